@@ -1,0 +1,91 @@
+"""The interface the app talks to: one ``PipelineService`` per target (profile x region).
+
+The real implementation is ``tui.aws.client.AwsPipelineService`` (aiobotocore). The App takes services
+in its constructor; the CLI builds real ones (pointed at the embedded simulator for ``--demo``), tests
+build them against the simulator on loopback. Every method raises only ``tui.aws.errors.AwsError``
+subclasses; every return value is a ``tui.model`` object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Protocol
+
+from tui.model import (
+    ActionExecution,
+    Build,
+    Execution,
+    ExecutionSummary,
+    Identity,
+    LogEvent,
+    LogPage,
+    Page,
+    PipelineDef,
+    PipelineState,
+    PipelineSummary,
+    RetryMode,
+    SourceRevision,
+    Target,
+)
+
+
+class CallObserver(Protocol):
+    """Told about every API call a service makes (for rate budgets, counters and benchmarks)."""
+
+    def __call__(self, target: Target, operation: str, ok: bool, error_kind: str | None) -> None: ...
+
+
+class PipelineService(Protocol):
+    target: Target
+
+    async def identity(self) -> Identity: ...
+
+    # --- reads ---
+    async def list_pipelines(self) -> list[PipelineSummary]: ...
+    async def get_pipeline(self, name: str) -> PipelineDef: ...
+    async def get_pipeline_state(self, name: str) -> PipelineState: ...
+    async def list_executions(
+        self, name: str, *, max_results: int = 25, next_token: str | None = None
+    ) -> Page[ExecutionSummary]: ...
+    async def get_execution(self, name: str, execution_id: str) -> Execution: ...
+    async def list_action_executions(
+        self, name: str, execution_id: str
+    ) -> list[ActionExecution]: ...
+    async def batch_get_builds(self, build_ids: Sequence[str]) -> list[Build]: ...
+    async def get_log_events(
+        self,
+        group: str,
+        stream: str,
+        *,
+        next_token: str | None = None,
+        start_from_head: bool = True,
+        limit: int | None = None,
+    ) -> LogPage: ...
+    def live_tail(
+        self, group_arn: str, stream_names: Sequence[str]
+    ) -> AsyncIterator[list[LogEvent]]: ...
+
+    # --- mutations (called only by tui/actions.py) ---
+    async def start_execution(
+        self,
+        name: str,
+        *,
+        variables: Mapping[str, str] | None = None,
+        source_revisions: Sequence[SourceRevision] = (),
+        client_request_token: str | None = None,
+    ) -> str: ...
+    async def stop_execution(
+        self, name: str, execution_id: str, *, abandon: bool, reason: str
+    ) -> str: ...
+    async def retry_stage(
+        self, name: str, stage: str, execution_id: str, mode: RetryMode
+    ) -> str: ...
+    async def rollback_stage(self, name: str, stage: str, target_execution_id: str) -> str: ...
+    async def set_transition(
+        self, name: str, stage: str, *, enabled: bool, reason: str = ""
+    ) -> None: ...
+    async def put_approval_result(
+        self, name: str, stage: str, action: str, token: str, *, approved: bool, summary: str
+    ) -> None: ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,513 @@
+"""cptui's domain vocabulary: pure data, no Textual, no botocore.
+
+Everything above ``tui/aws/`` speaks only these types. Dataclasses are frozen so that a poll can
+compare old and new objects with ``==`` to find what changed. Status enums are "open": an unknown
+value that AWS adds tomorrow becomes a pseudo-member that keeps its text instead of crashing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class OpenEnum(str, Enum):
+    """A string enum that accepts values it does not know, keeping them as they are."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if not isinstance(value, str):
+            return None
+        # Pseudo-member: not registered in the class, compares equal to its text.
+        member = str.__new__(cls, value)
+        member._name_ = "UNKNOWN"
+        member._value_ = value
+        return member
+
+    @property
+    def known(self) -> bool:
+        return self._name_ != "UNKNOWN"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class Status(OpenEnum):
+    """Union of pipeline-, stage- and action-execution statuses, plus ``Idle`` for never-run."""
+
+    IN_PROGRESS = "InProgress"
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+    STOPPED = "Stopped"
+    STOPPING = "Stopping"
+    SUPERSEDED = "Superseded"
+    CANCELLED = "Cancelled"
+    ABANDONED = "Abandoned"
+    SKIPPED = "Skipped"
+    IDLE = "Idle"
+
+    @property
+    def glyph(self) -> str:
+        """A glyph per status, so status is never conveyed by colour alone."""
+        return _GLYPHS.get(self.value, "?")
+
+    @property
+    def style(self) -> str:
+        """A theme-variable-friendly style name: success, error, warning, accent or muted."""
+        return _STYLES.get(self.value, "warning")
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.value not in ("InProgress", "Stopping", "Idle")
+
+    @property
+    def label(self) -> str:
+        return {"InProgress": "Running"}.get(self.value, self.value)
+
+
+_GLYPHS = {
+    "InProgress": "●",
+    "Succeeded": "✔",
+    "Failed": "✖",
+    "Stopped": "■",
+    "Stopping": "◧",
+    "Superseded": "↷",
+    "Cancelled": "⊘",
+    "Abandoned": "⊘",
+    "Skipped": "»",
+    "Idle": "○",
+}
+_STYLES = {
+    "InProgress": "accent",
+    "Succeeded": "success",
+    "Failed": "error",
+    "Stopped": "warning",
+    "Stopping": "warning",
+    "Superseded": "muted",
+    "Cancelled": "muted",
+    "Abandoned": "muted",
+    "Skipped": "muted",
+    "Idle": "muted",
+}
+
+
+class ExecutionMode(OpenEnum):
+    QUEUED = "QUEUED"
+    SUPERSEDED = "SUPERSEDED"
+    PARALLEL = "PARALLEL"
+
+
+class PipelineType(OpenEnum):
+    V1 = "V1"
+    V2 = "V2"
+
+
+class ExecutionType(OpenEnum):
+    STANDARD = "STANDARD"
+    ROLLBACK = "ROLLBACK"
+
+
+class TriggerType(OpenEnum):
+    CREATE_PIPELINE = "CreatePipeline"
+    START_PIPELINE_EXECUTION = "StartPipelineExecution"
+    POLL_FOR_SOURCE_CHANGES = "PollForSourceChanges"
+    WEBHOOK = "Webhook"
+    CLOUDWATCH_EVENT = "CloudWatchEvent"
+    PUT_ACTION_REVISION = "PutActionRevision"
+    WEBHOOK_V2 = "WebhookV2"
+    MANUAL_ROLLBACK = "ManualRollback"
+    AUTOMATED_ROLLBACK = "AutomatedRollback"
+
+
+class ActionCategory(OpenEnum):
+    SOURCE = "Source"
+    BUILD = "Build"
+    DEPLOY = "Deploy"
+    TEST = "Test"
+    INVOKE = "Invoke"
+    APPROVAL = "Approval"
+    COMPUTE = "Compute"
+
+
+class RetryMode(OpenEnum):
+    FAILED_ACTIONS = "FAILED_ACTIONS"
+    ALL_ACTIONS = "ALL_ACTIONS"
+
+
+class BuildStatus(OpenEnum):
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    FAULT = "FAULT"
+    TIMED_OUT = "TIMED_OUT"
+    IN_PROGRESS = "IN_PROGRESS"
+    STOPPED = "STOPPED"
+
+    def as_status(self) -> Status:
+        return {
+            "SUCCEEDED": Status.SUCCEEDED,
+            "IN_PROGRESS": Status.IN_PROGRESS,
+            "STOPPED": Status.STOPPED,
+        }.get(self.value, Status.FAILED)
+
+
+# --- where data comes from -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """One account+region view: an AWS profile (None = default chain) and a region."""
+
+    region: str
+    profile: str | None = None
+    name: str | None = None  # display name from the config
+    color: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or f"{self.profile or 'default'}/{self.region}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.profile or ''}@{self.region}"
+
+
+@dataclass(frozen=True)
+class Identity:
+    account: str
+    arn: str
+    user_id: str = ""
+
+
+# --- pipeline definition (GetPipeline) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionDef:
+    name: str
+    category: ActionCategory
+    owner: str
+    provider: str
+    run_order: int = 1
+    version: str = "1"
+    configuration: Mapping[str, str] = field(default_factory=dict)
+    input_artifacts: tuple[str, ...] = ()
+    output_artifacts: tuple[str, ...] = ()
+    region: str | None = None
+
+    @property
+    def provider_label(self) -> str:
+        if self.category == ActionCategory.APPROVAL:
+            return "Manual approval"
+        return self.provider
+
+
+@dataclass(frozen=True)
+class StageDef:
+    name: str
+    actions: tuple[ActionDef, ...] = ()
+
+    def action(self, name: str) -> ActionDef | None:
+        return next((a for a in self.actions if a.name == name), None)
+
+    @property
+    def run_orders(self) -> tuple[tuple[ActionDef, ...], ...]:
+        """Actions grouped by runOrder, ascending: each group runs in parallel."""
+        orders = sorted({a.run_order for a in self.actions})
+        return tuple(tuple(a for a in self.actions if a.run_order == o) for o in orders)
+
+
+@dataclass(frozen=True)
+class PipelineVariableDef:
+    name: str
+    default: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class PipelineDef:
+    name: str
+    version: int
+    pipeline_type: PipelineType
+    execution_mode: ExecutionMode
+    stages: tuple[StageDef, ...]
+    variables: tuple[PipelineVariableDef, ...] = ()
+    role_arn: str = ""
+    arn: str = ""
+    created: datetime | None = None
+    updated: datetime | None = None
+
+    def stage(self, name: str) -> StageDef | None:
+        return next((s for s in self.stages if s.name == name), None)
+
+
+@dataclass(frozen=True)
+class PipelineSummary:
+    """One row of ListPipelines."""
+
+    name: str
+    version: int
+    pipeline_type: PipelineType = PipelineType.V1
+    execution_mode: ExecutionMode = ExecutionMode.SUPERSEDED
+    created: datetime | None = None
+    updated: datetime | None = None
+
+
+# --- pipeline state (GetPipelineState) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionState:
+    name: str
+    status: Status = Status.IDLE
+    last_status_change: datetime | None = None
+    summary: str | None = None
+    external_execution_id: str | None = None
+    external_execution_url: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    token: str | None = None  # approval token, only while an approval waits
+    percent_complete: int | None = None
+    action_execution_id: str | None = None
+    revision_id: str | None = None
+    revision_change_id: str | None = None
+    entity_url: str | None = None
+    revision_url: str | None = None
+
+
+@dataclass(frozen=True)
+class TransitionState:
+    enabled: bool = True
+    last_changed_by: str | None = None
+    last_changed_at: datetime | None = None
+    disabled_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ExecutionRef:
+    """A stage's latest or inbound execution, as GetPipelineState reports it."""
+
+    execution_id: str
+    status: Status
+    execution_type: ExecutionType = ExecutionType.STANDARD
+
+
+@dataclass(frozen=True)
+class StageState:
+    name: str
+    transition: TransitionState = field(default_factory=TransitionState)
+    latest: ExecutionRef | None = None
+    inbound: tuple[ExecutionRef, ...] = ()  # executions held at the inbound transition
+    actions: tuple[ActionState, ...] = ()
+
+    @property
+    def status(self) -> Status:
+        return self.latest.status if self.latest else Status.IDLE
+
+    def action(self, name: str) -> ActionState | None:
+        return next((a for a in self.actions if a.name == name), None)
+
+
+@dataclass(frozen=True)
+class PipelineState:
+    name: str
+    version: int
+    stages: tuple[StageState, ...]
+    created: datetime | None = None
+    updated: datetime | None = None
+
+    def stage(self, name: str) -> StageState | None:
+        return next((s for s in self.stages if s.name == name), None)
+
+
+# --- executions ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceRevision:
+    action_name: str
+    revision_id: str | None = None
+    revision_summary: str | None = None
+    revision_url: str | None = None
+
+    @property
+    def short_id(self) -> str:
+        rid = self.revision_id or ""
+        return rid[:8] if len(rid) == 40 else rid[:16]
+
+
+@dataclass(frozen=True)
+class Trigger:
+    trigger_type: TriggerType
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ExecutionSummary:
+    """One row of ListPipelineExecutions (and the core of GetPipelineExecution)."""
+
+    pipeline_name: str
+    execution_id: str
+    status: Status
+    start_time: datetime | None = None
+    last_update_time: datetime | None = None
+    status_summary: str | None = None
+    source_revisions: tuple[SourceRevision, ...] = ()
+    trigger: Trigger | None = None
+    stop_reason: str | None = None
+    execution_mode: ExecutionMode | None = None
+    execution_type: ExecutionType = ExecutionType.STANDARD
+    rollback_target: str | None = None
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if not self.start_time or not self.last_update_time:
+            return None
+        return (self.last_update_time - self.start_time).total_seconds()
+
+
+@dataclass(frozen=True)
+class ArtifactRevision:
+    name: str
+    revision_id: str | None = None
+    revision_change_identifier: str | None = None
+    revision_summary: str | None = None
+    created: datetime | None = None
+    revision_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Execution:
+    """GetPipelineExecution: one execution in full."""
+
+    pipeline_name: str
+    pipeline_version: int
+    execution_id: str
+    status: Status
+    status_summary: str | None = None
+    artifact_revisions: tuple[ArtifactRevision, ...] = ()
+    variables: Mapping[str, str] = field(default_factory=dict)
+    trigger: Trigger | None = None
+    execution_mode: ExecutionMode | None = None
+    execution_type: ExecutionType = ExecutionType.STANDARD
+    rollback_target: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionExecution:
+    """One row of ListActionExecutions."""
+
+    pipeline_execution_id: str
+    action_execution_id: str
+    stage_name: str
+    action_name: str
+    status: Status
+    start_time: datetime | None = None
+    last_update_time: datetime | None = None
+    provider: str = ""
+    category: ActionCategory | None = None
+    run_order: int | None = None
+    input_artifacts: tuple[str, ...] = ()
+    output_artifacts: tuple[str, ...] = ()
+    configuration: Mapping[str, str] = field(default_factory=dict)
+    output_variables: Mapping[str, str] = field(default_factory=dict)
+    summary: str | None = None
+    external_execution_id: str | None = None
+    external_execution_url: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    updated_by: str | None = None
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if not self.start_time or not self.last_update_time:
+            return None
+        return (self.last_update_time - self.start_time).total_seconds()
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """A page of results with the token that fetches the next one."""
+
+    items: tuple[T, ...]
+    next_token: str | None = None
+
+
+# --- approvals -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    """A manual approval that waits, with everything an approver needs to decide."""
+
+    target: Target
+    pipeline_name: str
+    stage_name: str
+    action_name: str
+    token: str
+    execution_id: str | None = None
+    waiting_since: datetime | None = None
+    expires_at: datetime | None = None
+    custom_data: str | None = None
+    external_url: str | None = None
+    source_revisions: tuple[SourceRevision, ...] = ()
+
+
+# --- CodeBuild and logs ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildPhase:
+    phase_type: str
+    status: BuildStatus | None = None
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    duration_seconds: int | None = None
+    messages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BuildLogs:
+    group_name: str | None = None
+    stream_name: str | None = None
+    deep_link: str | None = None
+    cloudwatch_enabled: bool = True
+    s3_location: str | None = None
+
+
+@dataclass(frozen=True)
+class Build:
+    build_id: str
+    arn: str
+    project: str
+    status: BuildStatus
+    current_phase: str = ""
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    initiator: str = ""
+    source_version: str | None = None
+    resolved_source_version: str | None = None
+    phases: tuple[BuildPhase, ...] = ()
+    logs: BuildLogs = field(default_factory=BuildLogs)
+
+    @property
+    def complete(self) -> bool:
+        return self.status != BuildStatus.IN_PROGRESS
+
+
+@dataclass(frozen=True)
+class LogEvent:
+    timestamp: int  # milliseconds since the epoch, as CloudWatch Logs gives it
+    message: str
+    ingestion_time: int | None = None
+
+
+@dataclass(frozen=True)
+class LogPage:
+    events: tuple[LogEvent, ...]
+    next_forward_token: str | None = None
+    next_backward_token: str | None = None
