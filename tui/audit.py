@@ -1,0 +1,93 @@
+"""The audit log: one JSON line per mutation attempt, appended and flushed before the UI moves on.
+
+Never holds credentials or tokens: parameters pass through ``scrub`` which drops any key that names a
+secret (approval ``token``, ``clientRequestToken``, session tokens ...).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+_SECRET_KEY = re.compile(r"token|secret|password|credential|session", re.IGNORECASE)
+
+
+def default_audit_path() -> Path:
+    """``$XDG_STATE_HOME/cptui/audit.jsonl``, else ``~/.local/state/cptui/audit.jsonl``."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "cptui" / "audit.jsonl"
+
+
+def scrub(params: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``params`` without secret-bearing keys (recursively)."""
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if _SECRET_KEY.search(key):
+            continue
+        out[key] = scrub(value) if isinstance(value, Mapping) else value
+    return out
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    time: datetime
+    operation: str
+    target: str  # "pipeline/stage/action" as far as it applies
+    outcome: str  # succeeded | failed | unknown | refused
+    profile: str | None
+    region: str
+    identity: str | None = None
+    account: str | None = None
+    params: Mapping[str, Any] | None = None
+    message: str = ""
+    error_code: str = ""
+    request_id: str | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "time": self.time.astimezone(UTC).isoformat(timespec="milliseconds"),
+                "identity": self.identity,
+                "account": self.account,
+                "profile": self.profile,
+                "region": self.region,
+                "operation": self.operation,
+                "target": self.target,
+                "params": scrub(self.params or {}),
+                "outcome": self.outcome,
+                "message": self.message,
+                "error_code": self.error_code,
+                "request_id": self.request_id,
+            },
+            ensure_ascii=False,
+            default=str,
+        )
+
+
+class AuditLog:
+    """Appends records to a JSON-lines file, creating its folder on first use."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or default_audit_path()
+
+    def append(self, record: AuditRecord) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = record.to_json() + "\n"
+        # One write per record, flushed and synced, so a crash right after an action keeps its trace.
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def read(self) -> list[dict[str, Any]]:
+        """Every record, oldest first (for tests and the in-app audit view)."""
+        if not self.path.exists():
+            return []
+        with self.path.open(encoding="utf-8") as fh:
+            return [json.loads(line) for line in fh if line.strip()]
