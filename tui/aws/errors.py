@@ -22,6 +22,7 @@ class ErrorKind(str, Enum):
     SERVICE = "service"  # 5xx, service unavailable
     NETWORK = "network"  # could not connect: nothing was sent
     OUTCOME_UNKNOWN = "outcome_unknown"  # sent, no answer: a mutation may or may not have happened
+    UNSUPPORTED = "unsupported"  # the endpoint does not implement the operation (e.g. StartLiveTail)
     OTHER = "other"
 
 
@@ -99,3 +100,9 @@ class NetworkError(AwsError):
 
 class OutcomeUnknown(AwsError):
     kind = ErrorKind.OUTCOME_UNKNOWN
+
+
+class Unsupported(AwsError):
+    """The endpoint does not offer this operation: callers fall back (live tail -> GetLogEvents)."""
+
+    kind = ErrorKind.UNSUPPORTED

@@ -1,0 +1,488 @@
+"""``AwsPipelineService``: the real ``PipelineService``, on aiobotocore.
+
+One service per target (profile x region). Clients are made on first use and closed by
+``close()``. Every API call goes through ``_observed``: it tells the observer (rate budgets,
+benchmarks) and turns any failure into a domain error, so callers only ever see ``AwsError``.
+
+Reads retry (botocore "standard" mode, bounded); mutations use their own clients that send a
+request at most once per call, because PutApprovalResult is not idempotent and a silent retry of
+a stop or a rollback is not what the operator confirmed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AsyncExitStack
+from typing import Any, TypeVar
+
+from aiobotocore.session import AioSession
+from botocore import xform_name
+from botocore.config import Config
+
+from tui.aws import convert
+from tui.aws.errormap import map_error
+from tui.aws.errors import AwsError, Unsupported, ValidationFailed
+from tui.aws.livetail import live_tail_updates
+from tui.aws.service import CallObserver
+from tui.aws.session import DEFAULT_POOL, SessionPool
+from tui.model import (
+    ActionExecution,
+    Build,
+    Execution,
+    ExecutionSummary,
+    Identity,
+    LogEvent,
+    LogPage,
+    Page,
+    PipelineDef,
+    PipelineState,
+    PipelineSummary,
+    RetryMode,
+    SourceRevision,
+    Target,
+)
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+_BATCH_GET_BUILDS_MAX = 100  # the API's limit on ids per call
+_CODEPIPELINE = "codepipeline"
+
+
+class AwsPipelineService:
+    """``PipelineService`` for one target, talking to AWS (or the simulator) with aiobotocore.
+
+    Build it with ``create_service``. ``observer`` is a public attribute: the app may attach its
+    call counter after the CLI built the service.
+    """
+
+    def __init__(
+        self,
+        target: Target,
+        *,
+        session: AioSession,
+        read_config: Config,
+        mutation_config: Config,
+        endpoint_url: str | None = None,
+        credentials: tuple[str, str, str | None] | None = None,
+        observer: CallObserver | None = None,
+    ) -> None:
+        self.target = target
+        self.endpoint_url = endpoint_url
+        self.observer = observer
+        self._session = session
+        self._configs = {False: read_config, True: mutation_config}
+        self._credentials = credentials
+        self._clients: dict[tuple[str, bool], Any] = {}
+        self._stack = AsyncExitStack()
+        self._client_lock: asyncio.Lock | None = None
+
+    def __repr__(self) -> str:
+        where = f" via {self.endpoint_url}" if self.endpoint_url else ""
+        return f"<AwsPipelineService {self.target.label}{where}>"
+
+    # --- plumbing -----------------------------------------------------------------------------
+
+    async def _client(self, service: str, *, mutation: bool = False) -> Any:
+        """The client for ``service``, created on first use (once, even under concurrent calls)."""
+        key = (service, mutation)
+        client = self._clients.get(key)
+        if client is not None:
+            return client
+        if self._client_lock is None:
+            self._client_lock = asyncio.Lock()
+        async with self._client_lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = await self._stack.enter_async_context(
+                    self._session.create_client(service, **self._client_kwargs(mutation))
+                )
+                self._clients[key] = client
+        return client
+
+    def _client_kwargs(self, mutation: bool) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "region_name": self.target.region,
+            "config": self._configs[mutation],
+        }
+        if self.endpoint_url:
+            kwargs["endpoint_url"] = self.endpoint_url
+        if self._credentials:
+            access_key, secret_key, token = self._credentials
+            kwargs.update(
+                aws_access_key_id=access_key,
+                aws_secret_access_key=secret_key,
+                aws_session_token=token,
+            )
+        return kwargs
+
+    def _notify(self, operation: str, ok: bool, error_kind: str | None) -> None:
+        if self.observer is None:
+            return
+        try:
+            self.observer(self.target, operation, ok, error_kind)
+        except Exception:  # an accounting bug must not fail the call it was counting
+            log.exception("call observer failed for %s", operation)
+
+    async def _observed(
+        self, operation: str, call: Callable[[], Awaitable[T]], *, mutation: bool = False
+    ) -> T:
+        """Run one API call: tell the observer once, map any failure to an ``AwsError``."""
+        try:
+            result = await call()
+        except StopAsyncIteration:
+            raise  # a paginator that has no next page made no call
+        except Exception as exc:
+            error = map_error(exc, operation, mutation=mutation, profile=self.target.profile)
+            self._notify(operation, False, error.kind.value)
+            raise error from exc
+        self._notify(operation, True, None)
+        return result
+
+    async def _call(
+        self, service: str, operation: str, *, mutation: bool = False, **params: Any
+    ) -> dict[str, Any]:
+        async def run() -> dict[str, Any]:
+            client = await self._client(service, mutation=mutation)
+            method = getattr(client, xform_name(operation))
+            response: dict[str, Any] = await method(**params)
+            return response
+
+        return await self._observed(operation, run, mutation=mutation)
+
+    async def _paginate(self, operation: str, result_key: str, **params: Any) -> list[Any]:
+        """All items of a CodePipeline paginated list; each page is one observed call."""
+        pages: Any = None
+
+        async def next_page() -> dict[str, Any]:
+            nonlocal pages
+            if pages is None:
+                client = await self._client(_CODEPIPELINE)
+                paginator = client.get_paginator(xform_name(operation))
+                pages = paginator.paginate(**params).__aiter__()
+            page: dict[str, Any] = await pages.__anext__()
+            return page
+
+        items: list[Any] = []
+        try:
+            while True:
+                try:
+                    page = await self._observed(operation, next_page)
+                except StopAsyncIteration:
+                    return items
+                items.extend(page.get(result_key) or [])
+        finally:
+            if pages is not None:
+                await pages.aclose()
+
+    def _convert(self, operation: str, fn: Callable[..., T], *args: Any) -> T:
+        try:
+            return fn(*args)
+        except (convert.MalformedResponse, KeyError, TypeError, ValueError) as exc:
+            raise AwsError(
+                f"unexpected response from {operation}: {exc}", code="Malformed", operation=operation
+            ) from exc
+
+    # --- reads --------------------------------------------------------------------------------
+
+    async def identity(self) -> Identity:
+        """GetCallerIdentity: the account and principal behind this target's credentials."""
+        response = await self._call("sts", "GetCallerIdentity")
+        return self._convert("GetCallerIdentity", convert.identity, response)
+
+    async def list_pipelines(self) -> list[PipelineSummary]:
+        """Every pipeline in the region (ListPipelines, all pages, 1,000 a page)."""
+        raw = await self._paginate("ListPipelines", "pipelines", PaginationConfig={"PageSize": 1000})
+        return [self._convert("ListPipelines", convert.pipeline_summary, p) for p in raw]
+
+    async def get_pipeline(self, name: str) -> PipelineDef:
+        """GetPipeline: the definition (stages, actions, variables) and its metadata."""
+        response = await self._call(_CODEPIPELINE, "GetPipeline", name=name)
+        return self._convert("GetPipeline", convert.pipeline_def, response)
+
+    async def get_pipeline_state(self, name: str) -> PipelineState:
+        """GetPipelineState: each stage's latest and inbound executions and action states."""
+        response = await self._call(_CODEPIPELINE, "GetPipelineState", name=name)
+        return self._convert("GetPipelineState", convert.pipeline_state, response)
+
+    async def list_executions(
+        self, name: str, *, max_results: int = 25, next_token: str | None = None
+    ) -> Page[ExecutionSummary]:
+        """One page of ListPipelineExecutions, newest first; ``next_token`` fetches the next."""
+        params: dict[str, Any] = {"pipelineName": name, "maxResults": max_results}
+        if next_token:
+            params["nextToken"] = next_token
+        response = await self._call(_CODEPIPELINE, "ListPipelineExecutions", **params)
+
+        def to_page(data: Mapping[str, Any]) -> Page[ExecutionSummary]:
+            items = data.get("pipelineExecutionSummaries") or []
+            return Page(
+                items=tuple(convert.execution_summary(name, item) for item in items),
+                next_token=data.get("nextToken") or None,
+            )
+
+        return self._convert("ListPipelineExecutions", to_page, response)
+
+    async def get_execution(self, name: str, execution_id: str) -> Execution:
+        """GetPipelineExecution: one execution with its artifact revisions and variables."""
+        response = await self._call(
+            _CODEPIPELINE,
+            "GetPipelineExecution",
+            pipelineName=name,
+            pipelineExecutionId=execution_id,
+        )
+        return self._convert("GetPipelineExecution", convert.execution, response)
+
+    async def list_action_executions(self, name: str, execution_id: str) -> list[ActionExecution]:
+        """Every action execution of one pipeline execution (ListActionExecutions, all pages)."""
+        raw = await self._paginate(
+            "ListActionExecutions",
+            "actionExecutionDetails",
+            pipelineName=name,
+            filter={"pipelineExecutionId": execution_id},
+        )
+        return [self._convert("ListActionExecutions", convert.action_execution, a) for a in raw]
+
+    async def batch_get_builds(self, build_ids: Sequence[str]) -> list[Build]:
+        """BatchGetBuilds, 100 ids a call; builds AWS does not know are left out."""
+        ids = list(dict.fromkeys(build_ids))
+        builds: list[Build] = []
+        for start in range(0, len(ids), _BATCH_GET_BUILDS_MAX):
+            chunk = ids[start : start + _BATCH_GET_BUILDS_MAX]
+            response = await self._call("codebuild", "BatchGetBuilds", ids=chunk)
+            builds.extend(
+                self._convert("BatchGetBuilds", convert.build, b) for b in response.get("builds") or []
+            )
+        return builds
+
+    async def get_log_events(
+        self,
+        group: str,
+        stream: str,
+        *,
+        next_token: str | None = None,
+        start_from_head: bool = True,
+        limit: int | None = None,
+    ) -> LogPage:
+        """One GetLogEvents page; follow with ``next_forward_token`` (the same token at the end)."""
+        params: dict[str, Any] = {
+            "logGroupName": group,
+            "logStreamName": stream,
+            "startFromHead": start_from_head,
+        }
+        if next_token:
+            params["nextToken"] = next_token
+        if limit:
+            params["limit"] = limit
+        response = await self._call("logs", "GetLogEvents", **params)
+        return self._convert("GetLogEvents", convert.log_page, response)
+
+    async def live_tail(self, group_arn: str, stream_names: Sequence[str]) -> AsyncIterator[list[LogEvent]]:
+        """StartLiveTail: yields the events of each session update (about one a second).
+
+        Raises ``Unsupported`` when the endpoint does not offer live tail and other ``AwsError``s
+        as usual; on any of them the log screen falls back to following with GetLogEvents.
+        Closing the iterator (``aclose`` or leaving ``async for``) ends the session.
+        """
+        params: dict[str, Any] = {"logGroupIdentifiers": [group_arn]}
+        if stream_names:
+            params["logStreamNames"] = list(stream_names)
+        try:
+            response = await self._call("logs", "StartLiveTail", **params)
+        except AwsError as exc:
+            if exc.code != "ResponseParserError":
+                raise
+            # An endpoint without event streams answers in a shape botocore cannot parse.
+            raise Unsupported(
+                f"live tail is not supported by this endpoint ({exc.message})",
+                code=exc.code,
+                operation="StartLiveTail",
+                request_id=exc.request_id,
+            ) from exc
+        async for events in live_tail_updates(response, profile=self.target.profile):
+            yield events
+
+    # --- mutations ----------------------------------------------------------------------------
+
+    async def start_execution(
+        self,
+        name: str,
+        *,
+        variables: Mapping[str, str] | None = None,
+        source_revisions: Sequence[SourceRevision] = (),
+        client_request_token: str | None = None,
+    ) -> str:
+        """StartPipelineExecution; returns the new execution id.
+
+        ``client_request_token`` makes a repeated start (after an unknown outcome) safe: AWS
+        starts one execution per token. botocore generates one when it is None.
+        """
+        params: dict[str, Any] = {"name": name}
+        if variables:
+            params["variables"] = [{"name": k, "value": v} for k, v in variables.items()]
+        if source_revisions:
+            params["sourceRevisions"] = [_revision_override(r) for r in source_revisions]
+        if client_request_token:
+            params["clientRequestToken"] = client_request_token
+        response = await self._call(_CODEPIPELINE, "StartPipelineExecution", mutation=True, **params)
+        return str(response.get("pipelineExecutionId") or "")
+
+    async def stop_execution(self, name: str, execution_id: str, *, abandon: bool, reason: str) -> str:
+        """StopPipelineExecution (finish running actions, or abandon them); returns the id."""
+        params: dict[str, Any] = {
+            "pipelineName": name,
+            "pipelineExecutionId": execution_id,
+            "abandon": abandon,
+        }
+        if reason:
+            params["reason"] = reason
+        response = await self._call(_CODEPIPELINE, "StopPipelineExecution", mutation=True, **params)
+        return str(response.get("pipelineExecutionId") or execution_id)
+
+    async def retry_stage(self, name: str, stage: str, execution_id: str, mode: RetryMode) -> str:
+        """RetryStageExecution (failed actions or all actions); returns the execution id."""
+        response = await self._call(
+            _CODEPIPELINE,
+            "RetryStageExecution",
+            mutation=True,
+            pipelineName=name,
+            stageName=stage,
+            pipelineExecutionId=execution_id,
+            retryMode=str(mode.value),
+        )
+        return str(response.get("pipelineExecutionId") or execution_id)
+
+    async def rollback_stage(self, name: str, stage: str, target_execution_id: str) -> str:
+        """RollbackStage to an earlier successful execution; returns the rollback execution id."""
+        response = await self._call(
+            _CODEPIPELINE,
+            "RollbackStage",
+            mutation=True,
+            pipelineName=name,
+            stageName=stage,
+            targetPipelineExecutionId=target_execution_id,
+        )
+        return str(response.get("pipelineExecutionId") or "")
+
+    async def set_transition(self, name: str, stage: str, *, enabled: bool, reason: str = "") -> None:
+        """Enable or disable the stage's inbound transition (disabling needs a reason)."""
+        if enabled:
+            await self._call(
+                _CODEPIPELINE,
+                "EnableStageTransition",
+                mutation=True,
+                pipelineName=name,
+                stageName=stage,
+                transitionType="Inbound",
+            )
+            return
+        if not reason.strip():
+            raise ValidationFailed(
+                "disabling a transition needs a reason (AWS requires one)",
+                code="MissingReason",
+                operation="DisableStageTransition",
+            )
+        await self._call(
+            _CODEPIPELINE,
+            "DisableStageTransition",
+            mutation=True,
+            pipelineName=name,
+            stageName=stage,
+            transitionType="Inbound",
+            reason=reason,
+        )
+
+    async def put_approval_result(
+        self, name: str, stage: str, action: str, token: str, *, approved: bool, summary: str
+    ) -> None:
+        """PutApprovalResult. Not idempotent: it is sent once, never retried here."""
+        await self._call(
+            _CODEPIPELINE,
+            "PutApprovalResult",
+            mutation=True,
+            pipelineName=name,
+            stageName=stage,
+            actionName=action,
+            token=token,
+            result={"summary": summary, "status": "Approved" if approved else "Rejected"},
+        )
+
+    async def close(self) -> None:
+        """Close every client (and its connection pool). The service may be used again after."""
+        stack, self._stack = self._stack, AsyncExitStack()
+        self._clients.clear()
+        await stack.aclose()
+
+
+def _revision_override(revision: SourceRevision) -> dict[str, str]:
+    rid = revision.revision_id or ""
+    # The model keeps no revision type; an image digest is recognisable, anything else a commit.
+    kind = "IMAGE_DIGEST" if rid.startswith("sha256:") else "COMMIT_ID"
+    return {"actionName": revision.action_name, "revisionType": kind, "revisionValue": rid}
+
+
+def _client_config(
+    *,
+    max_attempts: int,
+    connect_timeout: float,
+    read_timeout: float,
+    custom_endpoint: bool,
+) -> Config:
+    options: dict[str, Any] = {
+        "retries": {"mode": "standard", "total_max_attempts": max_attempts},
+        "connect_timeout": connect_timeout,
+        "read_timeout": read_timeout,
+    }
+    if custom_endpoint:
+        # StartLiveTail's host prefix ("stream-") would turn 127.0.0.1 into an unknown host.
+        options["inject_host_prefix"] = False
+    return Config(**options)
+
+
+def create_service(
+    target: Target,
+    *,
+    endpoint_url: str | None = None,
+    credentials: tuple[str, str, str | None] | None = None,
+    observer: CallObserver | None = None,
+    connect_timeout: float = 3.0,
+    read_timeout: float = 10.0,
+    max_attempts: int = 3,
+    sessions: SessionPool | None = None,
+) -> AwsPipelineService:
+    """Build the service for one target. Nothing touches the network until the first call.
+
+    Precedence, explicit first:
+    - endpoint: ``endpoint_url`` > ``AWS_ENDPOINT_URL`` > botocore's own lookup (service-specific
+      ``AWS_ENDPOINT_URL_<SERVICE>`` variables, ``endpoint_url`` in the profile) > AWS.
+    - profile: ``target.profile`` > ``AWS_DEFAULT_PROFILE`` / ``AWS_PROFILE`` > ``default``.
+    - region: always ``target.region`` (the CLI resolves it with ``resolve_region``).
+    - credentials: ``credentials`` (access key, secret, session token) > the profile's chain.
+
+    Reads are retried up to ``max_attempts`` times in botocore's "standard" mode; mutations are
+    sent exactly once per call.
+    """
+    endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+    pool = sessions or DEFAULT_POOL
+    session = pool.get(target.profile, static_credentials=credentials is not None)
+
+    def config(attempts: int) -> Config:
+        return _client_config(
+            max_attempts=attempts,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            custom_endpoint=endpoint is not None,
+        )
+
+    return AwsPipelineService(
+        target,
+        session=session,
+        read_config=config(max_attempts),
+        mutation_config=config(1),
+        endpoint_url=endpoint,
+        credentials=credentials,
+        observer=observer,
+    )

@@ -1,0 +1,439 @@
+"""API response dicts (as botocore parses them) -> ``tui.model`` objects.
+
+Defensive by design: AWS omits optional members freely, adds enum values over time, and a
+pipeline's state can name stages its definition no longer has (an edit while an execution runs).
+Only the members the model cannot do without are required; a missing one raises
+``MalformedResponse``, which the service reports as an ``AwsError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from tui.model import (
+    ActionCategory,
+    ActionDef,
+    ActionExecution,
+    ActionState,
+    ArtifactRevision,
+    Build,
+    BuildLogs,
+    BuildPhase,
+    BuildStatus,
+    Execution,
+    ExecutionMode,
+    ExecutionRef,
+    ExecutionSummary,
+    ExecutionType,
+    Identity,
+    LogEvent,
+    LogPage,
+    PipelineDef,
+    PipelineState,
+    PipelineSummary,
+    PipelineType,
+    PipelineVariableDef,
+    SourceRevision,
+    StageDef,
+    StageState,
+    Status,
+    TransitionState,
+    Trigger,
+    TriggerType,
+)
+
+Json = Mapping[str, Any]
+
+
+class MalformedResponse(ValueError):
+    """A response lacks a member cptui cannot do without."""
+
+
+# --- small readers ----------------------------------------------------------------------------
+
+
+def _req(data: Json, key: str) -> Any:
+    value = data.get(key)
+    if value is None:
+        raise MalformedResponse(f"response has no {key!r}")
+    return value
+
+
+def _str(data: Json, key: str) -> str | None:
+    value = data.get(key)
+    return None if value is None else str(value)
+
+
+def _int(data: Json, key: str) -> int | None:
+    value = data.get(key)
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _time(data: Json, key: str) -> datetime | None:
+    """Timestamps as aware UTC datetimes, whatever zone botocore's parser picked."""
+    value = data.get(key)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, UTC)
+    return None
+
+
+def _map(data: Json, key: str) -> dict[str, str]:
+    value = data.get(key)
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(k): "" if v is None else str(v) for k, v in value.items()}
+
+
+def _list(data: Json, key: str) -> list[Json]:
+    value = data.get(key)
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, Mapping)]
+
+
+def _dict(data: Json, key: str) -> Json:
+    value = data.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
+def _names(items: Iterable[Json]) -> tuple[str, ...]:
+    return tuple(str(item["name"]) for item in items if item.get("name") is not None)
+
+
+def _status(value: object, default: Status = Status.IDLE) -> Status:
+    return Status(value) if isinstance(value, str) and value else default
+
+
+# --- CodePipeline: pipelines ------------------------------------------------------------------
+
+
+def pipeline_summary(data: Json) -> PipelineSummary:
+    """One item of ListPipelines' ``pipelines``."""
+    return PipelineSummary(
+        name=str(_req(data, "name")),
+        version=_int(data, "version") or 1,
+        pipeline_type=PipelineType(data.get("pipelineType") or "V1"),
+        execution_mode=ExecutionMode(data.get("executionMode") or "SUPERSEDED"),
+        created=_time(data, "created"),
+        updated=_time(data, "updated"),
+    )
+
+
+def action_def(data: Json) -> ActionDef:
+    type_id = _dict(data, "actionTypeId")
+    return ActionDef(
+        name=str(_req(data, "name")),
+        category=ActionCategory(type_id.get("category") or "Unknown"),
+        owner=str(type_id.get("owner") or ""),
+        provider=str(type_id.get("provider") or ""),
+        run_order=_int(data, "runOrder") or 1,
+        version=str(type_id.get("version") or "1"),
+        configuration=_map(data, "configuration"),
+        input_artifacts=_names(_list(data, "inputArtifacts")),
+        output_artifacts=_names(_list(data, "outputArtifacts")),
+        region=_str(data, "region"),
+    )
+
+
+def pipeline_def(response: Json) -> PipelineDef:
+    """GetPipeline's whole response (``pipeline`` + ``metadata``)."""
+    pipeline = _req(response, "pipeline")
+    metadata = _dict(response, "metadata")
+    return PipelineDef(
+        name=str(_req(pipeline, "name")),
+        version=_int(pipeline, "version") or 1,
+        pipeline_type=PipelineType(pipeline.get("pipelineType") or "V1"),
+        execution_mode=ExecutionMode(pipeline.get("executionMode") or "SUPERSEDED"),
+        stages=tuple(
+            StageDef(
+                name=str(_req(stage, "name")),
+                actions=tuple(action_def(a) for a in _list(stage, "actions")),
+            )
+            for stage in _list(pipeline, "stages")
+        ),
+        variables=tuple(
+            PipelineVariableDef(
+                name=str(_req(v, "name")),
+                default=_str(v, "defaultValue"),
+                description=_str(v, "description"),
+            )
+            for v in _list(pipeline, "variables")
+        ),
+        role_arn=str(pipeline.get("roleArn") or ""),
+        arn=str(metadata.get("pipelineArn") or ""),
+        created=_time(metadata, "created"),
+        updated=_time(metadata, "updated"),
+    )
+
+
+# --- CodePipeline: state ----------------------------------------------------------------------
+
+
+def _execution_ref(data: Json) -> ExecutionRef | None:
+    execution_id = data.get("pipelineExecutionId")
+    if not execution_id:
+        return None
+    return ExecutionRef(
+        execution_id=str(execution_id),
+        status=_status(data.get("status"), Status.IN_PROGRESS),
+        execution_type=ExecutionType(data.get("type") or "STANDARD"),
+    )
+
+
+def action_state(data: Json) -> ActionState:
+    latest = _dict(data, "latestExecution")
+    revision = _dict(data, "currentRevision")
+    error = _dict(latest, "errorDetails")
+    return ActionState(
+        name=str(_req(data, "actionName")),
+        status=_status(latest.get("status")),
+        last_status_change=_time(latest, "lastStatusChange"),
+        summary=_str(latest, "summary"),
+        external_execution_id=_str(latest, "externalExecutionId"),
+        external_execution_url=_str(latest, "externalExecutionUrl"),
+        error_code=_str(error, "code"),
+        error_message=_str(error, "message"),
+        token=_str(latest, "token"),
+        percent_complete=_int(latest, "percentComplete"),
+        action_execution_id=_str(latest, "actionExecutionId"),
+        revision_id=_str(revision, "revisionId"),
+        revision_change_id=_str(revision, "revisionChangeId"),
+        entity_url=_str(data, "entityUrl"),
+        revision_url=_str(data, "revisionUrl"),
+    )
+
+
+def stage_state(data: Json) -> StageState:
+    transition = _dict(data, "inboundTransitionState")
+    # V2 pipelines report every held execution in inboundExecutions; V1 (and older
+    # responses) report the single one in inboundExecution. Some responses carry both.
+    inbound: list[ExecutionRef] = []
+    for raw in [*_list(data, "inboundExecutions"), _dict(data, "inboundExecution")]:
+        ref = _execution_ref(raw)
+        if ref and all(ref.execution_id != seen.execution_id for seen in inbound):
+            inbound.append(ref)
+    return StageState(
+        name=str(_req(data, "stageName")),
+        transition=TransitionState(
+            enabled=bool(transition.get("enabled", True)),
+            last_changed_by=_str(transition, "lastChangedBy"),
+            last_changed_at=_time(transition, "lastChangedAt"),
+            disabled_reason=_str(transition, "disabledReason"),
+        ),
+        latest=_execution_ref(_dict(data, "latestExecution")),
+        inbound=tuple(inbound),
+        actions=tuple(action_state(a) for a in _list(data, "actionStates")),
+    )
+
+
+def pipeline_state(response: Json) -> PipelineState:
+    """GetPipelineState's response. Stages come in the state's order, whatever the definition."""
+    return PipelineState(
+        name=str(_req(response, "pipelineName")),
+        version=_int(response, "pipelineVersion") or 1,
+        stages=tuple(stage_state(s) for s in _list(response, "stageStates")),
+        created=_time(response, "created"),
+        updated=_time(response, "updated"),
+    )
+
+
+# --- CodePipeline: executions -----------------------------------------------------------------
+
+
+def _trigger(data: Json) -> Trigger | None:
+    trigger = _dict(data, "trigger")
+    if not trigger.get("triggerType"):
+        return None
+    return Trigger(
+        trigger_type=TriggerType(trigger["triggerType"]),
+        detail=str(trigger.get("triggerDetail") or ""),
+    )
+
+
+def _mode(data: Json) -> ExecutionMode | None:
+    value = data.get("executionMode")
+    return ExecutionMode(value) if isinstance(value, str) and value else None
+
+
+def source_revision(data: Json) -> SourceRevision:
+    return SourceRevision(
+        action_name=str(data.get("actionName") or ""),
+        revision_id=_str(data, "revisionId"),
+        revision_summary=_str(data, "revisionSummary"),
+        revision_url=_str(data, "revisionUrl"),
+    )
+
+
+def execution_summary(pipeline_name: str, data: Json) -> ExecutionSummary:
+    """One item of ListPipelineExecutions' ``pipelineExecutionSummaries``."""
+    return ExecutionSummary(
+        pipeline_name=pipeline_name,
+        execution_id=str(_req(data, "pipelineExecutionId")),
+        status=_status(data.get("status"), Status.IN_PROGRESS),
+        start_time=_time(data, "startTime"),
+        last_update_time=_time(data, "lastUpdateTime"),
+        status_summary=_str(data, "statusSummary"),
+        source_revisions=tuple(source_revision(r) for r in _list(data, "sourceRevisions")),
+        trigger=_trigger(data),
+        stop_reason=_str(_dict(data, "stopTrigger"), "reason"),
+        execution_mode=_mode(data),
+        execution_type=ExecutionType(data.get("executionType") or "STANDARD"),
+        rollback_target=_str(_dict(data, "rollbackMetadata"), "rollbackTargetPipelineExecutionId"),
+    )
+
+
+def execution(response: Json) -> Execution:
+    """GetPipelineExecution's response."""
+    data = _req(response, "pipelineExecution")
+    return Execution(
+        pipeline_name=str(_req(data, "pipelineName")),
+        pipeline_version=_int(data, "pipelineVersion") or 1,
+        execution_id=str(_req(data, "pipelineExecutionId")),
+        status=_status(data.get("status"), Status.IN_PROGRESS),
+        status_summary=_str(data, "statusSummary"),
+        artifact_revisions=tuple(
+            ArtifactRevision(
+                name=str(r.get("name") or ""),
+                revision_id=_str(r, "revisionId"),
+                revision_change_identifier=_str(r, "revisionChangeIdentifier"),
+                revision_summary=_str(r, "revisionSummary"),
+                created=_time(r, "created"),
+                revision_url=_str(r, "revisionUrl"),
+            )
+            for r in _list(data, "artifactRevisions")
+        ),
+        variables={
+            str(v["name"]): str(v.get("resolvedValue") or "")
+            for v in _list(data, "variables")
+            if v.get("name") is not None
+        },
+        trigger=_trigger(data),
+        execution_mode=_mode(data),
+        execution_type=ExecutionType(data.get("executionType") or "STANDARD"),
+        rollback_target=_str(_dict(data, "rollbackMetadata"), "rollbackTargetPipelineExecutionId"),
+    )
+
+
+def action_execution(data: Json) -> ActionExecution:
+    """One item of ListActionExecutions' ``actionExecutionDetails``."""
+    given = _dict(data, "input")
+    output = _dict(data, "output")
+    result = _dict(output, "executionResult")
+    error = _dict(result, "errorDetails")
+    type_id = _dict(given, "actionTypeId")
+    category = type_id.get("category")
+    # resolvedConfiguration has the variables substituted: what the action actually ran with.
+    configuration = _map(given, "resolvedConfiguration") or _map(given, "configuration")
+    return ActionExecution(
+        pipeline_execution_id=str(_req(data, "pipelineExecutionId")),
+        action_execution_id=str(_req(data, "actionExecutionId")),
+        stage_name=str(data.get("stageName") or ""),
+        action_name=str(data.get("actionName") or ""),
+        status=_status(data.get("status"), Status.IN_PROGRESS),
+        start_time=_time(data, "startTime"),
+        last_update_time=_time(data, "lastUpdateTime"),
+        provider=str(type_id.get("provider") or ""),
+        category=ActionCategory(category) if isinstance(category, str) and category else None,
+        input_artifacts=_names(_list(given, "inputArtifacts")),
+        output_artifacts=_names(_list(output, "outputArtifacts")),
+        configuration=configuration,
+        output_variables=_map(output, "outputVariables"),
+        summary=_str(result, "externalExecutionSummary"),
+        external_execution_id=_str(result, "externalExecutionId"),
+        external_execution_url=_str(result, "externalExecutionUrl"),
+        error_code=_str(error, "code"),
+        error_message=_str(error, "message"),
+        updated_by=_str(data, "updatedBy"),
+    )
+
+
+# --- CodeBuild --------------------------------------------------------------------------------
+
+
+def _build_status(value: object) -> BuildStatus | None:
+    return BuildStatus(value) if isinstance(value, str) and value else None
+
+
+def build_logs(data: Json) -> BuildLogs:
+    cloudwatch = _dict(data, "cloudWatchLogs")
+    s3 = _dict(data, "s3Logs")
+    s3_enabled = bool(s3) and s3.get("status") != "DISABLED"
+    return BuildLogs(
+        group_name=_str(data, "groupName") or _str(cloudwatch, "groupName"),
+        stream_name=_str(data, "streamName") or _str(cloudwatch, "streamName"),
+        deep_link=_str(data, "deepLink"),
+        # Absent status means the project default, which is enabled.
+        cloudwatch_enabled=cloudwatch.get("status") != "DISABLED",
+        s3_location=(_str(s3, "location") or _str(data, "s3DeepLink")) if s3_enabled else None,
+    )
+
+
+def build(data: Json) -> Build:
+    """One item of BatchGetBuilds' ``builds``."""
+    build_id = str(_req(data, "id"))
+    return Build(
+        build_id=build_id,
+        arn=str(data.get("arn") or ""),
+        project=str(data.get("projectName") or build_id.split(":", 1)[0]),
+        status=_build_status(data.get("buildStatus")) or BuildStatus.IN_PROGRESS,
+        current_phase=str(data.get("currentPhase") or ""),
+        start_time=_time(data, "startTime"),
+        end_time=_time(data, "endTime"),
+        initiator=str(data.get("initiator") or ""),
+        source_version=_str(data, "sourceVersion"),
+        resolved_source_version=_str(data, "resolvedSourceVersion"),
+        phases=tuple(
+            BuildPhase(
+                phase_type=str(p.get("phaseType") or ""),
+                status=_build_status(p.get("phaseStatus")),
+                start_time=_time(p, "startTime"),
+                end_time=_time(p, "endTime"),
+                duration_seconds=_int(p, "durationInSeconds"),
+                messages=tuple(str(c["message"]) for c in _list(p, "contexts") if c.get("message")),
+            )
+            for p in _list(data, "phases")
+        ),
+        logs=build_logs(_dict(data, "logs")),
+    )
+
+
+# --- CloudWatch Logs --------------------------------------------------------------------------
+
+
+def log_event(data: Json) -> LogEvent:
+    """An OutputLogEvent (GetLogEvents) or a LiveTailSessionLogEvent (StartLiveTail)."""
+    return LogEvent(
+        timestamp=_int(data, "timestamp") or 0,
+        message=str(data.get("message") or ""),
+        ingestion_time=_int(data, "ingestionTime"),
+    )
+
+
+def log_page(response: Json) -> LogPage:
+    """GetLogEvents' response."""
+    return LogPage(
+        events=tuple(log_event(e) for e in _list(response, "events")),
+        next_forward_token=_str(response, "nextForwardToken"),
+        next_backward_token=_str(response, "nextBackwardToken"),
+    )
+
+
+# --- STS --------------------------------------------------------------------------------------
+
+
+def identity(response: Json) -> Identity:
+    """GetCallerIdentity's response."""
+    return Identity(
+        account=str(_req(response, "Account")),
+        arn=str(response.get("Arn") or ""),
+        user_id=str(response.get("UserId") or ""),
+    )

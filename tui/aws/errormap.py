@@ -1,0 +1,333 @@
+"""botocore / aiohttp failures -> domain errors with a message a person can act on.
+
+One function, ``map_error``. The service wraps every call with it, so the layers above only ever
+see ``tui.aws.errors.AwsError``. The one subtle case: when a request was sent and no answer came
+back, a mutation may or may not have happened, and saying "failed" would be a lie; those become
+``OutcomeUnknown`` so the caller refreshes and shows the truth.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from typing import Any
+
+import aiohttp
+from botocore.eventstream import ParserError as EventStreamParserError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    CredentialRetrievalError,
+    EndpointConnectionError,
+    HTTPClientError,
+    NoCredentialsError,
+    NoRegionError,
+    ParamValidationError,
+    PartialCredentialsError,
+    ProfileNotFound,
+    SSOError,
+    TokenRetrievalError,
+)
+from botocore.exceptions import ConnectionError as BotoConnectionError
+from botocore.parsers import ResponseParserError
+
+from tui.aws.errors import (
+    AccessDenied,
+    ApprovalAlreadyCompleted,
+    AwsError,
+    Conflict,
+    CredentialsError,
+    NetworkError,
+    NotFound,
+    NotRetryable,
+    OutcomeUnknown,
+    ServiceError,
+    StaleApprovalToken,
+    Throttled,
+    Unsupported,
+    ValidationFailed,
+)
+from tui.aws.session import is_sso_profile
+
+THROTTLING_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "SlowDown",
+    }
+)
+CREDENTIAL_CODES = frozenset(
+    {
+        "ExpiredTokenException",
+        "ExpiredToken",
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "RequestExpired",
+    }
+)
+ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied", "UnauthorizedOperation"})
+NOT_FOUND_CODES = frozenset(
+    {
+        "PipelineNotFoundException",
+        "StageNotFoundException",
+        "ActionNotFoundException",
+        "PipelineExecutionNotFoundException",
+        "ResourceNotFoundException",
+    }
+)
+CONFLICT_CODES = frozenset(
+    {
+        "ConflictException",
+        "ConcurrentPipelineExecutionsLimitExceededException",
+        "DuplicatedStopRequestException",
+        "PipelineExecutionNotStoppableException",
+        "ConcurrentModificationException",
+    }
+)
+NOT_RETRYABLE_CODES = frozenset(
+    {
+        "StageNotRetryableException",
+        "NotLatestPipelineExecutionException",
+        "PipelineExecutionOutdatedException",
+        "UnableToRollbackStageException",
+    }
+)
+VALIDATION_CODES = frozenset(
+    {
+        "ValidationException",
+        "InvalidInputException",
+        "InvalidNextTokenException",
+        "InvalidOperationException",
+        "SerializationException",
+        "MissingParameter",
+    }
+)
+SERVICE_CODES = frozenset(
+    {
+        "InternalFailure",
+        "InternalFailureException",
+        "InternalServerError",
+        "InternalServerException",
+        "InternalError",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "ServiceFailure",
+        "ServiceFailureException",
+        "ServiceException",
+        "SessionStreamingException",
+        "SessionTimeoutException",
+    }
+)
+UNSUPPORTED_CODES = frozenset({"UnknownOperationException", "InvalidAction", "NotImplemented"})
+
+# Operations outside CodePipeline, for naming the IAM action a denied call needed.
+_SERVICE_OF_OPERATION = {
+    "BatchGetBuilds": "codebuild",
+    "GetLogEvents": "logs",
+    "StartLiveTail": "logs",
+    "GetCallerIdentity": "sts",
+}
+_VERBS = {
+    "RetryStageExecution": "retry this stage",
+    "RollbackStage": "roll back this stage",
+    "StartPipelineExecution": "start an execution",
+    "StopPipelineExecution": "stop this execution",
+}
+_NOT_AUTHORIZED = re.compile(r"not authorized to perform:?\s*([A-Za-z0-9-]+:[A-Za-z0-9*]+)")
+_CREDENTIAL_EXCEPTIONS: tuple[type[BaseException], ...] = (
+    NoCredentialsError,
+    PartialCredentialsError,
+    TokenRetrievalError,
+    CredentialRetrievalError,
+    SSOError,  # SSOTokenLoadError, UnauthorizedSSOTokenError
+    ProfileNotFound,
+)
+# Raised after the request went out: whatever it asked for may have happened.
+_AFTER_SEND: tuple[type[BaseException], ...] = (
+    ConnectionClosedError,
+    HTTPClientError,  # ReadTimeoutError, ResponseStreamingError
+    aiohttp.ServerDisconnectedError,
+    aiohttp.ClientPayloadError,
+    aiohttp.ServerTimeoutError,
+    TimeoutError,  # asyncio.timeout and socket timeouts
+)
+
+
+def pascal_operation(operation: str) -> str:
+    """``put_approval_result`` -> ``PutApprovalResult``; PascalCase names pass through."""
+    if "_" not in operation and operation[:1].isupper():
+        return operation
+    return "".join(part[:1].upper() + part[1:] for part in operation.split("_"))
+
+
+def iam_action(operation: str) -> str:
+    """The IAM action an API operation needs, e.g. ``codepipeline:PutApprovalResult``."""
+    op = pascal_operation(operation)
+    return f"{_SERVICE_OF_OPERATION.get(op, 'codepipeline')}:{op}"
+
+
+def map_error(exc: BaseException, operation: str, *, mutation: bool, profile: str | None) -> AwsError:
+    """Translate any failure of one AWS call into the domain error the layers above understand.
+
+    ``operation`` is the API operation (``PutApprovalResult``; snake_case is accepted);
+    ``mutation`` says whether the call changes something, which decides between
+    ``NetworkError`` and ``OutcomeUnknown`` when a request went out and no answer came back;
+    ``profile`` is named in credential messages (None = the default chain).
+    """
+    op = pascal_operation(operation)
+    if isinstance(exc, AwsError):
+        return exc
+    if isinstance(exc, ClientError):
+        return _map_client_error(exc, op, mutation=mutation, profile=profile)
+    if isinstance(exc, _CREDENTIAL_EXCEPTIONS):
+        return _credentials(op, profile, detail=str(exc), code=type(exc).__name__)
+    if isinstance(exc, ParamValidationError):
+        return ValidationFailed(f"{op}: {exc}", code="ParamValidationError", operation=op)
+    if isinstance(exc, NoRegionError):
+        return ValidationFailed(
+            f"{op}: no AWS region: pass --region or set AWS_REGION",
+            code="NoRegionError",
+            operation=op,
+        )
+    if _nothing_sent(exc):
+        return NetworkError(
+            f"cannot reach {_endpoint(exc)}: {_reason(exc)}",
+            code=type(exc).__name__,
+            operation=op,
+        )
+    if isinstance(exc, (*_AFTER_SEND, EndpointConnectionError)):
+        if mutation:
+            return OutcomeUnknown(
+                f"{op}: the request was sent but no answer came back ({_reason(exc)}) — "
+                "outcome unknown — refreshing to show the truth",
+                code=type(exc).__name__,
+                operation=op,
+            )
+        return NetworkError(
+            f"lost the connection to {_endpoint(exc)} during {op}: {_reason(exc)}",
+            code=type(exc).__name__,
+            operation=op,
+        )
+    if isinstance(exc, ResponseParserError | EventStreamParserError):
+        return AwsError(f"could not read the answer to {op}: {exc}", code="ResponseParserError", operation=op)
+    if isinstance(exc, BotoCoreError | aiohttp.ClientError | OSError):
+        return AwsError(f"{op} failed: {exc}", code=type(exc).__name__, operation=op)
+    return AwsError(
+        f"{op} failed unexpectedly: {type(exc).__name__}: {exc}",
+        code=type(exc).__name__,
+        operation=op,
+    )
+
+
+def _map_client_error(exc: ClientError, op: str, *, mutation: bool, profile: str | None) -> AwsError:
+    response: dict[str, Any] = exc.response or {}
+    error = response.get("Error") or {}
+    code = str(error.get("Code") or "")
+    aws_message = str(error.get("Message") or error.get("message") or "").strip()
+    meta = response.get("ResponseMetadata") or {}
+    request_id = meta.get("RequestId")
+    status = meta.get("HTTPStatusCode")
+    common: dict[str, Any] = {"code": code, "operation": op, "request_id": request_id}
+    said = f": {aws_message}" if aws_message else ""
+
+    if code in THROTTLING_CODES:
+        return Throttled(f"AWS is throttling {op}; backing off and trying again shortly", **common)
+    if code in CREDENTIAL_CODES:
+        return _credentials(op, profile, detail=aws_message or code, code=code, request_id=request_id)
+    if code in ACCESS_DENIED_CODES:
+        match = _NOT_AUTHORIZED.search(aws_message)
+        action = match.group(1) if match else iam_action(op)
+        who = f"profile {profile}" if profile else "your credentials"
+        return AccessDenied(
+            f"access denied: {who} may not {action} — ask for that permission in IAM",
+            missing_action=action,
+            profile=profile,
+            **common,
+        )
+    if code in NOT_FOUND_CODES:
+        return NotFound(f"not found{said or ': ' + code}", **common)
+    if code in CONFLICT_CODES:
+        return Conflict(f"{op} conflicts with the pipeline's current state{said}", **common)
+    if code == "InvalidApprovalTokenException":
+        return StaleApprovalToken("the approval changed since it was loaded; refreshed, look again", **common)
+    if code == "ApprovalAlreadyCompletedException":
+        return ApprovalAlreadyCompleted(
+            "already approved or rejected — if your previous attempt timed out, it may have been yours",
+            **common,
+        )
+    if code in NOT_RETRYABLE_CODES:
+        verb = _VERBS.get(op, f"run {op}")
+        return NotRetryable(f"cannot {verb}{said or ': ' + code}", **common)
+    if code in UNSUPPORTED_CODES or (status == 404 and not code.endswith("NotFoundException")):
+        return Unsupported(f"{op} is not supported by this endpoint{said}", **common)
+    if code in VALIDATION_CODES or code.startswith("InvalidParameter"):
+        return ValidationFailed(f"AWS rejected {op}{said or ': ' + code}", **common)
+    if code in SERVICE_CODES or (isinstance(status, int) and status >= 500):
+        retry = " (it may have been applied; refreshing)" if mutation else "; try again"
+        return ServiceError(f"AWS had a problem with {op} ({code or status}){retry}", **common)
+    if code.startswith("Invalid"):
+        return ValidationFailed(f"AWS rejected {op} ({code}){said}", **common)
+    return AwsError(f"{op} failed: {code or status}{said}", **common)
+
+
+def _credentials(
+    op: str, profile: str | None, *, detail: str, code: str, request_id: str | None = None
+) -> CredentialsError:
+    if profile and is_sso_profile(profile):
+        fix = f"run `aws sso login --profile {profile}`"
+    elif profile is None and is_sso_profile(None):
+        fix = "run `aws sso login`"
+    elif profile:
+        fix = f"refresh your credentials for profile {profile}"
+    else:
+        fix = "refresh your AWS credentials (default profile)"
+    return CredentialsError(
+        f"AWS credentials are expired or missing ({detail}): {fix}",
+        code=code,
+        operation=op,
+        request_id=request_id,
+        profile=profile,
+    )
+
+
+def _nothing_sent(exc: BaseException) -> bool:
+    """True when the failure happened before the request could reach the server."""
+    if isinstance(exc, EndpointConnectionError):
+        # aiobotocore also files resets of an open connection under EndpointConnectionError;
+        # only a failed connect or name lookup proves nothing was sent.
+        cause = getattr(exc, "kwargs", {}).get("error")
+        return cause is None or isinstance(
+            cause, aiohttp.ClientConnectorError | socket.gaierror | ConnectionRefusedError
+        )
+    return isinstance(
+        exc,
+        BotoConnectionError  # ConnectTimeoutError, SSLError, ProxyConnectionError
+        | aiohttp.ClientConnectorError
+        | ConnectionRefusedError
+        | socket.gaierror,
+    )
+
+
+def _endpoint(exc: BaseException) -> str:
+    kwargs = getattr(exc, "kwargs", None)
+    if isinstance(kwargs, dict) and kwargs.get("endpoint_url"):
+        return str(kwargs["endpoint_url"])
+    host = getattr(exc, "host", None)
+    if host:
+        return f"{host}:{getattr(exc, 'port', '')}".rstrip(":")
+    return "AWS"
+
+
+def _reason(exc: BaseException) -> str:
+    kwargs = getattr(exc, "kwargs", None)
+    cause = kwargs.get("error") if isinstance(kwargs, dict) else None
+    text = str(cause or exc) or type(exc).__name__
+    return text if len(text) <= 200 else text[:199] + "…"

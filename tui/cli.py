@@ -1,0 +1,229 @@
+"""The ``cptui`` command: parse arguments, read the config, build one service per target, run the app.
+
+Textual, aiobotocore, the app and the simulator are imported where they are first needed, so
+``cptui --version`` and usage errors answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui import __version__
+from tui.config import Config, ConfigError, TargetConfig, load_config
+from tui.config_schema import Invalid
+from tui.config_schema import region as valid_region
+from tui.model import Target
+
+if TYPE_CHECKING:
+    from tui.aws.client import AwsPipelineService
+
+DEMO_CREDENTIALS: tuple[str, str, str | None] = ("AKID123456789012", "demo", None)
+DEMO_REGION = "us-east-1"
+DEFAULT_SEED = 7
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A problem the user fixes on the command line or in the environment (exit status 2)."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A target with where its calls go (None: AWS_ENDPOINT_URL, else AWS)."""
+
+    target: Target
+    endpoint_url: str | None = None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cptui",
+        description="A terminal dashboard for AWS CodePipeline.",
+        epilog=(
+            "Targets are every --profile x --region pair; without either, the [[targets]] of the "
+            "config file; without those, AWS_PROFILE and AWS_REGION / AWS_DEFAULT_REGION / the "
+            "profile's region."
+        ),
+    )
+    parser.add_argument(
+        "--profile",
+        action="append",
+        metavar="NAME",
+        help="AWS profile to watch (repeatable)",
+    )
+    parser.add_argument(
+        "--region", action="append", metavar="REGION", help="AWS region to watch (repeatable)"
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help="config file (default: $XDG_CONFIG_HOME/cptui/config.toml)",
+    )
+    parser.add_argument(
+        "--read-only", action="store_true", help="never offer a mutation (approve, retry, ...)"
+    )
+    parser.add_argument(
+        "--endpoint-url",
+        metavar="URL",
+        help="send every API call here (default: AWS_ENDPOINT_URL, else AWS)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="run against the embedded simulator: no AWS account, no network",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        metavar="N",
+        help=f"random seed of the --demo simulator (default {DEFAULT_SEED})",
+    )
+    parser.add_argument("--version", action="version", version=f"cptui {__version__}")
+    return parser
+
+
+def demo_targets() -> list[Target]:
+    """The targets ``--demo`` shows: the simulator's regions."""
+    return [Target(region=DEMO_REGION, name=f"demo/{DEMO_REGION}")]
+
+
+def resolve_targets(args: argparse.Namespace, config: Config) -> list[Endpoint]:
+    """Targets from the command line, else the config, else the environment.
+
+    ``--endpoint-url`` applies to all of them and wins over a target's ``endpoint_url``.
+    Raises ``UsageError`` when no region can be found or a profile does not exist.
+    """
+    from tui.aws.session import default_profile_name, resolve_region
+
+    profiles: list[str | None] = list(args.profile or [])
+    regions: list[str] = [_checked_region(r) for r in args.region or []]
+    if profiles or regions:
+        endpoints = _from_arguments(profiles, regions, config)
+    elif config.targets:
+        endpoints = [Endpoint(t.to_target(), t.endpoint_url) for t in config.targets]
+    else:
+        profile = default_profile_name()
+        region = resolve_region(profile)
+        if not region:
+            raise UsageError(_no_region(profile))
+        endpoints = [Endpoint(Target(region=region, profile=profile))]
+    if args.endpoint_url:
+        endpoints = [Endpoint(e.target, args.endpoint_url) for e in endpoints]
+    _check_profiles_exist(e.target.profile for e in endpoints)
+    return endpoints
+
+
+def _from_arguments(profiles: list[str | None], regions: list[str], config: Config) -> list[Endpoint]:
+    from tui.aws.session import default_profile_name, resolve_region
+
+    by_key = {(t.profile, t.region): t for t in config.targets}
+    endpoints: list[Endpoint] = []
+    for profile in profiles or [default_profile_name()]:
+        profile_regions = regions or [r for r in [resolve_region(profile)] if r]
+        if not profile_regions:
+            raise UsageError(_no_region(profile))
+        for region in profile_regions:
+            known: TargetConfig | None = by_key.get((profile, region))
+            if known:  # keep the config's name and colour for the same account and region
+                endpoints.append(Endpoint(known.to_target(), known.endpoint_url))
+            else:
+                endpoints.append(Endpoint(Target(region=region, profile=profile)))
+    return list(dict.fromkeys(endpoints))
+
+
+def _checked_region(name: str) -> str:
+    try:
+        return valid_region(name)
+    except Invalid as exc:
+        raise UsageError(f"cptui: --region {name}: {exc}") from exc
+
+
+def _no_region(profile: str | None) -> str:
+    where = f"profile {profile} has no region" if profile else "no AWS region is set"
+    return f"cptui: {where}: pass --region REGION or set AWS_REGION"
+
+
+def _check_profiles_exist(profiles: Iterable[str | None]) -> None:
+    named = [p for p in profiles if p]
+    if not named:
+        return
+    from tui.aws.session import available_profiles
+
+    known = set(available_profiles())
+    for profile in named:
+        if profile not in known:
+            hint = f" (known: {', '.join(sorted(known))})" if known else ""
+            raise UsageError(
+                f"cptui: AWS profile {profile!r} is not in ~/.aws/config or ~/.aws/credentials{hint}"
+            )
+
+
+def build_services(endpoints: Sequence[Endpoint]) -> list[AwsPipelineService]:
+    """One service per target; nothing connects until the app makes its first call."""
+    from tui.aws.client import create_service
+
+    return [create_service(e.target, endpoint_url=e.endpoint_url) for e in endpoints]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``cptui`` console script and ``python -m tui``; returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error argparse already printed
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        config = _load(args.config)
+        read_only = bool(args.read_only or config.general.read_only)
+        if args.demo:
+            if args.profile or args.region or args.endpoint_url:
+                raise UsageError(
+                    "cptui: --demo runs against the embedded simulator; "
+                    "drop --profile, --region and --endpoint-url"
+                )
+            return _run_demo(args.seed, config, read_only)
+        services = build_services(resolve_targets(args, config))
+    except (ConfigError, UsageError) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    return _run_app(services, config, read_only)
+
+
+def _load(path: Path | None) -> Config:
+    if path is not None and not path.exists():
+        raise UsageError(f"cptui: config file {path} does not exist")
+    return load_config(path)
+
+
+def _run_demo(seed: int, config: Config, read_only: bool) -> int:
+    from tui.aws.client import create_service
+    from tui.sim import Simulator
+
+    handle = Simulator(scenario="demo", seed=seed).start_in_thread()
+    try:
+        services = [
+            create_service(target, endpoint_url=handle.url, credentials=DEMO_CREDENTIALS)
+            for target in demo_targets()
+        ]
+        return _run_app(services, config, read_only)
+    finally:
+        handle.stop()
+
+
+def _run_app(services: list[AwsPipelineService], config: Config, read_only: bool) -> int:
+    from tui.app import CptuiApp
+
+    app = CptuiApp(services=services, config=config, read_only=read_only, clock=None)
+    try:
+        app.run()
+    except KeyboardInterrupt:
+        return 130
+    code = app.return_code
+    return int(code) if code is not None else 0

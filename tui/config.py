@@ -1,0 +1,319 @@
+"""cptui's configuration file: TOML read with ``tomllib`` into frozen dataclasses, strictly checked.
+
+Unknown sections and keys, wrong types, bad regular expressions or globs are errors that name the
+file, the line and the key (``ConfigError``): a typo in a protected-pipeline glob must not silently
+unprotect production. A missing file means all defaults. ``config.example.toml`` at the repository
+root documents every key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from difflib import get_close_matches
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from tui.config_schema import (
+    SCHEMAS,
+    ConfigError,
+    check_keys,
+    check_section,
+    check_targets,
+    load_text,
+)
+from tui.model import Target
+
+__all__ = [
+    "DEFAULT_KEYS",
+    "KNOWN_BINDINGS",
+    "Config",
+    "ConfigError",
+    "GeneralConfig",
+    "LogsConfig",
+    "NotificationsConfig",
+    "PipelinesConfig",
+    "PollingConfig",
+    "TargetConfig",
+    "default_audit_log_path",
+    "default_config_path",
+    "load_config",
+    "parse_config",
+    "save_preferences",
+]
+
+# The default key for each binding id (DESIGN.md's table); ``[keys]`` overrides them.
+DEFAULT_KEYS: Mapping[str, str] = {
+    "refresh": "r",
+    "help": "question_mark",
+    "palette": "ctrl+p",
+    "approvals": "A",
+    "history": "h",
+    "approve": "a",
+    "retry": "R",
+    "rollback": "B",
+    "transition": "t",
+    "stop": "X",
+    "start": "S",
+    "logs": "l",
+    "copy": "y",
+    "link": "b",
+    "quit": "q",
+    "filter": "slash",
+    "watch": "w",
+    "profiles": "p",
+    "search_next": "n",
+    "search_prev": "N",
+    "follow": "f",
+}
+# Every binding id the app defines; ``[keys]`` may only name these.
+KNOWN_BINDINGS: tuple[str, ...] = tuple(DEFAULT_KEYS)
+
+
+def _xdg(variable: str, fallback: str) -> Path:
+    value = os.environ.get(variable)
+    # The XDG spec says relative paths in these variables are invalid and must be ignored.
+    if value and os.path.isabs(value):
+        return Path(value)
+    return Path.home() / fallback
+
+
+def default_config_path() -> Path:
+    """``$XDG_CONFIG_HOME/cptui/config.toml``, else ``~/.config/cptui/config.toml``."""
+    return _xdg("XDG_CONFIG_HOME", ".config") / "cptui" / "config.toml"
+
+
+def default_audit_log_path() -> Path:
+    """``$XDG_STATE_HOME/cptui/audit.jsonl``, else ``~/.local/state/cptui/audit.jsonl``."""
+    return _xdg("XDG_STATE_HOME", ".local/state") / "cptui" / "audit.jsonl"
+
+
+DEFAULT_ERROR_PATTERNS: tuple[str, ...] = (
+    r"(?i)\berror\b",
+    r"\bFAILED\b",
+    r"Traceback \(most recent call last\)",
+    r"exit status [1-9]",
+)
+
+
+@dataclass(frozen=True)
+class GeneralConfig:
+    read_only: bool = False
+    theme: str = "textual-dark"
+    audit_log: Path = field(default_factory=default_audit_log_path)
+    clock_24h: bool = True
+    utc: bool = False  # show times in UTC instead of the local zone
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    """One ``[[targets]]`` entry: an account (profile) in a region."""
+
+    region: str
+    profile: str | None = None
+    name: str | None = None
+    color: str | None = None
+    endpoint_url: str | None = None
+
+    def to_target(self) -> Target:
+        return Target(region=self.region, profile=self.profile, name=self.name, color=self.color)
+
+
+@dataclass(frozen=True)
+class PollingConfig:
+    list_interval: float = 60.0  # ListPipelines: new or deleted pipelines
+    active_interval: float = 4.0  # a running pipeline, or the one on screen
+    visible_interval: float = 15.0  # rows on screen that are not running
+    idle_interval: float = 120.0  # everything else
+    tps: float = 4.0  # API calls per second per target, sustained
+    burst: int = 8  # calls allowed at once above the sustained rate
+
+
+@dataclass(frozen=True)
+class PipelinesConfig:
+    favourites: tuple[str, ...] = ()
+    protected: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
+
+    def is_favourite(self, name: str) -> bool:
+        return any(fnmatchcase(name, pattern) for pattern in self.favourites)
+
+    def is_protected(self, name: str) -> bool:
+        """Protected pipelines ask for the pipeline's name to be typed before any mutation."""
+        return any(fnmatchcase(name, pattern) for pattern in self.protected)
+
+    def is_hidden(self, name: str) -> bool:
+        return any(fnmatchcase(name, pattern) for pattern in self.hidden)
+
+
+@dataclass(frozen=True)
+class LogsConfig:
+    max_lines: int = 200_000
+    error_patterns: tuple[str, ...] = DEFAULT_ERROR_PATTERNS
+    timestamps: bool = True
+    wrap: bool = False
+
+    def error_regexes(self) -> tuple[re.Pattern[str], ...]:
+        """The compiled ``error_patterns`` (validated at load, so this cannot fail)."""
+        return tuple(re.compile(p) for p in self.error_patterns)
+
+
+@dataclass(frozen=True)
+class NotificationsConfig:
+    toast: bool = True
+    bell: bool = False
+    desktop: bool = False
+    dedupe_window: float = 30.0  # seconds in which the same notice is shown once
+
+
+@dataclass(frozen=True)
+class Config:
+    general: GeneralConfig = field(default_factory=GeneralConfig)
+    targets: tuple[TargetConfig, ...] = ()
+    polling: PollingConfig = field(default_factory=PollingConfig)
+    pipelines: PipelinesConfig = field(default_factory=PipelinesConfig)
+    keys: Mapping[str, str] = field(default_factory=dict)  # overrides only
+    logs: LogsConfig = field(default_factory=LogsConfig)
+    notifications: NotificationsConfig = field(default_factory=NotificationsConfig)
+    path: Path | None = None  # the file it was read from
+
+    def key_for(self, binding_id: str) -> str:
+        """The key for a binding id: the ``[keys]`` override, else the default."""
+        return self.keys.get(binding_id) or DEFAULT_KEYS[binding_id]
+
+
+_SECTIONS: dict[str, type] = {
+    "general": GeneralConfig,
+    "polling": PollingConfig,
+    "pipelines": PipelinesConfig,
+    "logs": LogsConfig,
+    "notifications": NotificationsConfig,
+}
+
+
+def parse_config(text: str, path: Path | None = None) -> Config:
+    """Validate TOML text into a ``Config``; raises ``ConfigError`` naming the line and key."""
+    data, lines = load_text(text, path)
+    known = [*_SECTIONS, "targets", "keys"]
+    for name in data:
+        if name not in known:
+            close = get_close_matches(name, known, n=1)
+            hint = f"; did you mean [{close[0]}]?" if close else ""
+            raise ConfigError(
+                path,
+                lines.table(name),
+                f"[{name}]",
+                f"unknown section{hint} (sections: {', '.join(known)})",
+            )
+    sections: dict[str, Any] = {}
+    for name, cls in _SECTIONS.items():
+        values = check_section(name, data.get(name, {}), path, lines)
+        sections[name] = cls(**values)
+    keys = check_keys(data.get("keys", {}), KNOWN_BINDINGS, path, lines)
+    targets = tuple(TargetConfig(**t) for t in check_targets(data.get("targets", []), path, lines))
+    return Config(targets=targets, keys=keys, path=path, **sections)
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config file (default: ``default_config_path()``); a missing file means defaults.
+
+    Raises ``ConfigError`` for an unreadable file, a TOML syntax error or an invalid value.
+    """
+    path = path or default_config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config(path=path)
+    except OSError as exc:
+        raise ConfigError(path, None, None, f"cannot read: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, None, None, "not UTF-8 text") from exc
+    return parse_config(text, path)
+
+
+# --- writing preferences back -------------------------------------------------------------------
+
+# Preference name -> section, for the keyword arguments of save_preferences.
+_PREFERENCE_SECTION = {key: section for section, schema in SCHEMAS.items() for key in schema}
+
+
+def save_preferences(config: Config, path: Path | None = None, **changes: Any) -> Config:
+    """Write changed preferences into the config file and return the config as now saved.
+
+    ``changes`` are preference names (``theme="nord"``, ``favourites=[...]``, ``wrap=True``; each
+    name is unique across sections), ``keys={"refresh": "f5"}`` to remap keys, or a name set to
+    None to drop it back to its default. The file on disk is the base, so keys the user wrote by
+    hand keep their values; without a file, the non-default values of ``config`` are the base.
+
+    The file is rewritten with ``tomli_w``: its comments and formatting are lost. Raises
+    ``ConfigError`` if the file on disk is invalid (it is left untouched) or a change is.
+    """
+    import tomli_w
+
+    path = path or config.path or default_config_path()
+    if path.exists():
+        load_config(path)  # refuse to rewrite a file cptui cannot read: the user is editing it
+        base: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    else:
+        base = _non_defaults(config)
+    for name, value in changes.items():
+        if name == "keys":
+            if not isinstance(value, Mapping):
+                raise ConfigError(path, None, "[keys]", "expected a table of binding id = key")
+            table = base.setdefault("keys", {})
+            for binding, key in value.items():
+                _assign(table, binding, key)
+            continue
+        section = _PREFERENCE_SECTION.get(name)
+        if section is None:
+            raise ConfigError(path, None, name, "not a preference cptui can save")
+        _assign(base.setdefault(section, {}), name, value)
+    base = {k: v for k, v in base.items() if v != {}}
+    text = tomli_w.dumps(base)
+    saved = parse_config(text, path)  # never write a file cptui would refuse to read
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return saved
+
+
+def _assign(table: dict[str, Any], name: str, value: Any) -> None:
+    if value is None:
+        table.pop(name, None)
+    else:
+        table[name] = _to_toml(value)
+
+
+def _to_toml(value: Any) -> Any:
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return [_to_toml(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _to_toml(v) for k, v in value.items()}
+    return value
+
+
+def _non_defaults(config: Config) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, cls in _SECTIONS.items():
+        current, default = getattr(config, name), cls()
+        values = {
+            f.name: _to_toml(getattr(current, f.name))
+            for f in fields(cls)
+            if getattr(current, f.name) != getattr(default, f.name)
+        }
+        if values:
+            out[name] = values
+    if config.targets:
+        out["targets"] = [{k: v for k, v in vars(t).items() if v is not None} for t in config.targets]
+    if config.keys:
+        out["keys"] = dict(config.keys)
+    return out
