@@ -1,0 +1,201 @@
+"""CodePipeline operations: JSON 1.1 params in, response dicts out (``HANDLERS`` by op name)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tui.sim import paging
+from tui.sim import render_codepipeline as render
+from tui.sim.errors import SimError
+from tui.sim.protocol import Ctx
+from tui.sim.world import operations as ops
+
+Handler = Callable[[Ctx, dict[str, Any]], dict[str, Any]]
+
+
+def list_pipelines(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    names = sorted(ctx.world.pipelines)
+    size = paging.page_size(params, 100)
+    if params.get("nextToken"):
+        after = paging.decode(params["nextToken"])
+        names = [n for n in names if n > str(after)]
+    page = names[:size]
+    out: dict[str, Any] = {"pipelines": [render.summary(ctx.world.pipelines[n]) for n in page]}
+    if len(names) > size:
+        out["nextToken"] = paging.encode(page[-1])
+    return out
+
+
+def get_pipeline(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    p = ops.pipeline(ctx.world, params["name"])
+    version = params.get("version")
+    if version is not None and version != p.spec.version:
+        raise SimError(
+            "PipelineVersionNotFoundException",
+            f"Pipeline '{p.name}' has no version {version}; the current version is {p.spec.version}.",
+        )
+    return {"pipeline": render.declaration(ctx.world, p), "metadata": render.metadata(ctx.world, p)}
+
+
+def get_pipeline_state(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    return render.state(ctx.world, ops.pipeline(ctx.world, params["name"]))
+
+
+def list_pipeline_executions(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    p = ops.pipeline(ctx.world, params["pipelineName"])
+    executions = p.newest_first()
+    stage = ((params.get("filter") or {}).get("succeededInStage") or {}).get("stageName")
+    if stage:
+        executions = [
+            e for e in executions if e.stages.get(stage) is not None and e.stages[stage].status == "Succeeded"
+        ]
+    if params.get("nextToken"):
+        start, eid = paging.decode(params["nextToken"])
+        executions = [e for e in executions if (e.start, e.id) < (start, eid)]
+    size = paging.page_size(params, 100)
+    page = executions[:size]
+    out: dict[str, Any] = {"pipelineExecutionSummaries": [render.execution_summary(e) for e in page]}
+    if len(executions) > size:
+        out["nextToken"] = paging.encode([page[-1].start, page[-1].id])
+    return out
+
+
+def get_pipeline_execution(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    p = ops.pipeline(ctx.world, params["pipelineName"])
+    ex = ops.execution(p, params["pipelineExecutionId"])
+    return {"pipelineExecution": render.execution(p, ex)}
+
+
+def list_action_executions(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    p = ops.pipeline(ctx.world, params["pipelineName"])
+    flt = params.get("filter") or {}
+    eid = flt.get("pipelineExecutionId") or (flt.get("latestInPipelineExecution") or {}).get(
+        "pipelineExecutionId"
+    )
+    runs = p.action_runs
+    if eid:
+        ops.execution(p, eid)
+        runs = [r for r in runs if r.execution_id == eid]
+    runs = sorted(runs, key=lambda r: (r.start, r.id), reverse=True)
+    if params.get("nextToken"):
+        start, rid = paging.decode(params["nextToken"])
+        runs = [r for r in runs if (r.start, r.id) < (start, rid)]
+    size = paging.page_size(params, 100)
+    page = runs[:size]
+    details = [
+        render.action_detail(ctx.world, p, r, p.executions[r.execution_id].pipeline_version) for r in page
+    ]
+    out: dict[str, Any] = {"actionExecutionDetails": details}
+    if len(runs) > size:
+        out["nextToken"] = paging.encode([page[-1].start, page[-1].id])
+    return out
+
+
+def list_rule_executions(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    p = ops.pipeline(ctx.world, params["pipelineName"])
+    eid = (params.get("filter") or {}).get("pipelineExecutionId")
+    if eid:
+        ops.execution(p, eid)
+    return {"ruleExecutionDetails": []}
+
+
+def start_pipeline_execution(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    variables = {v["name"]: v["value"] for v in params.get("variables") or []}
+    overrides = {o["actionName"]: o["revisionValue"] for o in params.get("sourceRevisions") or []}
+    eid = ops.start(
+        ctx.world, params["name"], variables, overrides, params.get("clientRequestToken"), ctx.caller.arn
+    )
+    return {"pipelineExecutionId": eid}
+
+
+def stop_pipeline_execution(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    eid = ops.stop(
+        ctx.world,
+        params["pipelineName"],
+        params["pipelineExecutionId"],
+        bool(params.get("abandon", False)),
+        params.get("reason") or "",
+    )
+    return {"pipelineExecutionId": eid}
+
+
+def retry_stage_execution(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    eid = ops.retry(
+        ctx.world,
+        params["pipelineName"],
+        params["stageName"],
+        params["pipelineExecutionId"],
+        params["retryMode"],
+    )
+    return {"pipelineExecutionId": eid}
+
+
+def rollback_stage(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    eid = ops.rollback(
+        ctx.world,
+        params["pipelineName"],
+        params["stageName"],
+        params["targetPipelineExecutionId"],
+        ctx.caller.arn,
+    )
+    return {"pipelineExecutionId": eid}
+
+
+def enable_stage_transition(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    ops.set_transition(
+        ctx.world,
+        params["pipelineName"],
+        params["stageName"],
+        params["transitionType"],
+        True,
+        "",
+        ctx.caller.arn,
+    )
+    return {}
+
+
+def disable_stage_transition(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    ops.set_transition(
+        ctx.world,
+        params["pipelineName"],
+        params["stageName"],
+        params["transitionType"],
+        False,
+        params["reason"],
+        ctx.caller.arn,
+    )
+    return {}
+
+
+def put_approval_result(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    result = params["result"]
+    approved_at = ops.put_approval(
+        ctx.world,
+        params["pipelineName"],
+        params["stageName"],
+        params["actionName"],
+        params["token"],
+        result["status"],
+        result.get("summary", ""),
+        ctx.caller.arn,
+    )
+    return {"approvedAt": approved_at}
+
+
+HANDLERS: dict[str, Handler] = {
+    "ListPipelines": list_pipelines,
+    "GetPipeline": get_pipeline,
+    "GetPipelineState": get_pipeline_state,
+    "ListPipelineExecutions": list_pipeline_executions,
+    "GetPipelineExecution": get_pipeline_execution,
+    "ListActionExecutions": list_action_executions,
+    "ListRuleExecutions": list_rule_executions,
+    "StartPipelineExecution": start_pipeline_execution,
+    "StopPipelineExecution": stop_pipeline_execution,
+    "RetryStageExecution": retry_stage_execution,
+    "RollbackStage": rollback_stage,
+    "EnableStageTransition": enable_stage_transition,
+    "DisableStageTransition": disable_stage_transition,
+    "PutApprovalResult": put_approval_result,
+}

@@ -1,0 +1,151 @@
+"""The simulator's HTTP front: one aiohttp route, AWS's JSON 1.1 and STS query protocols.
+
+Every request: read the body, find the operation (``X-Amz-Target`` or the form's ``Action``),
+count it, apply faults, validate input against botocore's model, bring the caller's world up to
+the clock, run the handler, and answer with ``x-amzn-RequestId``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections import Counter
+from typing import Any, NoReturn
+from urllib.parse import parse_qs
+
+from aiohttp import web
+
+from tui.sim import handlers_codebuild_logs as cbl
+from tui.sim.engine import Engine
+from tui.sim.errors import SimError
+from tui.sim.faults import Faults
+from tui.sim.handlers_codepipeline import HANDLERS as CODEPIPELINE
+from tui.sim.handlers_codepipeline import Handler
+from tui.sim.livetail import start_live_tail
+from tui.sim.protocol import (
+    JSON_CONTENT_TYPE,
+    Caller,
+    Ctx,
+    caller_from,
+    json_body,
+    json_error,
+    sts_caller_identity,
+    sts_error,
+)
+from tui.sim.validate import SERVICES, validate
+from tui.sim.world.runners import new_uuid
+
+HANDLERS: dict[str, dict[str, Handler]] = {
+    "codepipeline": CODEPIPELINE,
+    "codebuild": {"BatchGetBuilds": cbl.batch_get_builds},
+    "logs": {"GetLogEvents": cbl.get_log_events, "FilterLogEvents": cbl.filter_log_events},
+}
+
+
+class SimServer:
+    """Routes requests to handlers; owns the call counter and the fault injector."""
+
+    def __init__(self, engine: Engine, faults: Faults) -> None:
+        self.engine = engine
+        self.faults = faults
+        self.calls: Counter[str] = Counter()
+        self._ids = random.Random(f"{engine.seed}:request-ids")
+        self.app = web.Application(client_max_size=8 * 1024 * 1024)
+        self.app.router.add_route("*", "/{tail:.*}", self.handle)
+
+    def _request_id(self) -> str:
+        return new_uuid(self._ids)
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        request_id = self._request_id()
+        caller = caller_from(request.headers.get("Authorization"))
+        target = request.headers.get("X-Amz-Target")
+        if target is None:
+            return await self._query(request, body, caller, request_id)
+        prefix, _, op = target.partition(".")
+        service = SERVICES.get(prefix, "")
+        self.calls[op] += 1
+        try:
+            params = self._params(body)
+            fault = self.faults.decide(
+                service, op, caller.account, caller.region, self._resource(service, caller, params)
+            )
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
+            if fault.drop:
+                self._drop(request)
+            if fault.code:
+                raise SimError(fault.code, fault.message, fault.status)
+            if service == "logs" and op == "StartLiveTail":
+                validate(service, op, params)
+                with self.engine.lock:
+                    ctx = Ctx(caller, self.engine.world(caller.account, caller.region), request_id)
+                return await start_live_tail(ctx, params, self.engine, request)
+            handler = HANDLERS.get(service, {}).get(op)
+            if handler is None:
+                raise SimError("UnknownOperationException", f"Operation {target} is not supported.")
+            validate(service, op, params)
+            with self.engine.lock:
+                ctx = Ctx(caller, self.engine.world(caller.account, caller.region), request_id)
+                result = handler(ctx, params)
+            return web.Response(body=json_body(result), headers=self._headers(request_id))
+        except SimError as err:
+            headers = self._headers(request_id) | {"x-amzn-ErrorType": err.code}
+            return web.Response(status=err.status, body=json_error(err.code, err.message), headers=headers)
+
+    @staticmethod
+    def _params(body: bytes) -> dict[str, Any]:
+        try:
+            params = json.loads(body or b"{}")
+        except ValueError as exc:
+            raise SimError("SerializationException", "Request body is not valid JSON") from exc
+        if not isinstance(params, dict):
+            raise SimError("SerializationException", "Request body must be a JSON object")
+        return params
+
+    @staticmethod
+    def _headers(request_id: str) -> dict[str, str]:
+        return {"Content-Type": JSON_CONTENT_TYPE, "x-amzn-RequestId": request_id}
+
+    @staticmethod
+    def _resource(service: str, caller: Caller, params: dict[str, Any]) -> str:
+        acct, region = caller.account, caller.region
+        if service == "codepipeline":
+            name = params.get("pipelineName") or params.get("name")
+            return f"arn:aws:codepipeline:{region}:{acct}:{name}" if name else "*"
+        if service == "logs":
+            group = params.get("logGroupName")
+            return f"arn:aws:logs:{region}:{acct}:log-group:{group}" if group else "*"
+        if service == "codebuild":
+            return f"arn:aws:codebuild:{region}:{acct}:project/*"
+        return "*"
+
+    @staticmethod
+    def _drop(request: web.Request) -> NoReturn:
+        # Close the socket without a byte of answer: the client sees a dropped connection.
+        if request.transport is not None:
+            request.transport.abort()
+        raise asyncio.CancelledError
+
+    async def _query(
+        self, request: web.Request, body: bytes, caller: Caller, request_id: str
+    ) -> web.Response:
+        form = parse_qs(body.decode("utf-8", "replace"))
+        op = (form.get("Action") or [""])[0]
+        self.calls[op] += 1
+        headers = {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}
+        fault = self.faults.decide("sts", op, caller.account, caller.region, "*")
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.drop:
+            self._drop(request)
+        if fault.code:
+            return web.Response(
+                status=fault.status, body=sts_error(fault.code, fault.message, request_id), headers=headers
+            )
+        if op != "GetCallerIdentity":
+            body_xml = sts_error("InvalidAction", f"Could not find operation {op}", request_id)
+            return web.Response(status=400, body=body_xml, headers=headers)
+        return web.Response(body=sts_caller_identity(caller, request_id), headers=headers)

@@ -1,0 +1,1 @@
+"""The simulated world: state records, the execution flow, operations, runners and history."""

@@ -1,0 +1,307 @@
+"""How executions move: stage by stage, runOrder group by group, through transitions and modes.
+
+- An execution enters a stage when the stage's inbound transition is enabled and, unless the
+  pipeline runs in PARALLEL mode, no other execution occupies the stage. Otherwise it waits at
+  the inbound side: in SUPERSEDED mode a newer waiting execution replaces an older one (which
+  becomes Superseded); in QUEUED mode they wait in order.
+- Within a stage, actions run by runOrder; actions with the same runOrder run in parallel. When a
+  group ends with a failed action the stage fails and so does the execution.
+- A stage that ends frees its place for the next waiting execution.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tui.sim.world import runners
+from tui.sim.world.runners import new_uuid
+from tui.sim.world.state import ActionRun, Execution, Pipeline, Revision, StageRun
+
+if TYPE_CHECKING:
+    from tui.sim.world.world import World
+
+
+def handle(world: World, kind: str, args: tuple[Any, ...]) -> None:
+    """Apply one scheduled transition (called by ``World.advance``)."""
+    if kind == "trigger":
+        _auto_trigger(world, args[0])
+    elif kind == "action":
+        _action_due(world, *args)
+
+
+def auto_trigger_kind(world: World, p: Pipeline) -> tuple[str, str]:
+    """(triggerType, triggerDetail) of a simulated source change for this pipeline's source."""
+    src = p.spec.stages[0].actions[0]
+    cfg = src.configuration
+    if src.provider == "CodeStarSourceConnection":
+        kind = "WebhookV2" if p.spec.pipeline_type == "V2" else "Webhook"
+        return kind, cfg.get("ConnectionArn", "")
+    if cfg.get("PollForSourceChanges") == "true":
+        return (
+            "PollForSourceChanges",
+            f"{src.provider}: {cfg.get('RepositoryName') or cfg.get('S3Bucket', '')}",
+        )
+    rule = f"codepipeline-{p.name[:24]}-{p.rng.randint(100000, 999999)}"
+    return "CloudWatchEvent", f"arn:aws:events:{world.region}:{world.account}:rule/{rule}"
+
+
+def _auto_trigger(world: World, name: str) -> None:
+    p = world.pipelines.get(name)
+    if p is None or p.spec.trigger_every is None:
+        return
+    kind, detail = auto_trigger_kind(world, p)
+    start_execution(world, p, kind, detail)
+    p.next_trigger = world.now + p.rng.uniform(*p.spec.trigger_every)
+    world.schedule(p.next_trigger, "trigger", name)
+
+
+def start_execution(
+    world: World,
+    p: Pipeline,
+    trigger_type: str,
+    trigger_detail: str,
+    *,
+    variables: dict[str, str] | None = None,
+    overrides: dict[str, str] | None = None,
+    execution_type: str = "STANDARD",
+    rollback_target: str | None = None,
+    only_stage: str | None = None,
+    revisions: list[Revision] | None = None,
+) -> Execution:
+    """Create an execution now and let it enter its first stage (or wait for it)."""
+    now = world.now
+    resolved: dict[str, str] = {}
+    if p.spec.pipeline_type == "V2":
+        resolved = {v.name: v.default or "" for v in p.spec.variables}
+        resolved.update(variables or {})
+    ex = Execution(
+        id=new_uuid(p.rng),
+        pipeline=p.name,
+        pipeline_version=p.spec.version,
+        start=now,
+        last_update=now,
+        mode=p.spec.execution_mode,
+        trigger_type=trigger_type,
+        trigger_detail=trigger_detail,
+        execution_type=execution_type,
+        rollback_target=rollback_target,
+        variables=resolved,
+        revisions=list(revisions or []),
+        revision_overrides=dict(overrides or {}),
+        only_stage=only_stage,
+    )
+    p.executions[ex.id] = ex
+    idx = 0 if only_stage is None else p.spec.stage_index(only_stage)
+    try_enter(world, p, ex, idx)
+    return ex
+
+
+def _can_enter(p: Pipeline, ex: Execution, stage: str) -> bool:
+    transition = p.transitions.get(stage)
+    if transition is not None and not transition.enabled:
+        return False
+    return ex.mode == "PARALLEL" or not p.occupants.get(stage)
+
+
+def try_enter(world: World, p: Pipeline, ex: Execution, idx: int) -> None:
+    """Enter stage ``idx`` now, or wait at its inbound side as the execution mode says."""
+    stage = p.spec.stages[idx].name
+    ex.stage_index = idx
+    queue = p.waiting.setdefault(stage, [])
+    if not queue and _can_enter(p, ex, stage):
+        _enter(world, p, ex, idx)
+        return
+    if ex.mode == "SUPERSEDED":
+        for old_id in list(queue):
+            finish(world, p, p.executions[old_id], "Superseded")
+    queue.append(ex.id)
+    ex.waiting_at = stage
+
+
+def _enter(world: World, p: Pipeline, ex: Execution, idx: int) -> None:
+    name = p.spec.stages[idx].name
+    ex.waiting_at = None
+    ex.stage_index = idx
+    ex.last_update = world.now
+    run = StageRun(name, entered=world.now)
+    ex.stages[name] = run
+    p.occupants.setdefault(name, []).append(ex.id)
+    p.stage_latest[name] = ex.id
+    start_group(world, p, ex, run)
+
+
+def start_group(
+    world: World, p: Pipeline, ex: Execution, run: StageRun, only: set[str] | None = None
+) -> None:
+    """Start the actions of the stage's current runOrder group (or just those in ``only``)."""
+    stage_spec = p.spec.stage(run.name)
+    assert stage_spec is not None
+    for spec in stage_spec.run_orders()[run.group]:
+        if only is not None and spec.name not in only:
+            continue
+        ar = runners.start_action(world, p, ex, run.name, spec, world.now)
+        record_action(p, run, ar)
+        assert ar.ends_at is not None
+        world.schedule(ar.ends_at, "action", p.name, ex.id, run.name, ar.id)
+
+
+def record_action(p: Pipeline, run: StageRun, ar: ActionRun) -> None:
+    run.actions[ar.name] = ar
+    p.action_runs.append(ar)
+    p.action_latest[(run.name, ar.name)] = ar
+
+
+def _action_due(world: World, name: str, eid: str, stage: str, run_id: str) -> None:
+    p = world.pipelines[name]
+    ex = p.executions[eid]
+    srun = ex.stages.get(stage)
+    if srun is None:
+        return
+    ar = next((a for a in srun.actions.values() if a.id == run_id), None)
+    if ar is None or ar.status != "InProgress":
+        return  # abandoned, answered, or replaced by a retry
+    complete_action(world, p, ex, srun, ar, ar.planned)
+
+
+def complete_action(
+    world: World, p: Pipeline, ex: Execution, srun: StageRun, ar: ActionRun, outcome: str
+) -> None:
+    """End an action with ``outcome`` (Succeeded, Failed or TimedOut) and move the stage on."""
+    now = world.now
+    if outcome == "TimedOut":
+        minutes = int((now - ar.start) // 60)
+        ar.error_code = "ApprovalTimeout"
+        ar.error_message = f"The approval request expired after {minutes} minutes without a response"
+        outcome = "Failed"
+    if ar.token:
+        (p.answered_tokens if ar.updated_by else p.expired_tokens).add(ar.token)
+        ar.token = None
+    ar.status = outcome
+    ar.last_update = now
+    if outcome == "Succeeded" and ar.revision is not None:
+        if all(r.action != ar.revision.action for r in ex.revisions):
+            ex.revisions.append(ar.revision)
+        p.current_revision[ar.name] = ar.revision
+    ex.last_update = now
+    _group_check(world, p, ex, srun)
+
+
+def _group_check(world: World, p: Pipeline, ex: Execution, srun: StageRun) -> None:
+    stage_spec = p.spec.stage(srun.name)
+    assert stage_spec is not None
+    groups = stage_spec.run_orders()
+    current = [srun.actions.get(a.name) for a in groups[srun.group]]
+    if any(a is None or a.status == "InProgress" for a in current):
+        return
+    if any(a is not None and a.status in ("Failed", "Abandoned") for a in current):
+        stage_end(world, p, ex, srun, "Failed")
+    elif ex.status == "Stopping":
+        stage_end(world, p, ex, srun, "Stopped")
+    elif srun.group + 1 < len(groups):
+        srun.group += 1
+        start_group(world, p, ex, srun)
+    else:
+        stage_end(world, p, ex, srun, "Succeeded")
+
+
+def stage_end(world: World, p: Pipeline, ex: Execution, srun: StageRun, status: str) -> None:
+    """Close a stage run, free the stage, and move the execution on or end it."""
+    srun.status = status
+    srun.retry_running = False
+    release(world, p, srun.name, ex.id)
+    if ex.status == "Stopping":
+        finish(world, p, ex, "Stopped")
+    elif status == "Succeeded":
+        nxt = ex.stage_index + 1
+        if ex.only_stage is not None or nxt >= len(p.spec.stages):
+            finish(world, p, ex, "Succeeded")
+        else:
+            try_enter(world, p, ex, nxt)
+    else:
+        finish(world, p, ex, "Failed" if status == "Failed" else "Stopped")
+
+
+def release(world: World, p: Pipeline, stage: str, eid: str) -> None:
+    """Free ``stage`` of execution ``eid`` and let waiting executions in."""
+    occupants = p.occupants.get(stage, [])
+    if eid in occupants:
+        occupants.remove(eid)
+    pump(world, p, stage)
+
+
+def pump(world: World, p: Pipeline, stage: str) -> None:
+    """Move waiting executions into ``stage`` while it admits them."""
+    queue = p.waiting.get(stage, [])
+    while queue:
+        ex = p.executions[queue[0]]
+        if not _can_enter(p, ex, stage):
+            return
+        queue.pop(0)
+        _enter(world, p, ex, p.spec.stage_index(stage))
+
+
+def finish(world: World, p: Pipeline, ex: Execution, status: str, summary: str | None = None) -> None:
+    """End an execution with a final status."""
+    ex.status = status
+    ex.last_update = world.now
+    if summary is not None:
+        ex.status_summary = summary
+    if ex.waiting_at is not None:
+        queue = p.waiting.get(ex.waiting_at, [])
+        if ex.id in queue:
+            queue.remove(ex.id)
+        ex.waiting_at = None
+
+
+def current_stage(p: Pipeline, ex: Execution) -> StageRun | None:
+    """The stage run the execution is in (None while it waits or after it ended)."""
+    if ex.waiting_at is not None:
+        return None
+    run = ex.stages.get(p.spec.stages[ex.stage_index].name)
+    return run if run is not None and run.status in ("InProgress", "Stopping") else None
+
+
+def stop(world: World, p: Pipeline, ex: Execution, abandon: bool, reason: str) -> None:
+    """Stop an execution: abandon in-progress actions now, or let them finish first."""
+    ex.stop_reason = reason
+    ex.abandon = abandon
+    run = current_stage(p, ex)
+    if run is None:
+        finish(world, p, ex, "Stopped")
+        return
+    if not abandon:
+        ex.status = "Stopping"
+        run.status = "Stopping"
+        ex.last_update = world.now
+        return
+    for ar in run.actions.values():
+        if ar.status == "InProgress":
+            ar.status = "Abandoned"
+            ar.last_update = world.now
+            if ar.token:
+                p.expired_tokens.add(ar.token)
+                ar.token = None
+    run.status = "Stopped"
+    release(world, p, run.name, ex.id)
+    finish(world, p, ex, "Stopped")
+
+
+def retry(world: World, p: Pipeline, ex: Execution, stage: str, mode: str) -> None:
+    """Run a failed stage again: only its failed actions, or all of them from the first group."""
+    srun = ex.stages[stage]
+    srun.status = "InProgress"
+    srun.retry_running = True
+    srun.manual_retries += 1
+    ex.status = "InProgress"
+    ex.status_summary = None
+    ex.stop_reason = None
+    ex.stage_index = p.spec.stage_index(stage)
+    ex.last_update = world.now
+    p.occupants.setdefault(stage, []).append(ex.id)
+    if mode == "ALL_ACTIONS":
+        srun.group = 0
+        srun.actions.clear()
+        start_group(world, p, ex, srun)
+    else:
+        failed = {n for n, a in srun.actions.items() if a.status in ("Failed", "Abandoned")}
+        start_group(world, p, ex, srun, only=failed)

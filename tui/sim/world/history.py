@@ -1,0 +1,116 @@
+"""Backdated execution history, synthesized as finished records (no clock is run through days).
+
+Each past execution walks the pipeline's stages with the same runners the live engine uses (so
+builds, logs, revisions and ids look identical), but every action is closed at once with its
+planned outcome. Most succeed; some fail in a stage, some are superseded or stopped.
+"""
+
+from __future__ import annotations
+
+from tui.sim.world import flow, runners
+from tui.sim.world.state import Execution, Pipeline, StageRun
+from tui.sim.world.world import World
+
+_APPROVERS = ["alice", "bob.kumar", "release-bot", "marta"]
+_APPROVAL_NOTES = ["Looks good, ship it", "Checked the canary dashboards", "Approved after QA sign-off"]
+_STOP_REASONS = ["Stopped to ship the hotfix first", "Wrong branch", "Superseded by a manual release"]
+
+
+def synthesize(world: World, p: Pipeline, count: int, start: float, end: float) -> None:
+    """Add ``count`` finished executions between ``start`` and ``end`` (epoch seconds)."""
+    rng = p.rng
+    step = (end - start) / max(1, count)
+    for i in range(count):
+        at = start + i * step + rng.uniform(0, step * 0.3)
+        _one(world, p, at, i)
+
+
+def _one(world: World, p: Pipeline, at: float, index: int) -> None:
+    rng = p.rng
+    if rng.random() < 0.2:
+        kind, detail = (
+            "StartPipelineExecution",
+            f"arn:aws:sts::{world.account}:assumed-role/Developer/{rng.choice(_APPROVERS)}",
+        )
+    else:
+        kind, detail = flow.auto_trigger_kind(world, p)
+    variables = {v.name: v.default or "" for v in p.spec.variables} if p.spec.pipeline_type == "V2" else {}
+    ex = Execution(
+        id=runners.new_uuid(rng),
+        pipeline=p.name,
+        pipeline_version=p.spec.version,
+        start=at,
+        last_update=at,
+        mode=p.spec.execution_mode,
+        trigger_type=kind,
+        trigger_detail=detail,
+        variables=variables,
+    )
+    # Decide the fate up front so the walk knows where to stop.
+    roll = rng.random()
+    stop_at = None
+    if roll < 0.08 and len(p.spec.stages) > 2:
+        stop_at = rng.randrange(1, len(p.spec.stages))
+        final = "Superseded" if p.spec.execution_mode == "SUPERSEDED" else "Stopped"
+    else:
+        final = "Succeeded"
+    p.executions[ex.id] = ex
+    t = at
+    for idx, stage_spec in enumerate(p.spec.stages):
+        if stop_at is not None and idx == stop_at:
+            ex.status = final
+            if final == "Stopped":
+                ex.stop_reason = rng.choice(_STOP_REASONS)
+            ex.last_update = t + rng.uniform(5, 120)
+            return
+        srun_status, t = _walk_stage(world, p, ex, stage_spec.name, t)
+        ex.stage_index = idx
+        if srun_status != "Succeeded":
+            ex.status = "Failed"
+            ex.last_update = t
+            return
+        t += rng.uniform(1, 4)
+    ex.status = "Succeeded"
+    ex.last_update = t
+
+
+def _walk_stage(world: World, p: Pipeline, ex: Execution, stage: str, t: float) -> tuple[str, float]:
+    rng = p.rng
+    srun = StageRun(stage, entered=t)
+    ex.stages[stage] = srun
+    p.stage_latest[stage] = ex.id
+    stage_spec = p.spec.stage(stage)
+    assert stage_spec is not None
+    for gi, group in enumerate(stage_spec.run_orders()):
+        srun.group = gi
+        ends = []
+        failed = False
+        for spec in group:
+            ar = runners.start_action(world, p, ex, stage, spec, t)
+            flow.record_action(p, srun, ar)
+            if spec.category == "Approval":
+                ar.ends_at = t + rng.uniform(120, 2400)
+                who = rng.choice(_APPROVERS)
+                ar.updated_by = f"arn:aws:sts::{world.account}:assumed-role/ReleaseManager/{who}"
+                ar.summary = rng.choice(_APPROVAL_NOTES)
+                ar.planned = "Failed" if rng.random() < 0.05 else "Succeeded"
+                if ar.planned == "Failed":
+                    ar.summary = "Not during the freeze"
+                    ar.error_code, ar.error_message = "JobFailed", f"Rejected by {who}: {ar.summary}"
+                if ar.token:
+                    p.answered_tokens.add(ar.token)
+                    ar.token = None
+            assert ar.ends_at is not None
+            ar.status = ar.planned
+            ar.last_update = ar.ends_at
+            ends.append(ar.ends_at)
+            failed = failed or ar.status == "Failed"
+            if ar.status == "Succeeded" and ar.revision is not None:
+                ex.revisions.append(ar.revision)
+                p.current_revision[ar.name] = ar.revision
+        t = max(ends) + rng.uniform(0.5, 2)
+        if failed:
+            srun.status = "Failed"
+            return "Failed", t
+    srun.status = "Succeeded"
+    return "Succeeded", t

@@ -1,0 +1,237 @@
+"""The simulator's world as plain mutable records: pipeline definitions and their runtime state.
+
+Times are floats, seconds since the epoch (what the AWS JSON protocols send). Status strings are
+exactly AWS's (``InProgress``, ``Succeeded`` ...), so the handlers copy them to the wire as they are.
+
+How a test finds things (see also ``tui.sim.world.world.World``):
+
+- ``world.pipelines["payments-api-prod"]`` is a ``Pipeline``; ``.executions`` maps id to
+  ``Execution`` in start order, ``.latest()`` is the newest one.
+- ``execution.stages["Build"]`` is the ``StageRun`` of that stage in that execution (absent if the
+  execution never entered it); ``.actions["Unit-Tests"]`` the ``ActionRun`` of its latest attempt.
+- ``pipeline.stage_latest[stage]`` is the id of the latest execution that entered the stage, as
+  GetPipelineState reports it; ``pipeline.waiting[stage]`` the executions held at its inbound side.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+# Pipeline execution statuses that are final.
+FINAL = frozenset({"Succeeded", "Failed", "Stopped", "Superseded", "Cancelled"})
+
+
+@dataclass
+class ActionSpec:
+    """One action of a pipeline declaration, plus how the simulator plays it."""
+
+    name: str
+    category: str  # Source, Build, Test, Deploy, Approval, Invoke
+    owner: str  # AWS, ThirdParty, Custom
+    provider: str  # CodeCommit, S3, CodeStarSourceConnection, CodeBuild, CodeDeploy, ECS ...
+    run_order: int = 1
+    version: str = "1"
+    configuration: dict[str, str] = field(default_factory=dict)
+    input_artifacts: list[str] = field(default_factory=list)
+    output_artifacts: list[str] = field(default_factory=list)
+    namespace: str | None = None
+    region: str | None = None
+    timeout_minutes: int | None = None  # manual approvals: how long they wait
+    # Simulation behaviour, not part of the AWS declaration.
+    duration: tuple[float, float] = (30.0, 90.0)
+    fail_rate: float = 0.0
+    build_kind: str = "build"  # CodeBuild log flavour: build, test, lint, train
+
+
+@dataclass
+class StageSpec:
+    name: str
+    actions: list[ActionSpec]
+
+    def action(self, name: str) -> ActionSpec | None:
+        return next((a for a in self.actions if a.name == name), None)
+
+    def run_orders(self) -> list[list[ActionSpec]]:
+        """Actions grouped by runOrder, ascending; each group runs in parallel."""
+        orders = sorted({a.run_order for a in self.actions})
+        return [[a for a in self.actions if a.run_order == o] for o in orders]
+
+
+@dataclass
+class VariableSpec:
+    name: str
+    default: str | None = None
+    description: str | None = None
+
+
+@dataclass
+class PipelineSpec:
+    """A pipeline declaration (GetPipeline) plus simulation knobs."""
+
+    name: str
+    stages: list[StageSpec]
+    pipeline_type: str = "V2"  # V1 or V2
+    execution_mode: str = "SUPERSEDED"  # V1 is always SUPERSEDED
+    variables: list[VariableSpec] = field(default_factory=list)
+    version: int = 1
+    created: float = 0.0
+    updated: float = 0.0
+    # Seconds between simulated source changes (min, max); None: only manual starts.
+    trigger_every: tuple[float, float] | None = (900.0, 2400.0)
+
+    def stage(self, name: str) -> StageSpec | None:
+        return next((s for s in self.stages if s.name == name), None)
+
+    def stage_index(self, name: str) -> int:
+        return next(i for i, s in enumerate(self.stages) if s.name == name)
+
+
+@dataclass
+class Revision:
+    """A source revision an execution carries (sourceRevisions / artifactRevisions)."""
+
+    action: str
+    artifact: str
+    revision_id: str
+    change_id: str  # revisionChangeIdentifier: commit id, or the S3 object's ETag
+    summary: str
+    url: str | None
+    created: float
+
+
+@dataclass
+class ActionRun:
+    """One attempt of one action in one execution (one row of ListActionExecutions)."""
+
+    id: str  # actionExecutionId
+    execution_id: str
+    stage: str
+    spec: ActionSpec
+    start: float
+    status: str = "InProgress"  # InProgress, Succeeded, Failed, Abandoned
+    last_update: float = 0.0
+    planned: str = "Succeeded"  # the outcome the engine will apply when it finishes
+    ends_at: float | None = None
+    summary: str | None = None
+    external_id: str | None = None
+    external_url: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    token: str | None = None  # approval token while the approval waits
+    updated_by: str | None = None
+    output_variables: dict[str, str] = field(default_factory=dict)
+    build_id: str | None = None
+    revision: Revision | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+@dataclass
+class StageRun:
+    """One execution's pass through one stage."""
+
+    name: str
+    entered: float
+    status: str = "InProgress"  # InProgress, Succeeded, Failed, Stopped, Stopping, Cancelled
+    group: int = 0  # index of the runOrder group now running
+    actions: dict[str, ActionRun] = field(default_factory=dict)
+    retry_running: bool = False
+    manual_retries: int = 0
+
+
+@dataclass
+class Execution:
+    """A pipeline execution (ListPipelineExecutions / GetPipelineExecution)."""
+
+    id: str
+    pipeline: str
+    pipeline_version: int
+    start: float
+    mode: str
+    trigger_type: str
+    trigger_detail: str
+    status: str = "InProgress"
+    status_summary: str | None = None
+    last_update: float = 0.0
+    execution_type: str = "STANDARD"  # or ROLLBACK
+    rollback_target: str | None = None
+    stop_reason: str | None = None
+    abandon: bool = False
+    variables: dict[str, str] = field(default_factory=dict)
+    revisions: list[Revision] = field(default_factory=list)
+    revision_overrides: dict[str, str] = field(default_factory=dict)
+    stages: dict[str, StageRun] = field(default_factory=dict)
+    stage_index: int = 0  # the stage it is in, or waits to enter
+    waiting_at: str | None = None  # stage whose inbound side holds it
+    only_stage: str | None = None  # a rollback runs just this stage
+
+    @property
+    def final(self) -> bool:
+        return self.status in FINAL
+
+
+@dataclass
+class Transition:
+    """A stage's inbound transition (GetPipelineState inboundTransitionState)."""
+
+    enabled: bool = True
+    reason: str | None = None
+    changed_by: str | None = None
+    changed_at: float | None = None
+
+
+@dataclass
+class Forced:
+    """A test's or scenario's override for the next run of one action."""
+
+    outcome: str | None = None  # Succeeded or Failed
+    duration: float | None = None
+
+
+@dataclass
+class Pipeline:
+    """A pipeline's declaration and everything that happened to it."""
+
+    spec: PipelineSpec
+    rng: random.Random
+    executions: dict[str, Execution] = field(default_factory=dict)
+    transitions: dict[str, Transition] = field(default_factory=dict)
+    occupants: dict[str, list[str]] = field(default_factory=dict)
+    waiting: dict[str, list[str]] = field(default_factory=dict)
+    stage_latest: dict[str, str] = field(default_factory=dict)
+    action_latest: dict[tuple[str, str], ActionRun] = field(default_factory=dict)
+    action_runs: list[ActionRun] = field(default_factory=list)
+    current_revision: dict[str, Revision] = field(default_factory=dict)
+    client_tokens: dict[str, str] = field(default_factory=dict)
+    forced: dict[tuple[str, str], list[Forced]] = field(default_factory=dict)
+    answered_tokens: set[str] = field(default_factory=set)
+    expired_tokens: set[str] = field(default_factory=set)
+    next_trigger: float | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def latest(self) -> Execution | None:
+        """The newest execution by start time (what AWS calls the latest execution)."""
+        return max(self.executions.values(), key=lambda e: e.start, default=None)
+
+    def newest_first(self) -> list[Execution]:
+        return sorted(self.executions.values(), key=lambda e: (e.start, e.id), reverse=True)
+
+    def stage_status(self, stage: str) -> str | None:
+        """The status GetPipelineState shows for a stage's latest execution, if any."""
+        eid = self.stage_latest.get(stage)
+        if eid is None:
+            return None
+        run = self.executions[eid].stages.get(stage)
+        return run.status if run else None
+
+    def force(
+        self, stage: str, action: str, outcome: str | None = None, duration: float | None = None
+    ) -> None:
+        """Make the next run of ``stage/action`` end with ``outcome`` after ``duration`` seconds."""
+        self.forced.setdefault((stage, action), []).append(Forced(outcome, duration))
