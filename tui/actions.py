@@ -197,7 +197,7 @@ def approve(approval: ApprovalRequest, *, approved: bool, summary: str) -> Actio
 def retry_stage(
     target: Target, pipeline: str, stage: str, execution_id: str, mode: RetryMode
 ) -> ActionRequest:
-    label = "failed actions" if mode == RetryMode.FAILED_ACTIONS else "all actions"
+    label = "the failed actions" if mode == RetryMode.FAILED_ACTIONS else "all actions"
 
     async def call(service: PipelineService) -> object:
         return await service.retry_stage(pipeline, stage, execution_id, mode)
@@ -207,8 +207,8 @@ def retry_stage(
         target=target,
         pipeline=pipeline,
         subject=f"{pipeline}/{stage}",
-        title=f"Retry {label}",
-        confirmation=f"Retry the {label} of stage {clean(stage)} in {clean(pipeline)}, "
+        title=f"Retry {label.removeprefix('the ')}",
+        confirmation=f"Retry {label} of stage {clean(stage)} in {clean(pipeline)}, "
         f"execution {execution_id}",
         params={
             "pipelineName": pipeline,

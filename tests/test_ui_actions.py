@@ -1,0 +1,561 @@
+"""Operator actions end to end: key -> dialog -> one API call -> notice -> audit -> refresh.
+
+The real App drives real aiobotocore services against the simulator; the simulator's own state and
+call counters prove what was (and was not) sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pyperclip
+import pytest
+from action_helpers import (
+    EAST,
+    close_services,
+    make_app,
+    notices,
+    open_pipeline,
+    wait_for_result,
+    wait_for_screen,
+)
+from screen_text import screen_text
+from simfixtures import aio_client
+from textual.pilot import Pilot
+from textual.widgets import Button, Input
+from uiwait import wait_until
+
+from tui import actions, operator
+from tui.actions import Outcome
+from tui.app import CptuiApp
+from tui.audit import AuditLog
+from tui.screens.chooser import ValueChooser
+from tui.screens.dialogs import (
+    ApprovalDialog,
+    ConfirmDialog,
+    RetryDialog,
+    RollbackDialog,
+    StartDialog,
+    StopDialog,
+    TransitionDialog,
+)
+from tui.sim import Simulator
+
+
+@pytest.fixture(autouse=True)
+async def _close_services() -> AsyncIterator[None]:
+    yield
+    await close_services()
+
+
+APPROVAL = ("payments-api-prod", "Approval", "Approve-Production")
+MUTATIONS = (
+    "PutApprovalResult",
+    "RetryStageExecution",
+    "RollbackStage",
+    "StopPipelineExecution",
+    "StartPipelineExecution",
+    "EnableStageTransition",
+    "DisableStageTransition",
+)
+
+
+def mutations_sent(sim: Simulator) -> int:
+    return sum(sim.calls[op] for op in MUTATIONS)
+
+
+def audit(tmp_path: Path) -> list[dict[str, object]]:
+    return AuditLog(tmp_path / "audit.jsonl").read()
+
+
+async def approve_in_dialog(pilot: Pilot[Any], app: CptuiApp, summary: str, button: str = "approve") -> None:
+    dialog = app.screen
+    assert isinstance(dialog, ApprovalDialog)
+    dialog.query_one("#approval-summary", Input).value = summary
+    await pilot.pause()
+    await pilot.click(f"#choice-{button}")
+
+
+# --- approve -----------------------------------------------------------------------------------
+
+
+async def test_approve_sends_once_moves_the_stage_on_and_audits(sim: Simulator, tmp_path: Path) -> None:
+    world = sim.engine.world()
+    (pending,) = [p for p in world.pending_approvals() if p.pipeline == APPROVAL[0]]
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, *APPROVAL)
+        await pilot.press("a")
+        dialog = await wait_for_screen(pilot, app, ApprovalDialog)
+        assert "in account 123456789012, region us-east-1" in screen_text(app)
+        dialog.query_one("#approval-summary", Input).value = "staging p99 fine"
+        await pilot.pause()
+        approve = dialog.query_one("#choice-approve", Button)
+        approve.press()
+        approve.press()  # a double click: one request
+        result = await wait_for_result(pilot, app)
+        assert result.outcome is Outcome.SUCCEEDED
+        await wait_until(pilot, lambda: "Approve — payments-api-prod" in notices(app))
+    assert sim.calls["PutApprovalResult"] == 1
+    pipeline = sim.engine.world().pipelines[APPROVAL[0]]
+    assert sim.engine.world().pending_approvals() == [
+        p for p in sim.engine.world().pending_approvals() if p.pipeline != APPROVAL[0]
+    ]
+    assert pipeline.stage_status("Approval") == "Succeeded"
+    assert pipeline.stage_latest.get("Production") == pending.execution_id  # it moved on
+    (line,) = audit(tmp_path)
+    assert line["operation"] == "PutApprovalResult"
+    assert line["outcome"] == "succeeded"
+    assert line["target"] == "payments-api-prod / Approval / Approve-Production"
+    assert line["region"] == "us-east-1"
+    assert line["account"] == "123456789012"
+    assert str(line["identity"]).startswith("arn:aws:sts::123456789012:")
+    assert line["params"] == {
+        "pipelineName": "payments-api-prod",
+        "stageName": "Approval",
+        "actionName": "Approve-Production",
+        "executionId": pending.execution_id,
+        "status": "Approved",
+        "summary": "staging p99 fine",
+    }
+    assert pending.token not in (tmp_path / "audit.jsonl").read_text()
+
+
+async def test_double_enter_on_approve_sends_once(sim: Simulator, tmp_path: Path) -> None:
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, *APPROVAL)
+        await pilot.press("a")
+        dialog = await wait_for_screen(pilot, app, ApprovalDialog)
+        dialog.query_one("#approval-summary", Input).value = "ok"
+        await pilot.pause()
+        dialog.query_one("#choice-approve", Button).focus()
+        await pilot.press("enter", "enter")
+        await wait_for_result(pilot, app)
+        await pilot.press("enter")  # lands on the pipeline screen: opens nothing that sends
+        await pilot.pause()
+    assert sim.calls["PutApprovalResult"] == 1
+
+
+async def test_a_on_a_non_approval_action_opens_nothing(sim: Simulator, tmp_path: Path) -> None:
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_pipeline(pilot, app, "payments-api-prod", "Build", "Build")
+        assert screen.check_action("approve", ()) is None  # shown disabled, not offered
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.screen is screen
+    assert sim.calls["PutApprovalResult"] == 0
+
+
+async def test_approval_already_answered_elsewhere_is_explained(sim: Simulator, tmp_path: Path) -> None:
+    (pending,) = [p for p in sim.engine.world().pending_approvals() if p.pipeline == APPROVAL[0]]
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, *APPROVAL)
+        await pilot.press("a")
+        await wait_for_screen(pilot, app, ApprovalDialog)
+        async with aio_client(sim, "codepipeline") as other:  # a colleague answers first
+            await other.put_approval_result(
+                pipelineName=pending.pipeline,
+                stageName=pending.stage,
+                actionName=pending.action,
+                token=pending.token,
+                result={"summary": "mine", "status": "Approved"},
+            )
+        refreshes = sim.calls["GetPipelineState"]
+        await approve_in_dialog(pilot, app, "me too")
+        result = await wait_for_result(pilot, app)
+        assert result.outcome is Outcome.FAILED
+        assert "already approved or rejected" in notices(app)
+        assert "Traceback" not in screen_text(app)
+        await wait_until(pilot, lambda: sim.calls["GetPipelineState"] > refreshes)  # refreshed
+    assert sim.calls["PutApprovalResult"] == 2  # the colleague's, and ours (refused by AWS)
+    assert audit(tmp_path)[0]["error_code"] == "ApprovalAlreadyCompletedException"
+
+
+async def test_expired_approval_token_is_stale(sim: Simulator, tmp_path: Path) -> None:
+    (pending,) = [p for p in sim.engine.world().pending_approvals() if p.pipeline == APPROVAL[0]]
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, *APPROVAL)
+        await pilot.press("a")
+        await wait_for_screen(pilot, app, ApprovalDialog)
+        sim.clock.advance(pending.expires - sim.engine.now() + 60)  # it times out
+        await approve_in_dialog(pilot, app, "late")
+        result = await wait_for_result(pilot, app)
+        assert result.outcome is Outcome.FAILED
+        assert "the approval changed since it was loaded" in notices(app)
+
+
+async def test_access_denied_names_the_missing_permission(sim: Simulator, tmp_path: Path) -> None:
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, *APPROVAL)
+        sim.set_faults("deny=PutApprovalResult")
+        await pilot.press("a")
+        await wait_for_screen(pilot, app, ApprovalDialog)
+        await approve_in_dialog(pilot, app, "ok")
+        result = await wait_for_result(pilot, app)
+        assert result.outcome is Outcome.FAILED
+        assert "codepipeline:PutApprovalResult" in notices(app)
+    assert sim.engine.world().pipelines[APPROVAL[0]].stage_status("Approval") == "InProgress"
+    (line,) = audit(tmp_path)
+    assert line["outcome"] == "failed"
+    assert line["error_code"] == "AccessDeniedException"
+
+
+async def test_dropped_answer_is_outcome_unknown_then_refresh(sim: Simulator, tmp_path: Path) -> None:
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, *APPROVAL)
+        await pilot.press("a")
+        await wait_for_screen(pilot, app, ApprovalDialog)
+        sim.set_faults("drop=1@PutApprovalResult")
+        refreshes = sim.calls["GetPipelineState"]
+        await approve_in_dialog(pilot, app, "ok")
+        result = await wait_for_result(pilot, app)
+        assert result.outcome is Outcome.UNKNOWN
+        assert "outcome unknown — refreshing to show the truth" in notices(app)
+        sim.set_faults("")
+        await wait_until(pilot, lambda: sim.calls["GetPipelineState"] > refreshes)
+    assert sim.calls["PutApprovalResult"] == 1  # sent once, never retried
+    assert audit(tmp_path)[0]["outcome"] == "unknown"
+
+
+# --- protected pipelines and read-only -----------------------------------------------------------
+
+
+async def test_protected_pipeline_needs_its_name(sim: Simulator, tmp_path: Path) -> None:
+    app = make_app(sim, tmp_path, protected=["*-prod"])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, *APPROVAL)
+        await pilot.press("a")
+        dialog = await wait_for_screen(pilot, app, ApprovalDialog)
+        dialog.query_one("#approval-summary", Input).value = "ok"
+        await pilot.pause()
+        buttons = [dialog.query_one(f"#choice-{c}", Button) for c in ("approve", "reject")]
+        assert all(b.disabled for b in buttons)
+        await pilot.click("#choice-approve")  # disabled: nothing happens
+        await pilot.pause()
+        assert sim.calls["PutApprovalResult"] == 0
+        dialog.query_one("#dialog-protected-name", Input).value = "payments-api-prod"
+        await pilot.pause()
+        assert not any(b.disabled for b in buttons)
+        await pilot.click("#choice-approve")
+        await wait_for_result(pilot, app)
+    assert sim.calls["PutApprovalResult"] == 1
+
+
+@pytest.mark.parametrize("how", ["flag", "config"])
+async def test_read_only_hides_keys_and_sends_nothing(sim: Simulator, tmp_path: Path, how: str) -> None:
+    app = make_app(sim, tmp_path, read_only=how == "flag", config_read_only=how == "config")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_pipeline(pilot, app, "web-frontend", "Test")
+        for action in ("approve", "retry", "rollback", "transition", "stop", "start"):
+            assert screen.check_action(action, ()) is False, action
+        shown = {b.binding.action for b in app.active_bindings.values()}
+        assert not shown & {"retry", "stop", "start", "transition", "rollback"}
+        for key in ("R", "t", "X", "S", "B"):
+            await pilot.press(key)
+        await pilot.pause()
+        assert app.screen is screen
+        # Below the UI: the runner itself refuses, and says so in the audit log.
+        request = actions.start_execution(EAST, "web-frontend")
+        result = await app.actions.run(request, app.services[EAST.key])
+        assert result.outcome is Outcome.REFUSED
+    assert mutations_sent(sim) == 0
+    assert [line["outcome"] for line in audit(tmp_path)] == ["refused"]
+
+
+# --- cancel sends nothing ------------------------------------------------------------------------
+
+CANCEL_CASES = [
+    ("a", APPROVAL, ApprovalDialog),
+    ("R", ("web-frontend", "Test", None), RetryDialog),
+    ("B", ("order-service", "Build", None), RollbackDialog),
+    ("t", ("web-frontend", "Deploy", None), TransitionDialog),
+    ("X", ("auth-service", "Build", None), StopDialog),
+    ("S", ("docs-site", "Build", None), StartDialog),
+]
+
+
+@pytest.mark.parametrize(("key", "where", "dialog"), CANCEL_CASES, ids=[c[0] for c in CANCEL_CASES])
+async def test_cancel_sends_nothing(
+    sim: Simulator, tmp_path: Path, key: str, where: tuple[str, str, str | None], dialog: type
+) -> None:
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_pipeline(pilot, app, *where)
+        before = mutations_sent(sim)
+        await pilot.press(key)
+        await wait_for_screen(pilot, app, dialog)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen)
+        assert mutations_sent(sim) == before == 0
+    assert audit(tmp_path) == []
+
+
+# --- retry ---------------------------------------------------------------------------------------
+
+
+async def test_retry_failed_actions_restarts_the_stage(sim: Simulator, tmp_path: Path) -> None:
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_pipeline(pilot, app, "web-frontend", "Build")
+        assert screen.check_action("retry", ()) is None  # Build succeeded: not offered
+        screen.graph.select("Test", None)
+        screen.refresh_bindings()
+        assert screen.check_action("retry", ()) is True
+        await pilot.press("R")
+        await wait_for_screen(pilot, app, RetryDialog)
+        assert "Retry the failed actions of stage Test" in screen_text(app)
+        await pilot.press("enter")
+        result = await wait_for_result(pilot, app)
+        assert result.outcome is Outcome.SUCCEEDED
+    assert sim.calls["RetryStageExecution"] == 1
+    assert sim.engine.world().pipelines["web-frontend"].stage_status("Test") == "InProgress"
+    (line,) = audit(tmp_path)
+    assert line["params"]["retryMode"] == "FAILED_ACTIONS"  # type: ignore[index]
+
+
+async def test_retry_refused_by_aws_is_explained(sim: Simulator, tmp_path: Path) -> None:
+    failure = next(f for f in sim.engine.world().retryable_failures() if f.pipeline == "web-frontend")
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, "web-frontend", "Test")
+        await pilot.press("R")
+        await wait_for_screen(pilot, app, RetryDialog)
+        async with aio_client(sim, "codepipeline") as other:  # someone retried it already
+            await other.retry_stage_execution(
+                pipelineName="web-frontend",
+                stageName="Test",
+                pipelineExecutionId=failure.execution_id,
+                retryMode="FAILED_ACTIONS",
+            )
+        await pilot.press("enter")
+        result = await wait_for_result(pilot, app)
+        assert result.outcome is Outcome.FAILED
+        assert "conflicts with the pipeline's current state" in notices(app)
+
+
+async def test_retry_of_a_stage_that_no_longer_failed(sim: Simulator, tmp_path: Path) -> None:
+    failure = next(f for f in sim.engine.world().retryable_failures() if f.pipeline == "web-frontend")
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, "web-frontend", "Test")
+        await pilot.press("R")
+        await wait_for_screen(pilot, app, RetryDialog)
+        world = sim.engine.world()
+        for action in world.pipelines["web-frontend"].spec.stage("Test").actions:  # type: ignore[union-attr]
+            world.pipelines["web-frontend"].force("Test", action.name, outcome="Succeeded", duration=5)
+        async with aio_client(sim, "codepipeline") as other:
+            await other.retry_stage_execution(
+                pipelineName="web-frontend",
+                stageName="Test",
+                pipelineExecutionId=failure.execution_id,
+                retryMode="ALL_ACTIONS",
+            )
+        sim.clock.advance(600)
+        await pilot.press("enter")
+        result = await wait_for_result(pilot, app)
+        assert result.outcome is Outcome.FAILED
+        assert "cannot retry this stage" in notices(app)
+
+
+async def test_throttled_mutation_is_reported_not_repeated(sim: Simulator, tmp_path: Path) -> None:
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, "web-frontend", "Test")
+        sim.set_faults("throttle=1@RetryStageExecution")
+        await pilot.press("R")
+        await wait_for_screen(pilot, app, RetryDialog)
+        await pilot.press("enter")
+        result = await wait_for_result(pilot, app)
+        assert result.outcome is Outcome.FAILED
+        assert "throttling" in notices(app)
+    assert sim.calls["RetryStageExecution"] == 1
+    assert audit(tmp_path)[0]["error_code"] == "ThrottlingException"
+
+
+# --- transitions ---------------------------------------------------------------------------------
+
+
+async def test_disable_transition_with_a_reason(sim: Simulator, tmp_path: Path) -> None:
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, "web-frontend", "Deploy")
+        await pilot.press("t")
+        dialog = await wait_for_screen(pilot, app, TransitionDialog)
+        assert dialog.query_one("#choice-confirm", Button).disabled  # the reason is required
+        await pilot.press(*"Release freeze (INC-42)", "enter")
+        result = await wait_for_result(pilot, app)
+        assert result.outcome is Outcome.SUCCEEDED
+    transition = sim.engine.world().pipelines["web-frontend"].transitions["Deploy"]
+    assert transition.enabled is False
+    assert transition.reason == "Release freeze (INC-42)"
+    assert sim.calls["DisableStageTransition"] == 1
+
+
+async def test_enable_a_disabled_transition(sim: Simulator, tmp_path: Path) -> None:
+    pipeline = sim.engine.world().pipelines["infra-network"]
+    assert pipeline.transitions["Production"].enabled is False
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, "infra-network", "Production")
+        await pilot.press("t")
+        await wait_for_screen(pilot, app, TransitionDialog)
+        assert "Enable the transition into stage Production" in screen_text(app)
+        await pilot.press("enter")
+        await wait_for_result(pilot, app)
+    assert sim.engine.world().pipelines["infra-network"].transitions["Production"].enabled is True
+    assert sim.calls["EnableStageTransition"] == 1
+
+
+# --- stop, start, rollback -----------------------------------------------------------------------
+
+
+async def test_stop_and_abandon_a_running_execution(sim: Simulator, tmp_path: Path) -> None:
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, "auth-service", "Build")
+        await pilot.press("X")
+        dialog = await wait_for_screen(pilot, app, StopDialog)
+        await pilot.click("#stop-abandon")
+        dialog.query_one("#stop-reason", Input).value = "bad commit"
+        await pilot.pause()
+        chosen = dialog.chosen
+        assert chosen is not None
+        await pilot.click("#choice-confirm")
+        result = await wait_for_result(pilot, app)
+        assert result.outcome is Outcome.SUCCEEDED
+    execution = sim.engine.world().pipelines["auth-service"].executions[chosen.execution_id]
+    assert execution.status in ("Stopping", "Stopped")
+    assert execution.abandon is True
+    assert execution.stop_reason == "bad commit"
+    assert sim.calls["StopPipelineExecution"] == 1
+
+
+async def test_start_a_release_with_a_variable(sim: Simulator, tmp_path: Path) -> None:
+    before = set(sim.engine.world().pipelines["payments-api-prod"].executions)
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, "payments-api-prod", "Build")
+        await pilot.press("S")
+        dialog = await wait_for_screen(pilot, app, StartDialog)
+        assert dialog.query_one("#start-var-0", Input).value == "prod"
+        dialog.query_one("#start-var-1", Input).value = "hotfix 1234"
+        await pilot.pause()
+        await pilot.click("#choice-confirm")
+        result = await wait_for_result(pilot, app)
+        assert result.outcome is Outcome.SUCCEEDED
+    executions = sim.engine.world().pipelines["payments-api-prod"].executions
+    (new,) = set(executions) - before
+    assert executions[new].variables["RELEASE_NOTES"] == "hotfix 1234"
+    assert result.value == new
+    assert sim.calls["StartPipelineExecution"] == 1
+
+
+async def test_a_retried_start_starts_one_execution(sim: Simulator, tmp_path: Path) -> None:
+    """The idempotency token of one confirmation: sending it again (after an unknown outcome)
+    starts nothing new."""
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)):
+        request = actions.start_execution(EAST, "docs-site")
+        service = app.services[EAST.key]
+        first = await request.call(service)
+        second = await request.call(service)
+    assert first == second
+    assert sim.calls["StartPipelineExecution"] == 2
+
+
+async def test_rollback_to_an_earlier_successful_execution(sim: Simulator, tmp_path: Path) -> None:
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, "order-service", "Build")
+        await pilot.press("B")
+        dialog = await wait_for_screen(pilot, app, RollbackDialog)
+        assert dialog.candidates, "the demo has earlier successful executions"
+        target = dialog.chosen
+        assert target is not None
+        await pilot.press("enter")
+        result = await wait_for_result(pilot, app)
+        assert result.outcome is Outcome.SUCCEEDED, notices(app)
+    executions = sim.engine.world().pipelines["order-service"].executions
+    rollback = executions[str(result.value)]
+    assert rollback.execution_type == "ROLLBACK"
+    assert rollback.rollback_target == target.execution_id
+    assert sim.calls["RollbackStage"] == 1
+
+
+async def test_rollback_on_a_v1_pipeline_explains(sim: Simulator, tmp_path: Path) -> None:
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, "docs-site", "Deploy")
+        await pilot.press("B")
+        await wait_for_screen(pilot, app, RollbackDialog)
+        assert "available only for V2 pipelines" in screen_text(app)
+        await pilot.press("escape")
+    assert sim.calls["RollbackStage"] == 0
+
+
+# --- copy and link -------------------------------------------------------------------------------
+
+
+async def test_copy_falls_back_to_osc52(
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_clipboard(text: str) -> None:
+        raise pyperclip.PyperclipException("no clipboard")
+
+    monkeypatch.setattr(pyperclip, "copy", no_clipboard)
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, "web-frontend", "Test")
+        await pilot.press("y")
+        chooser = await wait_for_screen(pilot, app, ValueChooser)
+        labels = [label for label, _ in chooser.items]
+        assert labels[:2] == ["Pipeline name", "Pipeline ARN"]
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: "Copied pipeline arn" in notices(app))
+        assert app.clipboard == "arn:aws:codepipeline:us-east-1:123456789012:web-frontend"
+        assert "OSC 52" in notices(app)
+
+
+async def test_link_shows_the_console_deep_links(sim: Simulator, tmp_path: Path) -> None:
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, "web-frontend", "Test")
+        await pilot.press("b")
+        chooser = await wait_for_screen(pilot, app, ValueChooser)
+        values = [value for _, value in chooser.items]
+        base = "https://us-east-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/web-frontend"
+        assert f"{base}/view?region=us-east-1" in values
+        assert any(
+            v.startswith(f"{base}/executions/") and v.endswith("/timeline?region=us-east-1") for v in values
+        )
+        await pilot.press("escape")
+
+
+# --- the generic glue ----------------------------------------------------------------------------
+
+
+async def test_perform_confirms_a_ready_request_once(sim: Simulator, tmp_path: Path) -> None:
+    """``operator.perform``: ConfirmDialog (protected: name first), ``y`` confirms, one call."""
+    app = make_app(sim, tmp_path, protected=["web-*"])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, "web-frontend", "Deploy")
+        request = actions.set_transition(EAST, "web-frontend", "Deploy", enabled=False, reason="freeze")
+        app.run_worker(operator.perform(app, request), group="operator")
+        dialog = await wait_for_screen(pilot, app, ConfirmDialog)
+        assert "Disable the transition into stage Deploy of web-frontend" in screen_text(app)
+        assert dialog.query_one("#choice-confirm", Button).disabled
+        await pilot.press(*"web-frontend")
+        await pilot.click("#choice-confirm")
+        await pilot.press("y")  # the dialog is gone: nothing more to confirm
+        result = await wait_for_result(pilot, app)
+        assert result.outcome is Outcome.SUCCEEDED
+    assert sim.calls["DisableStageTransition"] == 1
+    assert sim.engine.world().pipelines["web-frontend"].transitions["Deploy"].reason == "freeze"

@@ -1,0 +1,105 @@
+"""The approvals inbox (`A`): every pending approval across targets, answered through the same dialog."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from action_helpers import (
+    EAST,
+    WEST,
+    close_services,
+    make_app,
+    notices,
+    wait_for_result,
+    wait_for_screen,
+)
+from screen_text import screen_text
+from textual.pilot import Pilot
+from textual.widgets import Input
+from uiwait import wait_until
+
+from tui.actions import Outcome
+from tui.app import CptuiApp
+from tui.screens.approvals import ApprovalsScreen
+from tui.screens.dialogs import ApprovalDialog
+from tui.sim import Simulator
+
+
+@pytest.fixture(autouse=True)
+async def _close_services() -> AsyncIterator[None]:
+    yield
+    await close_services()
+
+
+async def open_inbox(pilot: Pilot[Any], app: CptuiApp, count: int) -> ApprovalsScreen:
+    await wait_until(pilot, lambda: len(app.store.approvals()) >= count, timeout=10)
+    await pilot.press("A")
+    inbox: ApprovalsScreen = await wait_for_screen(pilot, app, ApprovalsScreen)
+    await wait_until(pilot, lambda: inbox.table.row_count == count)
+    return inbox
+
+
+async def test_inbox_lists_pending_approvals_of_every_target_oldest_first(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    app = make_app(sim, tmp_path, targets=(EAST, WEST))
+    async with app.run_test(size=(120, 36)) as pilot:
+        inbox = await open_inbox(pilot, app, 2)
+        rows = [inbox._approvals[key] for key in inbox.table.row_keys_in_order()]
+        assert {(r.target, r.pipeline_name) for r in rows} == {
+            (EAST, "payments-api-prod"),
+            (WEST, "payments-api-dr"),
+        }
+        since = [r.waiting_since for r in rows]
+        assert None not in since and since == sorted(since)  # type: ignore[type-var]
+        text = screen_text(app)
+        assert "Approvals waiting  2" in text
+        assert "Approval / Approve-Production" in text
+        assert "Time left" in text and "Waiting" in text
+
+
+async def test_approve_from_the_inbox_and_the_row_goes(sim: Simulator, tmp_path: Path) -> None:
+    app = make_app(sim, tmp_path, targets=(EAST, WEST))
+    async with app.run_test(size=(120, 36)) as pilot:
+        inbox = await open_inbox(pilot, app, 2)
+        first = inbox.selected
+        assert first is not None
+        await pilot.press("a")
+        dialog = await wait_for_screen(pilot, app, ApprovalDialog)
+        assert dialog.approval == first
+        dialog.query_one("#approval-summary", Input).value = "checked dashboards"
+        await pilot.pause()
+        await pilot.click("#choice-approve")
+        result = await wait_for_result(pilot, app)
+        assert result.outcome is Outcome.SUCCEEDED, notices(app)
+        await wait_until(pilot, lambda: app.screen is inbox and inbox.table.row_count == 1, timeout=10)
+        (left,) = inbox._approvals.values()
+        assert (left.target, left.pipeline_name) != (first.target, first.pipeline_name)
+    assert sim.calls["PutApprovalResult"] == 1
+    world = sim.engine.world(region=first.target.region)
+    assert all(p.pipeline != first.pipeline_name for p in world.pending_approvals())
+
+
+async def test_enter_opens_the_same_dialog_and_escape_sends_nothing(sim: Simulator, tmp_path: Path) -> None:
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        inbox = await open_inbox(pilot, app, 1)
+        await pilot.press("enter")
+        await wait_for_screen(pilot, app, ApprovalDialog)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is inbox)
+    assert sim.calls["PutApprovalResult"] == 0
+
+
+async def test_inbox_in_read_only_mode_offers_no_answer(sim: Simulator, tmp_path: Path) -> None:
+    app = make_app(sim, tmp_path, read_only=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        inbox = await open_inbox(pilot, app, 1)
+        assert inbox.check_action("approve", ()) is False
+        await pilot.press("a", "enter")
+        await pilot.pause()
+        assert app.screen is inbox
+    assert sim.calls["PutApprovalResult"] == 0

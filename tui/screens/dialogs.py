@@ -1,0 +1,218 @@
+"""The operator dialogs: a plain confirmation, the approval dialog, and (re-exported) one per action.
+
+Every dialog dismisses with the ``ActionRequest`` to send, or None; ``tui.operator`` runs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Button, Input, Static
+
+from tui import actions, fmt
+from tui.actions import ActionRequest
+from tui.model import ApprovalRequest, Identity, PipelineDef, SourceRevision
+from tui.sanitize import clean
+from tui.screens.action_dialogs import (
+    RetryDialog,
+    RollbackDialog,
+    StartDialog,
+    StopDialog,
+    TransitionDialog,
+)
+from tui.screens.dialog_base import ActionDialog, Choice
+
+__all__ = [
+    "ActionDialog",
+    "ApprovalDialog",
+    "Choice",
+    "ConfirmDialog",
+    "RetryDialog",
+    "RollbackDialog",
+    "StartDialog",
+    "StopDialog",
+    "TransitionDialog",
+    "approval_details",
+]
+
+SUMMARY_MAX = 512  # PutApprovalResult's ApprovalSummary limit
+
+
+class ConfirmDialog(ActionDialog):
+    """Confirm one ready-made request: Enter (on the focused button) or ``y`` sends it, once."""
+
+    BINDINGS = [Binding("y", "confirm", "Confirm", id="dialog_confirm")]
+
+    def __init__(self, request: ActionRequest, *, identity: Identity | None, protected: bool = False) -> None:
+        super().__init__(
+            title=request.title, pipeline=request.pipeline, identity=identity, protected=protected
+        )
+        self.request = request
+
+    def draft(self, choice: str) -> ActionRequest | None:
+        return self.request
+
+    def initial_focus(self) -> Widget | None:
+        if self.protected:
+            return None  # the name field, which the frame focuses
+        return self.query_one("#choice-confirm", Button)
+
+    def action_confirm(self) -> None:
+        self.confirm("confirm")
+
+
+def approval_details(
+    approval: ApprovalRequest,
+    *,
+    now: datetime,
+    definition: PipelineDef | None = None,
+    revisions: Sequence[SourceRevision] = (),
+) -> Table:
+    """What an approver needs to decide, as a two-column grid (all AWS text sanitized)."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row("Pipeline", Text(clean(approval.pipeline_name)))
+    grid.add_row("Stage", Text(clean(approval.stage_name)))
+    grid.add_row("Action", Text(clean(approval.action_name)))
+    grid.add_row("Execution", Text(clean(approval.execution_id) or "unknown"))
+    shown = revisions or approval.source_revisions
+    if not shown:
+        grid.add_row("Revision", Text("not known yet", style="dim"))
+    for revision in shown:
+        summary = clean(_first_line(revision.revision_summary), max_len=100)
+        grid.add_row(
+            "Revision",
+            Text.assemble(
+                (clean(revision.action_name) + " ", "dim"),
+                (clean(revision.short_id) or "?", "bold"),
+                "  " + summary if summary else "",
+            ),
+        )
+    custom, link = approval.custom_data, approval.external_url
+    if definition is not None and (custom is None or link is None):
+        stage = definition.stage(approval.stage_name)
+        action = stage.action(approval.action_name) if stage else None
+        if action is not None:
+            custom = custom if custom is not None else action.configuration.get("CustomData")
+            link = link if link is not None else action.configuration.get("ExternalEntityLink")
+    grid.add_row("Custom data", Text(clean(custom, single_line=False, max_len=1000) or "—"))
+    grid.add_row("Link", Text(clean(link, max_len=300) or "—"))
+    grid.add_row("Waiting", Text(fmt.ago(approval.waiting_since, now) or "unknown"))
+    grid.add_row("Time left", time_left(approval, now))
+    return grid
+
+
+def time_left(approval: ApprovalRequest, now: datetime) -> Text:
+    """'2h 05m' until the approval expires; 'expired' once it has; 'unknown' without an expiry."""
+    if approval.expires_at is None:
+        return Text("unknown", style="dim")
+    seconds = (approval.expires_at - now).total_seconds()
+    if seconds <= 0:
+        return Text("expired", style="bold red")
+    style = "bold yellow" if seconds < 3600 else ""
+    return Text(fmt.duration(seconds), style=style)
+
+
+def _first_line(value: str | None) -> str:
+    lines = (value or "").strip().splitlines()
+    return lines[0] if lines else ""
+
+
+class ApprovalDialog(ActionDialog):
+    """Approve or reject a manual approval with a required summary.
+
+    The summary field has the focus; Approve and Reject are two separate buttons that are never
+    focused by default and Enter in the summary does not press either: deciding takes a deliberate
+    Tab-and-Enter or a click, so no single key opens and approves.
+    """
+
+    ENTER_CONFIRMS = False
+
+    def __init__(
+        self,
+        approval: ApprovalRequest,
+        *,
+        identity: Identity | None,
+        now: Callable[[], datetime],
+        protected: bool = False,
+        definition: PipelineDef | None = None,
+        revisions: Sequence[SourceRevision] = (),
+    ) -> None:
+        super().__init__(
+            title="Manual approval",
+            pipeline=approval.pipeline_name,
+            identity=identity,
+            protected=protected,
+        )
+        self.approval = approval
+        self.now = now
+        self.definition = definition
+        self.revisions = tuple(revisions)
+        self.summary = ""
+
+    def choices(self) -> tuple[Choice, ...]:
+        return (Choice("approve", "Approve", "success"), Choice("reject", "Reject", "error"))
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(self._details(), id="approval-details")
+        yield Input(
+            placeholder="Summary (required): what you checked, why",
+            max_length=SUMMARY_MAX,
+            id="approval-summary",
+        )
+
+    def _details(self) -> Table:
+        return approval_details(
+            self.approval, now=self.now(), definition=self.definition, revisions=self.revisions
+        )
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        # Time left counts down while the approver reads.
+        self.set_interval(1.0, self._tick)
+
+    def _tick(self) -> None:
+        self.query_one("#approval-details", Static).update(self._details())
+
+    def initial_focus(self) -> Widget | None:
+        return self.query_one("#approval-summary", Input)
+
+    def on_field(self, event: Message) -> None:
+        if isinstance(event, Input.Changed) and event.input.id == "approval-summary":
+            self.summary = event.value
+
+    def enter_in_field(self, field: Input) -> None:
+        # Never onto a decision button: Enter, Enter must not approve. Only on to the name to type.
+        name_fields = list(self.query("#dialog-protected-name").results(Input))
+        if field.id == "approval-summary" and name_fields and not self.name_typed():
+            name_fields[0].focus()
+            return
+        self.app.bell()
+        self.query_one("#dialog-problem", Static).update(
+            Text(self.blocker() or "now choose Approve or Reject: Tab to the button, then Enter")
+        )
+
+    def problem(self) -> str | None:
+        if not self.summary.strip():
+            return "a summary is required, then choose Approve or Reject (Tab)"
+        return None
+
+    def draft(self, choice: str) -> ActionRequest | None:
+        if choice not in ("approve", "reject"):
+            return None
+        return actions.approve(self.approval, approved=choice == "approve", summary=self.summary.strip())
+
+    def describe(self) -> str:
+        request = self.draft("approve")
+        if request is None:
+            return ""
+        text = request.with_where(self.identity)
+        return "Approve or reject" + text.removeprefix("Approve")
