@@ -124,6 +124,9 @@ async def test_get_pipeline_for_every_pipeline(service: AwsPipelineService) -> N
     assert len(wide.stages) >= 7
     build = wide.stage("Build")
     assert build is not None and len(build.run_orders) >= 2
+    payments = await service.get_pipeline("payments-api-prod")
+    approvals = [a for s in payments.stages for a in s.actions if a.category == ActionCategory.APPROVAL]
+    assert [a.timeout_minutes for a in approvals] == [60]  # the demo's approval waits one hour
 
 
 async def test_get_pipeline_state_shows_approval_failure_and_held_transition(

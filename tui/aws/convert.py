@@ -141,6 +141,7 @@ def action_def(data: Json) -> ActionDef:
         input_artifacts=_names(_list(data, "inputArtifacts")),
         output_artifacts=_names(_list(data, "outputArtifacts")),
         region=_str(data, "region"),
+        timeout_minutes=_int(data, "timeoutInMinutes"),
     )
 
 
