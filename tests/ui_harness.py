@@ -1,0 +1,123 @@
+"""A stand-in for CptuiApp's screen-facing surface (store, poller, call, now, store_changed).
+
+For screen tests that exercise the screens' own logic (paging, reconciliation, ordering) with
+hand-made model objects. It does not test the AWS path: the simulator-backed tests in the same files
+use the real App and the real aiobotocore client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from textual.app import App
+from textual.screen import Screen
+from textual.signal import Signal
+from uiwait import wait_until as wait_for
+
+from tui.model import (
+    ActionExecution,
+    Execution,
+    ExecutionSummary,
+    Page,
+    PipelineDef,
+    PipelineState,
+    Target,
+)
+from tui.store import Freshness
+from tui.store import StoreChange as Change
+
+__all__ = ["TARGET", "Change", "FakeService", "Freshness", "HarnessApp", "wait_for"]
+
+T = TypeVar("T")
+TARGET = Target(region="us-east-1")
+
+
+class FakeStore:
+    def __init__(self) -> None:
+        self.definitions: dict[str, PipelineDef] = {}
+        self.states: dict[str, PipelineState] = {}
+        self.latest: dict[str, ExecutionSummary] = {}
+        self.fresh = Freshness()
+
+    def definition(self, target: Target, name: str) -> PipelineDef | None:
+        return self.definitions.get(name)
+
+    def state(self, target: Target, name: str) -> PipelineState | None:
+        return self.states.get(name)
+
+    def latest_execution(self, target: Target, name: str) -> ExecutionSummary | None:
+        return self.latest.get(name)
+
+    def freshness(self, target: Target) -> Freshness:
+        return self.fresh
+
+
+class FakePoller:
+    def __init__(self) -> None:
+        self.watched: list[tuple[Target, str]] = []
+        self.refreshes = 0
+
+    def watch(self, target: Target, name: str) -> None:
+        self.watched.append((target, name))
+
+    def unwatch(self, target: Target, name: str) -> None:
+        self.watched.remove((target, name))
+
+    def refresh_now(self, target: Target | None = None, name: str | None = None) -> None:
+        self.refreshes += 1
+
+
+class FakeService:
+    """Serves executions from a list, paged like ListPipelineExecutions; records calls."""
+
+    def __init__(self, executions: list[ExecutionSummary]) -> None:
+        self.executions = executions
+        self.full: dict[str, Execution] = {}
+        self.actions: dict[str, list[ActionExecution]] = {}
+        self.calls: list[tuple[str, Any]] = []
+        self.errors: dict[str, Exception] = {}
+
+    async def list_executions(
+        self, name: str, *, max_results: int = 25, next_token: str | None = None
+    ) -> Page[ExecutionSummary]:
+        self.calls.append(("ListPipelineExecutions", next_token))
+        start = int(next_token) if next_token else 0
+        end = start + max_results
+        token = str(end) if end < len(self.executions) else None
+        return Page(tuple(self.executions[start:end]), token)
+
+    async def get_execution(self, name: str, execution_id: str) -> Execution:
+        self.calls.append(("GetPipelineExecution", execution_id))
+        if "GetPipelineExecution" in self.errors:
+            raise self.errors["GetPipelineExecution"]
+        return self.full[execution_id]
+
+    async def list_action_executions(self, name: str, execution_id: str) -> list[ActionExecution]:
+        self.calls.append(("ListActionExecutions", execution_id))
+        return self.actions.get(execution_id, [])
+
+
+class HarnessApp(App[None]):
+    """Hosts one screen with the App contract's surface, backed by fakes."""
+
+    def __init__(
+        self, screen_factory: Callable[[], Screen[Any]], service: FakeService, now: datetime
+    ) -> None:
+        super().__init__()
+        self.store = FakeStore()
+        self.poller = FakePoller()
+        self.service = service
+        self.clock = now
+        self.store_changed: Signal[Change] = Signal(self, "store_changed")
+        self._screen_factory = screen_factory
+
+    def now(self) -> datetime:
+        return self.clock
+
+    async def call(self, target: Target, operation: str, fn: Callable[[Any], Awaitable[T]]) -> T:
+        return await fn(self.service)
+
+    def on_mount(self) -> None:
+        self.push_screen(self._screen_factory())

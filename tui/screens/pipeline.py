@@ -1,0 +1,253 @@
+"""One pipeline: the stage graph and the current execution.
+
+The screen asks the poller to watch the pipeline while it is mounted, re-renders from the store when
+``store_changed`` names this pipeline (the graph repaints only the stages that changed), and fetches
+GetPipelineExecution for the latest execution once per new execution id, in a worker.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.aws.errors import AwsError
+from tui.fmt import ago
+from tui.model import Execution, Status, Target
+from tui.sanitize import clean
+from tui.screens.execution import open_build_logs
+from tui.screens.operator_keys import OPERATOR_BINDINGS, OperatorKeys
+from tui.widgets.execution_panel import ExecutionPanel
+from tui.widgets.stage_graph import StageGraph
+
+if TYPE_CHECKING:
+    from tui.app import CptuiApp
+    from tui.messages import StoreChange
+
+# Relative times ("3m ago") are re-evaluated this often; only boxes whose text changed repaint.
+TICK_SECONDS = 5.0
+
+
+class PipelineScreen(OperatorKeys, Screen[None]):
+    """Stage graph + current execution of ``name`` in ``target``; operator keys from ``OperatorKeys``."""
+
+    CSS_PATH = "pipeline.tcss"
+
+    BINDINGS = [
+        Binding("h", "history", "History", id="history"),
+        Binding("l", "logs", "Logs", id="logs"),
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("escape", "back", "Back"),
+        *OPERATOR_BINDINGS,
+    ]
+
+    def __init__(self, target: Target, name: str) -> None:
+        super().__init__()
+        self.target = target
+        self.pipeline_name = name
+        self.execution: Execution | None = None
+        self.execution_note: str | None = None
+        # (execution id, status) last fetched: a new execution or a new status fetches again.
+        self._fetched_key: tuple[str, str] | None = None
+
+    @property
+    def cptui(self) -> CptuiApp:
+        return cast("CptuiApp", self.app)
+
+    @property
+    def graph(self) -> StageGraph:
+        return self.query_one(StageGraph)
+
+    @property
+    def selected_stage(self) -> str | None:
+        """Name of the selected stage (for actions such as retry or transition)."""
+        return self.graph.selected_stage
+
+    @property
+    def selected_action(self) -> str | None:
+        """Name of the selected action within the selected stage."""
+        return self.graph.selected_action
+
+    def compose(self) -> ComposeResult:
+        store = self.cptui.store
+        yield Static(self._title(), id="pipeline-title", markup=False)
+        yield Static("", id="pipeline-notice", markup=False)
+        yield StageGraph(
+            store.definition(self.target, self.pipeline_name),
+            store.state(self.target, self.pipeline_name),
+            now=self.cptui.now(),
+            id="stage-graph",
+        )
+        yield ExecutionPanel(
+            store.latest_execution(self.target, self.pipeline_name),
+            now=self.cptui.now(),
+            note="Loading the latest execution…",
+            id="execution-panel",
+        )
+        yield Footer()
+
+    def _title(self) -> Text:
+        definition = self.cptui.store.definition(self.target, self.pipeline_name)
+        title = Text.assemble((clean(self.pipeline_name), "bold"))
+        if definition is not None:
+            title.append(f"   {clean(definition.pipeline_type)} · {clean(definition.execution_mode)}", "dim")
+            title.append(f" · v{definition.version}", "dim")
+        title.append(f"   {clean(self.target.label)}", "dim")
+        return title
+
+    def on_mount(self) -> None:
+        self.cptui.poller.watch(self.target, self.pipeline_name)
+        self.cptui.store_changed.subscribe(self, self._on_store_changed)
+        self.graph.focus()
+        self.set_interval(TICK_SECONDS, self._tick)
+        self.render_from_store()
+
+    def on_unmount(self) -> None:
+        self.cptui.store_changed.unsubscribe(self)
+        self.cptui.poller.unwatch(self.target, self.pipeline_name)
+
+    # --- data -----------------------------------------------------------------------------------
+
+    def _on_store_changed(self, change: StoreChange) -> None:
+        if change.target not in (None, self.target):
+            return
+        if self.pipeline_name in change.pipelines or change.freshness:
+            self.render_from_store()
+
+    def render_from_store(self) -> int:
+        """Bring the screen up to date with the store; returns the number of stage boxes repainted."""
+        store, now = self.cptui.store, self.cptui.now()
+        definition = store.definition(self.target, self.pipeline_name)
+        state = store.state(self.target, self.pipeline_name)
+        latest = store.latest_execution(self.target, self.pipeline_name)
+        repainted = self.graph.update(definition, state, now)
+        self.query_one("#pipeline-title", Static).update(self._title())
+        key = (latest.execution_id, str(latest.status)) if latest is not None else None
+        if latest is not None and key != self._fetched_key:
+            self._fetched_key = key
+            if self.execution is None or self.execution.execution_id != latest.execution_id:
+                self.execution, self.execution_note = None, "Loading execution details…"
+            self.fetch_execution(latest.execution_id)
+        note = self.execution_note if latest is not None else "No execution yet."
+        self.query_one(ExecutionPanel).update(
+            latest, self.execution, definition=definition, now=now, note=note
+        )
+        self._show_freshness()
+        # Operator keys grey out with the data (retry only on a failed stage, approve on a waiting one).
+        self.refresh_bindings()
+        return repainted
+
+    def _show_freshness(self) -> None:
+        freshness = self.cptui.store.freshness(self.target)
+        reason = getattr(freshness, "stale_reason", None)
+        updated = getattr(freshness, "updated_at", None)
+        if reason:
+            since = f" (data from {ago(updated, self.cptui.now())})" if updated else ""
+            self._notice(f"⚠ {clean(reason)}{since}")
+        elif self.execution_note and self.execution_note.startswith("⚠"):
+            self._notice(self.execution_note)
+        else:
+            self._notice("")
+
+    @work(exclusive=True, group="pipeline-execution", exit_on_error=False)
+    async def fetch_execution(self, execution_id: str) -> None:
+        """GetPipelineExecution for the latest execution: variables and full source revisions."""
+        name = self.pipeline_name
+        try:
+            execution: Execution = await self.cptui.call(
+                self.target, "GetPipelineExecution", lambda s: s.get_execution(name, execution_id)
+            )
+        except AwsError as error:
+            self.execution_note = f"⚠ Could not load execution {execution_id[:8]}: {clean(error)}"
+        else:
+            self.execution, self.execution_note = execution, None
+        self.render_from_store()
+
+    def _tick(self) -> None:
+        now = self.cptui.now()
+        self.graph.tick(now)
+        latest = self.cptui.store.latest_execution(self.target, self.pipeline_name)
+        self.query_one(ExecutionPanel).update(latest, self.execution, now=now, note=self.execution_note)
+
+    def _notice(self, text: str) -> None:
+        notice = self.query_one("#pipeline-notice", Static)
+        notice.update(Text(text))
+        notice.display = bool(text)
+
+    # --- keys -----------------------------------------------------------------------------------
+
+    def on_stage_graph_selection_changed(self, message: StageGraph.SelectionChanged) -> None:
+        self.refresh_bindings()
+
+    def on_stage_graph_action_activated(self, message: StageGraph.ActionActivated) -> None:
+        definition = self.cptui.store.definition(self.target, self.pipeline_name)
+        stage_def = definition.stage(message.stage) if definition else None
+        action_def = stage_def.action(message.action) if stage_def else None
+        state = self.cptui.store.state(self.target, self.pipeline_name)
+        stage_state = state.stage(message.stage) if state else None
+        action_state = stage_state.action(message.action) if stage_state else None
+        if (
+            action_def is not None
+            and action_def.provider == "CodeBuild"
+            and action_state is not None
+            and action_state.external_execution_id
+            and self._open_logs(message.stage, message.action)
+        ):
+            return
+        execution_id = stage_state.latest.execution_id if stage_state and stage_state.latest else None
+        if execution_id is None:
+            self.notify("This stage has not run yet.", severity="information")
+            return
+        from tui.screens.execution import ExecutionScreen
+
+        self.app.push_screen(
+            ExecutionScreen(
+                self.target, self.pipeline_name, execution_id, focus=(message.stage, message.action)
+            )
+        )
+
+    def action_logs(self) -> None:
+        stage, action = self.selected_stage, self.selected_action
+        definition = self.cptui.store.definition(self.target, self.pipeline_name)
+        stage_def = definition.stage(stage) if definition and stage else None
+        action_def = stage_def.action(action) if stage_def and action else None
+        if action_def is None or action_def.provider != "CodeBuild":
+            self.notify("Select a CodeBuild action to see its logs.", severity="warning")
+            return
+        assert stage is not None and action is not None
+        self._open_logs(stage, action)
+
+    def _open_logs(self, stage: str, action: str) -> bool:
+        state = self.cptui.store.state(self.target, self.pipeline_name)
+        stage_state = state.stage(stage) if state else None
+        action_state = stage_state.action(action) if stage_state else None
+        if action_state is None:
+            return open_build_logs(self.app, self.target, None)
+        failed = action_state.status == Status.FAILED
+        return open_build_logs(
+            self.app,
+            self.target,
+            action_state.external_execution_id,
+            title=f"{self.pipeline_name} › {stage} › {action}",
+            error_message=(action_state.error_message or action_state.error_code or "failed")
+            if failed
+            else None,
+        )
+
+    def action_history(self) -> None:
+        from tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.target, self.pipeline_name))
+
+    def action_refresh(self) -> None:
+        self.cptui.poller.refresh_now(self.target, self.pipeline_name)
+        self._fetched_key = None
+        self.render_from_store()
+
+    def action_back(self) -> None:
+        self.dismiss()
