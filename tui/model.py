@@ -198,6 +198,7 @@ class ActionDef:
     input_artifacts: tuple[str, ...] = ()
     output_artifacts: tuple[str, ...] = ()
     region: str | None = None
+    timeout_minutes: int | None = None  # the declaration's timeoutInMinutes (approvals: how long they wait)
 
     @property
     def provider_label(self) -> str:
