@@ -1,0 +1,195 @@
+"""The cptui App: holds the services, the store and the poller; screens do the rest.
+
+``CptuiApp(services, config)`` is all it takes: the CLI builds real services (or the demo's, pointed
+at the embedded simulator); tests build them against the simulator on loopback. AWS calls run only in
+workers: the poll controller's, and screens' on-demand reads through ``app.call``, which shares each
+target's rate budget with the polls. ``report_error`` is the one place an error becomes a notice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from textual.app import App
+from textual.binding import Binding
+from textual.signal import Signal
+from textual.worker import Worker, WorkerState
+
+from tui.actions import ActionRunner
+from tui.app_poll import PollController
+from tui.audit import AuditLog
+from tui.aws.errors import AwsError
+from tui.aws.service import PipelineService
+from tui.commands import CptuiCommands
+from tui.config import DEFAULT_KEYS, Config
+from tui.model import Target
+from tui.poller import PollSettings
+from tui.sanitize import clean
+from tui.store import Store, StoreChange
+
+T = TypeVar("T")
+
+
+def poll_settings(config: Config) -> PollSettings:
+    """The poller's settings from the ``[polling]`` section."""
+    p = config.polling
+    return PollSettings(
+        list_interval=p.list_interval,
+        active_interval=p.active_interval,
+        visible_interval=p.visible_interval,
+        idle_interval=p.idle_interval,
+        tps=p.tps,
+        burst=float(p.burst),
+    )
+
+
+class CptuiApp(App[None]):
+    """A terminal dashboard for AWS CodePipeline."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "cptui"
+    COMMANDS = App.COMMANDS | {CptuiCommands}
+    BINDINGS = [
+        Binding(DEFAULT_KEYS["quit"], "quit", "Quit", id="quit"),
+        Binding(DEFAULT_KEYS["help"], "help", "Help", id="help", key_display="?"),
+        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
+        Binding(DEFAULT_KEYS["approvals"], "approvals", "Approvals", id="approvals"),
+        Binding(
+            DEFAULT_KEYS["palette"],
+            "command_palette",
+            "Commands",
+            id="palette",
+            show=False,
+            priority=True,
+        ),
+    ]
+
+    def __init__(
+        self,
+        services: Sequence[PipelineService],
+        config: Config | None = None,
+        *,
+        read_only: bool = False,
+        clock: Callable[[], datetime] | None = None,
+        start_polling: bool = True,
+        monotonic: Callable[[], float] | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config or Config()
+        self.read_only = bool(read_only or self.config.general.read_only)
+        self.targets: list[Target] = [s.target for s in services]
+        self.services: dict[str, PipelineService] = {s.target.key: s for s in services}
+        self._clock = clock or (lambda: datetime.now(UTC))
+        pipelines = self.config.pipelines
+        self.store = Store(self.targets, is_favourite=pipelines.is_favourite, is_hidden=pipelines.is_hidden)
+        self.store_changed: Signal[StoreChange] = Signal(self, "store_changed")
+        if monotonic is None:
+            self.poller = PollController(self, poll_settings(self.config))
+        else:
+            self.poller = PollController(self, poll_settings(self.config), monotonic=monotonic)
+        self.actions = ActionRunner(
+            AuditLog(self.config.general.audit_log),
+            read_only=self.read_only,
+            identity=self.store.identity,
+            clock=self._clock,
+        )
+        self._start_polling = start_polling
+        self._recent_notices: dict[str, datetime] = {}
+        if self.config.general.theme in self.available_themes:
+            self.theme = self.config.general.theme
+
+    def now(self) -> datetime:
+        """The app's clock (tests share the simulator's manual clock)."""
+        return self._clock()
+
+    def on_mount(self) -> None:
+        if self.config.keys:
+            self.set_keymap(dict(self.config.keys))
+        from tui.screens.pipelines import PipelinesScreen
+
+        self.push_screen(PipelinesScreen())
+        if self._start_polling:
+            self.poller.start()
+
+    async def on_unmount(self) -> None:
+        self.poller.stop()
+        for service in self.services.values():
+            try:
+                await service.close()
+            except Exception:  # closing is best effort: the process is leaving anyway
+                continue
+
+    # --- AWS calls from screens --------------------------------------------------------------
+
+    async def call(self, target: Target, operation: str, fn: Callable[[PipelineService], Awaitable[T]]) -> T:
+        """Run one on-demand read for ``target`` within its rate budget; raises ``AwsError``."""
+        service = self.services.get(target.key)
+        if service is None:
+            raise LookupError(f"no service for {target.label}")
+        await self.poller.acquire(target)
+        try:
+            result = await fn(service)
+        except AwsError as error:
+            self.poller.call_finished(target, operation, error)
+            raise
+        self.poller.call_finished(target, operation)
+        return result
+
+    # --- errors ------------------------------------------------------------------------------
+
+    def report_error(self, error: BaseException, *, once: str | None = None) -> None:
+        """The one place an error becomes a notice: sanitized, and not repeated within the
+        configured window (``once`` names the notice when its text varies)."""
+        text = clean(str(error), max_len=300) or type(error).__name__
+        key = once or text
+        now = self.now()
+        last = self._recent_notices.get(key)
+        window = self.config.notifications.dedupe_window
+        if last is not None and 0 <= (now - last).total_seconds() < window:
+            return
+        self._recent_notices[key] = now
+        severity = "warning" if isinstance(error, AwsError) and error.retryable else "error"
+        self.notify(text, severity=severity, markup=False)  # type: ignore[arg-type]
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Workers started by the app (polls, palette commands) end here when they fail."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.report_error(event.worker.error)
+
+    # --- navigation --------------------------------------------------------------------------
+
+    def open_pipeline(self, target: Target, name: str) -> None:
+        """Push the pipeline's screen (written separately; missing means "not available")."""
+        try:
+            from tui.screens.pipeline import PipelineScreen
+        except ImportError:
+            self.notify("The pipeline view is not available in this build.", severity="warning")
+            return
+        self.push_screen(PipelineScreen(target, name))
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self.poller.refresh_now()
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen.for_screen(self.screen))
+
+    def action_approvals(self) -> None:
+        try:
+            from tui.screens.approvals import ApprovalsScreen
+        except ImportError:
+            self.notify("The approvals inbox is not available in this build.", severity="warning")
+            return
+        if not isinstance(self.screen, ApprovalsScreen):
+            self.push_screen(ApprovalsScreen())
+
+    def action_help_quit(self) -> None:
+        # ctrl+c never runs anything here: it only says how to leave.
+        self.notify("Press q to quit.", timeout=3)

@@ -1,0 +1,270 @@
+"""The Textual side of polling: runs the ``PollPolicy`` in workers, writes the store, publishes changes.
+
+A timer asks the policy what is due a few times a second; each fetch runs in its own worker (group
+``poll``) so the UI never waits. Results go into the store; the changes of a burst are merged and
+published once on ``app.store_changed``. Failures keep the last data and mark the target stale with
+a reason a person can act on; the app tells the user once per new reason (``app.report_error``).
+On-demand reads (``app.call``) take their token from the same per-target budget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from tui.aws.errors import AwsError, ErrorKind
+from tui.poller import Fetch, FetchKind, PollPolicy, PollSettings
+from tui.sanitize import clean
+from tui.store import StoreChange, stage_statuses_changed
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
+    from tui.app import CptuiApp
+    from tui.aws.service import PipelineService
+    from tui.model import Target
+
+TICK_SECONDS = 0.25
+# Errors that say nothing about the target as a whole (one pipeline's problem).
+_LOCAL_ERRORS = (ErrorKind.NOT_FOUND, ErrorKind.VALIDATION, ErrorKind.CONFLICT)
+
+
+def stale_reason(error: AwsError, target: Target, operation: str = "") -> str:
+    """Why a target's data is old, in words that say what to do."""
+    kind = error.kind
+    if kind is ErrorKind.THROTTLED:
+        return "stale — throttled, retrying"
+    if kind is ErrorKind.CREDENTIALS:
+        profile = error.profile or target.profile
+        login = f"aws sso login --profile {profile}" if profile else "aws sso login"
+        return f"credentials expired — run: {login}"
+    if kind is ErrorKind.ACCESS_DENIED:
+        operation = error.operation or operation
+        service = "sts" if operation == "GetCallerIdentity" else "codepipeline"
+        missing = error.missing_action or (f"{service}:{operation}" if operation else "permission")
+        return f"access denied: missing {clean(missing)}"
+    if kind is ErrorKind.NETWORK:
+        return "cannot reach endpoint, retrying"
+    if kind in (ErrorKind.SERVICE, ErrorKind.OUTCOME_UNKNOWN):
+        return "service unavailable, retrying"
+    return clean(str(error), max_len=120)
+
+
+class PollController:
+    """Drives polling for every target of the app. Created by ``CptuiApp``; screens use
+    ``watch`` / ``unwatch`` / ``set_visible`` / ``refresh_now``."""
+
+    def __init__(
+        self,
+        app: CptuiApp,
+        settings: PollSettings | None = None,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.app = app
+        self.policy = PollPolicy(settings)
+        self.calls: Counter[str] = Counter()  # API calls made, by operation (polls and app.call)
+        self._monotonic = monotonic
+        self._targets: dict[str, Target] = {t.key: t for t in app.targets}
+        self._pending: StoreChange | None = None
+        self._timer: Timer | None = None
+        self._notified: set[tuple[str, str]] = set()
+        for key in self._targets:
+            self.policy.add_target(key, monotonic())
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._timer is not None
+
+    def start(self) -> None:
+        """Start the timer and dispatch what is due at once."""
+        if self._timer is None:
+            self._timer = self.app.set_interval(TICK_SECONDS, self.tick, name="poll")
+            self.tick()
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    # --- focus -------------------------------------------------------------------------------
+
+    def watch(self, target: Target, name: str) -> None:
+        """A screen shows this pipeline: fetch it now, then poll it at the active cadence."""
+        if target.key in self._targets:
+            self.policy.watch(target.key, name, self._monotonic())
+            self._dispatch_soon()
+
+    def unwatch(self, target: Target, name: str) -> None:
+        if target.key in self._targets:
+            self.policy.unwatch(target.key, name)
+
+    def set_visible(self, target: Target, names: Iterable[str]) -> None:
+        """The rows of this target on screen now (the pipelines list calls this as it scrolls)."""
+        if target.key in self._targets:
+            self.policy.set_visible(target.key, names)
+
+    def refresh_now(self, target: Target | None = None, name: str | None = None) -> None:
+        """Refresh what is on screen (or one pipeline) immediately, ending any back-off."""
+        key = target.key if target is not None else None
+        self.policy.refresh_now(self._monotonic(), key, name)
+        self._dispatch_soon()
+
+    @property
+    def in_flight(self) -> int:
+        return self.policy.in_flight()
+
+    @property
+    def idle(self) -> bool:
+        """Nothing in flight and nothing the user asked for still waiting."""
+        return self.policy.in_flight() == 0 and self.policy.pending_urgent() == 0
+
+    def throttled(self, target: Target) -> bool:
+        return target.key in self._targets and self.policy.throttled(target.key)
+
+    # --- the budget for on-demand calls ------------------------------------------------------
+
+    async def acquire(self, target: Target) -> None:
+        """Wait for a token of ``target``'s budget (on-demand calls skip the polls' reserve)."""
+        if target.key not in self._targets:
+            return
+        while True:
+            wait = self.policy.take_token(target.key, self._monotonic())
+            if wait == 0.0:
+                return
+            await asyncio.sleep(wait)
+
+    def call_finished(self, target: Target, operation: str, error: AwsError | None = None) -> None:
+        """Book-keeping for an on-demand call: count it; a throttle shrinks the shared budget."""
+        self.calls[operation] += 1
+        if error is None or target.key not in self._targets:
+            return
+        if error.kind is ErrorKind.THROTTLED:
+            self.policy.on_throttle(target.key, self._monotonic())
+        if error.kind in (ErrorKind.THROTTLED, ErrorKind.CREDENTIALS, ErrorKind.NETWORK):
+            self._emit(self.app.store.mark_stale(target, stale_reason(error, target, operation)))
+
+    # --- dispatch ----------------------------------------------------------------------------
+
+    def _dispatch_soon(self) -> None:
+        if self.running:
+            self.app.call_later(self.tick)
+
+    def tick(self) -> None:
+        """Start every fetch that is due; keep the header's throttle flag current."""
+        for fetch in self.policy.next_due(self._monotonic()):
+            self.app.run_worker(
+                self._run(fetch),
+                name=f"poll {fetch.kind.value} {fetch.name or ''}".strip(),
+                group="poll",
+                exit_on_error=False,
+            )
+        for key, target in self._targets.items():
+            self._emit(self.app.store.set_throttled(target, self.policy.throttled(key)))
+
+    async def _run(self, fetch: Fetch) -> None:
+        target = self._targets[fetch.target]
+        service = self.app.services[fetch.target]
+        self.calls[fetch.kind.operation] += 1
+        try:
+            change = await self._fetch(service, target, fetch)
+        except asyncio.CancelledError:
+            self.policy.on_cancel(fetch)
+            raise
+        except AwsError as error:
+            self.policy.on_error(fetch, self._monotonic(), error.kind)
+            self._failed(target, fetch, error)
+            return
+        except Exception as error:
+            # A response we could not read: keep polling the rest, and say so once.
+            self.policy.on_error(fetch, self._monotonic(), ErrorKind.OTHER)
+            self.app.report_error(error, once=f"{fetch.kind.operation}:{type(error).__name__}")
+            return
+        change = change.merge(self.app.store.mark_fresh(target, self.app.now()))
+        self._emit(change)
+
+    async def _fetch(self, service: PipelineService, target: Target, fetch: Fetch) -> StoreChange:
+        store, policy, name = self.app.store, self.policy, fetch.name or ""
+        if fetch.kind is FetchKind.IDENTITY:
+            change = store.set_identity(target, await service.identity())
+            policy.on_result(fetch, self._monotonic())
+        elif fetch.kind is FetchKind.LIST:
+            summaries = await service.list_pipelines()
+            change = store.set_pipelines(target, summaries)
+            now = self._monotonic()
+            policy.set_pipelines(fetch.target, {s.name: s.version for s in summaries}, now)
+            policy.on_result(fetch, now)
+        elif fetch.kind is FetchKind.LATEST:
+            page = await service.list_executions(name, max_results=1)
+            latest = page.items[0] if page.items else None
+            before = store.latest_execution(target, name)
+            change = store.set_latest(target, name, latest)
+            row = store.row(target, name)
+            changed = bool(change.pipelines) and (
+                before is None
+                or latest is None
+                or (before.execution_id, before.status) != (latest.execution_id, latest.status)
+                or (row is not None and not row.loaded)
+            )
+            status = latest.status if latest else None
+            policy.on_result(fetch, self._monotonic(), changed, status=status)
+        elif fetch.kind is FetchKind.STATE:
+            state = await service.get_pipeline_state(name)
+            changed = stage_statuses_changed(store.state(target, name), state)
+            change = store.set_state(target, name, state)
+            waiting = any(a.token for s in state.stages for a in s.actions)
+            policy.on_result(fetch, self._monotonic(), changed, approval=waiting)
+        else:
+            definition = await service.get_pipeline(name)
+            change = store.set_definition(target, name, definition)
+            policy.on_result(fetch, self._monotonic(), version=definition.version)
+        return change
+
+    def _failed(self, target: Target, fetch: Fetch, error: AwsError) -> None:
+        """Keep the data; mark the target stale (unless it is one pipeline's problem); tell once."""
+        if error.kind in _LOCAL_ERRORS:
+            return
+        if error.kind is ErrorKind.ACCESS_DENIED and fetch.kind not in (FetchKind.LIST, FetchKind.IDENTITY):
+            # Rows still update; one notice names the missing permission.
+            reason = stale_reason(error, target, fetch.kind.operation)
+            self._tell_once(target, reason, "warning")
+            return
+        reason = stale_reason(error, target, fetch.kind.operation)
+        change = self.app.store.mark_stale(target, reason)
+        self._emit(change)
+        if change.freshness:
+            self._tell_once(target, reason, "warning" if error.retryable else "error")
+
+    def _tell_once(self, target: Target, reason: str, severity: str) -> None:
+        # Once per reason and target until the target recovers: a poll loop must not spam.
+        if (target.key, reason) in self._notified:
+            return
+        self._notified.add((target.key, reason))
+        label = f"{target.label}: " if len(self._targets) > 1 else ""
+        self.app.notify(f"{label}{reason}", severity=severity, markup=False)  # type: ignore[arg-type]
+
+    # --- publishing --------------------------------------------------------------------------
+
+    def _emit(self, change: StoreChange) -> None:
+        """Merge into the pending change; publish once the current burst is processed."""
+        if change.empty:
+            return
+        target = change.target
+        if change.freshness and target is not None and not self.app.store.freshness(target).stale_reason:
+            # Recovered: the next failure deserves a notice again.
+            self._notified = {n for n in self._notified if n[0] != target.key}
+        if self._pending is None:
+            self._pending = change
+            self.app.call_later(self._flush)
+        else:
+            self._pending = self._pending.merge(change)
+
+    def _flush(self) -> None:
+        change, self._pending = self._pending, None
+        if change is not None:
+            self.app.store_changed.publish(change)

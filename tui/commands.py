@@ -1,0 +1,74 @@
+"""The command palette (ctrl+p): "go to pipeline …" for every pipeline, and the current screen's actions.
+
+Screen actions come from the screen's active bindings, titled ``"<screen>: <what it does>"`` (e.g.
+``"pipeline: retry failed stage"``), so every key on a screen is also reachable by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import TYPE_CHECKING, Any, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tui.sanitize import clean
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from tui.app import CptuiApp
+
+# Actions the palette itself or the App's chrome already offer.
+_SKIP_ACTIONS = frozenset({"command_palette", "app.command_palette", "quit", "app.quit", "help_quit"})
+
+
+def screen_prefix(screen: Screen[Any]) -> str:
+    """``PipelineScreen`` -> ``pipeline``: how the palette names a screen's commands."""
+    name = type(screen).__name__
+    return (name.removesuffix("Screen") or name).lower()
+
+
+def screen_commands(screen: Screen[Any]) -> Iterator[tuple[str, Callable[[], Any], str]]:
+    """(title, callback, help) for each enabled binding of ``screen`` that has a description."""
+    app = screen.app
+    prefix = screen_prefix(screen)
+    seen: set[str] = set()
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if not active.enabled or binding.system or not binding.description:
+            continue
+        if binding.action in _SKIP_ACTIONS:
+            continue
+        where = "global" if active.node is app else prefix
+        title = f"{where}: {binding.description.lower()}"
+        if title in seen:
+            continue
+        seen.add(title)
+        help_text = f"key: {app.get_key_display(binding) or key}"
+        yield title, partial(app.run_action, binding.action, active.node), help_text
+
+
+class CptuiCommands(Provider):
+    """Pipelines to jump to and the current screen's actions."""
+
+    def _commands(self) -> list[tuple[str, Callable[[], Any], str]]:
+        app = cast("CptuiApp", self.app)
+        commands = list(screen_commands(self.screen))
+        several = len(app.targets) > 1
+        for row in app.store.rows():
+            where = f" ({clean(row.target.label)})" if several else ""
+            title = f"go to pipeline {clean(row.name)}{where}"
+            commands.append((title, partial(app.open_pipeline, row.target, row.name), "open its stages"))
+        return commands
+
+    async def discover(self) -> Hits:
+        for title, callback, help_text in self._commands():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, callback, help_text in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text)

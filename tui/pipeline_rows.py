@@ -1,0 +1,139 @@
+"""What one row of the pipelines list shows, and the ``/`` filter over rows.
+
+Cells are Rich ``Text`` built from sanitized strings; the filter understands plain words (matched
+against name, stage, trigger and target) and ``column:value`` terms: ``status:failed``,
+``stage:deploy``, ``type:v2``, ``name:pay``, ``where:eu-west``, ``trigger:fix``. Terms combine with AND.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+
+from tui.fmt import STATUS_COLORS, ago, duration, status_text
+from tui.model import ExecutionSummary, Status
+from tui.sanitize import clean
+from tui.store import PipelineRow
+from tui.widgets.execution_panel import revision_message
+
+APPROVAL_GLYPH = "⏸"
+FAVOURITE_GLYPH = "★"
+# Words ``status:`` accepts besides the statuses themselves.
+_STATUS_ALIASES = {
+    "running": ("inprogress", "running", "stopping"),
+    "approval": ("approval",),
+    "waiting": ("approval",),
+    "loading": ("loading",),
+    "never": ("idle",),
+}
+FIELDS = ("status", "stage", "type", "name", "where", "trigger")
+_FIELD_ALIASES = {"target": "where", "profile": "where", "region": "where", "mode": "type"}
+
+
+def trigger_text(latest: ExecutionSummary | None) -> str:
+    """Short commit and the first line of its message, else what triggered the execution."""
+    if latest is None:
+        return ""
+    for revision in latest.source_revisions:
+        message = revision_message(revision.revision_summary)
+        short = clean(revision.short_id)
+        if short or message:
+            return f"{short} {message}".strip()
+    if latest.trigger is not None:
+        detail = clean(latest.trigger.detail).rsplit("/", 1)[-1]
+        return f"{clean(latest.trigger.trigger_type.value)} {detail}".strip()
+    return ""
+
+
+def status_cell(row: PipelineRow) -> Text:
+    """Glyph + word, coloured: a waiting approval shows as such, not just as 'Running'."""
+    status = row.status
+    if status is None:
+        return Text("… loading", style=STATUS_COLORS["muted"])
+    if row.waiting_approval:
+        return Text(f"{APPROVAL_GLYPH} Approval", style=STATUS_COLORS["warning"])
+    if status is Status.IDLE:
+        return Text(f"{status.glyph} Never run", style=STATUS_COLORS["muted"])
+    return status_text(status)
+
+
+def name_cell(row: PipelineRow) -> Text:
+    name = clean(row.name)
+    return Text(f"{FAVOURITE_GLYPH} {name}" if row.favourite else name, no_wrap=True, overflow="ellipsis")
+
+
+def stage_cell(row: PipelineRow) -> Text:
+    if not row.stage:
+        return Text("")
+    style = STATUS_COLORS["error"] if row.status is Status.FAILED else ""
+    return Text(clean(row.stage), style=style)
+
+
+def started_text(row: PipelineRow, now: datetime) -> str:
+    return ago(row.latest.start_time, now) if row.latest else ""
+
+
+def duration_text(row: PipelineRow, now: datetime) -> str:
+    latest = row.latest
+    if latest is None or latest.start_time is None:
+        return ""
+    if row.running:
+        return duration((now - latest.start_time).total_seconds())
+    return duration(latest.duration_seconds)
+
+
+# --- filtering ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    field: str | None  # None: plain text
+    value: str
+
+
+def parse_filter(text: str) -> tuple[Term, ...]:
+    """``status:failed pay`` -> (Term("status", "failed"), Term(None, "pay"))."""
+    terms: list[Term] = []
+    for word in text.split():
+        head, sep, tail = word.partition(":")
+        field = _FIELD_ALIASES.get(head.lower(), head.lower())
+        if sep and field in FIELDS:
+            if tail:
+                terms.append(Term(field, tail.lower()))
+        else:
+            terms.append(Term(None, word.lower()))
+    return tuple(terms)
+
+
+def _status_words(row: PipelineRow) -> tuple[str, ...]:
+    status = row.status
+    if status is None:
+        return ("loading",)
+    words = (status.value.lower(), status.label.lower())
+    return (*words, "approval") if row.waiting_approval else words
+
+
+def _term_matches(row: PipelineRow, term: Term) -> bool:
+    value = term.value
+    if term.field == "status":
+        wanted = _STATUS_ALIASES.get(value, (value,))
+        return any(word.startswith(w) for word in _status_words(row) for w in wanted)
+    if term.field == "stage":
+        return value in (row.stage or "").lower()
+    if term.field == "type":
+        return value in (row.pipeline_type.value.lower(), row.execution_mode.value.lower())
+    if term.field == "name":
+        return value in row.name.lower()
+    if term.field == "where":
+        return value in row.target.label.lower() or value in row.target.region.lower()
+    if term.field == "trigger":
+        return value in trigger_text(row.latest).lower()
+    haystack = (row.name, row.stage or "", trigger_text(row.latest), row.target.label)
+    return any(value in part.lower() for part in haystack)
+
+
+def matches(row: PipelineRow, terms: tuple[Term, ...]) -> bool:
+    """True when the row satisfies every term."""
+    return all(_term_matches(row, term) for term in terms)

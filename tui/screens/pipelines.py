@@ -1,0 +1,352 @@
+"""The pipelines list: one row per pipeline, reconciled by key from the store, filterable with `/`.
+
+Rows are upserted by key (``RankedTable``): a poll updates only the cells that changed, re-sorts only
+when the order really changes and keeps the cursor on the same pipeline. Relative times tick once a
+second for the rows on screen only, and those rows are what the poller refreshes more often. Columns
+drop as the terminal narrows: trigger first, then duration, then type.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from tui.config import DEFAULT_KEYS
+from tui.model import Target
+from tui.pipeline_rows import (
+    duration_text,
+    matches,
+    name_cell,
+    parse_filter,
+    stage_cell,
+    started_text,
+    status_cell,
+    trigger_text,
+)
+from tui.sanitize import clean
+from tui.store import PipelineRow, StoreChange, sort_key
+from tui.widgets.header import IdentityHeader, summary_text
+from tui.widgets.ranked_table import RankedTable
+
+if TYPE_CHECKING:
+    from tui.app import CptuiApp
+
+TICK_SECONDS = 1.0
+_SCROLLBAR = 2
+_PADDING = 2  # DataTable's cell padding, both sides
+_MIN_TRIGGER = 24
+_CURSOR_KEYS = frozenset({"up", "down", "j", "k", "pageup", "pagedown", "home", "end", "g", "G"})
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: int
+
+
+def plan_columns(width: int, name_width: int, where_width: int = 0) -> tuple[Column, ...]:
+    """The columns that fit ``width``: trigger is dropped first, then duration, then type."""
+    avail = width - _SCROLLBAR
+    status, stage, started, kind, span = 12, 16, 8, 4, 9
+    base = status + stage + started + (where_width + _PADDING if where_width else 0) + 4 * _PADDING
+    name_width = max(12, min(name_width, avail - base - _PADDING))
+    used = base + name_width + _PADDING
+    with_type = used + kind + _PADDING <= avail
+    used += (kind + _PADDING) if with_type else 0
+    with_duration = with_type and used + span + _PADDING <= avail
+    used += (span + _PADDING) if with_duration else 0
+    trigger = avail - used - _PADDING if with_duration else 0
+    columns = [
+        Column("name", "Pipeline", name_width),
+        Column("status", "Status", status),
+        Column("stage", "Stage", stage),
+        Column("started", "Started", started),
+    ]
+    if with_duration:
+        columns.append(Column("duration", "Duration", span))
+    if trigger >= _MIN_TRIGGER:
+        columns.append(Column("trigger", "Trigger / revision", trigger))
+    if with_type:
+        columns.append(Column("type", "Type", kind))
+    if where_width:
+        columns.append(Column("where", "Profile/region", where_width))
+    return tuple(columns)
+
+
+def row_cells(row: PipelineRow, now: datetime, columns: tuple[Column, ...]) -> tuple[Text | str, ...]:
+    """The cells of one row, in column order."""
+    cells: list[Text | str] = []
+    for column in columns:
+        key = column.key
+        if key == "name":
+            cells.append(name_cell(row))
+        elif key == "status":
+            cells.append(status_cell(row))
+        elif key == "stage":
+            cells.append(stage_cell(row))
+        elif key == "started":
+            cells.append(started_text(row, now))
+        elif key == "duration":
+            cells.append(duration_text(row, now))
+        elif key == "trigger":
+            cells.append(Text(trigger_text(row.latest), no_wrap=True, overflow="ellipsis"))
+        elif key == "type":
+            cells.append(clean(row.pipeline_type.value))
+        else:
+            cells.append(clean(row.target.label))
+    return tuple(cells)
+
+
+class PipelinesScreen(Screen[None]):
+    """Every pipeline of every target; enter opens one, `/` filters."""
+
+    CSS_PATH = "pipelines.tcss"
+    BINDINGS = [
+        Binding(DEFAULT_KEYS["filter"], "filter", "Filter", id="filter", key_display="/"),
+        Binding("escape", "clear_filter", "Clear filter"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: dict[str, PipelineRow] = {}
+        self._terms = parse_filter("")
+        self._filter_text = ""
+        self._columns: tuple[Column, ...] = ()
+        self._visible: dict[str, frozenset[str]] = {}
+        self._suspended = False
+        # Until the user moves the cursor it stays on the top row (the most recent activity); from
+        # then on it follows its pipeline through every re-sort.
+        self._user_moved = False
+
+    @property
+    def cptui(self) -> CptuiApp:
+        return cast("CptuiApp", self.app)
+
+    @property
+    def table(self) -> RankedTable:
+        return self.query_one("#pipelines-table", RankedTable)
+
+    @property
+    def filter_input(self) -> Input:
+        return self.query_one("#pipelines-filter", Input)
+
+    def compose(self) -> ComposeResult:
+        yield IdentityHeader(id="header")
+        yield Static("", id="pipelines-summary", markup=False)
+        yield RankedTable(id="pipelines-table", zebra_stripes=True)
+        yield Static("", id="pipelines-empty", markup=False)
+        yield Input(
+            placeholder="filter: text, or status:failed stage:deploy type:v2 name:pay — esc clears",
+            id="pipelines-filter",
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.cptui.store_changed.subscribe(self, self._on_store_changed)
+        self.set_interval(TICK_SECONDS, self._tick)
+        self.reconcile()
+        self.table.focus()
+
+    # --- cursor and selection ----------------------------------------------------------------
+
+    @property
+    def cursor_row(self) -> PipelineRow | None:
+        """The pipeline under the cursor."""
+        key = self.table.cursor_key
+        return self._rows.get(key) if key else None
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        row = self._rows.get(str(event.row_key.value))
+        if row is not None:
+            self.cptui.open_pipeline(row.target, row.name)
+
+    # --- reconciliation ----------------------------------------------------------------------
+
+    def _on_store_changed(self, change: StoreChange) -> None:
+        if change.listing or change.target is None or not self._columns:
+            self.reconcile()
+        elif change.pipelines:
+            self.reconcile(names=change.pipelines, target=change.target)
+        elif change.freshness:
+            self._show_summary(list(self._rows.values()))
+
+    def reconcile(self, names: frozenset[str] | None = None, target: Target | None = None) -> None:
+        """Bring the table in line with the store: all rows, or only ``names`` of ``target``."""
+        app = self.cptui
+        now = app.now()
+        rows = app.store.rows()
+        self._rows = {r.key: r for r in rows}
+        table = self.table
+        self._ensure_columns(rows)
+        if names is None or target is None:
+            shown = [r for r in rows if matches(r, self._terms)]
+            table.upsert(
+                ((r.key, row_cells(r, now, self._columns), sort_key(r)) for r in shown), remove_missing=True
+            )
+        else:
+            updates = []
+            for name in names:
+                row = app.store.row(target, name)
+                if row is None:
+                    continue
+                if matches(row, self._terms):
+                    updates.append((row.key, row_cells(row, now, self._columns), sort_key(row)))
+                else:
+                    table.remove(row.key)
+            table.upsert(updates)
+        if not self._user_moved and table.row_count and table.cursor_row != 0:
+            table.move_cursor(row=0, scroll=False)
+        self._show_summary(rows)
+        self._report_visible()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in _CURSOR_KEYS and self.table.has_focus:
+            self._user_moved = True
+
+    def on_click(self, event: events.Click) -> None:
+        self._user_moved = True
+
+    def _ensure_columns(self, rows: list[PipelineRow]) -> None:
+        """(Re)build the columns when the terminal width or the data's widths call for others."""
+        several = len(self.cptui.targets) > 1
+        name_width = max([len(clean(r.name)) + (2 if r.favourite else 0) for r in rows] or [20])
+        where_width = max(len(clean(t.label)) for t in self.cptui.targets) if several else 0
+        width = self.size.width or self.app.size.width
+        columns = plan_columns(width, min(max(name_width, 14), 36), min(where_width, 20))
+        if columns == self._columns:
+            return
+        table = self.table
+        cursor = table.cursor_key
+        for key in table.row_keys_in_order():
+            table.remove(key)
+        table.clear(columns=True)
+        for column in columns:
+            table.add_column(column.label, width=column.width, key=column.key)
+        self._columns = columns
+        now = self.cptui.now()
+        shown = [r for r in rows if matches(r, self._terms)]
+        table.upsert((r.key, row_cells(r, now, columns), sort_key(r)) for r in shown)
+        if cursor is not None and table.has_row(cursor):
+            table.move_cursor(row=table.get_row_index(cursor))
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._columns:
+            self._ensure_columns(list(self._rows.values()))
+            self._report_visible()
+
+    def _show_summary(self, rows: list[PipelineRow]) -> None:
+        shown = self.table.row_count
+        self.query_one("#pipelines-summary", Static).update(summary_text(rows, shown, self._filter_text))
+        empty = self.query_one("#pipelines-empty", Static)
+        if shown:
+            empty.display = False
+            return
+        empty.display = True
+        if rows:
+            empty.update(Text(f"No pipeline matches “{clean(self._filter_text)}” — esc clears the filter."))
+        elif any(self.cptui.store.freshness(t).listed for t in self.cptui.targets):
+            empty.update(Text("No pipelines here."))
+        else:
+            reasons = [f.stale_reason for f in map(self.cptui.store.freshness, self.cptui.targets)]
+            reason = next((r for r in reasons if r), None)
+            empty.update(Text(f"Cannot list pipelines: {clean(reason)}" if reason else "Loading pipelines…"))
+
+    def _tick(self) -> None:
+        """Once a second: relative times of the rows on screen, and which rows those are."""
+        if self._suspended or not self._columns:
+            return
+        now = self.cptui.now()
+        visible = [self._rows[k] for k in self._visible_keys() if k in self._rows]
+        self.table.upsert((r.key, row_cells(r, now, self._columns), sort_key(r)) for r in visible)
+        self._report_visible()
+
+    # --- what is on screen -------------------------------------------------------------------
+
+    def _visible_keys(self) -> list[str]:
+        table = self.table
+        first = int(table.scroll_y)
+        height = max(1, table.size.height - 1)  # minus the header row
+        return table.row_keys_in_order()[first : first + height]
+
+    def _report_visible(self) -> None:
+        by_target: dict[str, set[str]] = defaultdict(set)
+        if not self._suspended:
+            for key in self._visible_keys():
+                row = self._rows.get(key)
+                if row is not None:
+                    by_target[row.target.key].add(row.name)
+        for target in self.cptui.targets:
+            names = frozenset(by_target.get(target.key, ()))
+            if self._visible.get(target.key) != names:
+                self._visible[target.key] = names
+                self.cptui.poller.set_visible(target, names)
+
+    def on_screen_suspend(self, event: events.ScreenSuspend) -> None:
+        # Another screen covers the list: its rows are no longer on screen.
+        self._suspended = True
+        self._report_visible()
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        self._suspended = False
+        if self._columns:
+            self.reconcile()
+
+    # --- filter ------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.filter_input
+        box.display = True
+        box.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            return bool(self._filter_text) or self.filter_input.display
+        return True
+
+    def action_clear_filter(self) -> None:
+        box = self.filter_input
+        box.value = ""
+        box.display = False
+        self._apply_filter("")
+        self.table.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "pipelines-filter":
+            self._apply_filter(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "pipelines-filter":
+            if not event.value.strip():
+                event.input.display = False
+            self.table.focus()
+
+    def _apply_filter(self, text: str) -> None:
+        self._filter_text = text.strip()
+        self._terms = parse_filter(text)
+        self.refresh_bindings()
+        self.reconcile()
+
+    def set_filter(self, text: str) -> None:
+        """Filter as if typed after `/` (for tests and the command palette)."""
+        box = self.filter_input
+        box.display = bool(text)
+        box.value = text
+        self._apply_filter(text)
+
+    @property
+    def filter_text(self) -> str:
+        return self._filter_text
+
+    def shown_rows(self) -> list[PipelineRow]:
+        """The rows in the table, top to bottom."""
+        return [self._rows[k] for k in self.table.row_keys_in_order() if k in self._rows]

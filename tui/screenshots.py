@@ -1,0 +1,237 @@
+"""``python -m tui.screenshots``: regenerate ``screenshots/*.svg`` from the demo, never by hand.
+
+Each scene runs the real app (``run_test(size=(120, 36))``) against an in-process simulator whose
+ManualClock never moves, so the pictures are the same on every run. A scene is an async function
+that drives the pilot to what it wants to show; register one with ``@scene("name")`` and it is
+written to ``screenshots/name.svg``::
+
+    @scene("history")
+    async def _history(shot: Shot) -> None:
+        await shot.wait_loaded()
+        await shot.pilot.press("enter", "h")
+        await shot.wait_for(lambda: isinstance(shot.app.screen, HistoryScreen))
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tui.app import CptuiApp
+from tui.aws.client import create_service
+from tui.config import Config, GeneralConfig
+from tui.model import Status, Target
+from tui.sim import ManualClock, Simulator
+
+SIZE = (120, 36)
+DEMO_START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+DEMO_CREDENTIALS: tuple[str, str, str | None] = ("AKID123456789012", "demo", None)
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "screenshots"
+_QUIET = (Status.SUCCEEDED, Status.IDLE, Status.SUPERSEDED)
+
+
+@dataclass
+class Shot:
+    """What a scene drives: the pilot, the app and the simulator behind it."""
+
+    pilot: Pilot[Any]
+    app: CptuiApp
+    sim: Simulator
+
+    async def wait_for(self, predicate: Callable[[], object], timeout: float = 15.0) -> None:
+        """Let the app run until ``predicate()`` holds (bounded)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not predicate():
+            if loop.time() > deadline:
+                raise TimeoutError(f"screenshot scene: condition not met within {timeout}s")
+            await self.pilot.pause(0.05)
+
+    def loaded(self) -> bool:
+        """Every row has its latest execution, and its state unless it simply succeeded."""
+        store = self.app.store
+        rows = store.rows()
+        return bool(rows) and all(
+            r.loaded and (r.status in _QUIET or store.state(r.target, r.name) is not None) for r in rows
+        )
+
+    async def wait_loaded(self) -> None:
+        await self.wait_for(self.loaded)
+        await self.pilot.pause(0.2)
+
+
+Scene = Callable[[Shot], Awaitable[None]]
+SCENES: dict[str, Scene] = {}
+
+
+def scene(name: str) -> Callable[[Scene], Scene]:
+    """Register a scene written to ``screenshots/<name>.svg``."""
+
+    def register(fn: Scene) -> Scene:
+        SCENES[name] = fn
+        return fn
+
+    return register
+
+
+@scene("pipelines")
+async def _pipelines(shot: Shot) -> None:
+    await shot.wait_loaded()
+
+
+@scene("help")
+async def _help(shot: Shot) -> None:
+    from tui.screens.help import HelpScreen
+
+    await shot.wait_loaded()
+    await shot.pilot.press("question_mark")
+    await shot.wait_for(lambda: isinstance(shot.app.screen, HelpScreen))
+
+
+# --- operator actions: the approval dialog and the approvals inbox (tui/operator.py) -------------
+
+
+@scene("approval")
+async def _approval(shot: Shot) -> None:
+    from tui.screens.dialogs import ApprovalDialog
+    from tui.screens.pipeline import PipelineScreen
+
+    await shot.wait_loaded()
+    shot.app.open_pipeline(shot.app.targets[0], "payments-api-prod")
+    await shot.wait_for(
+        lambda: isinstance(shot.app.screen, PipelineScreen) and shot.app.screen.execution is not None
+    )
+    screen = shot.app.screen
+    assert isinstance(screen, PipelineScreen)
+    screen.graph.select("Approval", "Approve-Production")
+    screen.refresh_bindings()
+    await shot.pilot.press("a")
+    await shot.wait_for(lambda: isinstance(shot.app.screen, ApprovalDialog))
+    await shot.pilot.press(*"Staging p99 flat for 1h")
+
+
+@scene("inbox")
+async def _inbox(shot: Shot) -> None:
+    from tui.screens.approvals import ApprovalsScreen
+
+    await shot.wait_loaded()
+    await shot.pilot.press("A")
+    await shot.wait_for(
+        lambda: isinstance(shot.app.screen, ApprovalsScreen) and shot.app.screen.table.row_count > 0
+    )
+
+
+# --- end of operator actions ------------------------------------------------------------------
+
+
+# --- pipeline, history and execution screens (tui/screens/pipeline.py, history.py, execution.py) --
+
+
+async def _show_pipeline(shot: Shot, name: str) -> None:
+    from tui.screens.pipeline import PipelineScreen
+
+    await shot.wait_loaded()
+    shot.app.open_pipeline(shot.app.targets[0], name)
+    await shot.wait_for(
+        lambda: isinstance(shot.app.screen, PipelineScreen) and shot.app.screen.execution is not None
+    )
+
+
+@scene("pipeline")
+async def _pipeline(shot: Shot) -> None:
+    await _show_pipeline(shot, "order-service")
+
+
+@scene("history")
+async def _history(shot: Shot) -> None:
+    from tui.screens.history import PAGE_SIZE, HistoryScreen
+
+    await _show_pipeline(shot, "web-frontend")
+    await shot.pilot.press("h")
+    await shot.wait_for(
+        lambda: isinstance(shot.app.screen, HistoryScreen) and shot.app.screen.table.row_count == PAGE_SIZE
+    )
+
+
+@scene("execution")
+async def _execution(shot: Shot) -> None:
+    from tui.screens.execution import ExecutionScreen
+
+    await _history(shot)
+    await shot.pilot.press("enter")
+    await shot.wait_for(
+        lambda: isinstance(shot.app.screen, ExecutionScreen) and shot.app.screen.diff is not None
+    )
+
+
+# --- end of pipeline, history and execution screens ---------------------------------------------
+
+
+# --- CodeBuild logs (tui/screens/logs.py) -------------------------------------------------------
+
+
+@scene("logs")
+async def _logs(shot: Shot) -> None:
+    """A failed test build opened for triage: phases, the failure callout, the first error line."""
+    from tui.screens.logs import LogScreen
+
+    await _show_pipeline(shot, "web-frontend")
+    target = shot.app.targets[0]
+    state = shot.app.store.state(target, "web-frontend")
+    stage = state.stage("Test") if state else None
+    action = stage.action("E2E-Tests") if stage else None
+    assert action is not None and action.external_execution_id, "the demo's failed E2E build"
+    logs = LogScreen(
+        target, action.external_execution_id, error_message=action.error_message, jump_to_error=True
+    )
+    await shot.app.push_screen(logs)
+    await shot.wait_for(lambda: logs.finished and logs.view.cursor is not None)
+
+
+# --- end of CodeBuild logs ----------------------------------------------------------------------
+
+
+async def capture(name: str, out_dir: Path, size: tuple[int, int] = SIZE) -> Path:
+    """Run scene ``name`` on a fresh demo and write ``out_dir/<name>.svg``."""
+    sim = Simulator(scenario="demo", seed=7, clock=ManualClock(start=DEMO_START))
+    await sim.start()
+    try:
+        target = Target(region="us-east-1", name="demo/us-east-1")
+        service = create_service(target, endpoint_url=sim.url, credentials=DEMO_CREDENTIALS)
+        with tempfile.TemporaryDirectory() as state:
+            config = Config(general=GeneralConfig(audit_log=Path(state) / "audit.jsonl"))
+            app = CptuiApp([service], config, clock=sim.clock.now)
+            async with app.run_test(size=size) as pilot:
+                await SCENES[name](Shot(pilot, app, sim))
+                await pilot.pause(0.2)
+                out_dir.mkdir(parents=True, exist_ok=True)
+                app.save_screenshot(filename=f"{name}.svg", path=str(out_dir))
+    finally:
+        await sim.stop()
+    return out_dir / f"{name}.svg"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tui.screenshots", description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help=f"scenes to write (default: all of {', '.join(SCENES)})")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: screenshots/)")
+    args = parser.parse_args(argv)
+    unknown = [n for n in args.names if n not in SCENES]
+    if unknown:
+        parser.error(f"unknown scene(s): {', '.join(unknown)}; known: {', '.join(SCENES)}")
+    for name in args.names or list(SCENES):
+        path = asyncio.run(capture(name, args.out))
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

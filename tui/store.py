@@ -1,0 +1,413 @@
+"""The latest known data, per target, and what changed: plain Python, no Textual.
+
+The poll controller writes results in (``set_*``); each write returns a ``StoreChange`` naming exactly
+the pipelines (and stages) whose data differs, found by comparing frozen dataclasses with ``==``.
+Screens read through the query methods and redraw only what a change names. Nothing here is ever
+thrown away on an error: a failing target keeps its last data and is marked stale instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from tui.model import (
+    ApprovalRequest,
+    ExecutionMode,
+    ExecutionSummary,
+    Identity,
+    PipelineDef,
+    PipelineState,
+    PipelineSummary,
+    PipelineType,
+    SourceRevision,
+    StageState,
+    Status,
+    Target,
+)
+
+# CodePipeline's default for a manual approval that nobody answers.
+DEFAULT_APPROVAL_TIMEOUT = timedelta(days=7)
+_RUNNING = (Status.IN_PROGRESS, Status.STOPPING)
+_HALTED = (Status.FAILED, Status.STOPPED, Status.STOPPING)
+
+
+@dataclass(frozen=True)
+class StoreChange:
+    """What one write (or a merge of several) changed.
+
+    ``pipelines``: names whose data changed (row, state, definition or latest execution);
+    ``stages``: pipeline -> names of stages whose state changed; ``freshness``: the target's identity,
+    age or staleness changed; ``listing``: pipelines were added or removed. ``target`` is None when
+    a merge spans targets.
+    """
+
+    target: Target | None
+    pipelines: frozenset[str] = frozenset()
+    stages: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    freshness: bool = False
+    listing: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.pipelines or self.stages or self.freshness or self.listing)
+
+    def merge(self, other: StoreChange) -> StoreChange:
+        """Both changes as one (for coalescing bursts of poll results)."""
+        stages = dict(self.stages)
+        for name, changed in other.stages.items():
+            stages[name] = stages.get(name, frozenset()) | changed
+        return StoreChange(
+            self.target if self.target == other.target else None,
+            self.pipelines | other.pipelines,
+            stages,
+            self.freshness or other.freshness,
+            self.listing or other.listing,
+        )
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How current a target's data is. ``stale_reason`` is set while its calls fail."""
+
+    updated_at: datetime | None = None
+    stale_reason: str | None = None
+    throttled: bool = False  # the rate budget is reduced after a throttle: polling is slower
+    listed: bool = False  # the pipeline list arrived at least once
+
+
+@dataclass(frozen=True)
+class PipelineRow:
+    """One row of the pipelines list: a summary, the latest execution and what the state adds."""
+
+    target: Target
+    name: str
+    pipeline_type: PipelineType = PipelineType.V1
+    execution_mode: ExecutionMode = ExecutionMode.SUPERSEDED
+    latest: ExecutionSummary | None = None
+    loaded: bool = False  # the latest execution was fetched (None then means "never ran")
+    stage: str | None = None  # where it runs, or where it failed / stopped
+    waiting_approval: bool = False
+    favourite: bool = False
+    updated: datetime | None = None  # the definition's last update (ListPipelines)
+
+    @property
+    def key(self) -> str:
+        return row_key(self.target, self.name)
+
+    @property
+    def status(self) -> Status | None:
+        """The latest execution's status; ``Idle`` if it never ran; None while loading."""
+        if not self.loaded:
+            return None
+        return self.latest.status if self.latest else Status.IDLE
+
+    @property
+    def running(self) -> bool:
+        return self.status in _RUNNING
+
+    @property
+    def last_activity(self) -> datetime | None:
+        if self.latest is not None:
+            return self.latest.last_update_time or self.latest.start_time
+        return self.updated
+
+
+def row_key(target: Target, name: str) -> str:
+    """The stable key of a pipeline's row (tables reconcile by it)."""
+    return f"{target.key}/{name}"
+
+
+def sort_key(row: PipelineRow) -> tuple[int, float, str, str]:
+    """Favourites first, then most recent activity, then name: the list's default order."""
+    activity = row.last_activity
+    return (0 if row.favourite else 1, -(activity.timestamp() if activity else 0.0), row.name, row.target.key)
+
+
+@dataclass
+class _TargetData:
+    target: Target
+    identity: Identity | None = None
+    freshness: Freshness = field(default_factory=Freshness)
+    summaries: dict[str, PipelineSummary] = field(default_factory=dict)
+    latest: dict[str, ExecutionSummary | None] = field(default_factory=dict)
+    states: dict[str, PipelineState] = field(default_factory=dict)
+    definitions: dict[str, PipelineDef] = field(default_factory=dict)
+    rows: dict[str, PipelineRow] = field(default_factory=dict)
+    approvals: dict[str, tuple[ApprovalRequest, ...]] = field(default_factory=dict)
+
+
+class Store:
+    """Latest known data for every target; writes return what changed."""
+
+    def __init__(
+        self,
+        targets: Iterable[Target] = (),
+        *,
+        is_favourite: Callable[[str], bool] = lambda _name: False,
+        is_hidden: Callable[[str], bool] = lambda _name: False,
+        approval_timeout: timedelta = DEFAULT_APPROVAL_TIMEOUT,
+    ) -> None:
+        self._data: dict[str, _TargetData] = {}
+        self._is_favourite = is_favourite
+        self._is_hidden = is_hidden
+        self._approval_timeout = approval_timeout
+        for target in targets:
+            self.add_target(target)
+
+    def add_target(self, target: Target) -> None:
+        self._data.setdefault(target.key, _TargetData(target))
+
+    @property
+    def targets(self) -> list[Target]:
+        return [d.target for d in self._data.values()]
+
+    # --- reads -------------------------------------------------------------------------------
+
+    def rows(self, target: Target | None = None) -> list[PipelineRow]:
+        """Every visible pipeline's row (hidden ones left out), in the default order."""
+        found = [row for d in self._targets(target) for row in d.rows.values()]
+        return sorted(found, key=sort_key)
+
+    def row(self, target: Target, name: str) -> PipelineRow | None:
+        d = self._data.get(target.key)
+        return d.rows.get(name) if d else None
+
+    def summary(self, target: Target, name: str) -> PipelineSummary | None:
+        d = self._data.get(target.key)
+        return d.summaries.get(name) if d else None
+
+    def definition(self, target: Target, name: str) -> PipelineDef | None:
+        d = self._data.get(target.key)
+        return d.definitions.get(name) if d else None
+
+    def state(self, target: Target, name: str) -> PipelineState | None:
+        d = self._data.get(target.key)
+        return d.states.get(name) if d else None
+
+    def latest_execution(self, target: Target, name: str) -> ExecutionSummary | None:
+        d = self._data.get(target.key)
+        return d.latest.get(name) if d else None
+
+    def identity(self, target: Target) -> Identity | None:
+        d = self._data.get(target.key)
+        return d.identity if d else None
+
+    def freshness(self, target: Target) -> Freshness:
+        d = self._data.get(target.key)
+        return d.freshness if d else Freshness()
+
+    def approvals(self, target: Target | None = None) -> list[ApprovalRequest]:
+        """Every manual approval that waits, oldest first."""
+        found = [a for d in self._targets(target) for group in d.approvals.values() for a in group]
+        return sorted(found, key=lambda a: (a.waiting_since is None, a.waiting_since or datetime.min))
+
+    def _targets(self, target: Target | None) -> list[_TargetData]:
+        if target is None:
+            return list(self._data.values())
+        d = self._data.get(target.key)
+        return [d] if d else []
+
+    # --- writes ------------------------------------------------------------------------------
+
+    def set_identity(self, target: Target, identity: Identity) -> StoreChange:
+        d = self._data[target.key]
+        if d.identity == identity:
+            return StoreChange(target)
+        d.identity = identity
+        return StoreChange(target, freshness=True)
+
+    def set_pipelines(self, target: Target, summaries: Sequence[PipelineSummary]) -> StoreChange:
+        """The pipeline list (ListPipelines): adds, removes and updates rows."""
+        d = self._data[target.key]
+        listed = {s.name: s for s in summaries}
+        removed = set(d.summaries) - set(listed)
+        for name in removed:
+            for table in (d.summaries, d.latest, d.states, d.definitions, d.rows, d.approvals):
+                table.pop(name, None)
+        changed = set(removed)
+        added = False
+        for name, summary in listed.items():
+            if d.summaries.get(name) != summary:
+                added = added or name not in d.summaries
+                d.summaries[name] = summary
+                self._rederive(d, name)
+                changed.add(name)
+        fresh_changed = not d.freshness.listed
+        if fresh_changed:
+            d.freshness = replace(d.freshness, listed=True)
+        return StoreChange(
+            target,
+            frozenset(changed),
+            listing=bool(removed) or added,
+            freshness=fresh_changed,
+        )
+
+    def set_latest(self, target: Target, name: str, latest: ExecutionSummary | None) -> StoreChange:
+        """The latest execution (ListPipelineExecutions, maxResults=1); None: it never ran."""
+        d = self._data[target.key]
+        if name not in d.summaries:
+            return StoreChange(target)
+        known = name in d.latest
+        if known and d.latest[name] == latest:
+            return StoreChange(target)
+        d.latest[name] = latest
+        self._rederive(d, name)
+        return StoreChange(target, frozenset({name}))
+
+    def set_state(self, target: Target, name: str, state: PipelineState) -> StoreChange:
+        """GetPipelineState: names the stages whose state differs."""
+        d = self._data[target.key]
+        old = d.states.get(name)
+        if old == state:
+            return StoreChange(target)
+        d.states[name] = state
+        stages = changed_stages(old, state)
+        self._rederive(d, name)
+        return StoreChange(target, frozenset({name}), {name: stages} if stages else {})
+
+    def set_definition(self, target: Target, name: str, definition: PipelineDef) -> StoreChange:
+        d = self._data[target.key]
+        if d.definitions.get(name) == definition:
+            return StoreChange(target)
+        d.definitions[name] = definition
+        self._rederive(d, name)
+        return StoreChange(target, frozenset({name}))
+
+    def mark_fresh(self, target: Target, when: datetime) -> StoreChange:
+        """A call for this target succeeded at ``when``: no longer stale."""
+        return self._set_freshness(target, updated_at=when, stale_reason=None)
+
+    def mark_stale(self, target: Target, reason: str) -> StoreChange:
+        """Calls for this target fail: keep the data, say why it is old."""
+        return self._set_freshness(target, stale_reason=reason)
+
+    def set_throttled(self, target: Target, throttled: bool) -> StoreChange:
+        return self._set_freshness(target, throttled=throttled)
+
+    def _set_freshness(self, target: Target, **values: object) -> StoreChange:
+        d = self._data[target.key]
+        updated = replace(d.freshness, **values)  # type: ignore[arg-type]
+        if updated == d.freshness:
+            return StoreChange(target)
+        d.freshness = updated
+        return StoreChange(target, freshness=True)
+
+    # --- derivation --------------------------------------------------------------------------
+
+    def _rederive(self, d: _TargetData, name: str) -> set[str]:
+        """Recompute a pipeline's row and approvals; the names whose row changed."""
+        summary = d.summaries.get(name)
+        if summary is None:
+            return set()
+        state = d.states.get(name)
+        latest = d.latest.get(name)
+        approvals = approvals_from_state(
+            d.target, state, d.definitions.get(name), latest, default_timeout=self._approval_timeout
+        )
+        d.approvals[name] = tuple(approvals)
+        if self._is_hidden(name):
+            d.rows.pop(name, None)
+            return set()
+        row = PipelineRow(
+            target=d.target,
+            name=name,
+            pipeline_type=summary.pipeline_type,
+            execution_mode=summary.execution_mode,
+            latest=latest,
+            loaded=name in d.latest,
+            stage=current_stage(latest, state),
+            waiting_approval=bool(approvals),
+            favourite=self._is_favourite(name),
+            updated=summary.updated,
+        )
+        if d.rows.get(name) == row:
+            return set()
+        d.rows[name] = row
+        return {name}
+
+
+def changed_stages(old: PipelineState | None, new: PipelineState) -> frozenset[str]:
+    """Names of the stages whose state differs (added and removed stages included)."""
+    before = {s.name: s for s in old.stages} if old else {}
+    after = {s.name: s for s in new.stages}
+    return frozenset(n for n in before.keys() | after.keys() if before.get(n) != after.get(n))
+
+
+def stage_statuses_changed(old: PipelineState | None, new: PipelineState) -> bool:
+    """True when any stage's latest execution (id or status) differs: what the list cares about."""
+    before = [(s.name, s.latest) for s in old.stages] if old else None
+    return before != [(s.name, s.latest) for s in new.stages]
+
+
+def current_stage(latest: ExecutionSummary | None, state: PipelineState | None) -> str | None:
+    """The stage the latest execution is in (running) or ended in (failed / stopped)."""
+    if latest is None or state is None:
+        return None
+    if latest.status in _RUNNING:
+        wanted: tuple[Status, ...] = _RUNNING
+    elif latest.status in _HALTED:
+        wanted = _HALTED
+    else:
+        return None
+    mine = [s for s in state.stages if s.latest and s.latest.execution_id == latest.execution_id]
+    for stages in (mine, state.stages):
+        match = next((s for s in stages if s.status in wanted), None)
+        if match is not None:
+            return match.name
+    held = next((s for s in state.stages if _held(s, latest.execution_id)), None)
+    return held.name if held else None
+
+
+def _held(stage: StageState, execution_id: str) -> bool:
+    return any(ref.execution_id == execution_id for ref in stage.inbound)
+
+
+def approvals_from_state(
+    target: Target,
+    state: PipelineState | None,
+    definition: PipelineDef | None,
+    latest: ExecutionSummary | None = None,
+    *,
+    default_timeout: timedelta = DEFAULT_APPROVAL_TIMEOUT,
+) -> list[ApprovalRequest]:
+    """Manual approvals that wait in this state (an action with a token).
+
+    The expiry is the action's ``timeoutInMinutes`` from the definition when it is known, else
+    CodePipeline's default of 7 days, counted from when the action started waiting.
+    """
+    if state is None:
+        return []
+    found: list[ApprovalRequest] = []
+    for stage in state.stages:
+        stage_def = definition.stage(stage.name) if definition else None
+        for action in stage.actions:
+            if not action.token:
+                continue
+            action_def = stage_def.action(action.name) if stage_def else None
+            config: Mapping[str, str] = action_def.configuration if action_def else {}
+            timeout = default_timeout
+            if action_def is not None and action_def.timeout_minutes:
+                timeout = timedelta(minutes=action_def.timeout_minutes)
+            since = action.last_status_change
+            execution_id = stage.latest.execution_id if stage.latest else None
+            revisions: tuple[SourceRevision, ...] = ()
+            if latest is not None and latest.execution_id == execution_id:
+                revisions = latest.source_revisions
+            found.append(
+                ApprovalRequest(
+                    target=target,
+                    pipeline_name=state.name,
+                    stage_name=stage.name,
+                    action_name=action.name,
+                    token=action.token,
+                    execution_id=execution_id,
+                    waiting_since=since,
+                    expires_at=since + timeout if since else None,
+                    custom_data=config.get("CustomData"),
+                    external_url=config.get("ExternalEntityLink") or action.entity_url,
+                    source_revisions=revisions,
+                )
+            )
+    return found

@@ -1,0 +1,135 @@
+"""The header line (who, where, how old the data is) and the pipelines summary line.
+
+``header_text`` and ``summary_text`` are pure functions of the store and a time, so they are
+testable without a terminal; the widgets redraw on store changes and once a second (the age ticks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.fmt import STATUS_COLORS, ago
+from tui.model import Status, Target
+from tui.sanitize import clean
+from tui.store import Freshness, PipelineRow, Store, StoreChange
+
+if TYPE_CHECKING:
+    from tui.app import CptuiApp
+
+_MUTED = STATUS_COLORS["muted"]
+_WARN = STATUS_COLORS["warning"]
+
+
+def freshness_text(freshness: Freshness, now: datetime) -> Text:
+    """'updated 3s ago', or why the data is old ('stale — throttled, retrying')."""
+    if freshness.stale_reason:
+        text = Text(f"⚠ {clean(freshness.stale_reason)}", style=_WARN)
+        if freshness.updated_at is not None:
+            text.append(f" (data from {ago(freshness.updated_at, now)})", style=_MUTED)
+        return text
+    if freshness.updated_at is None:
+        return Text("loading…", style=_MUTED)
+    text = Text(f"updated {ago(freshness.updated_at, now)}", style=_MUTED)
+    if freshness.throttled:
+        text.append(" · throttled, polling slower", style=_WARN)
+    return text
+
+
+def header_text(targets: Sequence[Target], store: Store, now: datetime, *, read_only: bool = False) -> Text:
+    """One line: region, account, data age, then the caller ARN (the first thing to cut)."""
+    text = Text("cptui", style="bold")
+    if read_only:
+        text.append("  read-only", style=f"bold {_WARN}")
+    if len(targets) == 1:
+        target = targets[0]
+        identity = store.identity(target)
+        text.append(f"  {clean(target.region)}", style="bold")
+        if target.profile:
+            text.append(f"  profile {clean(target.profile)}")
+        if identity is not None:
+            text.append(f"  account {clean(identity.account)}")
+        text.append("  ")
+        text.append_text(freshness_text(store.freshness(target), now))
+        if identity is not None:
+            text.append(f"  {clean(identity.arn)}", style=_MUTED)
+        return text
+    text.append(f"  {len(targets)} targets")
+    stale = [(t, store.freshness(t)) for t in targets if store.freshness(t).stale_reason]
+    if stale:
+        target, freshness = stale[0]
+        text.append(f"  {clean(target.label)}: ")
+        text.append_text(freshness_text(freshness, now))
+        if len(stale) > 1:
+            text.append(f" (+{len(stale) - 1} more)", style=_WARN)
+        return text
+    times = [f.updated_at for f in (store.freshness(t) for t in targets) if f.updated_at]
+    oldest = Freshness(updated_at=min(times) if times else None)
+    text.append("  ")
+    text.append_text(freshness_text(oldest, now))
+    accounts = sorted({i.account for i in (store.identity(t) for t in targets) if i})
+    if accounts:
+        text.append(f"  accounts {', '.join(clean(a) for a in accounts)}", style=_MUTED)
+    return text
+
+
+def summary_text(rows: Sequence[PipelineRow], shown: int | None = None, filter_text: str = "") -> Text:
+    """'● 2 running  ⏸ 1 waiting for approval  ✖ 1 failed  · 8 pipelines'."""
+    approval = sum(1 for r in rows if r.waiting_approval)
+    running = sum(1 for r in rows if r.running and not r.waiting_approval)
+    failed = sum(1 for r in rows if r.status is Status.FAILED)
+    loading = sum(1 for r in rows if r.status is None)
+    text = Text()
+    text.append(
+        f"{Status.IN_PROGRESS.glyph} {running} running", style=STATUS_COLORS["accent"] if running else _MUTED
+    )
+    text.append("  ")
+    text.append(f"⏸ {approval} waiting for approval", style=_WARN if approval else _MUTED)
+    text.append("  ")
+    text.append(f"{Status.FAILED.glyph} {failed} failed", style=STATUS_COLORS["error"] if failed else _MUTED)
+    if shown is not None and filter_text:
+        text.append(f"  · {shown} of {len(rows)} shown", style=STATUS_COLORS["accent"])
+    else:
+        text.append(f"  · {len(rows)} pipelines", style=_MUTED)
+    if loading:
+        text.append(f" ({loading} loading)", style=_MUTED)
+    return text
+
+
+class IdentityHeader(Static):
+    """Identity, region and the age of the data; redraws on store changes and every second."""
+
+    DEFAULT_CSS = """
+    IdentityHeader {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+
+    @property
+    def cptui(self) -> CptuiApp:
+        return cast("CptuiApp", self.app)
+
+    def on_mount(self) -> None:
+        self.cptui.store_changed.subscribe(self, self._on_store_changed)
+        self.set_interval(1.0, self.refresh_text)
+        self.refresh_text()
+
+    def _on_store_changed(self, change: StoreChange) -> None:
+        if change.freshness:
+            self.refresh_text()
+
+    def refresh_text(self) -> None:
+        app = self.cptui
+        text = header_text(app.targets, app.store, app.now(), read_only=app.read_only)
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        self.update(text)
