@@ -269,12 +269,13 @@ def test_approval_extraction_takes_token_stage_and_waiting_since() -> None:
     assert request.source_revisions == latest.source_revisions
 
 
-def test_approval_expiry_defaults_to_seven_days() -> None:
+def test_approval_expiry_defaults_to_seven_days_and_is_unknown_without_definition() -> None:
     since = NOW - timedelta(hours=2)
     (no_definition,) = approvals_from_state(T, _waiting_state(since), None)
     (no_timeout,) = approvals_from_state(T, _waiting_state(since), _gate(None))
     assert timedelta(days=7) == DEFAULT_APPROVAL_TIMEOUT
-    assert no_definition.expires_at == no_timeout.expires_at == since + timedelta(days=7)
+    assert no_timeout.expires_at == since + timedelta(days=7)
+    assert no_definition.expires_at is None  # a guess of 7 days could hide a 5-minute timeout
     assert no_definition.source_revisions == ()  # no latest execution known
 
 
@@ -287,7 +288,7 @@ def test_store_approvals_follow_the_state_and_the_definition() -> None:
     row = store.row(T, "a")
     assert row is not None and row.waiting_approval and row.stage == "Gate"
     (request,) = store.approvals()
-    assert request.expires_at == since + DEFAULT_APPROVAL_TIMEOUT
+    assert request.expires_at is None
     store.set_definition(T, "a", _gate(60))
     (request,) = store.approvals()
     assert request.expires_at == since + timedelta(minutes=60)

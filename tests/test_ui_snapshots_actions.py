@@ -52,7 +52,9 @@ def test_approvals_inbox(snap_compare: Any, threaded_sim: Simulator, tmp_path: P
         def loaded() -> bool:
             approvals = app.store.approvals()
             return len(approvals) == 2 and all(
-                app.store.latest_execution(a.target, a.pipeline_name) is not None for a in approvals
+                app.store.latest_execution(a.target, a.pipeline_name) is not None
+                and a.expires_at is not None
+                for a in approvals
             )
 
         await wait_until(pilot, loaded, timeout=10)

@@ -374,8 +374,8 @@ def approvals_from_state(
 ) -> list[ApprovalRequest]:
     """Manual approvals that wait in this state (an action with a token).
 
-    The expiry is the action's ``timeoutInMinutes`` from the definition when it is known, else
-    CodePipeline's default of 7 days, counted from when the action started waiting.
+    The expiry is the action's ``timeoutInMinutes`` from the definition, else CodePipeline's default
+    of 7 days, counted from when the action started waiting; None until the definition is known.
     """
     if state is None:
         return []
@@ -387,9 +387,15 @@ def approvals_from_state(
                 continue
             action_def = stage_def.action(action.name) if stage_def else None
             config: Mapping[str, str] = action_def.configuration if action_def else {}
-            timeout = default_timeout
-            if action_def is not None and action_def.timeout_minutes:
-                timeout = timedelta(minutes=action_def.timeout_minutes)
+            # Without the definition the timeout is unknown: showing the 7-day default could tell
+            # an approver they have days left when the action expires in minutes.
+            timeout: timedelta | None = None
+            if action_def is not None:
+                timeout = (
+                    timedelta(minutes=action_def.timeout_minutes)
+                    if action_def.timeout_minutes
+                    else default_timeout
+                )
             since = action.last_status_change
             execution_id = stage.latest.execution_id if stage.latest else None
             revisions: tuple[SourceRevision, ...] = ()
@@ -404,7 +410,7 @@ def approvals_from_state(
                     token=action.token,
                     execution_id=execution_id,
                     waiting_since=since,
-                    expires_at=since + timeout if since else None,
+                    expires_at=since + timeout if since and timeout else None,
                     custom_data=config.get("CustomData"),
                     external_url=config.get("ExternalEntityLink") or action.entity_url,
                     source_revisions=revisions,
