@@ -15,6 +15,7 @@ import pytest
 from screen_text import screen_text
 from simfixtures import START
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 from ui_simapp import CREDENTIALS, EAST, open_pipeline, sim_app
 from uiwait import wait_until
 
@@ -149,6 +150,38 @@ async def test_triage_opens_at_the_first_error_with_the_failed_phase_and_action_
     await pilot.press("e")
     await wait_until(pilot, lambda: screen.view.cursor != cursor)
     assert screen.view.cursor is not None and screen.view.cursor > cursor
+
+
+async def test_l_on_a_failed_pipeline_row_opens_the_failed_build_at_its_first_error(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    app = sim_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        pipelines = app.screen
+        table = pipelines.query_one(DataTable)
+        await wait_until(pilot, lambda: table.row_count >= 9, timeout=10)
+        while table.cursor_row < table.row_count - 1 and not str(
+            table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        ).endswith("web-frontend"):
+            await pilot.press("down")
+        await pilot.press("l")
+        await wait_until(pilot, lambda: isinstance(app.screen, LogScreen), timeout=10)
+        screen = app.screen
+        assert isinstance(screen, LogScreen)
+        assert screen.build_id == failed_e2e_build(sim).id
+        assert screen.jump_to_error
+        await wait_until(pilot, lambda: screen.finished and screen.view.cursor is not None, timeout=10)
+        assert "FAILED" in strip_ansi(screen.view.raw_line(screen.view.cursor or 0))
+        assert "Action error: Build terminated with state: FAILED" in screen_text(app)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is pipelines)
+        # A pipeline that did not fail says so instead of opening anything.
+        await pilot.press("home")
+        row = pipelines.cursor_row  # type: ignore[attr-defined]
+        if row is not None and row.status is not None and row.status.value != "Failed":
+            await pilot.press("l")
+            await pilot.pause()
+            assert app.screen is pipelines
 
 
 async def test_search_moves_between_matches_and_save_writes_the_log(

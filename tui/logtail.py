@@ -34,7 +34,7 @@ from urllib.parse import quote
 
 from tui.aws.errors import AwsError, NotFound
 from tui.aws.service import PipelineService
-from tui.model import Build, LogEvent, LogPage
+from tui.model import ActionState, Build, LogEvent, LogPage, PipelineDef, PipelineState, Status
 
 T = TypeVar("T")
 
@@ -95,6 +95,28 @@ def build_id_for_action(provider: str, external_execution_id: str | None) -> str
     if provider != CODEBUILD_PROVIDER or not external_execution_id:
         return None
     return external_execution_id if ":" in external_execution_id else None
+
+
+def failed_build(
+    state: PipelineState | None, definition: PipelineDef | None
+) -> tuple[str, ActionState, str] | None:
+    """Triage: the first failed CodeBuild action of a pipeline's state as (stage, action, build id).
+
+    Stages are searched in pipeline order, so the earliest failure, the one that stopped the
+    execution, comes first.
+    """
+    if state is None or definition is None:
+        return None
+    for stage in state.stages:
+        stage_def = definition.stage(stage.name)
+        for action in stage.actions:
+            action_def = stage_def.action(action.name) if stage_def else None
+            if action.status != Status.FAILED or action_def is None:
+                continue
+            build_id = build_id_for_action(action_def.provider, action.external_execution_id)
+            if build_id:
+                return stage.name, action, build_id
+    return None
 
 
 def build_console_url(region: str, build_id: str) -> str:

@@ -114,6 +114,7 @@ class PipelinesScreen(Screen[None]):
     BINDINGS = [
         Binding(DEFAULT_KEYS["filter"], "filter", "Filter", id="filter", key_display="/"),
         Binding("escape", "clear_filter", "Clear filter"),
+        Binding(DEFAULT_KEYS["logs"], "logs", "Failed log", id="logs"),
     ]
 
     def __init__(self) -> None:
@@ -169,6 +170,45 @@ class PipelinesScreen(Screen[None]):
         row = self._rows.get(str(event.row_key.value))
         if row is not None:
             self.cptui.open_pipeline(row.target, row.name)
+
+    def action_logs(self) -> None:
+        """Triage in one key: the failed build's log of the pipeline under the cursor, at its first error."""
+        row = self.cursor_row
+        if row is not None:
+            self.run_worker(self._triage(row), group="triage", exclusive=True, exit_on_error=False)
+
+    async def _triage(self, row: PipelineRow) -> None:
+        from tui.aws.errors import AwsError
+        from tui.logtail import failed_build
+        from tui.screens.execution import open_build_logs
+
+        app, target, name = self.cptui, row.target, row.name
+        try:
+            # The poller caches definitions lazily; fetch what triage needs rather than wait for it.
+            definition = app.store.definition(target, name) or await app.call(
+                target, "GetPipeline", lambda s: s.get_pipeline(name)
+            )
+            state = app.store.state(target, name) or await app.call(
+                target, "GetPipelineState", lambda s: s.get_pipeline_state(name)
+            )
+        except AwsError as error:
+            app.report_error(error)
+            return
+        found = failed_build(state, definition)
+        if found is None:
+            self.notify(
+                f"{clean(name)} has no failed CodeBuild action to show (enter opens the pipeline).",
+                severity="information",
+            )
+            return
+        stage, action, build_id = found
+        open_build_logs(
+            self.app,
+            target,
+            build_id,
+            title=f"{name} › {stage} › {action.name}",
+            error_message=action.error_message or action.error_code or "failed",
+        )
 
     # --- reconciliation ----------------------------------------------------------------------
 
