@@ -333,3 +333,15 @@ def test_config_and_aws_layers_do_not_import_textual() -> None:
         "assert 'textual' not in sys.modules, sorted(m for m in sys.modules if 'textual' in m)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, timeout=60)
+
+
+def test_every_binding_id_in_the_app_is_remappable() -> None:
+    """A Binding with an id that [keys] cannot name would be a key the user cannot remap."""
+
+    root = Path(__file__).resolve().parent.parent / "tui"
+    used: set[str] = set()
+    for source in root.rglob("*.py"):
+        for call in re.findall(r"Binding\((.*?)\)", source.read_text(), flags=re.S):
+            used.update(re.findall(r'\bid="([a-z_]+)"', call))
+    assert used, "no binding ids found: the scan is broken"
+    assert sorted(used - set(KNOWN_BINDINGS)) == []

@@ -69,6 +69,13 @@ DEFAULT_KEYS: Mapping[str, str] = {
     "search_next": "n",
     "search_prev": "N",
     "follow": "f",
+    "error_jump": "e",
+    "timestamps": "T",
+    "wrap": "w",
+    "save_log": "s",
+    "dialog_confirm": "y",
+    "dialog_cancel": "escape",
+    "dialog_open": "o",
 }
 # Every binding id the app defines; ``[keys]`` may only name these.
 KNOWN_BINDINGS: tuple[str, ...] = tuple(DEFAULT_KEYS)
