@@ -6,6 +6,7 @@ call counters prove what was (and was not) sent.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,7 @@ async def test_approve_sends_once_moves_the_stage_on_and_audits(sim: Simulator, 
     assert line["region"] == "us-east-1"
     assert line["account"] == "123456789012"
     assert str(line["identity"]).startswith("arn:aws:sts::123456789012:")
+    assert re.fullmatch(r"[0-9a-f-]{36}", str(line["request_id"]))  # AWS's id of the call
     assert line["params"] == {
         "pipelineName": "payments-api-prod",
         "stageName": "Approval",

@@ -23,7 +23,7 @@ from typing import Any
 
 from tui.audit import AuditLog, AuditRecord
 from tui.aws.errors import AwsError, ErrorKind
-from tui.aws.service import PipelineService
+from tui.aws.service import LAST_REQUEST_ID, PipelineService
 from tui.model import ApprovalRequest, Identity, RetryMode, SourceRevision, Target
 from tui.sanitize import clean
 
@@ -64,6 +64,7 @@ class ActionResult:
     message: str
     value: object = None
     error: AwsError | None = None
+    request_id: str | None = None  # AWS's id of the call, when it answered
 
     @property
     def ok(self) -> bool:
@@ -123,12 +124,19 @@ class ActionRunner:
 
     async def _send(self, request: ActionRequest, service: PipelineService) -> ActionResult:
         self.calls_sent += 1
+        LAST_REQUEST_ID.set(None)
         try:
             value = await request.call(service)
         except AwsError as error:
             outcome = Outcome.UNKNOWN if error.kind is ErrorKind.OUTCOME_UNKNOWN else Outcome.FAILED
             return ActionResult(request, outcome, clean(str(error)), error=error)
-        return ActionResult(request, Outcome.SUCCEEDED, f"{request.title}: done", value=value)
+        return ActionResult(
+            request,
+            Outcome.SUCCEEDED,
+            f"{request.title}: done",
+            value=value,
+            request_id=LAST_REQUEST_ID.get(),
+        )
 
     def _audit(self, result: ActionResult) -> None:
         request = result.request
@@ -147,7 +155,7 @@ class ActionRunner:
                 params=request.params,
                 message=result.message,
                 error_code=error.code if error else "",
-                request_id=error.request_id if error else None,
+                request_id=error.request_id if error else result.request_id,
             )
         )
 
@@ -208,8 +216,7 @@ def retry_stage(
         pipeline=pipeline,
         subject=f"{pipeline}/{stage}",
         title=f"Retry {label.removeprefix('the ')}",
-        confirmation=f"Retry {label} of stage {clean(stage)} in {clean(pipeline)}, "
-        f"execution {execution_id}",
+        confirmation=f"Retry {label} of stage {clean(stage)} in {clean(pipeline)}, execution {execution_id}",
         params={
             "pipelineName": pipeline,
             "stageName": stage,

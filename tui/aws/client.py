@@ -26,7 +26,7 @@ from tui.aws import convert
 from tui.aws.errormap import map_error
 from tui.aws.errors import AwsError, Unsupported, ValidationFailed
 from tui.aws.livetail import live_tail_updates
-from tui.aws.service import CallObserver
+from tui.aws.service import LAST_REQUEST_ID, CallObserver
 from tui.aws.session import DEFAULT_POOL, SessionPool
 from tui.model import (
     ActionExecution,
@@ -149,6 +149,9 @@ class AwsPipelineService:
             client = await self._client(service, mutation=mutation)
             method = getattr(client, xform_name(operation))
             response: dict[str, Any] = await method(**params)
+            request_id = (response.get("ResponseMetadata") or {}).get("RequestId")
+            if request_id:
+                LAST_REQUEST_ID.set(str(request_id))
             return response
 
         return await self._observed(operation, run, mutation=mutation)

@@ -9,6 +9,7 @@ subclasses; every return value is a ``tui.model`` object.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
+from contextvars import ContextVar
 from typing import Protocol
 
 from tui.model import (
@@ -27,6 +28,11 @@ from tui.model import (
     SourceRevision,
     Target,
 )
+
+# The AWS request id of the latest call made in this task, set by the service implementation: the
+# action runner reads it right after a mutation so the audit log can cite it. A ContextVar, because
+# concurrent tasks each see their own.
+LAST_REQUEST_ID: ContextVar[str | None] = ContextVar("cptui_last_request_id", default=None)
 
 
 class CallObserver(Protocol):
@@ -48,9 +54,7 @@ class PipelineService(Protocol):
         self, name: str, *, max_results: int = 25, next_token: str | None = None
     ) -> Page[ExecutionSummary]: ...
     async def get_execution(self, name: str, execution_id: str) -> Execution: ...
-    async def list_action_executions(
-        self, name: str, execution_id: str
-    ) -> list[ActionExecution]: ...
+    async def list_action_executions(self, name: str, execution_id: str) -> list[ActionExecution]: ...
     async def batch_get_builds(self, build_ids: Sequence[str]) -> list[Build]: ...
     async def get_log_events(
         self,
@@ -61,9 +65,7 @@ class PipelineService(Protocol):
         start_from_head: bool = True,
         limit: int | None = None,
     ) -> LogPage: ...
-    def live_tail(
-        self, group_arn: str, stream_names: Sequence[str]
-    ) -> AsyncIterator[list[LogEvent]]: ...
+    def live_tail(self, group_arn: str, stream_names: Sequence[str]) -> AsyncIterator[list[LogEvent]]: ...
 
     # --- mutations (called only by tui/actions.py) ---
     async def start_execution(
@@ -74,16 +76,10 @@ class PipelineService(Protocol):
         source_revisions: Sequence[SourceRevision] = (),
         client_request_token: str | None = None,
     ) -> str: ...
-    async def stop_execution(
-        self, name: str, execution_id: str, *, abandon: bool, reason: str
-    ) -> str: ...
-    async def retry_stage(
-        self, name: str, stage: str, execution_id: str, mode: RetryMode
-    ) -> str: ...
+    async def stop_execution(self, name: str, execution_id: str, *, abandon: bool, reason: str) -> str: ...
+    async def retry_stage(self, name: str, stage: str, execution_id: str, mode: RetryMode) -> str: ...
     async def rollback_stage(self, name: str, stage: str, target_execution_id: str) -> str: ...
-    async def set_transition(
-        self, name: str, stage: str, *, enabled: bool, reason: str = ""
-    ) -> None: ...
+    async def set_transition(self, name: str, stage: str, *, enabled: bool, reason: str = "") -> None: ...
     async def put_approval_result(
         self, name: str, stage: str, action: str, token: str, *, approved: bool, summary: str
     ) -> None: ...
