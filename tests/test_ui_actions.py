@@ -541,6 +541,40 @@ async def test_link_shows_the_console_deep_links(sim: Simulator, tmp_path: Path)
         await pilot.press("escape")
 
 
+async def test_copy_and_link_from_history_and_execution_name_the_execution(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    from tui.screens.execution import ExecutionScreen
+    from tui.screens.history import HistoryScreen
+
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, "web-frontend", "Test")
+        await pilot.press("h")
+        history = await wait_for_screen(pilot, app, HistoryScreen)
+        await wait_until(pilot, lambda: bool(history.executions), timeout=10)
+        selected = history.table.cursor_key
+        await pilot.press("y")
+        chooser = await wait_for_screen(pilot, app, ValueChooser)
+        assert selected in [value for _, value in chooser.items]
+        await pilot.press("escape")
+        await pilot.press("b")
+        chooser = await wait_for_screen(pilot, app, ValueChooser)
+        assert any(f"/executions/{selected}/timeline" in value for _, value in chooser.items)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is history)
+        await pilot.press("enter")
+        execution = await wait_for_screen(pilot, app, ExecutionScreen)
+        await wait_until(pilot, lambda: execution.selected_action_execution is not None, timeout=10)
+        await pilot.press("y")
+        chooser = await wait_for_screen(pilot, app, ValueChooser)
+        values = [value for _, value in chooser.items]
+        assert execution.execution_id in values
+        action = execution.selected_action_execution
+        assert action is not None and action.external_execution_id in values
+        await pilot.press("escape")
+
+
 # --- the generic glue ----------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tui.aws.errors import AwsError
+from tui.error_text import error_text
 from tui.fmt import ago, short_id, status_text
 from tui.model import ActionExecution, Execution, ExecutionSummary, PipelineDef, Status, Target
 from tui.sanitize import clean
@@ -121,6 +122,8 @@ class ExecutionScreen(Screen[None]):
     BINDINGS = [
         Binding("l", "logs", "Logs", id="logs"),
         Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("y", "copy", "Copy", id="copy"),
+        Binding("b", "link", "Link", id="link"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -235,7 +238,8 @@ class ExecutionScreen(Screen[None]):
                 ),
             )
         except AwsError as error:
-            self._notice(f"Could not load execution {clean(exec_id)}: {clean(error)}")
+            reason = error_text(error, profile=self.target.profile)
+            self._notice(f"Could not load execution {clean(exec_id)}: {reason}")
             return
         self._notice("")
         self.execution = execution
@@ -276,7 +280,8 @@ class ExecutionScreen(Screen[None]):
                 self.target, "GetPipelineExecution", lambda s: s.get_execution(name, baseline_id)
             )
         except AwsError as error:
-            diff_widget.update(Text(f"Could not compare with the last success: {clean(error)}"))
+            reason = error_text(error, profile=self.target.profile)
+            diff_widget.update(Text(f"Could not compare with the last success: {reason}"))
             return
         if self.execution is None:
             return
@@ -465,6 +470,29 @@ class ExecutionScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         self.load()
+
+    def action_copy(self) -> None:
+        """`y`: this execution's id, the pipeline's ARN, console links, the selected action's ids."""
+        from tui import operator
+
+        extra: dict[str, str] = {}
+        action = self.selected_action_execution
+        if action is not None:
+            if action.external_execution_id:
+                extra["External id"] = action.external_execution_id
+            if action.external_execution_url:
+                extra["External URL"] = action.external_execution_url
+        items = operator.copy_items(
+            self.cptui, self.target, self.pipeline_name, self.execution_id, extra=extra
+        )
+        operator.open_copy(self.cptui, items)
+
+    def action_link(self) -> None:
+        from tui import operator
+
+        operator.open_link(
+            self.cptui, operator.link_items(self.target, self.pipeline_name, self.execution_id)
+        )
 
     def action_back(self) -> None:
         self.dismiss()

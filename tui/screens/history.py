@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tui.aws.errors import AwsError
+from tui.error_text import error_text
 from tui.fmt import ago, short_id, status_text
 from tui.model import ExecutionSummary, ExecutionType, Page, Target
 from tui.sanitize import clean
@@ -128,6 +129,8 @@ class HistoryScreen(Screen[None]):
         # priority: the focused table would otherwise take enter and hide the key from the footer.
         Binding("enter", "open", "Open execution", priority=True),
         Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("y", "copy", "Copy", id="copy"),
+        Binding("b", "link", "Link", id="link"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -193,7 +196,7 @@ class HistoryScreen(Screen[None]):
                 lambda service: service.list_executions(name, max_results=PAGE_SIZE),
             )
         except AwsError as error:
-            self._notice(f"Could not list executions: {clean(error)}")
+            self._notice(f"Could not list executions: {error_text(error, profile=self.target.profile)}")
             return
         if not self._first_page_done:
             self._first_page_done = True
@@ -223,7 +226,7 @@ class HistoryScreen(Screen[None]):
                 lambda service: service.list_executions(name, max_results=PAGE_SIZE, next_token=token),
             )
         except AwsError as error:
-            self._notice(f"Could not load more executions: {clean(error)}")
+            self._notice(f"Could not load more executions: {error_text(error, profile=self.target.profile)}")
             return
         finally:
             self.loading_more = False
@@ -286,6 +289,19 @@ class HistoryScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.cptui.poller.refresh_now(self.target, self.pipeline_name)
         self.load_first_page()
+
+    def action_copy(self) -> None:
+        """`y`: the selected execution's id, the pipeline's ARN, their console links."""
+        from tui import operator
+
+        key = self.table.cursor_key if self.table.cursor_key in self.executions else None
+        operator.open_copy(self.cptui, operator.copy_items(self.cptui, self.target, self.pipeline_name, key))
+
+    def action_link(self) -> None:
+        from tui import operator
+
+        key = self.table.cursor_key if self.table.cursor_key in self.executions else None
+        operator.open_link(self.cptui, operator.link_items(self.target, self.pipeline_name, key))
 
     def action_back(self) -> None:
         self.dismiss()
