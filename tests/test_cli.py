@@ -234,14 +234,23 @@ def test_demo_rejects_aws_arguments(env: Path, capsys: pytest.CaptureFixture[str
     assert "--demo" in capsys.readouterr().err
 
 
-def test_demo_targets_are_us_east_1() -> None:
-    assert [t.region for t in cli.demo_targets()] == ["us-east-1"]
+def test_demo_targets_are_two_accounts_in_two_regions() -> None:
+    targets = cli.demo_targets()
+    assert [(t.region, cli.demo_credentials(t)[0]) for t in targets] == [
+        ("us-east-1", "AKID123456789012"),
+        ("us-west-2", "AKID123456789012"),
+        ("us-east-1", "AKID210987654321"),
+    ]
+    assert len({t.key for t in targets}) == 3
+    assert targets[0].color == "red"  # production stands out
 
 
 def test_demo_runs_against_the_embedded_simulator(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[str, Any] = {}
 
-    def use_services(services: list[AwsPipelineService], config: Config, read_only: bool) -> int:
+    def use_services(
+        services: list[AwsPipelineService], config: Config, read_only: bool, factory: object = None
+    ) -> int:
         async def use() -> None:
             try:
                 seen["pipelines"] = await services[0].list_pipelines()

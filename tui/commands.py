@@ -1,4 +1,5 @@
-"""The command palette (ctrl+p): "go to pipeline …" for every pipeline, and the current screen's actions.
+"""The command palette (ctrl+p): "go to pipeline …" for every pipeline, "target: …" to switch or add
+an account and region, and the current screen's actions.
 
 Screen actions come from the screen's active bindings, titled ``"<screen>: <what it does>"`` (e.g.
 ``"pipeline: retry failed stage"``), so every key on a screen is also reachable by name.
@@ -49,6 +50,33 @@ def screen_commands(screen: Screen[Any]) -> Iterator[tuple[str, Callable[[], Any
         yield title, partial(app.run_action, binding.action, active.node), help_text
 
 
+def target_commands(app: CptuiApp) -> list[tuple[str, Callable[[], Any], str]]:
+    """Palette entries to show all targets or one, and to add each known profile in a region."""
+    from tui.fleet import PickKind
+
+    fleet = app.fleet
+    commands: list[tuple[str, Callable[[], Any], str]] = []
+    for entry in fleet.entries():
+        if entry.kind is PickKind.ALL:
+            show_all = partial(fleet.set_view, None)
+            commands.append(("target: show all targets", show_all, "every account and region"))
+        elif entry.kind is PickKind.TARGET and entry.target is not None:
+            show_one = partial(fleet.set_view, entry.target)
+            commands.append((f"target: switch to {entry.label}", show_one, "only this account and region"))
+        else:
+            title = f"target: add profile {clean(entry.profile or 'default')} …"
+            commands.append(
+                (title, partial(_add_profile, app, entry.profile), "in a region, without a restart")
+            )
+    return commands
+
+
+def _add_profile(app: CptuiApp, profile: str | None) -> None:
+    from tui.screens.targets import TargetPicker
+
+    app.push_screen(TargetPicker(add_profile=profile))
+
+
 class CptuiCommands(Provider):
     """Pipelines to jump to and the current screen's actions."""
 
@@ -56,6 +84,7 @@ class CptuiCommands(Provider):
         app = cast("CptuiApp", self.app)
         commands = list(screen_commands(self.screen))
         several = len(app.targets) > 1
+        commands += target_commands(app)
         for row in app.store.rows():
             where = f" ({clean(row.target.label)})" if several else ""
             title = f"go to pipeline {clean(row.name)}{where}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -18,6 +19,10 @@ from tui.sim.world.world import World
 
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
+IAM_NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/([\w+=,.@/-]{1,512})$")
+# Account aliases (iam:ListAccountAliases). Most accounts have none, as in the demo's main account.
+ACCOUNT_ALIASES = {"210987654321": "acme-shared"}
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
 _ACCOUNT_KEY = re.compile(r"^(?:AKID|sim)(\d{12})")
 CALLER_ROLE = "cptui-operator"
@@ -95,4 +100,49 @@ def sts_caller_identity(caller: Caller, request_id: str) -> bytes:
         "</GetCallerIdentityResult>"
         f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>"
         "</GetCallerIdentityResponse>"
+    ).encode()
+
+
+class StsInvalid(ValueError):
+    """A query parameter STS would reject (answered as ValidationError, 400)."""
+
+
+def sts_assume_role(form: dict[str, list[str]], request_id: str, now: datetime) -> bytes:
+    """AssumeRole: temporary credentials whose access key id names the role's account
+    (``AKID<account>...``), so the caller that uses them is that account, as with AWS."""
+    arn = (form.get("RoleArn") or [""])[0]
+    session = (form.get("RoleSessionName") or [""])[0]
+    match = _ROLE_ARN.match(arn)
+    if match is None:
+        raise StsInvalid(f"{arn!r} is not a valid role ARN")
+    if not re.fullmatch(r"[\w+=,.@-]{2,64}", session):
+        raise StsInvalid("RoleSessionName must be 2 to 64 characters of [\\w+=,.@-]")
+    account, role = match.group(1), match.group(2).rsplit("/", 1)[-1]
+    # Expiration is checked by the SDK against the real clock, not the simulated one.
+    expires = (now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    role_id = f"AROA{account[:8]}ROLE"
+    return (
+        f'<AssumeRoleResponse xmlns="{STS_NAMESPACE}"><AssumeRoleResult>'
+        f"<Credentials><AccessKeyId>AKID{account}ROLE</AccessKeyId>"
+        f"<SecretAccessKey>simulated-secret</SecretAccessKey>"
+        f"<SessionToken>simulated-session-token</SessionToken>"
+        f"<Expiration>{expires}</Expiration></Credentials>"
+        f"<AssumedRoleUser><AssumedRoleId>{role_id}:{escape(session)}</AssumedRoleId>"
+        f"<Arn>arn:aws:sts::{account}:assumed-role/{escape(role)}/{escape(session)}</Arn></AssumedRoleUser>"
+        "</AssumeRoleResult>"
+        f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>"
+        "</AssumeRoleResponse>"
+    ).encode()
+
+
+def iam_account_aliases(caller: Caller, request_id: str) -> bytes:
+    """ListAccountAliases: the caller's account alias, if it has one."""
+    alias = ACCOUNT_ALIASES.get(caller.account)
+    members = f"<member>{escape(alias)}</member>" if alias else ""
+    return (
+        f'<ListAccountAliasesResponse xmlns="{IAM_NAMESPACE}"><ListAccountAliasesResult>'
+        f"<AccountAliases>{members}</AccountAliases><IsTruncated>false</IsTruncated>"
+        "</ListAccountAliasesResult>"
+        f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>"
+        "</ListAccountAliasesResponse>"
     ).encode()

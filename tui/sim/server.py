@@ -1,4 +1,5 @@
-"""The simulator's HTTP front: one aiohttp route, AWS's JSON 1.1 and STS query protocols.
+"""The simulator's HTTP front: one aiohttp route, AWS's JSON 1.1 and the STS / IAM query
+protocols (GetCallerIdentity, AssumeRole, ListAccountAliases).
 
 Every request: read the body, find the operation (``X-Amz-Target`` or the form's ``Action``),
 count it, apply faults, validate input against botocore's model, bring the caller's world up to
@@ -11,6 +12,7 @@ import asyncio
 import json
 import random
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any, NoReturn
 from urllib.parse import parse_qs
 
@@ -27,9 +29,12 @@ from tui.sim.protocol import (
     JSON_CONTENT_TYPE,
     Caller,
     Ctx,
+    StsInvalid,
     caller_from,
+    iam_account_aliases,
     json_body,
     json_error,
+    sts_assume_role,
     sts_caller_identity,
     sts_error,
 )
@@ -136,7 +141,8 @@ class SimServer:
         op = (form.get("Action") or [""])[0]
         self.calls[op] += 1
         headers = {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}
-        fault = self.faults.decide("sts", op, caller.account, caller.region, "*")
+        service = "iam" if op == "ListAccountAliases" else "sts"
+        fault = self.faults.decide(service, op, caller.account, caller.region, "*")
         if fault.delay:
             await asyncio.sleep(fault.delay)
         if fault.drop:
@@ -145,7 +151,16 @@ class SimServer:
             return web.Response(
                 status=fault.status, body=sts_error(fault.code, fault.message, request_id), headers=headers
             )
-        if op != "GetCallerIdentity":
-            body_xml = sts_error("InvalidAction", f"Could not find operation {op}", request_id)
-            return web.Response(status=400, body=body_xml, headers=headers)
-        return web.Response(body=sts_caller_identity(caller, request_id), headers=headers)
+        if op == "GetCallerIdentity":
+            return web.Response(body=sts_caller_identity(caller, request_id), headers=headers)
+        if op == "ListAccountAliases":
+            return web.Response(body=iam_account_aliases(caller, request_id), headers=headers)
+        if op == "AssumeRole":
+            try:
+                body_xml = sts_assume_role(form, request_id, datetime.now(UTC))
+            except StsInvalid as exc:
+                body_xml = sts_error("ValidationError", str(exc), request_id)
+                return web.Response(status=400, body=body_xml, headers=headers)
+            return web.Response(body=body_xml, headers=headers)
+        body_xml = sts_error("InvalidAction", f"Could not find operation {op}", request_id)
+        return web.Response(status=400, body=body_xml, headers=headers)

@@ -1,0 +1,30 @@
+"""SVG snapshot of the fleet list (the demo's two accounts and two regions, grouped by target) at
+120x36; the simulator's ManualClock never moves, so relative times stay still."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fleetfixtures import SHARED_ACCOUNT, fleet_app, wait_fleet
+from textual.pilot import Pilot
+from uifixtures import threaded_sim  # noqa: F401  (a fixture)
+from uiwait import wait_until
+
+from tui.screens.pipelines import PipelinesScreen
+from tui.sim import Simulator
+
+
+def test_fleet_grouped_120x36(snap_compare: Any, threaded_sim: Simulator, tmp_path: Path) -> None:  # noqa: F811
+    app = fleet_app(threaded_sim, tmp_path)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wait_fleet(pilot, app)
+        await wait_until(pilot, lambda: SHARED_ACCOUNT in app.fleet.aliases)
+        await pilot.press("g")
+        screen = app.screen
+        assert isinstance(screen, PipelinesScreen)
+        await wait_until(pilot, lambda: screen.grouped and screen.table.row_count == 15 + 3)
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
