@@ -1,0 +1,204 @@
+"""Helpers for the reliability tests: the real App on the simulator with a poll clock the test
+drives, a call recorder, and checks of what reaches the terminal.
+
+Time: the App's wall clock is the simulator's ManualClock and its poll clock is a ``FakeMonotonic``;
+``drive`` moves both (or only the poll clock) in steps and ticks the poller after each step, so
+minutes of simulated time pass in seconds of real time, and every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.pilot import Pilot
+from uifixtures import FakeMonotonic
+
+from tui.app import CptuiApp
+from tui.aws import create_service
+from tui.aws.client import AwsPipelineService
+from tui.aws.errors import AwsError
+from tui.config import Config, GeneralConfig, PollingConfig
+from tui.model import Target
+from tui.sim import ManualClock, Simulator
+
+EAST = Target(region="us-east-1")
+CREDENTIALS = ("AKID123456789012", "x", None)
+# Terminal control that must never reach the screen from AWS text: C0 (tab, newline and all),
+# DEL and C1 (0x9b is a one-byte CSI, 0x9d a one-byte OSC).
+CONTROL = frozenset([*map(chr, range(0x20)), "\x7f", *map(chr, range(0x80, 0xA0))])
+
+
+@dataclass
+class CallLog:
+    """A ``CallObserver`` for the service: every logical call (botocore retries are inside one)."""
+
+    clock: Callable[[], float]
+    calls: list[tuple[float, str, bool, str | None]] = field(default_factory=list)
+    chained: Any = None
+
+    def __call__(self, target: Target, operation: str, ok: bool, error_kind: str | None) -> None:
+        self.calls.append((self.clock(), operation, ok, error_kind))
+        if self.chained is not None:
+            self.chained(target, operation, ok, error_kind)
+
+    def failures(self) -> Counter[str]:
+        return Counter(kind for _, _, ok, kind in self.calls if not ok and kind)
+
+
+@dataclass
+class Rig:
+    """One App on the simulator, with its poll clock, services and call log."""
+
+    app: CptuiApp
+    sim: Simulator
+    mono: FakeMonotonic
+    services: list[AwsPipelineService]
+    log: CallLog
+    errors: list[BaseException] = field(default_factory=list)  # everything report_error saw
+    notices: list[tuple[str, str]] = field(default_factory=list)  # (message, severity) of every toast
+
+    @property
+    def clock(self) -> ManualClock:
+        clock = self.sim.clock
+        assert isinstance(clock, ManualClock)
+        return clock
+
+    def unexpected(self) -> list[BaseException]:
+        """Errors that reached the one error handler and were not AWS errors: crashes."""
+        return [e for e in self.errors if not isinstance(e, AwsError)]
+
+    async def close(self) -> None:
+        for service in self.services:
+            await service.close()
+
+
+def make_rig(
+    sim: Simulator,
+    tmp_path: Path,
+    *,
+    targets: Sequence[Target] = (EAST,),
+    tps: float = 4.0,
+    burst: int = 8,
+    credentials: tuple[str, str, str | None] | None = CREDENTIALS,
+    read_timeout: float = 10.0,
+    services: Sequence[AwsPipelineService] | None = None,
+) -> Rig:
+    """The App with real aiobotocore services pointed at ``sim``; audit log in ``tmp_path``."""
+    mono = FakeMonotonic()
+    log = CallLog(mono)
+    made = (
+        list(services)
+        if services is not None
+        else [
+            create_service(t, endpoint_url=sim.url, credentials=credentials, read_timeout=read_timeout)
+            for t in targets
+        ]
+    )
+    for service in made:
+        log.chained, service.observer = service.observer, log
+    config = Config(
+        general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"),
+        polling=PollingConfig(tps=tps, burst=burst),
+    )
+    app = CptuiApp(made, config, clock=sim.clock.now, monotonic=mono)
+    rig = Rig(app, sim, mono, made, log)
+    original = app.report_error
+
+    def report_error(error: BaseException, *, once: str | None = None) -> None:
+        rig.errors.append(error)
+        original(error, once=once)
+
+    app.report_error = report_error  # type: ignore[method-assign]
+    notify = app.notify
+
+    def record_notify(message: str, **kwargs: Any) -> None:
+        rig.notices.append((message, str(kwargs.get("severity", "information"))))
+        notify(message, **kwargs)
+
+    app.notify = record_notify  # type: ignore[method-assign]
+    return rig
+
+
+async def step(pilot: Pilot[Any], rig: Rig, seconds: float, *, sim_time: bool = True) -> None:
+    """Move the poll clock (and the simulator's, unless ``sim_time`` is False) and tick once."""
+    rig.mono.advance(seconds)
+    if sim_time:
+        rig.clock.advance(seconds)
+    rig.app.poller.tick()
+    await pilot.pause(0.01)
+
+
+async def drive(
+    pilot: Pilot[Any],
+    rig: Rig,
+    until: Callable[[], object],
+    *,
+    seconds: float = 120.0,
+    every: float = 1.0,
+    sim_time: bool = True,
+    real_timeout: float = 30.0,
+) -> float:
+    """Step time until ``until()`` holds; returns the simulated seconds it took.
+
+    Fails after ``seconds`` of simulated time or ``real_timeout`` seconds of real time.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + real_timeout
+    waited = 0.0
+    while not until():
+        if waited >= seconds:
+            raise AssertionError(f"condition not met within {seconds} simulated seconds")
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {real_timeout}s of real time")
+        await step(pilot, rig, every, sim_time=sim_time)
+        waited += every
+    return waited
+
+
+def strips_text(app: App[Any]) -> list[str]:
+    """Every segment's text of the current screen (all layers: toasts, modals), per row."""
+    rows = []
+    for strip in app.screen._compositor.render_strips():
+        rows.append("".join(segment.text for segment in strip))
+    return rows
+
+
+def control_chars(app: App[Any]) -> list[tuple[int, str]]:
+    """(row, repr of the character) for every control character about to reach the terminal."""
+    found: list[tuple[int, str]] = []
+    for row, text in enumerate(strips_text(app)):
+        found.extend((row, repr(ch)) for ch in text if ch in CONTROL)
+    return found
+
+
+async def open_pipeline(pilot: Pilot[Any], rig: Rig, name: str, target: Target = EAST) -> Any:
+    """Push the pipeline's screen and step time until its graph is drawn from a definition."""
+    from tui.screens.pipeline import PipelineScreen
+
+    app = rig.app
+    await drive(pilot, rig, lambda: app.store.row(target, name) is not None, every=0.5)
+    screen = PipelineScreen(target, name)
+    await app.push_screen(screen)
+    await drive(
+        pilot,
+        rig,
+        lambda: (
+            app.screen is screen and app.store.definition(target, name) is not None and screen.graph.boxes
+        ),
+        every=0.5,
+    )
+    return screen
+
+
+def flat_text(app: App[Any]) -> str:
+    """The screen's text with every run of whitespace (and line ends) as one space: for messages
+    that wrap over two rows."""
+    from screen_text import screen_text
+
+    return " ".join(screen_text(app).split())

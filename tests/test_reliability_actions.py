@@ -1,0 +1,158 @@
+"""Operator actions under faults: never lost, never doubled, always audited.
+
+tests/test_ui_actions.py covers a dropped PutApprovalResult, a throttled retry and an idempotent
+start; here: a mutation whose answer comes after the client gave up (it did happen), a 5xx answer
+(it may have happened), a second key press while the first request hangs, and the wording of a
+throttled mutation. Each time the next poll shows the truth and the audit log has every attempt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from reliability_helpers import EAST, Rig, drive, make_rig, open_pipeline
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tui import operator
+from tui.actions import ActionResult, Outcome
+from tui.audit import AuditLog
+from tui.screens.dialogs import ApprovalDialog, RetryDialog
+from tui.sim import Simulator
+
+APPROVAL = ("payments-api-prod", "Approval", "Approve-Production")
+FAILED = ("web-frontend", "Test")
+
+
+@pytest.fixture
+async def closing() -> AsyncIterator[list[Rig]]:
+    rigs: list[Rig] = []
+    yield rigs
+    for rig in rigs:
+        await rig.close()
+
+
+def audit(tmp_path: Path) -> list[dict[str, Any]]:
+    return AuditLog(tmp_path / "audit.jsonl").read()
+
+
+async def result_of(pilot: Pilot[Any], rig: Rig, count: int = 1) -> ActionResult:
+    results = operator.state(rig.app).results
+    await drive(pilot, rig, lambda: len(results) >= count, every=0.2, seconds=60)
+    return results[-1]
+
+
+def notices(rig: Rig) -> str:
+    return "\n".join(operator.state(rig.app).notices)
+
+
+async def approve(pilot: Pilot[Any], rig: Rig) -> None:
+    screen = await open_pipeline(pilot, rig, APPROVAL[0])
+    await drive(pilot, rig, lambda: rig.app.store.approvals(), every=0.5)
+    screen.graph.select(APPROVAL[1], APPROVAL[2])
+    await pilot.press("a")
+    await drive(pilot, rig, lambda: isinstance(rig.app.screen, ApprovalDialog), every=0.2)
+    dialog = rig.app.screen
+    dialog.query_one("#approval-summary", Input).value = "checked the canary"
+    await pilot.pause()
+    await pilot.click("#choice-approve")
+
+
+async def test_an_answer_that_comes_after_the_timeout_is_unknown_then_the_poll_shows_it_happened(
+    sim: Simulator, tmp_path: Path, closing: list[Rig]
+) -> None:
+    """The request reached AWS and was applied; the answer came too late. The operator is told
+    "outcome unknown", nothing is re-sent, and the refresh shows the approval went through."""
+    rig = make_rig(sim, tmp_path, read_timeout=0.5)
+    closing.append(rig)
+    world = sim.engine.world()
+    pipeline = world.pipelines[APPROVAL[0]]
+    async with rig.app.run_test(size=(120, 36)) as pilot:
+        sim.set_faults("latency=1500ms@PutApprovalResult")
+        await approve(pilot, rig)
+        result = await result_of(pilot, rig)
+        assert result.outcome is Outcome.UNKNOWN
+        assert "outcome unknown — refreshing to show the truth" in notices(rig)
+        # The server finishes the request it was still holding: the approval is given.
+        await drive(pilot, rig, lambda: pipeline.stage_status(APPROVAL[1]) != "InProgress", every=0.2)
+        assert pipeline.stage_status(APPROVAL[1]) == "Succeeded"
+        await drive(pilot, rig, lambda: not rig.app.store.approvals(), every=0.5)
+        state = rig.app.store.state(EAST, APPROVAL[0])
+        stage = state.stage(APPROVAL[1]) if state else None
+        assert stage is not None and str(stage.status) == "Succeeded"
+    assert sim.calls["PutApprovalResult"] == 1  # sent once, never retried
+    (line,) = audit(tmp_path)
+    assert line["outcome"] == "unknown" and line["operation"] == "PutApprovalResult"
+    assert line["error_code"] == "ReadTimeoutError"
+
+
+async def test_a_5xx_answer_to_a_mutation_is_unknown_sent_once_and_the_poll_shows_the_truth(
+    sim: Simulator, tmp_path: Path, closing: list[Rig]
+) -> None:
+    rig = make_rig(sim, tmp_path)
+    closing.append(rig)
+    async with rig.app.run_test(size=(120, 36)) as pilot:
+        screen = await open_pipeline(pilot, rig, FAILED[0])
+        await drive(pilot, rig, lambda: rig.app.store.state(EAST, FAILED[0]) is not None, every=0.5)
+        screen.graph.select(FAILED[1], None)
+        sim.set_faults("5xx=1@RetryStageExecution")
+        refreshes = sim.calls["GetPipelineState"]
+        await pilot.press("R")
+        await drive(pilot, rig, lambda: isinstance(rig.app.screen, RetryDialog), every=0.2)
+        await pilot.press("enter")
+        result = await result_of(pilot, rig)
+        assert result.outcome is Outcome.UNKNOWN
+        assert "outcome unknown" in notices(rig)
+        sim.set_faults("")
+        await drive(pilot, rig, lambda: sim.calls["GetPipelineState"] > refreshes, every=0.5)
+        await drive(pilot, rig, lambda: rig.app.poller.idle, every=0.5)
+        state = rig.app.store.state(EAST, FAILED[0])
+        stage = state.stage(FAILED[1]) if state else None
+        assert stage is not None and str(stage.status) == "Failed"  # it did not happen
+    assert sim.calls["RetryStageExecution"] == 1
+    (line,) = audit(tmp_path)
+    assert line["outcome"] == "unknown"
+    assert line["error_code"] in ("InternalFailure", "ServiceUnavailable")
+
+
+async def test_a_second_key_press_while_the_first_request_hangs_sends_nothing(
+    sim: Simulator, tmp_path: Path, closing: list[Rig]
+) -> None:
+    rig = make_rig(sim, tmp_path)
+    closing.append(rig)
+    async with rig.app.run_test(size=(120, 36)) as pilot:
+        screen = await open_pipeline(pilot, rig, FAILED[0])
+        await drive(pilot, rig, lambda: rig.app.store.state(EAST, FAILED[0]) is not None, every=0.5)
+        screen.graph.select(FAILED[1], None)
+        sim.set_faults("latency=1500ms@RetryStageExecution")
+        await pilot.press("R")
+        await drive(pilot, rig, lambda: isinstance(rig.app.screen, RetryDialog), every=0.2)
+        await pilot.press("enter")
+        await drive(pilot, rig, lambda: rig.app.screen is screen, every=0.2)
+        await pilot.press("R")  # the request is still on its way
+        assert "already open or being sent — nothing sent twice" in notices(rig)
+        result = await result_of(pilot, rig)
+        assert result.outcome is Outcome.SUCCEEDED
+    assert sim.calls["RetryStageExecution"] == 1
+    assert [line["outcome"] for line in audit(tmp_path)] == ["succeeded"]
+
+
+async def test_a_throttled_mutation_says_it_was_not_applied(
+    sim: Simulator, tmp_path: Path, closing: list[Rig]
+) -> None:
+    """Reads retry by themselves; a mutation never does, so its notice must not promise it."""
+    rig = make_rig(sim, tmp_path)
+    closing.append(rig)
+    async with rig.app.run_test(size=(120, 36)) as pilot:
+        sim.set_faults("throttle=1@PutApprovalResult")
+        await approve(pilot, rig)
+        result = await result_of(pilot, rig)
+        assert result.outcome is Outcome.FAILED
+        assert "it was not applied; try again in a moment" in notices(rig)
+        assert "trying again shortly" not in notices(rig)
+        assert rig.app.store.approvals()  # still waiting, still offered
+    assert sim.calls["PutApprovalResult"] == 1
+    assert [line["outcome"] for line in audit(tmp_path)] == ["failed"]

@@ -1,0 +1,130 @@
+"""Credentials that expire mid-session, or are missing at start: one clear banner naming the fix,
+the last data kept on screen, a cheap probe now and then, and polling resumes by itself."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from awsfixtures import isolate_aws_env
+from reliability_helpers import Rig, drive, make_rig, step
+from screen_text import screen_text
+from uifixtures import all_loaded
+
+import tui.aws.client
+from tui.aws.session import SessionPool
+from tui.cli import build_parser, build_services, resolve_targets
+from tui.config import Config
+from tui.model import Target
+from tui.sim import Simulator
+
+SSO_CONFIG = """\
+[profile ops]
+sso_session = corp
+sso_account_id = 123456789012
+sso_role_name = Operator
+region = us-east-1
+
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
+"""
+STATIC_CONFIG = """\
+[profile ci]
+region = us-east-1
+"""
+PROBE = 30.0  # PollSettings.credentials_probe
+
+
+@pytest.fixture
+async def closing() -> AsyncIterator[list[Rig]]:
+    rigs: list[Rig] = []
+    yield rigs
+    for rig in rigs:
+        await rig.close()
+
+
+@pytest.mark.parametrize(
+    ("profile", "aws_config", "banner"),
+    [
+        (None, "", "credentials expired — refresh your AWS credentials (or set AWS_PROFILE)"),
+        ("ops", SSO_CONFIG, "credentials expired — run: aws sso login --profile ops"),
+        ("ci", STATIC_CONFIG, "credentials expired — refresh the credentials of profile ci"),
+    ],
+    ids=["default-chain", "sso-profile", "static-profile"],
+)
+async def test_expired_credentials_one_banner_data_kept_probe_and_resume(
+    sim: Simulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    closing: list[Rig],
+    profile: str | None,
+    aws_config: str,
+    banner: str,
+) -> None:
+    isolate_aws_env(monkeypatch, tmp_path, aws_config)
+    target = Target(region="us-east-1", profile=profile)
+    rig = make_rig(sim, tmp_path, targets=(target,))
+    closing.append(rig)
+    app = rig.app
+    async with app.run_test(size=(120, 36)) as pilot:
+        await drive(pilot, rig, lambda: all_loaded(app), every=0.5)
+        rows = [r.key for r in app.store.rows()]
+        sim.set_faults("expired=1")
+        await drive(pilot, rig, lambda: app.store.freshness(target).stale_reason == banner, seconds=120)
+        assert banner in screen_text(app)
+        assert [r.key for r in app.store.rows()] == rows  # the last data stays
+        assert app.screen.table.row_count == len(rows)  # type: ignore[attr-defined]
+
+        # Five minutes pass with the credentials still expired: one cheap probe every 30 s.
+        before = sum(sim.calls.values())
+        for _ in range(150):
+            await step(pilot, rig, 2.0)
+        probes = sum(sim.calls.values()) - before
+        assert 300 / PROBE - 2 <= probes <= 300 / PROBE + 2, probes
+        assert {op for op in sim.calls} >= {"GetCallerIdentity", "ListPipelines"}
+        assert app.store.freshness(target).stale_reason == banner
+        told = [message for message, _ in rig.notices if banner in message]
+        assert len(told) == 1, rig.notices  # one notice, however long it lasts
+
+        # Someone logs in: the next probe succeeds and everything resumes, no key pressed.
+        sim.set_faults("")
+        took = await drive(pilot, rig, lambda: app.store.freshness(target).stale_reason is None, seconds=60)
+        assert took <= PROBE + 1
+        assert banner not in screen_text(app) and "updated" in screen_text(app)
+        assert len([m for m, _ in rig.notices if banner in m]) == 1
+    assert not rig.unexpected()
+
+
+async def test_missing_credentials_at_start_give_a_message_and_resume_once_configured(
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, closing: list[Rig]
+) -> None:
+    """No credentials anywhere (no variables, empty config and credentials files): the app starts,
+    says what to run, sends nothing unsigned, and picks the credentials up once they exist."""
+    isolate_aws_env(monkeypatch, tmp_path)
+    monkeypatch.setattr(tui.aws.client, "DEFAULT_POOL", SessionPool())  # no session from other tests
+    args = build_parser().parse_args(["--endpoint-url", sim.url, "--region", "us-east-1"])
+    services = build_services(resolve_targets(args, Config()))
+    rig = make_rig(sim, tmp_path, services=services)
+    closing.append(rig)
+    app = rig.app
+    target = app.targets[0]
+    banner = "no AWS credentials found — run: aws configure, or set AWS_PROFILE"
+    async with app.run_test(size=(120, 36)) as pilot:
+        await drive(pilot, rig, lambda: app.store.freshness(target).stale_reason is not None, every=0.5)
+        assert app.store.freshness(target).stale_reason == banner
+        text = screen_text(app)
+        assert banner in text and f"Cannot list pipelines: {banner}" in text
+        assert "Traceback" not in text
+        assert sum(sim.calls.values()) == 0  # botocore refused to send unsigned requests
+        assert [m for m, _ in rig.notices if banner in m] == [f"{banner}"]
+
+        # `aws configure` writes a key: the next probe finds it, without a restart or a key press.
+        (tmp_path / "aws-credentials").write_text(
+            "[default]\naws_access_key_id = AKID123456789012\naws_secret_access_key = x\n"
+        )
+        took = await drive(pilot, rig, lambda: all_loaded(app), seconds=90, every=0.5)
+        assert took <= PROBE + 30
+        assert app.store.freshness(target).stale_reason is None
+    assert not rig.unexpected()
