@@ -91,7 +91,7 @@ def test_dataclasses_and_schema_agree() -> None:
 def test_missing_file_means_defaults(tmp_path: Path) -> None:
     config = load_config(tmp_path / "nope.toml")
     assert config == Config(path=tmp_path / "nope.toml")
-    assert config.polling.active_interval == 4.0
+    assert config.polling.active_interval == 5.0
     assert config.polling.list_interval == 60.0
     assert config.logs.max_lines == 200_000
     assert any(r.search("ERROR: boom") for r in config.logs.error_regexes())

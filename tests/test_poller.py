@@ -67,7 +67,10 @@ class World:
             first = len(self.starts[fetch.slot]) == 1
             p.on_result(fetch, self.now, changed=first, status=self.status(fetch.name or ""))
         elif fetch.kind is FetchKind.STATE:
-            p.on_result(fetch, self.now, changed=self.rnd.random() < self.change_p, approval=False)
+            # A state shows the latest execution out of date (a new one, or it ended) only for
+            # running pipelines, now and then.
+            outdated = fetch.name in self.running and self.rnd.random() < self.change_p
+            p.on_result(fetch, self.now, changed=outdated, approval=False)
         else:
             p.on_result(fetch, self.now, version=1)
 
@@ -141,7 +144,7 @@ def test_cadence_per_class() -> None:
         return [b - a for a, b in itertools.pairwise(times)]
 
     running_state = gaps(FetchKind.STATE, "p000")
-    assert running_state and min(running_state) >= 3.5 and max(running_state) <= 4.1
+    assert running_state and min(running_state) >= 4.5 and max(running_state) <= 5.0
     # succeeded on the first load: no state polling, one prefetch at most
     assert len(world.starts[(FetchKind.STATE, "p001")]) <= 1
     visible = gaps(FetchKind.LATEST, "p001")
@@ -150,7 +153,8 @@ def test_cadence_per_class() -> None:
     assert idle and min(idle) >= 60.0 and max(idle) <= 120.0
     watched_latest = gaps(FetchKind.LATEST, "p005")
     watched_state = gaps(FetchKind.STATE, "p005")
-    assert max(watched_latest) <= 4.1 and max(watched_state) <= 4.1
+    # one call per cycle: the state; the latest execution as a safety net at the visible cadence
+    assert max(watched_state) <= 5.0 and max(watched_latest) <= 15.1
     assert len(world.starts[(FetchKind.DEFINITION, "p005")]) == 1  # cached by version
     listing = gaps(FetchKind.LIST, None)
     assert min(listing) >= 54.0 and max(listing) <= 60.1
@@ -163,9 +167,11 @@ def test_unwatch_returns_a_pipeline_to_its_class() -> None:
     world.run(30.0)
     world.policy.unwatch(T, "p002")
     before = len(world.starts[(FetchKind.LATEST, "p002")])
+    states = len(world.starts[(FetchKind.STATE, "p002")])
     world.run(50.0)
-    assert before >= 7
+    assert states >= 7 and before >= 2
     assert len(world.starts[(FetchKind.LATEST, "p002")]) == before  # idle again: not within 50 s
+    assert len(world.starts[(FetchKind.STATE, "p002")]) == states  # and its state is not polled
 
 
 # --- follow-up fetches ----------------------------------------------------------------------
@@ -190,10 +196,10 @@ def test_state_is_fetched_when_the_latest_execution_changes() -> None:
     assert len(world.starts[(FetchKind.STATE, "p001")]) == prefetched + 1  # once, not every poll
 
 
-def test_a_running_pipelines_stage_change_asks_for_the_latest_execution() -> None:
+def test_a_state_that_shows_the_latest_execution_out_of_date_asks_for_it() -> None:
     world = World(n=2, running=1, visible=2, change_p=1.0)
     world.run(20.0)
-    # every state poll "changed": each one is followed by a LATEST
+    # every state poll said "out of date": each one is followed by a LATEST
     states = len(world.starts[(FetchKind.STATE, "p000")])
     assert len(world.starts[(FetchKind.LATEST, "p000")]) >= states - 1
 
@@ -296,11 +302,30 @@ def test_200_pipelines_5_running_over_ten_minutes() -> None:
     assert world.max_gap(FetchKind.LATEST, world.names[5:15], after=120.0) <= max(15.0, iv.visible) + 0.5
 
 
+def test_200_pipelines_30_rows_on_screen_within_the_budget_running_at_one_call_a_cycle() -> None:
+    """120x36 shows about 30 rows. Keeping every promise exactly would cost 5/5 + 25/15 + 170/120
+    ≈ 4.1 calls/s, more than the budget: running pipelines keep 5 s at one call per cycle, the rest
+    stretch together by a little (bench/run.py measures the same on the real app)."""
+    world = World(n=200, running=5, visible=30, change_p=0.0)
+    world.run(600.0)
+    s = world.policy.settings
+    assert world.calls_between(150.0, 600.0) / 450.0 <= s.tps
+    assert conforms(world.calls, s.tps, s.burst)
+    running = world.names[:5]
+    assert world.max_gap(FetchKind.STATE, running, after=1.0) <= 5.0
+    # one call per cycle: the latest execution only as the safety net (none of them changed)
+    assert all(len(world.starts[(FetchKind.LATEST, n)]) <= 600.0 / s.idle_interval + 1 for n in running)
+    iv = world.policy.intervals(T, world.now)
+    assert 1.0 < 1 / iv.factor <= 1.2
+    assert world.max_gap(FetchKind.LATEST, world.names[5:30], after=200.0) <= 1.25 * s.visible_interval
+    assert world.max_gap(FetchKind.LATEST, world.names[30:], after=200.0) <= 1.25 * s.idle_interval
+
+
 def test_with_fewer_rows_on_screen_every_promise_is_kept() -> None:
     world = World(n=200, running=5, visible=10)
     world.run(600.0)
     assert world.policy.intervals(T, world.now).factor == 1.0
-    assert world.max_gap(FetchKind.STATE, world.names[:5], after=1.0) <= 4.1
+    assert world.max_gap(FetchKind.STATE, world.names[:5], after=1.0) <= 5.0
     assert world.max_gap(FetchKind.LATEST, world.names[5:10], after=120.0) <= 15.0
     assert world.max_gap(FetchKind.LATEST, world.names[10:], after=120.0) <= 120.0
     assert world.calls_between(150.0, 600.0) / 450.0 <= 3.8
@@ -311,8 +336,8 @@ def test_too_many_rows_on_screen_stretch_visible_and_idle_not_running() -> None:
     world.run(600.0)
     iv = world.policy.intervals(T, world.now)
     assert iv.factor < 1.0 and iv.visible > 15.0 and iv.idle > 120.0
-    # running pipelines keep their cadence, give or take a token's wait: within the 5 s promise
-    assert world.max_gap(FetchKind.STATE, world.names[:5], after=1.0) <= 4.6
+    # running pipelines keep their cadence: within the 5 s promise
+    assert world.max_gap(FetchKind.STATE, world.names[:5], after=1.0) <= 5.0
     assert world.max_gap(FetchKind.LATEST, world.names[5:40], after=200.0) <= iv.visible + 1.0
     assert conforms(world.calls, 4.0, 8.0)
 
@@ -372,7 +397,7 @@ def test_a_throttled_poll_is_retried_under_the_smaller_budget_and_nothing_is_los
     assert bucket.rate == 4.0  # recovered
     assert world.policy.in_flight(T) <= world.policy.settings.max_in_flight
     # running pipelines are back at their cadence, and every pipeline was fetched again
-    assert world.max_gap(FetchKind.STATE, world.names[:5], after=world.now - 30.0) <= 4.1
+    assert world.max_gap(FetchKind.STATE, world.names[:5], after=world.now - 30.0) <= 5.0
     last = {n: world.starts[(FetchKind.LATEST, n)][-1] for n in world.names}
     assert all(world.now - t <= 200.0 for t in last.values())
 

@@ -28,6 +28,7 @@ from tui.store import (
     StoreChange,
     approvals_from_state,
     changed_stages,
+    latest_outdated,
     row_key,
     stage_statuses_changed,
 )
@@ -147,6 +148,30 @@ def test_an_action_detail_change_is_a_stage_change_but_not_a_status_change() -> 
     assert changed_stages(before, after) == {"Build"}
     assert not stage_statuses_changed(before, after)
     assert stage_statuses_changed(None, after)
+
+
+def test_a_state_tells_when_the_known_latest_execution_is_out_of_date() -> None:
+    # What lets a running pipeline cost one GetPipelineState per cycle instead of two calls.
+    run = execution("pay", "e2", Status.IN_PROGRESS)
+    ended = execution("pay", "e2", Status.SUCCEEDED)
+    building = state("pay", stage("Source", "e2", Status.SUCCEEDED), stage("Build", "e2", Status.IN_PROGRESS))
+    assert not latest_outdated(run, building)  # still running where the state says
+    assert latest_outdated(ended, building)  # a stage runs it again (a retry)
+    done = state("pay", stage("Source", "e2", Status.SUCCEEDED), stage("Build", "e2", Status.SUCCEEDED))
+    assert latest_outdated(run, done)  # it ended
+    assert not latest_outdated(ended, done)
+    newer = state("pay", stage("Source", "e3", Status.IN_PROGRESS), stage("Build", "e2", Status.SUCCEEDED))
+    assert latest_outdated(ended, newer) and latest_outdated(run, newer)  # a new execution started
+    held = StageState(
+        "Build",
+        latest=ExecutionRef("e1", Status.SUCCEEDED),
+        inbound=(ExecutionRef("e2", Status.IN_PROGRESS),),
+    )
+    waiting = state("pay", stage("Source", "e2", Status.SUCCEEDED), held)
+    assert not latest_outdated(run, waiting)  # held at a disabled transition: still running
+    assert latest_outdated(None, done) and not latest_outdated(
+        None, state("pay", stage("Source", None, Status.IDLE))
+    )
 
 
 def test_changes_merge_across_writes_and_targets() -> None:

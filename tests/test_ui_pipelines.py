@@ -143,7 +143,9 @@ async def test_expired_credentials_say_how_to_log_in(sim: Simulator, tmp_path: P
         await pilot.press("r")
         target = app.targets[0]
         await wait_until(pilot, lambda: app.store.freshness(target).stale_reason is not None, timeout=20)
-        assert app.store.freshness(target).stale_reason == "credentials expired — run: aws sso login"
+        # Not an SSO profile (no AWS config here): the hint is a refresh, not `aws sso login`.
+        reason = "credentials expired — refresh your AWS credentials (or set AWS_PROFILE)"
+        assert app.store.freshness(target).stale_reason == reason
 
 
 async def test_r_refreshes_at_once(sim: Simulator, tmp_path: Path) -> None:
@@ -303,7 +305,7 @@ def test_stale_reasons_say_what_to_do() -> None:
     ops = Target(region="eu-west-1", profile="ops")
     assert stale_reason(Throttled("Rate exceeded"), ops) == "stale — throttled, retrying"
     assert stale_reason(CredentialsError("expired"), ops) == (
-        "credentials expired — run: aws sso login --profile ops"
+        "credentials expired — refresh the credentials of profile ops"
     )
     denied = AccessDenied("no", operation="ListPipelines")
     assert stale_reason(denied, ops) == "access denied: missing codepipeline:ListPipelines"

@@ -7,7 +7,8 @@ operator, and hand the confirmed request to ``ActionRunner.run``. The runner, no
   double Enter, a repeated key) returns the first result without calling AWS again, and a request for
   the same operation on the same target while one is in flight is refused;
 - an audit line for every attempt, refused ones included;
-- a network failure after sending becomes "outcome unknown", so the caller refreshes to show the truth.
+- a network failure after sending (or a 5xx answer) becomes "outcome unknown", so the caller refreshes
+  to show the truth.
 No Textual here: the dialogs live in ``tui/screens/dialogs.py``.
 """
 
@@ -128,8 +129,10 @@ class ActionRunner:
         try:
             value = await request.call(service)
         except AwsError as error:
-            outcome = Outcome.UNKNOWN if error.kind is ErrorKind.OUTCOME_UNKNOWN else Outcome.FAILED
-            return ActionResult(request, outcome, clean(str(error)), error=error)
+            # A 5xx answer to a mutation is as ambiguous as no answer: AWS may have applied it.
+            unknown = error.kind in (ErrorKind.OUTCOME_UNKNOWN, ErrorKind.SERVICE)
+            outcome = Outcome.UNKNOWN if unknown else Outcome.FAILED
+            return ActionResult(request, outcome, clean(str(error), max_len=1000), error=error)
         return ActionResult(
             request,
             Outcome.SUCCEEDED,

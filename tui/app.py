@@ -12,24 +12,35 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from tui.actions import ActionRunner
+from tui.app_alerts import Alerts, state_path_for
+from tui.app_fleet import FleetController
 from tui.app_poll import PollController
 from tui.audit import AuditLog
 from tui.aws.errors import AwsError
 from tui.aws.service import PipelineService
+from tui.bench_hook import install_from_env as install_bench_probe
 from tui.commands import CptuiCommands
 from tui.config import DEFAULT_KEYS, Config
-from tui.model import Target
+from tui.fleet import TargetFactory
+from tui.gc_freeze import freeze_after_loading
+from tui.model import ExecutionSummary, Target
 from tui.poller import PollSettings
 from tui.sanitize import clean
+from tui.screens.too_small import fit_terminal, too_small
 from tui.store import Store, StoreChange
 
 T = TypeVar("T")
+NOTICE_MAX = 400  # characters of a notice: about six lines of a toast
+# App actions that open a screen: not offered while the terminal is too small to show one.
+_NEEDS_ROOM = frozenset({"help", "approvals", "command_palette", "profiles", "watchlist"})
 
 
 def poll_settings(config: Config) -> PollSettings:
@@ -56,6 +67,9 @@ class CptuiApp(App[None]):
         Binding(DEFAULT_KEYS["help"], "help", "Help", id="help", key_display="?"),
         Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
         Binding(DEFAULT_KEYS["approvals"], "approvals", "Approvals", id="approvals"),
+        # Fleet and watch list: in help and the palette; the footers keep to each screen's own keys.
+        Binding(DEFAULT_KEYS["profiles"], "profiles", "Switch or add target", id="profiles", show=False),
+        Binding(DEFAULT_KEYS["watchlist"], "watchlist", "Followed executions", id="watchlist", show=False),
         Binding(
             DEFAULT_KEYS["palette"],
             "command_palette",
@@ -75,6 +89,7 @@ class CptuiApp(App[None]):
         clock: Callable[[], datetime] | None = None,
         start_polling: bool = True,
         monotonic: Callable[[], float] | None = None,
+        target_factory: TargetFactory | None = None,
     ) -> None:
         super().__init__()
         self.config = config or Config()
@@ -95,8 +110,12 @@ class CptuiApp(App[None]):
             identity=self.store.identity,
             clock=self._clock,
         )
+        self.fleet = FleetController(self, target_factory)
+        state_path = state_path_for(self.config.general.audit_log)
+        self.alerts = Alerts(self, state_path=state_path, monotonic=monotonic)
         self._start_polling = start_polling
         self._recent_notices: dict[str, datetime] = {}
+        self._sized = False
         if self.config.general.theme in self.available_themes:
             self.theme = self.config.general.theme
 
@@ -110,8 +129,28 @@ class CptuiApp(App[None]):
         from tui.screens.pipelines import PipelinesScreen
 
         self.push_screen(PipelinesScreen())
+        self.store_changed.subscribe(self, self.fleet.on_store_changed, immediate=True)
+        self.alerts.start()
         if self._start_polling:
             self.poller.start()
+        # Benchmark probe (bench/startup.py): a no-op unless CPTUI_BENCH_READY_FILE is set.
+        install_bench_probe(self)
+        # Full garbage collections of a big fleet's objects stall keys for 0.2-0.3 s: freeze them.
+        freeze_after_loading(self)
+        # After the list is on the stack, so the message (if needed) goes on top of it.
+        self.call_after_refresh(self._fit_terminal)
+
+    def _fit_terminal(self) -> None:
+        self._sized = True
+        fit_terminal(self, self.size)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._sized:  # (the first resize comes before any screen of ours is up)
+            fit_terminal(self, event.size)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Below the minimum size only quitting makes sense: nothing opens over the message.
+        return not (action in _NEEDS_ROOM and too_small(self))
 
     async def on_unmount(self) -> None:
         self.poller.stop()
@@ -138,6 +177,24 @@ class CptuiApp(App[None]):
         return result
 
     # --- errors ------------------------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notice, capped (a toast must never cover the screen); plain ones sanitized too,
+        so a caller that forgot ``clean`` still cannot write control sequences to the terminal."""
+        if not markup:
+            message = clean(message, max_len=NOTICE_MAX, single_line=False)
+            title = clean(title, max_len=80)
+        elif len(message) > NOTICE_MAX:
+            message = message[: NOTICE_MAX - 1] + "…"
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def report_error(self, error: BaseException, *, once: str | None = None) -> None:
         """The one place an error becomes a notice: sanitized, and not repeated within the
@@ -189,6 +246,30 @@ class CptuiApp(App[None]):
             return
         if not isinstance(self.screen, ApprovalsScreen):
             self.push_screen(ApprovalsScreen())
+
+    def action_profiles(self) -> None:
+        """`P`: switch the view between targets, or add a profile in a region."""
+        from tui.screens.targets import TargetPicker
+
+        if not isinstance(self.screen, TargetPicker):
+            self.push_screen(TargetPicker())
+
+    def action_watchlist(self) -> None:
+        """`W`: the executions followed with `w`."""
+        from tui.screens.watchlist import WatchListScreen
+
+        if not isinstance(self.screen, WatchListScreen):
+            self.push_screen(WatchListScreen())
+
+    def follow(
+        self,
+        target: Target,
+        pipeline: str,
+        execution_id: str | None = None,
+        known: ExecutionSummary | None = None,
+    ) -> None:
+        """Follow an execution (default: the latest) until it ends, then notify (`w`)."""
+        self.alerts.follow(target, pipeline, execution_id, known)
 
     def action_help_quit(self) -> None:
         # ctrl+c never runs anything here: it only says how to leave.

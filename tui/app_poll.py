@@ -16,9 +16,11 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from tui.aws.errors import AwsError, ErrorKind
+from tui.aws.iam import iam_action
+from tui.error_text import error_text, missing_permission
 from tui.poller import Fetch, FetchKind, PollPolicy, PollSettings
 from tui.sanitize import clean
-from tui.store import StoreChange, stage_statuses_changed
+from tui.store import StoreChange, latest_outdated, stage_statuses_changed
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -28,8 +30,12 @@ if TYPE_CHECKING:
     from tui.model import Target
 
 TICK_SECONDS = 0.25
+ACQUIRE_STEP = 0.25  # longest sleep while an on-demand call waits for a token
 # Errors that say nothing about the target as a whole (one pipeline's problem).
 _LOCAL_ERRORS = (ErrorKind.NOT_FOUND, ErrorKind.VALIDATION, ErrorKind.CONFLICT)
+# The request went out and no answer came in time: the endpoint is reachable but not answering.
+_READ_TIMEOUTS = frozenset({"ReadTimeoutError", "ServerTimeoutError", "TimeoutError"})
+_LIST_PERMISSION = iam_action("ListPipelines")
 
 
 def stale_reason(error: AwsError, target: Target, operation: str = "") -> str:
@@ -38,15 +44,12 @@ def stale_reason(error: AwsError, target: Target, operation: str = "") -> str:
     if kind is ErrorKind.THROTTLED:
         return "stale — throttled, retrying"
     if kind is ErrorKind.CREDENTIALS:
-        profile = error.profile or target.profile
-        login = f"aws sso login --profile {profile}" if profile else "aws sso login"
-        return f"credentials expired — run: {login}"
+        return error_text(error, profile=target.profile)
     if kind is ErrorKind.ACCESS_DENIED:
-        operation = error.operation or operation
-        service = "sts" if operation == "GetCallerIdentity" else "codepipeline"
-        missing = error.missing_action or (f"{service}:{operation}" if operation else "permission")
-        return f"access denied: missing {clean(missing)}"
+        return f"access denied: missing {missing_permission(error, operation)}"
     if kind is ErrorKind.NETWORK:
+        if error.code in _READ_TIMEOUTS:
+            return "endpoint not answering (timeout), retrying"
         return "cannot reach endpoint, retrying"
     if kind in (ErrorKind.SERVICE, ErrorKind.OUTCOME_UNKNOWN):
         return "service unavailable, retrying"
@@ -92,6 +95,14 @@ class PollController:
             self._timer.stop()
             self._timer = None
 
+    def add_target(self, target: Target) -> None:
+        """Poll a target added at runtime (the fleet picker): identity and its list are due now."""
+        if target.key in self._targets:
+            return
+        self._targets[target.key] = target
+        self.policy.add_target(target.key, self._monotonic())
+        self._dispatch_soon()
+
     # --- focus -------------------------------------------------------------------------------
 
     def watch(self, target: Target, name: str) -> None:
@@ -108,6 +119,8 @@ class PollController:
         """The rows of this target on screen now (the pipelines list calls this as it scrolls)."""
         if target.key in self._targets:
             self.policy.set_visible(target.key, names)
+            # Rows that just came on screen may never have loaded: do not wait for the next tick.
+            self._dispatch_soon()
 
     def refresh_now(self, target: Target | None = None, name: str | None = None) -> None:
         """Refresh what is on screen (or one pipeline) immediately, ending any back-off."""
@@ -137,7 +150,8 @@ class PollController:
             wait = self.policy.take_token(target.key, self._monotonic())
             if wait == 0.0:
                 return
-            await asyncio.sleep(wait)
+            # In short steps: the budget may grow meanwhile (a throttle's penalty wearing off).
+            await asyncio.sleep(min(wait, ACQUIRE_STEP))
 
     def call_finished(self, target: Target, operation: str, error: AwsError | None = None) -> None:
         """Book-keeping for an on-demand call: count it; a throttle shrinks the shared budget."""
@@ -185,7 +199,11 @@ class PollController:
             self.policy.on_error(fetch, self._monotonic(), ErrorKind.OTHER)
             self.app.report_error(error, once=f"{fetch.kind.operation}:{type(error).__name__}")
             return
-        change = change.merge(self.app.store.mark_fresh(target, self.app.now()))
+        store = self.app.store
+        change = change.merge(store.clear_denied(target, iam_action(fetch.kind.operation)))
+        if _LIST_PERMISSION not in store.freshness(target).denied:
+            # (While the list is denied, no other success makes the target's data current.)
+            change = change.merge(store.mark_fresh(target, self.app.now()))
         self._emit(change)
 
     async def _fetch(self, service: PipelineService, target: Target, fetch: Fetch) -> StoreChange:
@@ -215,10 +233,13 @@ class PollController:
             policy.on_result(fetch, self._monotonic(), changed, status=status)
         elif fetch.kind is FetchKind.STATE:
             state = await service.get_pipeline_state(name)
+            # One call per cycle: the latest execution is fetched again only when this state,
+            # having changed, says the known one is out of date.
             changed = stage_statuses_changed(store.state(target, name), state)
+            outdated = changed and latest_outdated(store.latest_execution(target, name), state)
             change = store.set_state(target, name, state)
             waiting = any(a.token for s in state.stages for a in s.actions)
-            policy.on_result(fetch, self._monotonic(), changed, approval=waiting)
+            policy.on_result(fetch, self._monotonic(), outdated, approval=waiting)
         else:
             definition = await service.get_pipeline(name)
             change = store.set_definition(target, name, definition)
@@ -229,11 +250,14 @@ class PollController:
         """Keep the data; mark the target stale (unless it is one pipeline's problem); tell once."""
         if error.kind in _LOCAL_ERRORS:
             return
-        if error.kind is ErrorKind.ACCESS_DENIED and fetch.kind not in (FetchKind.LIST, FetchKind.IDENTITY):
-            # Rows still update; one notice names the missing permission.
+        if error.kind is ErrorKind.ACCESS_DENIED:
+            # Kept until a call needing it succeeds; the screens that need it and one notice
+            # name the permission. Only a denied list leaves the whole target without data.
             reason = stale_reason(error, target, fetch.kind.operation)
-            self._tell_once(target, reason, "warning")
-            return
+            self._emit(self.app.store.mark_denied(target, missing_permission(error, fetch.kind.operation)))
+            if fetch.kind is not FetchKind.LIST:
+                self._tell_once(target, reason, "warning")
+                return
         reason = stale_reason(error, target, fetch.kind.operation)
         change = self.app.store.mark_stale(target, reason)
         self._emit(change)

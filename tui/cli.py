@@ -7,6 +7,7 @@ Textual, aiobotocore, the app and the simulator are imported where they are firs
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,14 +17,20 @@ from typing import TYPE_CHECKING
 from tui import __version__
 from tui.config import Config, ConfigError, TargetConfig, load_config
 from tui.config_schema import Invalid
+from tui.config_schema import endpoint as valid_endpoint
 from tui.config_schema import region as valid_region
 from tui.model import Target
 
 if TYPE_CHECKING:
     from tui.aws.client import AwsPipelineService
+    from tui.aws.service import PipelineService
+    from tui.fleet import TargetFactory
 
 DEMO_CREDENTIALS: tuple[str, str, str | None] = ("AKID123456789012", "demo", None)
 DEMO_REGION = "us-east-1"
+# The demo's two accounts. The simulator reads the account from the access key id, so each "profile"
+# here is only a name for static keys; none of them is looked up in ~/.aws.
+DEMO_ACCOUNTS: dict[str, str] = {"demo-prod": "123456789012", "demo-shared": "210987654321"}
 DEFAULT_SEED = 7
 EXIT_USAGE = 2
 
@@ -90,8 +97,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def demo_targets() -> list[Target]:
-    """The targets ``--demo`` shows: the simulator's regions."""
-    return [Target(region=DEMO_REGION, name=f"demo/{DEMO_REGION}")]
+    """The targets ``--demo`` shows: two accounts, two regions (production in red)."""
+    return [
+        Target(region=DEMO_REGION, profile="demo-prod", name="prod/us-east-1", color="red"),
+        Target(region="us-west-2", profile="demo-prod", name="prod/us-west-2", color="red"),
+        Target(region=DEMO_REGION, profile="demo-shared", name="shared/us-east-1", color="#af87ff"),
+    ]
+
+
+def demo_credentials(target: Target) -> tuple[str, str, str | None]:
+    """Static keys whose access key id names the target's demo account (``AKID<account>``)."""
+    account = DEMO_ACCOUNTS.get(target.profile or "", DEMO_ACCOUNTS["demo-prod"])
+    return (f"AKID{account}", "demo", None)
+
+
+def demo_factory(endpoint_url: str) -> TargetFactory:
+    """Targets added in the demo's picker: the demo's profiles, on the simulator."""
+    from tui.aws.client import create_service
+    from tui.fleet import TargetFactory
+
+    def make(target: Target) -> PipelineService:
+        return create_service(target, endpoint_url=endpoint_url, credentials=demo_credentials(target))
+
+    return TargetFactory(
+        make=make, profiles=lambda: list(DEMO_ACCOUNTS), default_region=lambda _p: DEMO_REGION
+    )
 
 
 def resolve_targets(args: argparse.Namespace, config: Config) -> list[Endpoint]:
@@ -115,8 +145,9 @@ def resolve_targets(args: argparse.Namespace, config: Config) -> list[Endpoint]:
             raise UsageError(_no_region(profile))
         endpoints = [Endpoint(Target(region=region, profile=profile))]
     if args.endpoint_url:
-        endpoints = [Endpoint(e.target, args.endpoint_url) for e in endpoints]
+        endpoints = [Endpoint(e.target, _checked_endpoint(args.endpoint_url)) for e in endpoints]
     _check_profiles_exist(e.target.profile for e in endpoints)
+    _check_regions_known(endpoints)
     return endpoints
 
 
@@ -143,6 +174,43 @@ def _checked_region(name: str) -> str:
         return valid_region(name)
     except Invalid as exc:
         raise UsageError(f"cptui: --region {name}: {exc}") from exc
+
+
+def _checked_endpoint(url: str) -> str:
+    try:
+        return valid_endpoint(url)
+    except Invalid as exc:
+        raise UsageError(f"cptui: --endpoint-url {url}: {exc}") from exc
+
+
+def _check_regions_known(endpoints: Iterable[Endpoint]) -> None:
+    """A region CodePipeline is not offered in is almost always a typo (``us-east-9``): say so now
+    rather than show "cannot reach endpoint" forever. Behind a custom endpoint anything goes."""
+    if any(name.startswith("AWS_ENDPOINT_URL") and value for name, value in os.environ.items()):
+        return  # AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_CODEPIPELINE: a custom endpoint
+    endpoints = [e for e in endpoints if not e.endpoint_url]
+    if not endpoints:
+        return  # all behind --endpoint-url: botocore (a tenth of a second to load) is not needed
+    import difflib
+
+    from botocore.session import get_session
+
+    session = get_session()
+    known = {
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("codepipeline", partition_name=partition)
+    }
+    for endpoint in endpoints:
+        region = endpoint.target.region
+        if endpoint.endpoint_url or region in known:
+            continue
+        near = difflib.get_close_matches(region, sorted(known), n=3)
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        raise UsageError(
+            f"cptui: CodePipeline is not offered in region {region}{hint}; for a region newer than "
+            "this cptui, pass --endpoint-url https://codepipeline.REGION.amazonaws.com"
+        )
 
 
 def _no_region(profile: str | None) -> str:
@@ -209,18 +277,25 @@ def _run_demo(seed: int, config: Config, read_only: bool) -> int:
     handle = Simulator(scenario="demo", seed=seed).start_in_thread()
     try:
         services = [
-            create_service(target, endpoint_url=handle.url, credentials=DEMO_CREDENTIALS)
+            create_service(target, endpoint_url=handle.url, credentials=demo_credentials(target))
             for target in demo_targets()
         ]
-        return _run_app(services, config, read_only)
+        return _run_app(services, config, read_only, factory=demo_factory(handle.url))
     finally:
         handle.stop()
 
 
-def _run_app(services: list[AwsPipelineService], config: Config, read_only: bool) -> int:
+def _run_app(
+    services: list[AwsPipelineService], config: Config, read_only: bool, factory: TargetFactory | None = None
+) -> int:
     from tui.app import CptuiApp
+    from tui.fleet import aws_factory
 
-    app = CptuiApp(services=services, config=config, read_only=read_only, clock=None)
+    if factory is None:
+        # Targets added in the app go where the others go (--endpoint-url), if they all go to one place.
+        endpoints = {s.endpoint_url for s in services}
+        factory = aws_factory(endpoints.pop() if len(endpoints) == 1 else None)
+    app = CptuiApp(services=services, config=config, read_only=read_only, clock=None, target_factory=factory)
     try:
         app.run()
     except KeyboardInterrupt:

@@ -65,7 +65,10 @@ DEFAULT_KEYS: Mapping[str, str] = {
     "quit": "q",
     "filter": "slash",
     "watch": "w",
-    "profiles": "p",
+    "watchlist": "W",
+    "dismiss": "d",
+    "group": "g",
+    "profiles": "P",
     "search_next": "n",
     "search_prev": "N",
     "follow": "f",
@@ -133,7 +136,7 @@ class TargetConfig:
 @dataclass(frozen=True)
 class PollingConfig:
     list_interval: float = 60.0  # ListPipelines: new or deleted pipelines
-    active_interval: float = 4.0  # a running pipeline, or the one on screen
+    active_interval: float = 5.0  # a running pipeline, or the one on screen
     visible_interval: float = 15.0  # rows on screen that are not running
     idle_interval: float = 120.0  # everything else
     tps: float = 4.0  # API calls per second per target, sustained

@@ -476,7 +476,7 @@ def _use(app: CptuiApp, picked: Picked | None) -> None:
         return
     if picked.verb == "open":
         app.open_url(picked.value)
-        _notify(app, f"Opening {picked.value}")
+        _notify(app, f"Opening {clean(picked.value, max_len=300)}")
         return
     via = clipboard.copy(app, picked.value)
     _notify(app, f"Copied {picked.label.lower()} to the {via}: {clean(picked.value, max_len=120)}")

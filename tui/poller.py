@@ -5,10 +5,12 @@ returned ``Fetch`` in a worker and reports back with ``on_result`` / ``on_error`
 monotonic seconds (a float), never the simulated or wall-clock ``datetime`` the screens display.
 
 Each fetch is one API call, the cheapest that keeps a row right:
-- watched (a screen shows the pipeline): ListPipelineExecutions(1) and GetPipelineState at
-  ``active_interval``; GetPipeline when the cached definition is not the listed version;
-- running (latest execution InProgress/Stopping): GetPipelineState at ``active_interval``; when its
-  stage-level statuses change, ListPipelineExecutions(1) once (did the execution end?);
+- running (latest execution InProgress/Stopping) or watched (a screen shows the pipeline): ONE call
+  per cycle, GetPipelineState at ``active_interval``: it carries every stage's status and latest
+  execution id. ListPipelineExecutions(1) only when that state says the known latest execution is
+  out of date (a new execution id, or the known one ended or restarted: ``on_result(changed=True)``),
+  plus a safety net every ``idle_interval`` (``visible_interval`` when watched); GetPipeline for a
+  watched pipeline when the cached definition is not the listed version;
 - visible (a row on screen): ListPipelineExecutions(1) every ``visible_interval``;
 - idle (everything else): ListPipelineExecutions(1) every ``idle_interval``, in a paced sweep;
 - GetPipelineState for a pipeline that is not running only after its latest execution changed
@@ -19,12 +21,18 @@ Each fetch is one API call, the cheapest that keeps a row right:
   instant and the cache is warm), oldest first, paced at half of what the plan leaves unused.
 
 Order of service: what the user asked for (``refresh_now``, ``watch``), then watched and running
-pipelines and one-shot follow-ups by deadline, then visible rows by deadline, then first loads of
-off-screen pipelines, then the idle sweep (paced, so it never comes in clumps), then prefetches.
+pipelines and one-shot follow-ups by deadline, then first loads (rows on screen first: a row with no
+status is worse than one a few seconds old), then visible rows by deadline, then the idle sweep
+(paced, so it never comes in clumps), then prefetches.
 One ``TokenBucket`` per target is shared by polls and on-demand calls (``take_token``); polls leave
 ``reserve`` tokens for on-demand calls unless the user asked. When planned demand exceeds what the
 bucket refills (many rows on screen, or a throttle halved the rate) the visible and idle intervals
 stretch by the same factor, so the budget always holds and running pipelines keep their cadence.
+
+Failures: a throttle halves the budget and the fetch is due again at once (within the smaller
+budget); network and service errors pause the target with an exponential back-off; failing
+credentials pause it and then send one cheap probe every ``credentials_probe`` seconds until a call
+succeeds, so polling resumes by itself after ``aws sso login``.
 """
 
 from __future__ import annotations
@@ -43,15 +51,18 @@ RUNNING_STATUSES = frozenset({Status.IN_PROGRESS, Status.STOPPING})
 _QUIET_STATUSES = frozenset({Status.SUCCEEDED, Status.IDLE, Status.SUPERSEDED})
 
 # Service tiers, best first.
-_URGENT, _HOT, _VISIBLE, _FIRST, _SWEEP, _PREFETCH = range(6)
+_URGENT, _HOT, _FIRST, _VISIBLE, _SWEEP, _PREFETCH = range(6)
 # Credit pools that pace a tier (candidates not in a pool are limited by the bucket only).
 _NO_POOL, _SWEEP_POOL, _PREFETCH_POOL = range(3)
 _PREFETCH_MAX_RATE = 1.0
-# Planning allowance: a running pipeline's stage statuses change about this often (seconds).
-_CHANGE_EVERY = 45.0
+# Planning allowance: a running pipeline's latest execution starts or ends about this often (seconds),
+# each time costing one ListPipelineExecutions beyond its GetPipelineState cycle.
+_CHANGE_EVERY = 120.0
 # Usage is measured over this window (seconds) when planning.
 _WINDOW = 30.0
-_CREDIT_MAX = 2.0
+# A paced pool banks this much unused credit: after a moment without tokens the sweep catches up
+# instead of losing its share (at 2.0 the worst off-screen gap at 200 pipelines was 164 s, not 138).
+_CREDIT_MAX = 8.0
 
 
 class FetchKind(StrEnum):
@@ -67,10 +78,11 @@ class FetchKind(StrEnum):
         return _OPERATIONS[self]
 
 
-# Ties (e.g. everything a refresh asked for) go list first, then states, then the rest, by name.
+# Ties (e.g. everything a refresh asked for) go list first (at start-up the rows wait for it, the
+# account name does not), then states, then the rest, by name.
 _KIND_ORDER = {
-    FetchKind.IDENTITY: 0,
-    FetchKind.LIST: 1,
+    FetchKind.LIST: 0,
+    FetchKind.IDENTITY: 1,
     FetchKind.STATE: 2,
     FetchKind.LATEST: 3,
     FetchKind.DEFINITION: 4,
@@ -104,27 +116,32 @@ class PollSettings:
     """Cadence (seconds) and budget (calls per second) for each target."""
 
     list_interval: float = 60.0
-    active_interval: float = 4.0
+    active_interval: float = 5.0
     visible_interval: float = 15.0
     idle_interval: float = 120.0
     tps: float = 4.0
     burst: float = 8.0
     reserve: float = 2.0  # tokens polls leave for on-demand calls (history pages, logs, ...)
-    poll_share: float = 0.95  # of the refill rate that planned polling may use
+    # Of the refill rate (less what on-demand calls measurably use) that planned polling may use;
+    # the bucket enforces the budget and ``reserve`` keeps tokens for on-demand calls.
+    poll_share: float = 0.98
     max_in_flight: int = 6
     min_tps: float = 0.25
     recovery_step: float = 0.25  # calls/s given back ...
     recovery_every: float = 5.0  # ... per this many seconds without a throttle
     error_backoff_max: float = 60.0
     denied_pause: float = 300.0
+    # While credentials fail, one cheap call this often checks whether they work again.
+    credentials_probe: float = 30.0
     # A periodic fetch may start this much before its interval ends (a fraction, capped in
-    # seconds), so waiting for a token never breaks the interval's promise.
+    # seconds), so waiting for a token never breaks the interval's promise. A second is enough:
+    # each second earlier costs calls (at 2 s, rows on screen were polled every 13.5 s, not 15).
     slack: float = 0.1
-    slack_max: float = 2.0
+    slack_max: float = 1.0
     # The idle sweep takes a pipeline once this fraction of its interval has passed, oldest
     # first, at ``sweep_pace`` times the rate the interval needs (the spare absorbs backlogs).
     sweep_min_age: float = 0.5
-    sweep_pace: float = 1.1
+    sweep_pace: float = 1.05
 
     def window(self, every: float) -> float:
         """How early a fetch with this interval may start."""
@@ -184,6 +201,7 @@ class _Target:
     identity_at: float | None = None
     failures: int = 0
     paused_until: float = 0.0
+    probing: bool = False  # credentials failed: one probe at a time until a call succeeds
     denied_until: dict[FetchKind, float] = field(default_factory=dict)
     credit: list[float] = field(default_factory=lambda: [0.0, 1.0, 0.0])  # per pool
     credit_stamp: float = 0.0
@@ -301,9 +319,9 @@ class PollPolicy:
         """Effective cadence: visible and idle stretch when the plan exceeds the budget.
 
         The plan counts every periodic fetch (calls per second), an allowance for the LATEST
-        fetches that running pipelines' stage changes trigger (or what they measurably cost,
-        whichever is more) and what on-demand calls used lately. Capacity is the bucket's current,
-        possibly throttled, rate times ``poll_share``.
+        fetches that running pipelines' new or ended executions trigger (or what the hot set
+        measurably costs, whichever is more) and what on-demand calls used lately. Capacity is the
+        bucket's current, possibly throttled, rate times ``poll_share``.
         """
         s = self.settings
         t = self._targets[target]
@@ -318,7 +336,7 @@ class PollPolicy:
                 n_vis += 1
         n_idle = len(t.pipes) - n_hot - n_watched - n_vis
         hot = (
-            2 * n_watched * s.rate(s.active_interval)
+            n_watched * (s.rate(s.active_interval) + 1.0 / _CHANGE_EVERY + 1.0 / s.visible_interval)
             + n_hot * (s.rate(s.active_interval) + 1.0 / _CHANGE_EVERY + 1.0 / s.idle_interval)
             + 1.0 / s.list_interval
         )
@@ -356,6 +374,11 @@ class PollPolicy:
             t.credit = [min(_CREDIT_MAX, c + r * elapsed) for c, r in zip(t.credit, rates, strict=True)]
             if now < t.paused_until:
                 continue
+            if t.probing:
+                # Nothing else can work until credentials do: one cheap call, then wait again.
+                if not t.in_flight and t.bucket.try_take(now):
+                    out.append(self._probe(t, now))
+                continue
             if not t.urgent and t.bucket.available(now) < 1.0 + self.settings.reserve - 1e-9:
                 continue  # nothing could start: skip the scan
             candidates = self._candidates(t, now, iv)
@@ -389,9 +412,9 @@ class PollPolicy:
         ) -> None:
             fetch = Fetch(t.key, kind, name)
             if last is None:
-                # Never fetched: a first load goes as fast as the budget allows, what is on
-                # screen first (its deadline is nearer), off screen before the sweep.
-                found.append((tier if tier != _SWEEP else _FIRST, since + every, _NO_POOL, fetch))
+                # Never fetched: a first load goes as fast as the budget allows, before visible
+                # refreshes and the sweep; what is on screen first (its deadline is nearer).
+                found.append((tier if tier in (_URGENT, _HOT) else _FIRST, since + every, _NO_POOL, fetch))
             elif tier == _SWEEP:
                 if sweep_ok and now - last >= every * s.sweep_min_age:
                     found.append((_SWEEP, last + every, _SWEEP_POOL, fetch))
@@ -423,9 +446,9 @@ class PollPolicy:
             watched = name in t.watched
             visible = name in t.visible
             if watched:
-                tier, latest_every = _HOT, iv.active
+                # Its state is polled at the active cadence and asks for LATEST when out of date.
+                tier, latest_every = _HOT, s.visible_interval
             elif pipe.running:
-                # Its state is polled at the active cadence and asks for LATEST on change.
                 tier, latest_every = _HOT, iv.idle
             elif visible:
                 tier, latest_every = _VISIBLE, iv.visible
@@ -453,6 +476,15 @@ class PollPolicy:
                 elif prefetch_ok and not pipe.has_def and pipe.seen:
                     once(_PREFETCH, warm, FetchKind.DEFINITION, name, _PREFETCH_POOL)
         return found
+
+    def _probe(self, t: _Target, now: float) -> Fetch:
+        """The call that tells whether credentials work again: the identity, else the list."""
+        kind = FetchKind.LIST if t.identity_ok else FetchKind.IDENTITY
+        fetch = Fetch(t.key, kind, None, urgent=True)
+        t.urgent.discard(fetch.slot)
+        t.in_flight[fetch.slot] = self._mark_started(t, fetch, now)
+        t.recent.append((now, _URGENT))
+        return fetch
 
     @staticmethod
     def _mark_started(t: _Target, fetch: Fetch, now: float) -> float | None:
@@ -490,14 +522,16 @@ class PollPolicy:
         """A fetch succeeded. ``changed``: the row-relevant data differs from what was known.
 
         LATEST passes the latest execution's ``status`` (None: the pipeline never ran); STATE
-        passes ``approval`` (an approval waits) and ``changed`` meaning stage-level statuses
-        changed; DEFINITION passes the definition's ``version``.
+        passes ``approval`` (an approval waits) and ``changed`` meaning the state shows the known
+        latest execution out of date (``tui.store.latest_outdated``: a new execution, or the known
+        one ended or restarted), so LATEST is fetched once; DEFINITION passes the ``version``.
         """
         t = self._targets.get(fetch.target)
         if t is None:
             return
         t.in_flight.pop(fetch.slot, None)
         t.failures = 0
+        t.probing = False
         if fetch.kind is FetchKind.IDENTITY:
             t.identity_ok = True
             return
@@ -517,7 +551,7 @@ class PollPolicy:
         elif fetch.kind is FetchKind.STATE:
             if approval is not None:
                 pipe.has_approval = approval
-            if changed and (pipe.running or fetch.name in t.watched):
+            if changed:
                 pipe.want_latest = now
         elif fetch.kind is FetchKind.DEFINITION:
             pipe.has_def = True
@@ -538,8 +572,9 @@ class PollPolicy:
                 t.failures += 1
             backoff = min(s.error_backoff_max, 2.5 * 2 ** (t.failures - 1))
             if kind is ErrorKind.CREDENTIALS:
-                # Nothing changes until someone logs in again (and presses r).
-                backoff = s.error_backoff_max
+                # Nothing works until someone logs in again: probe now and then, resume by itself.
+                t.probing = True
+                backoff = s.credentials_probe
             t.paused_until = max(t.paused_until, now + backoff)
             self._restore(t, fetch, prev)
         elif kind is ErrorKind.ACCESS_DENIED:

@@ -70,13 +70,16 @@ class Shot:
 
 Scene = Callable[[Shot], Awaitable[None]]
 SCENES: dict[str, Scene] = {}
+FLEET_SCENES: set[str] = set()  # scenes shown on the demo's fleet (two accounts, two regions)
 
 
-def scene(name: str) -> Callable[[Scene], Scene]:
-    """Register a scene written to ``screenshots/<name>.svg``."""
+def scene(name: str, *, fleet: bool = False) -> Callable[[Scene], Scene]:
+    """Register a scene written to ``screenshots/<name>.svg`` (``fleet``: on every demo target)."""
 
     def register(fn: Scene) -> Scene:
         SCENES[name] = fn
+        if fleet:
+            FLEET_SCENES.add(name)
         return fn
 
     return register
@@ -199,16 +202,41 @@ async def _logs(shot: Shot) -> None:
 # --- end of CodeBuild logs ----------------------------------------------------------------------
 
 
+# --- the fleet: two accounts, two regions, grouped by target (tui/fleet_rows.py) -----------------
+
+
+@scene("fleet", fleet=True)
+async def _fleet(shot: Shot) -> None:
+    from tui.screens.pipelines import PipelinesScreen
+
+    await shot.wait_for(lambda: all(shot.app.store.freshness(t).listed for t in shot.app.targets))
+    await shot.wait_loaded()
+    await shot.wait_for(lambda: bool(shot.app.fleet.aliases))
+    await shot.pilot.press("g")
+    await shot.wait_for(lambda: isinstance(shot.app.screen, PipelinesScreen) and shot.app.screen.grouped)
+
+
+# --- end of the fleet ---------------------------------------------------------------------------
+
+
 async def capture(name: str, out_dir: Path, size: tuple[int, int] = SIZE) -> Path:
     """Run scene ``name`` on a fresh demo and write ``out_dir/<name>.svg``."""
     sim = Simulator(scenario="demo", seed=7, clock=ManualClock(start=DEMO_START))
     await sim.start()
     try:
-        target = Target(region="us-east-1", name="demo/us-east-1")
-        service = create_service(target, endpoint_url=sim.url, credentials=DEMO_CREDENTIALS)
+        if name in FLEET_SCENES:
+            from tui.cli import demo_credentials, demo_targets
+
+            services = [
+                create_service(t, endpoint_url=sim.url, credentials=demo_credentials(t))
+                for t in demo_targets()
+            ]
+        else:
+            target = Target(region="us-east-1", name="demo/us-east-1")
+            services = [create_service(target, endpoint_url=sim.url, credentials=DEMO_CREDENTIALS)]
         with tempfile.TemporaryDirectory() as state:
             config = Config(general=GeneralConfig(audit_log=Path(state) / "audit.jsonl"))
-            app = CptuiApp([service], config, clock=sim.clock.now)
+            app = CptuiApp(services, config, clock=sim.clock.now)
             async with app.run_test(size=size) as pilot:
                 await SCENES[name](Shot(pilot, app, sim))
                 await pilot.pause(0.2)

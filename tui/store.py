@@ -75,6 +75,7 @@ class Freshness:
     stale_reason: str | None = None
     throttled: bool = False  # the rate budget is reduced after a throttle: polling is slower
     listed: bool = False  # the pipeline list arrived at least once
+    denied: tuple[str, ...] = ()  # IAM actions polls were refused ("codepipeline:GetPipelineState")
 
 
 @dataclass(frozen=True)
@@ -286,6 +287,20 @@ class Store:
     def set_throttled(self, target: Target, throttled: bool) -> StoreChange:
         return self._set_freshness(target, throttled=throttled)
 
+    def mark_denied(self, target: Target, permission: str) -> StoreChange:
+        """A poll was refused: ``permission`` (an IAM action) is missing; the rest keeps working."""
+        denied = self._data[target.key].freshness.denied
+        if permission in denied:
+            return StoreChange(target)
+        return self._set_freshness(target, denied=(*denied, permission))
+
+    def clear_denied(self, target: Target, permission: str) -> StoreChange:
+        """A call needing ``permission`` succeeded (the policy changed)."""
+        denied = self._data[target.key].freshness.denied
+        if permission not in denied:
+            return StoreChange(target)
+        return self._set_freshness(target, denied=tuple(p for p in denied if p != permission))
+
     def _set_freshness(self, target: Target, **values: object) -> StoreChange:
         d = self._data[target.key]
         updated = replace(d.freshness, **values)  # type: ignore[arg-type]
@@ -339,6 +354,22 @@ def stage_statuses_changed(old: PipelineState | None, new: PipelineState) -> boo
     """True when any stage's latest execution (id or status) differs: what the list cares about."""
     before = [(s.name, s.latest) for s in old.stages] if old else None
     return before != [(s.name, s.latest) for s in new.stages]
+
+
+def latest_outdated(latest: ExecutionSummary | None, state: PipelineState) -> bool:
+    """True when GetPipelineState shows the known latest execution (ListPipelineExecutions) out of
+    date: a stage runs another execution (a newer one started), the known one is running but no
+    stage runs or holds it (it ended), or it ended but a stage runs it again (a retry). The poller
+    then asks for the latest execution once instead of every cycle."""
+    if latest is None:
+        return any(s.latest for s in state.stages)
+    mine = latest.execution_id
+    running = {s.latest.execution_id for s in state.stages if s.latest and s.latest.status in _RUNNING}
+    if running - {mine}:
+        return True
+    if latest.status in _RUNNING:
+        return mine not in running and not any(_held(s, mine) for s in state.stages)
+    return mine in running
 
 
 def current_stage(latest: ExecutionSummary | None, state: PipelineState | None) -> str | None:

@@ -3,7 +3,8 @@
 Defensive by design: AWS omits optional members freely, adds enum values over time, and a
 pipeline's state can name stages its definition no longer has (an edit while an execution runs).
 Only the members the model cannot do without are required; a missing one raises
-``MalformedResponse``, which the service reports as an ``AwsError``.
+``MalformedResponse``, which the service reports as an ``AwsError``. An item of a list that lacks
+its name is left out (the rest of the list still shows).
 """
 
 from __future__ import annotations
@@ -109,6 +110,12 @@ def _names(items: Iterable[Json]) -> tuple[str, ...]:
     return tuple(str(item["name"]) for item in items if item.get("name") is not None)
 
 
+def _named(items: Iterable[Json], key: str = "name") -> list[Json]:
+    """The items that carry their ``key``: one without a name cannot be shown or addressed, and
+    must not take the rest of the response down with it."""
+    return [item for item in items if item.get(key)]
+
+
 def _status(value: object, default: Status = Status.IDLE) -> Status:
     return Status(value) if isinstance(value, str) and value else default
 
@@ -157,9 +164,9 @@ def pipeline_def(response: Json) -> PipelineDef:
         stages=tuple(
             StageDef(
                 name=str(_req(stage, "name")),
-                actions=tuple(action_def(a) for a in _list(stage, "actions")),
+                actions=tuple(action_def(a) for a in _named(_list(stage, "actions"))),
             )
-            for stage in _list(pipeline, "stages")
+            for stage in _named(_list(pipeline, "stages"))
         ),
         variables=tuple(
             PipelineVariableDef(
@@ -167,7 +174,7 @@ def pipeline_def(response: Json) -> PipelineDef:
                 default=_str(v, "defaultValue"),
                 description=_str(v, "description"),
             )
-            for v in _list(pipeline, "variables")
+            for v in _named(_list(pipeline, "variables"))
         ),
         role_arn=str(pipeline.get("roleArn") or ""),
         arn=str(metadata.get("pipelineArn") or ""),
@@ -232,7 +239,7 @@ def stage_state(data: Json) -> StageState:
         ),
         latest=_execution_ref(_dict(data, "latestExecution")),
         inbound=tuple(inbound),
-        actions=tuple(action_state(a) for a in _list(data, "actionStates")),
+        actions=tuple(action_state(a) for a in _named(_list(data, "actionStates"), "actionName")),
     )
 
 
@@ -241,7 +248,7 @@ def pipeline_state(response: Json) -> PipelineState:
     return PipelineState(
         name=str(_req(response, "pipelineName")),
         version=_int(response, "pipelineVersion") or 1,
-        stages=tuple(stage_state(s) for s in _list(response, "stageStates")),
+        stages=tuple(stage_state(s) for s in _named(_list(response, "stageStates"), "stageName")),
         created=_time(response, "created"),
         updated=_time(response, "updated"),
     )

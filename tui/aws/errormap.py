@@ -48,6 +48,7 @@ from tui.aws.errors import (
     Unsupported,
     ValidationFailed,
 )
+from tui.aws.iam import iam_action, pascal_operation
 from tui.aws.session import is_sso_profile
 
 THROTTLING_CODES = frozenset(
@@ -128,13 +129,6 @@ SERVICE_CODES = frozenset(
 )
 UNSUPPORTED_CODES = frozenset({"UnknownOperationException", "InvalidAction", "NotImplemented"})
 
-# Operations outside CodePipeline, for naming the IAM action a denied call needed.
-_SERVICE_OF_OPERATION = {
-    "BatchGetBuilds": "codebuild",
-    "GetLogEvents": "logs",
-    "StartLiveTail": "logs",
-    "GetCallerIdentity": "sts",
-}
 _VERBS = {
     "RetryStageExecution": "retry this stage",
     "RollbackStage": "roll back this stage",
@@ -159,19 +153,6 @@ _AFTER_SEND: tuple[type[BaseException], ...] = (
     aiohttp.ServerTimeoutError,
     TimeoutError,  # asyncio.timeout and socket timeouts
 )
-
-
-def pascal_operation(operation: str) -> str:
-    """``put_approval_result`` -> ``PutApprovalResult``; PascalCase names pass through."""
-    if "_" not in operation and operation[:1].isupper():
-        return operation
-    return "".join(part[:1].upper() + part[1:] for part in operation.split("_"))
-
-
-def iam_action(operation: str) -> str:
-    """The IAM action an API operation needs, e.g. ``codepipeline:PutApprovalResult``."""
-    op = pascal_operation(operation)
-    return f"{_SERVICE_OF_OPERATION.get(op, 'codepipeline')}:{op}"
 
 
 def map_error(exc: BaseException, operation: str, *, mutation: bool, profile: str | None) -> AwsError:
@@ -239,6 +220,9 @@ def _map_client_error(exc: ClientError, op: str, *, mutation: bool, profile: str
     said = f": {aws_message}" if aws_message else ""
 
     if code in THROTTLING_CODES:
+        if mutation:
+            # Mutations are never retried behind the operator's back: say it did not happen.
+            return Throttled(f"AWS is throttling {op}: it was not applied; try again in a moment", **common)
         return Throttled(f"AWS is throttling {op}; backing off and trying again shortly", **common)
     if code in CREDENTIAL_CODES:
         return _credentials(op, profile, detail=aws_message or code, code=code, request_id=request_id)

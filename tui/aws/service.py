@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextvars import ContextVar
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from tui.model import (
     ActionExecution,
@@ -39,6 +39,14 @@ class CallObserver(Protocol):
     """Told about every API call a service makes (for rate budgets, counters and benchmarks)."""
 
     def __call__(self, target: Target, operation: str, ok: bool, error_kind: str | None) -> None: ...
+
+
+@runtime_checkable
+class AccountAliasSource(Protocol):
+    """Optional beside ``PipelineService``: a service that can name its account's alias
+    (``AwsPipelineService`` does; None when there is none or it may not be read)."""
+
+    async def account_alias(self) -> str | None: ...
 
 
 class PipelineService(Protocol):

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiobotocore.session import AioSession
-from botocore.exceptions import BotoCoreError
-from botocore.session import Session
+if TYPE_CHECKING:  # imported where used: aiobotocore and botocore are slow to import
+    from aiobotocore.session import AioSession
 
 # Environment variables botocore reads for the default profile, in its own order of preference.
 _PROFILE_ENV = ("AWS_DEFAULT_PROFILE", "AWS_PROFILE")
@@ -37,6 +36,8 @@ class SessionPool:
         key = (profile, static_credentials)
         session = self._sessions.get(key)
         if session is None:
+            from aiobotocore.session import AioSession
+
             if static_credentials:
                 session = AioSession(session_vars={"profile": (None, None, None, None)})
             else:
@@ -65,6 +66,9 @@ def profile_config(profile: str | None) -> Mapping[str, Any]:
     botocore reports the real problem when a client is made.
     """
     name = profile or default_profile_name() or "default"
+    from botocore.exceptions import BotoCoreError
+    from botocore.session import Session
+
     try:
         profiles = Session().full_config.get("profiles", {})
     except BotoCoreError:
@@ -75,6 +79,9 @@ def profile_config(profile: str | None) -> Mapping[str, Any]:
 
 def available_profiles() -> list[str]:
     """Profile names from the shared config and credentials files."""
+    from botocore.exceptions import BotoCoreError
+    from botocore.session import Session
+
     try:
         return list(Session().available_profiles)
     except BotoCoreError:

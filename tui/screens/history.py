@@ -132,6 +132,7 @@ class HistoryScreen(Screen[None]):
         Binding("y", "copy", "Copy", id="copy"),
         Binding("b", "link", "Link", id="link"),
         Binding("escape", "back", "Back"),
+        Binding("w", "watch", "Follow execution", id="watch", show=False),
     ]
 
     def __init__(self, target: Target, name: str) -> None:
@@ -302,6 +303,12 @@ class HistoryScreen(Screen[None]):
 
         key = self.table.cursor_key if self.table.cursor_key in self.executions else None
         operator.open_link(self.cptui, operator.link_items(self.target, self.pipeline_name, key))
+
+    def action_watch(self) -> None:
+        """`w`: follow the selected execution until it ends (listed by `W`, notified when done)."""
+        key = self.table.cursor_key
+        if key is not None and key in self.executions:
+            self.cptui.follow(self.target, self.pipeline_name, key, self.executions[key])
 
     def action_back(self) -> None:
         self.dismiss()

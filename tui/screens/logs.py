@@ -26,6 +26,7 @@ from tui import clipboard
 from tui.aws.errors import AwsError
 from tui.aws.service import PipelineService
 from tui.config import LogsConfig
+from tui.error_text import error_text
 from tui.logbuffer import iter_plain
 from tui.logtail import Caller, LogFollower, LogsUnavailable, TailMode, TailUpdate, build_console_url
 from tui.model import Build, Target
@@ -208,7 +209,10 @@ class LogScreen(Screen[None]):
         except AwsError as error:
             self._flush()
             self.failure = error
-            self._show_message(f"Could not read the log: {error}", follower.deep_link)
+            self._show_message(
+                f"Could not read the log: {error_text(error, profile=self.target.profile)}",
+                follower.deep_link,
+            )
         self._update_status()
 
     async def _apply_update(self, update: TailUpdate, follower: LogFollower) -> None:
@@ -374,7 +378,7 @@ class LogScreen(Screen[None]):
         return build_console_url(self.target.region, self.build_id)
 
     def action_link(self) -> None:
-        self.notify(clean(self._deep_link()), title="Console link", timeout=15)
+        self.notify(clean(self._deep_link()), title="Console link", timeout=15, markup=False)
 
     def action_save(self) -> None:
         path = Path.cwd() / log_file_name(self.build_id)
@@ -385,11 +389,13 @@ class LogScreen(Screen[None]):
         try:
             count = write_log(path, lines)
         except OSError as error:
-            self.app.call_from_thread(self.notify, f"Could not save the log: {error}", severity="error")
+            self.app.call_from_thread(
+                self.notify, clean(f"Could not save the log: {error}"), severity="error", markup=False
+            )
             return
         self.saved_to = path
         note = f" ({dropped:,} earlier lines were dropped: raise logs.max_lines)" if dropped else ""
-        self.app.call_from_thread(self.notify, f"Saved {count:,} lines to {path}{note}")
+        self.app.call_from_thread(self.notify, clean(f"Saved {count:,} lines to {path}{note}"), markup=False)
 
     @property
     def build(self) -> Build | None:

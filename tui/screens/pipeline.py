@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.aws.errors import AwsError
+from tui.error_text import error_text
 from tui.fmt import ago
 from tui.model import Execution, Status, Target
 from tui.sanitize import clean
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 
 # Relative times ("3m ago") are re-evaluated this often; only boxes whose text changed repaint.
 TICK_SECONDS = 5.0
+# The polled operations this screen's graph and panel are drawn from.
+_POLLED_HERE = frozenset({"GetPipeline", "GetPipelineState", "ListPipelineExecutions"})
 
 
 class PipelineScreen(OperatorKeys, Screen[None]):
@@ -43,6 +46,7 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         Binding("l", "logs", "Logs", id="logs"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("escape", "back", "Back"),
+        Binding("w", "watch", "Follow latest execution", id="watch", show=False),
         *OPERATOR_BINDINGS,
     ]
 
@@ -97,7 +101,8 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         if definition is not None:
             title.append(f"   {clean(definition.pipeline_type)} · {clean(definition.execution_mode)}", "dim")
             title.append(f" · v{definition.version}", "dim")
-        title.append(f"   {clean(self.target.label)}", "dim")
+        # The account's colour (e.g. red for production), when the config gives one.
+        title.append(f"   {clean(self.target.label)}", self.target.color or "dim")
         return title
 
     def on_mount(self) -> None:
@@ -146,9 +151,12 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         freshness = self.cptui.store.freshness(self.target)
         reason = getattr(freshness, "stale_reason", None)
         updated = getattr(freshness, "updated_at", None)
+        denied = [p for p in getattr(freshness, "denied", ()) if p.rsplit(":", 1)[-1] in _POLLED_HERE]
         if reason:
             since = f" (data from {ago(updated, self.cptui.now())})" if updated else ""
             self._notice(f"⚠ {clean(reason)}{since}")
+        elif denied:
+            self._notice(f"⚠ access denied: missing {clean(', '.join(denied))}")
         elif self.execution_note and self.execution_note.startswith("⚠"):
             self._notice(self.execution_note)
         else:
@@ -163,7 +171,8 @@ class PipelineScreen(OperatorKeys, Screen[None]):
                 self.target, "GetPipelineExecution", lambda s: s.get_execution(name, execution_id)
             )
         except AwsError as error:
-            self.execution_note = f"⚠ Could not load execution {execution_id[:8]}: {clean(error)}"
+            reason = error_text(error, profile=self.target.profile)
+            self.execution_note = f"⚠ Could not load execution {clean(execution_id[:8])}: {reason}"
         else:
             self.execution, self.execution_note = execution, None
         self.render_from_store()
@@ -238,6 +247,10 @@ class PipelineScreen(OperatorKeys, Screen[None]):
             if failed
             else None,
         )
+
+    def action_watch(self) -> None:
+        """`w`: follow the latest execution until it ends (listed by `W`, notified when done)."""
+        self.cptui.follow(self.target, self.pipeline_name)
 
     def action_history(self) -> None:
         from tui.screens.history import HistoryScreen

@@ -8,7 +8,8 @@ drop as the terminal narrows: trigger first, then duration, then type.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
@@ -21,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from tui.config import DEFAULT_KEYS
+from tui.fleet_rows import GROUP_PREFIX, group_cells, group_key, group_rank, row_rank, where_cell
 from tui.model import Target
 from tui.pipeline_rows import (
     duration_text,
@@ -33,7 +35,7 @@ from tui.pipeline_rows import (
     trigger_text,
 )
 from tui.sanitize import clean
-from tui.store import PipelineRow, StoreChange, sort_key
+from tui.store import PipelineRow, StoreChange
 from tui.widgets.header import IdentityHeader, summary_text
 from tui.widgets.ranked_table import RankedTable
 
@@ -83,8 +85,10 @@ def plan_columns(width: int, name_width: int, where_width: int = 0) -> tuple[Col
     return tuple(columns)
 
 
-def row_cells(row: PipelineRow, now: datetime, columns: tuple[Column, ...]) -> tuple[Text | str, ...]:
-    """The cells of one row, in column order."""
+def row_cells(
+    row: PipelineRow, now: datetime, columns: tuple[Column, ...], where: Text | None = None
+) -> tuple[Text | str, ...]:
+    """The cells of one row, in column order (``where``: the target cell, default its label)."""
     cells: list[Text | str] = []
     for column in columns:
         key = column.key
@@ -103,7 +107,7 @@ def row_cells(row: PipelineRow, now: datetime, columns: tuple[Column, ...]) -> t
         elif key == "type":
             cells.append(clean(row.pipeline_type.value))
         else:
-            cells.append(clean(row.target.label))
+            cells.append(where if where is not None else clean(row.target.label))
     return tuple(cells)
 
 
@@ -115,6 +119,9 @@ class PipelinesScreen(Screen[None]):
         Binding(DEFAULT_KEYS["filter"], "filter", "Filter", id="filter", key_display="/"),
         Binding("escape", "clear_filter", "Clear filter"),
         Binding(DEFAULT_KEYS["logs"], "logs", "Failed log", id="logs"),
+        # priority: the table's own g (top) applies when there is only one target to group by.
+        Binding(DEFAULT_KEYS["group"], "group", "Group by target", id="group", priority=True),
+        Binding(DEFAULT_KEYS["watch"], "watch", "Follow latest execution", id="watch", show=False),
     ]
 
     def __init__(self) -> None:
@@ -128,6 +135,12 @@ class PipelinesScreen(Screen[None]):
         # Until the user moves the cursor it stays on the top row (the most recent activity); from
         # then on it follows its pipeline through every re-sort.
         self._user_moved = False
+        # Fleet: rows grouped by target (`g`), and each target's where cell and header row inputs.
+        self.grouped = False
+        self._where: dict[str, Text] = {}
+        self._order: dict[str, int] = {}
+        self._fleet_seen: tuple[object, ...] = ()
+        self._group_count = 0
 
     @property
     def cptui(self) -> CptuiApp:
@@ -167,9 +180,15 @@ class PipelinesScreen(Screen[None]):
         return self._rows.get(key) if key else None
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        row = self._rows.get(str(event.row_key.value))
+        key = str(event.row_key.value)
+        row = self._rows.get(key)
         if row is not None:
             self.cptui.open_pipeline(row.target, row.name)
+        elif key.startswith(GROUP_PREFIX):
+            # Enter on a target's header row: show only that target (again: all of them).
+            fleet = self.cptui.fleet
+            target = next((t for t in self.cptui.targets if group_key(t) == key), None)
+            fleet.set_view(None if fleet.view is not None else target)
 
     def action_logs(self) -> None:
         """Triage in one key: the failed build's log of the pipeline under the cursor, at its first error."""
@@ -199,6 +218,7 @@ class PipelinesScreen(Screen[None]):
             self.notify(
                 f"{clean(name)} has no failed CodeBuild action to show (enter opens the pipeline).",
                 severity="information",
+                markup=False,
             )
             return
         stage, action, build_id = found
@@ -213,7 +233,9 @@ class PipelinesScreen(Screen[None]):
     # --- reconciliation ----------------------------------------------------------------------
 
     def _on_store_changed(self, change: StoreChange) -> None:
-        if change.listing or change.target is None or not self._columns:
+        if change.freshness and self._fleet_signature() != self._fleet_seen:
+            self.reconcile()  # a target went stale or recovered, or its account became known
+        elif change.listing or change.target is None or not self._columns:
             self.reconcile()
         elif change.pipelines:
             self.reconcile(names=change.pipelines, target=change.target)
@@ -224,23 +246,22 @@ class PipelinesScreen(Screen[None]):
         """Bring the table in line with the store: all rows, or only ``names`` of ``target``."""
         app = self.cptui
         now = app.now()
-        rows = app.store.rows()
+        rows = [r for r in app.store.rows() if app.fleet.shows(r.target)]
         self._rows = {r.key: r for r in rows}
         table = self.table
+        self._update_fleet()
         self._ensure_columns(rows)
         if names is None or target is None:
             shown = [r for r in rows if matches(r, self._terms)]
-            table.upsert(
-                ((r.key, row_cells(r, now, self._columns), sort_key(r)) for r in shown), remove_missing=True
-            )
+            table.upsert(self._entries(shown, now), remove_missing=True)
         else:
             updates = []
             for name in names:
                 row = app.store.row(target, name)
-                if row is None:
+                if row is None or not app.fleet.shows(target):
                     continue
                 if matches(row, self._terms):
-                    updates.append((row.key, row_cells(row, now, self._columns), sort_key(row)))
+                    updates.append(self._entry(row, now))
                 else:
                     table.remove(row.key)
             table.upsert(updates)
@@ -258,9 +279,9 @@ class PipelinesScreen(Screen[None]):
 
     def _ensure_columns(self, rows: list[PipelineRow]) -> None:
         """(Re)build the columns when the terminal width or the data's widths call for others."""
-        several = len(self.cptui.targets) > 1
+        several = len(self.cptui.fleet.view_targets) > 1
         name_width = max([len(clean(r.name)) + (2 if r.favourite else 0) for r in rows] or [20])
-        where_width = max(len(clean(t.label)) for t in self.cptui.targets) if several else 0
+        where_width = max((len(cell) for cell in self._where.values()), default=0) if several else 0
         width = self.size.width or self.app.size.width
         columns = plan_columns(width, min(max(name_width, 14), 36), min(where_width, 20))
         if columns == self._columns:
@@ -275,7 +296,7 @@ class PipelinesScreen(Screen[None]):
         self._columns = columns
         now = self.cptui.now()
         shown = [r for r in rows if matches(r, self._terms)]
-        table.upsert((r.key, row_cells(r, now, columns), sort_key(r)) for r in shown)
+        table.upsert(self._entries(shown, now))
         if cursor is not None and table.has_row(cursor):
             table.move_cursor(row=table.get_row_index(cursor))
 
@@ -285,7 +306,7 @@ class PipelinesScreen(Screen[None]):
             self._report_visible()
 
     def _show_summary(self, rows: list[PipelineRow]) -> None:
-        shown = self.table.row_count
+        shown = self.table.row_count - self._group_count
         self.query_one("#pipelines-summary", Static).update(summary_text(rows, shown, self._filter_text))
         empty = self.query_one("#pipelines-empty", Static)
         if shown:
@@ -294,10 +315,10 @@ class PipelinesScreen(Screen[None]):
         empty.display = True
         if rows:
             empty.update(Text(f"No pipeline matches “{clean(self._filter_text)}” — esc clears the filter."))
-        elif any(self.cptui.store.freshness(t).listed for t in self.cptui.targets):
+        elif any(self.cptui.store.freshness(t).listed for t in self.cptui.fleet.view_targets):
             empty.update(Text("No pipelines here."))
         else:
-            reasons = [f.stale_reason for f in map(self.cptui.store.freshness, self.cptui.targets)]
+            reasons = [f.stale_reason for f in map(self.cptui.store.freshness, self.cptui.fleet.view_targets)]
             reason = next((r for r in reasons if r), None)
             empty.update(Text(f"Cannot list pipelines: {clean(reason)}" if reason else "Loading pipelines…"))
 
@@ -307,8 +328,73 @@ class PipelinesScreen(Screen[None]):
             return
         now = self.cptui.now()
         visible = [self._rows[k] for k in self._visible_keys() if k in self._rows]
-        self.table.upsert((r.key, row_cells(r, now, self._columns), sort_key(r)) for r in visible)
+        self.table.upsert(self._entry(r, now) for r in visible)
         self._report_visible()
+
+    # --- fleet: where each row lives, grouping by target ---------------------------------------
+
+    def _fleet_signature(self) -> tuple[object, ...]:
+        """What the where cells and header rows show, bar counts: reconcile all rows when it changes."""
+        app = self.cptui
+        seen: list[object] = [self.grouped]
+        for t in app.fleet.view_targets:
+            freshness = app.store.freshness(t)
+            seen.append((t.key, bool(freshness.stale_reason), freshness.listed, app.store.identity(t)))
+            seen.append(app.fleet.alias(t))
+        return tuple(seen)
+
+    def _update_fleet(self) -> None:
+        app = self.cptui
+        self._fleet_seen = self._fleet_signature()
+        self._order = {t.key: i for i, t in enumerate(app.fleet.view_targets)}
+        self._where = {
+            t.key: where_cell(t, app.store.identity(t), bool(app.store.freshness(t).stale_reason))
+            for t in app.fleet.view_targets
+        }
+
+    def _entry(self, row: PipelineRow, now: datetime) -> tuple[str, tuple[Text | str, ...], Hashable]:
+        """A pipeline row for ``RankedTable.upsert``: key, cells, rank."""
+        cells = row_cells(row, now, self._columns, self._where.get(row.target.key))
+        return row.key, cells, row_rank(row, self.grouped, self._order)
+
+    def _entries(
+        self, shown: list[PipelineRow], now: datetime
+    ) -> list[tuple[str, tuple[Text | str, ...], Hashable]]:
+        """Every shown row, plus a header row per target when grouped."""
+        entries = [self._entry(r, now) for r in shown]
+        self._group_count = 0
+        if self.grouped and len(self._order) > 1:
+            app, keys = self.cptui, [c.key for c in self._columns]
+            counts = Counter(r.target.key for r in shown)
+            for target in app.fleet.view_targets:
+                cells = group_cells(
+                    target,
+                    keys,
+                    app.store.identity(target),
+                    app.store.freshness(target),
+                    app.fleet.alias(target),
+                    counts[target.key],
+                )
+                entries.append((group_key(target), cells, group_rank(target, self._order)))
+                self._group_count += 1
+        return entries
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "group":
+            # A priority key: it must not take the "g" typed into the filter box.
+            return len(self.cptui.fleet.view_targets) > 1 and not self.filter_input.has_focus
+        return self._check_action(action, parameters)
+
+    def action_group(self) -> None:
+        """`g`: rows grouped by target under a header row each, or all sorted by activity."""
+        self.grouped = not self.grouped
+        self.reconcile()
+
+    def action_watch(self) -> None:
+        """`w`: follow the latest execution of the pipeline under the cursor until it ends."""
+        row = self.cursor_row
+        if row is not None:
+            self.cptui.follow(row.target, row.name)
 
     # --- what is on screen -------------------------------------------------------------------
 
@@ -348,7 +434,7 @@ class PipelinesScreen(Screen[None]):
         box.display = True
         box.focus()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def _check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":
             return bool(self._filter_text) or self.filter_input.display
         return True

@@ -6,13 +6,14 @@ testable without a terminal; the widgets redraw on store changes and once a seco
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.widgets import Static
 
+from tui.fleet import where_label
 from tui.fmt import STATUS_COLORS, ago
 from tui.model import Status, Target
 from tui.sanitize import clean
@@ -37,35 +38,62 @@ def freshness_text(freshness: Freshness, now: datetime) -> Text:
     text = Text(f"updated {ago(freshness.updated_at, now)}", style=_MUTED)
     if freshness.throttled:
         text.append(" · throttled, polling slower", style=_WARN)
+    if freshness.denied:
+        text.append(f" · ⚠ access denied: missing {clean(', '.join(freshness.denied))}", style=_WARN)
     return text
 
 
-def header_text(targets: Sequence[Target], store: Store, now: datetime, *, read_only: bool = False) -> Text:
-    """One line: region, account, data age, then the caller ARN (the first thing to cut)."""
+def header_text(
+    targets: Sequence[Target],
+    store: Store,
+    now: datetime,
+    *,
+    read_only: bool = False,
+    aliases: Mapping[str, str] | None = None,
+    total: int | None = None,
+) -> Text:
+    """One line: which account(s) and region(s), in each account's colour, the data's age, then the
+    caller ARN (the first thing to cut). ``targets`` are those on screen, ``total`` all of them."""
+    aliases = aliases or {}
     text = Text("cptui", style="bold")
     if read_only:
         text.append("  read-only", style=f"bold {_WARN}")
     if len(targets) == 1:
         target = targets[0]
         identity = store.identity(target)
-        text.append(f"  {clean(target.region)}", style="bold")
+        color = target.color or ""
+        if target.name:
+            text.append(f"  {clean(target.name)}", style=f"bold {color}".strip())
+        if not target.name or target.region not in target.name:
+            text.append(f"  {clean(target.region)}", style=f"bold {color}".strip())
         if target.profile:
             text.append(f"  profile {clean(target.profile)}")
         if identity is not None:
-            text.append(f"  account {clean(identity.account)}")
+            alias = aliases.get(identity.account)
+            account = clean(identity.account) + (f" ({clean(alias)})" if alias else "")
+            text.append(f"  account {account}", style=color)
         text.append("  ")
         text.append_text(freshness_text(store.freshness(target), now))
+        if total is not None and total > 1:
+            text.append(f"  · 1 of {total} targets", style=_MUTED)
         if identity is not None:
             text.append(f"  {clean(identity.arn)}", style=_MUTED)
         return text
-    text.append(f"  {len(targets)} targets")
-    stale = [(t, store.freshness(t)) for t in targets if store.freshness(t).stale_reason]
-    if stale:
-        target, freshness = stale[0]
+    text.append(f"  {len(targets)} targets ")
+    for index, target in enumerate(targets):
+        stale = bool(store.freshness(target).stale_reason)
+        if index:
+            text.append(" ·", style=_MUTED)
+        if stale:
+            text.append(" ⚠", style=_WARN)
+        text.append(f" {where_label(target, store.identity(target))}", style=target.color or "")
+    stale_targets = [(t, store.freshness(t)) for t in targets if store.freshness(t).stale_reason]
+    if stale_targets:
+        target, freshness = stale_targets[0]
         text.append(f"  {clean(target.label)}: ")
         text.append_text(freshness_text(freshness, now))
-        if len(stale) > 1:
-            text.append(f" (+{len(stale) - 1} more)", style=_WARN)
+        if len(stale_targets) > 1:
+            text.append(f" (+{len(stale_targets) - 1} more)", style=_WARN)
         return text
     times = [f.updated_at for f in (store.freshness(t) for t in targets) if f.updated_at]
     oldest = Freshness(updated_at=min(times) if times else None)
@@ -73,7 +101,8 @@ def header_text(targets: Sequence[Target], store: Store, now: datetime, *, read_
     text.append_text(freshness_text(oldest, now))
     accounts = sorted({i.account for i in (store.identity(t) for t in targets) if i})
     if accounts:
-        text.append(f"  accounts {', '.join(clean(a) for a in accounts)}", style=_MUTED)
+        named = [clean(a) + (f" ({clean(aliases[a])})" if a in aliases else "") for a in accounts]
+        text.append(f"  accounts {', '.join(named)}", style=_MUTED)
     return text
 
 
@@ -129,7 +158,14 @@ class IdentityHeader(Static):
 
     def refresh_text(self) -> None:
         app = self.cptui
-        text = header_text(app.targets, app.store, app.now(), read_only=app.read_only)
+        text = header_text(
+            app.fleet.view_targets,
+            app.store,
+            app.now(),
+            read_only=app.read_only,
+            aliases=app.fleet.aliases,
+            total=len(app.targets),
+        )
         text.no_wrap = True
         text.overflow = "ellipsis"
         self.update(text)

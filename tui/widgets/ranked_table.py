@@ -12,11 +12,22 @@ from dataclasses import dataclass
 from typing import Any, Self
 
 from rich.console import RenderableType
+from rich.style import Style
 from rich.text import Text
+from textual._types import SegmentLines
 from textual.await_remove import AwaitRemove
 from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
+
+
+def plain_cell(value: object) -> object:
+    """A ``str`` cell as plain ``Text``: DataTable would parse a ``str`` as markup, and cells hold
+    AWS text (``[link=...]`` in a revision summary must show as typed, not become a link)."""
+    return Text(value, end="") if isinstance(value, str) else value
+
+
+_STABLE_CELLS_MAX = 20_000
 
 
 class _KeyCell(Text):
@@ -50,6 +61,9 @@ class RankedTable(DataTable[Any]):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("cursor_type", "row")
+        # Rendered data cells, kept while the cell holds the same value object (see _render_cell);
+        # before DataTable's __init__, which clears the caches.
+        self._stable_cells: dict[tuple[object, ...], tuple[object, SegmentLines]] = {}
         super().__init__(**kwargs)
         self._ranks: dict[str, Hashable] = {}
         self._cells: dict[str, tuple[object, ...]] = {}
@@ -86,7 +100,7 @@ class RankedTable(DataTable[Any]):
             if key not in self._cells:
                 first, rest = values[0], values[1:]
                 key_cell = _KeyCell(first if isinstance(first, Text | str) else str(first), key)
-                self.add_row(key_cell, *rest, key=key)
+                self.add_row(key_cell, *map(plain_cell, rest), key=key)
                 self._cells[key] = values
                 changes.added += 1
                 continue
@@ -95,7 +109,10 @@ class RankedTable(DataTable[Any]):
                 continue
             for index, (before, after) in enumerate(zip(old, values, strict=True)):
                 if before != after:
-                    cell = _KeyCell(after, key) if index == 0 and isinstance(after, Text | str) else after
+                    if index == 0 and isinstance(after, Text | str):
+                        cell: object = _KeyCell(after, key)
+                    else:
+                        cell = plain_cell(after)
                     self.update_cell(key, columns[index], cell)
             self._cells[key] = values
             changes.updated += 1
@@ -141,6 +158,62 @@ class RankedTable(DataTable[Any]):
         self._cells.clear()
         self._ranks.clear()
         return super().clear(columns)
+
+    # --- rendering ---------------------------------------------------------------------------
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> SegmentLines:
+        """DataTable's cell rendering, cached per cell value.
+
+        DataTable keys its own cache on one counter that every ``update_cell`` bumps, so a poll that
+        changes one cell re-renders every cell on screen (35 ms at 120x36; ``bench/render.py``).
+        Cells here are never mutated, only replaced, so the cell's value object, its place and the
+        styles decide the rendering.
+        """
+        if row_index < 0 or column_index < 0:  # header and label cells: DataTable's own cache
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        if row_key is None or column_key is None:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        value = self._data[row_key].get(column_key)
+        key = (
+            row_key,
+            column_key,
+            row_index,
+            column_index,
+            base_style,
+            width,
+            cursor,
+            hover,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self._pseudo_class_state,
+            self.rows[row_key].height,
+        )
+        known = self._stable_cells.get(key)
+        if known is not None and known[0] is value:
+            return known[1]
+        lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        if len(self._stable_cells) > _STABLE_CELLS_MAX:
+            self._stable_cells.clear()
+        self._stable_cells[key] = (value, lines)
+        return lines
+
+    def _clear_caches(self) -> None:
+        super()._clear_caches()
+        self._stable_cells.clear()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._stable_cells.clear()
 
     def _reorder(self) -> bool:
         current = self.row_keys_in_order()
