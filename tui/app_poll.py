@@ -231,6 +231,8 @@ class PollController:
             )
             status = latest.status if latest else None
             policy.on_result(fetch, self._monotonic(), changed, status=status)
+            if changed:
+                self._dispatch_soon()  # its follow-up (the state) should not wait for the tick
         elif fetch.kind is FetchKind.STATE:
             state = await service.get_pipeline_state(name)
             # One call per cycle: the latest execution is fetched again only when this state,
@@ -240,6 +242,8 @@ class PollController:
             change = store.set_state(target, name, state)
             waiting = any(a.token for s in state.stages for a in s.actions)
             policy.on_result(fetch, self._monotonic(), outdated, approval=waiting)
+            if outdated:
+                self._dispatch_soon()  # the new status within the running cadence, not a tick later
         else:
             definition = await service.get_pipeline(name)
             change = store.set_definition(target, name, definition)

@@ -22,12 +22,13 @@ Each fetch is one API call, the cheapest that keeps a row right:
 
 Order of service: what the user asked for (``refresh_now``, ``watch``), then watched and running
 pipelines and one-shot follow-ups by deadline, then first loads (rows on screen first: a row with no
-status is worse than one a few seconds old), then visible rows by deadline, then the idle sweep
-(paced, so it never comes in clumps), then prefetches.
+status is worse than one a few seconds old) and rows on screen overdue by twice their interval, then
+visible rows by deadline, then the idle sweep (paced, so it never comes in clumps), then prefetches.
 One ``TokenBucket`` per target is shared by polls and on-demand calls (``take_token``); polls leave
 ``reserve`` tokens for on-demand calls unless the user asked. When planned demand exceeds what the
 bucket refills (many rows on screen, or a throttle halved the rate) the visible and idle intervals
-stretch by the same factor, so the budget always holds and running pipelines keep their cadence.
+stretch by the same factor, so the budget always holds and running pipelines keep their cadence;
+rows on screen stretch at most ``visible_stretch_max`` times, what is off screen takes the rest.
 
 Failures: a throttle halves the budget and the fetch is due again at once (within the smaller
 budget); network and service errors pause the target with an exponential back-off; failing
@@ -142,6 +143,9 @@ class PollSettings:
     # first, at ``sweep_pace`` times the rate the interval needs (the spare absorbs backlogs).
     sweep_min_age: float = 0.5
     sweep_pace: float = 1.05
+    # Under a budget too small for everything, rows on screen wait at most this many times their
+    # interval (30 s, not 56 s, at 1,000 pipelines); what is off screen waits longer instead.
+    visible_stretch_max: float = 2.0
 
     def window(self, every: float) -> float:
         """How early a fetch with this interval may start."""
@@ -346,18 +350,28 @@ class PollPolicy:
             # Even the hot set does not fit: slow it too, and keep a fifth for everything else.
             active = s.active_interval * hot / (0.8 * capacity)
             hot = 0.8 * capacity
-        cold = n_vis * s.rate(s.visible_interval) + n_idle * s.sweep_pace / s.idle_interval
-        factor = 1.0
-        if cold > 0 and hot + cold > capacity:
-            factor = max(0.02, (capacity - hot) / cold)
-        sweep = max(0.01, n_idle * s.sweep_pace / s.idle_interval * factor)
+        visible = n_vis * s.rate(s.visible_interval)
+        idle = n_idle * s.sweep_pace / s.idle_interval
+        factor = vis_factor = 1.0
+        spare = capacity - hot
+        if visible + idle > 0 and visible + idle > spare:
+            factor = vis_factor = max(0.02, spare / (visible + idle))
+            if factor < 1 / s.visible_stretch_max and idle > 0:
+                # Rows on screen are what the user is reading: they stretch at most this much,
+                # what is off screen takes the rest of the squeeze (down to the same floor).
+                vis_factor = 1 / s.visible_stretch_max
+                factor = (spare - visible * vis_factor) / idle
+                if factor < 0.02:
+                    factor = 0.02
+                    vis_factor = max(0.02, (spare - idle * factor) / max(visible, 1e-9))
+        sweep = max(0.01, idle * factor)
         return Intervals(
             active,
-            s.visible_interval / factor,
+            s.visible_interval / vis_factor,
             s.idle_interval / factor,
             factor,
             sweep,
-            hot + cold * factor,
+            hot + visible * vis_factor + idle * factor,
         )
 
     # --- scheduling --------------------------------------------------------------------------
@@ -392,6 +406,10 @@ class PollPolicy:
                 if pool == _PREFETCH_POOL:
                     # Only from a nearly full bucket: a prefetch must never delay a due poll.
                     reserve = max(reserve, t.bucket.burst - 2.0)
+                elif pool == _SWEEP_POOL:
+                    # The sweep may spend banked credit in a burst: one token stays for what falls
+                    # due on screen meanwhile.
+                    reserve += 1.0
                 if not t.bucket.try_take(now, reserve):
                     break
                 if pool != _NO_POOL:
@@ -418,9 +436,14 @@ class PollPolicy:
             elif tier == _SWEEP:
                 if sweep_ok and now - last >= every * s.sweep_min_age:
                     found.append((_SWEEP, last + every, _SWEEP_POOL, fetch))
+            elif tier == _VISIBLE and now - last >= overdue - s.window(overdue):
+                # Overdue on screen (first loads went first): it competes with them by deadline,
+                # so rows on screen are never left behind for the whole of a long first load.
+                found.append((_FIRST, last + every, _NO_POOL, fetch))
             elif now - last >= every - s.window(every):
                 found.append((tier, last + every, _NO_POOL, fetch))
 
+        overdue = s.visible_interval * s.visible_stretch_max
         # Paced pools without credit cannot start anything: do not even list their candidates.
         sweep_ok = t.credit[_SWEEP_POOL] >= 1.0
         prefetch_ok = t.credit[_PREFETCH_POOL] >= 1.0

@@ -1,0 +1,212 @@
+"""Cold start: ``cptui`` from process start to live rows, beside an ``aws`` CLI loop over the same pipelines.
+
+cptui runs as a real process in a pseudo-terminal (120x36) against the ``scale`` simulator (RealClock,
+on a thread of this process), with the start-up probe of ``tui/bench_hook.py``: it writes when the
+first frame, the first rows and the first live statuses are on screen, then exits. Peak RSS is the
+child's own (``os.wait4``), not the maximum over every child this process ever waited for.
+
+The CLI loop is what people do without cptui: one ``aws codepipeline get-pipeline-state`` process per
+pipeline, one after the other, against the same endpoint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import pty
+import select
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+from typing import Any
+
+from common import median, spread
+
+from tui.sim import RealClock, Simulator
+
+SIZE = (120, 36)
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "AKID123456789012", "AWS_SECRET_ACCESS_KEY": "bench"}
+CHILD_TIMEOUT = 60.0
+
+
+def _child_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "CPTUI_", "TEXTUAL_")) and k not in ("COLUMNS", "LINES")
+    }
+    env.update(CREDENTIALS)
+    env.update(
+        TERM="xterm-256color",
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_STATE_HOME=str(home / "state"),
+        AWS_CONFIG_FILE=str(home / "aws-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(home / "aws-credentials"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    env.update(extra or {})
+    return env
+
+
+def cptui_command() -> list[str]:
+    """The installed console script, else ``python -m tui``."""
+    script = Path(sys.executable).with_name("cptui")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "tui"]
+
+
+def run_in_pty(argv: list[str], env: dict[str, str], timeout: float) -> tuple[float, int, int]:
+    """Run ``argv`` in a pseudo-terminal of ``SIZE``, draining its output; returns
+    (monotonic spawn time, exit status, peak RSS in kB of that child alone)."""
+    began = time.monotonic()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: become the program
+        try:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+            os.execve(argv[0], argv, env)
+        finally:
+            os._exit(127)
+    deadline = began + timeout
+    status = rusage = None
+    try:
+        while True:
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if ready:
+                try:
+                    if not os.read(fd, 65536):
+                        break
+                except OSError:  # EIO: the child closed the terminal
+                    break
+            done, status, rusage = os.wait4(pid, os.WNOHANG)
+            if done:
+                break
+            if time.monotonic() > deadline:
+                os.kill(pid, 9)
+                break
+    finally:
+        if status is None or rusage is None or not done:
+            _, status, rusage = os.wait4(pid, 0)
+        os.close(fd)
+    return began, os.waitstatus_to_exitcode(status), int(rusage.ru_maxrss)
+
+
+def cptui_cold_start(url: str, home: Path, last: str = "live_all") -> dict[str, Any]:
+    """One cold start until milestone ``last``: seconds from spawn to each milestone, peak RSS."""
+    ready = home / "ready.txt"
+    ready.unlink(missing_ok=True)
+    env = _child_env(home, {"CPTUI_BENCH_READY_FILE": str(ready), "CPTUI_BENCH_EXIT": last})
+    argv = [*cptui_command(), "--endpoint-url", url, "--region", "us-east-1"]
+    began, code, rss_kb = run_in_pty(argv, env, CHILD_TIMEOUT)
+    marks: dict[str, float] = {}
+    probe_rss = 0
+    if ready.exists():
+        for line in ready.read_text(encoding="ascii").splitlines():
+            name, value = line.split()
+            if name == "rss":
+                probe_rss = int(value)
+            else:
+                marks[name] = round(float(value) - began, 3)
+    return {"exit": code, "seconds": marks, "peak_rss_mb": round(max(rss_kb, probe_rss) / 1024, 1)}
+
+
+def aws_cli_command() -> list[str] | None:
+    """The aws CLI (the real program behind a pyenv shim, so the shim's cost is not counted)."""
+    found = shutil.which("aws")
+    if found:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            head = Path(found).read_text(encoding="utf-8")[:2000]
+            if "pyenv" in head and shutil.which("pyenv"):
+                real = subprocess.run(["pyenv", "which", "aws"], capture_output=True, text=True, check=False)
+                if real.returncode == 0 and real.stdout.strip():
+                    return [real.stdout.strip()]
+        return [found]
+    with contextlib.suppress(ImportError):
+        import awscli  # type: ignore[import-not-found]  # noqa: F401
+
+        return [sys.executable, "-m", "awscli"]
+    return None
+
+
+def aws_cli_loop(url: str, names: list[str], home: Path, cli: list[str]) -> dict[str, Any]:
+    """``aws codepipeline get-pipeline-state`` once per pipeline, sequentially; seconds in total."""
+    env = _child_env(home)
+    failures = 0
+    began = time.monotonic()
+    for name in names:
+        argv = [*cli, "codepipeline", "get-pipeline-state", "--name", name, "--endpoint-url", url]
+        argv += ["--region", "us-east-1", "--output", "json"]
+        done = subprocess.run(argv, env=env, capture_output=True, check=False, timeout=60)
+        failures += done.returncode != 0
+    return {"seconds": round(time.monotonic() - began, 3), "calls": len(names), "failures": failures}
+
+
+def run(
+    pipelines: int = 50, repeats: int = 5, cli_calls: int | None = None, last: str | None = "live_all"
+) -> dict[str, Any]:
+    """Cold-start figures: ``repeats`` starts until the first live rows (medians), one start until
+    milestone ``last`` if given (every row live: bound by the rate budget, not start-up), and the CLI
+    loop (``cli_calls`` below ``pipelines`` times that many calls and scales the total)."""
+    simulator = Simulator(scenario="scale", seed=7, clock=RealClock(), pipelines=pipelines)
+    handle = simulator.start_in_thread()
+    try:
+        with tempfile.TemporaryDirectory(prefix="cptui-bench-") as tmp:
+            home = Path(tmp)
+            runs = [cptui_cold_start(handle.url, home, "live_first") for _ in range(repeats)]
+            long_run = cptui_cold_start(handle.url, home, last) if last else None
+            names = sorted(simulator.engine.world().pipelines)
+            cli_result = _cli(handle.url, names, home, cli_calls)
+    finally:
+        handle.stop()
+    milestones: dict[str, Any] = {}
+    for name in ("frame", "rows", "live_first"):
+        values = [r["seconds"][name] for r in runs if name in r["seconds"]]
+        if values:
+            milestones[name] = {"median_s": round(median(values), 3), **spread(values)}
+    for name in ("live_screen", "live_all"):
+        if long_run is not None and name in long_run["seconds"]:
+            milestones[name] = {"once_s": long_run["seconds"][name]}
+    result: dict[str, Any] = {
+        "pipelines": pipelines,
+        "repeats": repeats,
+        "milestones_s": milestones,
+        "peak_rss_mb_at_live_first": median([r["peak_rss_mb"] for r in runs]),
+        "exit_codes": sorted({r["exit"] for r in runs}),
+        "aws_cli": cli_result,
+    }
+    if long_run is not None:
+        result[f"peak_rss_mb_at_{last}"] = long_run["peak_rss_mb"]
+        result["exit_codes"] = sorted({r["exit"] for r in [*runs, long_run]})
+    if cli_result.get("available") and "live_first" in milestones:
+        ratio = cli_result["seconds_for_all"] / milestones["live_first"]["median_s"]
+        result["cli_loop_over_cptui_live_first"] = round(ratio, 1)
+    return result
+
+
+def _cli(url: str, names: list[str], home: Path, cli_calls: int | None) -> dict[str, Any]:
+    cli = aws_cli_command()
+    if cli is None:
+        return {"available": False, "note": "aws CLI not found: comparison skipped"}
+    sample = names[: cli_calls or len(names)]
+    loop = aws_cli_loop(url, sample, home, cli)
+    per_call = loop["seconds"] / loop["calls"]
+    return {
+        "available": True,
+        "command": " ".join(cli),
+        "calls_timed": len(sample),
+        "extrapolated": len(sample) < len(names),
+        "seconds_per_call": round(per_call, 3),
+        "seconds_for_all": round(per_call * len(names), 2),
+        "failures": loop["failures"],
+    }
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(run(repeats=3, cli_calls=10, last="live_screen"), indent=2))
