@@ -362,6 +362,15 @@ class LogView(ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.StateChanged())
 
+    def center_cursor(self) -> None:
+        """Scroll so the cursor line sits in the middle of the view (after the layout settled)."""
+        if self.cursor is None:
+            return
+        start, rows = self._line_rows(self.cursor)
+        height = max(1, self.scrollable_content_region.height)
+        self._scroll_programmatic(y=max(0, start - (height - rows) // 2))
+        self.refresh()
+
     def _ensure_visible(self, n: int, *, center: bool) -> None:
         start, rows = self._line_rows(n)
         height = max(1, self.scrollable_content_region.height)
