@@ -11,6 +11,7 @@ from awsfixtures import isolate_aws_env
 from reliability_helpers import Rig, drive, make_rig, step
 from screen_text import screen_text
 from uifixtures import all_loaded
+from uiwait import wait_until
 
 import tui.aws.client
 from tui.aws.session import SessionPool
@@ -114,8 +115,10 @@ async def test_missing_credentials_at_start_give_a_message_and_resume_once_confi
     async with app.run_test(size=(120, 36)) as pilot:
         await drive(pilot, rig, lambda: app.store.freshness(target).stale_reason is not None, every=0.5)
         assert app.store.freshness(target).stale_reason == banner
+        # The screen repaints from the store's signal on its next turn: wait for it, do not race it.
+        await wait_until(pilot, lambda: f"Cannot list pipelines: {banner}" in screen_text(app))
         text = screen_text(app)
-        assert banner in text and f"Cannot list pipelines: {banner}" in text
+        assert banner in text
         assert "Traceback" not in text
         assert sum(sim.calls.values()) == 0  # botocore refused to send unsigned requests
         assert [m for m, _ in rig.notices if banner in m] == [f"{banner}"]

@@ -80,6 +80,16 @@ def header_text(
             text.append(f"  {clean(identity.arn)}", style=_MUTED)
         return text
     text.append(f"  {len(targets)} targets ")
+    stale_targets = [(t, store.freshness(t)) for t in targets if store.freshness(t).stale_reason]
+    if stale_targets:
+        # The reason (often the command that fixes it) comes before the target list, so a narrow
+        # terminal cuts the list rather than the fix.
+        target, freshness = stale_targets[0]
+        text.append(f" {clean(target.label)}: ")
+        text.append_text(freshness_text(freshness, now))
+        if len(stale_targets) > 1:
+            text.append(f" (+{len(stale_targets) - 1} more)", style=_WARN)
+        text.append("  ·", style=_MUTED)
     for index, target in enumerate(targets):
         stale = bool(store.freshness(target).stale_reason)
         if index:
@@ -87,13 +97,7 @@ def header_text(
         if stale:
             text.append(" ⚠", style=_WARN)
         text.append(f" {where_label(target, store.identity(target))}", style=target.color or "")
-    stale_targets = [(t, store.freshness(t)) for t in targets if store.freshness(t).stale_reason]
     if stale_targets:
-        target, freshness = stale_targets[0]
-        text.append(f"  {clean(target.label)}: ")
-        text.append_text(freshness_text(freshness, now))
-        if len(stale_targets) > 1:
-            text.append(f" (+{len(stale_targets) - 1} more)", style=_WARN)
         return text
     times = [f.updated_at for f in (store.freshness(t) for t in targets) if f.updated_at]
     oldest = Freshness(updated_at=min(times) if times else None)
