@@ -184,7 +184,16 @@ async def exercise_screens(pilot: Pilot[Any], rig: Rig) -> list[str]:
     await drive(pilot, rig, lambda: build_action() is not None and pipeline.graph.boxes, every=0.5)
     found = build_action()
     assert found is not None
-    pipeline.graph.select(*found)
+
+    def build_selected() -> bool:
+        # The graph settles its first selection when the state arrives, which under faults can be
+        # after our select: select again until it holds.
+        if (pipeline.graph.selected_stage, pipeline.graph.selected_action) != found:
+            pipeline.graph.select(*found)
+            return False
+        return True
+
+    await drive(pilot, rig, build_selected, every=0.5)
     await _press(pilot, rig, "l", LogScreen)
     visited.append("logs")
     await _press(pilot, rig, "escape", PipelineScreen)
