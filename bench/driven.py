@@ -99,7 +99,7 @@ class Harness:
 
         app = CptuiApp([service], config, clock=clock.now, monotonic=monotonic)
         if settings:
-            # What-if runs: poll settings other than the defaults (see bench/run.py --settings).
+            # What-if runs: poll settings other than the defaults.
             app.poller.policy.settings = replace(app.poller.policy.settings, **settings)
         harness = cls(sim, clock, app, start, tmp=tmp)
         harness._control_world()

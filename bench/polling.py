@@ -311,23 +311,14 @@ async def views(
     list_window: float,
     pipeline_window: float,
     settings: dict[str, Any] | None = None,
-    fast_load: bool = False,
 ) -> dict[str, Any]:
-    """One cold start with ``n`` pipelines, then the list's and a pipeline screen's steady state.
-
-    ``fast_load``: the first load runs with a large budget (its duration is then not a figure), to
-    spare the bench minutes of simulated loading; the steady state runs with the default one."""
-    h = await Harness.create(n, settings=settings, tps=1000.0 if fast_load else None)
+    """One cold start with ``n`` pipelines (``first_load_s``: until every row has its status),
+    then the list's and a pipeline screen's steady state."""
+    h = await Harness.create(n, settings=settings)
     try:
         async with h.app.run_test(size=SIZE) as pilot:
-            if fast_load:
-                await h.run_until(pilot, h.all_loaded, limit=900.0)
-                h.default_budget()
-                first_load = None
-                await h.run_for(pilot, settle)
-            else:
-                first_load = round(await _warm(h, pilot, settle), 1)
-            result: dict[str, Any] = {"pipelines": n, "first_load_s": first_load}
+            first_load = await _warm(h, pilot, settle)
+            result: dict[str, Any] = {"pipelines": n, "first_load_s": round(first_load, 1)}
             result["list_view"] = await measure_list(h, pilot, list_window)
             if pipeline_window > 0:
                 result["pipeline_view"] = await measure_pipeline(h, pilot, pipeline_window)

@@ -50,20 +50,13 @@ def polling(quick: bool) -> dict[str, Any]:
     import polling as p
 
     # (settle, list window, pipeline-screen window) in simulated seconds
-    sizes = {50: (60.0, 300.0, 150.0), 200: (60.0, 480.0, 180.0), 1000: (60.0, 240.0, 90.0)}
+    sizes = {50: (60.0, 300.0, 120.0), 200: (60.0, 420.0, 150.0), 1000: (60.0, 240.0, 90.0)}
     if quick:
-        sizes = {50: (15.0, 90.0, 40.0), 200: (15.0, 150.0, 40.0)}
+        sizes = {50: (15.0, 60.0, 30.0), 200: (15.0, 120.0, 30.0)}
     out: dict[str, Any] = {"deterministic": "driven clock and seeded simulator: one run per size"}
     for n, (settle, list_window, pipeline_window) in sizes.items():
-        # 1,000 pipelines take ~8 simulated minutes to load at 4 calls/s: loaded with a large budget.
         result = asyncio.run(
-            p.views(
-                n,
-                settle=settle,
-                list_window=list_window,
-                pipeline_window=pipeline_window,
-                fast_load=n >= 1000,
-            )
+            p.views(n, settle=settle, list_window=list_window, pipeline_window=pipeline_window)
         )
         naive = asyncio.run(p.naive(n))
         result["naive"] = naive
@@ -77,11 +70,11 @@ def polling(quick: bool) -> dict[str, Any]:
 def throttling(quick: bool) -> dict[str, Any]:
     import throttle
 
-    seconds = 15.0 if quick else 120.0
+    seconds = 12.0 if quick else 120.0
     out = {"quota_10": asyncio.run(throttle.run(pipelines=200, seconds=seconds, quota=10))}
     if not quick:
         # Beyond the target: a quota below cptui's own budget, to show how it backs off.
-        out["quota_3"] = asyncio.run(throttle.run(pipelines=200, seconds=30.0, quota=3))
+        out["quota_3"] = asyncio.run(throttle.run(pipelines=200, seconds=20.0, quota=3))
     return out
 
 

@@ -12,7 +12,13 @@ if str(BENCH) not in sys.path:
     sys.path.insert(0, str(BENCH))
 
 import polling  # noqa: E402
+import pytest  # noqa: E402
 import report  # noqa: E402
+from uifixtures import make_app  # noqa: E402
+from uiwait import wait_until  # noqa: E402
+
+from tui.gc_freeze import loading_stage  # noqa: E402
+from tui.sim import Simulator  # noqa: E402
 
 
 async def test_polling_views_and_the_naive_strategy_report_every_figure() -> None:
@@ -44,3 +50,19 @@ def test_the_report_checks_targets_and_renders_a_table() -> None:
     fake["targets"] = rows
     table = report.markdown(fake)
     assert table.startswith("Measured") and "| cold start |" in table
+
+
+async def test_the_start_up_probe_writes_its_milestones_and_exits(
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ready = tmp_path / "ready.txt"
+    monkeypatch.setenv("CPTUI_BENCH_READY_FILE", str(ready))
+    monkeypatch.setenv("CPTUI_BENCH_EXIT", "live_screen")
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: not app.is_running, timeout=10)
+    names = [line.split()[0] for line in ready.read_text(encoding="ascii").splitlines()]
+    assert names[0] == "frame" and names[-1] == "rss"  # the peak RSS once the last one is reached
+    assert {"rows", "live_first", "live_screen"} <= set(names)
+    # loading stages, as the app's gc freeze sees them (it freezes only in a real terminal)
+    assert loading_stage(app) >= 1
