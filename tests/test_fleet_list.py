@@ -9,7 +9,7 @@ import pytest
 from fleetfixtures import PIPELINES, PROD_EAST, PROD_WEST, SHARED, SHARED_ACCOUNT, fleet_app, wait_fleet
 from screen_text import screen_text
 from textual.widgets import Input
-from uiwait import wait_until
+from uiwait import wait_for_text, wait_until
 
 from tui.commands import target_commands
 from tui.fleet_rows import group_key
@@ -33,7 +33,7 @@ async def test_every_target_is_listed_with_where_it_lives(sim: Simulator, tmp_pa
         by_target = {t.key: sum(1 for r in screen.shown_rows() if r.target == t) for t in app.targets}
         assert by_target == PIPELINES
         await wait_until(pilot, lambda: SHARED_ACCOUNT in app.fleet.aliases)
-        text = screen_text(app)
+        text = await wait_for_text(pilot, "3 targets", "shared/us-east-1")
         assert "3 targets" in text and "Profile/region" in text
         for label in ("prod/us-east-1", "prod/us-west-2", "shared/us-east-1"):
             assert label in text
@@ -135,7 +135,8 @@ async def test_the_picker_switches_between_one_target_and_all(sim: Simulator, tm
         (show_all,) = [c for title, c, _ in target_commands(app) if title == "target: show all targets"]
         show_all()
         await wait_until(pilot, lambda: len(screen.shown_rows()) == sum(PIPELINES.values()))
-        assert app.fleet.view is None and "3 targets" in screen_text(app)
+        assert app.fleet.view is None
+        await wait_for_text(pilot, "3 targets")
         titles = [title for title, _, _ in target_commands(app)]
         assert "target: switch to prod/us-west-2" in titles and "target: add profile demo-shared …" in titles
 

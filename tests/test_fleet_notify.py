@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fleetfixtures import PROD_EAST, SHARED, capture_writes, fleet_app, notices, wait_fleet
 from screen_text import screen_text
-from uiwait import wait_until
+from uiwait import wait_for_text, wait_until
 
 from tui.config import NotificationsConfig
 from tui.model import Status
@@ -105,7 +105,7 @@ async def test_the_watch_list_follows_an_execution_to_its_end(sim: Simulator, tm
         screen = app.screen
         assert isinstance(screen, WatchListScreen)
         await wait_until(pilot, lambda: screen.table.row_count == 1)
-        assert "Following 1 running" in screen_text(app) and "● Running" in screen_text(app)
+        await wait_for_text(pilot, "Following 1 running", "● Running")
         assert app.poller.policy.is_watched(PROD_EAST.key, "auth-service")  # polled at the active cadence
 
         written = capture_writes(app)
@@ -124,7 +124,7 @@ async def test_the_watch_list_follows_an_execution_to_its_end(sim: Simulator, tm
         # Greyed until dismissed.
         await pilot.press("d")
         await wait_until(pilot, lambda: screen.table.row_count == 0)
-        assert "Nothing followed" in screen_text(app)
+        await wait_for_text(pilot, "Nothing followed")
 
 
 async def test_w_in_the_history_follows_the_selected_execution(sim: Simulator, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from awsfixtures import isolate_aws_env
 from reliability_helpers import Rig, drive, make_rig, step
 from screen_text import screen_text
 from uifixtures import all_loaded
-from uiwait import wait_until
+from uiwait import wait_for_text, wait_until
 
 import tui.aws.client
 from tui.aws.session import SessionPool
@@ -74,7 +74,7 @@ async def test_expired_credentials_one_banner_data_kept_probe_and_resume(
         rows = [r.key for r in app.store.rows()]
         sim.set_faults("expired=1")
         await drive(pilot, rig, lambda: app.store.freshness(target).stale_reason == banner, seconds=120)
-        assert banner in screen_text(app)
+        await wait_for_text(pilot, banner)
         assert [r.key for r in app.store.rows()] == rows  # the last data stays
         assert app.screen.table.row_count == len(rows)  # type: ignore[attr-defined]
 

@@ -26,7 +26,7 @@ from screen_text import screen_text
 from simfixtures import aio_client
 from textual.pilot import Pilot
 from textual.widgets import Button, Input
-from uiwait import wait_until
+from uiwait import wait_for_text, wait_until
 
 from tui import actions, operator
 from tui.actions import Outcome
@@ -90,7 +90,7 @@ async def test_approve_sends_once_moves_the_stage_on_and_audits(sim: Simulator, 
         await open_pipeline(pilot, app, *APPROVAL)
         await pilot.press("a")
         dialog = await wait_for_screen(pilot, app, ApprovalDialog)
-        assert "in account 123456789012, region us-east-1" in screen_text(app)
+        await wait_for_text(pilot, "in account 123456789012, region us-east-1")
         dialog.query_one("#approval-summary", Input).value = "staging p99 fine"
         await pilot.pause()
         approve = dialog.query_one("#choice-approve", Button)
@@ -313,7 +313,7 @@ async def test_retry_failed_actions_restarts_the_stage(sim: Simulator, tmp_path:
         assert screen.check_action("retry", ()) is True
         await pilot.press("R")
         await wait_for_screen(pilot, app, RetryDialog)
-        assert "Retry the failed actions of stage Test" in screen_text(app)
+        await wait_for_text(pilot, "Retry the failed actions of stage Test")
         await pilot.press("enter")
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.SUCCEEDED
@@ -409,7 +409,7 @@ async def test_enable_a_disabled_transition(sim: Simulator, tmp_path: Path) -> N
         await open_pipeline(pilot, app, "infra-network", "Production")
         await pilot.press("t")
         await wait_for_screen(pilot, app, TransitionDialog)
-        assert "Enable the transition into stage Production" in screen_text(app)
+        await wait_for_text(pilot, "Enable the transition into stage Production")
         await pilot.press("enter")
         await wait_for_result(pilot, app)
     assert sim.engine.world().pipelines["infra-network"].transitions["Production"].enabled is True
@@ -498,7 +498,7 @@ async def test_rollback_on_a_v1_pipeline_explains(sim: Simulator, tmp_path: Path
         await open_pipeline(pilot, app, "docs-site", "Deploy")
         await pilot.press("B")
         await wait_for_screen(pilot, app, RollbackDialog)
-        assert "available only for V2 pipelines" in screen_text(app)
+        await wait_for_text(pilot, "available only for V2 pipelines")
         await pilot.press("escape")
     assert sim.calls["RollbackStage"] == 0
 
@@ -586,7 +586,7 @@ async def test_perform_confirms_a_ready_request_once(sim: Simulator, tmp_path: P
         request = actions.set_transition(EAST, "web-frontend", "Deploy", enabled=False, reason="freeze")
         app.run_worker(operator.perform(app, request), group="operator")
         dialog = await wait_for_screen(pilot, app, ConfirmDialog)
-        assert "Disable the transition into stage Deploy of web-frontend" in screen_text(app)
+        await wait_for_text(pilot, "Disable the transition into stage Deploy of web-frontend")
         assert dialog.query_one("#choice-confirm", Button).disabled
         await pilot.press(*"web-frontend")
         await pilot.click("#choice-confirm")

@@ -12,6 +12,7 @@ from typing import Any
 from screen_text import screen_text
 from textual.app import App
 from textual.widgets import Button, Input
+from uiwait import wait_for_text
 
 from tui import actions
 from tui.actions import ActionRequest
@@ -145,7 +146,7 @@ async def test_protected_pipeline_needs_its_name_typed() -> None:
         app.screen.query_one("#dialog-protected-name", Input).focus()
         await pilot.press(*"payments-api-pro")
         assert all(b.disabled for b in choice_buttons(app))
-        assert "type payments-api-prod exactly" in screen_text(app)
+        await wait_for_text(pilot, "type payments-api-prod exactly")
         await pilot.press("d")
         assert all(not b.disabled for b in choice_buttons(app))
         await pilot.click("#choice-approve")
@@ -159,7 +160,7 @@ async def test_confirm_dialog_double_enter_confirms_once() -> None:
     app = Host(ConfirmDialog(request, identity=IDENTITY))
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
-        assert "in account 123456789012, region eu-west-1 (ops)" in screen_text(app)
+        await wait_for_text(pilot, "in account 123456789012, region eu-west-1 (ops)")
         await pilot.press("enter", "enter")
         await pilot.pause()
         assert app.results == [request]
@@ -180,7 +181,7 @@ async def test_retry_dialog_offers_both_modes() -> None:
     app = Host(dialog)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
-        assert "Failed actions only (E2E)" in screen_text(app)
+        await wait_for_text(pilot, "Failed actions only (E2E)")
         await pilot.press("down", "enter")
         await pilot.pause()
         (request,) = app.results
@@ -195,11 +196,11 @@ async def test_transition_reason_is_required_and_checked_against_aws_rules() -> 
     )
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
-        assert "a reason is required" in screen_text(app)
+        await wait_for_text(pilot, "a reason is required")
         await pilot.press(*"freeze: INC-1", "enter")
         await pilot.pause()
         assert app.results == []
-        assert "AWS accepts only letters" in screen_text(app)
+        await wait_for_text(pilot, "AWS accepts only letters")
         for _ in range(len(": INC-1")):
             await pilot.press("backspace")
         await pilot.press(*" for INC-1", "enter")
@@ -255,7 +256,7 @@ async def test_rollback_lists_revisions_and_explains_v1() -> None:
     )
     async with v1.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
-        assert "available only for V2 pipelines" in screen_text(v1)
+        await wait_for_text(pilot, "available only for V2 pipelines")
         assert choice_buttons(v1) == []
 
 

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from ui_harness import TARGET, FakeService, HarnessApp, wait_for
 from ui_samples import COMMIT, NOW, action_executions, execution, summary, wide_definition
 from ui_simapp import EAST, close_services, sim_app
+from uiwait import wait_for_text
 
 from tui.aws.errors import NotFound
 from tui.model import Status, Target
@@ -147,7 +148,7 @@ async def test_load_error_is_shown() -> None:
     service.errors["GetPipelineExecution"] = NotFound("Execution not found")
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: "Could not load execution" in screen_text(app))
-        assert "Execution not found" in screen_text(app)
+        await wait_for_text(pilot, "Execution not found")
 
 
 def test_find_last_success_rules() -> None:

@@ -17,7 +17,7 @@ from simfixtures import START
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 from ui_simapp import CREDENTIALS, EAST, open_pipeline, sim_app
-from uiwait import wait_until
+from uiwait import wait_for_text, wait_until
 
 from tui.app import CptuiApp
 from tui.aws import create_service
@@ -117,7 +117,7 @@ async def test_l_on_a_codebuild_action_opens_its_log(sim: Simulator, tmp_path: P
         expected = failed_e2e_build(sim)
         assert screen.build_id == expected.id
         await wait_until(pilot, lambda: screen.finished, timeout=10)
-        text = screen_text(app)
+        text = await wait_for_text(pilot, "web-frontend-e2e", "✖ Failed")
         assert "web-frontend-e2e" in text and "✖ Failed" in text
         assert "✖ BUILD" in text  # the failed phase, with its glyph
         assert "COMMAND_EXECUTION_ERROR" in text
@@ -172,7 +172,7 @@ async def test_l_on_a_failed_pipeline_row_opens_the_failed_build_at_its_first_er
         assert screen.jump_to_error
         await wait_until(pilot, lambda: screen.finished and screen.view.cursor is not None, timeout=10)
         assert "FAILED" in strip_ansi(screen.view.raw_line(screen.view.cursor or 0))
-        assert "Action error: Build terminated with state: FAILED" in screen_text(app)
+        await wait_for_text(pilot, "Action error: Build terminated with state: FAILED")
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is pipelines)
         # A pipeline that did not fail says so instead of opening anything.
@@ -201,7 +201,7 @@ async def test_search_moves_between_matches_and_save_writes_the_log(
     await wait_until(pilot, lambda: screen.view.match_status is not None and not screen.view.searching)
     status = screen.view.match_status
     assert status is not None and status[1] == passed
-    assert f"/{passed}" in screen_text(app)
+    await wait_for_text(pilot, f"/{passed}")
     first = screen.view.cursor
     await pilot.press("n")
     assert screen.view.cursor is not None and first is not None and screen.view.cursor > first
@@ -243,7 +243,7 @@ async def test_follow_a_running_build_to_its_end(
     assert view_lines(screen) == stream_lines(sim, build)
     assert screen.follower is not None and screen.follower.build is not None
     assert screen.follower.build.complete
-    assert "✔ complete" in screen_text(app)
+    await wait_for_text(pilot, "✔ complete")
     assert screen.view.follow  # nobody scrolled: it stayed at the bottom
     assert screen.view.scroll_y == screen.view.max_scroll_y
 
@@ -266,7 +266,7 @@ async def test_live_tail_through_the_app_budget(
         clock.advance(1.0)
         await pilot.pause(0.05)
     assert follower.live_events > 0 and follower.live_error is None
-    assert "following (live tail)" in screen_text(app)
+    await wait_for_text(pilot, "following (live tail)")
     assert app.poller.calls["StartLiveTail"] == 1  # it went through app.call (the rate budget)
 
 
@@ -293,8 +293,7 @@ async def test_expired_stream_shows_why_and_the_console_link(
     del world.logs.groups[build.log_group].streams[build.log_stream]
     screen = await open_logs(pilot, app, LogScreen(EAST, build.id))
     await wait_until(pilot, lambda: screen.unavailable is not None, timeout=10)
-    text = screen_text(app)
-    assert "expired" in text
+    text = await wait_for_text(pilot, "expired")
     assert "https://console.aws.amazon.com/cloudwatch/home" in text
     assert "✖ Failed" in text  # the header still shows the build
     await pilot.press("y")
@@ -306,8 +305,7 @@ async def test_unknown_build_says_so(app_and_pilot: tuple[CptuiApp, Pilot[Any]])
     screen = LogScreen(EAST, "gone-project:11111111-2222-3333-4444-555555555555")
     await app.push_screen(screen)
     await wait_until(pilot, lambda: screen.unavailable is not None, timeout=10)
-    text = screen_text(app)
-    assert "was not found" in text
+    text = await wait_for_text(pilot, "was not found")
     assert "codesuite/codebuild/projects/gone-project/build/" in text
 
 

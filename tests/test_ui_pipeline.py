@@ -10,6 +10,7 @@ import pytest
 from screen_text import screen_text
 from ui_harness import wait_for
 from ui_simapp import EAST, close_services, open_pipeline, sim_app
+from uiwait import wait_for_text
 
 from tui.model import Status
 from tui.screens.execution import ExecutionScreen
@@ -42,7 +43,7 @@ async def test_wide_pipeline_scrolls_to_the_selected_stage_at_80_columns(
         assert screen.selected_stage == "Production-eu-west-1"
         assert screen.selected_action == "Deploy-ECS"
         assert graph.region.contains_region(graph.boxes["Production-eu-west-1"].region)
-        assert "Production-eu-west-1" in screen_text(app)
+        await wait_for_text(pilot, "Production-eu-west-1")
 
 
 async def test_disabled_transition_shows_reason_and_who(sim: Simulator, tmp_path: Path) -> None:
@@ -149,7 +150,7 @@ async def test_live_progress_reaches_the_graph(sim: Simulator, tmp_path: Path) -
         for name in moved:
             stage = after.stage(name)
             assert stage is not None
-            assert stage.status.label in screen_text(app)
+            await wait_for_text(pilot, stage.status.label)
 
 
 async def test_pipeline_screen_standalone_shows_placeholder_until_data(

@@ -52,8 +52,7 @@ def test_approvals_inbox(snap_compare: Any, threaded_sim: Simulator, tmp_path: P
         def loaded() -> bool:
             approvals = app.store.approvals()
             return len(approvals) == 2 and all(
-                app.store.latest_execution(a.target, a.pipeline_name) is not None
-                and a.expires_at is not None
+                app.store.latest_execution(a.target, a.pipeline_name) is not None and a.expires_at is not None
                 for a in approvals
             )
 

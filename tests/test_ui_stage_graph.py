@@ -12,6 +12,7 @@ from datetime import timedelta
 from screen_text import screen_lines, screen_text
 from textual.app import App, ComposeResult
 from ui_samples import NOW, wide_definition, wide_state, with_action
+from uiwait import wait_for_text
 
 from tui.model import ActionState, PipelineDef, PipelineState, StageDef, Status
 from tui.widgets.stage_box import MIN_BOX_WIDTH, StageBox, TransitionArrow, principal
@@ -139,7 +140,7 @@ async def test_update_repaints_only_changed_stages() -> None:
             else:
                 assert box.refresh_count == refreshes[name], name
                 assert box.render_count == renders[name], name
-        assert "compiling" in screen_text(app)
+        await wait_for_text(pilot, "compiling")
 
 
 async def test_clock_ticks_repaint_only_boxes_whose_relative_time_changed() -> None:
@@ -206,7 +207,7 @@ async def test_loading_placeholder_then_structure_and_hostile_text() -> None:
     app = GraphApp(None, None)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
-        assert "Loading the pipeline definition" in screen_text(app)
+        await wait_for_text(pilot, "Loading the pipeline definition")
         hostile = replace(
             wide_definition(),
             stages=(StageDef("[bold]Evil\x1b]52;c;aGk=\x07"), *wide_definition().stages[:2]),

@@ -29,3 +29,14 @@ async def wait_for_workers(pilot: Pilot[Any], group: str | None = None, timeout:
         )
 
     await wait_until(pilot, quiet, timeout)
+
+
+async def wait_for_text(pilot: Pilot[Any], *needles: str, timeout: float = 10.0) -> str:
+    """Wait until every needle is on the rendered screen (state can change a frame before the repaint).
+
+    Returns the screen text, so the caller can assert on the rest of it.
+    """
+    from screen_text import screen_text
+
+    await wait_until(pilot, lambda: all(n in screen_text(pilot.app) for n in needles), timeout)
+    return screen_text(pilot.app)
