@@ -113,12 +113,23 @@ def max_in_any_second(calls: list[float]) -> int:
 # --- the first calls ------------------------------------------------------------------------
 
 
-def test_a_new_target_asks_for_identity_and_the_list_first() -> None:
+def test_a_new_target_asks_for_the_list_first_and_the_identity_once_it_answers() -> None:
     policy = PollPolicy()
     policy.add_target(T, 0.0)
-    kinds = {f.kind for f in policy.next_due(0.0)}
-    assert kinds == {FetchKind.IDENTITY, FetchKind.LIST}
-    assert policy.next_due(0.1) == []  # both in flight: nothing is asked twice
+    first = policy.next_due(0.0)
+    assert [f.kind for f in first] == [FetchKind.LIST]
+    assert policy.next_due(0.1) == []  # in flight: nothing is asked twice, the identity waits
+    policy.set_pipelines(T, {}, 0.2)
+    policy.on_result(first[0], 0.2)
+    assert [f.kind for f in policy.next_due(0.2)] == [FetchKind.IDENTITY]
+
+
+def test_a_failed_list_still_lets_the_identity_go() -> None:
+    policy = PollPolicy()
+    policy.add_target(T, 0.0)
+    (listing,) = policy.next_due(0.0)
+    policy.on_error(listing, 0.1, ErrorKind.ACCESS_DENIED)
+    assert [f.kind for f in policy.next_due(0.1)] == [FetchKind.IDENTITY]
 
 
 def test_first_load_fetches_rows_on_screen_before_the_rest() -> None:
@@ -221,8 +232,9 @@ def test_an_execution_that_ends_gets_a_final_state() -> None:
 def test_a_pending_approval_fetches_the_definition_once_per_version() -> None:
     policy = PollPolicy()
     policy.add_target(T, 0.0)
-    for f in policy.next_due(0.0):
-        policy.on_result(f, 0.1)
+    for when in (0.0, 0.1):  # the list, then the identity
+        for f in policy.next_due(when):
+            policy.on_result(f, when + 0.05)
     policy.set_pipelines(T, {"pay": 3}, 0.1)
     (latest,) = policy.next_due(0.2)
     policy.on_result(latest, 0.3, changed=True, status=Status.IN_PROGRESS)

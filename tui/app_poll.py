@@ -217,6 +217,9 @@ class PollController:
             now = self._monotonic()
             policy.set_pipelines(fetch.target, {s.name: s.version for s in summaries}, now)
             policy.on_result(fetch, now)
+            # The new rows' statuses go out now, before the table is filled and painted, so the
+            # first frame with rows can already show live statuses.
+            self.tick()
         elif fetch.kind is FetchKind.LATEST:
             page = await service.list_executions(name, max_results=1)
             latest = page.items[0] if page.items else None

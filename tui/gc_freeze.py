@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from tui.app import CptuiApp
 
 CHECK_SECONDS = 2.0
+START_LIMIT = 5.0
 
 
 def loading_stage(app: CptuiApp) -> int:
@@ -31,10 +32,22 @@ def loading_stage(app: CptuiApp) -> int:
 
 
 def freeze_after_loading(app: CptuiApp) -> None:
-    """Freeze the objects alive once the list is listed, and again once it is loaded (not headless)."""
+    """Freeze the objects alive once the list is listed, and again once it is loaded (not headless).
+
+    Until the first list arrives the collector is off: importing aiobotocore and loading botocore's
+    models allocate enough to trigger a full collection of everything just imported, and it fell
+    on the frame that paints the first rows (60-70 ms of the cold start, ``bench/startup.py``).
+    Reference counting still frees everything else meanwhile; a few seconds at most.
+    """
     if app.is_headless:
         return
     frozen = 0
+    was_enabled = gc.isenabled()
+    gc.disable()
+
+    def resume() -> None:
+        if was_enabled and not gc.isenabled():
+            gc.enable()
 
     def check() -> None:
         nonlocal frozen
@@ -42,7 +55,16 @@ def freeze_after_loading(app: CptuiApp) -> None:
         if stage > frozen:
             gc.freeze()
             frozen = stage
+            resume()
         if frozen >= 2:
             timer.stop()
 
+    # The first stage is checked as the list lands (before its rows are painted), later ones
+    # every few seconds; whatever happens, the collector is back on after START_LIMIT seconds.
+    def on_change(_change: object) -> None:
+        if frozen == 0:
+            check()
+
+    app.store_changed.subscribe(app, on_change, immediate=True)
     timer = app.set_interval(CHECK_SECONDS, check, name="gc-freeze")
+    app.set_timer(START_LIMIT, resume, name="gc-resume")

@@ -201,6 +201,7 @@ class _Target:
     # slot -> the schedule stamp before dispatch, restored when a retryable error means "again".
     in_flight: dict[tuple[FetchKind, str | None], float | None] = field(default_factory=dict)
     listed_at: float | None = None
+    list_answered: bool = False  # a ListPipelines call came back (with pipelines or an error)
     identity_ok: bool = False
     identity_at: float | None = None
     failures: int = 0
@@ -459,8 +460,11 @@ class PollPolicy:
             slot = (kind, name)
             return slot not in t.in_flight and slot not in t.urgent and t.denied_until.get(kind, 0.0) <= now
 
-        since = t.added_at - s.list_interval  # identity and the list are due at once
-        if not t.identity_ok and free(FetchKind.IDENTITY, None):
+        since = t.added_at - s.list_interval  # the list is due at once
+        # Who the caller is waits for the first list's answer: at start-up its client, request and
+        # the alias lookup it leads to would otherwise delay the first rows (a list that fails -
+        # denied, expired, unreachable - lets it go at once, so the header can still say who).
+        if not t.identity_ok and t.list_answered and free(FetchKind.IDENTITY, None):
             periodic(_HOT, FetchKind.IDENTITY, None, t.identity_at, s.list_interval, since)
         if free(FetchKind.LIST, None):
             periodic(_HOT, FetchKind.LIST, None, t.listed_at, s.list_interval, since)
@@ -555,6 +559,7 @@ class PollPolicy:
         t.in_flight.pop(fetch.slot, None)
         t.failures = 0
         t.probing = False
+        t.list_answered |= fetch.kind is FetchKind.LIST
         if fetch.kind is FetchKind.IDENTITY:
             t.identity_ok = True
             return
@@ -586,6 +591,7 @@ class PollPolicy:
         if t is None:
             return
         prev = t.in_flight.pop(fetch.slot, None)
+        t.list_answered |= fetch.kind is FetchKind.LIST
         s = self.settings
         if kind is ErrorKind.THROTTLED:
             self.on_throttle(fetch.target, now)
