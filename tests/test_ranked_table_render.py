@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import product
 from typing import Any
 
 from rich.style import Style
@@ -43,28 +44,24 @@ async def test_fast_cell_rendering_matches_datatable() -> None:
         for index, width in enumerate(WIDTHS):
             table.add_column(f"c{index}", width=width, key=f"c{index}")
         cells = corpus()
-        table.upsert(
-            [(f"r{i}", tuple(cell for _ in WIDTHS), i) for i, cell in enumerate(cells)]
-        )
+        table.upsert([(f"r{i}", tuple(cell for _ in WIDTHS), i) for i, cell in enumerate(cells)])
         await pilot.pause()
         compared = fast_used = 0
-        for row in range(len(cells)):
-            for column, width in enumerate(WIDTHS):
-                for cursor in (False, True):
-                    for hover in (False, True):
-                        for base in (Style(), Style(bgcolor="grey11"), Style(color="white", italic=True)):
-                            rendered = table._render_cell(row, column, base, width + 2, cursor, hover)
-                            table._stable_cells.clear()
-                            table._cell_render_cache.clear()
-                            reference = DataTable._render_cell(table, row, column, base, width + 2, cursor, hover)
-                            table._cell_render_cache.clear()
-                            assert rendered == reference, (row, column, width, cursor, hover, base)
-                            compared += 1
-                            row_key = table._row_locations.get_key(row)
-                            value: Any = table._data[row_key][table._column_locations.get_key(column)]
-                            fast = table._render_text_line(
-                                value, row_key, row, column, base, width + 2, cursor, hover
-                            )
-                            fast_used += fast is not None
+        bases = (Style(), Style(bgcolor="grey11"), Style(color="white", italic=True))
+        flags = (False, True)
+        for row, (column, width), cursor, hover, base in product(
+            range(len(cells)), enumerate(WIDTHS), flags, flags, bases
+        ):
+            rendered = table._render_cell(row, column, base, width + 2, cursor, hover)
+            table._stable_cells.clear()
+            table._cell_render_cache.clear()
+            reference = DataTable._render_cell(table, row, column, base, width + 2, cursor, hover)
+            table._cell_render_cache.clear()
+            assert rendered == reference, (row, column, width, cursor, hover, base)
+            compared += 1
+            row_key = table._row_locations.get_key(row)
+            value: Any = table._data[row_key][table._column_locations.get_key(column)]
+            fast = table._render_text_line(value, row_key, row, column, base, width + 2, cursor, hover)
+            fast_used += fast is not None
         assert compared == len(cells) * len(WIDTHS) * 12
         assert fast_used > compared * 0.9  # the comparison exercised the fast path, not the fallback
