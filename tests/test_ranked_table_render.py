@@ -60,7 +60,9 @@ async def test_fast_cell_rendering_matches_datatable() -> None:
             assert rendered == reference, (row, column, width, cursor, hover, base)
             compared += 1
             row_key = table._row_locations.get_key(row)
-            value: Any = table._data[row_key][table._column_locations.get_key(column)]
+            column_key = table._column_locations.get_key(column)
+            assert row_key is not None and column_key is not None
+            value: Any = table._data[row_key][column_key]
             fast = table._render_text_line(value, row_key, row, column, base, width + 2, cursor, hover)
             fast_used += fast is not None
         assert compared == len(cells) * len(WIDTHS) * 12
