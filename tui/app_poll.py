@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from tui.model import Target
 
 TICK_SECONDS = 0.25
+_YIELDS_BEFORE_PAINT = 8
 ACQUIRE_STEP = 0.25  # longest sleep while an on-demand call waits for a token
 # Errors that say nothing about the target as a whole (one pipeline's problem).
 _LOCAL_ERRORS = (ErrorKind.NOT_FOUND, ErrorKind.VALIDATION, ErrorKind.CONFLICT)
@@ -213,6 +214,7 @@ class PollController:
             policy.on_result(fetch, self._monotonic())
         elif fetch.kind is FetchKind.LIST:
             summaries = await service.list_pipelines()
+            first = not store.freshness(target).listed
             change = store.set_pipelines(target, summaries)
             now = self._monotonic()
             policy.set_pipelines(fetch.target, {s.name: s.version for s in summaries}, now)
@@ -220,6 +222,11 @@ class PollController:
             # The new rows' statuses go out now, before the table is filled and painted, so the
             # first frame with rows can already show live statuses.
             self.tick()
+            if first:
+                # Let them open their connections and send before the rows are painted (a
+                # frame takes 15-40 ms; sent after it, the statuses came one frame later).
+                for _ in range(_YIELDS_BEFORE_PAINT):
+                    await asyncio.sleep(0)
         elif fetch.kind is FetchKind.LATEST:
             page = await service.list_executions(name, max_results=1)
             latest = page.items[0] if page.items else None
