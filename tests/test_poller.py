@@ -119,9 +119,18 @@ def test_a_new_target_asks_for_the_list_first_and_the_identity_once_it_answers()
     first = policy.next_due(0.0)
     assert [f.kind for f in first] == [FetchKind.LIST]
     assert policy.next_due(0.1) == []  # in flight: nothing is asked twice, the identity waits
-    policy.set_pipelines(T, {}, 0.2)
+    policy.set_pipelines(T, {"pay": 1}, 0.2)
     policy.on_result(first[0], 0.2)
-    assert [f.kind for f in policy.next_due(0.2)] == [FetchKind.IDENTITY]
+    assert {f.kind for f in policy.next_due(0.2)} == {FetchKind.LATEST, FetchKind.IDENTITY}
+
+
+def test_an_empty_list_lets_the_identity_go_at_once() -> None:
+    policy = PollPolicy()
+    policy.add_target(T, 0.0)
+    (listing,) = policy.next_due(0.0)
+    policy.set_pipelines(T, {}, 0.1)
+    policy.on_result(listing, 0.1)
+    assert [f.kind for f in policy.next_due(0.1)] == [FetchKind.IDENTITY]
 
 
 def test_a_failed_list_still_lets_the_identity_go() -> None:

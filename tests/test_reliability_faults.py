@@ -142,10 +142,14 @@ async def exercise_screens(pilot: Pilot[Any], rig: Rig) -> list[str]:
     assert isinstance(listing, PipelinesScreen)
     await drive(pilot, rig, lambda: listing.table.has_row(f"{EAST.key}/{LOGS_PIPELINE}"), every=0.5)
     listing.table.focus()
+    # A cursor key first: until the user moves, the list keeps its cursor on the top row as rows
+    # re-sort under it, and would undo the move below before enter opens the row.
+    await pilot.press("down")
     listing.table.move_cursor(row=listing.table.get_row_index(f"{EAST.key}/{LOGS_PIPELINE}"))
     await _press(pilot, rig, "enter", PipelineScreen)
     pipeline = app.screen
     assert isinstance(pipeline, PipelineScreen)
+    assert pipeline.pipeline_name == LOGS_PIPELINE
     visited.append("pipeline")
 
     await _press(pilot, rig, "h", HistoryScreen)

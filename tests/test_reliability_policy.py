@@ -39,9 +39,9 @@ def _answer(policy: PollPolicy, fetches: list[Fetch], now: float, error: ErrorKi
 def test_failing_credentials_get_one_probe_every_30_seconds_then_everything_resumes() -> None:
     policy = _policy()
     now = 0.0
-    _answer(policy, policy.next_due(now), now)  # identity and list arrive
+    _answer(policy, policy.next_due(now), now)  # the list arrives
     now = 1.0
-    _answer(policy, policy.next_due(now), now)  # the rows' first loads
+    _answer(policy, policy.next_due(now), now)  # the identity and the rows' first loads
     now = 200.0
     due = policy.next_due(now)
     assert due

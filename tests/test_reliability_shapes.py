@@ -130,11 +130,13 @@ async def test_the_app_renders_generated_responses(
             assert "? FutureStat" in flat_text(app)  # an unknown status, as it is (cut to its column)
 
             name = served.names[1]
+            listing.table.focus()
+            await pilot.press("down")  # moved by the user: a re-sort no longer resets the cursor
             listing.table.move_cursor(row=listing.table.get_row_index(f"{EAST.key}/{name}"))
             await pilot.press("enter")
             await drive(pilot, rig, lambda: isinstance(app.screen, PipelineScreen), every=0.5)
             screen = app.screen
-            assert isinstance(screen, PipelineScreen)
+            assert isinstance(screen, PipelineScreen) and screen.pipeline_name == name
             await drive(pilot, rig, lambda: app.store.definition(EAST, name) is not None, every=0.5)
             await pilot.pause()
             definition = app.store.definition(EAST, name)

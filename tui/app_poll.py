@@ -76,6 +76,7 @@ class PollController:
         self._pending: StoreChange | None = None
         self._timer: Timer | None = None
         self._notified: set[tuple[str, str]] = set()
+        self._told_denied: set[tuple[str, str]] = set()  # (target key, IAM action) told about
         for key in self._targets:
             self.policy.add_target(key, monotonic())
 
@@ -172,7 +173,10 @@ class PollController:
 
     def tick(self) -> None:
         """Start every fetch that is due; keep the header's throttle flag current."""
-        for fetch in self.policy.next_due(self._monotonic()):
+        # Rows' statuses before who the caller is: at start-up they come in the same batch, and
+        # the identity's client (and the alias lookup it leads to) would delay them.
+        due = sorted(self.policy.next_due(self._monotonic()), key=lambda f: f.kind is FetchKind.IDENTITY)
+        for fetch in due:
             self.app.run_worker(
                 self._run(fetch),
                 name=f"poll {fetch.kind.value} {fetch.name or ''}".strip(),
@@ -268,9 +272,13 @@ class PollController:
             # Kept until a call needing it succeeds; the screens that need it and one notice
             # name the permission. Only a denied list leaves the whole target without data.
             reason = stale_reason(error, target, fetch.kind.operation)
-            self._emit(self.app.store.mark_denied(target, missing_permission(error, fetch.kind.operation)))
+            permission = missing_permission(error, fetch.kind.operation)
+            self._emit(self.app.store.mark_denied(target, permission))
             if fetch.kind is not FetchKind.LIST:
-                self._tell_once(target, reason, "warning")
+                # Told once until the permission works again (not on every unrelated success).
+                if (target.key, permission) not in self._told_denied:
+                    self._told_denied.add((target.key, permission))
+                    self._tell(target, reason, "warning")
                 return
         reason = stale_reason(error, target, fetch.kind.operation)
         change = self.app.store.mark_stale(target, reason)
@@ -283,6 +291,9 @@ class PollController:
         if (target.key, reason) in self._notified:
             return
         self._notified.add((target.key, reason))
+        self._tell(target, reason, severity)
+
+    def _tell(self, target: Target, reason: str, severity: str) -> None:
         label = f"{target.label}: " if len(self._targets) > 1 else ""
         self.app.notify(f"{label}{reason}", severity=severity, markup=False)  # type: ignore[arg-type]
 
@@ -296,6 +307,9 @@ class PollController:
         if change.freshness and target is not None and not self.app.store.freshness(target).stale_reason:
             # Recovered: the next failure deserves a notice again.
             self._notified = {n for n in self._notified if n[0] != target.key}
+        if change.freshness and target is not None:
+            denied = self.app.store.freshness(target).denied
+            self._told_denied = {d for d in self._told_denied if d[0] != target.key or d[1] in denied}
         if self._pending is None:
             self._pending = change
             self.app.call_later(self._flush)

@@ -288,6 +288,9 @@ def _run_demo(seed: int, config: Config, read_only: bool) -> int:
 def _run_app(
     services: list[AwsPipelineService], config: Config, read_only: bool, factory: TargetFactory | None = None
 ) -> int:
+    from tui.gc_freeze import pause_for_start
+
+    pause_for_start()  # (the imports below allocate a lot, and nothing is garbage yet)
     from tui.app import CptuiApp
     from tui.fleet import aws_factory
 

@@ -31,6 +31,18 @@ def loading_stage(app: CptuiApp) -> int:
     return 2 if rows and all(r.loaded for r in rows) else 1
 
 
+_paused_at_start = False
+
+
+def pause_for_start() -> None:
+    """Turn the collector off before a real run imports Textual and the app (``cptui`` itself);
+    ``freeze_after_loading`` turns it back on."""
+    global _paused_at_start
+    if gc.isenabled():
+        gc.disable()
+        _paused_at_start = True
+
+
 def freeze_after_loading(app: CptuiApp) -> None:
     """Freeze the objects alive once the list is listed, and again once it is loaded (not headless).
 
@@ -39,10 +51,12 @@ def freeze_after_loading(app: CptuiApp) -> None:
     on the frame that paints the first rows (60-70 ms of the cold start, ``bench/startup.py``).
     Reference counting still frees everything else meanwhile; a few seconds at most.
     """
+    was_enabled = gc.isenabled() or _paused_at_start
     if app.is_headless:
+        if was_enabled:
+            gc.enable()
         return
     frozen = 0
-    was_enabled = gc.isenabled()
     gc.disable()
 
     def resume() -> None:

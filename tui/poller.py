@@ -461,9 +461,9 @@ class PollPolicy:
             return slot not in t.in_flight and slot not in t.urgent and t.denied_until.get(kind, 0.0) <= now
 
         since = t.added_at - s.list_interval  # the list is due at once
-        # Who the caller is waits for the first list's answer: at start-up its client, request and
-        # the alias lookup it leads to would otherwise delay the first rows (a list that fails -
-        # denied, expired, unreachable - lets it go at once, so the header can still say who).
+        # Who the caller is waits for the first list's answer: at start-up its client and request
+        # would otherwise delay the list (a list that fails - denied, expired, unreachable - lets
+        # it go at once, so the header can still say who).
         if not t.identity_ok and t.list_answered and free(FetchKind.IDENTITY, None):
             periodic(_HOT, FetchKind.IDENTITY, None, t.identity_at, s.list_interval, since)
         if free(FetchKind.LIST, None):

@@ -134,6 +134,11 @@ class AwsPipelineService:
         }
         if self.endpoint_url:
             kwargs["endpoint_url"] = self.endpoint_url
+            if self.endpoint_url.lower().startswith("http://"):
+                # Plain HTTP (the simulator, a local stand-in): there is no certificate to verify,
+                # but aiobotocore would still load the CA bundle for each client, in a thread
+                # (50-60 ms before the first request of each). Never for https.
+                kwargs["verify"] = False
         if self._credentials:
             access_key, secret_key, token = self._credentials
             kwargs.update(
