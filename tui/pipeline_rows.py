@@ -68,7 +68,7 @@ def stage_cell(row: PipelineRow) -> Text:
     if not row.stage:
         return Text("")
     style = STATUS_COLORS["error"] if row.status is Status.FAILED else ""
-    return Text(clean(row.stage), style=style)
+    return Text(clean(row.stage), style=style, no_wrap=True, overflow="ellipsis")
 
 
 def started_text(row: PipelineRow, now: datetime) -> str:

@@ -46,6 +46,7 @@ TICK_SECONDS = 1.0
 _SCROLLBAR = 2
 _PADDING = 2  # DataTable's cell padding, both sides
 _MIN_TRIGGER = 24
+_MIN_STAGE = 10
 _CURSOR_KEYS = frozenset({"up", "down", "j", "k", "pageup", "pagedown", "home", "end", "g", "G"})
 
 
@@ -61,6 +62,12 @@ def plan_columns(width: int, name_width: int, where_width: int = 0) -> tuple[Col
     avail = width - _SCROLLBAR
     status, stage, started, kind, span = 12, 16, 8, 4, 9
     base = status + stage + started + (where_width + _PADDING if where_width else 0) + 4 * _PADDING
+    short = name_width - (avail - base - _PADDING)
+    if short > 0:
+        # Narrow (80 columns with a profile/region column): names like payments-api-prod and
+        # payments-api-dev must stay apart; the stage column gives up to 6 cells for them.
+        cut = min(short, stage - _MIN_STAGE)
+        stage, base = stage - cut, base - cut
     name_width = max(12, min(name_width, avail - base - _PADDING))
     used = base + name_width + _PADDING
     with_type = used + kind + _PADDING <= avail

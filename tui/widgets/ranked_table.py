@@ -37,7 +37,7 @@ class _KeyCell(Text):
 
     def __init__(self, text: Text | str, row_key: str) -> None:
         base = text if isinstance(text, Text) else Text(text)
-        super().__init__(base.plain, style=base.style, no_wrap=True)
+        super().__init__(base.plain, style=base.style, no_wrap=True, overflow=base.overflow)
         self._spans = list(base.spans)
         self.row_key = row_key
 
