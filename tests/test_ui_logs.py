@@ -300,6 +300,38 @@ async def test_expired_stream_shows_why_and_the_console_link(
     assert app.clipboard == screen.unavailable.deep_link if screen.unavailable else False
 
 
+@pytest.mark.parametrize(
+    ("destination", "says", "link"),
+    [
+        (
+            "s3",
+            "sends its logs to S3 only (codebuild-logs-web-frontend-e2e/",
+            "https://s3.console.aws.amazon.com/",
+        ),
+        ("none", "CloudWatch Logs are turned off for this build's project", "codesuite/codebuild/projects/"),
+    ],
+)
+async def test_logs_not_in_cloudwatch_say_where_they_are(
+    sim: Simulator,
+    app_and_pilot: tuple[CptuiApp, Pilot[Any]],
+    no_system_clipboard: None,
+    destination: str,
+    says: str,
+    link: str,
+) -> None:
+    app, pilot = app_and_pilot
+    build = failed_e2e_build(sim)
+    build.log_destination = destination  # the project's logs setting, as BatchGetBuilds reports it
+    screen = await open_logs(pilot, app, LogScreen(EAST, build.id))
+    await wait_until(pilot, lambda: screen.unavailable is not None, timeout=10)
+    text = await wait_for_text(pilot, "✖ Failed")  # the header still shows the build
+    assert says in " ".join(text.split())
+    assert screen.unavailable is not None and link in screen.unavailable.deep_link
+    assert screen.view.total_lines == 0  # nothing read from CloudWatch Logs
+    await pilot.press("y")
+    assert app.clipboard == screen.unavailable.deep_link
+
+
 async def test_unknown_build_says_so(app_and_pilot: tuple[CptuiApp, Pilot[Any]]) -> None:
     app, pilot = app_and_pilot
     screen = LogScreen(EAST, "gone-project:11111111-2222-3333-4444-555555555555")

@@ -246,7 +246,8 @@ class LogFollower:
     @property
     def deep_link(self) -> str:
         logs = self.build.logs if self.build else None
-        return (logs.deep_link if logs else None) or build_console_url(self.region, self.build_id)
+        found = (logs.deep_link or logs.s3_deep_link) if logs else None
+        return found or build_console_url(self.region, self.build_id)
 
     async def _wait(self, seconds: float, getter: asyncio.Future[_LiveItem] | None = None) -> None:
         """Wait ``seconds``, or less if ``wake`` is called or ``getter`` completes."""

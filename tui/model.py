@@ -478,6 +478,7 @@ class BuildLogs:
     deep_link: str | None = None
     cloudwatch_enabled: bool = True
     s3_location: str | None = None
+    s3_deep_link: str | None = None  # the log object in the S3 console, when logs go to S3
 
 
 @dataclass(frozen=True)

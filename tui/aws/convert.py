@@ -382,6 +382,7 @@ def build_logs(data: Json) -> BuildLogs:
         # Absent status means the project default, which is enabled.
         cloudwatch_enabled=cloudwatch.get("status") != "DISABLED",
         s3_location=(_str(s3, "location") or _str(data, "s3DeepLink")) if s3_enabled else None,
+        s3_deep_link=_str(data, "s3DeepLink") if s3_enabled else None,
     )
 
 

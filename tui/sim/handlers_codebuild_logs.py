@@ -74,17 +74,7 @@ def build_dict(world: World, b: Build, now: float) -> dict[str, Any]:
             "imagePullCredentialsType": "CODEBUILD",
         },
         "serviceRole": b.service_role,
-        "logs": {
-            "groupName": b.log_group,
-            "streamName": b.log_stream,
-            "deepLink": (
-                f"https://console.aws.amazon.com/cloudwatch/home?region={world.region}"
-                f"#logEvent:group={quote(b.log_group, safe='')};stream={b.log_stream}"
-            ),
-            "cloudWatchLogsArn": f"{group_arn}:log-stream:{b.log_stream}",
-            "cloudWatchLogs": {"status": "ENABLED"},
-            "s3Logs": {"status": "DISABLED", "encryptionDisabled": False},
-        },
+        "logs": _logs(b, world.region, group_arn),
         "timeoutInMinutes": 480 if b.kind == "train" else 60,
         "queuedTimeoutInMinutes": 480,
         "buildComplete": complete,
@@ -154,6 +144,35 @@ def get_log_events(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         events = _read(stream, start, stop, from_end=True)
         start = stop - len(events)
     return {"events": events, "nextForwardToken": _token("f", stop), "nextBackwardToken": _token("b", start)}
+
+
+def _logs(b: Build, region: str, group_arn: str) -> dict[str, Any]:
+    """The build's ``logs``, as CodeBuild reports each destination (no group or stream when the
+    project does not send its logs to CloudWatch Logs)."""
+    if b.log_destination == "s3":
+        location = f"codebuild-logs-{b.project}/{b.id.split(':', 1)[1]}.gz"
+        return {
+            "cloudWatchLogs": {"status": "DISABLED"},
+            "s3Logs": {"status": "ENABLED", "location": location, "encryptionDisabled": False},
+            "s3DeepLink": f"https://s3.console.aws.amazon.com/s3/object/{location}?region={region}",
+            "s3LogsArn": f"arn:aws:s3:::{location}",
+        }
+    if b.log_destination == "none":
+        return {
+            "cloudWatchLogs": {"status": "DISABLED"},
+            "s3Logs": {"status": "DISABLED", "encryptionDisabled": False},
+        }
+    return {
+        "groupName": b.log_group,
+        "streamName": b.log_stream,
+        "deepLink": (
+            f"https://console.aws.amazon.com/cloudwatch/home?region={region}"
+            f"#logEvent:group={quote(b.log_group, safe='')};stream={b.log_stream}"
+        ),
+        "cloudWatchLogsArn": f"{group_arn}:log-stream:{b.log_stream}",
+        "cloudWatchLogs": {"status": "ENABLED"},
+        "s3Logs": {"status": "DISABLED", "encryptionDisabled": False},
+    }
 
 
 def _read(stream: LogStream, start: int, stop: int, from_end: bool) -> list[dict[str, Any]]:

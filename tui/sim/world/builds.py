@@ -65,6 +65,8 @@ class Build:
     log_stream: str
     service_role: str
     failure_command: str = ""
+    # Where the project sends its logs: "cloudwatch" (the default), "s3" (S3 only), "none" (off).
+    log_destination: str = "cloudwatch"
 
     def complete_at(self, now: float) -> bool:
         return now >= self.end
