@@ -27,6 +27,7 @@ from tui.logtail import event_lines
 from tui.model import LogEvent
 from tui.screens.logs import LogScreen, log_file_name
 from tui.sim import ManualClock, Simulator
+from tui.sim import livetail as sim_livetail
 from tui.sim.world.builds import Build as SimBuild
 
 ACTION_ERROR = "Build terminated with state: FAILED. Phase: BUILD, Code: COMMAND_EXECUTION_ERROR"
@@ -268,6 +269,37 @@ async def test_live_tail_through_the_app_budget(
     assert follower.live_events > 0 and follower.live_error is None
     await wait_for_text(pilot, "following (live tail)")
     assert app.poller.calls["StartLiveTail"] == 1  # it went through app.call (the rate budget)
+
+
+async def test_a_sampled_live_tail_says_so_and_the_full_log_is_read_at_the_end(
+    sim: Simulator, app_and_pilot: tuple[CptuiApp, Pilot[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # CloudWatch samples an update of over 500 events; the simulator does the same beyond its
+    # MAX_PER_UPDATE, made tiny here so that an ordinary build's log counts as a flood.
+    monkeypatch.setattr(sim_livetail, "MAX_PER_UPDATE", 2)
+    app, pilot = app_and_pilot
+    build = min(sim.engine.world().running_builds(), key=lambda b: b.end)
+    clock = sim.clock
+    assert isinstance(clock, ManualClock)
+    screen = await open_logs(pilot, app, LogScreen(EAST, build.id))
+    await wait_until(pilot, lambda: screen.follower is not None and screen.follower.mode.value == "live tail")
+    follower = screen.follower
+    assert follower is not None
+    for _ in range(120):
+        if follower.live_sampled:
+            break
+        clock.advance(1.0)
+        await pilot.pause(0.05)
+    assert follower.live_sampled
+    await wait_for_text(pilot, "following (live tail, sampled)")
+    # Once the build ends, the session's lines are replaced by a full read: nothing is missing.
+    for _ in range(int(build.end - clock.now().timestamp()) + 60):
+        if screen.finished:
+            break
+        clock.advance(1.0)
+        await pilot.pause(0.02)
+    await wait_until(pilot, lambda: screen.finished, timeout=10)
+    assert view_lines(screen) == stream_lines(sim, build)
 
 
 async def test_scrolling_up_pauses_follow_and_f_resumes(

@@ -34,7 +34,16 @@ from urllib.parse import quote
 
 from tui.aws.errors import AwsError, NotFound
 from tui.aws.service import PipelineService
-from tui.model import ActionState, Build, LogEvent, LogPage, PipelineDef, PipelineState, Status
+from tui.model import (
+    ActionState,
+    Build,
+    LiveBatch,
+    LogEvent,
+    LogPage,
+    PipelineDef,
+    PipelineState,
+    Status,
+)
 
 T = TypeVar("T")
 
@@ -235,6 +244,9 @@ class LogFollower:
         self.max_provisional = 200_000  # live events kept for reconciliation
         self.calls: Counter[str] = Counter()
         self.live_events = 0  # events shown from live-tail sessions
+        # CloudWatch sampled a flood: lines are missing until the log is read in full (the session
+        # ends with a read by token from the seam that fills them in).
+        self.live_sampled = False
         self.reads = 0  # pages read and live updates received: progress, for tests and benchmarks
 
     # --- plumbing -------------------------------------------------------------------------
@@ -412,6 +424,8 @@ class LogFollower:
                 item = await self._next_live(queue, wait)
                 if isinstance(item, list):
                     self.reads += 1
+                    if isinstance(item, LiveBatch) and item.sampled:
+                        self.live_sampled = True  # said on the status line until the full read
                     if not started:
                         started = True
                         # Events ingested between the last read and the session's start are only

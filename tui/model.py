@@ -7,7 +7,7 @@ value that AWS adds tomorrow becomes a pseudo-member that keeps its text instead
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -506,6 +506,15 @@ class LogEvent:
     timestamp: int  # milliseconds since the epoch, as CloudWatch Logs gives it
     message: str
     ingestion_time: int | None = None
+
+
+class LiveBatch(list[LogEvent]):
+    """One live-tail update's events. ``sampled``: CloudWatch sent a sample of a flood (over 500
+    events a second), so lines are missing until the log is read in full."""
+
+    def __init__(self, events: Iterable[LogEvent] = (), *, sampled: bool = False) -> None:
+        super().__init__(events)
+        self.sampled = sampled
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from botocore.eventstream import ParserError
 from tui.aws import convert
 from tui.aws.errormap import map_error
 from tui.aws.errors import Unsupported
-from tui.model import LogEvent
+from tui.model import LiveBatch, LogEvent
 
 _OPERATION = "StartLiveTail"
 
@@ -49,7 +49,11 @@ async def live_tail_updates(
             update = event.get("sessionUpdate") if isinstance(event, Mapping) else None
             if update is None:
                 continue  # sessionStart, or an event type newer than this code
-            yield [convert.log_event(e) for e in update.get("sessionResults") or []]
+            metadata = update.get("sessionMetadata")
+            sampled = bool(metadata.get("sampled")) if isinstance(metadata, Mapping) else False
+            yield LiveBatch(
+                (convert.log_event(e) for e in update.get("sessionResults") or []), sampled=sampled
+            )
     finally:
         await events.aclose()
         stream.close()

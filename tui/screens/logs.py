@@ -275,7 +275,10 @@ class LogScreen(Screen[None]):
         elif follower is None or follower.mode in (TailMode.STARTING, TailMode.READING):
             parts.append(("… reading", "$accent"))
         elif view.follow:
-            parts.append((f"● following ({follower.mode.value})", "$accent"))
+            # Sampled: CloudWatch sent a sample of a flood; the missing lines are read in full
+            # when the live session ends.
+            sampled = ", sampled" if follower.live_sampled and follower.mode is TailMode.LIVE else ""
+            parts.append((f"● following ({follower.mode.value}{sampled})", "$accent"))
         else:
             parts.append(("⏸ paused — end/f to follow", "$warning bold"))
         parts.append(f"   {view.total_lines:,} lines")
