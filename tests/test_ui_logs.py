@@ -23,7 +23,7 @@ from tui.app import CptuiApp
 from tui.aws import create_service
 from tui.config import Config, GeneralConfig, PollingConfig
 from tui.logbuffer import strip_ansi
-from tui.logtail import event_lines
+from tui.logtail import LogFollower, event_lines
 from tui.model import LogEvent
 from tui.screens.logs import LogScreen, log_file_name
 from tui.sim import ManualClock, Simulator
@@ -249,23 +249,36 @@ async def test_follow_a_running_build_to_its_end(
     assert screen.view.scroll_y == screen.view.max_scroll_y
 
 
+async def follow_live(
+    sim: Simulator, app: CptuiApp, pilot: Pilot[Any]
+) -> tuple[SimBuild, LogScreen, LogFollower]:
+    """Open the log of the running build that ends first; wait until it follows with live tail."""
+    build = min(sim.engine.world().running_builds(), key=lambda b: b.end)
+    screen = await open_logs(pilot, app, LogScreen(EAST, build.id))
+    await wait_until(pilot, lambda: screen.follower is not None and screen.follower.mode.value == "live tail")
+    assert screen.follower is not None
+    return build, screen, screen.follower
+
+
+async def advance_until(
+    sim: Simulator, pilot: Pilot[Any], done: Callable[[], bool], seconds: int = 120, pause: float = 0.05
+) -> None:
+    """Move the world a second at a time, letting the app run, until ``done`` (or ``seconds``)."""
+    clock = sim.clock
+    assert isinstance(clock, ManualClock)
+    for _ in range(seconds):
+        if done():
+            return
+        clock.advance(1.0)
+        await pilot.pause(pause)
+
+
 async def test_live_tail_through_the_app_budget(
     sim: Simulator, app_and_pilot: tuple[CptuiApp, Pilot[Any]]
 ) -> None:
     app, pilot = app_and_pilot
-    build = min(sim.engine.world().running_builds(), key=lambda b: b.end)
-    clock = sim.clock
-    assert isinstance(clock, ManualClock)
-    screen = await open_logs(pilot, app, LogScreen(EAST, build.id))
-    await wait_until(pilot, lambda: screen.follower is not None and screen.follower.mode.value == "live tail")
-    follower = screen.follower
-    assert follower is not None
-    # Move the world a second at a time, letting the app run, until the session has delivered lines.
-    for _ in range(120):
-        if follower.live_events:
-            break
-        clock.advance(1.0)
-        await pilot.pause(0.05)
+    _, _, follower = await follow_live(sim, app, pilot)
+    await advance_until(sim, pilot, lambda: follower.live_events > 0)  # the session delivered lines
     assert follower.live_events > 0 and follower.live_error is None
     await wait_for_text(pilot, "following (live tail)")
     assert app.poller.calls["StartLiveTail"] == 1  # it went through app.call (the rate budget)
@@ -278,26 +291,13 @@ async def test_a_sampled_live_tail_says_so_and_the_full_log_is_read_at_the_end(
     # MAX_PER_UPDATE, made tiny here so that an ordinary build's log counts as a flood.
     monkeypatch.setattr(sim_livetail, "MAX_PER_UPDATE", 2)
     app, pilot = app_and_pilot
-    build = min(sim.engine.world().running_builds(), key=lambda b: b.end)
-    clock = sim.clock
-    assert isinstance(clock, ManualClock)
-    screen = await open_logs(pilot, app, LogScreen(EAST, build.id))
-    await wait_until(pilot, lambda: screen.follower is not None and screen.follower.mode.value == "live tail")
-    follower = screen.follower
-    assert follower is not None
-    for _ in range(120):
-        if follower.live_sampled:
-            break
-        clock.advance(1.0)
-        await pilot.pause(0.05)
+    build, screen, follower = await follow_live(sim, app, pilot)
+    await advance_until(sim, pilot, lambda: follower.live_sampled)
     assert follower.live_sampled
     await wait_for_text(pilot, "following (live tail, sampled)")
     # Once the build ends, the session's lines are replaced by a full read: nothing is missing.
-    for _ in range(int(build.end - clock.now().timestamp()) + 60):
-        if screen.finished:
-            break
-        clock.advance(1.0)
-        await pilot.pause(0.02)
+    remaining = int(build.end - sim.clock.now().timestamp()) + 60
+    await advance_until(sim, pilot, lambda: screen.finished, seconds=remaining, pause=0.02)
     await wait_until(pilot, lambda: screen.finished, timeout=10)
     assert view_lines(screen) == stream_lines(sim, build)
 
@@ -358,10 +358,12 @@ async def test_logs_not_in_cloudwatch_say_where_they_are(
     await wait_until(pilot, lambda: screen.unavailable is not None, timeout=10)
     text = await wait_for_text(pilot, "✖ Failed")  # the header still shows the build
     assert says in " ".join(text.split())
-    assert screen.unavailable is not None and link in screen.unavailable.deep_link
+    unavailable = screen.unavailable
+    assert unavailable is not None and unavailable.deep_link is not None
+    assert link in unavailable.deep_link
     assert screen.view.total_lines == 0  # nothing read from CloudWatch Logs
     await pilot.press("y")
-    assert app.clipboard == screen.unavailable.deep_link
+    assert app.clipboard == unavailable.deep_link
 
 
 async def test_unknown_build_says_so(app_and_pilot: tuple[CptuiApp, Pilot[Any]]) -> None:
