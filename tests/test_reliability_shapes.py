@@ -127,7 +127,7 @@ async def test_the_app_renders_generated_responses(
             await drive(pilot, rig, lambda: all_rows_loaded(app, len(served.names)), every=0.5)
             await pilot.pause()
             assert listing.table.row_count == len(served.names)
-            assert "? FutureStat" in flat_text(app)  # an unknown status, as it is (cut to its column)
+            assert "? FutureSta…" in flat_text(app)  # an unknown status, as it is (cut to its column)
 
             name = served.names[1]
             listing.table.focus()

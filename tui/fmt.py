@@ -55,7 +55,7 @@ def status_text(status: Status, *, label: bool = True) -> Text:
     """Glyph (+ label) coloured by status; the glyph keeps it readable without colour."""
     color = STATUS_COLORS.get(status.style, "yellow")
     body = f"{status.glyph} {clean(status.label)}" if label else status.glyph
-    return Text(body, style=color)
+    return Text(body, style=color, no_wrap=True, overflow="ellipsis")
 
 
 def short_id(value: str | None, width: int = 8) -> str:
