@@ -20,7 +20,7 @@ from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from tui.actions import ActionRunner
-from tui.app_alerts import Alerts, state_path_for
+from tui.app_alerts import Alerts, state_path_for, watch_path_for
 from tui.app_fleet import FleetController
 from tui.app_poll import PollController
 from tui.audit import AuditLog
@@ -111,8 +111,13 @@ class CptuiApp(App[None]):
             clock=self._clock,
         )
         self.fleet = FleetController(self, target_factory)
-        state_path = state_path_for(self.config.general.audit_log)
-        self.alerts = Alerts(self, state_path=state_path, monotonic=monotonic)
+        audit_log = self.config.general.audit_log
+        self.alerts = Alerts(
+            self,
+            state_path=state_path_for(audit_log),
+            watch_path=watch_path_for(audit_log),
+            monotonic=monotonic,
+        )
         self._start_polling = start_polling
         self._recent_notices: dict[str, datetime] = {}
         self._sized = False

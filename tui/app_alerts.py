@@ -33,7 +33,7 @@ from tui.notify import (
     tmux_passthrough,
 )
 from tui.sanitize import clean
-from tui.watchlist import Followed, WatchList
+from tui.watchlist import WATCH_FILE, Followed, WatchList, WatchListFile
 
 if TYPE_CHECKING:
     from tui.app import CptuiApp
@@ -50,6 +50,11 @@ def state_path_for(audit_log: Path) -> Path:
     return audit_log.parent / STATE_FILE
 
 
+def watch_path_for(audit_log: Path) -> Path:
+    """Where the followed executions are kept across restarts: beside the audit log too."""
+    return audit_log.parent / WATCH_FILE
+
+
 class Alerts:
     """Created by ``CptuiApp``; ``start()`` once the app runs. Tests read ``delivered``."""
 
@@ -58,12 +63,15 @@ class Alerts:
         app: CptuiApp,
         *,
         state_path: Path | None = None,
+        watch_path: Path | None = None,
         env: Mapping[str, str] | None = None,
         monotonic: Callable[[], float] | None = None,
     ) -> None:
         self.app = app
         config = app.config.notifications
         self.watchlist = WatchList()
+        self.watch_file = WatchListFile(watch_path)
+        self._saved_version = self.watchlist.version
         self.detector = EventDetector(
             is_favourite=app.config.pipelines.is_favourite, recent=config.dedupe_window
         )
@@ -82,6 +90,12 @@ class Alerts:
         app = self.app
         app.store_changed.subscribe(app, self.on_store_changed, immediate=True)
         app.set_interval(TICK_SECONDS, self._tick, name="watchlist")
+        # What was followed before a restart is followed again (its end still gets told).
+        self.watchlist.restore(self.watch_file.load({t.key: t for t in app.targets}))
+        self._saved_version = self.watchlist.version
+        for entry in self.watchlist.running():
+            app.poller.watch(entry.target, entry.pipeline)
+            self._watching[entry.key] = (entry.target, entry.pipeline)
 
     # --- detection -----------------------------------------------------------------------------
 
@@ -95,6 +109,7 @@ class Alerts:
             events += self.detector.observe(app.store, target, change.pipelines, now)
         events += self.watchlist.update_from_store(app.store, now)
         self._settle()
+        self._persist()
         self.deliver(events)
 
     # --- delivery ------------------------------------------------------------------------------
@@ -176,11 +191,19 @@ class Alerts:
         """Stop following one execution, or forget a finished one."""
         self.watchlist.dismiss(key)
         self._settle()
+        self._persist()
 
     def dismiss_finished(self) -> int:
         count = self.watchlist.dismiss_finished()
         self._settle()
+        self._persist()
         return count
+
+    def _persist(self) -> None:
+        """Write the watch list if it changed since it was last written."""
+        if self.watchlist.version != self._saved_version:
+            self._saved_version = self.watchlist.version
+            self.watch_file.save(self.watchlist.entries())
 
     def _settle(self) -> None:
         """Stop watching pipelines whose followed execution ended or was dismissed."""
@@ -191,6 +214,7 @@ class Alerts:
 
     def _tick(self) -> None:
         """Read the followed executions the store does not track, each every ``active_interval``."""
+        self._persist()
         every = self.app.config.polling.active_interval
         now = self._monotonic()
         for entry in self.watchlist.needs_fetch(self.app.store):
@@ -225,5 +249,6 @@ class Alerts:
             self._fetching.discard(entry.key)
         event = self.watchlist.update(entry.key, execution.status, self.app.now())
         self._settle()
+        self._persist()
         if event is not None:
             self.deliver([event])

@@ -8,12 +8,22 @@ failed); finished entries stay, greyed on screen, until dismissed.
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 from tui.model import Status, Target
 from tui.notify import Event, EventKind
 from tui.store import Store
+
+log = logging.getLogger(__name__)
+
+WATCH_FILE = "watchlist.json"
 
 
 def followed_key(target: Target, pipeline: str, execution_id: str) -> str:
@@ -87,6 +97,17 @@ class WatchList:
         self._entries[key] = entry
         self.version += 1
         return entry
+
+    def restore(self, entries: Iterable[Followed]) -> int:
+        """Add entries read back after a restart (no event: nothing was seen to change); how many."""
+        added = 0
+        for entry in entries:
+            if entry.key not in self._entries:
+                self._entries[entry.key] = entry
+                added += 1
+        if added:
+            self.version += 1
+        return added
 
     def get(self, key: str) -> Followed | None:
         return self._entries.get(key)
@@ -170,3 +191,95 @@ class WatchList:
             if latest is None or latest.execution_id != entry.execution_id:
                 found.append(entry)
         return found
+
+
+# --- kept across restarts -----------------------------------------------------------------------
+
+
+def _stamp(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _when(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    stamp = datetime.fromisoformat(value)
+    return stamp if stamp.tzinfo is not None else None
+
+
+class WatchListFile:
+    """The followed executions in a JSON file (beside ``notified.json``), so that following survives
+    a restart of the app (an SSH session that dropped). ``path`` None: nothing is kept.
+
+    Entries of targets the app does not watch now are kept in the file, untouched, for the run that
+    watches them again. A file that cannot be read or written costs only that: never an error.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._others: list[dict[str, Any]] = []  # entries of targets not watched in this run
+
+    def load(self, targets: Mapping[str, Target]) -> list[Followed]:
+        """The entries of ``targets`` (by ``Target.key``); the others are kept for ``save``."""
+        self._others = []
+        if self.path is None:
+            return []
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring unreadable %s: %s", self.path, exc)
+            return []
+        items = data.get("followed", []) if isinstance(data, dict) else []
+        found: list[Followed] = []
+        for item in items if isinstance(items, list) else []:
+            try:
+                target = targets.get(str(item["target"]))
+                if target is None:
+                    self._others.append(item)
+                    continue
+                status = item.get("status")
+                added_at = _when(item["added_at"])
+                if added_at is None:
+                    raise ValueError("added_at is not a time with a zone")
+                found.append(
+                    Followed(
+                        target,
+                        str(item["pipeline"]),
+                        str(item["execution_id"]),
+                        added_at=added_at,
+                        status=Status(status) if isinstance(status, str) else None,
+                        stage=item.get("stage") if isinstance(item.get("stage"), str) else None,
+                        started=_when(item.get("started")),
+                        finished_at=_when(item.get("finished_at")),
+                    )
+                )
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                log.warning("ignoring a malformed entry of %s: %s", self.path, exc)
+        return found
+
+    def save(self, entries: Iterable[Followed]) -> None:
+        if self.path is None:
+            return
+        mine = [
+            {
+                "target": e.target.key,
+                "pipeline": e.pipeline,
+                "execution_id": e.execution_id,
+                "added_at": _stamp(e.added_at),
+                "status": e.status.value if e.status is not None else None,
+                "stage": e.stage,
+                "started": _stamp(e.started),
+                "finished_at": _stamp(e.finished_at),
+            }
+            for e in entries
+        ]
+        data = {"version": 1, "followed": mine + self._others}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(self.path.name + ".tmp")
+            tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            log.warning("cannot write %s: %s", self.path, exc)
