@@ -13,7 +13,7 @@ from tui.app import CptuiApp
 from tui.aws import create_service
 from tui.cli import demo_credentials, demo_factory, demo_targets
 from tui.config import Config, GeneralConfig, NotificationsConfig, PipelinesConfig, PollingConfig
-from tui.model import Status, Target
+from tui.model import ExecutionSummary, Status, Target
 from tui.sim import Simulator
 
 PROD_EAST, PROD_WEST, SHARED = demo_targets()
@@ -78,3 +78,19 @@ def capture_writes(app: CptuiApp) -> list[str]:
 def notices(app: CptuiApp) -> list[str]:
     """The notices (toasts) currently shown, as 'title: message'."""
     return [f"{n.title}: {n.message}" for n in app._notifications]
+
+
+async def follow_from_pipeline(
+    pilot: Pilot[Any], app: CptuiApp, target: Target, pipeline: str
+) -> ExecutionSummary:
+    """Open ``pipeline`` (running now), press ``w``; returns the latest execution, now followed."""
+    from tui.screens.pipeline import PipelineScreen
+
+    await wait_fleet(pilot, app)
+    latest = app.store.latest_execution(target, pipeline)
+    assert latest is not None and latest.status is Status.IN_PROGRESS
+    app.open_pipeline(target, pipeline)
+    await wait_until(pilot, lambda: isinstance(app.screen, PipelineScreen))
+    await pilot.press("w")
+    await wait_until(pilot, lambda: len(app.alerts.watchlist) >= 1)
+    return latest

@@ -6,7 +6,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fleetfixtures import PROD_EAST, SHARED, capture_writes, fleet_app, notices, wait_fleet
+from fleetfixtures import (
+    PROD_EAST,
+    SHARED,
+    capture_writes,
+    fleet_app,
+    follow_from_pipeline,
+    notices,
+    wait_fleet,
+)
 from screen_text import screen_text
 from uiwait import wait_for_text, wait_until
 
@@ -90,13 +98,8 @@ async def test_a_restart_within_the_window_does_not_tell_again(sim: Simulator, t
 async def test_the_watch_list_follows_an_execution_to_its_end(sim: Simulator, tmp_path: Path) -> None:
     app = fleet_app(sim, tmp_path, targets=(PROD_EAST,), notifications=ALL_CHANNELS)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_fleet(pilot, app)
-        latest = app.store.latest_execution(PROD_EAST, "auth-service")
-        assert latest is not None and latest.status is Status.IN_PROGRESS
-        app.open_pipeline(PROD_EAST, "auth-service")
-        await wait_until(pilot, lambda: isinstance(app.screen, PipelineScreen))
-        await pilot.press("w")
-        await wait_until(pilot, lambda: len(app.alerts.watchlist) == 1)
+        latest = await follow_from_pipeline(pilot, app, PROD_EAST, "auth-service")
+        assert len(app.alerts.watchlist) == 1
         assert any("Following auth-service" in n for n in notices(app))
         await pilot.press("escape")  # the pipeline screen no longer watches it: the follow does
         await wait_until(pilot, lambda: not isinstance(app.screen, PipelineScreen))

@@ -6,12 +6,11 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from fleetfixtures import PROD_EAST, PROD_WEST, fleet_app, notices, wait_fleet
+from fleetfixtures import PROD_EAST, PROD_WEST, fleet_app, follow_from_pipeline, notices, wait_fleet
 from uiwait import wait_for_text, wait_until
 
 from tui.model import Status
 from tui.notify import EventKind
-from tui.screens.pipeline import PipelineScreen
 from tui.screens.watchlist import WatchListScreen
 from tui.sim import Simulator
 from tui.watchlist import WatchList, WatchListFile
@@ -56,12 +55,7 @@ def test_a_broken_file_costs_only_its_entries(tmp_path: Path) -> None:
 async def test_following_survives_a_restart_and_the_end_is_told(sim: Simulator, tmp_path: Path) -> None:
     first = fleet_app(sim, tmp_path, targets=(PROD_EAST,))
     async with first.run_test(size=(120, 36)) as pilot:
-        await wait_fleet(pilot, first)
-        latest = first.store.latest_execution(PROD_EAST, "auth-service")
-        assert latest is not None and latest.status is Status.IN_PROGRESS
-        first.open_pipeline(PROD_EAST, "auth-service")
-        await wait_until(pilot, lambda: isinstance(first.screen, PipelineScreen))
-        await pilot.press("w")
+        latest = await follow_from_pipeline(pilot, first, PROD_EAST, "auth-service")
         await wait_until(pilot, lambda: (tmp_path / "watchlist.json").exists())
 
     second = fleet_app(sim, tmp_path, targets=(PROD_EAST,))  # the same state directory

@@ -281,14 +281,19 @@ class NotifiedLog:
         if self.path is None:
             return
         newest = sorted(told.items(), key=lambda item: item[1])[-_MAX_KEYS:]
-        data = {"version": 1, "notified": {k: when.isoformat() for k, when in newest}}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-            os.replace(tmp, self.path)
-        except OSError as exc:
-            log.warning("cannot write %s: %s", self.path, exc)
+        write_state(self.path, {"version": 1, "notified": {k: when.isoformat() for k, when in newest}})
+
+
+def write_state(path: Path, data: object) -> None:
+    """Replace a state file (JSON) atomically; a failure is logged, never raised: state files are a
+    convenience across restarts, and nothing the operator does may fail because of one."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("cannot write %s: %s", path, exc)
 
 
 # --- the terminal's desktop notifications -------------------------------------------------------

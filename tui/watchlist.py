@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.model import Status, Target
-from tui.notify import Event, EventKind
+from tui.notify import Event, EventKind, write_state
 from tui.store import Store
 
 log = logging.getLogger(__name__)
@@ -275,11 +274,4 @@ class WatchListFile:
             }
             for e in entries
         ]
-        data = {"version": 1, "followed": mine + self._others}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-            os.replace(tmp, self.path)
-        except OSError as exc:
-            log.warning("cannot write %s: %s", self.path, exc)
+        write_state(self.path, {"version": 1, "followed": mine + self._others})
