@@ -19,6 +19,7 @@ from textual.notifications import SeverityLevel
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
+from tui import app_prefs
 from tui.actions import ActionRunner
 from tui.app_alerts import Alerts, state_path_for, watch_path_for
 from tui.app_fleet import FleetController
@@ -98,7 +99,12 @@ class CptuiApp(App[None]):
         self.services: dict[str, PipelineService] = {s.target.key: s for s in services}
         self._clock = clock or (lambda: datetime.now(UTC))
         pipelines = self.config.pipelines
-        self.store = Store(self.targets, is_favourite=pipelines.is_favourite, is_hidden=pipelines.is_hidden)
+        # (read through the app: a favourite toggled in the app replaces the config)
+        self.store = Store(
+            self.targets,
+            is_favourite=lambda name: self.config.pipelines.is_favourite(name),
+            is_hidden=pipelines.is_hidden,
+        )
         self.store_changed: Signal[StoreChange] = Signal(self, "store_changed")
         if monotonic is None:
             self.poller = PollController(self, poll_settings(self.config))
@@ -131,6 +137,7 @@ class CptuiApp(App[None]):
     def on_mount(self) -> None:
         if self.config.keys:
             self.set_keymap(dict(self.config.keys))
+        self.theme_changed_signal.subscribe(self, lambda theme: app_prefs.theme_changed(self, theme.name))
         from tui.screens.pipelines import PipelinesScreen
 
         self.push_screen(PipelinesScreen())
@@ -277,6 +284,15 @@ class CptuiApp(App[None]):
     ) -> None:
         """Follow an execution (default: the latest) until it ends, then notify (`w`)."""
         self.alerts.follow(target, pipeline, execution_id, known)
+
+    def toggle_favourite(self, pipeline: str) -> None:
+        """`*` on the list: pin the pipeline on top (in every target), or unpin it; saved."""
+        app_prefs.toggle_favourite(self, pipeline)
+
+    def refresh_rows(self) -> None:
+        """Derive every row again (a favourite changed) and publish the change."""
+        for change in self.store.rederive_all():
+            self.poller.publish(change)
 
     def action_help_quit(self) -> None:
         # ctrl+c never runs anything here: it only says how to leave.

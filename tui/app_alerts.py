@@ -73,7 +73,7 @@ class Alerts:
         self.watch_file = WatchListFile(watch_path)
         self._saved_version = self.watchlist.version
         self.detector = EventDetector(
-            is_favourite=app.config.pipelines.is_favourite, recent=config.dedupe_window
+            is_favourite=lambda name: app.config.pipelines.is_favourite(name), recent=config.dedupe_window
         )
         self.log = NotifiedLog(state_path, config.dedupe_window)
         env = os.environ if env is None else env

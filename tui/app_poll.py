@@ -299,6 +299,10 @@ class PollController:
 
     # --- publishing --------------------------------------------------------------------------
 
+    def publish(self, change: StoreChange) -> None:
+        """Publish a store change made outside a poll (merged with the polls' pending one)."""
+        self._emit(change)
+
     def _emit(self, change: StoreChange) -> None:
         """Merge into the pending change; publish once the current burst is processed."""
         if change.empty:

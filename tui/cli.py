@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -275,6 +275,8 @@ def _run_demo(seed: int, config: Config, read_only: bool) -> int:
     from tui.sim import Simulator
 
     handle = Simulator(scenario="demo", seed=seed).start_in_thread()
+    # Preferences changed in the demo (favourites, theme) stay in the demo: not in the user's file.
+    config = replace(config, path=None)
     try:
         services = [
             create_service(target, endpoint_url=handle.url, credentials=demo_credentials(target))

@@ -65,6 +65,7 @@ DEFAULT_KEYS: Mapping[str, str] = {
     "quit": "q",
     "filter": "slash",
     "watch": "w",
+    "favourite": "asterisk",
     "watchlist": "W",
     "dismiss": "d",
     "group": "g",

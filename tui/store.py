@@ -309,6 +309,17 @@ class Store:
         d.freshness = updated
         return StoreChange(target, freshness=True)
 
+    def rederive_all(self) -> list[StoreChange]:
+        """Derive every row again (a rule such as the favourites changed): one change per target."""
+        changes = []
+        for d in self._data.values():
+            changed: set[str] = set()
+            for name in list(d.summaries):
+                changed |= self._rederive(d, name)
+            if changed:
+                changes.append(StoreChange(d.target, pipelines=frozenset(changed)))
+        return changes
+
     # --- derivation --------------------------------------------------------------------------
 
     def _rederive(self, d: _TargetData, name: str) -> set[str]:

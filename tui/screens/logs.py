@@ -346,9 +346,19 @@ class LogScreen(Screen[None]):
 
     def action_toggle_timestamps(self) -> None:
         self.view.show_timestamps = not self.view.show_timestamps
+        self._remember_view()
 
     def action_toggle_wrap(self) -> None:
         self.view.wrap = not self.view.wrap
+        self._remember_view()
+
+    def _remember_view(self) -> None:
+        # The next log opens the same way (written back to the config's [logs]).
+        from tui.app import CptuiApp
+        from tui.app_prefs import log_view_changed
+
+        if isinstance(self.app, CptuiApp):
+            log_view_changed(self.app, wrap=self.view.wrap, timestamps=self.view.show_timestamps)
 
     def action_refresh(self) -> None:
         if self.follower is not None:

@@ -129,6 +129,9 @@ class PipelinesScreen(Screen[None]):
         # priority: the table's own g (top) applies when there is only one target to group by.
         Binding(DEFAULT_KEYS["group"], "group", "Group by target", id="group", priority=True),
         Binding(DEFAULT_KEYS["watch"], "watch", "Follow latest execution", id="watch", show=False),
+        Binding(
+            DEFAULT_KEYS["favourite"], "favourite", "Pin on top", id="favourite", show=False, key_display="*"
+        ),
     ]
 
     def __init__(self) -> None:
@@ -396,6 +399,12 @@ class PipelinesScreen(Screen[None]):
         """`g`: rows grouped by target under a header row each, or all sorted by activity."""
         self.grouped = not self.grouped
         self.reconcile()
+
+    def action_favourite(self) -> None:
+        """`*`: pin the pipeline under the cursor on top of the list, or unpin it (saved)."""
+        row = self.cursor_row
+        if row is not None:
+            self.cptui.toggle_favourite(row.name)
 
     def action_watch(self) -> None:
         """`w`: follow the latest execution of the pipeline under the cursor until it ends."""

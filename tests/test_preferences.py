@@ -1,0 +1,120 @@
+"""Preferences changed in the app are written back to the config file (and only there)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+
+from uifixtures import EAST, make_app, pipelines_screen, wait_loaded
+from uiwait import wait_for_text, wait_until
+
+from tui.app import CptuiApp
+from tui.config import load_config
+from tui.screens.logs import LogScreen
+from tui.sim import Simulator
+
+HAND_WRITTEN = """\
+[general]
+utc = true
+
+[pipelines]
+favourites = ["payments-*"]
+protected = ["*-prod"]
+"""
+
+
+def told(app: CptuiApp, text: str) -> bool:
+    """A notice (toast) says ``text``."""
+    return any(text in str(n.message) for n in app._notifications)
+
+
+def with_file(app_config_path: Path, text: str = HAND_WRITTEN) -> Path:
+    app_config_path.write_text(text, encoding="utf-8")
+    return app_config_path
+
+
+async def test_star_pins_a_pipeline_and_writes_it_back(sim: Simulator, tmp_path: Path) -> None:
+    path = with_file(tmp_path / "config.toml")
+    app = make_app(sim, tmp_path)
+    app.config = replace(load_config(path), general=app.config.general, polling=app.config.polling)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        screen = pipelines_screen(app)
+        screen.table.focus()
+        await pilot.press("down")  # the user moves: the list stops keeping its cursor on top
+        screen.table.move_cursor(row=screen.table.row_count - 1)  # the last row: not a favourite
+        row = screen.cursor_row
+        assert row is not None and not row.favourite
+        name = row.name
+        await pilot.press("asterisk")
+        await wait_for_text(pilot, f"★ {name}")
+        assert app.store.row(EAST, name) is not None and app.store.row(EAST, name).favourite  # type: ignore[union-attr]
+        written = tomllib.loads(path.read_text(encoding="utf-8"))
+        assert written["pipelines"]["favourites"] == ["payments-*", name]
+        assert written["pipelines"]["protected"] == ["*-prod"]  # what the user wrote is kept
+        assert written["general"]["utc"] is True
+        assert load_config(path).pipelines.is_favourite(name)  # a file cptui reads back
+        favourites = [r.name for r in screen.shown_rows() if r.favourite]
+        assert name in favourites and screen.shown_rows()[len(favourites) - 1].favourite  # pinned on top
+
+        # Again: unpinned, and the file follows.
+        screen.table.move_cursor(row=screen.table.get_row_index(f"{EAST.key}/{name}"))
+        await pilot.press("asterisk")
+        await wait_until(pilot, lambda: not app.store.row(EAST, name).favourite)  # type: ignore[union-attr]
+        assert tomllib.loads(path.read_text(encoding="utf-8"))["pipelines"]["favourites"] == ["payments-*"]
+
+
+async def test_a_favourite_by_pattern_is_explained_not_changed(sim: Simulator, tmp_path: Path) -> None:
+    path = with_file(tmp_path / "config.toml")
+    app = make_app(sim, tmp_path)
+    app.config = replace(load_config(path), general=app.config.general, polling=app.config.polling)
+    before = path.read_text(encoding="utf-8")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        app.toggle_favourite("payments-api-prod")
+        await wait_until(pilot, lambda: told(app, "by the pattern 'payments-*'"))
+    assert path.read_text(encoding="utf-8") == before
+
+
+async def test_theme_and_log_view_toggles_are_remembered(sim: Simulator, tmp_path: Path) -> None:
+    path = with_file(tmp_path / "config.toml")
+    app = make_app(sim, tmp_path)
+    app.config = replace(load_config(path), general=app.config.general, polling=app.config.polling)
+    app.config = replace(app.config, path=path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        app.theme = "nord"  # what the command palette's theme picker does
+        await wait_until(pilot, lambda: "nord" in path.read_text(encoding="utf-8"))
+        build = next(iter(sim.engine.world().builds))
+        await app.push_screen(LogScreen(EAST, build))
+        await pilot.pause()
+        await pilot.press("w")  # wrap on
+        await pilot.press("T")  # timestamps off
+    saved = load_config(path)
+    assert saved.general.theme == "nord"
+    assert saved.logs.wrap is True and saved.logs.timestamps is False
+    assert saved.pipelines.favourites == ("payments-*",)
+
+
+async def test_without_a_file_location_nothing_is_written(sim: Simulator, tmp_path: Path) -> None:
+    app = make_app(sim, tmp_path)  # Config() without a path, as in the demo
+    assert app.config.path is None
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        app.toggle_favourite("docs-site")
+        await wait_until(pilot, lambda: told(app, "★ docs-site is pinned on top."))
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".toml") == []
+
+
+async def test_a_config_broken_meanwhile_is_left_alone_and_said(sim: Simulator, tmp_path: Path) -> None:
+    path = with_file(tmp_path / "config.toml")
+    app = make_app(sim, tmp_path)
+    app.config = replace(load_config(path), general=app.config.general, polling=app.config.polling)
+    path.write_text("[pipelines\nfavourites = [", encoding="utf-8")  # the user is editing it
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_loaded(pilot, app)
+        app.toggle_favourite("docs-site")
+        await wait_until(pilot, lambda: told(app, "Preference not saved") and told(app, "config.toml"))
+        assert app.store.row(EAST, "docs-site").favourite  # type: ignore[union-attr]  # for this session
+    assert path.read_text(encoding="utf-8") == "[pipelines\nfavourites = ["
