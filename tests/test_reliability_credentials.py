@@ -93,7 +93,14 @@ async def test_expired_credentials_one_banner_data_kept_probe_and_resume(
         sim.set_faults("")
         took = await drive(pilot, rig, lambda: app.store.freshness(target).stale_reason is None, seconds=60)
         assert took <= PROBE + 1
-        assert banner not in screen_text(app) and "updated" in screen_text(app)
+        await drive(  # the screen repaints a frame after the store
+            pilot,
+            rig,
+            lambda: banner not in screen_text(app) and "updated" in screen_text(app),
+            seconds=5,
+            every=0.1,
+            sim_time=False,
+        )
         assert len([m for m, _ in rig.notices if banner in m]) == 1
     assert not rig.unexpected()
 

@@ -113,7 +113,15 @@ async def test_a_fault_marks_the_data_stale_and_it_recovers_within_one_poll_cycl
         # The simulator's clock stops: the truth holds still while the app catches up.
         took = await drive(pilot, rig, lambda: current(rig), seconds=POLL_CYCLE, sim_time=False)
         assert took <= POLL_CYCLE
-        assert "updated" in screen_text(app) and reason not in screen_text(app)
+        # (the screen repaints a frame after the store: wait for it, do not race it)
+        await drive(
+            pilot,
+            rig,
+            lambda: "updated" in screen_text(app) and reason not in screen_text(app),
+            seconds=5,
+            every=0.1,
+            sim_time=False,
+        )
     assert not rig.unexpected()
 
 

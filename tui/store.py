@@ -166,10 +166,11 @@ class Store:
 
     # --- reads -------------------------------------------------------------------------------
 
-    def rows(self, target: Target | None = None) -> list[PipelineRow]:
-        """Every visible pipeline's row (hidden ones left out), in the default order."""
+    def rows(self, target: Target | None = None, *, ordered: bool = True) -> list[PipelineRow]:
+        """Every visible pipeline's row (hidden ones left out), in the default order (or in no
+        particular order with ``ordered=False``: sorting 1,000 rows is a millisecond a poll)."""
         found = [row for d in self._targets(target) for row in d.rows.values()]
-        return sorted(found, key=sort_key)
+        return sorted(found, key=sort_key) if ordered else found
 
     def row(self, target: Target, name: str) -> PipelineRow | None:
         d = self._data.get(target.key)

@@ -137,6 +137,7 @@ class PipelinesScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._rows: dict[str, PipelineRow] = {}
+        self._name_widths: dict[str, int] = {}  # pipeline name -> its cleaned length (cached)
         self._terms = parse_filter("")
         self._filter_text = ""
         self._columns: tuple[Column, ...] = ()
@@ -256,7 +257,8 @@ class PipelinesScreen(Screen[None]):
         """Bring the table in line with the store: all rows, or only ``names`` of ``target``."""
         app = self.cptui
         now = app.now()
-        rows = [r for r in app.store.rows() if app.fleet.shows(r.target)]
+        # (the table orders rows by their rank: the store need not sort them first)
+        rows = [r for r in app.store.rows(ordered=False) if app.fleet.shows(r.target)]
         self._rows = {r.key: r for r in rows}
         table = self.table
         self._update_fleet()
@@ -290,7 +292,11 @@ class PipelinesScreen(Screen[None]):
     def _ensure_columns(self, rows: list[PipelineRow]) -> None:
         """(Re)build the columns when the terminal width or the data's widths call for others."""
         several = len(self.cptui.fleet.view_targets) > 1
-        name_width = max([len(clean(r.name)) + (2 if r.favourite else 0) for r in rows] or [20])
+        widths = self._name_widths
+        for r in rows:
+            if r.name not in widths:
+                widths[r.name] = len(clean(r.name))
+        name_width = max([widths[r.name] + (2 if r.favourite else 0) for r in rows] or [20])
         where_width = max((len(cell) for cell in self._where.values()), default=0) if several else 0
         width = self.size.width or self.app.size.width
         columns = plan_columns(width, min(max(name_width, 14), 36), min(where_width, 20))

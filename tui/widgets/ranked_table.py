@@ -274,9 +274,14 @@ class RankedTable(DataTable[Any]):
         self._stable_cells.clear()
 
     def _reorder(self) -> bool:
-        current = self.row_keys_in_order()
-        wanted = sorted(current, key=lambda k: self._ranks[k])  # type: ignore[arg-type, return-value]
-        if current == wanted:
+        ranks: dict[str, Any] = self._ranks
+        previous: Any = None
+        for row in self.ordered_rows:  # in order already? (n-1 comparisons, not a sort)
+            rank = ranks[row.key.value]  # type: ignore[index]
+            if previous is not None and rank < previous:
+                break
+            previous = rank
+        else:
             return False
         first_column = next(iter(self.columns))
         self.sort(first_column, key=lambda cell: self._ranks[cell.row_key])
