@@ -140,13 +140,14 @@ class CptuiApp(App[None]):
         self.theme_changed_signal.subscribe(self, lambda theme: app_prefs.theme_changed(self, theme.name))
         from tui.screens.pipelines import PipelinesScreen
 
-        self.push_screen(PipelinesScreen())
+        listing = PipelinesScreen()
+        self.push_screen(listing)
         self.store_changed.subscribe(self, self.fleet.on_store_changed, immediate=True)
         self.alerts.start()
         if self._start_polling:
             # After the first frame: the first call imports aiobotocore (a fifth of a second), and
             # the screen should be up before that.
-            self.call_after_refresh(self.poller.start)
+            listing.call_after_refresh(self.poller.start)
         # Benchmark probe (bench/startup.py): a no-op unless CPTUI_BENCH_READY_FILE is set.
         install_bench_probe(self)
         # Full garbage collections of a big fleet's objects stall keys for 0.2-0.3 s: freeze them.
