@@ -29,15 +29,17 @@ def told(app: CptuiApp, text: str) -> bool:
     return any(text in str(n.message) for n in app._notifications)
 
 
-def with_file(app_config_path: Path, text: str = HAND_WRITTEN) -> Path:
-    app_config_path.write_text(text, encoding="utf-8")
-    return app_config_path
+def app_on_file(sim: Simulator, tmp_path: Path) -> tuple[CptuiApp, Path]:
+    """The app with a hand-written config file (its polling and state paths kept from the test's)."""
+    path = tmp_path / "config.toml"
+    path.write_text(HAND_WRITTEN, encoding="utf-8")
+    app = make_app(sim, tmp_path)
+    app.config = replace(load_config(path), general=app.config.general, polling=app.config.polling)
+    return app, path
 
 
 async def test_star_pins_a_pipeline_and_writes_it_back(sim: Simulator, tmp_path: Path) -> None:
-    path = with_file(tmp_path / "config.toml")
-    app = make_app(sim, tmp_path)
-    app.config = replace(load_config(path), general=app.config.general, polling=app.config.polling)
+    app, path = app_on_file(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         screen = pipelines_screen(app)
@@ -66,9 +68,7 @@ async def test_star_pins_a_pipeline_and_writes_it_back(sim: Simulator, tmp_path:
 
 
 async def test_a_favourite_by_pattern_is_explained_not_changed(sim: Simulator, tmp_path: Path) -> None:
-    path = with_file(tmp_path / "config.toml")
-    app = make_app(sim, tmp_path)
-    app.config = replace(load_config(path), general=app.config.general, polling=app.config.polling)
+    app, path = app_on_file(sim, tmp_path)
     before = path.read_text(encoding="utf-8")
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
@@ -78,10 +78,7 @@ async def test_a_favourite_by_pattern_is_explained_not_changed(sim: Simulator, t
 
 
 async def test_theme_and_log_view_toggles_are_remembered(sim: Simulator, tmp_path: Path) -> None:
-    path = with_file(tmp_path / "config.toml")
-    app = make_app(sim, tmp_path)
-    app.config = replace(load_config(path), general=app.config.general, polling=app.config.polling)
-    app.config = replace(app.config, path=path)
+    app, path = app_on_file(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         app.theme = "nord"  # what the command palette's theme picker does
@@ -108,9 +105,7 @@ async def test_without_a_file_location_nothing_is_written(sim: Simulator, tmp_pa
 
 
 async def test_a_config_broken_meanwhile_is_left_alone_and_said(sim: Simulator, tmp_path: Path) -> None:
-    path = with_file(tmp_path / "config.toml")
-    app = make_app(sim, tmp_path)
-    app.config = replace(load_config(path), general=app.config.general, polling=app.config.polling)
+    app, path = app_on_file(sim, tmp_path)
     path.write_text("[pipelines\nfavourites = [", encoding="utf-8")  # the user is editing it
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)

@@ -38,10 +38,10 @@ def toggle_favourite(app: CptuiApp, name: str) -> None:
     """Pin a pipeline on top of the list (in every target), or unpin it."""
     pipelines = app.config.pipelines
     shown = clean(name)
+    pattern = pipelines.favourite_pattern(name)
     if name in pipelines.favourites:
         favourites = tuple(p for p in pipelines.favourites if p != name)
-    elif pipelines.is_favourite(name):
-        pattern = next(p for p in pipelines.favourites if _matches(p, name))
+    elif pattern is not None:
         app.notify(
             f"{shown} is a favourite by the pattern {clean(pattern)!r} in the config: edit it there.",
             markup=False,
@@ -57,12 +57,6 @@ def toggle_favourite(app: CptuiApp, name: str) -> None:
         app.notify(f"★ {shown} is pinned on top{where}.", markup=False)
     else:
         app.notify(f"{shown} is no longer a favourite{where}.", markup=False)
-
-
-def _matches(pattern: str, name: str) -> bool:
-    from fnmatch import fnmatchcase
-
-    return fnmatchcase(name, pattern)
 
 
 def theme_changed(app: CptuiApp, theme: str) -> None:

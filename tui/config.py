@@ -151,7 +151,11 @@ class PipelinesConfig:
     hidden: tuple[str, ...] = ()
 
     def is_favourite(self, name: str) -> bool:
-        return any(fnmatchcase(name, pattern) for pattern in self.favourites)
+        return self.favourite_pattern(name) is not None
+
+    def favourite_pattern(self, name: str) -> str | None:
+        """The first of ``favourites`` that ``name`` matches (itself, or a glob)."""
+        return next((pattern for pattern in self.favourites if fnmatchcase(name, pattern)), None)
 
     def is_protected(self, name: str) -> bool:
         """Protected pipelines ask for the pipeline's name to be typed before any mutation."""
