@@ -6,11 +6,12 @@ import tomllib
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from uifixtures import EAST, make_app, pipelines_screen, wait_loaded
 from uiwait import wait_for_text, wait_until
 
 from tui.app import CptuiApp
-from tui.config import load_config
+from tui.config import default_config_path, load_config
 from tui.screens.logs import LogScreen
 from tui.sim import Simulator
 
@@ -94,14 +95,21 @@ async def test_theme_and_log_view_toggles_are_remembered(sim: Simulator, tmp_pat
     assert saved.pipelines.favourites == ("payments-*",)
 
 
-async def test_without_a_file_location_nothing_is_written(sim: Simulator, tmp_path: Path) -> None:
+async def test_without_a_file_location_nothing_is_written(
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The default config location, moved here: a write that fell back to it would show.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    assert default_config_path() == tmp_path / "xdg" / "cptui" / "config.toml"
     app = make_app(sim, tmp_path)  # Config() without a path, as in the demo
     assert app.config.path is None
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         app.toggle_favourite("docs-site")
         await wait_until(pilot, lambda: told(app, "★ docs-site is pinned on top."))
-    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".toml") == []
+        assert app.store.row(EAST, "docs-site").favourite  # type: ignore[union-attr]  # for the session
+    assert not default_config_path().exists()
+    assert sorted(p.name for p in tmp_path.rglob("*.toml")) == []
 
 
 async def test_a_config_broken_meanwhile_is_left_alone_and_said(sim: Simulator, tmp_path: Path) -> None:
