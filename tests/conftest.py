@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 import pytest
 from simfixtures import START
 
 from tui.sim import ManualClock, Simulator
+
+if TYPE_CHECKING:
+    from reliability_helpers import Rig
 
 
 @pytest.fixture
@@ -25,3 +29,12 @@ def aio_client() -> object:
     from simfixtures import aio_client as helper
 
     return helper
+
+
+@pytest.fixture
+async def closing() -> AsyncIterator[list[Rig]]:
+    """Rigs (``reliability_helpers.make_rig``) a test appends here are closed after it."""
+    rigs: list[Rig] = []
+    yield rigs
+    for rig in rigs:
+        await rig.close()

@@ -8,11 +8,9 @@ throttled mutation. Each time the next poll shows the truth and the audit log ha
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from reliability_helpers import EAST, Rig, drive, make_rig, open_pipeline
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -25,14 +23,6 @@ from tui.sim import Simulator
 
 APPROVAL = ("payments-api-prod", "Approval", "Approve-Production")
 FAILED = ("web-frontend", "Test")
-
-
-@pytest.fixture
-async def closing() -> AsyncIterator[list[Rig]]:
-    rigs: list[Rig] = []
-    yield rigs
-    for rig in rigs:
-        await rig.close()
 
 
 def audit(tmp_path: Path) -> list[dict[str, Any]]:

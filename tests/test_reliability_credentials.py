@@ -3,7 +3,6 @@ the last data kept on screen, a cheap probe now and then, and polling resumes by
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -36,14 +35,6 @@ STATIC_CONFIG = """\
 region = us-east-1
 """
 PROBE = 30.0  # PollSettings.credentials_probe
-
-
-@pytest.fixture
-async def closing() -> AsyncIterator[list[Rig]]:
-    rigs: list[Rig] = []
-    yield rigs
-    for rig in rigs:
-        await rig.close()
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@ everything else keeps working (the list, the graph, the other screens)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,14 +15,6 @@ from tui.screens.logs import LogScreen
 from tui.sim import Simulator
 
 PIPELINE = "ml-training"  # runs a CodeBuild build at the start
-
-
-@pytest.fixture
-async def closing() -> AsyncIterator[list[Rig]]:
-    rigs: list[Rig] = []
-    yield rigs
-    for rig in rigs:
-        await rig.close()
 
 
 def codebuild_action(rig: Rig, name: str = PIPELINE) -> tuple[str, str]:

@@ -9,7 +9,6 @@ its figures (``soak_figures.json`` in the test's tmp dir, also printed) for the 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -43,14 +42,6 @@ def _polled_logs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(LogScreen, "LIVE_TAIL", False)
     monkeypatch.setattr(LogScreen, "POLL_INTERVAL", 0.2)
     monkeypatch.setattr(LogScreen, "BUILD_CHECK_INTERVAL", 0.5)
-
-
-@pytest.fixture
-async def closing() -> AsyncIterator[list[Rig]]:
-    rigs: list[Rig] = []
-    yield rigs
-    for rig in rigs:
-        await rig.close()
 
 
 def engine_statuses(sim: Simulator) -> dict[str, str]:

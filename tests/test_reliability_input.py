@@ -9,7 +9,6 @@ malformed region, a profile without a region and an unknown profile.
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -49,14 +48,6 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[list[Any]]:
 
     monkeypatch.setattr(cli, "_run_app", fake_run)
     return runs
-
-
-@pytest.fixture
-async def closing() -> AsyncIterator[list[Rig]]:
-    rigs: list[Rig] = []
-    yield rigs
-    for rig in rigs:
-        await rig.close()
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ real aiobotocore client against a loopback endpoint that serves generated respon
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -96,14 +95,6 @@ def test_every_conversion_takes_generated_responses(seed: int) -> None:
 def all_rows_loaded(app: CptuiApp, count: int) -> bool:
     rows = app.store.rows()
     return len(rows) == count and all(r.loaded for r in rows)
-
-
-@pytest.fixture
-async def closing() -> AsyncIterator[list[Rig]]:
-    rigs: list[Rig] = []
-    yield rigs
-    for rig in rigs:
-        await rig.close()
 
 
 @pytest.mark.parametrize("seed", [1, 2])
