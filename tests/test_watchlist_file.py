@@ -71,10 +71,16 @@ async def test_following_survives_a_restart_and_the_end_is_told(sim: Simulator, 
         sim.clock.advance(1800)  # the build ends well within half an hour
         second.poller.refresh_now(PROD_EAST, "auth-service")
         await wait_until(pilot, lambda: not second.alerts.watchlist.running(), timeout=15)
+        await wait_until(pilot, lambda: second.alerts.delivered, timeout=15)
         (event,) = second.alerts.delivered
         assert event.execution_id == latest.execution_id
         assert event.kind in (EventKind.FAILED, EventKind.FINISHED)
-        assert any(latest.execution_id[:8] in n or "auth-service" in n for n in notices(second))
+        # the notice is told a moment after the event is delivered: wait for it, don't read early
+        await wait_until(
+            pilot,
+            lambda: any(latest.execution_id[:8] in n or "auth-service" in n for n in notices(second)),
+            timeout=15,
+        )
         await wait_until(pilot, lambda: _saved_finished(tmp_path / "watchlist.json"), timeout=5)
 
 
