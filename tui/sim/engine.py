@@ -64,7 +64,7 @@ class Engine:
             if world is None:
                 world = World(account, region, self.seed, self.t0, self.log_rate)
                 populate(world, self.scenario, self.pipelines)
-                world.sink = self.events.publish
+                world.sink = self.events
                 self.worlds[(account, region)] = world
             world.advance(self.now())
             return world

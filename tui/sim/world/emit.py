@@ -41,9 +41,22 @@ _STATES = {
 class Sink(Protocol):
     """Where a world's events go (the engine's event bus)."""
 
-    def __call__(
+    def active(self, account: str, region: str) -> bool:
+        """Whether any rule could want events of this account+region (else nothing is built)."""
+        ...
+
+    def publish(
         self, world: World, source: str, detail_type: str, resources: list[str], detail: dict[str, Any]
     ) -> None: ...
+
+
+def _listening(world: World) -> bool:
+    return world.sink is not None and world.sink.active(world.account, world.region)
+
+
+def _send(world: World, source: str, detail_type: str, resources: list[str], detail: dict[str, Any]) -> None:
+    if world.sink is not None:
+        world.sink.publish(world, source, detail_type, resources, detail)
 
 
 def iso(t: float) -> str:
@@ -71,7 +84,7 @@ def _base(p: Pipeline, ex: Execution) -> dict[str, Any]:
 
 def pipeline_changed(world: World, p: Pipeline, ex: Execution, status: str) -> None:
     """An execution started, resumed, stopped or ended (``status`` as the event spells it)."""
-    if world.sink is None:
+    if not _listening(world):
         return
     detail = _base(p, ex) | {
         "execution-trigger": {"trigger-type": ex.trigger_type, "trigger-detail": ex.trigger_detail},
@@ -79,11 +92,11 @@ def pipeline_changed(world: World, p: Pipeline, ex: Execution, status: str) -> N
         "version": float(ex.pipeline_version),
         "pipeline-execution-attempt": _attempt(ex),
     }
-    world.sink(world, "aws.codepipeline", PIPELINE, [world.pipeline_arn(p.name)], detail)
+    _send(world, "aws.codepipeline", PIPELINE, [world.pipeline_arn(p.name)], detail)
 
 
 def stage_changed(world: World, p: Pipeline, ex: Execution, stage: str, status: str) -> None:
-    if world.sink is None:
+    if not _listening(world):
         return
     detail = _base(p, ex) | {
         "stage": stage,
@@ -91,11 +104,11 @@ def stage_changed(world: World, p: Pipeline, ex: Execution, stage: str, status: 
         "version": float(ex.pipeline_version),
         "pipeline-execution-attempt": _attempt(ex),
     }
-    world.sink(world, "aws.codepipeline", STAGE, [world.pipeline_arn(p.name)], detail)
+    _send(world, "aws.codepipeline", STAGE, [world.pipeline_arn(p.name)], detail)
 
 
 def action_changed(world: World, p: Pipeline, ex: Execution, ar: ActionRun) -> None:
-    if world.sink is None:
+    if not _listening(world):
         return
     spec = ar.spec
     detail = _base(p, ex) | {
@@ -125,7 +138,7 @@ def action_changed(world: World, p: Pipeline, ex: Execution, ar: ActionRun) -> N
             result["error-code"] = ar.error_code
         if result:
             detail["execution-result"] = result
-    world.sink(world, "aws.codepipeline", ACTION, [world.pipeline_arn(p.name)], detail)
+    _send(world, "aws.codepipeline", ACTION, [world.pipeline_arn(p.name)], detail)
 
 
 def _build_info(world: World, b: Build, now: float) -> dict[str, Any]:
@@ -164,7 +177,7 @@ def _build_info(world: World, b: Build, now: float) -> dict[str, Any]:
 
 def build_changed(world: World, b: Build, status: str) -> None:
     """A build started (IN_PROGRESS) or ended (SUCCEEDED / FAILED / STOPPED)."""
-    if world.sink is None:
+    if not _listening(world):
         return
     now = world.now
     detail = {
@@ -176,12 +189,12 @@ def build_changed(world: World, b: Build, status: str) -> None:
         "current-phase-context": "[: ]",
         "version": "1",
     }
-    world.sink(world, "aws.codebuild", BUILD, [b.arn], detail)
+    _send(world, "aws.codebuild", BUILD, [b.arn], detail)
 
 
 def phase_completed(world: World, b: Build, index: int) -> None:
     """Phase ``index`` of build ``b`` ended."""
-    if world.sink is None:
+    if not _listening(world):
         return
     ph = b.phases[index]
     failed = b.outcome == "FAILED" and ph.name == "BUILD"
@@ -197,4 +210,4 @@ def phase_completed(world: World, b: Build, index: int) -> None:
         "completed-phase-start": _codebuild_time(ph.start),
         "completed-phase-end": _codebuild_time(ph.end),
     }
-    world.sink(world, "aws.codebuild", PHASE, [b.arn], detail)
+    _send(world, "aws.codebuild", PHASE, [b.arn], detail)
