@@ -151,5 +151,26 @@ async def test_sqs_faults_and_denials_carry_the_query_code(sim: Simulator) -> No
         with pytest.raises(sqs.exceptions.ClientError) as info:
             await sqs.receive_message(QueueUrl=url)
         error = info.value.response["Error"]
-        assert error["Code"] == "AccessDeniedException"
+        assert error["Code"] == "AccessDenied"  # the Query code, as SQS reports it
         assert "sqs:ReceiveMessage" in error["Message"]
+    sim.set_faults("throttle=1@SendMessage")
+    async with aio_client(sim, "sqs") as sqs:
+        with pytest.raises(sqs.exceptions.RequestThrottled):
+            await sqs.send_message(QueueUrl=url, MessageBody="x")
+
+
+async def test_only_the_latest_receipt_handle_deletes(sim: Simulator) -> None:
+    async with aio_client(sim, "sqs") as sqs:
+        url = await _queue(sqs, VisibilityTimeout="10")
+        await sqs.send_message(QueueUrl=url, MessageBody="once")
+        old = (await sqs.receive_message(QueueUrl=url))["Messages"][0]["ReceiptHandle"]
+        sim.clock.advance(11)
+        new = (await sqs.receive_message(QueueUrl=url))["Messages"][0]["ReceiptHandle"]
+        await sqs.delete_message(QueueUrl=url, ReceiptHandle=old)  # succeeds, deletes nothing
+        sim.clock.advance(11)
+        again = (await sqs.receive_message(QueueUrl=url))["Messages"][0]
+        assert again["Body"] == "once"
+        await sqs.delete_message(QueueUrl=url, ReceiptHandle=again["ReceiptHandle"])
+        sim.clock.advance(11)
+        assert "Messages" not in await sqs.receive_message(QueueUrl=url)
+        assert new != again["ReceiptHandle"]

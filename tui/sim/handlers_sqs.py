@@ -199,7 +199,8 @@ def handlers(engine: Engine) -> dict[str, Handler]:
     def delete_message(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         queue = store.by_url(params["QueueUrl"], ctx.caller.region)
         msg = store.find_handle(queue, params["ReceiptHandle"])
-        if msg is not None:
+        # As in SQS: only the latest receipt handle deletes; an older one succeeds and does nothing.
+        if msg is not None and msg.handle == params["ReceiptHandle"]:
             del queue.messages[msg.id]
         return {}
 
@@ -234,7 +235,7 @@ def handlers(engine: Engine) -> dict[str, Handler]:
                     {"Id": entry["Id"], "SenderFault": True, "Code": err.code, "Message": err.message}
                 )
                 continue
-            if msg is not None:
+            if msg is not None and msg.handle == entry["ReceiptHandle"]:
                 del queue.messages[msg.id]
             ok.append({"Id": entry["Id"]})
         return {"Successful": ok, "Failed": failed}

@@ -40,7 +40,7 @@ from tui.sim.protocol import (
     sts_caller_identity,
     sts_error,
 )
-from tui.sim.sqs import JSON10, QUERY_CODES
+from tui.sim.sqs import FAULT_CODES, JSON10, QUERY_CODES
 from tui.sim.validate import SERVICES, validate
 from tui.sim.world.runners import new_uuid
 
@@ -116,8 +116,11 @@ class SimServer:
             return web.Response(status=err.status, body=json_error(err.code, err.message), headers=headers)
         # SQS's JSON protocol is "query compatible": the old Query code rides in a header.
         kind = "Receiver" if err.status >= 500 else "Sender"
-        headers["x-amzn-query-error"] = f"{QUERY_CODES.get(err.code, err.code)};{kind}"
-        body = json_error(f"com.amazonaws.sqs#{err.code}", err.message)
+        wire, query = FAULT_CODES.get(
+            err.code, (f"com.amazonaws.sqs#{err.code}", QUERY_CODES.get(err.code, err.code))
+        )
+        headers["x-amzn-query-error"] = f"{query};{kind}"
+        body = json_error(wire, err.message)
         return web.Response(status=err.status, body=body, headers=headers)
 
     async def _long_poll(

@@ -37,6 +37,15 @@ QUERY_CODES = {
     "InvalidBatchEntryId": "AWS.SimpleQueueService.InvalidBatchEntryId",
     "UnsupportedOperation": "AWS.SimpleQueueService.UnsupportedOperation",
 }
+# Faults the simulator injects into any service, as SQS's JSON protocol spells them:
+# fault code -> (JSON ``__type``, Query code for ``x-amzn-query-error``).
+FAULT_CODES = {
+    "ThrottlingException": ("com.amazonaws.sqs#RequestThrottled", "RequestThrottled"),
+    "AccessDeniedException": ("com.amazon.coral.service#AccessDeniedException", "AccessDenied"),
+    "ExpiredTokenException": ("com.amazon.coral.service#ExpiredTokenException", "ExpiredToken"),
+    "InternalFailure": ("com.amazon.coral.service#InternalFailure", "InternalError"),
+    "ServiceUnavailable": ("com.amazon.coral.availability#ServiceUnavailableException", "ServiceUnavailable"),
+}
 DEFAULTS = {
     "VisibilityTimeout": "30",
     "MaximumMessageSize": "262144",
