@@ -24,7 +24,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import random
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -237,9 +237,9 @@ class EventBridge:
         self.sqs = sqs
         self.faults = faults
         self.metrics: defaultdict[str, Counter[str]] = defaultdict(Counter)
-        self.log: list[Delivery] = []
+        # The latest deliveries (bounded: a long demo must not grow without end).
+        self.log: deque[Delivery] = deque(maxlen=10_000)
         self._rng = random.Random(f"{seed}:events")
-        self._held: dict[str, tuple[float, float]] = {}
 
     def _uuid(self) -> str:
         from tui.sim.world.runners import new_uuid
