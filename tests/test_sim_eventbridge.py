@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from typing import Any
 
@@ -172,6 +173,13 @@ async def test_state_changes_arrive_as_eventbridge_events(sim: Simulator) -> Non
     action = next(e for e in ours if e["detail-type"].startswith("CodePipeline Action"))
     assert set(action["detail"]["type"]) == {"owner", "provider", "category", "version"}
     assert {"stage", "action", "version", "region"} <= set(action["detail"])
+    done = next(
+        e
+        for e in ours
+        if e["detail-type"].startswith("CodePipeline Action") and e["detail"]["state"] == "SUCCEEDED"
+    )
+    assert done["detail"]["execution-result"]["external-execution-state"] == "Succeeded"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", detail["start-time"])
     builds = [e for e in bodies if e["source"] == "aws.codebuild"]
     statuses = {
         e["detail"].get("build-status") for e in builds if e["detail-type"] == "CodeBuild Build State Change"
@@ -285,3 +293,38 @@ def test_event_faults_parse_and_leave_requests_alone() -> None:
     assert 0.2 <= plan.delay <= 2.0
     with pytest.raises(ValueError):
         Faults("events-dup=lots")
+
+
+def test_served_operations_are_botocore_operations() -> None:
+    """Every SQS / EventBridge operation the simulator serves exists in botocore's model, and the
+    ones push mode needs are all there."""
+    from tui.sim import handlers_events, handlers_sqs
+    from tui.sim.engine import Engine
+    from tui.sim.validate import operations
+
+    engine = Engine("empty")
+    sqs, events = set(handlers_sqs.handlers(engine)), set(handlers_events.handlers(engine))
+    assert sqs <= operations("sqs") and events <= operations("events")
+    assert {
+        "CreateQueue",
+        "GetQueueUrl",
+        "GetQueueAttributes",
+        "SetQueueAttributes",
+        "TagQueue",
+        "ListQueues",
+        "ReceiveMessage",
+        "DeleteMessage",
+        "DeleteMessageBatch",
+        "ChangeMessageVisibility",
+        "DeleteQueue",
+    } <= sqs
+    assert {
+        "PutRule",
+        "DescribeRule",
+        "ListRules",
+        "PutTargets",
+        "ListTargetsByRule",
+        "RemoveTargets",
+        "DeleteRule",
+        "TagResource",
+    } <= events

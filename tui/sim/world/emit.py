@@ -78,8 +78,14 @@ def _attempt(ex: Execution) -> float:
     return float(1 + sum(s.manual_retries for s in ex.stages.values()))
 
 
+def _iso_ms(t: float) -> str:
+    # The detail's start-time carries milliseconds: "2026-11-26T09:00:00.123Z".
+    d = datetime.fromtimestamp(t, UTC)
+    return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}Z"
+
+
 def _base(p: Pipeline, ex: Execution) -> dict[str, Any]:
-    return {"pipeline": p.name, "execution-id": ex.id, "start-time": iso(ex.start)}
+    return {"pipeline": p.name, "execution-id": ex.id, "start-time": _iso_ms(ex.start)}
 
 
 def pipeline_changed(world: World, p: Pipeline, ex: Execution, status: str) -> None:
@@ -134,10 +140,10 @@ def action_changed(world: World, p: Pipeline, ex: Execution, ar: ActionRun) -> N
             result["external-execution-summary"] = ar.error_message or ar.summary
         if ar.external_id:
             result["external-execution-id"] = ar.external_id
+        result["external-execution-state"] = ar.status
         if ar.error_code:
             result["error-code"] = ar.error_code
-        if result:
-            detail["execution-result"] = result
+        detail["execution-result"] = result
     _send(world, "aws.codepipeline", ACTION, [world.pipeline_arn(p.name)], detail)
 
 
