@@ -328,3 +328,32 @@ def test_served_operations_are_botocore_operations() -> None:
         "DeleteRule",
         "TagResource",
     } <= events
+
+
+async def test_long_poll_sees_a_delayed_event_when_the_clock_moves(sim: Simulator) -> None:
+    """No request wakes the server here: the clock moves, and the waiting ReceiveMessage notices."""
+    sim.set_faults("events-delay=5000ms")
+    made = sim.setup_event_queue(pattern=PIPELINE_EVENTS)
+    await _start(sim)
+
+    async def tick_later() -> None:
+        await asyncio.sleep(0.3)
+        sim.clock.advance(6)
+
+    async with aio_client(sim, "sqs") as sqs:
+        task = asyncio.create_task(tick_later())
+        started = time.monotonic()
+        got = await sqs.receive_message(QueueUrl=made.url, WaitTimeSeconds=8)
+        await task
+    assert time.monotonic() - started < 8
+    assert json.loads(got["Messages"][0]["Body"])["detail"]["state"] == "STARTED"
+
+
+async def test_no_delivery_to_a_queue_encrypted_with_the_aws_managed_key(sim: Simulator) -> None:
+    made = sim.setup_event_queue(pattern=PIPELINE_EVENTS)
+    async with aio_client(sim, "sqs") as sqs:
+        await sqs.set_queue_attributes(QueueUrl=made.url, Attributes={"KmsMasterKeyId": "alias/aws/sqs"})
+        await _start(sim)
+        sim.clock.advance(5)
+        assert await _drain(sqs, made.url) == []
+    assert sim.event_metrics[made.rule_arn]["FailedInvocations"] > 0
