@@ -1,5 +1,6 @@
-"""The simulator's HTTP front: one aiohttp route, AWS's JSON 1.1 and the STS / IAM query
-protocols (GetCallerIdentity, AssumeRole, ListAccountAliases).
+"""The simulator's HTTP front: one aiohttp route, AWS's JSON 1.1 (JSON 1.0 for SQS, whose errors
+also carry ``x-amzn-query-error``) and the STS / IAM query protocols (GetCallerIdentity,
+AssumeRole, ListAccountAliases). SQS's ReceiveMessage long-polls without holding the engine lock.
 
 Every request: read the body, find the operation (``X-Amz-Target`` or the form's ``Action``),
 count it, apply faults, validate input against botocore's model, bring the caller's world up to

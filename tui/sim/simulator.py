@@ -66,7 +66,11 @@ def queue_policy(queue_arn: str, rule_arn: str) -> str:
 
 
 class Simulator:
-    """AWS CodePipeline, CodeBuild, CloudWatch Logs and STS, simulated over HTTP."""
+    """AWS CodePipeline, CodeBuild, CloudWatch Logs, EventBridge, SQS and STS, simulated over HTTP.
+
+    Push mode in a test or the demo: ``sim.setup_event_queue()`` makes a queue that receives every
+    CodePipeline and CodeBuild state change of the default account and region as AWS's event JSON.
+    """
 
     def __init__(
         self,
