@@ -142,6 +142,11 @@ async def test_long_poll_waits_for_its_bound_when_nothing_comes(sim: Simulator) 
         got = await sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)
         assert "Messages" not in got
         assert time.monotonic() - started >= 0.9
+        # Without WaitTimeSeconds the queue's ReceiveMessageWaitTimeSeconds applies.
+        await sqs.set_queue_attributes(QueueUrl=url, Attributes={"ReceiveMessageWaitTimeSeconds": "1"})
+        started = time.monotonic()
+        assert "Messages" not in await sqs.receive_message(QueueUrl=url)
+        assert time.monotonic() - started >= 0.9
 
 
 async def test_sqs_faults_and_denials_carry_the_query_code(sim: Simulator) -> None:
