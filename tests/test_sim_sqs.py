@@ -50,6 +50,10 @@ async def test_queue_lifecycle(sim: Simulator) -> None:
         assert info.value.response["Error"]["Code"] == "AWS.SimpleQueueService.NonExistentQueue"
         with pytest.raises(sqs.exceptions.QueueDoesNotExist):
             await sqs.get_queue_url(QueueName="orders")
+        with pytest.raises(sqs.exceptions.QueueDeletedRecently):  # the name is held for 60 s
+            await _queue(sqs, "orders")
+        sim.clock.advance(61)
+        assert await _queue(sqs, "orders") == url
 
 
 async def test_visibility_timeout_runs_on_the_simulators_clock(sim: Simulator) -> None:

@@ -51,6 +51,13 @@ def handlers(engine: Engine) -> dict[str, Handler]:
         from tui.sim.sqs import Queue
 
         now = engine.now()
+        deleted = store.deleted.get(key)
+        if deleted is not None and now - deleted < 60:
+            raise SimError(
+                "QueueDeletedRecently",
+                "You must wait 60 seconds after deleting a queue before you can create another with the "
+                "same name.",
+            )
         store.queues[key] = Queue(
             ctx.caller.account, ctx.caller.region, name, now, attributes, dict(params.get("tags") or {}), now
         )
@@ -260,7 +267,9 @@ def handlers(engine: Engine) -> dict[str, Handler]:
 
     def delete_queue(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
         queue = store.by_url(params["QueueUrl"], ctx.caller.region)
-        del store.queues[(queue.account, queue.region, queue.name)]
+        key = (queue.account, queue.region, queue.name)
+        del store.queues[key]
+        store.deleted[key] = engine.now()
         return {}
 
     return {

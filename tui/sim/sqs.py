@@ -36,6 +36,7 @@ QUERY_CODES = {
     "BatchEntryIdsNotDistinct": "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
     "InvalidBatchEntryId": "AWS.SimpleQueueService.InvalidBatchEntryId",
     "UnsupportedOperation": "AWS.SimpleQueueService.UnsupportedOperation",
+    "QueueDeletedRecently": "AWS.SimpleQueueService.QueueDeletedRecently",
 }
 # Faults the simulator injects into any service, as SQS's JSON protocol spells them:
 # fault code -> (JSON ``__type``, Query code for ``x-amzn-query-error``).
@@ -137,6 +138,8 @@ class SqsStore:
 
     def __init__(self, seed: int) -> None:
         self.queues: dict[tuple[str, str, str], Queue] = {}
+        # When each queue name was last deleted: SQS refuses the name for 60 s after.
+        self.deleted: dict[tuple[str, str, str], float] = {}
         self._rng = random.Random(f"{seed}:sqs")
         self._seq = 0
 
