@@ -357,3 +357,28 @@ async def test_no_delivery_to_a_queue_encrypted_with_the_aws_managed_key(sim: Si
         sim.clock.advance(5)
         assert await _drain(sqs, made.url) == []
     assert sim.event_metrics[made.rule_arn]["FailedInvocations"] > 0
+
+
+async def test_stop_and_retry_publish_their_states(sim: Simulator) -> None:
+    made = sim.setup_event_queue()
+    failed = sim.engine.world().retryable_failures()[0]
+    async with aio_client(sim, "codepipeline") as cp, aio_client(sim, "sqs") as sqs:
+        await cp.retry_stage_execution(
+            pipelineName=failed.pipeline,
+            stageName=failed.stage,
+            pipelineExecutionId=failed.execution_id,
+            retryMode="FAILED_ACTIONS",
+        )
+        eid = await _start(sim, "auth-service")
+        sim.clock.advance(2)
+        await cp.stop_pipeline_execution(pipelineName="auth-service", pipelineExecutionId=eid, abandon=True)
+        sim.clock.advance(1)
+        events = [json.loads(m["Body"]) for m in await _drain(sqs, made.url, rounds=100)]
+    states = {
+        (e["detail-type"].split()[1], e["detail"].get("execution-id"), e["detail"].get("state"))
+        for e in events
+    }
+    assert ("Pipeline", failed.execution_id, "RESUMED") in states
+    assert ("Stage", failed.execution_id, "RESUMED") in states
+    assert ("Pipeline", eid, "STOPPED") in states
+    assert ("Action", eid, "ABANDONED") in states
