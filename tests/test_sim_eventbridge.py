@@ -382,3 +382,20 @@ async def test_stop_and_retry_publish_their_states(sim: Simulator) -> None:
     assert ("Stage", failed.execution_id, "RESUMED") in states
     assert ("Pipeline", eid, "STOPPED") in states
     assert ("Action", eid, "ABANDONED") in states
+
+
+async def test_target_input_and_input_path(sim: Simulator) -> None:
+    made = sim.setup_event_queue(pattern=PIPELINE_EVENTS)
+    async with aio_client(sim, "events") as ev, aio_client(sim, "sqs") as sqs:
+        await ev.put_targets(
+            Rule=made.rule_name,
+            Targets=[
+                {"Id": "cptui-queue", "Arn": made.arn, "InputPath": "$.detail"},
+                {"Id": "constant", "Arn": made.arn, "Input": '{"hello": "world"}'},
+            ],
+        )
+        await _start(sim)
+        bodies = [json.loads(m["Body"]) for m in await _drain(sqs, made.url)]
+    assert {"hello": "world"} in bodies
+    detail = next(b for b in bodies if "pipeline" in b)
+    assert detail["state"] == "STARTED" and "detail-type" not in detail

@@ -219,6 +219,21 @@ def _numeric(spec: Any, value: Any) -> bool:
 # --- the bus ----------------------------------------------------------------------------------
 
 
+def _body(target: Target, event: dict[str, Any]) -> str:
+    """What the target receives: its constant ``Input``, the part ``InputPath`` (``$.a.b``) names,
+    or the whole event. (``InputTransformer`` is not simulated: the whole event is sent.)"""
+    if target.input is not None:
+        return target.input
+    path = target.extra.get("InputPath")
+    value: Any = event
+    if isinstance(path, str) and path.startswith("$"):
+        for key in (k for k in path[1:].split(".") if k):
+            value = value.get(key) if isinstance(value, dict) else None
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"))
+
+
 @dataclass
 class Delivery:
     """One event on its way to one queue (for tests: what was sent, dropped or failed)."""
@@ -306,7 +321,7 @@ class EventBridge:
         if plan.drop:
             self.log.append(Delivery(rule.arn, target.arn, str(event["id"]), "dropped"))
             return
-        body = target.input if target.input is not None else json.dumps(event, separators=(",", ":"))
+        body = _body(target, event)
         delay = plan.delay
         if plan.reorder:
             # Held back behind whatever this queue gets next (or released after a while).
