@@ -20,7 +20,11 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--scenario", choices=SCENARIOS, default="demo")
     ap.add_argument("--pipelines", type=int, default=None, help="pipeline count for --scenario scale")
-    ap.add_argument("--faults", default="", help="fault spec, e.g. throttle=0.2,5xx=0.05")
+    ap.add_argument(
+        "--faults",
+        default="",
+        help="fault spec, e.g. throttle=0.2,5xx=0.05 or events-delay=200-2000ms,events-drop=0.01",
+    )
     ap.add_argument("--speed", type=float, default=1.0, help="simulated seconds per real second")
     ap.add_argument("--log-rate", type=int, default=None, help="ml-training log lines per second")
     args = ap.parse_args(argv)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import threading
 
 from tui.sim.clock import Clock, epoch
+from tui.sim.eventbridge import EventBridge
+from tui.sim.faults import Faults
 from tui.sim.scenarios import DEFAULT_ACCOUNT, SCENARIOS, populate
 from tui.sim.world.world import World
 
@@ -32,8 +34,10 @@ class Engine:
         clock: Clock | None = None,
         pipelines: int | None = None,
         log_rate: int | None = None,
+        faults: Faults | None = None,
     ) -> None:
         from tui.sim.clock import RealClock
+        from tui.sim.sqs import SqsStore
 
         if scenario not in SCENARIOS:
             raise ValueError(f"unknown scenario {scenario!r}; choose from {', '.join(SCENARIOS)}")
@@ -45,6 +49,9 @@ class Engine:
         self.t0 = epoch(self.clock.now())
         self.worlds: dict[tuple[str, str], World] = {}
         self.lock = threading.RLock()
+        # SQS queues and EventBridge rules of every account+region; worlds publish to the bus.
+        self.sqs = SqsStore(seed)
+        self.events = EventBridge(seed, self.sqs, faults or Faults("", seed))
 
     def now(self) -> float:
         """The clock's current time in epoch seconds."""
@@ -57,6 +64,7 @@ class Engine:
             if world is None:
                 world = World(account, region, self.seed, self.t0, self.log_rate)
                 populate(world, self.scenario, self.pipelines)
+                world.sink = self.events
                 self.worlds[(account, region)] = world
             world.advance(self.now())
             return world

@@ -16,7 +16,15 @@ Grammar::
     tps=N             a token bucket of N requests per second (real time) per account+region;
                       beyond it ThrottlingException "Rate exceeded"
     account=ID        limit every term without its own account scope to account ID
+    events-delay=A-Bms  deliver each EventBridge event to its queue A..B ms (simulated) late
+    events-dup=P      deliver an event twice with probability P (at-least-once delivery)
+    events-drop=P     lose an event with probability P (never delivered)
+    events-reorder=P  hold an event back 1-5 s (simulated) with probability P, so later
+                      events overtake it
     region=NAME       limit every term without its own region scope to region NAME
+
+The ``events-*`` terms act on event delivery, not on requests; ``account:``/``region:`` scopes
+select the rule's account and region.
 
 Examples: ``throttle=0.2,5xx=0.05``; ``throttle=1@GetPipelineState+ListPipelines``;
 ``deny=PutApprovalResult,account=210987654321``; ``tps=5@FilterLogEvents``.
@@ -33,7 +41,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 NAMES = ("throttle", "5xx", "latency", "drop", "expired", "deny", "tps")
-_SERVICE_PREFIX = {"codepipeline": "codepipeline", "codebuild": "codebuild", "logs": "logs", "sts": "sts"}
+# Terms that shape EventBridge's delivery of events to queues (see ``Faults.event_delivery``).
+EVENT_NAMES = ("events-delay", "events-dup", "events-drop", "events-reorder")
+_SERVICE_PREFIX = {
+    "codepipeline": "codepipeline",
+    "codebuild": "codebuild",
+    "logs": "logs",
+    "sts": "sts",
+    "sqs": "sqs",
+    "events": "events",
+}
 
 
 @dataclass
@@ -83,8 +100,9 @@ def parse(spec: str) -> list[Rule]:
         if name == "region":
             region = value
             continue
-        if name not in NAMES:
-            raise ValueError(f"unknown fault {name!r} in {raw!r}; known: {', '.join(NAMES)}")
+        if name not in NAMES and name not in EVENT_NAMES:
+            known = ", ".join(NAMES + EVENT_NAMES)
+            raise ValueError(f"unknown fault {name!r} in {raw!r}; known: {known}")
         rule = Rule(name)
         for part in (p for p in scope.split("+") if p):
             if part.startswith("account:"):
@@ -94,7 +112,7 @@ def parse(spec: str) -> list[Rule]:
             else:
                 rule.ops |= {part}
         try:
-            if name == "latency":
+            if name in ("latency", "events-delay"):
                 m = re.fullmatch(r"(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?ms", value)
                 if m is None:
                     raise ValueError
@@ -111,6 +129,17 @@ def parse(spec: str) -> list[Rule]:
         rule.account = rule.account or account
         rule.region = rule.region or region
     return rules
+
+
+@dataclass
+class EventPlan:
+    """What happens to one event on its way to one queue."""
+
+    delay: float = 0.0  # simulated seconds
+    copies: int = 1
+    drop: bool = False
+    reorder: bool = False
+    reorder_hold: float = 0.0
 
 
 @dataclass
@@ -146,6 +175,8 @@ class Faults:
                 fault.delay += self._rng.uniform(rule.low_ms, rule.high_ms) / 1000
                 self.counts["latency"] += 1
         for i, rule in enumerate(self.rules):
+            if rule.name in EVENT_NAMES:
+                continue
             if rule.name == "latency" or not rule.applies(op, account, region):
                 continue
             if self._fires(i, rule, account, region):
@@ -153,6 +184,26 @@ class Faults:
                 self._fill(fault, rule, service, op, account, region, resource)
                 return fault
         return fault
+
+    def event_delivery(self, account: str, region: str) -> EventPlan:
+        """How one event reaches one queue under the ``events-*`` terms (counted by name)."""
+        plan = EventPlan()
+        for rule in self.rules:
+            if rule.name not in EVENT_NAMES or not rule.applies("", account, region):
+                continue
+            if rule.name == "events-delay":
+                plan.delay += self._rng.uniform(rule.low_ms, rule.high_ms) / 1000
+                self.counts[rule.name] += 1
+            elif self._rng.random() < rule.value:
+                self.counts[rule.name] += 1
+                if rule.name == "events-drop":
+                    plan.drop = True
+                elif rule.name == "events-dup":
+                    plan.copies = 2
+                else:
+                    plan.reorder = True
+                    plan.reorder_hold = self._rng.uniform(1.0, 5.0)
+        return plan
 
     def _fires(self, index: int, rule: Rule, account: str, region: str) -> bool:
         if rule.name == "deny":

@@ -53,6 +53,7 @@ class Ctx:
     caller: Caller
     world: World
     request_id: str
+    endpoint: str = ""  # scheme://host:port the request came to (queue URLs are built on it)
 
 
 def caller_from(authorization: str | None, default_region: str = "us-east-1") -> Caller:

@@ -1,5 +1,6 @@
-"""The simulator's HTTP front: one aiohttp route, AWS's JSON 1.1 and the STS / IAM query
-protocols (GetCallerIdentity, AssumeRole, ListAccountAliases).
+"""The simulator's HTTP front: one aiohttp route, AWS's JSON 1.1 (JSON 1.0 for SQS, whose errors
+also carry ``x-amzn-query-error``) and the STS / IAM query protocols (GetCallerIdentity,
+AssumeRole, ListAccountAliases). SQS's ReceiveMessage long-polls without holding the engine lock.
 
 Every request: read the body, find the operation (``X-Amz-Target`` or the form's ``Action``),
 count it, apply faults, validate input against botocore's model, bring the caller's world up to
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any, NoReturn
@@ -19,6 +21,7 @@ from urllib.parse import parse_qs
 from aiohttp import web
 
 from tui.sim import handlers_codebuild_logs as cbl
+from tui.sim import handlers_events, handlers_sqs
 from tui.sim.engine import Engine
 from tui.sim.errors import SimError
 from tui.sim.faults import Faults
@@ -38,6 +41,7 @@ from tui.sim.protocol import (
     sts_caller_identity,
     sts_error,
 )
+from tui.sim.sqs import FAULT_CODES, JSON10, QUERY_CODES
 from tui.sim.validate import SERVICES, validate
 from tui.sim.world.runners import new_uuid
 
@@ -55,6 +59,10 @@ class SimServer:
         self.engine = engine
         self.faults = faults
         self.calls: Counter[str] = Counter()
+        self.handlers = HANDLERS | {
+            "sqs": handlers_sqs.handlers(engine),
+            "events": handlers_events.handlers(engine),
+        }
         self._ids = random.Random(f"{engine.seed}:request-ids")
         self.app = web.Application(client_max_size=8 * 1024 * 1024)
         self.app.router.add_route("*", "/{tail:.*}", self.handle)
@@ -88,17 +96,54 @@ class SimServer:
                 with self.engine.lock:
                     ctx = Ctx(caller, self.engine.world(caller.account, caller.region), request_id)
                 return await start_live_tail(ctx, params, self.engine, request)
-            handler = HANDLERS.get(service, {}).get(op)
+            handler = self.handlers.get(service, {}).get(op)
             if handler is None:
                 raise SimError("UnknownOperationException", f"Operation {target} is not supported.")
             validate(service, op, params)
-            with self.engine.lock:
-                ctx = Ctx(caller, self.engine.world(caller.account, caller.region), request_id)
-                result = handler(ctx, params)
-            return web.Response(body=json_body(result), headers=self._headers(request_id))
+            endpoint = f"{request.scheme}://{request.host}"
+            if service == "sqs" and op == "ReceiveMessage":
+                result = await self._long_poll(handler, caller, request_id, endpoint, params)
+            else:
+                with self.engine.lock:
+                    world = self.engine.world(caller.account, caller.region)
+                    result = handler(Ctx(caller, world, request_id, endpoint), params)
+            return web.Response(body=json_body(result), headers=self._headers(request_id, service))
         except SimError as err:
-            headers = self._headers(request_id) | {"x-amzn-ErrorType": err.code}
+            return self._error(err, request_id, service)
+
+    def _error(self, err: SimError, request_id: str, service: str) -> web.Response:
+        headers = self._headers(request_id, service) | {"x-amzn-ErrorType": err.code}
+        if service != "sqs":
             return web.Response(status=err.status, body=json_error(err.code, err.message), headers=headers)
+        # SQS's JSON protocol is "query compatible": the old Query code rides in a header.
+        kind = "Receiver" if err.status >= 500 else "Sender"
+        wire, query = FAULT_CODES.get(
+            err.code, (f"com.amazonaws.sqs#{err.code}", QUERY_CODES.get(err.code, err.code))
+        )
+        headers["x-amzn-query-error"] = f"{query};{kind}"
+        body = json_error(wire, err.message)
+        return web.Response(status=err.status, body=body, headers=headers)
+
+    async def _long_poll(
+        self, handler: Handler, caller: Caller, request_id: str, endpoint: str, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        """ReceiveMessage: answer as soon as a message is visible, or after the wait (real time)."""
+        wait = params.get("WaitTimeSeconds")
+        deadline: float | None = None
+        while True:
+            with self.engine.lock:
+                world = self.engine.world(caller.account, caller.region)
+                self.engine.advance()  # every world's due transitions publish their events now
+                ctx = Ctx(caller, world, request_id, endpoint)
+                result = handler(ctx, params)
+                if deadline is None:
+                    if wait is None:
+                        queue = self.engine.sqs.by_url(params["QueueUrl"], caller.region)
+                        wait = int(queue.attr("ReceiveMessageWaitTimeSeconds"))
+                    deadline = time.monotonic() + float(wait)
+            if result or time.monotonic() >= deadline:
+                return result
+            await asyncio.sleep(min(0.02, max(0.0, deadline - time.monotonic())))
 
     @staticmethod
     def _params(body: bytes) -> dict[str, Any]:
@@ -111,8 +156,9 @@ class SimServer:
         return params
 
     @staticmethod
-    def _headers(request_id: str) -> dict[str, str]:
-        return {"Content-Type": JSON_CONTENT_TYPE, "x-amzn-RequestId": request_id}
+    def _headers(request_id: str, service: str = "") -> dict[str, str]:
+        content_type = JSON10 if service == "sqs" else JSON_CONTENT_TYPE
+        return {"Content-Type": content_type, "x-amzn-RequestId": request_id}
 
     @staticmethod
     def _resource(service: str, caller: Caller, params: dict[str, Any]) -> str:
@@ -125,6 +171,14 @@ class SimServer:
             return f"arn:aws:logs:{region}:{acct}:log-group:{group}" if group else "*"
         if service == "codebuild":
             return f"arn:aws:codebuild:{region}:{acct}:project/*"
+        if service == "sqs":
+            parts = [p for p in str(params.get("QueueUrl") or params.get("QueueName") or "*").split("/") if p]
+            return f"arn:aws:sqs:{region}:{acct}:{parts[-1]}" if parts else "*"
+        if service == "events":
+            name = params.get("Name") or params.get("Rule")
+            if name:
+                return f"arn:aws:events:{region}:{acct}:rule/{name}"
+            return str(params.get("ResourceARN") or "*")
         return "*"
 
     @staticmethod

@@ -7,10 +7,12 @@ Use it in the current event loop (``await sim.start()``) or on its own loop in a
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections import Counter
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -21,9 +23,54 @@ from tui.sim.server import SimServer
 
 T = TypeVar("T")
 
+# The rule cptui's push mode uses: every CodePipeline and CodeBuild state change.
+DEFAULT_EVENT_PATTERN: dict[str, Any] = {
+    "source": ["aws.codepipeline", "aws.codebuild"],
+    "detail-type": [
+        "CodePipeline Pipeline Execution State Change",
+        "CodePipeline Stage Execution State Change",
+        "CodePipeline Action Execution State Change",
+        "CodeBuild Build State Change",
+        "CodeBuild Build Phase Change",
+    ],
+}
+
+
+@dataclass(frozen=True)
+class EventQueue:
+    """What ``Simulator.setup_event_queue`` made: a queue, a rule and the rule's target."""
+
+    url: str
+    arn: str
+    rule_name: str
+    rule_arn: str
+
+
+def queue_policy(queue_arn: str, rule_arn: str) -> str:
+    """The queue policy EventBridge needs: events.amazonaws.com may SendMessage from that rule."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "cptui-events",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "events.amazonaws.com"},
+                    "Action": "sqs:SendMessage",
+                    "Resource": queue_arn,
+                    "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+                }
+            ],
+        }
+    )
+
 
 class Simulator:
-    """AWS CodePipeline, CodeBuild, CloudWatch Logs and STS, simulated over HTTP."""
+    """AWS CodePipeline, CodeBuild, CloudWatch Logs, EventBridge, SQS and STS, simulated over HTTP.
+
+    Push mode in a test or the demo: ``sim.setup_event_queue()`` makes a queue that receives every
+    CodePipeline and CodeBuild state change of the default account and region as AWS's event JSON.
+    """
 
     def __init__(
         self,
@@ -39,8 +86,8 @@ class Simulator:
         self.clock: Clock = clock or RealClock()
         self.scenario = scenario
         self.seed = seed
-        self.engine = Engine(scenario, seed, self.clock, pipelines, log_rate)
         self._faults = Faults(faults, seed)
+        self.engine = Engine(scenario, seed, self.clock, pipelines, log_rate, self._faults)
         self._server = SimServer(self.engine, self._faults)
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
@@ -61,6 +108,46 @@ class Simulator:
     def fault_counts(self) -> Counter[str]:
         """Injected faults by kind: throttle, 5xx, latency, drop, expired, deny, tps."""
         return self._faults.counts
+
+    @property
+    def event_metrics(self) -> dict[str, Counter[str]]:
+        """Per rule ARN: MatchedEvents, Invocations, FailedInvocations (as CloudWatch counts them)."""
+        return dict(self.engine.events.metrics)
+
+    def setup_event_queue(
+        self,
+        account: str = "123456789012",
+        region: str = "us-east-1",
+        name: str = "cptui-events",
+        pattern: dict[str, Any] | None = None,
+        *,
+        policy: bool = True,
+    ) -> EventQueue:
+        """Create an SQS queue, a rule on the default bus (``pattern``, default: every CodePipeline
+        and CodeBuild state change) targeting it, and the queue policy that lets the rule deliver
+        (``policy=False``: none, so deliveries fail). Idempotent; safe from any thread."""
+        from tui.sim.eventbridge import Rule, Target
+        from tui.sim.sqs import Queue
+
+        text = json.dumps(pattern or DEFAULT_EVENT_PATTERN)
+        with self.engine.lock:
+            self.engine.world(account, region)  # the world must exist to publish events
+            now = self.engine.now()
+            key = (account, region, name)
+            queue = self.engine.sqs.queues.get(key)
+            if queue is None:
+                attributes = {"MessageRetentionPeriod": "86400"}
+                queue = Queue(account, region, name, now, attributes, {"cptui": "events"}, now)
+                self.engine.sqs.queues[key] = queue
+            rule = Rule(account, region, "default", name, json.loads(text), text, None, "ENABLED", None, None)
+            rule.tags = {"cptui": "events"}
+            rule.targets["cptui-queue"] = Target("cptui-queue", queue.arn)
+            self.engine.events.rules[(account, region, "default", name)] = rule
+            if policy:
+                queue.attributes["Policy"] = queue_policy(queue.arn, rule.arn)
+            else:
+                queue.attributes.pop("Policy", None)
+            return EventQueue(f"{self.url}/{account}/{name}", queue.arn, name, rule.arn)
 
     def set_faults(self, spec: str) -> None:
         """Replace the fault spec at runtime ("" for none); see ``tui.sim.faults``."""

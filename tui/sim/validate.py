@@ -20,12 +20,16 @@ SERVICES = {
     "CodePipeline_20150709": "codepipeline",
     "CodeBuild_20161006": "codebuild",
     "Logs_20140328": "logs",
+    "AmazonSQS": "sqs",
+    "AWSEvents": "events",
 }
 # The error code each service uses for a request that breaks its input constraints.
 ERROR_CODES = {
     "codepipeline": "ValidationException",
     "codebuild": "InvalidInputException",
     "logs": "InvalidParameterException",
+    "sqs": "InvalidParameterValue",
+    "events": "ValidationException",
 }
 
 

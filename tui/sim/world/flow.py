@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tui.sim.world import runners
+from tui.sim.world import emit, runners
 from tui.sim.world.runners import new_uuid
 from tui.sim.world.state import ActionRun, Execution, Pipeline, Revision, StageRun
 
@@ -27,6 +27,20 @@ def handle(world: World, kind: str, args: tuple[Any, ...]) -> None:
         _auto_trigger(world, args[0])
     elif kind == "action":
         _action_due(world, *args)
+    elif kind == "build-phase":
+        _build_phase(world, *args)
+
+
+def _build_phase(world: World, build_id: str, index: int) -> None:
+    """A CodeBuild phase ended (its Build Phase Change event); the last one ends the build."""
+    build = world.builds.get(build_id)
+    if build is None:
+        return
+    if index >= len(build.phases) - 1:
+        emit.build_changed(world, build, build.outcome)
+        return
+    emit.phase_completed(world, build, index)
+    world.schedule(build.phases[index + 1].end, "build-phase", build_id, index + 1)
 
 
 def auto_trigger_kind(world: World, p: Pipeline) -> tuple[str, str]:
@@ -91,6 +105,7 @@ def start_execution(
         only_stage=only_stage,
     )
     p.executions[ex.id] = ex
+    emit.pipeline_changed(world, p, ex, "STARTED")
     idx = 0 if only_stage is None else p.spec.stage_index(only_stage)
     try_enter(world, p, ex, idx)
     return ex
@@ -127,6 +142,7 @@ def _enter(world: World, p: Pipeline, ex: Execution, idx: int) -> None:
     ex.stages[name] = run
     p.occupants.setdefault(name, []).append(ex.id)
     p.stage_latest[name] = ex.id
+    emit.stage_changed(world, p, ex, name, "STARTED")
     start_group(world, p, ex, run)
 
 
@@ -141,6 +157,7 @@ def start_group(
             continue
         ar = runners.start_action(world, p, ex, run.name, spec, world.now)
         record_action(p, run, ar)
+        emit.action_changed(world, p, ex, ar)
         assert ar.ends_at is not None
         world.schedule(ar.ends_at, "action", p.name, ex.id, run.name, ar.id)
 
@@ -178,6 +195,7 @@ def complete_action(
         ar.token = None
     ar.status = outcome
     ar.last_update = now
+    emit.action_changed(world, p, ex, ar)
     if outcome == "Succeeded" and ar.revision is not None:
         if all(r.action != ar.revision.action for r in ex.revisions):
             ex.revisions.append(ar.revision)
@@ -208,6 +226,7 @@ def stage_end(world: World, p: Pipeline, ex: Execution, srun: StageRun, status: 
     """Close a stage run, free the stage, and move the execution on or end it."""
     srun.status = status
     srun.retry_running = False
+    emit.stage_changed(world, p, ex, srun.name, emit.state(status))
     release(world, p, srun.name, ex.id)
     if ex.status == "Stopping":
         finish(world, p, ex, "Stopped")
@@ -246,6 +265,7 @@ def finish(world: World, p: Pipeline, ex: Execution, status: str, summary: str |
     ex.last_update = world.now
     if summary is not None:
         ex.status_summary = summary
+    emit.pipeline_changed(world, p, ex, emit.state(status))
     if ex.waiting_at is not None:
         queue = p.waiting.get(ex.waiting_at, [])
         if ex.id in queue:
@@ -273,15 +293,19 @@ def stop(world: World, p: Pipeline, ex: Execution, abandon: bool, reason: str) -
         ex.status = "Stopping"
         run.status = "Stopping"
         ex.last_update = world.now
+        emit.pipeline_changed(world, p, ex, "STOPPING")
+        emit.stage_changed(world, p, ex, run.name, "STOPPING")
         return
     for ar in run.actions.values():
         if ar.status == "InProgress":
             ar.status = "Abandoned"
             ar.last_update = world.now
+            emit.action_changed(world, p, ex, ar)
             if ar.token:
                 p.expired_tokens.add(ar.token)
                 ar.token = None
     run.status = "Stopped"
+    emit.stage_changed(world, p, ex, run.name, "STOPPED")
     release(world, p, run.name, ex.id)
     finish(world, p, ex, "Stopped")
 
@@ -298,6 +322,8 @@ def retry(world: World, p: Pipeline, ex: Execution, stage: str, mode: str) -> No
     ex.stage_index = p.spec.stage_index(stage)
     ex.last_update = world.now
     p.occupants.setdefault(stage, []).append(ex.id)
+    emit.pipeline_changed(world, p, ex, "RESUMED")
+    emit.stage_changed(world, p, ex, stage, "RESUMED")
     if mode == "ALL_ACTIONS":
         srun.group = 0
         srun.actions.clear()

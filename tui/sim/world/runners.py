@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from tui.sim.logs import build_log_stream
+from tui.sim.world import emit
 from tui.sim.world.builds import Build, plan_phases
 from tui.sim.world.state import ActionRun, ActionSpec, Execution, Pipeline, Revision
 
@@ -198,6 +199,8 @@ def _start_build(
         failure_command=commands.get(spec.build_kind, "docker build -t $IMAGE_REPO ."),
     )
     world.builds[build_id] = build
+    emit.build_changed(world, build, "IN_PROGRESS")
+    world.schedule(phases[0].end, "build-phase", build_id, 0)
     rate = world.log_rate if spec.build_kind == "train" else None
     world.logs.add_stream(build.log_group, build_log_stream(build, f"{world.seed}:{build_id}", rate))
     run.build_id = build_id

@@ -20,11 +20,14 @@ import heapq
 import random
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.sim.logstream import LogStore
 from tui.sim.world.builds import Build
 from tui.sim.world.state import ActionRun, Execution, Pipeline, PipelineSpec, Transition
+
+if TYPE_CHECKING:
+    from tui.sim.world.emit import Sink
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,8 @@ class World:
         self._queue: list[tuple[float, int, str, tuple[Any, ...]]] = []
         self._seq = 0
         self._build_numbers: Counter[str] = Counter()
+        # Where state-change events go (the engine's EventBridge); None: nobody listens.
+        self.sink: Sink | None = None
 
     # --- ids and arns ---------------------------------------------------------------------
 
