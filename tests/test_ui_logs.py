@@ -22,9 +22,9 @@ from uiwait import wait_for_text, wait_until
 from tui.app import CptuiApp
 from tui.aws import create_service
 from tui.config import Config, GeneralConfig, PollingConfig
-from tui.logbuffer import strip_ansi
 from tui.logtail import LogFollower, event_lines
 from tui.model import LogEvent
+from tui.sanitize import strip_ansi
 from tui.screens.logs import LogScreen, log_file_name
 from tui.sim import ManualClock, Simulator
 from tui.sim import livetail as sim_livetail

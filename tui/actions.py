@@ -17,12 +17,12 @@ from __future__ import annotations
 import fnmatch
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from tui.audit import AuditLog, AuditRecord
+from tui.audit import AuditLog, AuditRecord, os_reason
 from tui.aws.errors import AwsError, ErrorKind
 from tui.aws.service import LAST_REQUEST_ID, PipelineService
 from tui.model import ApprovalRequest, Identity, RetryMode, SourceRevision, Target
@@ -66,6 +66,7 @@ class ActionResult:
     value: object = None
     error: AwsError | None = None
     request_id: str | None = None  # AWS's id of the call, when it answered
+    audit_error: str | None = None  # why the audit line could not be written, if it could not
 
     @property
     def ok(self) -> bool:
@@ -101,14 +102,18 @@ class ActionRunner:
         if request.request_id in self._results:
             return self._results[request.request_id]
         key = (request.target.key, request.operation, request.pipeline, request.subject)
+        audit_problem = None if self.read_only else self.audit.problem()
         if self.read_only:
             result = ActionResult(request, Outcome.REFUSED, "read-only mode: nothing was sent")
+        elif audit_problem is not None:
+            # Audit or refuse: a mutation nobody could trace afterwards is not sent (nor remembered:
+            # once the log is writable again the same request may go).
+            return ActionResult(request, Outcome.REFUSED, self.audit.refusal(audit_problem))
         elif key in self._in_flight:
             result = ActionResult(
                 request, Outcome.REFUSED, f"{request.title} is already being sent; nothing sent twice"
             )
-            self._audit(result)
-            return result  # not remembered: the first request's result is the one that counts
+            return self._audit(result)  # not remembered: the first request's result is the one that counts
         else:
             self._in_flight.add(key)
             # Remember the request before awaiting, so a re-entrant run of the same id is refused.
@@ -119,8 +124,8 @@ class ActionRunner:
                 result = await self._send(request, service)
             finally:
                 self._in_flight.discard(key)
+        result = self._audit(result)
         self._results[request.request_id] = result
-        self._audit(result)
         return result
 
     async def _send(self, request: ActionRequest, service: PipelineService) -> ActionResult:
@@ -141,7 +146,16 @@ class ActionRunner:
             request_id=LAST_REQUEST_ID.get(),
         )
 
-    def _audit(self, result: ActionResult) -> None:
+    def _audit(self, result: ActionResult) -> ActionResult:
+        """Append the result's audit line; if that fails, the result (the call's outcome stands)
+        with ``audit_error`` set, never an exception that would hide the outcome."""
+        try:
+            self._append(result)
+        except OSError as exc:
+            return replace(result, audit_error=os_reason(exc))
+        return result
+
+    def _append(self, result: ActionResult) -> None:
         request = result.request
         identity = self._identity(request.target)
         error = result.error

@@ -17,6 +17,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.signal import Signal
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from tui import app_prefs
@@ -125,6 +126,7 @@ class CptuiApp(App[None]):
             monotonic=monotonic,
         )
         self._start_polling = start_polling
+        self.audit_problem: str | None = None  # why the audit log cannot be written (checked at start)
         self._recent_notices: dict[str, datetime] = {}
         self._sized = False
         if self.config.general.theme in self.available_themes:
@@ -142,6 +144,7 @@ class CptuiApp(App[None]):
 
         listing = PipelinesScreen()
         self.push_screen(listing)
+        self._check_audit_log(listing)
         self.store_changed.subscribe(self, self.fleet.on_store_changed, immediate=True)
         self.alerts.start()
         if self._start_polling:
@@ -154,6 +157,21 @@ class CptuiApp(App[None]):
         freeze_after_loading(self)
         # After the list is on the stack, so the message (if needed) goes on top of it.
         self.call_after_refresh(self._fit_terminal)
+
+    def _check_audit_log(self, listing: Widget) -> None:
+        """Audit or refuse: when the audit log cannot be written, say so at once (banner and
+        notice, naming the file and the fix); ``ActionRunner`` refuses every mutation meanwhile."""
+        if self.read_only:
+            return
+        audit = self.actions.audit
+        self.audit_problem = audit.problem()
+        if self.audit_problem is None:
+            return
+        from tui.widgets.audit_banner import AuditBanner, banner_text
+
+        text = banner_text(audit.path, self.audit_problem, audit.fix())
+        listing.call_after_refresh(listing.mount, AuditBanner(text))
+        self.notify(text, severity="error", timeout=30)
 
     def _fit_terminal(self) -> None:
         self._sized = True
@@ -200,16 +218,17 @@ class CptuiApp(App[None]):
         title: str = "",
         severity: SeverityLevel = "information",
         timeout: float | None = None,
-        markup: bool = True,
+        markup: bool = False,
     ) -> None:
-        """Every notice, capped (a toast must never cover the screen); plain ones sanitized too,
-        so a caller that forgot ``clean`` still cannot write control sequences to the terminal."""
-        if not markup:
-            message = clean(message, max_len=NOTICE_MAX, single_line=False)
-            title = clean(title, max_len=80)
-        elif len(message) > NOTICE_MAX:
-            message = message[: NOTICE_MAX - 1] + "…"
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        """Every notice: plain text, sanitized and capped (a toast must never cover the screen).
+
+        A notice is never parsed as markup, whatever the caller passes (``markup`` is accepted for
+        Textual's signature and ignored): names and errors are data, and a ``[/]`` in one would crash
+        the app, ``[link=…]`` make a link, ``prod [EU]`` lose its ``[EU]``."""
+        del markup
+        message = clean(message, max_len=NOTICE_MAX, single_line=False)
+        title = clean(title, max_len=80)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def report_error(self, error: BaseException, *, once: str | None = None) -> None:
         """The one place an error becomes a notice: sanitized, and not repeated within the

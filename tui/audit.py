@@ -2,6 +2,9 @@
 
 Never holds credentials or tokens: parameters pass through ``scrub`` which drops any key that names a
 secret (approval ``token``, ``clientRequestToken``, session tokens ...).
+
+Audit or refuse: ``AuditLog.problem()`` says why the log cannot be appended to (checked at start, for
+the banner, and again before every mutation); while it cannot, ``ActionRunner`` sends nothing.
 """
 
 from __future__ import annotations
@@ -70,11 +73,39 @@ class AuditRecord:
         )
 
 
+def os_reason(exc: OSError) -> str:
+    """``[Errno 30] Read-only file system`` (without the path, which the message names already)."""
+    return f"[Errno {exc.errno}] {exc.strerror}" if exc.errno and exc.strerror else str(exc)
+
+
 class AuditLog:
     """Appends records to a JSON-lines file, creating its folder on first use."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_audit_path()
+
+    def problem(self) -> str | None:
+        """Why a record could not be appended now (``"[Errno 30] Read-only file system"``), or None.
+
+        Creates the folder and opens the file for appending, as ``append`` would, writing nothing."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8"):
+                pass
+        except OSError as exc:
+            return os_reason(exc)
+        return None
+
+    def refusal(self, reason: str) -> str:
+        """What a refused mutation says while the log is not writable."""
+        return f"nothing was sent: audit log {self.path} is not writable ({reason})"
+
+    def fix(self) -> str:
+        """How to make actions possible again (for the banner)."""
+        return (
+            f"make {self.path.parent} writable, or set [general] audit_log to a writable file "
+            "(or run with --read-only)"
+        )
 
     def append(self, record: AuditRecord) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

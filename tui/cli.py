@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -274,17 +275,28 @@ def _run_demo(seed: int, config: Config, read_only: bool) -> int:
     from tui.aws.client import create_service
     from tui.sim import Simulator
 
-    handle = Simulator(scenario="demo", seed=seed).start_in_thread()
-    # Preferences changed in the demo (favourites, theme) stay in the demo: not in the user's file.
-    config = replace(config, path=None)
-    try:
-        services = [
-            create_service(target, endpoint_url=handle.url, credentials=demo_credentials(target))
-            for target in demo_targets()
-        ]
-        return _run_app(services, config, read_only, factory=demo_factory(handle.url))
-    finally:
-        handle.stop()
+    with tempfile.TemporaryDirectory(prefix="cptui-demo-") as state:
+        handle = Simulator(scenario="demo", seed=seed).start_in_thread()
+        try:
+            services = [
+                create_service(target, endpoint_url=handle.url, credentials=demo_credentials(target))
+                for target in demo_targets()
+            ]
+            return _run_app(
+                services, demo_config(config, Path(state)), read_only, factory=demo_factory(handle.url)
+            )
+        finally:
+            handle.stop()
+
+
+def demo_config(config: Config, state: Path) -> Config:
+    """The demo's config: everything it writes stays in ``state`` (a temporary directory).
+
+    The audit log, and beside it notified.json and watchlist.json, would otherwise be the user's real
+    ones: the demo's fake approvals and retries must not appear in the real audit trail. Preferences
+    changed in the demo (favourites, theme) stay in the demo too: not in the user's config file."""
+    general = replace(config.general, audit_log=state / "audit.jsonl")
+    return replace(config, path=None, general=general)
 
 
 def _run_app(

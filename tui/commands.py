@@ -3,6 +3,10 @@ an account and region, and the current screen's actions.
 
 Screen actions come from the screen's active bindings, titled ``"<screen>: <what it does>"`` (e.g.
 ``"pipeline: retry failed stage"``), so every key on a screen is also reachable by name.
+
+Names are data: a pipeline called ``prod [EU]`` or ``[/]`` is shown as typed. Textual's palette parses
+a ``str`` prompt and its help as markup, so prompts are handed over as ``Content`` (never parsed)
+with the fuzzy match highlighted here, and help text is escaped.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 
-from tui.sanitize import clean
+from tui.sanitize import clean, escape_markup, safe_content
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -62,7 +68,8 @@ def target_commands(app: CptuiApp) -> list[tuple[str, Callable[[], Any], str]]:
             commands.append(("target: show all targets", show_all, "every account and region"))
         elif entry.kind is PickKind.TARGET and entry.target is not None:
             show_one = partial(fleet.set_view, entry.target)
-            commands.append((f"target: switch to {entry.label}", show_one, "only this account and region"))
+            title = f"target: switch to {clean(entry.label)}"
+            commands.append((title, show_one, "only this account and region"))
         else:
             title = f"target: add profile {clean(entry.profile or 'default')} …"
             commands.append(
@@ -93,11 +100,25 @@ class CptuiCommands(Provider):
 
     async def discover(self) -> Hits:
         for title, callback, help_text in self._commands():
-            yield DiscoveryHit(title, callback, help=help_text)
+            yield DiscoveryHit(safe_content(title), callback, text=title, help=escape_markup(help_text))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, callback, help_text in self._commands():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text)
+                shown = highlight(matcher, title)
+                yield Hit(score, shown, callback, text=title, help=escape_markup(help_text))
+
+
+def highlight(matcher: Matcher, title: str) -> Content:
+    """``title`` with the matched letters styled, like ``Matcher.highlight`` but never parsed as
+    markup (Textual's own parses the candidate, and a ``[/]`` in a name crashed the palette)."""
+    content = safe_content(title)
+    if content.plain != title:
+        return content  # (titles are cleaned already; a mismatch would shift the offsets)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, title)
+    for offset in offsets:
+        if not title[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

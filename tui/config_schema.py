@@ -6,12 +6,14 @@ Kept apart from the dataclasses so that ``tui/config.py`` reads as the list of s
 from __future__ import annotations
 
 import json
+import math
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tui.toml_lines import TomlLines
 
@@ -93,6 +95,10 @@ def boolean(value: Any) -> bool:
 def _number(value: Any, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise Invalid(f"expected {what}, got {show(value)}")
+    # TOML has nan and inf: neither is a rate or an interval (nan compares false with every bound,
+    # so it would slip past "at least").
+    if not math.isfinite(value):
+        raise Invalid(f"expected {what}, got {show(value)} (it must be a finite number)")
     return float(value)
 
 
@@ -193,6 +199,13 @@ def endpoint(value: Any) -> str:
     url = text(value)
     if not re.match(r"^https?://[^\s/]+", url):
         raise Invalid(f"expected an http:// or https:// URL, got {show(value)}")
+    netloc = urlsplit(url).netloc.rsplit("@", 1)[-1]
+    host, sep, port = netloc.rpartition(":") if not netloc.endswith("]") else (netloc, "", "")
+    if sep:
+        if not host:
+            raise Invalid(f"the URL has no host, got {show(value)}")
+        if not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise Invalid(f"port {port or '(empty)'} is not a port number 1-65535, in {show(value)}")
     return url
 
 

@@ -17,10 +17,9 @@ from itertools import accumulate
 
 from rich.cells import cell_len
 
-from tui.sanitize import clean
+from tui.sanitize import strip_ansi
 
 DEFAULT_MAX_LINES = 200_000
-_SGR_OR_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _GLOBAL_FLAGS = re.compile(r"\(\?([imsx]+)\)")
 
 
@@ -196,15 +195,6 @@ class RowIndex:
         target = self._starts[lo] + row
         i = bisect_right(self._starts, target, lo, len(self._starts) - 1) - 1
         return self._origin + i, target - self._starts[i]
-
-
-def strip_ansi(line: str) -> str:
-    """What a line reads as on screen: colours dropped, control sequences stripped."""
-    if "\x1b" in line:
-        line = _SGR_OR_CSI.sub("", line)
-    if line.isascii() and line.isprintable():
-        return line
-    return clean(line)
 
 
 def compile_search(query: str) -> re.Pattern[str]:

@@ -127,6 +127,10 @@ async def run_confirmed(app: CptuiApp, request: ActionRequest) -> ActionResult:
         result = await app.actions.run(request, service)
     state(app).results.append(result)
     text, severity = describe_result(result)
+    if result.audit_error is not None:
+        # The call's outcome first (it happened), then that it is not in the audit log.
+        text += f" — the audit line was NOT written to {app.actions.audit.path} ({result.audit_error})"
+        severity = "error"
     _notify(app, text, severity)
     if result.outcome is not Outcome.REFUSED:
         # Whatever happened (done, failed, unknown), the next poll shows the truth on screen.

@@ -3,10 +3,15 @@
 Cells are Rich ``Text`` built from sanitized strings; the filter understands plain words (matched
 against name, stage, trigger and target) and ``column:value`` terms: ``status:failed``,
 ``stage:deploy``, ``type:v2``, ``name:pay``, ``where:eu-west``, ``trigger:fix``. Terms combine with AND.
+
+A term the filter does not know (``foo:bar``, ``status:bogus``) is not silently an empty list:
+``filter_notice`` names it and what is valid, in one line under the filter.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -137,3 +142,40 @@ def _term_matches(row: PipelineRow, term: Term) -> bool:
 def matches(row: PipelineRow, terms: tuple[Term, ...]) -> bool:
     """True when the row satisfies every term."""
     return all(_term_matches(row, term) for term in terms)
+
+
+# --- what the filter does not know ------------------------------------------------------------
+
+_TYPE_WORDS = ("v1", "v2", "queued", "superseded", "parallel")
+_COLUMN_HEAD = re.compile(r"[A-Za-z][A-Za-z_-]*")
+
+
+def status_words(rows: Iterable[PipelineRow] = ()) -> list[str]:
+    """Every word ``status:`` knows: the statuses, their labels, the aliases, and what rows show."""
+    words = [w.lower() for s in Status for w in (s.label, s.value)]
+    words += list(_STATUS_ALIASES)
+    words += [w for row in rows for w in _status_words(row)]
+    return list(dict.fromkeys(words))
+
+
+def filter_notice(text: str, rows: Iterable[PipelineRow] = ()) -> str:
+    """One line naming each term of ``text`` the filter does not know and what is valid, or ''.
+
+    ``foo:bar`` is not a column (it is matched as plain text, as before); ``status:bogus`` and
+    ``type:v9`` name no status or type (they match nothing)."""
+    problems: list[str] = []
+    statuses = status_words(rows)
+    for word in text.split():
+        head, sep, tail = word.partition(":")
+        if not sep or not tail[:1].isalnum() or not _COLUMN_HEAD.fullmatch(head):
+            continue
+        field = _FIELD_ALIASES.get(head.lower(), head.lower())
+        value = tail.lower()
+        if field not in FIELDS:
+            problems.append(f"{clean(head)}: is not a column (use {', '.join(FIELDS)}); matched as text")
+        elif field == "status" and not any(w.startswith(value) for w in statuses):
+            common = ("failed", "running", "approval", "succeeded", "stopped", "superseded", "never")
+            problems.append(f"status:{clean(tail)} is not a status (use {', '.join(common)}, …)")
+        elif field == "type" and not any(w.startswith(value) for w in _TYPE_WORDS):
+            problems.append(f"type:{clean(tail)} is not a type (use {', '.join(_TYPE_WORDS)})")
+    return " · ".join(problems)

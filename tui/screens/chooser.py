@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.sanitize import clean
+from tui.sanitize import clean, safe_text
 
 Verb = Literal["copy", "open"]
 
@@ -52,7 +52,7 @@ class ValueChooser(ModalScreen[Picked | None]):
     def compose(self) -> ComposeResult:
         hint = "enter copies · o opens in the browser" if self.default == "copy" else "enter opens · y copies"
         with Vertical(id="dialog"):
-            yield Static(Text(self.chooser_title), id="dialog-title", markup=False)
+            yield Static(safe_text(self.chooser_title), id="dialog-title", markup=False)
             yield OptionList(
                 *(
                     Option(Text.assemble((clean(label), "bold"), "\n", clean(value)), id=str(i))

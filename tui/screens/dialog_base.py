@@ -29,7 +29,7 @@ from textual.widgets import Button, Input, OptionList, RadioSet, Static
 
 from tui.actions import ActionRequest
 from tui.model import Identity
-from tui.sanitize import clean
+from tui.sanitize import clean, safe_text
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(Text(self.dialog_title), id="dialog-title", markup=False)
+            yield Static(safe_text(self.dialog_title), id="dialog-title", markup=False)
             with VerticalScroll(id="dialog-body"):
                 yield from self.compose_body()
             yield Static("", id="dialog-what", markup=False)
@@ -168,10 +168,10 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
             return  # not composed yet
         what = self.describe()
         what_widget = self.query_one("#dialog-what", Static)
-        what_widget.update(Text(what))
+        what_widget.update(safe_text(what, single_line=False))
         what_widget.display = bool(what)
         blocker = self.blocker()
-        self.query_one("#dialog-problem", Static).update(Text(blocker or ""))
+        self.query_one("#dialog-problem", Static).update(safe_text(blocker or ""))
         labels = {f"choice-{c.id}": c.label for c in self.choices()}
         for button in self.choice_buttons():
             button.disabled = self.confirmed or blocker is not None
@@ -188,7 +188,7 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
         request = self.draft(choice) if blocker is None else None
         if request is None:
             self.app.bell()
-            self.query_one("#dialog-problem", Static).update(Text(blocker or "nothing to send"))
+            self.query_one("#dialog-problem", Static).update(safe_text(blocker or "nothing to send"))
             return
         self.confirmed = True
         for button in self.choice_buttons():

@@ -26,6 +26,7 @@ from tui.fleet_rows import GROUP_PREFIX, group_cells, group_key, group_rank, row
 from tui.model import Target
 from tui.pipeline_rows import (
     duration_text,
+    filter_notice,
     matches,
     name_cell,
     parse_filter,
@@ -174,6 +175,7 @@ class PipelinesScreen(Screen[None]):
             placeholder="filter: text, or status:failed stage:deploy type:v2 name:pay — esc clears",
             id="pipelines-filter",
         )
+        yield Static("", id="pipelines-filter-notice", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -481,6 +483,10 @@ class PipelinesScreen(Screen[None]):
     def _apply_filter(self, text: str) -> None:
         self._filter_text = text.strip()
         self._terms = parse_filter(text)
+        notice = self.query_one("#pipelines-filter-notice", Static)
+        problem = filter_notice(text, self._rows.values())
+        notice.update(Text(f"⚠ {problem}") if problem else "")
+        notice.display = bool(problem)
         self.refresh_bindings()
         self.reconcile()
 

@@ -38,9 +38,8 @@ from tui.logbuffer import (
     compile_error_patterns,
     compile_search,
     scan,
-    strip_ansi,
 )
-from tui.sanitize import ansi_to_text
+from tui.sanitize import ansi_to_text, strip_ansi
 
 SCAN_CHUNK = 20_000  # lines scanned between yields to the event loop (~5-10 ms)
 MAX_VIRTUAL_WIDTH = 10_000
