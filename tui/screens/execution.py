@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import textwrap
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
@@ -93,7 +93,31 @@ def action_rank(action: ActionExecution, stage_order: Sequence[str]) -> Hashable
     )
 
 
-def action_cells(action: ActionExecution, now: datetime) -> tuple[Text | str, ...]:
+def latest_attempts(
+    actions: Iterable[ActionExecution],
+) -> tuple[list[ActionExecution], dict[tuple[str, str], list[ActionExecution]]]:
+    """Each action's latest attempt, and its earlier (retried) attempts, newest first.
+
+    A retried stage runs its actions again in the same pipeline execution: ListActionExecutions
+    lists every attempt. The latest (by start; AWS lists newest first, which breaks ties) is what
+    the action's outcome is; the earlier ones were retried and are history, not the failure.
+    """
+    groups: dict[tuple[str, str], list[tuple[float, int, ActionExecution]]] = {}
+    for index, action in enumerate(actions):
+        started = action.start_time.timestamp() if action.start_time else float("-inf")
+        groups.setdefault((action.stage_name, action.action_name), []).append((started, -index, action))
+    latest: list[ActionExecution] = []
+    earlier: dict[tuple[str, str], list[ActionExecution]] = {}
+    for key, attempts in groups.items():
+        ordered = [a for _, _, a in sorted(attempts, key=lambda t: (t[0], t[1]), reverse=True)]
+        latest.append(ordered[0])
+        if len(ordered) > 1:
+            earlier[key] = ordered[1:]
+    return latest, earlier
+
+
+def action_cells(action: ActionExecution, now: datetime, retried: int = 0) -> tuple[Text | str, ...]:
+    """One row: the action's latest attempt; ``retried`` earlier attempts are marked on it."""
     failed = action.status == Status.FAILED
     emphasis = "bold red" if failed else ""
     artifacts = ", ".join(clean(a) for a in action.input_artifacts) or "—"
@@ -105,7 +129,10 @@ def action_cells(action: ActionExecution, now: datetime) -> tuple[Text | str, ..
     return (
         status_text(action.status),
         Text(clean(action.stage_name), style=emphasis),
-        Text(clean(action.action_name), style=emphasis or "bold"),
+        Text.assemble(
+            (clean(action.action_name), emphasis or "bold"),
+            (f"  retried ×{retried}" if retried > 1 else "  retried" if retried else "", "dim"),
+        ),
         ago(action.start_time, now),
         running_duration(action.start_time, action.last_update_time, action.status, now),
         artifacts,
@@ -143,7 +170,8 @@ class ExecutionScreen(Screen[None]):
         self.history = list(history)
         self.focus_action = focus
         self.execution: Execution | None = None
-        self.actions: dict[str, ActionExecution] = {}
+        self.actions: dict[str, ActionExecution] = {}  # each action's latest attempt, by id
+        self.earlier: dict[tuple[str, str], list[ActionExecution]] = {}  # retried attempts
         self.baseline: Execution | None = None
         self.diff: ExecutionDiff | None = None
         self._focused_once = False
@@ -243,7 +271,8 @@ class ExecutionScreen(Screen[None]):
             return
         self._notice("")
         self.execution = execution
-        self.actions = {a.action_execution_id: a for a in actions}
+        latest, self.earlier = latest_attempts(actions)
+        self.actions = {a.action_execution_id: a for a in latest}
         self._render_execution()
         if self.diff is None:
             self.load_diff()
@@ -300,7 +329,10 @@ class ExecutionScreen(Screen[None]):
         if not stage_order:
             stage_order = sorted({a.stage_name for a in self.actions.values()})
         self.table.upsert(
-            ((key, action_cells(a, now), action_rank(a, stage_order)) for key, a in self.actions.items()),
+            (
+                (key, action_cells(a, now, len(self._earlier(a))), action_rank(a, stage_order))
+                for key, a in self.actions.items()
+            ),
             remove_missing=True,
         )
         self._render_failure()
@@ -308,6 +340,9 @@ class ExecutionScreen(Screen[None]):
             self._focused_once = True
             self._place_cursor()
         self._render_detail()
+
+    def _earlier(self, action: ActionExecution) -> list[ActionExecution]:
+        return self.earlier.get((action.stage_name, action.action_name), [])
 
     def _place_cursor(self) -> None:
         """Start on the requested action, else on the first row (the failed action when there is one)."""
@@ -386,6 +421,10 @@ class ExecutionScreen(Screen[None]):
             )
         if action.updated_by:
             rows.append(("By", clean(action.updated_by)))
+        for attempt in self._earlier(action):
+            error = ": ".join(clean(p) for p in (attempt.error_code, attempt.error_message) if p)
+            when = f"{attempt.status.value} {ago(attempt.start_time, now)}"
+            rows.append(("Retried", when + (f" · {error}" if error else "")))
         head = Content.assemble(
             Content.from_rich_text(status_text(action.status)),
             "  ",
