@@ -49,9 +49,13 @@ def stale_reason(error: AwsError, target: Target, operation: str = "") -> str:
     if kind is ErrorKind.ACCESS_DENIED:
         return f"access denied: missing {missing_permission(error, operation)}"
     if kind is ErrorKind.NETWORK:
+        endpoint = clean(error.endpoint or "", max_len=80) or "endpoint"
         if error.code in _READ_TIMEOUTS:
-            return "endpoint not answering (timeout), retrying"
-        return "cannot reach endpoint, retrying"
+            return f"{endpoint} not answering (timeout), retrying"
+        # Which endpoint and why: a typo in --endpoint-url and a server that is down read the same
+        # otherwise ("cannot reach http://127.0.0.1:1234 (connection refused), retrying").
+        reason = clean(error.reason or "", max_len=40)
+        return f"cannot reach {endpoint}{f' ({reason})' if reason else ''}, retrying"
     if kind in (ErrorKind.SERVICE, ErrorKind.OUTCOME_UNKNOWN):
         return "service unavailable, retrying"
     return clean(str(error), max_len=120)
