@@ -39,8 +39,10 @@ async def test_an_operation_the_endpoint_lacks_rests_for_minutes_and_is_named_on
         await drive(pilot, rig, lambda: told(rig), seconds=300, every=0.5)
         assert told(rig) == [f"{SAYS} (InternalFailure); trying again every 5 min"]
         assert "service unavailable" not in told(rig)[0]
+        # (Calls already under way finish - botocore retries a 500 in real time - before counting.)
+        await drive(pilot, rig, lambda: app.poller.in_flight == 0, seconds=5, every=0.01)
         before = state_calls(rig)
-        assert before <= 12  # a few at start-up (one per pipeline at most), then it stopped
+        assert before <= 25  # a few at start-up (the first loads went out together), then it stopped
         # Resting: nothing for most of the pause, however many pipelines run.
         for _ in range(int((PAUSE - 60) / 5)):
             await step(pilot, rig, 5)
