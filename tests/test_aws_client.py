@@ -192,7 +192,8 @@ async def test_batch_get_builds_sends_at_most_100_ids_a_call(
 async def test_a_malformed_response_is_an_aws_error(
     make_service: Callable[..., AwsPipelineService],
 ) -> None:
-    async with ScriptedEndpoint(always((200, {"pipelineExecution": {"status": "x"}}))) as endpoint:
+    # (Names the request carried fill in missing ones; a response without its payload is malformed.)
+    async with ScriptedEndpoint(always((200, {"nextToken": "x"}))) as endpoint:
         with pytest.raises(e.AwsError, match="unexpected response from GetPipelineExecution"):
             await make_service(endpoint.url).get_execution("web", "exec-1")
 

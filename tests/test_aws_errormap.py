@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import aiohttp
@@ -298,3 +299,31 @@ def test_operation_name_helpers() -> None:
     assert pascal_operation("GetPipelineState") == "GetPipelineState"
     assert iam_action("start_live_tail") == "logs:StartLiveTail"
     assert iam_action("GetCallerIdentity") == "sts:GetCallerIdentity"
+
+
+def test_access_denied_reads_as_a_sentence() -> None:
+    """Issue 11, 5.1: "your credentials may not codepipeline:PutApprovalResult" lacked its verb."""
+    error = mapped("AccessDeniedException", "", operation="PutApprovalResult", profile=None)
+    assert str(error).startswith(
+        "access denied: your credentials may not call codepipeline:PutApprovalResult — "
+    )
+    named = mapped("AccessDeniedException", "", operation="PutApprovalResult", profile="ops")
+    assert "profile ops may not call codepipeline:PutApprovalResult" in str(named)
+
+
+@pytest.mark.parametrize(
+    ("cause", "reason"),
+    [
+        (ConnectionRefusedError(111, "Connection refused"), "connection refused"),
+        (socket.gaierror(-2, "Name or service not known"), "host not found"),
+        (TimeoutError(), "timed out"),
+        (ConnectionResetError(104, "Connection reset by peer"), "connection closed"),
+    ],
+    ids=["refused", "no-such-host", "timeout", "reset"],
+)
+def test_a_network_error_names_the_endpoint_and_why(cause: BaseException, reason: str) -> None:
+    """Issue 11, 5.10: the stale banner names the URL and the reason, not just "endpoint"."""
+    exc = EndpointConnectionError(endpoint_url="http://127.0.0.1:1234/?Action=x", error=cause)
+    error = map_error(exc, "GetPipelineState", mutation=False, profile=None)
+    assert isinstance(error, errors.NetworkError)
+    assert (error.endpoint, error.reason) == ("http://127.0.0.1:1234", reason)

@@ -491,3 +491,57 @@ def test_the_policy_and_the_store_never_import_textual() -> None:
     code = "import sys, tui.poller, tui.store, tui.budget; print('textual' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_an_operation_failing_the_same_way_while_others_work_rests_for_minutes() -> None:
+    """Issue 11: an emulator answering every GetPipelineState with 500 was asked 60 times in 70 s.
+    Three identical failures while other calls succeed rest that operation (the rest keeps going)."""
+    world = World(n=20, running=5, visible=10)
+    world.run(30)
+    world.fail_with = lambda fetch, now: ErrorKind.SERVICE if fetch.kind is FetchKind.STATE else None
+    start = world.now
+    world.run(600)
+    state_starts = sum(
+        1 for (kind, _), times in world.starts.items() if kind is FetchKind.STATE for t in times if t >= start
+    )
+    assert state_starts <= 3 * PollSettings().max_in_flight  # a few at first, then one burst per pause
+    assert world.policy.rested(T, FetchKind.STATE, world.now)
+    # Rows on screen kept their cadence meanwhile; running ones are followed by their latest execution.
+    assert world.max_gap(FetchKind.LATEST, world.visible, start + 60) <= 2 * PollSettings().visible_interval
+    running = sorted(world.running)
+    assert world.max_gap(FetchKind.LATEST, running, start + 60) <= 2 * PollSettings().active_interval
+    # The endpoint learns it: after the pause the state comes back and is polled as before.
+    world.fail_with = lambda fetch, now: None
+    world.run(PollSettings().unavailable_pause + 30)
+    after = world.now
+    world.run(60)
+    assert world.max_gap(FetchKind.STATE, sorted(world.running), after) <= 2 * PollSettings().active_interval
+
+
+def test_a_whole_endpoint_failing_is_an_outage_not_an_unavailable_operation() -> None:
+    """When nothing works, no operation is rested: the target's back-off retries within a minute."""
+    world = World(n=20, running=5, visible=10)
+    world.run(30)
+    world.fail_with = lambda fetch, now: ErrorKind.SERVICE
+    world.run(300)
+    assert not world.policy.rested(T, FetchKind.STATE, world.now)
+    assert not world.policy.rested(T, FetchKind.LATEST, world.now)
+
+
+def test_an_operation_rested_during_an_outage_is_tried_again_when_the_endpoint_recovers() -> None:
+    """A success that came in during an outage must not leave an operation rested for minutes
+    once everything works again."""
+    world = World(n=20, running=5, visible=10)
+    world.run(30)
+    world.fail_with = lambda fetch, now: ErrorKind.SERVICE if fetch.kind is FetchKind.STATE else None
+    world.run(120)
+    assert world.policy.rested(T, FetchKind.STATE, world.now)
+    world.fail_with = lambda fetch, now: ErrorKind.SERVICE  # now everything fails: an outage
+    world.run(120)
+    world.fail_with = lambda fetch, now: None
+    recovered = world.now
+    world.run(120)
+    assert (
+        world.max_gap(FetchKind.STATE, sorted(world.running), recovered + 80)
+        <= 2 * PollSettings().active_interval
+    )

@@ -77,8 +77,8 @@ async def load(pilot: Pilot[Any], rig: Rig) -> None:
     [
         ("throttle=1", "stale — throttled, retrying", 10.0),
         ("5xx=1", "service unavailable, retrying", 10.0),
-        ("drop=1", "cannot reach endpoint, retrying", 10.0),
-        ("latency=1200ms", "endpoint not answering (timeout), retrying", 0.4),
+        ("drop=1", "cannot reach {url} (connection closed), retrying", 10.0),
+        ("latency=1200ms", "{url} not answering (timeout), retrying", 0.4),
     ],
     ids=["throttling", "5xx", "dropped-connections", "latency-spike"],
 )
@@ -88,6 +88,7 @@ async def test_a_fault_marks_the_data_stale_and_it_recovers_within_one_poll_cycl
     rig = make_rig(sim, tmp_path, read_timeout=read_timeout)
     closing.append(rig)
     app = rig.app
+    reason = reason.format(url=sim.url.rstrip("/"))
     async with app.run_test(size=(120, 36)) as pilot:
         await load(pilot, rig)
         rows = len(app.store.rows())

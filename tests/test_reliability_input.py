@@ -112,8 +112,9 @@ async def test_an_unreachable_endpoint_at_start_shows_a_banner_and_the_app_recov
     try:
         async with app.run_test(size=(120, 36)) as pilot:
             await drive(pilot, rig, lambda: app.store.freshness(target).stale_reason is not None, every=0.5)
-            assert app.store.freshness(target).stale_reason == "cannot reach endpoint, retrying", rig.errors
-            banner = "Cannot list pipelines: cannot reach endpoint, retrying"
+            reason = f"cannot reach {url} (connection refused), retrying"
+            assert app.store.freshness(target).stale_reason == reason, rig.errors
+            banner = f"Cannot list pipelines: {reason}"
             await drive(pilot, rig, lambda: banner in flat_text(app), seconds=10, every=0.2)
             held.close()
             await sim.start(port=port)  # the network is back

@@ -131,3 +131,16 @@ def test_spec_grammar() -> None:
     for bad in ("bogus=1", "throttle", "latency=fast"):
         with pytest.raises(ValueError):
             parse(bad)
+
+
+async def test_unimplemented_answers_500_for_those_operations_only(sim: Simulator) -> None:
+    """An emulator that lacks an operation: InternalFailure (500) every time, the rest works."""
+    sim.set_faults("unimplemented=GetPipelineState")
+    name = sim.engine.world().pending_approvals()[0].pipeline
+    async with aio_client(sim, "codepipeline") as cp:
+        await cp.list_pipelines()
+        with pytest.raises(ClientError) as info:
+            await cp.get_pipeline_state(name=name)
+    assert _code(info) == "InternalFailure"
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+    assert "'GetPipelineState' for service 'codepipeline' is not implemented" in str(info.value)

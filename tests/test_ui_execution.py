@@ -8,6 +8,8 @@ from __future__ import annotations
 import sys
 import types
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +22,8 @@ from ui_simapp import EAST, close_services, sim_app
 from uiwait import wait_for_text
 
 from tui.aws.errors import NotFound
-from tui.model import Status, Target
-from tui.screens.execution import ExecutionScreen
+from tui.model import ActionExecution, Status, Target
+from tui.screens.execution import ExecutionScreen, latest_attempts
 from tui.screens.execution_diff import ChangeKind, diff_executions, find_last_success
 from tui.sim import Simulator
 
@@ -200,3 +202,47 @@ async def test_sim_failed_action_first_and_diff_against_last_success(sim: Simula
         text = screen_text(app)
         assert f"commit {old_rev[:8]}" in text
         assert first.error_message[:30] in text
+
+
+# --- a retried stage: the latest attempt per action (issue 11, section 2) -------------------------
+
+
+def _retried() -> list[ActionExecution]:
+    """Test › Lint failed, the stage was retried, and Lint's second attempt succeeded."""
+    first = action_executions(summary(0).execution_id)
+    failed = next(a for a in first if a.action_name == "Lint")
+    retry = replace(
+        failed,
+        action_execution_id="Test-Lint-retry",
+        status=Status.SUCCEEDED,
+        start_time=NOW - timedelta(minutes=3),
+        last_update_time=NOW - timedelta(minutes=1),
+        error_code=None,
+        error_message=None,
+    )
+    return [retry, *first]  # newest first, as AWS lists them
+
+
+def test_latest_attempts_keep_one_per_action_newest_wins() -> None:
+    latest, earlier = latest_attempts(_retried())
+    lint = [a for a in latest if a.action_name == "Lint"]
+    assert [a.action_execution_id for a in lint] == ["Test-Lint-retry"]
+    assert [a.status for a in earlier[("Test", "Lint")]] == [Status.FAILED]
+    assert len(latest) == 4 and set(earlier) == {("Test", "Lint")}
+
+
+async def test_after_a_successful_retry_the_old_failure_is_not_the_headline() -> None:
+    app, service = _setup()
+    current = summary(0).execution_id
+    service.actions[current] = _retried()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: _screen(app).table.row_count == 4)
+        screen = _screen(app)
+        names = [screen.actions[k].action_name for k in screen.table.row_keys_in_order()]
+        assert sorted(names) == ["Checkout", "Compile", "Lint", "UnitTests"]  # Lint once
+        await wait_for_text(pilot, "Lint  retried")
+        assert not screen.query_one("#execution-failure").display or "✖ Test › Lint" not in screen_text(app)
+        lint_key = next(k for k, a in screen.actions.items() if a.action_name == "Lint")
+        screen.table.move_cursor(row=screen.table.get_row_index(lint_key))
+        await wait_for_text(pilot, "Retried")
+        assert "Failed" in screen_text(app) and "JobFailed" in screen_text(app)

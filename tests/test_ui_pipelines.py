@@ -312,6 +312,9 @@ def test_stale_reasons_say_what_to_do() -> None:
     named = AccessDenied("no", missing_action="codepipeline:GetPipelineState")
     assert stale_reason(named, ops) == "access denied: missing codepipeline:GetPipelineState"
     assert stale_reason(NetworkError("refused"), ops) == "cannot reach endpoint, retrying"
+    # Which endpoint, and why (issue 11, 5.10).
+    refused = NetworkError("x", endpoint="http://127.0.0.1:1234", reason="connection refused")
+    assert stale_reason(refused, ops) == "cannot reach http://127.0.0.1:1234 (connection refused), retrying"
 
 
 async def test_an_unreachable_endpoint_is_reported_and_retried(tmp_path: Path) -> None:
@@ -325,5 +328,6 @@ async def test_an_unreachable_endpoint_is_reported_and_retried(tmp_path: Path) -
     app = CptuiApp([service], Config(general=GeneralConfig(audit_log=tmp_path / "audit.jsonl")))
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: app.store.freshness(EAST).stale_reason is not None, timeout=15)
-        assert app.store.freshness(EAST).stale_reason == "cannot reach endpoint, retrying"
-        await wait_for_text(pilot, "cannot reach endpoint, retrying", "Cannot list pipelines")
+        reason = "cannot reach http://127.0.0.1:9 (connection refused), retrying"
+        assert app.store.freshness(EAST).stale_reason == reason
+        await wait_for_text(pilot, "cannot reach http://127.0.0.1:9", "Cannot list pipelines")

@@ -49,9 +49,13 @@ def stale_reason(error: AwsError, target: Target, operation: str = "") -> str:
     if kind is ErrorKind.ACCESS_DENIED:
         return f"access denied: missing {missing_permission(error, operation)}"
     if kind is ErrorKind.NETWORK:
+        endpoint = clean(error.endpoint or "", max_len=80) or "endpoint"
         if error.code in _READ_TIMEOUTS:
-            return "endpoint not answering (timeout), retrying"
-        return "cannot reach endpoint, retrying"
+            return f"{endpoint} not answering (timeout), retrying"
+        # Which endpoint and why: a typo in --endpoint-url and a server that is down read the same
+        # otherwise ("cannot reach http://127.0.0.1:1234 (connection refused), retrying").
+        reason = clean(error.reason or "", max_len=40)
+        return f"cannot reach {endpoint}{f' ({reason})' if reason else ''}, retrying"
     if kind in (ErrorKind.SERVICE, ErrorKind.OUTCOME_UNKNOWN):
         return "service unavailable, retrying"
     return clean(str(error), max_len=120)
@@ -77,6 +81,7 @@ class PollController:
         self._timer: Timer | None = None
         self._notified: set[tuple[str, str]] = set()
         self._told_denied: set[tuple[str, str]] = set()  # (target key, IAM action) told about
+        self._told_unavailable: set[tuple[str, str]] = set()  # (target key, operation) told about
         for key in self._targets:
             self.policy.add_target(key, monotonic())
 
@@ -196,12 +201,16 @@ class PollController:
             self.policy.on_cancel(fetch)
             raise
         except AwsError as error:
-            self.policy.on_error(fetch, self._monotonic(), error.kind)
+            if self.policy.on_error(fetch, self._monotonic(), error.kind, error.code):
+                self._unavailable(target, fetch, error.code or error.kind.value)
+                return
             self._failed(target, fetch, error)
             return
         except Exception as error:
             # A response we could not read: keep polling the rest, and say so once.
-            self.policy.on_error(fetch, self._monotonic(), ErrorKind.OTHER)
+            if self.policy.on_error(fetch, self._monotonic(), ErrorKind.OTHER, type(error).__name__):
+                self._unavailable(target, fetch, type(error).__name__)
+                return
             self.app.report_error(error, once=f"{fetch.kind.operation}:{type(error).__name__}")
             return
         store = self.app.store
@@ -263,6 +272,21 @@ class PollController:
             change = store.set_definition(target, name, definition)
             policy.on_result(fetch, self._monotonic(), version=definition.version)
         return change
+
+    def _unavailable(self, target: Target, fetch: Fetch, code: str) -> None:
+        """The endpoint answers this operation with the same failure every time while others work:
+        it does not offer it. Say so once (not "service unavailable, retrying" forever); the
+        policy tries it again every few minutes, and ``r`` tries at once."""
+        operation = fetch.kind.operation
+        minutes = max(1, round(self.policy.settings.unavailable_pause / 60))
+        reason = (
+            f"{operation} is not available from this endpoint ({clean(code, max_len=40)}); "
+            f"trying again every {minutes} min"
+        )
+        # Told once per target and operation, however often it is tried again.
+        if (target.key, operation) not in self._told_unavailable:
+            self._told_unavailable.add((target.key, operation))
+            self._tell(target, reason, "warning")
 
     def _failed(self, target: Target, fetch: Fetch, error: AwsError) -> None:
         """Keep the data; mark the target stale (unless it is one pipeline's problem); tell once."""

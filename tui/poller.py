@@ -132,6 +132,11 @@ class PollSettings:
     recovery_every: float = 5.0  # ... per this many seconds without a throttle
     error_backoff_max: float = 60.0
     denied_pause: float = 300.0
+    # One operation failing the same way this many times in a row while the endpoint answers
+    # others (an emulator without GetPipelineState answers 500 or NotImplemented to every call)
+    # is rested for ``unavailable_pause`` seconds instead of being retried every few seconds.
+    unavailable_after: int = 3
+    unavailable_pause: float = 300.0
     # While credentials fail, one cheap call this often checks whether they work again.
     credentials_probe: float = 30.0
     # A periodic fetch may start this much before its interval ends (a fraction, capped in
@@ -208,6 +213,10 @@ class _Target:
     paused_until: float = 0.0
     probing: bool = False  # credentials failed: one probe at a time until a call succeeds
     denied_until: dict[FetchKind, float] = field(default_factory=dict)
+    # Per operation: (error kind, code) of its last failures, how many in a row, and since when.
+    streaks: dict[FetchKind, tuple[tuple[ErrorKind, str], int, float]] = field(default_factory=dict)
+    last_success: float | None = None
+    rested_until: dict[FetchKind, float] = field(default_factory=dict)
     credit: list[float] = field(default_factory=lambda: [0.0, 1.0, 0.0])  # per pool
     credit_stamp: float = 0.0
     # (when, tier) of recent dispatches, and when on-demand calls took tokens: measured load.
@@ -306,6 +315,7 @@ class PollPolicy:
             t.paused_until = 0.0
             t.failures = 0
             t.denied_until.clear()
+            t.rested_until.clear()  # (the streak stays: one more failure rests it again)
             if name is not None:
                 t.urgent.update({(FetchKind.LATEST, name), (FetchKind.STATE, name)})
                 continue
@@ -453,12 +463,12 @@ class PollPolicy:
             found.append((tier, deadline, pool, Fetch(t.key, kind, name)))
 
         for kind, name in t.urgent:
-            if (kind, name) not in t.in_flight and t.denied_until.get(kind, 0.0) <= now:
+            if (kind, name) not in t.in_flight and not self._blocked(t, kind, now):
                 found.append((_URGENT, now, _NO_POOL, Fetch(t.key, kind, name, urgent=True)))
 
         def free(kind: FetchKind, name: str | None) -> bool:
             slot = (kind, name)
-            return slot not in t.in_flight and slot not in t.urgent and t.denied_until.get(kind, 0.0) <= now
+            return slot not in t.in_flight and slot not in t.urgent and not self._blocked(t, kind, now)
 
         since = t.added_at - s.list_interval  # the list is due at once
         # Who the caller is waits for the first list's answer: at start-up its client and request
@@ -468,6 +478,7 @@ class PollPolicy:
             periodic(_HOT, FetchKind.IDENTITY, None, t.identity_at, s.list_interval, since)
         if free(FetchKind.LIST, None):
             periodic(_HOT, FetchKind.LIST, None, t.listed_at, s.list_interval, since)
+        state_blocked = self._blocked(t, FetchKind.STATE, now)
         for pipe in t.pipes.values():
             name = pipe.name
             watched = name in t.watched
@@ -481,6 +492,9 @@ class PollPolicy:
                 tier, latest_every = _VISIBLE, iv.visible
             else:
                 tier, latest_every = _SWEEP, iv.idle
+            if (watched or pipe.running) and state_blocked:
+                # No state to say when the latest execution moved on: ask for it directly.
+                latest_every = iv.active
             # Prefetches go oldest first, rows on screen before the rest.
             warm = pipe.added_at - (s.idle_interval if visible else 0.0)
             if free(FetchKind.LATEST, name):
@@ -557,8 +571,15 @@ class PollPolicy:
         if t is None:
             return
         t.in_flight.pop(fetch.slot, None)
+        if t.failures:
+            # The target was backing off (an outage, not one missing operation): what was rested
+            # meanwhile gets its chance again now (one more identical failure rests it again).
+            t.rested_until.clear()
         t.failures = 0
         t.probing = False
+        t.last_success = now
+        t.streaks.pop(fetch.kind, None)
+        t.rested_until.pop(fetch.kind, None)
         t.list_answered |= fetch.kind is FetchKind.LIST
         if fetch.kind is FetchKind.IDENTITY:
             t.identity_ok = True
@@ -585,14 +606,20 @@ class PollPolicy:
             pipe.has_def = True
             pipe.def_version = version if version is not None else pipe.version
 
-    def on_error(self, fetch: Fetch, now: float, kind: ErrorKind) -> None:
-        """A fetch failed. Retryable kinds retry after a back-off; others wait their interval."""
+    def on_error(self, fetch: Fetch, now: float, kind: ErrorKind, code: str = "") -> bool:
+        """A fetch failed. Retryable kinds retry after a back-off; others wait their interval.
+
+        Returns True when this failure rests the operation (see ``unavailable_after``): the
+        caller says once that the endpoint does not offer it.
+        """
         t = self._targets.get(fetch.target)
         if t is None:
-            return
+            return False
         prev = t.in_flight.pop(fetch.slot, None)
         t.list_answered |= fetch.kind is FetchKind.LIST
         s = self.settings
+        if self._rest(t, fetch, now, kind, code):
+            return True
         if kind is ErrorKind.THROTTLED:
             self.on_throttle(fetch.target, now)
             self._restore(t, fetch, prev)
@@ -611,6 +638,39 @@ class PollPolicy:
         elif kind is ErrorKind.NOT_FOUND and fetch.name is not None and fetch.name not in t.watched:
             # Deleted since the last list: forget it; the next ListPipelines settles it.
             t.pipes.pop(fetch.name, None)
+        return False
+
+    def _rest(self, t: _Target, fetch: Fetch, now: float, kind: ErrorKind, code: str) -> bool:
+        """Count identical failures of one operation; rest it once they show the endpoint does not
+        offer it: the same answer ``unavailable_after`` times in a row while other calls succeed
+        (a whole endpoint failing is an outage: the target's back-off handles that)."""
+        if kind not in (ErrorKind.SERVICE, ErrorKind.UNSUPPORTED, ErrorKind.OTHER):
+            t.streaks.pop(fetch.kind, None)
+            return False
+        signature = (kind, code)
+        previous = t.streaks.get(fetch.kind)
+        if previous is not None and previous[0] == signature:
+            count, since = previous[1] + 1, previous[2]
+        else:
+            count, since = 1, now
+        t.streaks[fetch.kind] = (signature, count, since)
+        others_work = t.last_success is not None and t.last_success >= since
+        if count < self.settings.unavailable_after or not (others_work or kind is ErrorKind.UNSUPPORTED):
+            return False
+        t.rested_until[fetch.kind] = now + self.settings.unavailable_pause
+        # Its failures are accounted for by the rest: they were no outage of the target's, and
+        # the next success must not end the rest (see ``on_result``).
+        t.failures = 0
+        return True
+
+    def rested(self, target: str, kind: FetchKind, now: float) -> bool:
+        """True while ``kind`` is rested for ``target`` (the endpoint does not offer it)."""
+        t = self._targets.get(target)
+        return t is not None and t.rested_until.get(kind, 0.0) > now
+
+    @staticmethod
+    def _blocked(t: _Target, kind: FetchKind, now: float) -> bool:
+        return t.denied_until.get(kind, 0.0) > now or t.rested_until.get(kind, 0.0) > now
 
     def on_cancel(self, fetch: Fetch) -> None:
         """A fetch was cancelled (the app is closing): free its slot, schedule unchanged."""

@@ -242,7 +242,7 @@ class AwsPipelineService:
     async def list_pipelines(self) -> list[PipelineSummary]:
         """Every pipeline in the region (ListPipelines, all pages, 1,000 a page)."""
         raw = await self._paginate("ListPipelines", "pipelines", PaginationConfig={"PageSize": 1000})
-        return [self._convert("ListPipelines", convert.pipeline_summary, p) for p in _with(raw, "name")]
+        return self._convert("ListPipelines", convert.pipeline_summaries, raw)
 
     async def get_pipeline(self, name: str) -> PipelineDef:
         """GetPipeline: the definition (stages, actions, variables) and its metadata."""
@@ -252,7 +252,7 @@ class AwsPipelineService:
     async def get_pipeline_state(self, name: str) -> PipelineState:
         """GetPipelineState: each stage's latest and inbound executions and action states."""
         response = await self._call(_CODEPIPELINE, "GetPipelineState", name=name)
-        return self._convert("GetPipelineState", convert.pipeline_state, response)
+        return self._convert("GetPipelineState", convert.pipeline_state, response, name)
 
     async def list_executions(
         self, name: str, *, max_results: int = 25, next_token: str | None = None
@@ -264,11 +264,8 @@ class AwsPipelineService:
         response = await self._call(_CODEPIPELINE, "ListPipelineExecutions", **params)
 
         def to_page(data: Mapping[str, Any]) -> Page[ExecutionSummary]:
-            items = data.get("pipelineExecutionSummaries") or []
             return Page(
-                items=tuple(
-                    convert.execution_summary(name, item) for item in _with(items, "pipelineExecutionId")
-                ),
+                items=tuple(convert.execution_summaries(name, data)),
                 next_token=data.get("nextToken") or None,
             )
 
@@ -282,7 +279,7 @@ class AwsPipelineService:
             pipelineName=name,
             pipelineExecutionId=execution_id,
         )
-        return self._convert("GetPipelineExecution", convert.execution, response)
+        return self._convert("GetPipelineExecution", convert.execution, response, name, execution_id)
 
     async def list_action_executions(self, name: str, execution_id: str) -> list[ActionExecution]:
         """Every action execution of one pipeline execution (ListActionExecutions, all pages)."""
@@ -292,8 +289,7 @@ class AwsPipelineService:
             pipelineName=name,
             filter={"pipelineExecutionId": execution_id},
         )
-        raw = _with(raw, "pipelineExecutionId", "actionExecutionId")
-        return [self._convert("ListActionExecutions", convert.action_execution, a) for a in raw]
+        return self._convert("ListActionExecutions", convert.action_executions, raw, execution_id)
 
     async def batch_get_builds(self, build_ids: Sequence[str]) -> list[Build]:
         """BatchGetBuilds, 100 ids a call; builds AWS does not know are left out."""
@@ -302,9 +298,7 @@ class AwsPipelineService:
         for start in range(0, len(ids), _BATCH_GET_BUILDS_MAX):
             chunk = ids[start : start + _BATCH_GET_BUILDS_MAX]
             response = await self._call("codebuild", "BatchGetBuilds", ids=chunk)
-            builds.extend(
-                self._convert("BatchGetBuilds", convert.build, b) for b in _with(response.get("builds"), "id")
-            )
+            builds.extend(self._convert("BatchGetBuilds", convert.builds, response))
         return builds
 
     async def get_log_events(
@@ -521,12 +515,6 @@ def _warm_models(session: AioSession) -> None:
         loader.load_data("partitions")
     except Exception:  # only a head start: the client loads whatever it still needs itself
         log.debug("warming botocore's models failed", exc_info=True)
-
-
-def _with(items: Any, *keys: str) -> list[Any]:
-    """The items of a list response that carry ``keys``: AWS's model makes even ids optional,
-    and one odd item must not hide the whole list."""
-    return [i for i in items or [] if isinstance(i, Mapping) and all(i.get(k) for k in keys)]
 
 
 def _revision_override(revision: SourceRevision) -> dict[str, str]:

@@ -2,9 +2,14 @@
 
 Defensive by design: AWS omits optional members freely, adds enum values over time, and a
 pipeline's state can name stages its definition no longer has (an edit while an execution runs).
-Only the members the model cannot do without are required; a missing one raises
-``MalformedResponse``, which the service reports as an ``AwsError``. An item of a list that lacks
-its name is left out (the rest of the list still shows).
+botocore's model marks almost every member optional, and each may be absent: a name or id the
+request already carried is taken from the request (``GetPipelineState`` without ``pipelineName``
+is still that pipeline's state), an item of a list that lacks its name or id is left out (the rest
+of the list still shows), and anything else takes its documented default. Only a response without
+its payload (GetPipeline without ``pipeline``) raises ``MalformedResponse``, which the service
+reports as an ``AwsError``. The ``*_response`` functions take a whole response (or all the items
+of a paginated list) and are what the service uses; tests/test_reliability_shapes.py removes each
+optional member in turn from full responses and runs them.
 """
 
 from __future__ import annotations
@@ -243,10 +248,12 @@ def stage_state(data: Json) -> StageState:
     )
 
 
-def pipeline_state(response: Json) -> PipelineState:
-    """GetPipelineState's response. Stages come in the state's order, whatever the definition."""
+def pipeline_state(response: Json, name: str | None = None) -> PipelineState:
+    """GetPipelineState's response. Stages come in the state's order, whatever the definition.
+
+    ``name`` is the pipeline the request asked for: used when the response does not say."""
     return PipelineState(
-        name=str(_req(response, "pipelineName")),
+        name=str(response.get("pipelineName") or name or _req(response, "pipelineName")),
         version=_int(response, "pipelineVersion") or 1,
         stages=tuple(stage_state(s) for s in _named(_list(response, "stageStates"), "stageName")),
         created=_time(response, "created"),
@@ -299,13 +306,15 @@ def execution_summary(pipeline_name: str, data: Json) -> ExecutionSummary:
     )
 
 
-def execution(response: Json) -> Execution:
-    """GetPipelineExecution's response."""
+def execution(response: Json, pipeline_name: str | None = None, execution_id: str | None = None) -> Execution:
+    """GetPipelineExecution's response; the names the request carried fill in missing ones."""
     data = _req(response, "pipelineExecution")
     return Execution(
-        pipeline_name=str(_req(data, "pipelineName")),
+        pipeline_name=str(data.get("pipelineName") or pipeline_name or _req(data, "pipelineName")),
         pipeline_version=_int(data, "pipelineVersion") or 1,
-        execution_id=str(_req(data, "pipelineExecutionId")),
+        execution_id=str(
+            data.get("pipelineExecutionId") or execution_id or _req(data, "pipelineExecutionId")
+        ),
         status=_status(data.get("status"), Status.IN_PROGRESS),
         status_summary=_str(data, "statusSummary"),
         artifact_revisions=tuple(
@@ -331,8 +340,9 @@ def execution(response: Json) -> Execution:
     )
 
 
-def action_execution(data: Json) -> ActionExecution:
-    """One item of ListActionExecutions' ``actionExecutionDetails``."""
+def action_execution(data: Json, execution_id: str | None = None) -> ActionExecution:
+    """One item of ListActionExecutions' ``actionExecutionDetails`` (``execution_id``: the
+    filter the request carried, for an item that does not name its pipeline execution)."""
     given = _dict(data, "input")
     output = _dict(data, "output")
     result = _dict(output, "executionResult")
@@ -342,7 +352,9 @@ def action_execution(data: Json) -> ActionExecution:
     # resolvedConfiguration has the variables substituted: what the action actually ran with.
     configuration = _map(given, "resolvedConfiguration") or _map(given, "configuration")
     return ActionExecution(
-        pipeline_execution_id=str(_req(data, "pipelineExecutionId")),
+        pipeline_execution_id=str(
+            data.get("pipelineExecutionId") or execution_id or _req(data, "pipelineExecutionId")
+        ),
         action_execution_id=str(_req(data, "actionExecutionId")),
         stage_name=str(data.get("stageName") or ""),
         action_name=str(data.get("actionName") or ""),
@@ -441,8 +453,45 @@ def log_page(response: Json) -> LogPage:
 
 def identity(response: Json) -> Identity:
     """GetCallerIdentity's response."""
+    arn = str(response.get("Arn") or "")
+    # arn:aws:sts::123456789012:assumed-role/...: the account is the ARN's fifth field.
+    from_arn = arn.split(":")[4] if arn.count(":") >= 5 else ""
     return Identity(
-        account=str(_req(response, "Account")),
+        account=str(response.get("Account") or from_arn or _req(response, "Account")),
         arn=str(response.get("Arn") or ""),
         user_id=str(response.get("UserId") or ""),
     )
+
+
+# --- whole responses (what the service converts) ----------------------------------------------
+
+
+def _with(items: Any, *keys: str) -> list[Json]:
+    """The items of a list that carry ``keys``: one odd item must not hide the whole list."""
+    if not isinstance(items, list):
+        return []
+    return [i for i in items if isinstance(i, Mapping) and all(i.get(k) for k in keys)]
+
+
+def pipeline_summaries(items: Any) -> list[PipelineSummary]:
+    """ListPipelines' ``pipelines`` (every page): those without a name are left out."""
+    return [pipeline_summary(p) for p in _with(items, "name")]
+
+
+def execution_summaries(pipeline_name: str, response: Json) -> list[ExecutionSummary]:
+    """One ListPipelineExecutions page: executions without an id are left out."""
+    return [
+        execution_summary(pipeline_name, item)
+        for item in _with(response.get("pipelineExecutionSummaries"), "pipelineExecutionId")
+    ]
+
+
+def action_executions(items: Any, execution_id: str) -> list[ActionExecution]:
+    """ListActionExecutions' ``actionExecutionDetails`` (every page) for one pipeline execution:
+    items without their own id are left out."""
+    return [action_execution(a, execution_id) for a in _with(items, "actionExecutionId")]
+
+
+def builds(response: Json) -> list[Build]:
+    """BatchGetBuilds' response: builds without an id are left out."""
+    return [build(b) for b in _with(response.get("builds"), "id")]

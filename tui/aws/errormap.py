@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import socket
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from botocore.eventstream import ParserError as EventStreamParserError
@@ -18,6 +19,7 @@ from botocore.exceptions import (
     BotoCoreError,
     ClientError,
     ConnectionClosedError,
+    ConnectTimeoutError,
     CredentialRetrievalError,
     EndpointConnectionError,
     HTTPClientError,
@@ -26,6 +28,8 @@ from botocore.exceptions import (
     ParamValidationError,
     PartialCredentialsError,
     ProfileNotFound,
+    ReadTimeoutError,
+    SSLError,
     SSOError,
     TokenRetrievalError,
 )
@@ -183,6 +187,8 @@ def map_error(exc: BaseException, operation: str, *, mutation: bool, profile: st
             f"cannot reach {_endpoint(exc)}: {_reason(exc)}",
             code=type(exc).__name__,
             operation=op,
+            endpoint=_endpoint(exc),
+            reason=short_reason(exc),
         )
     if isinstance(exc, (*_AFTER_SEND, EndpointConnectionError)):
         if mutation:
@@ -196,6 +202,8 @@ def map_error(exc: BaseException, operation: str, *, mutation: bool, profile: st
             f"lost the connection to {_endpoint(exc)} during {op}: {_reason(exc)}",
             code=type(exc).__name__,
             operation=op,
+            endpoint=_endpoint(exc),
+            reason=short_reason(exc),
         )
     if isinstance(exc, ResponseParserError | EventStreamParserError):
         return AwsError(f"could not read the answer to {op}: {exc}", code="ResponseParserError", operation=op)
@@ -231,7 +239,7 @@ def _map_client_error(exc: ClientError, op: str, *, mutation: bool, profile: str
         action = match.group(1) if match else iam_action(op)
         who = f"profile {profile}" if profile else "your credentials"
         return AccessDenied(
-            f"access denied: {who} may not {action} — ask for that permission in IAM",
+            f"access denied: {who} may not call {action} — ask for that permission in IAM",
             missing_action=action,
             profile=profile,
             **common,
@@ -301,13 +309,53 @@ def _nothing_sent(exc: BaseException) -> bool:
 
 
 def _endpoint(exc: BaseException) -> str:
+    """The endpoint as scheme://host[:port] (no path or query: it is named to a person)."""
     kwargs = getattr(exc, "kwargs", None)
     if isinstance(kwargs, dict) and kwargs.get("endpoint_url"):
-        return str(kwargs["endpoint_url"])
+        url = urlsplit(str(kwargs["endpoint_url"]))
+        return f"{url.scheme}://{url.netloc}" if url.scheme and url.netloc else str(kwargs["endpoint_url"])
     host = getattr(exc, "host", None)
     if host:
         return f"{host}:{getattr(exc, 'port', '')}".rstrip(":")
     return "AWS"
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what it wraps (botocore's ``error`` kwarg, aiohttp's ``os_error``, __cause__)."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen and len(seen) < 8:
+        seen.append(current)
+        kwargs = getattr(current, "kwargs", None)
+        wrapped = kwargs.get("error") if isinstance(kwargs, dict) else None
+        if not isinstance(wrapped, BaseException):
+            wrapped = getattr(current, "os_error", None)
+        if not isinstance(wrapped, BaseException):
+            wrapped = current.__cause__ or current.__context__
+        current = wrapped
+    return seen
+
+
+def short_reason(exc: BaseException) -> str:
+    """Why a connection failed, in a few words ("connection refused", "host not found")."""
+    for cause in _causes(exc):
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return "host not found"
+        if isinstance(cause, ConnectionResetError | ConnectionClosedError | aiohttp.ServerDisconnectedError):
+            return "connection closed"
+        if isinstance(
+            cause, TimeoutError | aiohttp.ServerTimeoutError | ConnectTimeoutError | ReadTimeoutError
+        ):
+            return "timed out"
+        if isinstance(cause, SSLError):
+            return "TLS error"
+    for cause in _causes(exc):
+        errno = getattr(cause, "errno", None)
+        if isinstance(errno, int) and getattr(cause, "strerror", None):
+            return str(cause.strerror).lower()  # type: ignore[attr-defined]
+    return type(exc).__name__
 
 
 def _reason(exc: BaseException) -> str:

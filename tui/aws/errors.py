@@ -40,6 +40,8 @@ class AwsError(Exception):
         request_id: str | None = None,
         missing_action: str | None = None,
         profile: str | None = None,
+        endpoint: str | None = None,
+        reason: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -48,6 +50,9 @@ class AwsError(Exception):
         self.request_id = request_id
         self.missing_action = missing_action
         self.profile = profile
+        # Network failures: which endpoint (scheme://host:port) and why, in a few words.
+        self.endpoint = endpoint
+        self.reason = reason
 
     @property
     def retryable(self) -> bool:

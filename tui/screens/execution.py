@@ -2,14 +2,17 @@
 
 Data: GetPipelineExecution + ListActionExecutions (on open, on `r`, and on store changes while the
 execution runs); the baseline for the diff is the newest older Succeeded execution, looked up in the
-history pages the caller passed (or fetched here), then GetPipelineExecution for it.
+history pages the caller passed (or fetched here), then GetPipelineExecution for it. Both reads are
+``Datum``s: "Loading…", "Looking for the last successful execution…" and the error notice are drawn
+from them only, so none outlives the read it describes; a failed read is tried again when the poller
+next refreshes this pipeline.
 """
 
 from __future__ import annotations
 
 import asyncio
 import textwrap
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
@@ -23,6 +26,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tui.aws.errors import AwsError
+from tui.datum import Datum
 from tui.error_text import error_text
 from tui.fmt import ago, short_id, status_text
 from tui.model import ActionExecution, Execution, ExecutionSummary, PipelineDef, Status, Target
@@ -93,7 +97,31 @@ def action_rank(action: ActionExecution, stage_order: Sequence[str]) -> Hashable
     )
 
 
-def action_cells(action: ActionExecution, now: datetime) -> tuple[Text | str, ...]:
+def latest_attempts(
+    actions: Iterable[ActionExecution],
+) -> tuple[list[ActionExecution], dict[tuple[str, str], list[ActionExecution]]]:
+    """Each action's latest attempt, and its earlier (retried) attempts, newest first.
+
+    A retried stage runs its actions again in the same pipeline execution: ListActionExecutions
+    lists every attempt. The latest (by start; AWS lists newest first, which breaks ties) is what
+    the action's outcome is; the earlier ones were retried and are history, not the failure.
+    """
+    groups: dict[tuple[str, str], list[tuple[float, int, ActionExecution]]] = {}
+    for index, action in enumerate(actions):
+        started = action.start_time.timestamp() if action.start_time else float("-inf")
+        groups.setdefault((action.stage_name, action.action_name), []).append((started, -index, action))
+    latest: list[ActionExecution] = []
+    earlier: dict[tuple[str, str], list[ActionExecution]] = {}
+    for key, attempts in groups.items():
+        ordered = [a for _, _, a in sorted(attempts, key=lambda t: (t[0], t[1]), reverse=True)]
+        latest.append(ordered[0])
+        if len(ordered) > 1:
+            earlier[key] = ordered[1:]
+    return latest, earlier
+
+
+def action_cells(action: ActionExecution, now: datetime, retried: int = 0) -> tuple[Text | str, ...]:
+    """One row: the action's latest attempt; ``retried`` earlier attempts are marked on it."""
     failed = action.status == Status.FAILED
     emphasis = "bold red" if failed else ""
     artifacts = ", ".join(clean(a) for a in action.input_artifacts) or "—"
@@ -105,7 +133,10 @@ def action_cells(action: ActionExecution, now: datetime) -> tuple[Text | str, ..
     return (
         status_text(action.status),
         Text(clean(action.stage_name), style=emphasis),
-        Text(clean(action.action_name), style=emphasis or "bold"),
+        Text.assemble(
+            (clean(action.action_name), emphasis or "bold"),
+            (f"  retried ×{retried}" if retried > 1 else "  retried" if retried else "", "dim"),
+        ),
         ago(action.start_time, now),
         running_duration(action.start_time, action.last_update_time, action.status, now),
         artifacts,
@@ -143,9 +174,13 @@ class ExecutionScreen(Screen[None]):
         self.history = list(history)
         self.focus_action = focus
         self.execution: Execution | None = None
-        self.actions: dict[str, ActionExecution] = {}
+        self.actions: dict[str, ActionExecution] = {}  # each action's latest attempt, by id
+        self.earlier: dict[tuple[str, str], list[ActionExecution]] = {}  # retried attempts
         self.baseline: Execution | None = None
         self.diff: ExecutionDiff | None = None
+        # The reads this screen shows: the execution with its actions, and the comparison.
+        self.read: Datum[Execution] = Datum()
+        self.diff_read: Datum[ExecutionDiff] = Datum()
         self._focused_once = False
 
     @property
@@ -215,7 +250,13 @@ class ExecutionScreen(Screen[None]):
     # --- data -----------------------------------------------------------------------------------
 
     def _on_store_changed(self, change: StoreChange) -> None:
-        if change.target not in (None, self.target) or self.pipeline_name not in change.pipelines:
+        if change.target not in (None, self.target):
+            return
+        if self.read.retry_due(self.cptui.now()) and not self.cptui.store.freshness(self.target).stale_reason:
+            # A poll just succeeded: the endpoint answers, so the failed read is tried again now.
+            self.load()
+            return
+        if self.pipeline_name not in change.pipelines:
             return
         # A finished execution does not change any more; only a running one is worth re-reading.
         if self.execution is None or not self.execution.status.is_terminal:
@@ -228,6 +269,8 @@ class ExecutionScreen(Screen[None]):
     async def load(self) -> None:
         """Fetch the execution and its action executions, then render; the diff follows once."""
         name, exec_id = self.pipeline_name, self.execution_id
+        self.read.start(exec_id, self.cptui.now())
+        self._render_markers()
         try:
             execution, actions = await asyncio.gather(
                 self.cptui.call(
@@ -239,11 +282,14 @@ class ExecutionScreen(Screen[None]):
             )
         except AwsError as error:
             reason = error_text(error, profile=self.target.profile)
-            self._notice(f"Could not load execution {clean(exec_id)}: {reason}")
+            self.read.fail(f"Could not load execution {clean(exec_id)}: {reason}")
+            self._render_markers()
             return
-        self._notice("")
+        self.read.set_value(execution, self.cptui.now())
+        self._render_markers()
         self.execution = execution
-        self.actions = {a.action_execution_id: a for a in actions}
+        latest, self.earlier = latest_attempts(actions)
+        self.actions = {a.action_execution_id: a for a in latest}
         self._render_execution()
         if self.diff is None:
             self.load_diff()
@@ -251,8 +297,9 @@ class ExecutionScreen(Screen[None]):
     @work(exclusive=True, group="execution-diff", exit_on_error=False)
     async def load_diff(self) -> None:
         """Find the last success before this execution and compare sources and variables."""
-        diff_widget = self.query_one("#execution-diff", Static)
         name = self.pipeline_name
+        self.diff_read.start(self.execution_id)
+        self._render_markers()
         try:
             baseline_id = find_last_success(self.history, self.execution_id)
             token: str | None = None
@@ -272,22 +319,23 @@ class ExecutionScreen(Screen[None]):
                     if isinstance(baseline_id, str) or token is None:
                         break
             if not isinstance(baseline_id, str):
-                diff_widget.update(
-                    Text("No earlier successful execution found to compare with.", style="dim")
-                )
+                self.diff_read.fail("No earlier successful execution found to compare with.")
+                self._render_markers()
                 return
             baseline = await self.cptui.call(
                 self.target, "GetPipelineExecution", lambda s: s.get_execution(name, baseline_id)
             )
         except AwsError as error:
             reason = error_text(error, profile=self.target.profile)
-            diff_widget.update(Text(f"Could not compare with the last success: {reason}"))
+            self.diff_read.fail(f"Could not compare with the last success: {reason}")
+            self._render_markers()
             return
         if self.execution is None:
             return
         self.baseline = baseline
         self.diff = diff_executions(baseline, self.execution)
-        diff_widget.update(self._diff_content())
+        self.diff_read.set_value(self.diff, self.cptui.now())
+        self._render_markers()
 
     # --- rendering ------------------------------------------------------------------------------
 
@@ -300,7 +348,10 @@ class ExecutionScreen(Screen[None]):
         if not stage_order:
             stage_order = sorted({a.stage_name for a in self.actions.values()})
         self.table.upsert(
-            ((key, action_cells(a, now), action_rank(a, stage_order)) for key, a in self.actions.items()),
+            (
+                (key, action_cells(a, now, len(self._earlier(a))), action_rank(a, stage_order))
+                for key, a in self.actions.items()
+            ),
             remove_missing=True,
         )
         self._render_failure()
@@ -308,6 +359,9 @@ class ExecutionScreen(Screen[None]):
             self._focused_once = True
             self._place_cursor()
         self._render_detail()
+
+    def _earlier(self, action: ActionExecution) -> list[ActionExecution]:
+        return self.earlier.get((action.stage_name, action.action_name), [])
 
     def _place_cursor(self) -> None:
         """Start on the requested action, else on the first row (the failed action when there is one)."""
@@ -386,6 +440,10 @@ class ExecutionScreen(Screen[None]):
             )
         if action.updated_by:
             rows.append(("By", clean(action.updated_by)))
+        for attempt in self._earlier(action):
+            error = ": ".join(clean(p) for p in (attempt.error_code, attempt.error_message) if p)
+            when = f"{attempt.status.value} {ago(attempt.start_time, now)}"
+            rows.append(("Retried", when + (f" · {error}" if error else "")))
         head = Content.assemble(
             Content.from_rich_text(status_text(action.status)),
             "  ",
@@ -446,6 +504,30 @@ class ExecutionScreen(Screen[None]):
                 Content.assemble((f"  {mark} ", style), (f"${clean(change.key)}", "bold"), f"  {value}")
             )
         return Content("\n").join(lines)
+
+    def _render_markers(self) -> None:
+        """The notice, the panel's note and the comparison, from the reads' state only."""
+        self._notice(self.read.error or "")
+        panel = self.query_one(ExecutionPanel)
+        note = self.read.marker("Loading…")
+        # (The error is in the notice above: the panel does not repeat it.)
+        panel.update(
+            self._summary(),
+            self.execution,
+            definition=self._definition(),
+            now=self.cptui.now(),
+            note=None if self.read.error else note,
+        )
+        diff_widget = self.query_one("#execution-diff", Static)
+        if self.diff_read.value is not None:
+            diff_widget.update(self._diff_content())
+        elif self.diff_read.error is not None:
+            diff_widget.update(Text(self.diff_read.error, style="dim"))
+        elif self.diff_read.loading:
+            diff_widget.update(Text("Looking for the last successful execution…", style="dim"))
+        elif self.read.error is not None:
+            # The comparison waits for the execution: no "looking for" under its error.
+            diff_widget.update("")
 
     def _notice(self, text: str) -> None:
         notice = self.query_one("#execution-notice", Static)

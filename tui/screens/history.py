@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tui.aws.errors import AwsError
+from tui.datum import Datum
 from tui.error_text import error_text
 from tui.fmt import ago, short_id, status_text
 from tui.model import ExecutionSummary, ExecutionType, Page, Target
@@ -144,6 +145,9 @@ class HistoryScreen(Screen[None]):
         self.pages_loaded = 0
         self.loading_more = False
         self._first_page_done = False
+        # The newest page (re-read on every change of the pipeline) and the page after the last.
+        self.first_read: Datum[Page[ExecutionSummary]] = Datum()
+        self.more_read: Datum[Page[ExecutionSummary]] = Datum()
 
     @property
     def cptui(self) -> CptuiApp:
@@ -182,14 +186,20 @@ class HistoryScreen(Screen[None]):
     # --- data -----------------------------------------------------------------------------------
 
     def _on_store_changed(self, change: StoreChange) -> None:
-        if change.target not in (None, self.target) or self.pipeline_name not in change.pipelines:
+        if change.target not in (None, self.target):
             return
-        self.load_first_page()
+        answering = not self.cptui.store.freshness(self.target).stale_reason
+        if self.pipeline_name in change.pipelines or (
+            answering and self.first_read.retry_due(self.cptui.now())
+        ):
+            # New data for this pipeline, or the endpoint answers again after the list failed.
+            self.load_first_page()
 
     @work(exclusive=True, group="history-first", exit_on_error=False)
     async def load_first_page(self) -> None:
         """(Re)fetch the newest page and merge it in by execution id."""
         name = self.pipeline_name
+        self.first_read.start(None, self.cptui.now())
         try:
             page: Page[ExecutionSummary] = await self.cptui.call(
                 self.target,
@@ -197,13 +207,15 @@ class HistoryScreen(Screen[None]):
                 lambda service: service.list_executions(name, max_results=PAGE_SIZE),
             )
         except AwsError as error:
-            self._notice(f"Could not list executions: {error_text(error, profile=self.target.profile)}")
+            reason = error_text(error, profile=self.target.profile)
+            self.first_read.fail(f"Could not list executions: {reason}")
+            self._render_markers()
             return
+        self.first_read.set_value(page, self.cptui.now())
         if not self._first_page_done:
             self._first_page_done = True
             self.pages_loaded = 1
             self.next_token = page.next_token
-        self._notice("")
         self._merge(page.items)
 
     def load_more(self) -> bool:
@@ -220,6 +232,7 @@ class HistoryScreen(Screen[None]):
     @work(group="history-more", exit_on_error=False)
     async def _fetch_page(self, token: str) -> None:
         name = self.pipeline_name
+        self.more_read.start(token)
         try:
             page: Page[ExecutionSummary] = await self.cptui.call(
                 self.target,
@@ -227,11 +240,14 @@ class HistoryScreen(Screen[None]):
                 lambda service: service.list_executions(name, max_results=PAGE_SIZE, next_token=token),
             )
         except AwsError as error:
-            self._notice(f"Could not load more executions: {error_text(error, profile=self.target.profile)}")
+            reason = error_text(error, profile=self.target.profile)
+            self.more_read.fail(f"Could not load more executions: {reason}")
+            self._render_markers()
             return
         finally:
             self.loading_more = False
             self.table.remove_key(LOADING_KEY)
+        self.more_read.set_value(page, self.cptui.now())
         self.pages_loaded += 1
         self.next_token = page.next_token
         self._merge(page.items)
@@ -241,9 +257,20 @@ class HistoryScreen(Screen[None]):
         for summary in items:
             self.executions[summary.execution_id] = summary
         self._upsert(items)
+        self._render_markers()
+
+    def _render_markers(self) -> None:
+        """The notice and the empty-table line, from the two reads' state only: an error goes
+        when its read succeeds, and "Loading executions…" never stands under an error."""
+        self._notice(self.first_read.error or self.more_read.error or "")
         empty = self.query_one("#history-empty", Static)
-        empty.display = not self.executions
-        empty.update("This pipeline has not run yet." if self._first_page_done else "Loading executions…")
+        if self._first_page_done:
+            text = "This pipeline has not run yet."
+        else:
+            # The notice says why nothing is listed; the table's line does not repeat it.
+            text = "" if self.first_read.error else "Loading executions…"
+        empty.display = not self.executions and bool(text)
+        empty.update(text)
 
     def _upsert(self, items: Iterable[ExecutionSummary]) -> None:
         now, width = self.cptui.now(), self._revision_width()

@@ -2,7 +2,9 @@
 
 The screen asks the poller to watch the pipeline while it is mounted, re-renders from the store when
 ``store_changed`` names this pipeline (the graph repaints only the stages that changed), and fetches
-GetPipelineExecution for the latest execution once per new execution id, in a worker.
+GetPipelineExecution for the latest execution once per new execution id, in a worker. That read is
+a ``Datum``: its loading and error notes are drawn from it only, and a failed read is tried again
+when the poller next refreshes this pipeline, so an error goes as soon as the endpoint answers.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.aws.errors import AwsError
+from tui.datum import Datum
 from tui.error_text import error_text
 from tui.fmt import ago
 from tui.model import Execution, Status, Target
@@ -54,10 +57,19 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         super().__init__()
         self.target = target
         self.pipeline_name = name
-        self.execution: Execution | None = None
-        self.execution_note: str | None = None
+        # GetPipelineExecution of the latest execution (keyed by its id).
+        self.latest_read: Datum[Execution] = Datum()
         # (execution id, status) last fetched: a new execution or a new status fetches again.
         self._fetched_key: tuple[str, str] | None = None
+
+    @property
+    def execution(self) -> Execution | None:
+        return self.latest_read.value
+
+    @property
+    def execution_note(self) -> str | None:
+        """The panel's note: the read's error, or that it is loading; nothing once it is read."""
+        return self.latest_read.marker("Loading execution details…")
 
     @property
     def cptui(self) -> CptuiApp:
@@ -123,6 +135,13 @@ class PipelineScreen(OperatorKeys, Screen[None]):
             return
         if self.pipeline_name in change.pipelines or change.freshness:
             self.render_from_store()
+        answering = not self.cptui.store.freshness(self.target).stale_reason
+        if answering and self.latest_read.retry_due(self.cptui.now()):
+            # A poll just succeeded: the endpoint answers, so the failed read is tried again now
+            # (its error goes with the answer, not when the execution next moves).
+            latest = self.cptui.store.latest_execution(self.target, self.pipeline_name)
+            if latest is not None:
+                self.fetch_execution(latest.execution_id)
 
     def render_from_store(self) -> int:
         """Bring the screen up to date with the store; returns the number of stage boxes repainted."""
@@ -135,10 +154,8 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         key = (latest.execution_id, str(latest.status)) if latest is not None else None
         if latest is not None and key != self._fetched_key:
             self._fetched_key = key
-            if self.execution is None or self.execution.execution_id != latest.execution_id:
-                self.execution, self.execution_note = None, "Loading execution details…"
             self.fetch_execution(latest.execution_id)
-        note = self.execution_note if latest is not None else "No execution yet."
+        note = self._panel_note(latest is not None)
         self.query_one(ExecutionPanel).update(
             latest, self.execution, definition=definition, now=now, note=note
         )
@@ -146,6 +163,13 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         # Operator keys grey out with the data (retry only on a failed stage, approve on a waiting one).
         self.refresh_bindings()
         return repainted
+
+    def _panel_note(self, has_latest: bool) -> str | None:
+        if has_latest:
+            return self.execution_note
+        row = self.cptui.store.row(self.target, self.pipeline_name)
+        # Unknown is not none: "No execution yet." only once the latest execution was read.
+        return "No execution yet." if row is not None and row.loaded else "Loading the latest execution…"
 
     def _show_freshness(self) -> None:
         freshness = self.cptui.store.freshness(self.target)
@@ -157,8 +181,8 @@ class PipelineScreen(OperatorKeys, Screen[None]):
             self._notice(f"⚠ {clean(reason)}{since}")
         elif denied:
             self._notice(f"⚠ access denied: missing {clean(', '.join(denied))}")
-        elif self.execution_note and self.execution_note.startswith("⚠"):
-            self._notice(self.execution_note)
+        elif self.latest_read.error:
+            self._notice(self.latest_read.error)
         else:
             self._notice("")
 
@@ -166,22 +190,25 @@ class PipelineScreen(OperatorKeys, Screen[None]):
     async def fetch_execution(self, execution_id: str) -> None:
         """GetPipelineExecution for the latest execution: variables and full source revisions."""
         name = self.pipeline_name
+        self.latest_read.start(execution_id, self.cptui.now())
         try:
             execution: Execution = await self.cptui.call(
                 self.target, "GetPipelineExecution", lambda s: s.get_execution(name, execution_id)
             )
         except AwsError as error:
             reason = error_text(error, profile=self.target.profile)
-            self.execution_note = f"⚠ Could not load execution {clean(execution_id[:8])}: {reason}"
+            self.latest_read.fail(f"⚠ Could not load execution {clean(execution_id[:8])}: {reason}")
         else:
-            self.execution, self.execution_note = execution, None
+            self.latest_read.set_value(execution, self.cptui.now())
         self.render_from_store()
 
     def _tick(self) -> None:
         now = self.cptui.now()
         self.graph.tick(now)
         latest = self.cptui.store.latest_execution(self.target, self.pipeline_name)
-        self.query_one(ExecutionPanel).update(latest, self.execution, now=now, note=self.execution_note)
+        self.query_one(ExecutionPanel).update(
+            latest, self.execution, now=now, note=self._panel_note(latest is not None)
+        )
 
     def _notice(self, text: str) -> None:
         notice = self.query_one("#pipeline-notice", Static)

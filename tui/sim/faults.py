@@ -13,6 +13,9 @@ Grammar::
     expired=1         ExpiredTokenException (400): "The security token included in the
                       request is expired" (botocore treats it as a credentials problem)
     deny=Op1+Op2      AccessDeniedException (400) for those operations, worded like IAM's
+    unimplemented=Op1+Op2
+                      InternalFailure (500) "... is not implemented" for those operations, every
+                      time, as emulators answer calls they lack
     tps=N             a token bucket of N requests per second (real time) per account+region;
                       beyond it ThrottlingException "Rate exceeded"
     account=ID        limit every term without its own account scope to account ID
@@ -40,7 +43,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-NAMES = ("throttle", "5xx", "latency", "drop", "expired", "deny", "tps")
+NAMES = ("throttle", "5xx", "latency", "drop", "expired", "deny", "tps", "unimplemented")
+_OP_LISTS = ("deny", "unimplemented")  # terms whose value names operations
 # Terms that shape EventBridge's delivery of events to queues (see ``Faults.event_delivery``).
 EVENT_NAMES = ("events-delay", "events-dup", "events-drop", "events-reorder")
 _SERVICE_PREFIX = {
@@ -118,7 +122,7 @@ def parse(spec: str) -> list[Rule]:
                     raise ValueError
                 rule.low_ms = float(m.group(1))
                 rule.high_ms = float(m.group(2) or m.group(1))
-            elif name == "deny":
+            elif name in _OP_LISTS:
                 rule.ops |= {v for v in value.split("+") if v}
             else:
                 rule.value = float(value)
@@ -206,7 +210,7 @@ class Faults:
         return plan
 
     def _fires(self, index: int, rule: Rule, account: str, region: str) -> bool:
-        if rule.name == "deny":
+        if rule.name in _OP_LISTS:
             return True
         if rule.name == "tps":
             return not self._take(index, rule, account, region)
@@ -248,6 +252,9 @@ class Faults:
                 "ExpiredTokenException",
                 "The security token included in the request is expired",
             )
+        elif rule.name == "unimplemented":
+            fault.code, fault.status = "InternalFailure", 500
+            fault.message = f"API action '{op}' for service '{service}' is not implemented"
         elif rule.name == "deny":
             action = f"{_SERVICE_PREFIX.get(service, service)}:{op}"
             who = f"arn:aws:sts::{account}:assumed-role/cptui-operator/cptui"
