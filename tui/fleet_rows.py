@@ -71,10 +71,10 @@ def group_cells(
             style = f"bold {target.color}" if target.color else "bold"
             cells.append(Text(f"▼ {where_label(target, identity)}", style=style, no_wrap=True))
         elif key == "status":
-            if unread and freshness.listed:
-                cells.append(Text(f"⚠ {unread} not read", style=_WARN))
-            elif reason:
+            if freshness.stale_reason:
                 cells.append(Text("⚠ stale", style=_WARN))
+            elif unread and freshness.listed:
+                cells.append(Text(f"⚠ {unread} not read", style=_WARN))
             elif not freshness.listed:
                 cells.append(Text("… loading", style=_MUTED))
             else:
