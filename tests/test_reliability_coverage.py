@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_helpers import EAST, CREDENTIALS, Rig, drive, flat_text, make_rig
+from reliability_helpers import CREDENTIALS, EAST, Rig, drive, flat_text, make_rig
 from textual.pilot import Pilot
 
 from tui.aws import create_service
