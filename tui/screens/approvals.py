@@ -58,7 +58,8 @@ class ApprovalsScreen(Screen[None]):
     CSS_PATH = "approvals.tcss"
     BINDINGS = [
         Binding("a", "approve", "Approve / reject", id="approve"),
-        Binding("g", "open_pipeline", "Open pipeline", id="open_pipeline"),
+        # Priority: the table's vim-style `g` (to the top) must not take it.
+        Binding("g", "open_pipeline", "Open pipeline", id="open_pipeline", priority=True),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("escape", "back", "Back"),
     ]
