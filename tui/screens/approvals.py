@@ -193,9 +193,15 @@ class ApprovalsScreen(Screen[None]):
         self.call_after_refresh(self._fit_scroll)
 
     def _fit_scroll(self) -> None:
+        """Back to the Pipeline column; a cursor left off screen returns to Stage / action."""
         table = self.table
-        if table.scroll_x > table.max_scroll_x or table.max_scroll_x == 0:
-            table.scroll_to(x=0, animate=False, immediate=True)
+        if table.scroll_x == 0:
+            return
+        table.scroll_to(x=0, animate=False, immediate=True)
+        column = table.cursor_coordinate.column
+        right = sum(c.get_render_width(table) for c in table.ordered_columns[: column + 1])
+        if right > table.scrollable_content_region.width:
+            table.move_cursor(column=PIPELINE_COLUMN + 1, scroll=False)
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         event.stop()
