@@ -133,6 +133,21 @@ def test_a_favourite_that_fails_is_an_event_other_pipelines_are_not() -> None:
     assert detector.observe(store, T, ["fav"], NOW) == []
 
 
+def test_a_failure_says_where_it_failed_as_the_list_does() -> None:
+    """The event names the stage from the row's ``Standing`` (the list's and the graph's words)."""
+    store, detector = store_with("fav"), EventDetector(is_favourite=lambda n: n == "fav")
+    store.set_latest(T, "fav", execution("fav", "e1", Status.IN_PROGRESS))
+    detector.observe(store, T, ["fav"], NOW)
+    store.set_latest(T, "fav", execution("fav", "e1", Status.FAILED))
+    failed = StageState("Deploy", latest=ExecutionRef("e1", Status.FAILED))
+    store.set_state(T, "fav", PipelineState("fav", 1, (failed,)))
+    row = store.row(T, "fav")
+    assert row is not None and row.standing.stage == "Deploy"
+    (event,) = detector.observe(store, T, ["fav"], NOW)
+    assert event.stage == "Deploy"
+    assert event.body.startswith("fav e1 failed in Deploy")
+
+
 def test_a_failure_found_at_first_load_counts_only_if_recent() -> None:
     detector = EventDetector(is_favourite=lambda n: True, recent=30)
     store = store_with("old", "new")

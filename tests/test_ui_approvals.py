@@ -16,10 +16,9 @@ from action_helpers import (
     wait_for_result,
     wait_for_screen,
 )
-from screen_text import screen_text
 from textual.pilot import Pilot
 from textual.widgets import Input
-from uiwait import wait_until
+from uiwait import wait_for_text, wait_until
 
 from tui.actions import Outcome
 from tui.app import CptuiApp
@@ -55,8 +54,8 @@ async def test_inbox_lists_pending_approvals_of_every_target_oldest_first(
         }
         since = [r.waiting_since for r in rows]
         assert None not in since and since == sorted(since)  # type: ignore[type-var]
-        text = screen_text(app)
-        assert "Approvals waiting  2" in text
+        # (every pipeline read: "2", not "2 known")
+        text = await wait_for_text(pilot, "Approvals waiting  2 ", timeout=15)
         assert "Approval / Approve-Production" in text
         assert "Time left" in text and "Waiting" in text
 

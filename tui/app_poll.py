@@ -20,7 +20,7 @@ from tui.aws.iam import iam_action
 from tui.error_text import error_text, missing_permission
 from tui.poller import Fetch, FetchKind, PollPolicy, PollSettings
 from tui.sanitize import clean
-from tui.store import StoreChange, latest_outdated, stage_statuses_changed
+from tui.store import StoreChange, latest_outdated, short_reason, stage_statuses_changed
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -212,6 +212,7 @@ class PollController:
                 self._unavailable(target, fetch, type(error).__name__)
                 return
             self.app.report_error(error, once=f"{fetch.kind.operation}:{type(error).__name__}")
+            self._emit(self._mark_unread(target, fetch, "answer could not be read"))
             return
         store = self.app.store
         change = change.merge(store.clear_denied(target, iam_action(fetch.kind.operation)))
@@ -228,7 +229,7 @@ class PollController:
         elif fetch.kind is FetchKind.LIST:
             summaries = await service.list_pipelines()
             first = not store.freshness(target).listed
-            change = store.set_pipelines(target, summaries)
+            change = store.set_pipelines(target, summaries).merge(store.mark_list_failed(target, None))
             now = self._monotonic()
             policy.set_pipelines(fetch.target, {s.name: s.version for s in summaries}, now)
             policy.on_result(fetch, now)
@@ -245,6 +246,7 @@ class PollController:
             latest = page.items[0] if page.items else None
             before = store.latest_execution(target, name)
             change = store.set_latest(target, name, latest)
+            change = change.merge(store.mark_read(target, name, fetch.kind.operation, self.app.now()))
             row = store.row(target, name)
             changed = bool(change.pipelines) and (
                 before is None
@@ -263,6 +265,7 @@ class PollController:
             changed = stage_statuses_changed(store.state(target, name), state)
             outdated = changed and latest_outdated(store.latest_execution(target, name), state)
             change = store.set_state(target, name, state)
+            change = change.merge(store.mark_read(target, name, fetch.kind.operation, self.app.now()))
             waiting = any(a.token for s in state.stages for a in s.actions)
             policy.on_result(fetch, self._monotonic(), outdated, approval=waiting)
             if outdated:
@@ -292,6 +295,10 @@ class PollController:
         """Keep the data; mark the target stale (unless it is one pipeline's problem); tell once."""
         if error.kind in _LOCAL_ERRORS:
             return
+        # What this read would have told is unknown until one succeeds (the approvals inbox and
+        # the summary counts say so instead of counting it as "none").
+        why = short_reason(stale_reason(error, target, fetch.kind.operation))
+        self._emit(self._mark_unread(target, fetch, why))
         if error.kind is ErrorKind.ACCESS_DENIED:
             # Kept until a call needing it succeeds; the screens that need it and one notice
             # name the permission. Only a denied list leaves the whole target without data.
@@ -309,6 +316,14 @@ class PollController:
         self._emit(change)
         if change.freshness:
             self._tell_once(target, reason, "warning" if error.retryable else "error")
+
+    def _mark_unread(self, target: Target, fetch: Fetch, why: str) -> StoreChange:
+        store = self.app.store
+        if fetch.kind is FetchKind.LIST:
+            return store.mark_list_failed(target, why)
+        if fetch.kind in (FetchKind.LATEST, FetchKind.STATE) and fetch.name:
+            return store.mark_unread(target, fetch.name, why)
+        return StoreChange(target)
 
     def _tell_once(self, target: Target, reason: str, severity: str) -> None:
         # Once per reason and target until the target recovers: a poll loop must not spam.

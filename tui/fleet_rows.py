@@ -16,7 +16,7 @@ from tui.fleet import where_label
 from tui.fmt import STATUS_COLORS
 from tui.model import Identity, Target
 from tui.sanitize import clean
-from tui.store import Freshness, PipelineRow, sort_key
+from tui.store import Coverage, Freshness, PipelineRow, sort_key
 
 GROUP_PREFIX = "group:"
 _MUTED = STATUS_COLORS["muted"]
@@ -55,9 +55,14 @@ def group_cells(
     freshness: Freshness,
     alias: str | None,
     count: int,
+    coverage: Coverage | None = None,
 ) -> tuple[Text, ...]:
-    """A target's header row, one cell per column key of the list."""
+    """A target's header row, one cell per column key of the list. With ``coverage`` (of this
+    target) failing, the count says how many pipelines are not read and the reason column why."""
     reason = freshness.stale_reason
+    unread = coverage.missing if coverage is not None and coverage.failing else 0
+    if not reason and unread and coverage is not None:
+        reason = coverage.describe()
     account = clean(identity.account) if identity is not None else ""
     reason_column = "trigger" if "trigger" in columns else "stage"
     cells: list[Text] = []
@@ -66,8 +71,10 @@ def group_cells(
             style = f"bold {target.color}" if target.color else "bold"
             cells.append(Text(f"▼ {where_label(target, identity)}", style=style, no_wrap=True))
         elif key == "status":
-            if reason:
+            if freshness.stale_reason:
                 cells.append(Text("⚠ stale", style=_WARN))
+            elif unread and freshness.listed:
+                cells.append(Text(f"⚠ {unread} not read", style=_WARN))
             elif not freshness.listed:
                 cells.append(Text("… loading", style=_MUTED))
             else:

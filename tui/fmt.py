@@ -9,7 +9,7 @@ from datetime import datetime
 
 from rich.text import Text
 
-from tui.model import Status
+from tui.model import Standing, Status
 from tui.sanitize import clean
 
 # Theme-independent fallbacks for Rich renderables; widgets map the same names to $success etc. in tcss.
@@ -61,3 +61,14 @@ def status_text(status: Status, *, label: bool = True) -> Text:
 def short_id(value: str | None, width: int = 8) -> str:
     """The first characters of an execution id or commit, for dense tables."""
     return clean(value or "")[:width]
+
+
+def standing_text(standing: Standing, now: datetime | None = None) -> Text:
+    """A ``Standing`` in words, coloured: ``⊘ Held at the disabled transition into Production``,
+    ``⏸ Waiting for approval in Approval · 1h 20m left``. The same words on every screen."""
+    text = Text(f"{standing.glyph} {clean(standing.sentence)}", style=STATUS_COLORS.get(standing.style, ""))
+    if standing.expires_at is not None and now is not None:
+        seconds = (standing.expires_at - now).total_seconds()
+        left = "expired" if seconds <= 0 else f"{duration(seconds)} left"
+        text.append(f" · {left}", style="bold yellow" if seconds < 3600 else STATUS_COLORS["warning"])
+    return text

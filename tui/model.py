@@ -522,3 +522,165 @@ class LogPage:
     events: tuple[LogEvent, ...]
     next_forward_token: str | None = None
     next_backward_token: str | None = None
+
+
+# --- where a pipeline stands: one derivation for every screen ----------------------------------
+
+
+class StandingKind(str, Enum):
+    LOADING = "loading"
+    NEVER = "never"
+    RUNNING = "running"
+    STOPPING = "stopping"
+    APPROVAL = "approval"  # a manual approval waits for a person
+    HELD = "held"  # the execution waits before a disabled transition
+    QUEUED = "queued"  # the execution waits before a stage another execution occupies
+    FAILED = "failed"
+    STOPPED = "stopped"
+    SUCCEEDED = "succeeded"
+    OTHER = "other"  # Superseded, Cancelled, a status AWS adds tomorrow: the status's own word
+
+
+_STANDING_LOOK: dict[StandingKind, tuple[str, str, str]] = {
+    # kind: (glyph, word, style)
+    StandingKind.LOADING: ("…", "loading", "muted"),
+    StandingKind.NEVER: ("○", "Never run", "muted"),
+    StandingKind.APPROVAL: ("⏸", "Approval", "warning"),
+    StandingKind.HELD: ("⊘", "Held", "warning"),
+    StandingKind.QUEUED: ("⏸", "Queued", "muted"),
+}
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a pipeline's latest execution stands, as every screen says it (list, graph, inbox,
+    notifications): ``kind``, the stage it concerns, and for a waiting approval when it expires.
+
+    ``status`` is the latest execution's own status (None while loading / never run)."""
+
+    kind: StandingKind
+    status: Status | None = None
+    stage: str | None = None
+    expires_at: datetime | None = None
+
+    @property
+    def glyph(self) -> str:
+        look = _STANDING_LOOK.get(self.kind)
+        if look is not None:
+            return look[0]
+        return self.status.glyph if self.status is not None else "?"
+
+    @property
+    def word(self) -> str:
+        """One word for the list's status column: ``Running``, ``Approval``, ``Held``, ``Failed``…"""
+        look = _STANDING_LOOK.get(self.kind)
+        if look is not None:
+            return look[1]
+        return self.status.label if self.status is not None else "?"
+
+    @property
+    def style(self) -> str:
+        look = _STANDING_LOOK.get(self.kind)
+        if look is not None:
+            return look[2]
+        return self.status.style if self.status is not None else "warning"
+
+    @property
+    def sentence(self) -> str:
+        """The long form, for the pipeline screen and notices: ``Held at the transition into
+        Production``, ``Waiting for approval in Approval``, ``Failed in Deploy``."""
+        stage = self.stage
+        if self.kind is StandingKind.APPROVAL:
+            return f"Waiting for approval in {stage}" if stage else "Waiting for approval"
+        if self.kind is StandingKind.HELD:
+            return (
+                f"Held at the disabled transition into {stage}" if stage else "Held at a disabled transition"
+            )
+        if self.kind is StandingKind.QUEUED:
+            return f"Queued before {stage}" if stage else "Queued"
+        if stage and self.kind in (StandingKind.RUNNING, StandingKind.STOPPING):
+            return f"{self.word} in {stage}"
+        if stage and self.kind in (StandingKind.FAILED, StandingKind.STOPPED):
+            return f"{self.word} in {stage}"
+        return self.word
+
+    def words(self) -> tuple[str, ...]:
+        """What ``status:`` filters match: the kind, the word and the execution's own status."""
+        found = [self.kind.value, self.word.lower()]
+        if self.status is not None:
+            found += [self.status.value.lower(), self.status.label.lower()]
+        if self.kind is StandingKind.APPROVAL:
+            found.append("waiting")
+        return tuple(found)
+
+
+_RUNNING_STATUSES = ("InProgress", "Stopping")
+_HALTED_STATUSES = ("Failed", "Stopped", "Stopping")
+
+
+def held_stage(state: PipelineState | None, execution_id: str) -> StageState | None:
+    """The stage whose inbound transition holds this execution (it runs in no stage), if any."""
+    if state is None:
+        return None
+    if any(
+        s.latest and s.latest.execution_id == execution_id and s.status.value in _RUNNING_STATUSES
+        for s in state.stages
+    ):
+        return None
+    return next((s for s in state.stages if any(r.execution_id == execution_id for r in s.inbound)), None)
+
+
+def standing_of(
+    latest: ExecutionSummary | None,
+    state: PipelineState | None,
+    *,
+    loaded: bool = True,
+    approvals: Iterable[ApprovalRequest] = (),
+    stage: str | None = None,
+) -> Standing:
+    """Where the pipeline stands, from its latest execution (ListPipelineExecutions), its state
+    (GetPipelineState, None when not read) and the approvals waiting in that state.
+
+    ``stage``: where the latest execution runs or ended, when the caller already knows it (the
+    store's ``current_stage``); otherwise it is looked up in the state."""
+    if not loaded:
+        return Standing(StandingKind.LOADING)
+    if latest is None:
+        return Standing(StandingKind.NEVER, Status.IDLE)
+    status = latest.status
+    waiting = list(approvals)
+    if waiting:
+        mine = [a for a in waiting if a.execution_id in (None, latest.execution_id)] or waiting
+        dated = [a for a in mine if a.expires_at is not None]
+        first = (
+            min(dated, key=lambda a: a.expires_at.timestamp() if a.expires_at else 0.0) if dated else mine[0]
+        )
+        return Standing(StandingKind.APPROVAL, status, first.stage_name, first.expires_at)
+    if status.value == "InProgress":
+        held = held_stage(state, latest.execution_id)
+        if held is not None:
+            kind = StandingKind.QUEUED if held.transition.enabled else StandingKind.HELD
+            return Standing(kind, status, held.name)
+    kind = _KIND_OF_STATUS.get(status.value, StandingKind.OTHER)
+    if kind is StandingKind.SUCCEEDED:
+        return Standing(kind, status)
+    wanted = _RUNNING_STATUSES if kind is StandingKind.RUNNING else _HALTED_STATUSES
+    return Standing(kind, status, stage or _stage_of(state, latest.execution_id, wanted))
+
+
+_KIND_OF_STATUS = {
+    "InProgress": StandingKind.RUNNING,
+    "Stopping": StandingKind.STOPPING,
+    "Failed": StandingKind.FAILED,
+    "Stopped": StandingKind.STOPPED,
+    "Succeeded": StandingKind.SUCCEEDED,
+}
+
+
+def _stage_of(state: PipelineState | None, execution_id: str, wanted: tuple[str, ...]) -> str | None:
+    if state is None:
+        return None
+    for stage in state.stages:
+        if stage.latest and stage.latest.execution_id == execution_id and stage.status.value in wanted:
+            return stage.name
+    return None

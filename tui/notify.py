@@ -23,7 +23,7 @@ import logging
 import os
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -158,7 +158,11 @@ class EventDetector:
             events += self._approvals(store, target, name, before, after, now)
             failed = self._failure(target, name, before, after, now)
             if failed is not None:
-                events.append(failed)
+                # Where it failed, in the words of the list and the graph (the row's ``Standing``).
+                row = store.row(target, name)
+                failing = row is not None and row.standing.status is Status.FAILED
+                stage = row.standing.stage if row is not None and failing else None
+                events.append(replace(failed, stage=stage) if stage else failed)
         return events
 
     def forget(self, target: Target) -> None:

@@ -2,7 +2,8 @@
 
 Cells are Rich ``Text`` built from sanitized strings; the filter understands plain words (matched
 against name, stage, trigger and target) and ``column:value`` terms: ``status:failed``,
-``stage:deploy``, ``type:v2``, ``name:pay``, ``where:eu-west``, ``trigger:fix``. Terms combine with AND.
+``status:held``, ``stage:deploy``, ``type:v2``, ``name:pay``, ``where:eu-west``, ``trigger:fix``.
+Terms combine with AND.
 
 A term the filter does not know (``foo:bar``, ``status:bogus``) is not silently an empty list:
 ``filter_notice`` names it and what is valid, in one line under the filter.
@@ -17,7 +18,7 @@ from datetime import datetime
 
 from rich.text import Text
 
-from tui.fmt import STATUS_COLORS, ago, duration, status_text
+from tui.fmt import STATUS_COLORS, ago, duration
 from tui.model import ExecutionSummary, Status
 from tui.sanitize import clean
 from tui.store import PipelineRow
@@ -31,7 +32,8 @@ _STATUS_ALIASES = {
     "approval": ("approval",),
     "waiting": ("approval",),
     "loading": ("loading",),
-    "never": ("idle",),
+    "never": ("idle", "never"),
+    "held": ("held",),
 }
 FIELDS = ("status", "stage", "type", "name", "where", "trigger")
 _FIELD_ALIASES = {"target": "where", "profile": "where", "region": "where", "mode": "type"}
@@ -53,15 +55,11 @@ def trigger_text(latest: ExecutionSummary | None) -> str:
 
 
 def status_cell(row: PipelineRow) -> Text:
-    """Glyph + word, coloured: a waiting approval shows as such, not just as 'Running'."""
-    status = row.status
-    if status is None:
-        return Text("… loading", style=STATUS_COLORS["muted"])
-    if row.waiting_approval:
-        return Text(f"{APPROVAL_GLYPH} Approval", style=STATUS_COLORS["warning"])
-    if status is Status.IDLE:
-        return Text(f"{status.glyph} Never run", style=STATUS_COLORS["muted"])
-    return status_text(status)
+    """Glyph + word, coloured, from the row's ``Standing`` (the derivation the pipeline screen and
+    the inbox use too): a waiting approval shows as ``⏸ Approval``, an execution held before a
+    disabled transition as ``⊘ Held`` (the stage column says where), not just as 'Running'."""
+    standing = row.standing
+    return Text(f"{standing.glyph} {standing.word}", style=STATUS_COLORS.get(standing.style, ""))
 
 
 def name_cell(row: PipelineRow) -> Text:
@@ -113,11 +111,7 @@ def parse_filter(text: str) -> tuple[Term, ...]:
 
 
 def _status_words(row: PipelineRow) -> tuple[str, ...]:
-    status = row.status
-    if status is None:
-        return ("loading",)
-    words = (status.value.lower(), status.label.lower())
-    return (*words, "approval") if row.waiting_approval else words
+    return row.standing.words()
 
 
 def _term_matches(row: PipelineRow, term: Term) -> bool:

@@ -23,14 +23,18 @@ from tui.model import (
     PipelineType,
     SourceRevision,
     StageState,
+    Standing,
+    StandingKind,
     Status,
     Target,
+    standing_of,
 )
 
 # CodePipeline's default for a manual approval that nobody answers.
 DEFAULT_APPROVAL_TIMEOUT = timedelta(days=7)
 _RUNNING = (Status.IN_PROGRESS, Status.STOPPING)
 _HALTED = (Status.FAILED, Status.STOPPED, Status.STOPPING)
+_LOADING = Standing(StandingKind.LOADING)
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,8 @@ class PipelineRow:
     waiting_approval: bool = False
     favourite: bool = False
     updated: datetime | None = None  # the definition's last update (ListPipelines)
+    # Where it stands (Running, Approval, Held, Failed, ...): the one derivation every screen uses.
+    standing: Standing = _LOADING
 
     @property
     def key(self) -> str:
@@ -126,6 +132,76 @@ def sort_key(row: PipelineRow) -> tuple[int, float, str, str]:
     return (0 if row.favourite else 1, -(activity.timestamp() if activity else 0.0), row.name, row.target.key)
 
 
+@dataclass(frozen=True)
+class ReadMark:
+    """How the last reads of one pipeline went: when each polled call last succeeded, and why
+    the last one failed (None: it succeeded)."""
+
+    latest_at: datetime | None = None  # ListPipelineExecutions
+    state_at: datetime | None = None  # GetPipelineState
+    error: str | None = None
+
+
+NOT_READ_YET = "not read yet"
+# A pipeline's reads older than this are not "recent": what it shows may have changed since.
+COVERAGE_MAX_AGE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which of the pipelines in scope were read successfully and recently enough to say what
+    waits in them: ``unread`` maps a reason to how many pipelines it leaves unknown; ``unlisted``
+    names the targets whose pipeline list could not be read (so how many pipelines they hold is
+    unknown too). Complete: "none waiting" is a fact; otherwise it is a guess and must say so."""
+
+    pipelines: int = 0
+    unread: Mapping[str, int] = field(default_factory=dict)
+    unlisted: tuple[tuple[str, str], ...] = ()  # (target label, reason)
+
+    @property
+    def complete(self) -> bool:
+        return not self.unread and not self.unlisted
+
+    @property
+    def failing(self) -> bool:
+        """Something could not be read (not merely: not read yet, as at start-up)."""
+        return any(why != NOT_READ_YET for why in self.unread) or any(
+            why != NOT_READ_YET for _, why in self.unlisted
+        )
+
+    @property
+    def missing(self) -> int:
+        """Pipelines (of those listed) not known."""
+        return sum(self.unread.values())
+
+    def describe(self) -> str:
+        """``3 of 12 pipelines not read: access denied (GetPipelineState)``; "" when complete."""
+        parts: list[str] = []
+        if self.unread:
+            reasons = sorted(self.unread.items(), key=lambda item: (-item[1], item[0]))
+            if len(reasons) == 1:
+                why = reasons[0][0]
+            else:
+                why = ", ".join(f"{count} {reason}" for reason, count in reasons)
+            noun = "pipeline" if self.pipelines == 1 else "pipelines"
+            parts.append(f"{self.missing} of {self.pipelines} {noun} not read: {why}")
+        if self.unlisted:
+            if len(self.unlisted) == 1:
+                label, why = self.unlisted[0]
+                parts.append(f"pipeline list of {label} not read: {why}")
+            else:
+                labels = ", ".join(label for label, _ in self.unlisted)
+                why = self.unlisted[0][1]
+                parts.append(f"pipeline lists of {len(self.unlisted)} targets not read ({labels}): {why}")
+        return "; ".join(parts)
+
+
+def short_reason(reason: str) -> str:
+    """A target's stale reason as a coverage reason: without "stale —" and ", retrying"."""
+    text = reason.removeprefix("stale — ").removeprefix("stale - ")
+    return text.replace(", retrying", "").strip() or reason
+
+
 @dataclass
 class _TargetData:
     target: Target
@@ -137,6 +213,8 @@ class _TargetData:
     definitions: dict[str, PipelineDef] = field(default_factory=dict)
     rows: dict[str, PipelineRow] = field(default_factory=dict)
     approvals: dict[str, tuple[ApprovalRequest, ...]] = field(default_factory=dict)
+    reads: dict[str, ReadMark] = field(default_factory=dict)
+    list_error: str | None = None  # why the last ListPipelines failed
 
 
 class Store:
@@ -205,6 +283,58 @@ class Store:
         found = [a for d in self._targets(target) for group in d.approvals.values() for a in group]
         return sorted(found, key=lambda a: (a.waiting_since is None, a.waiting_since or datetime.min))
 
+    def read_mark(self, target: Target, name: str) -> ReadMark:
+        d = self._data.get(target.key)
+        return d.reads.get(name, ReadMark()) if d else ReadMark()
+
+    def coverage(
+        self,
+        now: datetime,
+        targets: Iterable[Target] | None = None,
+        *,
+        max_age: timedelta = COVERAGE_MAX_AGE,
+    ) -> Coverage:
+        """How much of ``targets`` (all when None) is known well enough to say what waits there.
+
+        A pipeline is known when its latest execution was read, the target's calls are not
+        failing, the last read of it succeeded within ``max_age``, and, if that execution is
+        running (only a running execution can wait for an approval), its state was read too.
+        """
+        scope = self._targets(None) if targets is None else [d for t in targets for d in self._targets(t)]
+        unread: dict[str, int] = {}
+        unlisted: list[tuple[str, str]] = []
+        total = 0
+        for d in scope:
+            if not d.freshness.listed:
+                why = d.list_error or (
+                    short_reason(d.freshness.stale_reason) if d.freshness.stale_reason else NOT_READ_YET
+                )
+                unlisted.append((d.target.label, why))
+                continue
+            failing = short_reason(d.freshness.stale_reason) if d.freshness.stale_reason else None
+            for name in d.summaries:
+                total += 1
+                unknown = failing or self._unknown_because(d, name, now, max_age)
+                if unknown is not None:
+                    unread[unknown] = unread.get(unknown, 0) + 1
+        return Coverage(total, unread, tuple(unlisted))
+
+    @staticmethod
+    def _unknown_because(d: _TargetData, name: str, now: datetime, max_age: timedelta) -> str | None:
+        mark = d.reads.get(name, ReadMark())
+        if mark.error:
+            return mark.error
+        if name not in d.latest:
+            return _denied_reason(d, "ListPipelineExecutions") or NOT_READ_YET
+        latest = d.latest[name]
+        running = latest is not None and latest.status in _RUNNING
+        if running and name not in d.states:
+            return _denied_reason(d, "GetPipelineState") or NOT_READ_YET
+        last = mark.state_at if running else mark.latest_at
+        if last is not None and now - last > max_age:
+            return f"not read for over {int(max_age.total_seconds() // 60)} min"
+        return None
+
     def _targets(self, target: Target | None) -> list[_TargetData]:
         if target is None:
             return list(self._data.values())
@@ -226,7 +356,7 @@ class Store:
         listed = {s.name: s for s in summaries}
         removed = set(d.summaries) - set(listed)
         for name in removed:
-            for table in (d.summaries, d.latest, d.states, d.definitions, d.rows, d.approvals):
+            for table in (d.summaries, d.latest, d.states, d.definitions, d.rows, d.approvals, d.reads):
                 table.pop(name, None)
         changed = set(removed)
         added = False
@@ -276,6 +406,39 @@ class Store:
         d.definitions[name] = definition
         self._rederive(d, name)
         return StoreChange(target, frozenset({name}))
+
+    def mark_read(self, target: Target, name: str, operation: str, when: datetime) -> StoreChange:
+        """A poll of one pipeline (``ListPipelineExecutions`` / ``GetPipelineState``) succeeded."""
+        d = self._data.get(target.key)
+        if d is None or name not in d.summaries:
+            return StoreChange(target)
+        old = d.reads.get(name, ReadMark())
+        if operation == "GetPipelineState":
+            new = replace(old, state_at=when, error=None)
+        else:
+            new = replace(old, latest_at=when, error=None)
+        d.reads[name] = new
+        # Only a change of what coverage says is news (not every poll's time stamp).
+        return StoreChange(target, freshness=True) if old.error else StoreChange(target)
+
+    def mark_unread(self, target: Target, name: str, reason: str) -> StoreChange:
+        """A poll of one pipeline failed: until a read succeeds, what waits in it is unknown."""
+        d = self._data.get(target.key)
+        if d is None or name not in d.summaries:
+            return StoreChange(target)
+        old = d.reads.get(name, ReadMark())
+        if old.error == reason:
+            return StoreChange(target)
+        d.reads[name] = replace(old, error=reason)
+        return StoreChange(target, freshness=True)
+
+    def mark_list_failed(self, target: Target, reason: str | None) -> StoreChange:
+        """ListPipelines failed (``reason``) or succeeded (None)."""
+        d = self._data.get(target.key)
+        if d is None or d.list_error == reason:
+            return StoreChange(target)
+        d.list_error = reason
+        return StoreChange(target, freshness=True)
 
     def mark_fresh(self, target: Target, when: datetime) -> StoreChange:
         """A call for this target succeeded at ``when``: no longer stale."""
@@ -337,22 +500,30 @@ class Store:
         if self._is_hidden(name):
             d.rows.pop(name, None)
             return set()
+        stage = current_stage(latest, state)
+        loaded = name in d.latest
         row = PipelineRow(
             target=d.target,
             name=name,
             pipeline_type=summary.pipeline_type,
             execution_mode=summary.execution_mode,
             latest=latest,
-            loaded=name in d.latest,
-            stage=current_stage(latest, state),
+            loaded=loaded,
+            stage=stage,
             waiting_approval=bool(approvals),
             favourite=self._is_favourite(name),
             updated=summary.updated,
+            standing=standing_of(latest, state, loaded=loaded, approvals=approvals, stage=stage),
         )
         if d.rows.get(name) == row:
             return set()
         d.rows[name] = row
         return {name}
+
+
+def _denied_reason(d: _TargetData, operation: str) -> str | None:
+    permission = f"codepipeline:{operation}"
+    return f"access denied ({operation})" if permission in d.freshness.denied else None
 
 
 def changed_stages(old: PipelineState | None, new: PipelineState) -> frozenset[str]:

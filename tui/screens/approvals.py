@@ -1,8 +1,13 @@
 """The approvals inbox (`A`): every manual approval waiting, across all targets, oldest first.
 
+Unknown is not none: "No approval is waiting." is said only when every pipeline in scope was read
+successfully and recently (``Store.coverage``); otherwise the inbox shows the approvals it knows and
+how many pipelines are not read, and why (closed port, access denied, throttled, ...).
+
 Rows are reconciled by key from ``app.store.approvals()`` on every store change (``RankedTable``):
 an approval answered elsewhere disappears, a new one appears at its place, the cursor stays on its row.
-`a` or enter opens the same ``ApprovalDialog`` as the pipeline screen (``tui.operator.open_approval``).
+`a` or enter opens the same ``ApprovalDialog`` as the pipeline screen (``tui.operator.open_approval``);
+`g` (or enter / a click on the Pipeline column) opens the pipeline, to review it before deciding.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -27,7 +33,10 @@ if TYPE_CHECKING:
     from tui.app import CptuiApp
 
 TICK_SECONDS = 5.0  # "waiting 3m" and "time left" are re-evaluated this often
-COLUMNS = ("Pipeline", "Stage / action", "Where", "Waiting", "Time left", "Revision")
+# Time left comes early: at 80 columns it must be on screen without scrolling sideways.
+COLUMNS = ("Pipeline", "Stage / action", "Time left", "Waiting", "Where", "Revision")
+PIPELINE_COLUMN = 0
+NONE_WAITING = "No approval is waiting."
 
 
 def approval_key(approval: ApprovalRequest) -> str:
@@ -49,6 +58,8 @@ class ApprovalsScreen(Screen[None]):
     CSS_PATH = "approvals.tcss"
     BINDINGS = [
         Binding("a", "approve", "Approve / reject", id="approve"),
+        # Priority: the table's vim-style `g` (to the top) must not take it.
+        Binding("g", "open_pipeline", "Open pipeline", id="open_pipeline", priority=True),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("escape", "back", "Back"),
     ]
@@ -67,8 +78,9 @@ class ApprovalsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="approvals-title", markup=False)
-        yield Static(Text("No approval is waiting."), id="approvals-empty", markup=False)
-        table = RankedTable(id="approvals-table", zebra_stripes=True)
+        yield Static("", id="approvals-coverage", markup=False)
+        yield Static(Text(NONE_WAITING), id="approvals-empty", markup=False)
+        table = RankedTable(id="approvals-table", zebra_stripes=True, cursor_type="cell")
         for column in COLUMNS:
             table.add_column(column, key=column)
         yield table
@@ -78,6 +90,9 @@ class ApprovalsScreen(Screen[None]):
         self.cptui.store_changed.subscribe(self, self._on_store_changed)
         self.set_interval(TICK_SECONDS, self.reconcile)
         self.reconcile()
+        # The cursor starts on Stage / action: enter answers the approval; ← then enter (or `g`)
+        # opens the pipeline instead.
+        self.table.cursor_coordinate = Coordinate(self.table.cursor_row, PIPELINE_COLUMN + 1)
         self.table.focus()
 
     def on_unmount(self) -> None:
@@ -102,9 +117,9 @@ class ApprovalsScreen(Screen[None]):
         return (
             Text(clean(approval.pipeline_name), style="bold"),
             Text(f"{clean(approval.stage_name)} / {clean(approval.action_name)}"),
-            Text(clean(approval.target.label), style="dim"),
-            Text(fmt.ago(approval.waiting_since, now).removesuffix(" ago") or "?"),
             time_left(approval, now),
+            Text(fmt.ago(approval.waiting_since, now).removesuffix(" ago") or "?"),
+            Text(clean(approval.target.label), style="dim"),
             self._revision(approval),
         )
 
@@ -118,9 +133,27 @@ class ApprovalsScreen(Screen[None]):
             remove_missing=True,
         )
         count = len(approvals)
-        title = Text.assemble(("Approvals waiting", "bold"), f"  {count}", ("  oldest first", "dim"))
+        coverage = self.cptui.store.coverage(now)
+        known = count if coverage.complete else f"{count} known"
+        title = Text.assemble(("Approvals waiting", "bold"), f"  {known}", ("  oldest first", "dim"))
         self.query_one("#approvals-title", Static).update(title)
-        self.query_one("#approvals-empty", Static).display = count == 0
+        note = self.query_one("#approvals-coverage", Static)
+        if coverage.complete:
+            note.update("")
+        else:
+            # Unknown is not none: say what could not be read, and that approvals may wait there.
+            more = "more " if count else ""
+            note.update(
+                Text.assemble(
+                    ("? ", "bold yellow"),
+                    (clean(coverage.describe(), max_len=300), "yellow"),
+                    f" — {more}approvals may be waiting there",
+                )
+            )
+        note.display = not coverage.complete
+        empty = self.query_one("#approvals-empty", Static)
+        empty.update(Text(NONE_WAITING if coverage.complete else "No approval known."))
+        empty.display = count == 0
         self.table.display = count > 0
         self.refresh_bindings()
 
@@ -133,6 +166,8 @@ class ApprovalsScreen(Screen[None]):
     # --- keys ----------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_pipeline":
+            return True if self.selected is not None else None
         if action == "approve":
             if operator.read_only(self.cptui):
                 return False  # hidden: read-only mode never offers a mutation
@@ -144,8 +179,35 @@ class ApprovalsScreen(Screen[None]):
         if approval is not None:
             operator.open_approval(self.cptui, approval)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def action_open_pipeline(self) -> None:
+        """Open the approval's pipeline: review the graph and the execution before deciding."""
+        approval = self.selected
+        if approval is None:
+            return
+        from tui.screens.pipeline import PipelineScreen
+
+        self.app.push_screen(PipelineScreen(approval.target, approval.pipeline_name))
+
+    def on_resize(self) -> None:
+        # After a widen the whole table may fit: never leave it scrolled sideways.
+        self.call_after_refresh(self._fit_scroll)
+
+    def _fit_scroll(self) -> None:
+        """Back to the Pipeline column; a cursor left off screen returns to Stage / action."""
+        table = self.table
+        if table.scroll_x == 0:
+            return
+        table.scroll_to(x=0, animate=False, immediate=True)
+        column = table.cursor_coordinate.column
+        right = sum(c.get_render_width(table) for c in table.ordered_columns[: column + 1])
+        if right > table.scrollable_content_region.width:
+            table.move_cursor(column=PIPELINE_COLUMN + 1, scroll=False)
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         event.stop()
+        if event.coordinate.column == PIPELINE_COLUMN:
+            self.action_open_pipeline()
+            return
         if operator.read_only(self.cptui):
             self.notify("read-only mode: approvals cannot be answered here", severity="warning")
             return

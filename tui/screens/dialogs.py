@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Self
 
 from rich.table import Table
 from rich.text import Text
@@ -126,6 +127,14 @@ def _first_line(value: str | None) -> str:
     return lines[0] if lines else ""
 
 
+class SummaryInput(Input):
+    """The approval summary. Focusing it does not scroll: on a short terminal that scrolled the
+    dialog past what is being approved (Pipeline / Stage / Action); typing brings it into view."""
+
+    def focus(self, scroll_visible: bool = True) -> Self:
+        return super().focus(scroll_visible=False)
+
+
 class ApprovalDialog(ActionDialog):
     """Approve or reject a manual approval with a required summary.
 
@@ -163,7 +172,7 @@ class ApprovalDialog(ActionDialog):
 
     def compose_body(self) -> ComposeResult:
         yield Static(self._details(), id="approval-details")
-        yield Input(
+        yield SummaryInput(
             placeholder="Summary (required): what you checked, why",
             max_length=SUMMARY_MAX,
             id="approval-summary",
@@ -188,6 +197,7 @@ class ApprovalDialog(ActionDialog):
     def on_field(self, event: Message) -> None:
         if isinstance(event, Input.Changed) and event.input.id == "approval-summary":
             self.summary = event.value
+            event.input.scroll_visible(animate=False)
 
     def enter_in_field(self, field: Input) -> None:
         # Never onto a decision button: Enter, Enter must not approve. Only on to the name to type.

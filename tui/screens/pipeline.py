@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static
 from tui.aws.errors import AwsError
 from tui.datum import Datum
 from tui.error_text import error_text
-from tui.fmt import ago
+from tui.fmt import ago, standing_text
 from tui.model import Execution, Status, Target
 from tui.sanitize import clean
 from tui.screens.execution import open_build_logs
@@ -108,8 +108,14 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         yield Footer()
 
     def _title(self) -> Text:
-        definition = self.cptui.store.definition(self.target, self.pipeline_name)
+        store = self.cptui.store
+        definition = store.definition(self.target, self.pipeline_name)
         title = Text.assemble((clean(self.pipeline_name), "bold"))
+        row = store.row(self.target, self.pipeline_name)
+        if row is not None and row.loaded:
+            # Where it stands, as the list and the inbox say it (one derivation: ``Standing``).
+            title.append("   ")
+            title.append_text(standing_text(row.standing, self.cptui.now()))
         if definition is not None:
             title.append(f"   {clean(definition.pipeline_type)} · {clean(definition.execution_mode)}", "dim")
             title.append(f" · v{definition.version}", "dim")
@@ -149,16 +155,21 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         definition = store.definition(self.target, self.pipeline_name)
         state = store.state(self.target, self.pipeline_name)
         latest = store.latest_execution(self.target, self.pipeline_name)
-        repainted = self.graph.update(definition, state, now)
+        approvals = store.approvals(self.target)
+        mine = tuple(a for a in approvals if a.pipeline_name == self.pipeline_name)
+        repainted = self.graph.update(definition, state, now, approvals=mine)
         self.query_one("#pipeline-title", Static).update(self._title())
         key = (latest.execution_id, str(latest.status)) if latest is not None else None
         if latest is not None and key != self._fetched_key:
             self._fetched_key = key
             self.fetch_execution(latest.execution_id)
         note = self._panel_note(latest is not None)
-        self.query_one(ExecutionPanel).update(
-            latest, self.execution, definition=definition, now=now, note=note
+        row = store.row(self.target, self.pipeline_name)
+        panel = self.query_one(ExecutionPanel)
+        panel.standing = (
+            row.standing if row is not None and latest is not None and row.latest == latest else None
         )
+        panel.update(latest, self.execution, definition=definition, now=now, note=note)
         self._show_freshness()
         # Operator keys grey out with the data (retry only on a failed stage, approve on a waiting one).
         self.refresh_bindings()
@@ -205,6 +216,7 @@ class PipelineScreen(OperatorKeys, Screen[None]):
     def _tick(self) -> None:
         now = self.cptui.now()
         self.graph.tick(now)
+        self.query_one("#pipeline-title", Static).update(self._title())  # time left counts down
         latest = self.cptui.store.latest_execution(self.target, self.pipeline_name)
         self.query_one(ExecutionPanel).update(
             latest, self.execution, now=now, note=self._panel_note(latest is not None)

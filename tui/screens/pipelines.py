@@ -325,7 +325,10 @@ class PipelinesScreen(Screen[None]):
 
     def _show_summary(self, rows: list[PipelineRow]) -> None:
         shown = self.table.row_count - self._group_count
-        self.query_one("#pipelines-summary", Static).update(summary_text(rows, shown, self._filter_text))
+        coverage = self.cptui.store.coverage(self.cptui.now(), self.cptui.fleet.view_targets)
+        self.query_one("#pipelines-summary", Static).update(
+            summary_text(rows, shown, self._filter_text, coverage)
+        )
         empty = self.query_one("#pipelines-empty", Static)
         if shown:
             empty.display = False
@@ -358,6 +361,9 @@ class PipelinesScreen(Screen[None]):
         for t in app.fleet.view_targets:
             freshness = app.store.freshness(t)
             seen.append((t.key, bool(freshness.stale_reason), freshness.listed, app.store.identity(t)))
+            if self.grouped:
+                coverage = app.store.coverage(app.now(), [t])
+                seen.append(coverage.describe() if coverage.failing else "")
             seen.append(app.fleet.alias(t))
         return tuple(seen)
 
@@ -392,6 +398,7 @@ class PipelinesScreen(Screen[None]):
                     app.store.freshness(target),
                     app.fleet.alias(target),
                     counts[target.key],
+                    app.store.coverage(app.now(), [target]),
                 )
                 entries.append((group_key(target), cells, group_rank(target, self._order)))
                 self._group_count += 1

@@ -17,8 +17,26 @@ from textual.content import Content
 from textual.widget import Widget
 
 from tui.fmt import ago, duration, status_text
-from tui.model import ArtifactRevision, Execution, ExecutionSummary, PipelineDef, SourceRevision, Status
+from tui.model import (
+    ArtifactRevision,
+    Execution,
+    ExecutionSummary,
+    PipelineDef,
+    SourceRevision,
+    Standing,
+    Status,
+)
 from tui.sanitize import clean
+
+# Standings the head says in their own words (the others are the execution's status as it is).
+_SAID_BY_STANDING = frozenset({"approval", "held", "queued"})
+_THEME = {
+    "warning": "warning",
+    "muted": "text-muted",
+    "error": "error",
+    "success": "success",
+    "accent": "accent",
+}
 
 T = TypeVar("T")
 
@@ -107,6 +125,9 @@ class ExecutionPanel(Widget):
         self.definition = definition
         self.now = now or datetime.now(UTC)
         self.note = note
+        # Where the pipeline stands (``Standing``), set by the pipeline screen: the head of the
+        # latest execution says it in the list's words (Held, Approval) rather than "Running".
+        self.standing: Standing | None = None
         self.refresh_count = 0
         self._key: Hashable = self._render_key()
 
@@ -138,7 +159,14 @@ class ExecutionPanel(Widget):
 
     def _render_key(self) -> Hashable:
         started = self.summary.start_time if self.summary else None
-        return (self.summary, self.execution, self.definition, self.note, ago(started, self.now))
+        return (
+            self.summary,
+            self.execution,
+            self.definition,
+            self.note,
+            ago(started, self.now),
+            self.standing,
+        )
 
     # --- rendering ------------------------------------------------------------------------------
 
@@ -152,7 +180,14 @@ class ExecutionPanel(Widget):
             return [_row("Execution", Content.styled(self.note or "No execution yet.", _MUTED))]
         exec_id = execution.execution_id if execution else summary.execution_id if summary else ""
         status = execution.status if execution else summary.status if summary else Status.IDLE
-        head = Content.from_rich_text(status_text(status)) + "  " + Content(clean(exec_id))
+        standing = self.standing
+        if standing is not None and standing.status == status and standing.kind.value in _SAID_BY_STANDING:
+            shown = Content.styled(
+                f"{standing.glyph} {standing.word}", f"${_THEME.get(standing.style, 'warning')}"
+            )
+        else:
+            shown = Content.from_rich_text(status_text(status))
+        head = shown + "  " + Content(clean(exec_id))
         facts = []
         if summary is not None:
             facts.append(f"started {ago(summary.start_time, self.now)}")

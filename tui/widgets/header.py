@@ -17,7 +17,7 @@ from tui.fleet import where_label
 from tui.fmt import STATUS_COLORS, ago
 from tui.model import Status, Target
 from tui.sanitize import clean
-from tui.store import Freshness, PipelineRow, Store, StoreChange
+from tui.store import Coverage, Freshness, PipelineRow, Store, StoreChange
 
 if TYPE_CHECKING:
     from tui.app import CptuiApp
@@ -110,26 +110,44 @@ def header_text(
     return text
 
 
-def summary_text(rows: Sequence[PipelineRow], shown: int | None = None, filter_text: str = "") -> Text:
-    """'● 2 running  ⏸ 1 waiting for approval  ✖ 1 failed  · 8 pipelines'."""
+def summary_text(
+    rows: Sequence[PipelineRow],
+    shown: int | None = None,
+    filter_text: str = "",
+    coverage: Coverage | None = None,
+) -> Text:
+    """'● 2 running  ⏸ 1 waiting for approval  ✖ 1 failed  · 8 pipelines'.
+
+    Unknown is not none: with ``coverage`` incomplete (pipelines not read, failing, or a target's
+    list unknown) the counts are lower bounds and say so (``⏸ 1+? waiting``), followed by
+    ``⚠ 3 of 12 pipelines not read: access denied (GetPipelineState)``."""
     approval = sum(1 for r in rows if r.waiting_approval)
     running = sum(1 for r in rows if r.running and not r.waiting_approval)
     failed = sum(1 for r in rows if r.status is Status.FAILED)
     loading = sum(1 for r in rows if r.status is None)
+    unknown = coverage is not None and not coverage.complete
+    more = "+?" if unknown else ""
     text = Text()
     text.append(
-        f"{Status.IN_PROGRESS.glyph} {running} running", style=STATUS_COLORS["accent"] if running else _MUTED
+        f"{Status.IN_PROGRESS.glyph} {running}{more} running",
+        style=STATUS_COLORS["accent"] if running else _MUTED,
     )
     text.append("  ")
-    text.append(f"⏸ {approval} waiting for approval", style=_WARN if approval else _MUTED)
+    text.append(f"⏸ {approval}{more} waiting for approval", style=_WARN if approval or unknown else _MUTED)
     text.append("  ")
-    text.append(f"{Status.FAILED.glyph} {failed} failed", style=STATUS_COLORS["error"] if failed else _MUTED)
+    text.append(
+        f"{Status.FAILED.glyph} {failed}{more} failed", style=STATUS_COLORS["error"] if failed else _MUTED
+    )
     if shown is not None and filter_text:
         text.append(f"  · {shown} of {len(rows)} shown", style=STATUS_COLORS["accent"])
     else:
         text.append(f"  · {len(rows)} pipelines", style=_MUTED)
-    if loading:
+    if coverage is not None and coverage.failing:
+        text.append(f"  ⚠ {clean(coverage.describe(), max_len=200)}", style=_WARN)
+    elif loading:
         text.append(f" ({loading} loading)", style=_MUTED)
+    elif coverage is not None and unknown:
+        text.append(f" ({coverage.missing} not read yet)", style=_MUTED)
     return text
 
 

@@ -16,8 +16,8 @@ from rich.text import Text
 from textual.content import Content
 from textual.widget import Widget
 
-from tui.fmt import ago, short_id, status_text
-from tui.model import ActionDef, ActionState, StageDef, StageState, Status
+from tui.fmt import ago, duration, short_id, status_text
+from tui.model import ActionDef, ActionState, ApprovalRequest, StageDef, StageState, Status
 from tui.sanitize import clean
 
 MIN_BOX_WIDTH = 24
@@ -89,6 +89,7 @@ class StageBox(Widget):
         self.now = now
         self.selected = False
         self.selected_action: str | None = None
+        self.approvals: tuple[ApprovalRequest, ...] = ()  # approvals waiting in this stage
         self.cursor_visible = False
         self.inner_width = MIN_BOX_WIDTH - BOX_CHROME
         self.refresh_count = 0
@@ -105,10 +106,28 @@ class StageBox(Widget):
     def status(self) -> Status:
         return self.state.status if self.state else Status.IDLE
 
-    def set_data(self, stage: StageDef, state: StageState | None, now: datetime) -> bool:
+    def set_data(
+        self,
+        stage: StageDef,
+        state: StageState | None,
+        now: datetime,
+        *,
+        approvals: tuple[ApprovalRequest, ...] | None = None,
+    ) -> bool:
         """Take new models; refresh (and return True) only if what is displayed changed."""
         self.stage, self.state, self.now = stage, state, now
+        if approvals is not None:
+            self.approvals = approvals
         return self._maybe_refresh()
+
+    def _approval(self, action: str) -> ApprovalRequest | None:
+        return next((a for a in self.approvals if a.action_name == action), None)
+
+    def _time_left(self, approval: ApprovalRequest) -> str:
+        if approval.expires_at is None:
+            return "time left unknown"
+        seconds = (approval.expires_at - self.now).total_seconds()
+        return "expired" if seconds <= 0 else f"{duration(seconds)} left"
 
     def set_selection(self, selected: bool, action: str | None, cursor_visible: bool) -> bool:
         """Mark this box (and one of its actions) selected; refresh only if that changes anything."""
@@ -135,6 +154,7 @@ class StageBox(Widget):
             self.stage,
             self.state,
             self._times(),
+            tuple((a.action_name, a.expires_at and self._time_left(a)) for a in self.approvals),
             self.selected,
             self.selected_action if self.selected else None,
             self.cursor_visible and self.selected,
@@ -152,14 +172,15 @@ class StageBox(Widget):
 
     def _apply_key(self, key: Hashable) -> None:
         self._key = key
-        status_class = f"-status-{self.status.style}"
+        status_class = f"-status-{'warning' if self.approvals else self.status.style}"
         if status_class != self._status_class:
             if self._status_class:
                 self.remove_class(self._status_class)
             self.add_class(status_class)
             self._status_class = status_class
         self.set_class(self.selected, "-selected")
-        title = Text.assemble(status_text(self.status, label=False), " ", clean(self.stage.name))
+        glyph = Text("⏸", style="yellow") if self.approvals else status_text(self.status, label=False)
+        title = Text.assemble(glyph, " ", clean(self.stage.name))
         if self.border_title != title.markup:
             self.border_title = title
         latest = self.state.latest if self.state else None
@@ -209,6 +230,12 @@ class StageBox(Widget):
             return _styled("… loading state", _MUTED)
         changes = [a.last_status_change for a in self.state.actions if a.last_status_change]
         when = ago(max(changes), self.now) if changes else ""
+        if self.approvals:
+            # The words the list and the inbox use (``Standing``), with the time left.
+            first = self.approvals[0]
+            return _fit(
+                _styled("⏸ Approval", "$warning bold"), self._time_left(first), self.inner_width, "$warning"
+            )
         return _fit(_status_content(self.status), when, self.inner_width)
 
     def _transition_lines(self) -> list[Content]:
@@ -247,8 +274,16 @@ class StageBox(Widget):
             label = _styled(name + " " * pad, cursor)
         else:
             label = _styled(name, "bold")
-        head = gutter + Content.from_rich_text(status_text(status, label=False)) + " " + label
+        approval = self._approval(action.name)
+        glyph = (
+            _styled("⏸", "$warning")
+            if approval is not None
+            else Content.from_rich_text(status_text(status, label=False))
+        )
+        head = gutter + glyph + " " + label
         when = ago(state.last_status_change, self.now) if state else ""
+        if approval is not None:
+            when = self._time_left(approval)
         width = self.inner_width - len(gutter)
         detail = _fit(_styled("  " + clean(action.provider_label), _MUTED), when, width)
         lines = [head, gutter + detail]

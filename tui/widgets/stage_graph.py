@@ -21,7 +21,7 @@ from textual.containers import ScrollableContainer
 from textual.message import Message
 from textual.widgets import Static
 
-from tui.model import PipelineDef, PipelineState, StageDef, StageState, Status
+from tui.model import ApprovalRequest, PipelineDef, PipelineState, StageDef, StageState, Status
 from tui.widgets.stage_box import (
     ARROW_WIDTH,
     BOX_CHROME,
@@ -126,6 +126,7 @@ class StageGraph(ScrollableContainer, can_focus=True):
         self.now = now or datetime.now(UTC)
         self.placeholder = placeholder
         self.boxes: dict[str, StageBox] = {}
+        self.approvals: tuple[ApprovalRequest, ...] = ()
         self.arrows: dict[str, TransitionArrow] = {}
         self._selected_stage: str | None = None
         self._selected_action: str | None = None
@@ -151,11 +152,21 @@ class StageGraph(ScrollableContainer, can_focus=True):
         yield from self._build_children()
 
     def update(
-        self, definition: PipelineDef | None, state: PipelineState | None, now: datetime | None = None
+        self,
+        definition: PipelineDef | None,
+        state: PipelineState | None,
+        now: datetime | None = None,
+        *,
+        approvals: tuple[ApprovalRequest, ...] | None = None,
     ) -> int:
-        """Show new models; returns how many stage boxes were repainted (0 when nothing changed)."""
+        """Show new models; returns how many stage boxes were repainted (0 when nothing changed).
+
+        ``approvals``: the approvals waiting in this pipeline (the store's), so a waiting stage says
+        so with its time left, as the list and the inbox do (None: keep the last ones)."""
         if now is not None:
             self.now = now
+        if approvals is not None:
+            self.approvals = approvals
         old_names = [s.name for s in self.definition.stages] if self.definition else None
         self.definition, self.state = definition, state
         new_names = [s.name for s in definition.stages] if definition else None
@@ -170,7 +181,8 @@ class StageGraph(ScrollableContainer, can_focus=True):
         repainted = 0
         for stage in definition.stages:
             stage_state = state.stage(stage.name) if state else None
-            if self.boxes[stage.name].set_data(stage, stage_state, self.now):
+            waiting = tuple(a for a in self.approvals if a.stage_name == stage.name)
+            if self.boxes[stage.name].set_data(stage, stage_state, self.now, approvals=waiting):
                 repainted += 1
             self._update_arrow(stage.name, stage_state)
         self._ensure_valid_selection()
@@ -218,6 +230,7 @@ class StageGraph(ScrollableContainer, can_focus=True):
                 self.arrows[stage.name] = arrow
                 children.append(arrow)
             box = StageBox(stage, stage_state, now=self.now)
+            box.approvals = tuple(a for a in self.approvals if a.stage_name == stage.name)
             self._size_box(box)
             self.boxes[stage.name] = box
             children.append(box)

@@ -1,0 +1,185 @@
+"""Where a pipeline stands (``tui.model.standing_of``) and what the store knows (``Store.coverage``):
+one derivation for the list, the graph, the inbox and notifications; unknown is never "none"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tui.model import (
+    ActionState,
+    ApprovalRequest,
+    ExecutionRef,
+    ExecutionSummary,
+    PipelineState,
+    PipelineSummary,
+    StageState,
+    StandingKind,
+    Status,
+    Target,
+    TransitionState,
+    standing_of,
+)
+from tui.pipeline_rows import matches, parse_filter, status_cell
+from tui.store import NOT_READ_YET, Store
+
+T = Target(region="us-east-1")
+U = Target(region="eu-west-1", name="dr")
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+EID = "e" * 36
+
+
+def latest(status: Status, eid: str = EID) -> ExecutionSummary:
+    return ExecutionSummary("p", eid, status, start_time=NOW - timedelta(minutes=5))
+
+
+def held_state(enabled: bool) -> PipelineState:
+    """The execution ran Source and Plan, and waits at the inbound transition of Production."""
+    return PipelineState(
+        "p",
+        1,
+        (
+            StageState("Source", latest=ExecutionRef(EID, Status.SUCCEEDED)),
+            StageState("Plan", latest=ExecutionRef(EID, Status.SUCCEEDED)),
+            StageState(
+                "Production",
+                transition=TransitionState(enabled=enabled, disabled_reason=None if enabled else "freeze"),
+                latest=ExecutionRef("old", Status.FAILED),
+                inbound=(ExecutionRef(EID, Status.IN_PROGRESS),),
+            ),
+        ),
+    )
+
+
+def approval(expires: datetime | None = NOW + timedelta(hours=1)) -> ApprovalRequest:
+    return ApprovalRequest(T, "p", "Approval", "Approve", "tok", execution_id=EID, expires_at=expires)
+
+
+def test_held_before_a_disabled_transition_is_held_not_running() -> None:
+    standing = standing_of(latest(Status.IN_PROGRESS), held_state(enabled=False))
+    assert standing.kind is StandingKind.HELD
+    assert standing.stage == "Production"
+    assert (standing.glyph, standing.word) == ("⊘", "Held")
+    assert standing.sentence == "Held at the disabled transition into Production"
+
+
+def test_waiting_before_an_enabled_transition_is_queued() -> None:
+    standing = standing_of(latest(Status.IN_PROGRESS), held_state(enabled=True))
+    assert standing.kind is StandingKind.QUEUED and standing.stage == "Production"
+
+
+def test_a_waiting_approval_is_approval_with_its_expiry() -> None:
+    state = PipelineState(
+        "p",
+        1,
+        (
+            StageState(
+                "Approval",
+                latest=ExecutionRef(EID, Status.IN_PROGRESS),
+                actions=(ActionState("Approve", Status.IN_PROGRESS, token="tok"),),
+            ),
+        ),
+    )
+    standing = standing_of(latest(Status.IN_PROGRESS), state, approvals=[approval()])
+    assert standing.kind is StandingKind.APPROVAL
+    assert (standing.stage, standing.expires_at) == ("Approval", NOW + timedelta(hours=1))
+    assert (standing.glyph, standing.word) == ("⏸", "Approval")
+    assert "waiting" in standing.words() and "approval" in standing.words()
+
+
+def test_running_failed_stopped_succeeded_never_and_loading() -> None:
+    running_state = PipelineState(
+        "p", 1, (StageState("Build", latest=ExecutionRef(EID, Status.IN_PROGRESS)),)
+    )
+    running = standing_of(latest(Status.IN_PROGRESS), running_state)
+    assert (running.kind, running.stage, running.word) == (StandingKind.RUNNING, "Build", "Running")
+    failed_state = PipelineState("p", 1, (StageState("Deploy", latest=ExecutionRef(EID, Status.FAILED)),))
+    failed = standing_of(latest(Status.FAILED), failed_state)
+    assert (failed.kind, failed.stage, failed.sentence) == (StandingKind.FAILED, "Deploy", "Failed in Deploy")
+    assert standing_of(latest(Status.STOPPED), None).kind is StandingKind.STOPPED
+    assert standing_of(latest(Status.SUCCEEDED), None).kind is StandingKind.SUCCEEDED
+    assert standing_of(None, None).word == "Never run"
+    assert standing_of(None, None, loaded=False).kind is StandingKind.LOADING
+    other = standing_of(latest(Status("Paused")), None)
+    assert (other.kind, other.word) == (StandingKind.OTHER, "Paused")
+
+
+def test_the_store_row_carries_the_standing_and_the_list_cell_says_held() -> None:
+    store = Store([T])
+    store.set_pipelines(T, [PipelineSummary("p", 1)])
+    store.set_latest(T, "p", latest(Status.IN_PROGRESS))
+    store.set_state(T, "p", held_state(enabled=False))
+    row = store.row(T, "p")
+    assert row is not None and row.standing.kind is StandingKind.HELD
+    assert row.stage == "Production"
+    assert status_cell(row).plain == "⊘ Held"
+    assert matches(row, parse_filter("status:held"))
+    assert not matches(row, parse_filter("status:failed"))
+
+
+# --- coverage: what is known well enough to say "none" -------------------------------------------
+
+
+def listed(*names: str, target: Target = T, store: Store | None = None) -> Store:
+    store = store or Store([T, U])
+    store.set_pipelines(target, [PipelineSummary(n, 1) for n in names])
+    return store
+
+
+def test_nothing_listed_is_not_complete_and_names_the_target() -> None:
+    store = Store([T])
+    coverage = store.coverage(NOW)
+    assert not coverage.complete
+    store.mark_list_failed(T, "cannot reach endpoint")
+    assert (
+        store.coverage(NOW).describe() == "pipeline list of default/us-east-1 not read: cannot reach endpoint"
+    )
+
+
+def test_a_running_pipeline_needs_its_state_read_a_quiet_one_does_not() -> None:
+    store = listed("run", "quiet")
+    store.set_latest(T, "run", latest(Status.IN_PROGRESS))
+    store.set_latest(T, "quiet", latest(Status.SUCCEEDED))
+    store.mark_read(T, "run", "ListPipelineExecutions", NOW)
+    store.mark_read(T, "quiet", "ListPipelineExecutions", NOW)
+    coverage = store.coverage(NOW, [T])
+    assert dict(coverage.unread) == {NOT_READ_YET: 1} and not coverage.failing
+    store.set_state(T, "run", held_state(enabled=True))
+    store.mark_read(T, "run", "GetPipelineState", NOW)
+    assert store.coverage(NOW, [T]).complete
+
+
+def test_a_failed_read_says_why_until_a_read_succeeds() -> None:
+    store = listed("a", "b", "c")
+    for name in "abc":
+        store.set_latest(T, name, latest(Status.SUCCEEDED))
+        store.mark_read(T, name, "ListPipelineExecutions", NOW)
+    change = store.mark_unread(T, "b", "access denied (GetPipelineState)")
+    assert change.freshness
+    coverage = store.coverage(NOW, [T])
+    assert coverage.failing
+    assert coverage.describe() == "1 of 3 pipelines not read: access denied (GetPipelineState)"
+    assert store.mark_read(T, "b", "GetPipelineState", NOW).freshness
+    assert store.coverage(NOW, [T]).complete
+
+
+def test_a_failing_target_makes_all_its_pipelines_unknown() -> None:
+    store = listed("a")
+    store.set_latest(T, "a", latest(Status.SUCCEEDED))
+    store.mark_read(T, "a", "ListPipelineExecutions", NOW)
+    store.mark_stale(T, "stale — throttled, retrying")
+    assert store.coverage(NOW, [T]).describe() == "1 of 1 pipeline not read: throttled"
+
+
+def test_old_reads_are_not_recent() -> None:
+    store = listed("a")
+    store.set_latest(T, "a", latest(Status.SUCCEEDED))
+    store.mark_read(T, "a", "ListPipelineExecutions", NOW)
+    assert store.coverage(NOW + timedelta(minutes=5), [T]).complete
+    assert "not read for over 10 min" in store.coverage(NOW + timedelta(minutes=11), [T]).describe()
+
+
+def test_a_denied_permission_names_pipelines_never_tried() -> None:
+    store = listed("run")
+    store.set_latest(T, "run", latest(Status.IN_PROGRESS))
+    store.mark_denied(T, "codepipeline:GetPipelineState")
+    assert store.coverage(NOW, [T]).describe() == "1 of 1 pipeline not read: access denied (GetPipelineState)"
