@@ -86,7 +86,7 @@ async def test_every_main_screen_footer_fits_by_priority(
     app = make_app(sim, tmp_path)
     async with app.run_test(size=size) as pilot:
         await wait_loaded(pilot, app)
-        await assert_footer(pilot, app, "Failed log")
+        await assert_footer(pilot, app, "Build log")
         pipeline = PipelineScreen(EAST, "payments-api-prod")
         await app.push_screen(pipeline)
         await wait_until(pilot, lambda: pipeline.execution is not None, timeout=10)

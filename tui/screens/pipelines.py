@@ -126,7 +126,7 @@ class PipelinesScreen(Screen[None]):
     BINDINGS = [
         Binding(DEFAULT_KEYS["filter"], "filter", "Filter", id="filter", key_display="/"),
         Binding("escape", "clear_filter", "Clear filter"),
-        Binding(DEFAULT_KEYS["logs"], "logs", "Failed log", id="logs"),
+        Binding(DEFAULT_KEYS["logs"], "logs", "Build log", id="logs"),
         # priority: the table's own g (top) applies when there is only one target to group by.
         Binding(DEFAULT_KEYS["group"], "group", "Group by target", id="group", priority=True),
         Binding(DEFAULT_KEYS["watch"], "watch", "Follow latest execution", id="watch", show=False),
