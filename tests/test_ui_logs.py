@@ -176,13 +176,19 @@ async def test_l_on_a_failed_pipeline_row_opens_the_failed_build_at_its_first_er
         await wait_for_text(pilot, "Action error: Build terminated with state: FAILED")
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is pipelines)
-        # A pipeline that did not fail says so instead of opening anything.
+        # A pipeline that neither failed nor runs says so instead of opening anything.
         await pilot.press("home")
-        row = pipelines.cursor_row  # type: ignore[attr-defined]
-        if row is not None and row.status is not None and row.status.value != "Failed":
-            await pilot.press("l")
-            await pilot.pause()
-            assert app.screen is pipelines
+        while table.cursor_row < table.row_count - 1 and not (
+            (row := pipelines.cursor_row) is not None  # type: ignore[attr-defined]
+            and row.status is not None
+            and row.status.value == "Succeeded"
+        ):
+            await pilot.press("down")
+        await pilot.press("l")
+        await wait_until(
+            pilot, lambda: any("has no failed or running CodeBuild" in n.message for n in app._notifications)
+        )
+        assert app.screen is pipelines
 
 
 async def test_search_moves_between_matches_and_save_writes_the_log(

@@ -38,6 +38,7 @@ from tui.poller import PollSettings
 from tui.sanitize import clean
 from tui.screens.too_small import fit_terminal, too_small
 from tui.store import Store, StoreChange
+from tui.widgets.footer import install as install_footers
 
 T = TypeVar("T")
 NOTICE_MAX = 400  # characters of a notice: about six lines of a toast
@@ -140,6 +141,7 @@ class CptuiApp(App[None]):
         if self.config.keys:
             self.set_keymap(dict(self.config.keys))
         self.theme_changed_signal.subscribe(self, lambda theme: app_prefs.theme_changed(self, theme.name))
+        install_footers(self)  # dialogs show their own keys, not those of the screen below
         from tui.screens.pipelines import PipelinesScreen
 
         listing = PipelinesScreen()

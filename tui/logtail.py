@@ -128,6 +128,25 @@ def failed_build(
     return None
 
 
+def running_build(
+    state: PipelineState | None, definition: PipelineDef | None
+) -> tuple[str, ActionState, str] | None:
+    """The first CodeBuild action of a pipeline's state that is running now, as (stage, action,
+    build id): what `l` on a running row opens (followed live) when nothing has failed."""
+    if state is None or definition is None:
+        return None
+    for stage in state.stages:
+        stage_def = definition.stage(stage.name)
+        for action in stage.actions:
+            action_def = stage_def.action(action.name) if stage_def else None
+            if action.status != Status.IN_PROGRESS or action_def is None:
+                continue
+            build_id = build_id_for_action(action_def.provider, action.external_execution_id)
+            if build_id:
+                return stage.name, action, build_id
+    return None
+
+
 def build_console_url(region: str, build_id: str) -> str:
     """The CodeBuild console page of a build (its log tab)."""
     project = build_id.split(":", 1)[0]

@@ -46,6 +46,7 @@ from tui.screens.dialogs import (
     StopDialog,
     TransitionDialog,
 )
+from tui.screens.link import LinkScreen, over_ssh
 from tui.store import approvals_from_state
 
 if TYPE_CHECKING:
@@ -479,6 +480,10 @@ def _use(app: CptuiApp, picked: Picked | None) -> None:
     if picked is None:
         return
     if picked.verb == "open":
+        if over_ssh():
+            # No browser on this machine: show the link to click (OSC 8) or copy (OSC 52).
+            app.push_screen(LinkScreen(picked.label, picked.value))
+            return
         app.open_url(picked.value)
         _notify(app, f"Opening {clean(picked.value, max_len=300)}")
         return

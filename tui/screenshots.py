@@ -1,9 +1,10 @@
 """``python -m tui.screenshots``: regenerate ``screenshots/*.svg`` from the demo, never by hand.
 
-Each scene runs the real app (``run_test(size=(120, 36))``) against an in-process simulator whose
-ManualClock never moves, so the pictures are the same on every run. A scene is an async function
-that drives the pilot to what it wants to show; register one with ``@scene("name")`` and it is
-written to ``screenshots/name.svg``::
+Each scene runs the real app (``run_test(size=(120, 36))``) set up as ``cptui --demo`` is (the demo's
+targets, keys, seed and target factory, from ``tui.cli``), so the README's pictures are what the demo
+shows, against an in-process simulator whose ManualClock never moves, so they are the same on every
+run. A scene is an async function that drives the pilot to what it wants to show; register one with
+``@scene("name")`` and it is written to ``screenshots/name.svg``::
 
     @scene("history")
     async def _history(shot: Shot) -> None:
@@ -33,7 +34,6 @@ from tui.sim import ManualClock, Simulator
 
 SIZE = (120, 36)
 DEMO_START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
-DEMO_CREDENTIALS: tuple[str, str, str | None] = ("AKID123456789012", "demo", None)
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "screenshots"
 _QUIET = (Status.SUCCEEDED, Status.IDLE, Status.SUPERSEDED)
 
@@ -70,24 +70,31 @@ class Shot:
 
 Scene = Callable[[Shot], Awaitable[None]]
 SCENES: dict[str, Scene] = {}
-FLEET_SCENES: set[str] = set()  # scenes shown on the demo's fleet (two accounts, two regions)
 
 
-def scene(name: str, *, fleet: bool = False) -> Callable[[Scene], Scene]:
-    """Register a scene written to ``screenshots/<name>.svg`` (``fleet``: on every demo target)."""
+def scene(name: str) -> Callable[[Scene], Scene]:
+    """Register a scene written to ``screenshots/<name>.svg``."""
 
     def register(fn: Scene) -> Scene:
         SCENES[name] = fn
-        if fleet:
-            FLEET_SCENES.add(name)
         return fn
 
     return register
 
 
+def demo_setup_targets() -> list[Target]:
+    """The targets every scene shows: the demo's (two accounts, two regions)."""
+    from tui.cli import demo_targets
+
+    return demo_targets()
+
+
 @scene("pipelines")
 async def _pipelines(shot: Shot) -> None:
+    """What `cptui --demo` shows first: every target, accounts and aliases known."""
+    await shot.wait_for(lambda: all(shot.app.store.freshness(t).listed for t in shot.app.targets))
     await shot.wait_loaded()
+    await shot.wait_for(lambda: bool(shot.app.fleet.aliases))
 
 
 @scene("help")
@@ -205,7 +212,7 @@ async def _logs(shot: Shot) -> None:
 # --- the fleet: two accounts, two regions, grouped by target (tui/fleet_rows.py) -----------------
 
 
-@scene("fleet", fleet=True)
+@scene("fleet")
 async def _fleet(shot: Shot) -> None:
     from tui.screens.pipelines import PipelinesScreen
 
@@ -221,22 +228,18 @@ async def _fleet(shot: Shot) -> None:
 
 async def capture(name: str, out_dir: Path, size: tuple[int, int] = SIZE) -> Path:
     """Run scene ``name`` on a fresh demo and write ``out_dir/<name>.svg``."""
-    sim = Simulator(scenario="demo", seed=7, clock=ManualClock(start=DEMO_START))
+    from tui.cli import DEFAULT_SEED, demo_credentials, demo_factory
+
+    sim = Simulator(scenario="demo", seed=DEFAULT_SEED, clock=ManualClock(start=DEMO_START))
     await sim.start()
     try:
-        if name in FLEET_SCENES:
-            from tui.cli import demo_credentials, demo_targets
-
-            services = [
-                create_service(t, endpoint_url=sim.url, credentials=demo_credentials(t))
-                for t in demo_targets()
-            ]
-        else:
-            target = Target(region="us-east-1", name="demo/us-east-1")
-            services = [create_service(target, endpoint_url=sim.url, credentials=DEMO_CREDENTIALS)]
+        services = [
+            create_service(t, endpoint_url=sim.url, credentials=demo_credentials(t))
+            for t in demo_setup_targets()
+        ]
         with tempfile.TemporaryDirectory() as state:
             config = Config(general=GeneralConfig(audit_log=Path(state) / "audit.jsonl"))
-            app = CptuiApp(services, config, clock=sim.clock.now)
+            app = CptuiApp(services, config, clock=sim.clock.now, target_factory=demo_factory(sim.url))
             async with app.run_test(size=size) as pilot:
                 await SCENES[name](Shot(pilot, app, sim))
                 await pilot.pause(0.2)

@@ -20,13 +20,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui import fmt, operator
 from tui.model import ApprovalRequest
 from tui.sanitize import clean
 from tui.screens.action_dialogs import revisions_text
 from tui.screens.dialogs import time_left
+from tui.widgets.footer import KeyFooter
 from tui.widgets.ranked_table import RankedTable
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ class ApprovalsScreen(Screen[None]):
         for column in COLUMNS:
             table.add_column(column, key=column)
         yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.cptui.store_changed.subscribe(self, self._on_store_changed)

@@ -50,7 +50,12 @@ class ValueChooser(ModalScreen[Picked | None]):
         self.default: Verb = default
 
     def compose(self) -> ComposeResult:
-        hint = "enter copies · o opens in the browser" if self.default == "copy" else "enter opens · y copies"
+        from tui.screens.link import over_ssh
+
+        if self.default == "copy":
+            hint = "enter copies · o opens in the browser"
+        else:  # over SSH there is no browser here: enter shows the link to click or copy
+            hint = "enter shows the link · y copies" if over_ssh() else "enter opens · y copies"
         with Vertical(id="dialog"):
             yield Static(safe_text(self.chooser_title), id="dialog-title", markup=False)
             yield OptionList(

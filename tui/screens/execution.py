@@ -23,7 +23,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.aws.errors import AwsError
 from tui.datum import Datum
@@ -33,6 +33,7 @@ from tui.model import ActionExecution, Execution, ExecutionSummary, PipelineDef,
 from tui.sanitize import clean
 from tui.screens.execution_diff import ChangeKind, ExecutionDiff, diff_executions, find_last_success
 from tui.widgets.execution_panel import ExecutionPanel, revision_label, revision_message, running_duration
+from tui.widgets.footer import KeyFooter
 from tui.widgets.ranked_table import RankedTable
 
 if TYPE_CHECKING:
@@ -219,7 +220,7 @@ class ExecutionScreen(Screen[None]):
                 yield Static(
                     Text("Looking for the last successful execution…", style="dim"), id="execution-diff"
                 )
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.cptui.poller.watch(self.target, self.pipeline_name)

@@ -17,7 +17,7 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.aws.errors import AwsError
 from tui.datum import Datum
@@ -26,6 +26,7 @@ from tui.fmt import ago, short_id, status_text
 from tui.model import ExecutionSummary, ExecutionType, Page, Target
 from tui.sanitize import clean
 from tui.widgets.execution_panel import revision_message, running_duration
+from tui.widgets.footer import KeyFooter
 from tui.widgets.ranked_table import RankedTable
 from tui.widgets.stage_box import principal
 
@@ -165,7 +166,7 @@ class HistoryScreen(Screen[None]):
             table.add_column(label, key=label.lower(), width=width)
         yield table
         yield Static("Loading executions…", id="history-empty", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def _title(self) -> Text:
         return Text.assemble(

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from tui import clipboard
 from tui.aws.errors import AwsError
@@ -32,6 +32,7 @@ from tui.logtail import Caller, LogFollower, LogsUnavailable, TailMode, TailUpda
 from tui.model import Build, Target
 from tui.sanitize import clean
 from tui.widgets.build_header import BuildHeader
+from tui.widgets.footer import KeyFooter
 from tui.widgets.log_view import LogView
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ class LogScreen(Screen[None]):
         )
         yield Input(placeholder="search: text or regex, enter to find, esc to close", id="logs-search")
         yield Static("", id="logs-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.view.focus()
@@ -391,7 +392,10 @@ class LogScreen(Screen[None]):
         return build_console_url(self.target.region, self.build_id)
 
     def action_link(self) -> None:
-        self.notify(clean(self._deep_link()), title="Console link", timeout=15, markup=False)
+        """`b`: the build's console link, shown whole to click or copy (``o`` opens it, not over SSH)."""
+        from tui.screens.link import LinkScreen
+
+        self.app.push_screen(LinkScreen("Console link", self._deep_link()))
 
     def action_save(self) -> None:
         path = Path.cwd() / log_file_name(self.build_id)

@@ -16,7 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.aws.errors import AwsError
 from tui.datum import Datum
@@ -27,6 +27,7 @@ from tui.sanitize import clean
 from tui.screens.execution import open_build_logs
 from tui.screens.operator_keys import OPERATOR_BINDINGS, OperatorKeys
 from tui.widgets.execution_panel import ExecutionPanel
+from tui.widgets.footer import KeyFooter
 from tui.widgets.stage_graph import StageGraph
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ class PipelineScreen(OperatorKeys, Screen[None]):
             note="Loading the latest execution…",
             id="execution-panel",
         )
-        yield Footer()
+        yield KeyFooter()
 
     def _title(self) -> Text:
         store = self.cptui.store

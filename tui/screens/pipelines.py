@@ -19,7 +19,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from tui.config import DEFAULT_KEYS
 from tui.fleet_rows import GROUP_PREFIX, group_cells, group_key, group_rank, row_rank, where_cell
@@ -37,6 +37,7 @@ from tui.pipeline_rows import (
 )
 from tui.sanitize import clean
 from tui.store import PipelineRow, StoreChange
+from tui.widgets.footer import KeyFooter
 from tui.widgets.header import IdentityHeader, summary_text
 from tui.widgets.ranked_table import RankedTable
 
@@ -126,7 +127,7 @@ class PipelinesScreen(Screen[None]):
     BINDINGS = [
         Binding(DEFAULT_KEYS["filter"], "filter", "Filter", id="filter", key_display="/"),
         Binding("escape", "clear_filter", "Clear filter"),
-        Binding(DEFAULT_KEYS["logs"], "logs", "Failed log", id="logs"),
+        Binding(DEFAULT_KEYS["logs"], "logs", "Build log", id="logs"),
         # priority: the table's own g (top) applies when there is only one target to group by.
         Binding(DEFAULT_KEYS["group"], "group", "Group by target", id="group", priority=True),
         Binding(DEFAULT_KEYS["watch"], "watch", "Follow latest execution", id="watch", show=False),
@@ -176,7 +177,7 @@ class PipelinesScreen(Screen[None]):
             id="pipelines-filter",
         )
         yield Static("", id="pipelines-filter-notice", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.cptui.store_changed.subscribe(self, self._on_store_changed)
@@ -204,14 +205,15 @@ class PipelinesScreen(Screen[None]):
             fleet.set_view(None if fleet.view is not None else target)
 
     def action_logs(self) -> None:
-        """Triage in one key: the failed build's log of the pipeline under the cursor, at its first error."""
+        """Triage in one key: the failed build's log of the pipeline under the cursor, at its first
+        error; on a running pipeline with nothing failed, the running build's log, followed live."""
         row = self.cursor_row
         if row is not None:
             self.run_worker(self._triage(row), group="triage", exclusive=True, exit_on_error=False)
 
     async def _triage(self, row: PipelineRow) -> None:
         from tui.aws.errors import AwsError
-        from tui.logtail import failed_build
+        from tui.logtail import failed_build, running_build
         from tui.screens.execution import open_build_logs
 
         app, target, name = self.cptui, row.target, row.name
@@ -227,20 +229,25 @@ class PipelinesScreen(Screen[None]):
             app.report_error(error)
             return
         found = failed_build(state, definition)
-        if found is None:
-            self.notify(
-                f"{clean(name)} has no failed CodeBuild action to show (enter opens the pipeline).",
-                severity="information",
-                markup=False,
+        if found is not None:
+            stage, action, build_id = found
+            open_build_logs(
+                self.app,
+                target,
+                build_id,
+                title=f"{name} › {stage} › {action.name}",
+                error_message=action.error_message or action.error_code or "failed",
             )
             return
-        stage, action, build_id = found
-        open_build_logs(
-            self.app,
-            target,
-            build_id,
-            title=f"{name} › {stage} › {action.name}",
-            error_message=action.error_message or action.error_code or "failed",
+        running = running_build(state, definition)
+        if running is not None:
+            stage, action, build_id = running
+            open_build_logs(self.app, target, build_id, title=f"{name} › {stage} › {action.name}")
+            return
+        self.notify(
+            f"{clean(name)} has no failed or running CodeBuild action to show (enter opens the pipeline).",
+            severity="information",
+            markup=False,
         )
 
     # --- reconciliation ----------------------------------------------------------------------

@@ -22,13 +22,15 @@ from textual.widgets.option_list import Option
 from tui.fleet import PickerEntry, PickKind
 from tui.fmt import STATUS_COLORS
 from tui.sanitize import clean
+from tui.widgets.header import freshness_text
 
 if TYPE_CHECKING:
     from tui.app import CptuiApp
 
 
 def entry_text(app: CptuiApp, entry: PickerEntry) -> Text:
-    """One line of the picker: marker, label (in the account's colour), then where and how fresh."""
+    """One line of the picker: marker, label (in the account's colour), then where it is (region,
+    account and alias, profile), who you are there (the caller ARN) and how fresh its data is."""
     text = Text("▶ " if entry.current else "  ", style="bold")
     if entry.kind is not PickKind.TARGET or entry.target is None:
         text.append(entry.label, style="bold" if entry.kind is PickKind.ALL else "")
@@ -40,11 +42,16 @@ def entry_text(app: CptuiApp, entry: PickerEntry) -> Text:
     if identity is not None:
         alias = app.fleet.alias(target)
         details.append(clean(identity.account) + (f" ({clean(alias)})" if alias else ""))
+    else:
+        details.append("account not known yet")
     if target.profile:
         details.append(f"profile {clean(target.profile)}")
     text.append("  " + " · ".join(details), style=STATUS_COLORS["muted"])
-    if app.store.freshness(target).stale_reason:
-        text.append("  ⚠ stale", style=STATUS_COLORS["warning"])
+    freshness = app.store.freshness(target)
+    text.append("  ")
+    text.append_text(freshness_text(freshness, app.now()))
+    if identity is not None:
+        text.append(f"\n    {clean(identity.arn)}", style=STATUS_COLORS["muted"])
     return text
 
 

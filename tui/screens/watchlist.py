@@ -14,11 +14,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.config import DEFAULT_KEYS
 from tui.fmt import STATUS_COLORS, ago, duration, short_id, status_text
 from tui.sanitize import clean
+from tui.widgets.footer import KeyFooter
 from tui.widgets.header import IdentityHeader
 from tui.widgets.ranked_table import RankedTable
 
@@ -94,7 +95,7 @@ class WatchListScreen(Screen[None]):
             table.add_column(label, key=key, width=width)
         yield table
         yield Static("", id="watchlist-empty", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.cptui.store_changed.subscribe(self, self._on_store_changed)

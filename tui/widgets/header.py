@@ -43,6 +43,35 @@ def freshness_text(freshness: Freshness, now: datetime) -> Text:
     return text
 
 
+def _fit(text: Text, required: Sequence[Text], optional: Sequence[Text], width: int | None) -> Text:
+    """``text`` then every required segment, then each optional one that still fits whole in
+    ``width`` (all of them when ``width`` is None): a narrow terminal drops segments, never cuts one."""
+    for segment in required:
+        text.append_text(segment)
+    for segment in optional:
+        if width is None or text.cell_len + segment.cell_len <= width:
+            text.append_text(segment)
+    return text
+
+
+def _seg(content: str, style: str = "") -> Text:
+    return Text(content, style=style)
+
+
+def accounts_summary(targets: Sequence[Target], store: Store) -> str:
+    """'3 targets · 2 accounts': how many targets, and how many accounts (saying what is not known yet)."""
+    identities = [store.identity(t) for t in targets]
+    accounts = {i.account for i in identities if i is not None}
+    unknown = sum(1 for i in identities if i is None)
+    text = f"{len(targets)} targets"
+    if not accounts:
+        return text + " · accounts not known yet"
+    text += f" · {len(accounts)} account{'s' if len(accounts) != 1 else ''}"
+    if unknown:
+        text += f" (+{unknown} target{'s' if unknown != 1 else ''} not known yet)"
+    return text
+
+
 def header_text(
     targets: Sequence[Target],
     store: Store,
@@ -51,63 +80,74 @@ def header_text(
     read_only: bool = False,
     aliases: Mapping[str, str] | None = None,
     total: int | None = None,
+    width: int | None = None,
+    picker_key: str = "P",
 ) -> Text:
     """One line: which account(s) and region(s), in each account's colour, the data's age, then the
-    caller ARN (the first thing to cut). ``targets`` are those on screen, ``total`` all of them."""
+    caller ARN. ``targets`` are those on screen, ``total`` all of them. Within ``width`` cells the
+    optional segments (the ARN first) are dropped whole rather than cut.
+
+    Several targets are summarised (``3 targets · 2 accounts``); ``P`` (the picker) lists each
+    with its account, identity, region and state."""
     aliases = aliases or {}
     text = Text("cptui", style="bold")
     if read_only:
         text.append("  read-only", style=f"bold {_WARN}")
+    required: list[Text] = []
+    optional: list[Text] = []
     if len(targets) == 1:
         target = targets[0]
         identity = store.identity(target)
         color = target.color or ""
         if target.name:
-            text.append(f"  {clean(target.name)}", style=f"bold {color}".strip())
+            required.append(_seg(f"  {clean(target.name)}", f"bold {color}".strip()))
         if not target.name or target.region not in target.name:
-            text.append(f"  {clean(target.region)}", style=f"bold {color}".strip())
+            required.append(_seg(f"  {clean(target.region)}", f"bold {color}".strip()))
         if target.profile:
-            text.append(f"  profile {clean(target.profile)}")
+            required.append(_seg(f"  profile {clean(target.profile)}"))
         if identity is not None:
             alias = aliases.get(identity.account)
             account = clean(identity.account) + (f" ({clean(alias)})" if alias else "")
-            text.append(f"  account {account}", style=color)
-        text.append("  ")
-        text.append_text(freshness_text(store.freshness(target), now))
+            required.append(_seg(f"  account {account}", color))
+        required.append(_seg("  ") + freshness_text(store.freshness(target), now))
         if total is not None and total > 1:
-            text.append(f"  · 1 of {total} targets", style=_MUTED)
+            optional.append(_seg(f"  · 1 of {total} targets", _MUTED))
         if identity is not None:
-            text.append(f"  {clean(identity.arn)}", style=_MUTED)
-        return text
-    text.append(f"  {len(targets)} targets ")
+            optional.append(_seg(f"  {clean(identity.arn)}", _MUTED))
+        return _fit(text, required, optional, width)
+    required.append(_seg(f"  {accounts_summary(targets, store)}", "bold"))
     stale_targets = [(t, store.freshness(t)) for t in targets if store.freshness(t).stale_reason]
     if stale_targets:
-        # The reason (often the command that fixes it) comes before the target list, so a narrow
-        # terminal cuts the list rather than the fix.
+        # The reason (often the command that fixes it) comes first, so a narrow terminal drops the
+        # rest rather than the fix.
         target, freshness = stale_targets[0]
-        text.append(f" {clean(target.label)}: ")
-        text.append_text(freshness_text(freshness, now))
+        stale = _seg(f"  ⚠ {clean(target.label)}: ", _WARN) + freshness_text(freshness, now)
         if len(stale_targets) > 1:
-            text.append(f" (+{len(stale_targets) - 1} more)", style=_WARN)
-        text.append("  ·", style=_MUTED)
+            stale.append(f" (+{len(stale_targets) - 1} more)", style=_WARN)
+        required.append(stale)
+    else:
+        times = [f.updated_at for f in (store.freshness(t) for t in targets) if f.updated_at]
+        oldest = Freshness(updated_at=min(times) if times else None)
+        required.append(_seg("  ") + freshness_text(oldest, now))
+    optional.append(_seg(f"  {clean(picker_key)} lists them", _MUTED))
+    where = Text("  ")
     for index, target in enumerate(targets):
-        stale = bool(store.freshness(target).stale_reason)
         if index:
-            text.append(" ·", style=_MUTED)
-        if stale:
-            text.append(" ⚠", style=_WARN)
-        text.append(f" {where_label(target, store.identity(target))}", style=target.color or "")
-    if stale_targets:
-        return text
-    times = [f.updated_at for f in (store.freshness(t) for t in targets) if f.updated_at]
-    oldest = Freshness(updated_at=min(times) if times else None)
-    text.append("  ")
-    text.append_text(freshness_text(oldest, now))
-    accounts = sorted({i.account for i in (store.identity(t) for t in targets) if i})
+            where.append(" · ", style=_MUTED)
+        if store.freshness(target).stale_reason:
+            where.append("⚠ ", style=_WARN)
+        where.append(where_label(target, store.identity(target)), style=target.color or "")
+    optional.append(where)
+    identities = [i for i in (store.identity(t) for t in targets) if i is not None]
+    accounts = sorted({i.account for i in identities})
     if accounts:
         named = [clean(a) + (f" ({clean(aliases[a])})" if a in aliases else "") for a in accounts]
-        text.append(f"  accounts {', '.join(named)}", style=_MUTED)
-    return text
+        label = "account" if len(accounts) == 1 else "accounts"
+        optional.append(_seg(f"  {label} {', '.join(named)}", _MUTED))
+    arns = {i.arn for i in identities}
+    if len(arns) == 1 and len(identities) == len(targets):
+        optional.append(_seg(f"  {clean(arns.pop())}", _MUTED))
+    return _fit(text, required, optional, width)
 
 
 def summary_text(
@@ -178,6 +218,9 @@ class IdentityHeader(Static):
         if change.freshness:
             self.refresh_text()
 
+    def on_resize(self) -> None:
+        self.refresh_text()  # what fits changes with the width
+
     def refresh_text(self) -> None:
         app = self.cptui
         text = header_text(
@@ -187,6 +230,8 @@ class IdentityHeader(Static):
             read_only=app.read_only,
             aliases=app.fleet.aliases,
             total=len(app.targets),
+            width=self.content_size.width or None,
+            picker_key=app.config.key_for("profiles").split(",")[0],
         )
         text.no_wrap = True
         text.overflow = "ellipsis"
