@@ -20,6 +20,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.sanitize import clean
+from tui.widgets.option_list import KeyedOptionList
 
 Verb = Literal["copy", "open"]
 
@@ -53,7 +54,7 @@ class ValueChooser(ModalScreen[Picked | None]):
         hint = "enter copies · o opens in the browser" if self.default == "copy" else "enter opens · y copies"
         with Vertical(id="dialog"):
             yield Static(Text(self.chooser_title), id="dialog-title", markup=False)
-            yield OptionList(
+            yield KeyedOptionList(
                 *(
                     Option(Text.assemble((clean(label), "bold"), "\n", clean(value)), id=str(i))
                     for i, (label, value) in enumerate(self.items)

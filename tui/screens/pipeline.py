@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.aws.errors import AwsError
+from tui.config import DEFAULT_KEYS
 from tui.error_text import error_text
 from tui.fmt import ago
 from tui.model import Execution, Status, Target
@@ -44,7 +45,7 @@ class PipelineScreen(OperatorKeys, Screen[None]):
     BINDINGS = [
         Binding("h", "history", "History", id="history"),
         Binding("l", "logs", "Logs", id="logs"),
-        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
         Binding("escape", "back", "Back"),
         Binding("w", "watch", "Follow latest execution", id="watch", show=False),
         *OPERATOR_BINDINGS,
