@@ -23,7 +23,7 @@ from tui.app import CptuiApp
 from tui.aws import create_service
 from tui.aws.client import AwsPipelineService
 from tui.aws.errors import AwsError
-from tui.config import Config, GeneralConfig, PollingConfig
+from tui.config import Config, GeneralConfig, PipelinesConfig, PollingConfig
 from tui.model import Target
 from tui.sim import ManualClock, Simulator
 
@@ -88,8 +88,13 @@ def make_rig(
     credentials: tuple[str, str, str | None] | None = CREDENTIALS,
     read_timeout: float = 10.0,
     services: Sequence[AwsPipelineService] | None = None,
+    protected: Sequence[str] = (),
 ) -> Rig:
-    """The App with real aiobotocore services pointed at ``sim``; audit log in ``tmp_path``."""
+    """The App with real aiobotocore services pointed at ``sim``; audit log in ``tmp_path``.
+
+    ``protected``: explicit, so the rigs that approve payments-api-prod need not type its name
+    (unset, ``*prod*`` would protect it).
+    """
     mono = FakeMonotonic()
     log = CallLog(mono)
     made = (
@@ -105,6 +110,7 @@ def make_rig(
     config = Config(
         general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"),
         polling=PollingConfig(tps=tps, burst=burst),
+        pipelines=PipelinesConfig(protected=tuple(protected)),
     )
     app = CptuiApp(made, config, clock=sim.clock.now, monotonic=mono)
     rig = Rig(app, sim, mono, made, log)

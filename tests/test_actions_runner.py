@@ -18,6 +18,7 @@ from tui.actions import ActionRunner, Outcome
 from tui.audit import AuditLog
 from tui.aws.errors import AccessDenied, OutcomeUnknown
 from tui.aws.service import PipelineService
+from tui.config import PipelinesConfig
 from tui.model import ApprovalRequest, Identity, RetryMode, Target
 
 TARGET = Target(region="us-east-1", profile="ops")
@@ -148,7 +149,7 @@ async def test_audit_never_holds_tokens(tmp_path: Path) -> None:
     [("payments-api-prod", ["*-prod"], True), ("web-frontend", ["*-prod"], False), ("x", [], False)],
 )
 def test_protected_patterns(name: str, patterns: list[str], expected: bool) -> None:
-    assert actions.is_protected(name, patterns) is expected
+    assert PipelinesConfig(protected=tuple(patterns)).is_protected(name) is expected
 
 
 def test_confirmation_names_account_and_region() -> None:

@@ -92,7 +92,7 @@ async def test_a_5xx_answer_to_a_mutation_is_unknown_sent_once_and_the_poll_show
         refreshes = sim.calls["GetPipelineState"]
         await pilot.press("R")
         await drive(pilot, rig, lambda: isinstance(rig.app.screen, RetryDialog), every=0.2)
-        await pilot.press("enter")
+        await pilot.click("#choice-confirm")
         result = await result_of(pilot, rig)
         assert result.outcome is Outcome.UNKNOWN
         assert "outcome unknown" in notices(rig)
@@ -120,12 +120,17 @@ async def test_a_second_key_press_while_the_first_request_hangs_sends_nothing(
         sim.set_faults("latency=1500ms@RetryStageExecution")
         await pilot.press("R")
         await drive(pilot, rig, lambda: isinstance(rig.app.screen, RetryDialog), every=0.2)
-        await pilot.press("enter")
-        await drive(pilot, rig, lambda: rig.app.screen is screen, every=0.2)
-        await pilot.press("R")  # the request is still on its way
+        dialog = rig.app.screen
+        await pilot.click("#choice-confirm")
+        await drive(pilot, rig, lambda: sim.calls["RetryStageExecution"] == 1, every=0.1)
+        # The request is still on its way; the dialog stays up ("Sending…") until its answer.
+        await pilot.press("R", "enter", "space", "escape")  # nothing here sends or closes
+        assert rig.app.screen is dialog
+        assert not operator.open_retry(rig.app, EAST, *FAILED)  # nor a second flow
         assert "already open or being sent — nothing sent twice" in notices(rig)
         result = await result_of(pilot, rig)
         assert result.outcome is Outcome.SUCCEEDED
+        await drive(pilot, rig, lambda: rig.app.screen is screen, every=0.2)  # closed by success
     assert sim.calls["RetryStageExecution"] == 1
     assert [line["outcome"] for line in audit(tmp_path)] == ["succeeded"]
 

@@ -314,7 +314,7 @@ async def test_retry_failed_actions_restarts_the_stage(sim: Simulator, tmp_path:
         await pilot.press("R")
         await wait_for_screen(pilot, app, RetryDialog)
         await wait_for_text(pilot, "Retry the failed actions of stage Test")
-        await pilot.press("enter")
+        await pilot.click("#choice-confirm")
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.SUCCEEDED
     assert sim.calls["RetryStageExecution"] == 1
@@ -337,7 +337,7 @@ async def test_retry_refused_by_aws_is_explained(sim: Simulator, tmp_path: Path)
                 pipelineExecutionId=failure.execution_id,
                 retryMode="FAILED_ACTIONS",
             )
-        await pilot.press("enter")
+        await pilot.click("#choice-confirm")
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.FAILED
         assert "conflicts with the pipeline's current state" in notices(app)
@@ -361,7 +361,7 @@ async def test_retry_of_a_stage_that_no_longer_failed(sim: Simulator, tmp_path: 
                 retryMode="ALL_ACTIONS",
             )
         sim.clock.advance(600)
-        await pilot.press("enter")
+        await pilot.click("#choice-confirm")
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.FAILED
         assert "cannot retry this stage" in notices(app)
@@ -374,7 +374,7 @@ async def test_throttled_mutation_is_reported_not_repeated(sim: Simulator, tmp_p
         sim.set_faults("throttle=1@RetryStageExecution")
         await pilot.press("R")
         await wait_for_screen(pilot, app, RetryDialog)
-        await pilot.press("enter")
+        await pilot.click("#choice-confirm")
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.FAILED
         assert "throttling" in notices(app)
@@ -392,7 +392,9 @@ async def test_disable_transition_with_a_reason(sim: Simulator, tmp_path: Path) 
         await pilot.press("t")
         dialog = await wait_for_screen(pilot, app, TransitionDialog)
         assert dialog.query_one("#choice-confirm", Button).disabled  # the reason is required
-        await pilot.press(*"Release freeze (INC-42)", "enter")
+        await pilot.press(*"Release freeze (INC-42)", "enter")  # enter: no confirm
+        assert sim.calls["DisableStageTransition"] == 0
+        await pilot.click("#choice-confirm")
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.SUCCEEDED
     transition = sim.engine.world().pipelines["web-frontend"].transitions["Deploy"]
@@ -410,7 +412,7 @@ async def test_enable_a_disabled_transition(sim: Simulator, tmp_path: Path) -> N
         await pilot.press("t")
         await wait_for_screen(pilot, app, TransitionDialog)
         await wait_for_text(pilot, "Enable the transition into stage Production")
-        await pilot.press("enter")
+        await pilot.click("#choice-confirm")
         await wait_for_result(pilot, app)
     assert sim.engine.world().pipelines["infra-network"].transitions["Production"].enabled is True
     assert sim.calls["EnableStageTransition"] == 1
@@ -482,7 +484,7 @@ async def test_rollback_to_an_earlier_successful_execution(sim: Simulator, tmp_p
         assert dialog.candidates, "the demo has earlier successful executions"
         target = dialog.chosen
         assert target is not None
-        await pilot.press("enter")
+        await pilot.click("#choice-confirm")
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.SUCCEEDED, notices(app)
     executions = sim.engine.world().pipelines["order-service"].executions

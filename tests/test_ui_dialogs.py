@@ -155,13 +155,20 @@ async def test_protected_pipeline_needs_its_name_typed() -> None:
         assert app.results[0].params["status"] == "Approved"
 
 
-async def test_confirm_dialog_double_enter_confirms_once() -> None:
+async def test_confirm_dialog_enter_cancels_and_its_key_confirms_once() -> None:
     request = actions.set_transition(TARGET, "web", "Deploy", enabled=True)
     app = Host(ConfirmDialog(request, identity=IDENTITY))
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         await wait_for_text(pilot, "in account 123456789012, region eu-west-1 (ops)")
-        await pilot.press("enter", "enter")
+        assert app.focused is not None and app.focused.id == "dialog-cancel-button"
+        await pilot.press("enter", "enter")  # a reflex: Cancel has the focus
+        await pilot.pause()
+        assert app.results == [None]
+    app = Host(ConfirmDialog(request, identity=IDENTITY))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_text(pilot, "Enable transition (y)")  # the key is on the button
+        await pilot.press("y", "y")
         await pilot.pause()
         assert app.results == [request]
 
@@ -182,7 +189,10 @@ async def test_retry_dialog_offers_both_modes() -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         await wait_for_text(pilot, "Failed actions only (E2E)")
-        await pilot.press("down", "enter")
+        await pilot.press("j", "enter")  # j moves like down; enter chooses, never confirms
+        await pilot.pause()
+        assert app.results == []
+        await pilot.click("#choice-confirm")
         await pilot.pause()
         (request,) = app.results
         assert request is not None
@@ -204,6 +214,9 @@ async def test_transition_reason_is_required_and_checked_against_aws_rules() -> 
         for _ in range(len(": INC-1")):
             await pilot.press("backspace")
         await pilot.press(*" for INC-1", "enter")
+        await pilot.pause()
+        assert app.results == []  # enter in the reason never confirms
+        await pilot.click("#choice-confirm")
         await pilot.pause()
         (request,) = app.results
         assert request is not None
@@ -238,7 +251,10 @@ async def test_rollback_lists_revisions_and_explains_v1() -> None:
         await pilot.pause()
         text = screen_text(app)
         assert "11111111 commit 1" in text and "22222222 commit 2" in text
-        await pilot.press("down", "enter")
+        await pilot.press("j", "enter")
+        await pilot.pause()
+        assert app.results == []  # enter on the list chose exec-b; it did not roll back
+        await pilot.click("#choice-confirm")
         await pilot.pause()
         (request,) = app.results
         assert request is not None and request.params["targetPipelineExecutionId"] == "exec-b"
@@ -270,6 +286,9 @@ async def test_stop_dialog_chooses_among_parallel_executions_and_abandons() -> N
         app.screen.query_one("#stop-reason", Input).focus()
         await pilot.press(*"bad build", "enter")
         await pilot.pause()
+        assert app.results == []
+        await pilot.click("#choice-confirm")
+        await pilot.pause()
         (request,) = app.results
         assert request is not None
         assert request.params == {
@@ -297,6 +316,9 @@ async def test_start_dialog_prefills_variables_and_sends_only_changes() -> None:
         await pilot.press("ctrl+u", *"hotfix")
         app.screen.query_one("#start-rev-0", Input).focus()
         await pilot.press(*"abc123", "enter")
+        await pilot.pause()
+        assert app.results == []
+        await pilot.click("#choice-confirm")
         await pilot.pause()
         (request,) = app.results
         assert request is not None

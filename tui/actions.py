@@ -14,9 +14,8 @@ No Textual here: the dialogs live in ``tui/screens/dialogs.py``.
 
 from __future__ import annotations
 
-import fnmatch
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -71,11 +70,6 @@ class ActionResult:
     @property
     def ok(self) -> bool:
         return self.outcome is Outcome.SUCCEEDED
-
-
-def is_protected(pipeline: str, patterns: Iterable[str]) -> bool:
-    """True when the pipeline matches a protected glob (e.g. ``*-prod``): typing its name confirms."""
-    return any(fnmatch.fnmatchcase(pipeline, p) for p in patterns)
 
 
 class ActionRunner:

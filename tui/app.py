@@ -8,13 +8,15 @@ target's rate budget with the polls. ``report_error`` is the one place an error 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
 from textual import events
+from textual.actions import ActionParseResult
 from textual.app import App
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.signal import Signal
 from textual.widget import Widget
@@ -186,6 +188,28 @@ class CptuiApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Below the minimum size only quitting makes sense: nothing opens over the message.
         return not (action in _NEEDS_ROOM and too_small(self))
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Run an action; a key that is unavailable (greyed, or hidden in read-only) says why.
+
+        A screen that offers ``unavailable_reason(action) -> str | None`` gets that one line shown
+        as a notice when its key is pressed while ``check_action`` says no, instead of nothing.
+        """
+        target, name, parameters = self._parse_action(
+            action, self if default_namespace is None else default_namespace, namespaces
+        )
+        explain = getattr(target, "unavailable_reason", None)
+        if callable(explain) and not target.check_action(name, parameters):
+            reason = explain(name)
+            if isinstance(reason, str) and reason:
+                self.notify(reason, severity="warning", markup=False)
+                return True
+        return await super().run_action(action, default_namespace, namespaces)
 
     async def on_unmount(self) -> None:
         self.poller.stop()

@@ -48,7 +48,7 @@ __all__ = [
 
 # The default key for each binding id (DESIGN.md's table); ``[keys]`` overrides them.
 DEFAULT_KEYS: Mapping[str, str] = {
-    "refresh": "r",
+    "refresh": "r,ctrl+r",
     "help": "question_mark",
     "palette": "ctrl+p",
     "approvals": "A",
@@ -144,10 +144,14 @@ class PollingConfig:
     burst: int = 8  # calls allowed at once above the sustained rate
 
 
+# Protected unless configured otherwise: what looks like production (``protected = []`` turns it off).
+DEFAULT_PROTECTED: tuple[str, ...] = ("*prod*", "*production*")
+
+
 @dataclass(frozen=True)
 class PipelinesConfig:
     favourites: tuple[str, ...] = ()
-    protected: tuple[str, ...] = ()
+    protected: tuple[str, ...] = DEFAULT_PROTECTED
     hidden: tuple[str, ...] = ()
 
     def is_favourite(self, name: str) -> bool:
@@ -157,9 +161,21 @@ class PipelinesConfig:
         """The first of ``favourites`` that ``name`` matches (itself, or a glob)."""
         return next((pattern for pattern in self.favourites if fnmatchcase(name, pattern)), None)
 
-    def is_protected(self, name: str) -> bool:
-        """Protected pipelines ask for the pipeline's name to be typed before any mutation."""
-        return any(fnmatchcase(name, pattern) for pattern in self.protected)
+    def is_protected(self, name: str, target: Target | None = None) -> bool:
+        """Protected pipelines ask for the pipeline's name to be typed before any mutation.
+
+        The one rule, used everywhere: a pipeline is protected when its name, or its target's name
+        or label (``prod-account``, ``production/eu-west-1``), matches one of ``protected``,
+        ignoring case. Matching more is the safe side: a wrong guess costs a typed name.
+        """
+        names = [name]
+        if target is not None:
+            names.extend(n for n in (target.name, target.label) if n)
+        return any(
+            fnmatchcase(candidate.casefold(), pattern.casefold())
+            for pattern in self.protected
+            for candidate in names
+        )
 
     def is_hidden(self, name: str) -> bool:
         return any(fnmatchcase(name, pattern) for pattern in self.hidden)
@@ -229,6 +245,10 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         values = check_section(name, data.get(name, {}), path, lines)
         sections[name] = cls(**values)
     keys = check_keys(data.get("keys", {}), KNOWN_BINDINGS, path, lines)
+    if keys:
+        from tui.keymap import check_keymap  # imports the screens: only when keys are remapped
+
+        check_keymap(keys, path, lines)
     targets = tuple(TargetConfig(**t) for t in check_targets(data.get("targets", []), path, lines))
     return Config(targets=targets, keys=keys, path=path, **sections)
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
-from tui import actions, clipboard, console_links
+from tui import clipboard, console_links
 from tui.actions import ActionRequest, ActionResult, Outcome
 from tui.aws.errors import AwsError, ErrorKind
 from tui.model import (
@@ -76,8 +76,9 @@ def state(app: App[Any]) -> OperatorState:
     return found
 
 
-def is_protected(app: CptuiApp, pipeline: str) -> bool:
-    return actions.is_protected(pipeline, app.config.pipelines.protected)
+def is_protected(app: CptuiApp, target: Target, pipeline: str) -> bool:
+    """Whether a mutation of ``pipeline`` needs its name typed (``PipelinesConfig.is_protected``)."""
+    return app.config.pipelines.is_protected(pipeline, target)
 
 
 def read_only(app: CptuiApp) -> bool:
@@ -139,12 +140,33 @@ async def run_confirmed(app: CptuiApp, request: ActionRequest) -> ActionResult:
     return result
 
 
+def explain(result: ActionResult) -> str:
+    """A failure, as the dialog shows it (the notice's text without the title and subject)."""
+    text, _severity = describe_result(result)
+    where = f" — {clean(result.request.subject)}: "
+    return text.split(where, 1)[1] if where in text else text
+
+
+def attach(app: CptuiApp, dialog: ActionDialog) -> ActionDialog:
+    """Let ``dialog`` send its confirmed request itself, so a definite failure keeps it open."""
+
+    async def send(request: ActionRequest) -> ActionResult:
+        return await run_confirmed(app, request)
+
+    dialog.sender = send
+    dialog.explain = explain
+    return dialog
+
+
 async def confirm_and_run(app: CptuiApp, dialog: ActionDialog) -> ActionResult | None:
-    """Push ``dialog`` and, if it is confirmed, run its request. Must run inside a worker."""
-    request = await app.push_screen(dialog, wait_for_dismiss=True)
-    if request is None:
-        return None
-    return await run_confirmed(app, request)
+    """Push ``dialog`` and wait until it closes; the result of what it sent, or None (cancelled).
+
+    The dialog sends its request through ``run_confirmed`` and closes on success or an unknown
+    outcome; on a definite failure it stays open (text kept) so the operator can fix and resend
+    or cancel. Must run inside a worker.
+    """
+    await app.push_screen(attach(app, dialog), wait_for_dismiss=True)
+    return dialog.result
 
 
 async def perform(app: CptuiApp, request: ActionRequest) -> ActionResult | None:
@@ -152,7 +174,7 @@ async def perform(app: CptuiApp, request: ActionRequest) -> ActionResult | None:
     dialog = ConfirmDialog(
         request,
         identity=app.store.identity(request.target),
-        protected=is_protected(app, request.pipeline),
+        protected=is_protected(app, request.target, request.pipeline),
     )
     return await confirm_and_run(app, dialog)
 
@@ -211,14 +233,22 @@ def approval_for(
     return next((a for a in waiting if (a.stage_name, a.action_name) == (stage, action)), None)
 
 
-async def _revisions_of(app: CptuiApp, approval: ApprovalRequest) -> tuple[SourceRevision, ...]:
-    """The source revisions of the execution being approved (store first, else one read)."""
+def _known_revisions(app: CptuiApp, approval: ApprovalRequest) -> tuple[SourceRevision, ...] | None:
+    """The source revisions of the execution being approved, if known without a read."""
     if approval.source_revisions or not approval.execution_id:
         return approval.source_revisions
     latest = app.store.latest_execution(approval.target, approval.pipeline_name)
     if latest is not None and latest.execution_id == approval.execution_id and latest.source_revisions:
         return latest.source_revisions
+    return None
+
+
+async def _revisions_of(app: CptuiApp, approval: ApprovalRequest) -> tuple[SourceRevision, ...]:
+    """The source revisions of the execution being approved (store first, else one read)."""
+    known = _known_revisions(app, approval)
     execution_id = approval.execution_id
+    if known is not None or not execution_id:
+        return known or ()
     try:
         execution = await app.call(
             approval.target,
@@ -242,16 +272,23 @@ def open_approval(app: CptuiApp, approval: ApprovalRequest) -> bool:
     """Open the approval dialog for ``approval``; Approve/Reject sends PutApprovalResult once."""
 
     async def flow() -> None:
-        revisions = await _revisions_of(app, approval)
+        # The dialog goes up at once with what the store knows; the execution's revisions (maybe
+        # one read) fill in when they arrive. Keys typed meanwhile go to what is on screen.
+        known = _known_revisions(app, approval)
         dialog = ApprovalDialog(
             approval,
             identity=app.store.identity(approval.target),
             now=app.now,
-            protected=is_protected(app, approval.pipeline_name),
+            protected=is_protected(app, approval.target, approval.pipeline_name),
             definition=app.store.definition(approval.target, approval.pipeline_name),
-            revisions=revisions,
+            revisions=known or (),
+            loading=known is None,
         )
-        await confirm_and_run(app, dialog)
+        attach(app, dialog)
+        closed = app.push_screen(dialog, wait_for_dismiss=True)
+        if known is None:
+            dialog.set_revisions(await _revisions_of(app, approval))
+        await closed
 
     subject = _key(approval.target, approval.pipeline_name, approval.stage_name, approval.action_name)
     return launch(app, "approve|" + subject, flow)
@@ -263,13 +300,13 @@ def open_approval(app: CptuiApp, approval: ApprovalRequest) -> bool:
 def retry_blocker(app: CptuiApp, target: Target, pipeline: str, stage: str | None) -> str | None:
     """Why retry is not offered for this stage now (None: AWS would accept it)."""
     if stage is None:
-        return "select a stage"
+        return "Select a failed stage to retry"
     pstate = app.store.state(target, pipeline)
     stage_state = pstate.stage(stage) if pstate else None
     if stage_state is None or stage_state.latest is None:
-        return f"stage {clean(stage)} has not run yet"
+        return f"Stage {clean(stage)} has not run yet: nothing to retry"
     if stage_state.status != Status.FAILED:
-        return f"only a failed stage can be retried; {clean(stage)} is {stage_state.status.label}"
+        return f"Stage {clean(stage)} has not failed ({stage_state.status.label}): nothing to retry"
     return None
 
 
@@ -289,7 +326,7 @@ def open_retry(app: CptuiApp, target: Target, pipeline: str, stage: str | None) 
         stage_state.latest.execution_id,
         failed_actions=failed,
         identity=app.store.identity(target),
-        protected=is_protected(app, pipeline),
+        protected=is_protected(app, target, pipeline),
     )
     return launch(app, "retry|" + _key(target, pipeline, stage), lambda: confirm_and_run(app, dialog))
 
@@ -351,7 +388,7 @@ def open_rollback(app: CptuiApp, target: Target, pipeline: str, stage: str | Non
             pipeline_type=definition.pipeline_type,
             identity=app.store.identity(target),
             now=app.now,
-            protected=is_protected(app, pipeline),
+            protected=is_protected(app, target, pipeline),
         )
         await confirm_and_run(app, dialog)
 
@@ -379,7 +416,7 @@ def open_transition(app: CptuiApp, target: Target, pipeline: str, stage: str | N
         stage_state.transition,
         identity=app.store.identity(target),
         now=app.now,
-        protected=is_protected(app, pipeline),
+        protected=is_protected(app, target, pipeline),
     )
     return launch(app, "transition|" + _key(target, pipeline, stage), lambda: confirm_and_run(app, dialog))
 
@@ -413,7 +450,7 @@ def open_stop(app: CptuiApp, target: Target, pipeline: str) -> bool:
             running,
             identity=app.store.identity(target),
             now=app.now,
-            protected=is_protected(app, pipeline),
+            protected=is_protected(app, target, pipeline),
         )
         await confirm_and_run(app, dialog)
 
@@ -430,7 +467,7 @@ def open_start(app: CptuiApp, target: Target, pipeline: str) -> bool:
             pipeline,
             definition,
             identity=app.store.identity(target),
-            protected=is_protected(app, pipeline),
+            protected=is_protected(app, target, pipeline),
         )
         await confirm_and_run(app, dialog)
 

@@ -32,6 +32,7 @@ from tui.model import (
 )
 from tui.sanitize import clean
 from tui.screens.dialog_base import ActionDialog, Choice
+from tui.widgets.option_list import KeyedOptionList
 
 STOP_REASON_MAX = 200  # StopPipelineExecutionReason
 DISABLE_REASON_MAX = 300  # DisabledReason
@@ -98,7 +99,7 @@ class RetryDialog(ActionDialog):
             f"Stage {clean(self.stage)} failed in execution {clean(self.execution_id)}. "
             f"Failed actions: {failed}."
         )
-        yield OptionList(
+        yield KeyedOptionList(
             Option(Text(f"Failed actions only ({failed})"), id=RetryMode.FAILED_ACTIONS.value),
             Option(Text("All actions of the stage"), id=RetryMode.ALL_ACTIONS.value),
             id="retry-mode",
@@ -183,7 +184,7 @@ class RollbackDialog(ActionDialog):
                 revisions_text(summary.source_revisions),
             )
             options.append(Option(prompt, id=summary.execution_id))
-        yield OptionList(*options, id="rollback-target")
+        yield KeyedOptionList(*options, id="rollback-target")
 
     def initial_focus(self) -> Widget | None:
         found = self.query("#rollback-target").results(OptionList)
@@ -207,8 +208,6 @@ class RollbackDialog(ActionDialog):
 
 class StopDialog(ActionDialog):
     """Stop a running execution: let running actions finish, or abandon them; with a reason."""
-
-    OPTION_ENTER_CONFIRMS = False
 
     def __init__(
         self,
@@ -256,7 +255,7 @@ class StopDialog(ActionDialog):
         now = self.now()
         if len(self.running) > 1:
             yield _note(f"{len(self.running)} executions are running. Which one to stop?")
-            yield OptionList(
+            yield KeyedOptionList(
                 *(Option(self._describe_execution(s, now), id=s.execution_id) for s in self.running),
                 id="stop-execution",
             )
@@ -359,7 +358,7 @@ class StartDialog(ActionDialog):
 
     def initial_focus(self) -> Widget | None:
         fields = list(self.query(".start-variable, .start-revision").results(Input))
-        return fields[0] if fields else self.query_one("#choice-confirm")
+        return fields[0] if fields else None
 
     def on_field(self, event: Message) -> None:
         if not isinstance(event, Input.Changed) or not event.input.id:
@@ -439,9 +438,7 @@ class TransitionDialog(ActionDialog):
 
     def initial_focus(self) -> Widget | None:
         found = list(self.query("#transition-reason").results(Input))
-        if found:
-            return found[0]
-        return None if self.protected else self.query_one("#choice-confirm")
+        return found[0] if found else None
 
     def on_field(self, event: Message) -> None:
         if isinstance(event, Input.Changed) and event.input.id == "transition-reason":

@@ -23,10 +23,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from tui import fmt, operator
+from tui.config import DEFAULT_KEYS
 from tui.model import ApprovalRequest
 from tui.sanitize import clean
 from tui.screens.action_dialogs import revisions_text
 from tui.screens.dialogs import time_left
+from tui.screens.operator_keys import read_only_reason
 from tui.widgets.footer import KeyFooter
 from tui.widgets.ranked_table import RankedTable
 
@@ -61,7 +63,7 @@ class ApprovalsScreen(Screen[None]):
         Binding("a", "approve", "Approve / reject", id="approve"),
         # Priority: the table's vim-style `g` (to the top) must not take it.
         Binding("g", "open_pipeline", "Open pipeline", id="open_pipeline", priority=True),
-        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -175,6 +177,14 @@ class ApprovalsScreen(Screen[None]):
             return True if self.selected is not None else None
         return True
 
+    def unavailable_reason(self, action: str) -> str | None:
+        """Why `a` does nothing here, in one line (the app shows it on a press)."""
+        if action != "approve":
+            return None
+        if operator.read_only(self.cptui):
+            return read_only_reason(action)
+        return "No manual approval is selected: nothing to approve or reject"
+
     def action_approve(self) -> None:
         approval = self.selected
         if approval is not None:
@@ -210,7 +220,7 @@ class ApprovalsScreen(Screen[None]):
             self.action_open_pipeline()
             return
         if operator.read_only(self.cptui):
-            self.notify("read-only mode: approvals cannot be answered here", severity="warning")
+            self.notify(read_only_reason("approve"), severity="warning", markup=False)
             return
         self.action_approve()
 

@@ -20,6 +20,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.sanitize import clean, safe_text
+from tui.widgets.option_list import KeyedOptionList
 
 Verb = Literal["copy", "open"]
 
@@ -58,7 +59,7 @@ class ValueChooser(ModalScreen[Picked | None]):
             hint = "enter shows the link · y copies" if over_ssh() else "enter opens · y copies"
         with Vertical(id="dialog"):
             yield Static(safe_text(self.chooser_title), id="dialog-title", markup=False)
-            yield OptionList(
+            yield KeyedOptionList(
                 *(
                     Option(Text.assemble((clean(label), "bold"), "\n", clean(value)), id=str(i))
                     for i, (label, value) in enumerate(self.items)

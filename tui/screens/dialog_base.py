@@ -2,19 +2,30 @@
 
 A dialog collects the parameters of one mutation (the subclass's body), shows the exact text of the
 request it would send (``ActionRequest.with_where``: what, to what, in which account and region), and
-dismisses with that request when the operator confirms, or with None on cancel. It never calls AWS:
-``tui.operator`` runs the request through ``tui.actions.ActionRunner``.
+sends it when the operator confirms. It never calls AWS itself: ``tui.operator`` gives it a
+``sender`` that runs the request through ``tui.actions.ActionRunner``. Without a sender (a dialog on
+its own) it dismisses with the request instead.
 
-Safety lives here rather than in each dialog:
-- the confirm buttons disable themselves on the first press and the dialog dismisses at once, so a
-  second Enter or click cannot produce a second request (the runner would refuse it anyway);
-- a protected pipeline (``[pipelines] protected`` globs) keeps them disabled until its name is typed;
-- a subclass's ``problem()`` (a missing reason, an invalid value) keeps them disabled and says why.
+One rule for every mutating dialog, enforced here rather than in each dialog ("nothing mutates on a
+reflex"):
+- the confirm buttons are never focused when the dialog opens (a subclass asking for it gets the
+  first field, else Cancel);
+- Enter in a text field or an option list never confirms: it moves on to the next field, and on the
+  last one it says how to confirm;
+- confirming takes a press of a confirm button (click, or Tab to it and Enter/space), or the
+  dialog's own confirm key shown on the button (``ConfirmDialog``: ``y``);
+- the buttons disable themselves on the first press, so a second Enter or click cannot produce a
+  second request (the runner would refuse it anyway);
+- a protected pipeline keeps them disabled until its name is typed, and a subclass's ``problem()``
+  (a missing reason, an invalid value) keeps them disabled and says why;
+- on a definite failure (access denied, a validation error, a stale approval, a refusal) the dialog
+  stays open with the failure shown and everything typed kept; only success or "outcome unknown"
+  (the next poll shows the truth) closes it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -27,14 +38,21 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, OptionList, RadioSet, Static
 
-from tui.actions import ActionRequest
+from tui.actions import ActionRequest, ActionResult, Outcome
 from tui.model import Identity
 from tui.sanitize import clean, safe_text
+
+# Runs a confirmed request (``tui.operator``): sends it once, notifies, refreshes; never raises.
+Sender = Callable[[ActionRequest], Awaitable[ActionResult]]
+# Outcomes that close the dialog: done, or sent with no answer (the next poll shows the truth).
+CLOSING_OUTCOMES = frozenset({Outcome.SUCCEEDED, Outcome.UNKNOWN})
+# The widgets a dialog's Enter moves between (never onto a button).
+FIELD_TYPES: tuple[type[Widget], ...] = (Input, OptionList, RadioSet)
 
 
 @dataclass(frozen=True)
 class Choice:
-    """One way to confirm: a button that dismisses with ``draft(choice.id)``."""
+    """One way to confirm: a button that sends ``draft(choice.id)``."""
 
     id: str
     label: str
@@ -48,11 +66,8 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="dialog_cancel"),
     ]
-    # A single-choice dialog treats Enter in a text field as "confirm"; with two choices (approve /
-    # reject) Enter must not pick one for the operator.
-    ENTER_CONFIRMS = True
-    # Whether Enter on an option list (retry mode, rollback target) confirms or just moves on.
-    OPTION_ENTER_CONFIRMS = True
+    # The dialog's own confirm key (``ConfirmDialog``: "y"), shown on its button; None: buttons only.
+    CONFIRM_KEY: str | None = None
 
     def __init__(
         self,
@@ -67,7 +82,11 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
         self.pipeline = pipeline
         self.identity = identity
         self.protected = protected
-        self.confirmed = False  # set on the first confirm; nothing can confirm again after it
+        self.confirmed = False  # set on a confirm; cleared again only by a definite failure
+        self.sender: Sender | None = None  # set by tui.operator; None: dismiss with the request
+        self.explain: Callable[[ActionResult], str] = lambda result: result.message
+        self.result: ActionResult | None = None  # the last result of sending (with a sender)
+        self.failure: str | None = None  # the last definite failure, shown until the next try
 
     # --- for subclasses ----------------------------------------------------------------------
 
@@ -103,10 +122,28 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
         """
 
     def initial_focus(self) -> Widget | None:
-        """The widget focused when the dialog opens (the first field by default)."""
+        """The field focused when the dialog opens (None: the protected name, else Cancel).
+
+        Never a confirm button: the frame replaces one with the default.
+        """
         return None
 
     # --- frame -------------------------------------------------------------------------------
+
+    def button_label(self, choice: Choice) -> str:
+        """The label of a confirm button, with the dialog's confirm key when it has one."""
+        return f"{choice.label} ({self.CONFIRM_KEY})" if self.CONFIRM_KEY else choice.label
+
+    def keys_hint(self) -> Text:
+        """The dialog's own keys, shown at its foot (the screen below has other keys)."""
+        parts: list[str] = []
+        if self.choices():
+            if self.CONFIRM_KEY:
+                parts.append(f"{self.CONFIRM_KEY} confirm")
+            parts.append("tab to a button, enter presses it")
+            parts.append("enter in a field: next field")
+        parts.append("esc cancel" if self.choices() else "esc close")
+        return Text(" · ".join(parts), style="dim")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -124,27 +161,39 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
                     markup=False,
                 )
                 yield Input(placeholder=clean(self.pipeline), id="dialog-protected-name")
+            yield Static("", id="dialog-failure", markup=False)
             yield Static("", id="dialog-problem", markup=False)
             with Horizontal(id="dialog-buttons"):
                 for choice in self.choices():
                     yield Button(
-                        choice.label,
+                        self.button_label(choice),
                         id=f"choice-{choice.id}",
                         variant=choice.variant,  # type: ignore[arg-type]
                         classes="dialog-choice",
                     )
                 label = "Cancel" if self.choices() else "Close"
                 yield Button(label, id="dialog-cancel-button", variant="default")
+            yield Static(self.keys_hint(), id="dialog-keys", markup=False)
 
     def on_mount(self) -> None:
+        self.query_one("#dialog-failure", Static).display = False
         self.refresh_state()
+        self.opening_focus().focus()
+
+    def opening_focus(self) -> Widget:
+        """Where the focus starts: the subclass's field, else the protected name, else Cancel."""
         target = self.initial_focus()
+        if target is not None and not self._is_field(target):
+            target = None  # never a confirm button (nor anything else a key could press)
         if target is None:
             target = next(iter(self.query("#dialog-protected-name").results(Input)), None)
         if target is None:
             target = self.query_one("#dialog-cancel-button", Button)
-        if target is not None:
-            target.focus()
+        return target
+
+    @staticmethod
+    def _is_field(widget: Widget) -> bool:
+        return isinstance(widget, FIELD_TYPES)
 
     def name_typed(self) -> bool:
         """True when the pipeline is not protected, or its exact name has been typed."""
@@ -172,7 +221,7 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
         what_widget.display = bool(what)
         blocker = self.blocker()
         self.query_one("#dialog-problem", Static).update(safe_text(blocker or ""))
-        labels = {f"choice-{c.id}": c.label for c in self.choices()}
+        labels = {f"choice-{c.id}": self.button_label(c) for c in self.choices()}
         for button in self.choice_buttons():
             button.disabled = self.confirmed or blocker is not None
             button.label = labels.get(button.id or "", button.label)
@@ -181,7 +230,7 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
         return self.query(".dialog-choice").results(Button)
 
     def confirm(self, choice: str) -> None:
-        """Dismiss with the request for ``choice``: once, and only when nothing blocks it."""
+        """Send the request for ``choice``: once, and only when nothing blocks it."""
         if self.confirmed:
             return
         blocker = self.blocker()
@@ -193,13 +242,38 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
         self.confirmed = True
         for button in self.choice_buttons():
             button.disabled = True
-        self.dismiss(request)
+        if self.sender is None:
+            self.dismiss(request)
+            return
+        self.query_one("#dialog-problem", Static).update(
+            Text(f"Sending {request.title}… waiting for the answer")
+        )
+        self.run_worker(self._send(request, self.sender), group="dialog-send", exit_on_error=False)
+
+    async def _send(self, request: ActionRequest, sender: Sender) -> None:
+        result = await sender(request)
+        self.result = result
+        if result.outcome in CLOSING_OUTCOMES:
+            self.dismiss(request)
+            return
+        # A definite failure: nothing changed at AWS. Stay, say why, keep what was typed.
+        self.show_failure(self.explain(result))
+        self.confirmed = False
+        self.refresh_state()
+
+    def show_failure(self, text: str) -> None:
+        failure = self.query_one("#dialog-failure", Static)
+        self.failure = text
+        failure.update(Text.assemble(("Not done: ", "bold"), text))
+        failure.display = True
 
     # --- events --------------------------------------------------------------------------------
 
     def action_cancel(self) -> None:
-        if not self.confirmed:
-            self.dismiss(None)
+        if self.confirmed:
+            self.app.bell()  # the request is on its way: its answer closes or reopens the dialog
+            return
+        self.dismiss(None)
 
     @on(Button.Pressed, ".dialog-choice")
     def _choice_pressed(self, event: Button.Pressed) -> None:
@@ -221,14 +295,7 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
     @on(Input.Submitted)
     def _input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if self.ENTER_CONFIRMS and len(self.choices()) == 1:
-            self.confirm(self.choices()[0].id)
-        else:
-            self.enter_in_field(event.input)
-
-    def enter_in_field(self, field: Input) -> None:
-        """Enter in a text field of a dialog where Enter does not confirm: move on."""
-        self.focus_next()
+        self.enter_in_field(event.input)
 
     @on(OptionList.OptionHighlighted)
     def _option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -238,9 +305,23 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
     @on(OptionList.OptionSelected)
     def _option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        self.enter_in_field(event.option_list)
+
+    def fields(self) -> list[Widget]:
+        """The dialog's fields in focus order (no buttons)."""
+        return [w for w in self.focus_chain if self._is_field(w)]
+
+    def enter_in_field(self, field: Widget) -> None:
+        """Enter in a field never confirms: on to the next field; on the last, say how to confirm."""
+        fields = self.fields()
+        if field in fields and fields.index(field) + 1 < len(fields):
+            fields[fields.index(field) + 1].focus()
+            return
+        self.app.bell()
         choices = self.choices()
-        if self.OPTION_ENTER_CONFIRMS and len(choices) == 1 and self.blocker() is None:
-            self.confirm(choices[0].id)
-        else:
-            # Something else is still needed (a reason, the protected name): go there.
-            self.focus_next()
+        if not choices:
+            return
+        names = " or ".join(c.label for c in choices)
+        key = f", or press {self.CONFIRM_KEY}" if self.CONFIRM_KEY else ""
+        how = f"to send: Tab to {names} and press Enter, or click it{key}"
+        self.query_one("#dialog-problem", Static).update(Text(self.blocker() or how))

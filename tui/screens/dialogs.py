@@ -11,11 +11,13 @@ from typing import Self
 
 from rich.table import Table
 from rich.text import Text
+from textual import events
+from textual._time import get_time as monotonic  # the clock of events.Key.time
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Input, Static
+from textual.widgets import Input, Static
 
 from tui import actions, fmt
 from tui.actions import ActionRequest
@@ -47,9 +49,13 @@ SUMMARY_MAX = 512  # PutApprovalResult's ApprovalSummary limit
 
 
 class ConfirmDialog(ActionDialog):
-    """Confirm one ready-made request: Enter (on the focused button) or ``y`` sends it, once."""
+    """Confirm one ready-made request: ``y`` (shown on the button) or pressing the button sends it, once.
+
+    The focus starts on Cancel (or the protected name), so Enter alone confirms nothing.
+    """
 
     BINDINGS = [Binding("y", "confirm", "Confirm", id="dialog_confirm")]
+    CONFIRM_KEY = "y"
 
     def __init__(self, request: ActionRequest, *, identity: Identity | None, protected: bool = False) -> None:
         super().__init__(
@@ -59,11 +65,6 @@ class ConfirmDialog(ActionDialog):
 
     def draft(self, choice: str) -> ActionRequest | None:
         return self.request
-
-    def initial_focus(self) -> Widget | None:
-        if self.protected:
-            return None  # the name field, which the frame focuses
-        return self.query_one("#choice-confirm", Button)
 
     def action_confirm(self) -> None:
         self.confirm("confirm")
@@ -75,8 +76,12 @@ def approval_details(
     now: datetime,
     definition: PipelineDef | None = None,
     revisions: Sequence[SourceRevision] = (),
+    loading: bool = False,
 ) -> Table:
-    """What an approver needs to decide, as a two-column grid (all AWS text sanitized)."""
+    """What an approver needs to decide, as a two-column grid (all AWS text sanitized).
+
+    ``loading``: the execution's revisions are still being read (shown as such, not as unknown).
+    """
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
@@ -86,7 +91,7 @@ def approval_details(
     grid.add_row("Execution", Text(clean(approval.execution_id) or "unknown"))
     shown = revisions or approval.source_revisions
     if not shown:
-        grid.add_row("Revision", Text("not known yet", style="dim"))
+        grid.add_row("Revision", Text("loading…" if loading else "not known yet", style="dim"))
     for revision in shown:
         summary = clean(_first_line(revision.revision_summary), max_len=100)
         grid.add_row(
@@ -127,7 +132,21 @@ def _first_line(value: str | None) -> str:
     return lines[0] if lines else ""
 
 
-class SummaryInput(Input):
+class ArmedInput(Input):
+    """An Input that ignores keys typed before ``armed_at`` (before its dialog was on screen)."""
+
+    armed_at: float | None = None
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.armed_at is None or event.time < self.armed_at:
+            if event.is_printable:
+                event.stop()
+                event.prevent_default()
+            return
+        await super()._on_key(event)
+
+
+class SummaryInput(ArmedInput):
     """The approval summary. Focusing it does not scroll: on a short terminal that scrolled the
     dialog past what is being approved (Pipeline / Stage / Action); typing brings it into view."""
 
@@ -143,8 +162,6 @@ class ApprovalDialog(ActionDialog):
     Tab-and-Enter or a click, so no single key opens and approves.
     """
 
-    ENTER_CONFIRMS = False
-
     def __init__(
         self,
         approval: ApprovalRequest,
@@ -154,6 +171,7 @@ class ApprovalDialog(ActionDialog):
         protected: bool = False,
         definition: PipelineDef | None = None,
         revisions: Sequence[SourceRevision] = (),
+        loading: bool = False,
     ) -> None:
         super().__init__(
             title="Manual approval",
@@ -165,6 +183,7 @@ class ApprovalDialog(ActionDialog):
         self.now = now
         self.definition = definition
         self.revisions = tuple(revisions)
+        self.loading = loading  # the execution's revisions are still being read
         self.summary = ""
 
     def choices(self) -> tuple[Choice, ...]:
@@ -172,21 +191,43 @@ class ApprovalDialog(ActionDialog):
 
     def compose_body(self) -> ComposeResult:
         yield Static(self._details(), id="approval-details")
+        # Armed only once the dialog has been drawn: keys typed before it was visible (aimed at
+        # the screen below) must not land in a field nobody could see.
         yield SummaryInput(
             placeholder="Summary (required): what you checked, why",
             max_length=SUMMARY_MAX,
             id="approval-summary",
+            disabled=True,
         )
 
     def _details(self) -> Table:
         return approval_details(
-            self.approval, now=self.now(), definition=self.definition, revisions=self.revisions
+            self.approval,
+            now=self.now(),
+            definition=self.definition,
+            revisions=self.revisions,
+            loading=self.loading,
         )
 
     def on_mount(self) -> None:
         super().on_mount()
         # Time left counts down while the approver reads.
         self.set_interval(1.0, self._tick)
+        self.call_after_refresh(self._arm)
+
+    def _arm(self) -> None:
+        """The dialog is on screen: from now on, keys typed go into the summary."""
+        summary = self.query_one("#approval-summary", ArmedInput)
+        summary.armed_at = monotonic()
+        summary.disabled = False
+        summary.focus()  # the opening focus (it could not take it while disabled)
+
+    def set_revisions(self, revisions: Sequence[SourceRevision]) -> None:
+        """The execution's revisions arrived (or could not be read: empty): show them."""
+        self.revisions = tuple(revisions)
+        self.loading = False
+        if self.is_mounted:
+            self._tick()
 
     def _tick(self) -> None:
         self.query_one("#approval-details", Static).update(self._details())
@@ -198,17 +239,6 @@ class ApprovalDialog(ActionDialog):
         if isinstance(event, Input.Changed) and event.input.id == "approval-summary":
             self.summary = event.value
             event.input.scroll_visible(animate=False)
-
-    def enter_in_field(self, field: Input) -> None:
-        # Never onto a decision button: Enter, Enter must not approve. Only on to the name to type.
-        name_fields = list(self.query("#dialog-protected-name").results(Input))
-        if field.id == "approval-summary" and name_fields and not self.name_typed():
-            name_fields[0].focus()
-            return
-        self.app.bell()
-        self.query_one("#dialog-problem", Static).update(
-            Text(self.blocker() or "now choose Approve or Reject: Tab to the button, then Enter")
-        )
 
     def problem(self) -> str | None:
         if not self.summary.strip():

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from tui.aws.errors import AwsError
+from tui.config import DEFAULT_KEYS
 from tui.datum import Datum
 from tui.error_text import error_text
 from tui.fmt import ago, short_id, status_text
@@ -130,7 +131,7 @@ class HistoryScreen(Screen[None]):
     BINDINGS = [
         # priority: the focused table would otherwise take enter and hide the key from the footer.
         Binding("enter", "open", "Open execution", priority=True),
-        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
         Binding("y", "copy", "Copy", id="copy"),
         Binding("b", "link", "Link", id="link"),
         Binding("escape", "back", "Back"),

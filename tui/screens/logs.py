@@ -25,7 +25,7 @@ from textual.widgets import Input, Static
 from tui import clipboard
 from tui.aws.errors import AwsError
 from tui.aws.service import PipelineService
-from tui.config import LogsConfig
+from tui.config import DEFAULT_KEYS, LogsConfig
 from tui.error_text import error_text
 from tui.logbuffer import iter_plain
 from tui.logtail import Caller, LogFollower, LogsUnavailable, TailMode, TailUpdate, build_console_url
@@ -85,7 +85,7 @@ class LogScreen(Screen[None]):
         Binding("s", "save", "Save", id="save_log"),
         Binding("y", "copy", "Copy line", id="copy"),
         Binding("b", "link", "Console link", id="link"),
-        Binding("r", "refresh", "Refresh", id="refresh", show=False),
+        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh", show=False),
     ]
 
     FLUSH_INTERVAL = 1 / 30  # hand pending lines to the view at most once a frame

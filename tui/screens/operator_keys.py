@@ -20,6 +20,21 @@ if TYPE_CHECKING:
     from tui.app import CptuiApp
 
 MUTATIONS = frozenset({"approve", "retry", "rollback", "transition", "stop", "start"})
+# What each mutation key does, for the one-line "why not" of a key that is unavailable.
+MUTATION_NAMES = {
+    "approve": "approving",
+    "retry": "retrying a stage",
+    "rollback": "rolling back",
+    "transition": "enabling or disabling a transition",
+    "stop": "stopping an execution",
+    "start": "starting an execution",
+}
+
+
+def read_only_reason(action: str) -> str:
+    """What a mutation key says in read-only mode."""
+    what = MUTATION_NAMES.get(action, "this action")
+    return f"read-only: {what} is off (--read-only or read_only = true in the config)"
 
 OPERATOR_BINDINGS = [
     Binding("a", "approve", "Approve", id="approve"),
@@ -31,6 +46,9 @@ OPERATOR_BINDINGS = [
     Binding("y", "copy", "Copy", id="copy"),
     Binding("b", "link", "Link", id="link"),
 ]
+
+
+NO_APPROVAL = "No manual approval is waiting here: select a waiting approval action first"
 
 
 class OperatorKeys:
@@ -67,12 +85,25 @@ class OperatorKeys:
             return True if blocker is None else None
         return True
 
+    def unavailable_reason(self, action: str) -> str | None:
+        """Why a greyed or hidden key does nothing here, in one line (the app shows it on a press)."""
+        if action not in MUTATIONS:
+            return None
+        app = self.cptui
+        if operator.read_only(app):
+            return read_only_reason(action)
+        if action == "approve":
+            return NO_APPROVAL
+        if action == "retry":
+            return operator.retry_blocker(app, self.target, self.pipeline_name, self.selected_stage)
+        return None
+
     def action_approve(self) -> None:
         approval = operator.approval_for(
             self.cptui, self.target, self.pipeline_name, self.selected_stage, self.selected_action
         )
         if approval is None:
-            self.cptui.notify("Select a manual approval that is waiting.", severity="warning")
+            self.cptui.notify(NO_APPROVAL, severity="warning", markup=False)
             return
         operator.open_approval(self.cptui, approval)
 

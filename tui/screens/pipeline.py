@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tui.aws.errors import AwsError
+from tui.config import DEFAULT_KEYS
 from tui.datum import Datum
 from tui.error_text import error_text
 from tui.fmt import ago, standing_text
@@ -48,7 +49,7 @@ class PipelineScreen(OperatorKeys, Screen[None]):
     BINDINGS = [
         Binding("h", "history", "History", id="history"),
         Binding("l", "logs", "Logs", id="logs"),
-        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
         Binding("escape", "back", "Back"),
         Binding("w", "watch", "Follow latest execution", id="watch", show=False),
         *OPERATOR_BINDINGS,

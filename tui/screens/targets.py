@@ -23,6 +23,7 @@ from tui.fleet import PickerEntry, PickKind
 from tui.fmt import STATUS_COLORS
 from tui.sanitize import clean
 from tui.widgets.header import freshness_text
+from tui.widgets.option_list import KeyedOptionList
 
 if TYPE_CHECKING:
     from tui.app import CptuiApp
@@ -82,7 +83,7 @@ class TargetPicker(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             yield Static(Text("Targets", style="bold"), id="picker-title")
-            yield OptionList(id="picker-list")
+            yield KeyedOptionList(id="picker-list")
             yield Static("", id="picker-prompt", markup=False)
             yield Input(placeholder="region, e.g. us-east-1", id="picker-region")
             yield Static("", id="picker-problem", markup=False)

@@ -53,12 +53,13 @@ class Changes:
 class RankedTable(DataTable[Any]):
     """DataTable whose rows are upserted by key and ordered by ascending rank."""
 
-    # less/vim muscle memory on top of DataTable's arrows, home/end and page keys.
+    # less/vim muscle memory on top of DataTable's arrows and page keys; Home/End move the cursor
+    # to the first/last row (DataTable's own home/end only scroll sideways).
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "scroll_top", "Top", show=False),
-        Binding("G", "scroll_bottom", "Bottom", show=False),
+        Binding("g,home", "scroll_top", "Top", show=False),
+        Binding("G,end", "scroll_bottom", "Bottom", show=False),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
