@@ -68,6 +68,7 @@ async def test_an_unwritable_audit_log_is_named_at_start_and_refuses_every_mutat
         assert str(path) in str(banner.render()) and "[general] audit_log" in str(banner.render())
         assert any(str(path) in message and severity == "error" for message, severity in blocked.notices)
         assert "Actions are off" in text
+        assert "Quit" in text.splitlines()[-1]  # the banner does not cover the footer
 
         result = await operator.run_confirmed(app, disable())
         assert result.outcome is Outcome.REFUSED
