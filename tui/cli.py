@@ -147,6 +147,8 @@ def resolve_targets(args: argparse.Namespace, config: Config) -> list[Endpoint]:
         endpoints = [Endpoint(Target(region=region, profile=profile))]
     if args.endpoint_url:
         endpoints = [Endpoint(e.target, _checked_endpoint(args.endpoint_url)) for e in endpoints]
+    elif os.environ.get("AWS_ENDPOINT_URL"):
+        _checked_endpoint(os.environ["AWS_ENDPOINT_URL"], "AWS_ENDPOINT_URL=")
     _check_profiles_exist(e.target.profile for e in endpoints)
     _check_regions_known(endpoints)
     return endpoints
@@ -177,11 +179,11 @@ def _checked_region(name: str) -> str:
         raise UsageError(f"cptui: --region {name}: {exc}") from exc
 
 
-def _checked_endpoint(url: str) -> str:
+def _checked_endpoint(url: str, given_as: str = "--endpoint-url ") -> str:
     try:
         return valid_endpoint(url)
     except Invalid as exc:
-        raise UsageError(f"cptui: --endpoint-url {url}: {exc}") from exc
+        raise UsageError(f"cptui: {given_as}{url}: {exc}") from exc
 
 
 def _check_regions_known(endpoints: Iterable[Endpoint]) -> None:
