@@ -69,6 +69,7 @@ DEFAULT_KEYS: Mapping[str, str] = {
     "watchlist": "W",
     "dismiss": "d",
     "group": "g",
+    "open_pipeline": "g",
     "profiles": "P",
     "search_next": "n",
     "search_prev": "N",
