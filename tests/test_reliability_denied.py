@@ -77,6 +77,9 @@ async def test_denied_batch_get_builds_is_named_on_the_log_screen(
         await pilot.pause()
         assert "Could not read the log: access denied: missing codebuild:BatchGetBuilds" in flat_text(app)
         assert "⚠ log unavailable" in flat_text(app)
+        # The header's marker belongs to the build it describes: not "Loading…" under the error.
+        await drive(pilot, rig, lambda: "Build not loaded." in flat_text(app), seconds=5, every=0.1)
+        assert "Loading the build…" not in flat_text(app)
         await pilot.press("escape")
         await drive(pilot, rig, lambda: app.screen is screen, every=0.5)
     assert not rig.unexpected()
