@@ -181,6 +181,10 @@ class PipelineScreen(OperatorKeys, Screen[None]):
             self._notice(f"⚠ {clean(reason)}{since}")
         elif denied:
             self._notice(f"⚠ access denied: missing {clean(', '.join(denied))}")
+        elif unavailable := [op for op in self.cptui.poller.unavailable(self.target) if op in _POLLED_HERE]:
+            # Unknown is not "loading": say the endpoint does not answer it (tried again now and then).
+            ops = ", ".join(unavailable)
+            self._notice(f"⚠ {ops} is not available from this endpoint; trying again later")
         elif self.latest_read.error:
             self._notice(self.latest_read.error)
         else:
