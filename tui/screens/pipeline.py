@@ -150,6 +150,8 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         state = store.state(self.target, self.pipeline_name)
         latest = store.latest_execution(self.target, self.pipeline_name)
         repainted = self.graph.update(definition, state, now)
+        if definition is None:
+            self.graph.set_placeholder(self._definition_marker())
         self.query_one("#pipeline-title", Static).update(self._title())
         key = (latest.execution_id, str(latest.status)) if latest is not None else None
         if latest is not None and key != self._fetched_key:
@@ -163,6 +165,17 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         # Operator keys grey out with the data (retry only on a failed stage, approve on a waiting one).
         self.refresh_bindings()
         return repainted
+
+    def _definition_marker(self) -> str:
+        """ "Loading…" only while the definition can still come; else that it could not be read
+        (the notice above says why), so no loading marker stands under an error."""
+        freshness = self.cptui.store.freshness(self.target)
+        blocked = (
+            bool(freshness.stale_reason)
+            or any(p.endswith(":GetPipeline") for p in freshness.denied)
+            or "GetPipeline" in self.cptui.poller.unavailable(self.target)
+        )
+        return "The pipeline definition could not be read." if blocked else "Loading the pipeline definition…"
 
     def _panel_note(self, has_latest: bool) -> str | None:
         if has_latest:

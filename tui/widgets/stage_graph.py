@@ -150,6 +150,15 @@ class StageGraph(ScrollableContainer, can_focus=True):
     def compose(self) -> ComposeResult:
         yield from self._build_children()
 
+    def set_placeholder(self, text: str) -> None:
+        """What stands in for the graph while there is no definition (loading, or why not)."""
+        if text == self.placeholder:
+            return
+        self.placeholder = text
+        if self.definition is None:
+            for static in self.query(".stage-graph--placeholder").results(Static):
+                static.update(text)
+
     def update(
         self, definition: PipelineDef | None, state: PipelineState | None, now: datetime | None = None
     ) -> int:
