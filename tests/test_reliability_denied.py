@@ -122,7 +122,9 @@ async def test_denied_state_names_it_on_the_pipeline_screen_and_clears_when_allo
         )
         screen = await open_pipeline(pilot, rig, PIPELINE)
         await drive(pilot, rig, lambda: missing in flat_text(app), every=0.5)
-        assert "… loading state" in flat_text(app)  # the graph is drawn from the definition
+        # The graph is drawn from the definition; its boxes say the state is not read (not "loading").
+        await drive(pilot, rig, lambda: "state not read" in flat_text(app), seconds=5, every=0.5)
+        assert "loading state" not in flat_text(app)
         sim.set_faults("")
         await pilot.press("r")  # (the policy also asks again by itself after denied_pause)
         await drive(pilot, rig, lambda: app.store.state(EAST, PIPELINE) is not None, every=0.5)

@@ -75,5 +75,7 @@ async def test_the_pipeline_screen_says_the_state_is_not_available_rather_than_l
         await drive(pilot, rig, lambda: told(rig), seconds=300, every=0.5)
         screen = await open_pipeline(pilot, rig, "web-frontend")
         await drive(pilot, rig, lambda: SAYS in flat_text(app), seconds=30, every=0.5)
+        await drive(pilot, rig, lambda: "state not read" in flat_text(app), seconds=10, every=0.5)
+        assert "loading state" not in flat_text(app)  # unknown, and said why: not "loading"
         assert screen.is_mounted
     assert not rig.unexpected()

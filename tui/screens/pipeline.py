@@ -152,6 +152,8 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         repainted = self.graph.update(definition, state, now)
         if definition is None:
             self.graph.set_placeholder(self._definition_marker())
+        if state is None:
+            self.graph.set_missing_state(self._state_marker())
         self.query_one("#pipeline-title", Static).update(self._title())
         key = (latest.execution_id, str(latest.status)) if latest is not None else None
         if latest is not None and key != self._fetched_key:
@@ -176,6 +178,16 @@ class PipelineScreen(OperatorKeys, Screen[None]):
             or "GetPipeline" in self.cptui.poller.unavailable(self.target)
         )
         return "The pipeline definition could not be read." if blocked else "Loading the pipeline definition…"
+
+    def _state_marker(self) -> str:
+        """Each stage box's line while there is no state: loading, or that it cannot be read."""
+        freshness = self.cptui.store.freshness(self.target)
+        blocked = (
+            bool(freshness.stale_reason)
+            or any(p.endswith(":GetPipelineState") for p in freshness.denied)
+            or "GetPipelineState" in self.cptui.poller.unavailable(self.target)
+        )
+        return "state not read" if blocked else "… loading state"
 
     def _panel_note(self, has_latest: bool) -> str | None:
         if has_latest:
