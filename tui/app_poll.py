@@ -144,6 +144,13 @@ class PollController:
         """Nothing in flight and nothing the user asked for still waiting."""
         return self.policy.in_flight() == 0 and self.policy.pending_urgent() == 0
 
+    def unavailable(self, target: Target) -> list[str]:
+        """The operations resting for ``target`` because its endpoint does not offer them."""
+        if target.key not in self._targets:
+            return []
+        now = self._monotonic()
+        return [k.operation for k in FetchKind if self.policy.rested(target.key, k, now)]
+
     def throttled(self, target: Target) -> bool:
         return target.key in self._targets and self.policy.throttled(target.key)
 
