@@ -183,3 +183,15 @@ def test_a_denied_permission_names_pipelines_never_tried() -> None:
     store.set_latest(T, "run", latest(Status.IN_PROGRESS))
     store.mark_denied(T, "codepipeline:GetPipelineState")
     assert store.coverage(NOW, [T]).describe() == "1 of 1 pipeline not read: access denied (GetPipelineState)"
+
+
+def test_the_watch_list_says_held_as_the_list_does_and_marks_unread_entries() -> None:
+    from tui.screens.watchlist import followed_cells
+    from tui.watchlist import Followed
+
+    entry = Followed(T, "p", EID, NOW, status=Status.IN_PROGRESS, stage="Plan", started=NOW)
+    held = standing_of(latest(Status.IN_PROGRESS), held_state(enabled=False))
+    cells = followed_cells(entry, NOW, held)
+    assert cells[0].plain == "⊘ Held" and cells[3].plain == "Production"
+    assert followed_cells(entry, NOW)[0].plain == "● Running"
+    assert followed_cells(entry, NOW, None, "throttled")[0].plain == "● Running ⚠?"
