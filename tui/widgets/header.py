@@ -119,31 +119,29 @@ def summary_text(
     """'● 2 running  ⏸ 1 waiting for approval  ✖ 1 failed  · 8 pipelines'.
 
     Unknown is not none: with ``coverage`` incomplete (pipelines not read, failing, or a target's
-    list unknown) the counts are lower bounds and say so (``⏸ 1+? waiting``), followed by
-    ``⚠ 3 of 12 pipelines not read: access denied (GetPipelineState)``."""
+    list unknown) the approval count is a lower bound and says so (``⏸ 1+? waiting``), followed by
+    ``⚠ 3 not read: access denied (GetPipelineState)``."""
     approval = sum(1 for r in rows if r.waiting_approval)
     running = sum(1 for r in rows if r.running and not r.waiting_approval)
     failed = sum(1 for r in rows if r.status is Status.FAILED)
     loading = sum(1 for r in rows if r.status is None)
     unknown = coverage is not None and not coverage.complete
-    more = "+?" if unknown else ""
     text = Text()
     text.append(
-        f"{Status.IN_PROGRESS.glyph} {running}{more} running",
-        style=STATUS_COLORS["accent"] if running else _MUTED,
+        f"{Status.IN_PROGRESS.glyph} {running} running", style=STATUS_COLORS["accent"] if running else _MUTED
     )
     text.append("  ")
+    # Approvals live in the pipelines' states: a state not read may hold one.
+    more = "+?" if unknown else ""
     text.append(f"⏸ {approval}{more} waiting for approval", style=_WARN if approval or unknown else _MUTED)
     text.append("  ")
-    text.append(
-        f"{Status.FAILED.glyph} {failed}{more} failed", style=STATUS_COLORS["error"] if failed else _MUTED
-    )
+    text.append(f"{Status.FAILED.glyph} {failed} failed", style=STATUS_COLORS["error"] if failed else _MUTED)
     if shown is not None and filter_text:
         text.append(f"  · {shown} of {len(rows)} shown", style=STATUS_COLORS["accent"])
     else:
         text.append(f"  · {len(rows)} pipelines", style=_MUTED)
     if coverage is not None and coverage.failing:
-        text.append(f"  ⚠ {clean(coverage.describe(), max_len=200)}", style=_WARN)
+        text.append(f"  ⚠ {clean(coverage.describe(short=True), max_len=200)}", style=_WARN)
     elif loading:
         text.append(f" ({loading} loading)", style=_MUTED)
     elif coverage is not None and unknown:
