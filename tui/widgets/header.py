@@ -6,6 +6,7 @@ testable without a terminal; the widgets redraw on store changes and once a seco
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
@@ -15,7 +16,7 @@ from textual.widgets import Static
 
 from tui.fleet import where_label
 from tui.fmt import STATUS_COLORS, ago
-from tui.model import Status, Target
+from tui.model import StandingKind, Status, Target
 from tui.sanitize import clean
 from tui.store import Coverage, Freshness, PipelineRow, Store, StoreChange
 
@@ -121,8 +122,11 @@ def summary_text(
     Unknown is not none: with ``coverage`` incomplete (pipelines not read, failing, or a target's
     list unknown) the approval count is a lower bound and says so (``⏸ 1+? waiting``), followed by
     ``⚠ 3 not read: access denied (GetPipelineState)``."""
-    approval = sum(1 for r in rows if r.waiting_approval)
-    running = sum(1 for r in rows if r.running and not r.waiting_approval)
+    # Counted from each row's ``Standing``: the same words as the rows themselves.
+    kinds = Counter(r.standing.kind for r in rows)
+    approval = kinds[StandingKind.APPROVAL]
+    running = kinds[StandingKind.RUNNING] + kinds[StandingKind.STOPPING] + kinds[StandingKind.QUEUED]
+    held = kinds[StandingKind.HELD]
     failed = sum(1 for r in rows if r.status is Status.FAILED)
     loading = sum(1 for r in rows if r.status is None)
     unknown = coverage is not None and not coverage.complete
@@ -130,6 +134,8 @@ def summary_text(
     text.append(
         f"{Status.IN_PROGRESS.glyph} {running} running", style=STATUS_COLORS["accent"] if running else _MUTED
     )
+    if held:
+        text.append(f"  ⊘ {held} held", style=_WARN)
     text.append("  ")
     # Approvals live in the pipelines' states: a state not read may hold one.
     more = "+?" if unknown else ""
