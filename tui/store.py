@@ -186,11 +186,13 @@ class Coverage:
                 why = ", ".join(f"{count} {reason}" for reason, count in reasons)
             noun = "pipeline" if self.pipelines == 1 else "pipelines"
             counted = f"{self.missing}" if short else f"{self.missing} of {self.pipelines} {noun}"
-            parts.append(f"{counted} not read: {why}")
+            parts.append(f"{counted} not read yet" if why == NOT_READ_YET else f"{counted} not read: {why}")
         if self.unlisted:
             if len(self.unlisted) == 1:
                 label, why = self.unlisted[0]
-                parts.append(f"pipeline list of {label} not read: {why}")
+                parts.append(
+                    f"pipeline list of {label} not read" + (" yet" if why == NOT_READ_YET else f": {why}")
+                )
             else:
                 labels = ", ".join(label for label, _ in self.unlisted)
                 why = self.unlisted[0][1]
