@@ -304,7 +304,11 @@ class PollController:
             return
         # What this read would have told is unknown until one succeeds (the approvals inbox and
         # the summary counts say so instead of counting it as "none").
-        why = short_reason(stale_reason(error, target, fetch.kind.operation))
+        operation = fetch.kind.operation
+        if error.kind is ErrorKind.ACCESS_DENIED:
+            why = f"access denied ({operation})"  # as the store says it of calls not yet tried
+        else:
+            why = short_reason(stale_reason(error, target, operation))
         self._emit(self._mark_unread(target, fetch, why))
         if error.kind is ErrorKind.ACCESS_DENIED:
             # Kept until a call needing it succeeds; the screens that need it and one notice
