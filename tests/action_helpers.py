@@ -39,7 +39,7 @@ def make_app(
     _OPEN.extend(services)
     config = Config(
         general=GeneralConfig(read_only=config_read_only, audit_log=tmp_path / "audit.jsonl"),
-        pipelines=PipelinesConfig(protected=tuple(protected)),
+        pipelines=PipelinesConfig() if protected is None else PipelinesConfig(protected=tuple(protected)),
     )
     return CptuiApp(services, config, read_only=read_only, clock=sim.clock.now)
 

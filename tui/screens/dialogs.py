@@ -211,8 +211,7 @@ class ApprovalDialog(ActionDialog):
         summary = self.query_one("#approval-summary", ArmedInput)
         summary.armed_at = monotonic()
         summary.disabled = False
-        if self.focused is None or self.focused.id == "dialog-cancel-button":
-            summary.focus()
+        summary.focus()  # the opening focus (it could not take it while disabled)
 
     def set_revisions(self, revisions: Sequence[SourceRevision]) -> None:
         """The execution's revisions arrived (or could not be read: empty): show them."""
