@@ -87,6 +87,7 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
         self.explain: Callable[[ActionResult], str] = lambda result: result.message
         self.result: ActionResult | None = None  # the last result of sending (with a sender)
         self.failure: str | None = None  # the last definite failure, shown until the next try
+        self.sending_failed = False  # the sender broke: nothing can be sent again, Esc closes
 
     # --- for subclasses ----------------------------------------------------------------------
 
@@ -251,7 +252,12 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
         self.run_worker(self._send(request, self.sender), group="dialog-send", exit_on_error=False)
 
     async def _send(self, request: ActionRequest, sender: Sender) -> None:
-        result = await sender(request)
+        try:
+            result = await sender(request)
+        except Exception as error:  # not an AWS answer (those are results): say so, allow Esc only
+            self.show_failure(f"outcome unknown ({clean(str(error), max_len=200)}); Esc closes")
+            self.sending_failed = True
+            return
         self.result = result
         if result.outcome in CLOSING_OUTCOMES:
             self.dismiss(request)
@@ -270,7 +276,7 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
     # --- events --------------------------------------------------------------------------------
 
     def action_cancel(self) -> None:
-        if self.confirmed:
+        if self.confirmed and not self.sending_failed:
             self.app.bell()  # the request is on its way: its answer closes or reopens the dialog
             return
         self.dismiss(None)
