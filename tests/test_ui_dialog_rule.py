@@ -257,7 +257,8 @@ async def test_payments_api_prod_asks_for_its_name_with_no_config(sim: Simulator
         await pilot.press("a")
         dialog = await dialog_ready(pilot, app, ApprovalDialog)
         await pilot.press(*"ok")
-        await wait_for_text(pilot, "Protected pipeline.", "type payments-api-prod exactly")
+        await wait_for_text(pilot, "protected pipeline: type payments-api-prod exactly")
+        assert dialog.query("#dialog-protected-label")
         assert dialog.query_one("#choice-approve", Button).disabled
         await pilot.press("enter")  # on to the name field
         await pilot.press(*"payments-api-prod", "enter")

@@ -142,26 +142,28 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
             if self.CONFIRM_KEY:
                 parts.append(f"{self.CONFIRM_KEY} confirm")
             parts.append("tab to a button, enter presses it")
-            parts.append("enter in a field: next field")
+            parts.append("enter: next field")
         parts.append("esc cancel" if self.choices() else "esc close")
         return Text(" · ".join(parts), style="dim")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Text(self.dialog_title), id="dialog-title", markup=False)
+            # Everything but the outcome lines, the buttons and the keys scrolls, so the buttons
+            # stay on screen down to 80x24 (a focused field scrolls itself into view).
             with VerticalScroll(id="dialog-body"):
                 yield from self.compose_body()
-            yield Static("", id="dialog-what", markup=False)
-            if self.protected and self.choices():
-                yield Static(
-                    Text.assemble(
-                        ("Protected pipeline. ", "bold"),
-                        f"Type its name ({clean(self.pipeline)}) to enable the button.",
-                    ),
-                    id="dialog-protected-label",
-                    markup=False,
-                )
-                yield Input(placeholder=clean(self.pipeline), id="dialog-protected-name")
+                yield Static("", id="dialog-what", markup=False)
+                if self.protected and self.choices():
+                    yield Static(
+                        Text.assemble(
+                            ("Protected pipeline. ", "bold"),
+                            f"Type its name ({clean(self.pipeline)}) to enable the button.",
+                        ),
+                        id="dialog-protected-label",
+                        markup=False,
+                    )
+                    yield Input(placeholder=clean(self.pipeline), id="dialog-protected-name")
             yield Static("", id="dialog-failure", markup=False)
             yield Static("", id="dialog-problem", markup=False)
             with Horizontal(id="dialog-buttons"):
@@ -209,7 +211,7 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
         if problem:
             return problem
         if not self.name_typed():
-            return f"type {clean(self.pipeline)} exactly to confirm"
+            return f"protected pipeline: type {clean(self.pipeline)} exactly in its field to confirm"
         return None
 
     def refresh_state(self) -> None:
