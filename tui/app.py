@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 from tui import app_prefs
 from tui.actions import ActionRunner
 from tui.app_alerts import Alerts, state_path_for, watch_path_for
+from tui.app_cache import WarmStart
 from tui.app_fleet import FleetController
 from tui.app_poll import PollController
 from tui.audit import AuditLog
@@ -125,6 +126,9 @@ class CptuiApp(App[None]):
             clock=self._clock,
         )
         self.fleet = FleetController(self, target_factory)
+        # The last run's lists, painted at the first frame (nothing without a cache folder).
+        self.warm_start = WarmStart(self)
+        self.warm_start.paint()
         audit_log = self.config.general.audit_log
         self.alerts = Alerts(
             self,
@@ -155,6 +159,7 @@ class CptuiApp(App[None]):
         self._check_audit_log(listing)
         self.store_changed.subscribe(self, self.fleet.on_store_changed, immediate=True)
         self.alerts.start()
+        self.warm_start.start()
         if self._start_polling:
             # After the first frame: the first call imports aiobotocore (a fifth of a second), and
             # the screen should be up before that.
@@ -217,6 +222,7 @@ class CptuiApp(App[None]):
 
     async def on_unmount(self) -> None:
         self.poller.stop()
+        self.warm_start.save()
         for service in self.services.values():
             try:
                 await service.close()
