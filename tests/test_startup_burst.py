@@ -229,3 +229,30 @@ def test_the_cache_folder_follows_xdg_no_cache_the_config_and_the_demo(
     demo = cli.demo_config(cli.with_cache(Config(), False), tmp_path / "demo")
     assert demo.cache_dir == tmp_path / "demo" / "cache"  # never the user's cache
     assert cli.demo_config(Config(), tmp_path / "demo").cache_dir is None
+
+
+def test_a_throttled_burst_is_remembered_halved_once_per_run(tmp_path: Path) -> None:
+    from tui.app import CptuiApp
+    from tui.aws import create_service
+    from tui.config import Config, GeneralConfig, PollingConfig
+    from tui.model import Target
+
+    target = Target(region="us-east-1")
+    service = create_service(target, endpoint_url="http://127.0.0.1:9", credentials=("AKID1", "x", None))
+    config = Config(
+        general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"),
+        polling=PollingConfig(startup_burst=40),
+        cache_dir=tmp_path,
+    )
+    poller = CptuiApp([service], config).poller
+    poller.startup_granted[target.key] = 40
+    poller._startup_throttled(target.key)
+    poller._startup_throttled(target.key)  # the burst's other throttled reads: still halved once
+    assert load_bursts(tmp_path) == {target.key: 20}
+    assert poller.startup_burst(target.key) == 20
+    # The next run starts with half, and halves again after another throttle (not below burst).
+    again = CptuiApp([service], config).poller
+    assert again.startup_burst(target.key) == 20
+    again.startup_granted[target.key] = 10
+    again._startup_throttled(target.key)
+    assert load_bursts(tmp_path) == {target.key: 8}
