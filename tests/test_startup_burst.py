@@ -256,3 +256,54 @@ def test_a_throttled_burst_is_remembered_halved_once_per_run(tmp_path: Path) -> 
     again.startup_granted[target.key] = 10
     again._startup_throttled(target.key)
     assert load_bursts(tmp_path) == {target.key: 8}
+
+
+async def test_the_burst_reads_the_rows_the_first_frame_will_show(tmp_path: Path) -> None:
+    """Before the list is painted, the rows it will show first (its order: favourites, then the
+    latest activity the list knows of) are the ones the burst reads, not the first names."""
+    from simfixtures import START
+    from uiwait import wait_until
+
+    from tui.app import CptuiApp
+    from tui.aws import create_service
+    from tui.config import Config, GeneralConfig, PipelinesConfig, PollingConfig
+    from tui.model import Target
+    from tui.sim import ManualClock, Simulator
+
+    sim = Simulator(scenario="scale", seed=7, clock=ManualClock(start=START), pipelines=50)
+    await sim.start()
+    target = Target(region="us-east-1")
+    service = create_service(target, endpoint_url=sim.url, credentials=("AKID123456789012", "x", None))
+    last = sorted(sim.engine.world("123456789012", "us-east-1").pipelines)[-4:]  # pinned on top
+    config = Config(
+        general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"),
+        polling=PollingConfig(startup_burst=10),
+        pipelines=PipelinesConfig(favourites=tuple(last)),
+    )
+    app = CptuiApp([service], config, clock=sim.clock.now)
+    asked: list[str] = []
+    original = service.list_executions
+
+    async def recording(name: str, **kwargs: object) -> object:
+        asked.append(name)
+        return await original(name, **kwargs)  # type: ignore[arg-type]
+
+    service.list_executions = recording  # type: ignore[method-assign,assignment]
+    predicted: list[str] = []
+    grant = app.poller._grant_startup
+
+    def remember(key: str, now: float) -> None:
+        predicted.extend(r.name for r in app.store.rows(target)[:10])
+        grant(key, now)
+
+    app.poller._grant_startup = remember  # type: ignore[method-assign]
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: len(asked) >= 10, timeout=30)
+            # The burst: its tokens less the reserve, one of them for who the caller is.
+            burst = app.poller.startup_granted[target.key] - int(app.poller.policy.settings.reserve) - 1
+            assert set(asked[:burst]) <= set(predicted)
+            assert set(last) & set(asked[:burst])  # the favourites on top, not just the first names
+    finally:
+        await service.close()
+        await sim.stop()

@@ -311,7 +311,13 @@ class PollController:
         return min(burst, remembered) if remembered is not None else burst
 
     def _grant_startup(self, key: str, now: float) -> None:
-        self.startup_granted[key] = self.policy.grant_startup(key, self.startup_burst(key), now)
+        burst = self.startup_burst(key)
+        if not self.policy.has_visible(key):
+            # The list has not been painted yet: the rows it will show first are the first in the
+            # list's order (favourites, then the latest activity the list knows of).
+            rows = self.app.store.rows(self._targets[key])
+            self.policy.set_visible(key, [r.name for r in rows[:burst]])
+        self.startup_granted[key] = self.policy.grant_startup(key, burst, now)
 
     def _startup_throttled(self, key: str) -> None:
         """Remember a burst half the size for the next start (once per run and target)."""

@@ -292,6 +292,10 @@ class PollPolicy:
         t.startup_left = tokens
         return tokens
 
+    def has_visible(self, target: str) -> bool:
+        """True once the screen said which of this target's rows it shows."""
+        return bool(self._targets[target].visible)
+
     def in_startup(self, fetch: Fetch) -> bool:
         """True when ``fetch`` was started by the start-up burst and has not answered yet."""
         t = self._targets.get(fetch.target)
