@@ -225,3 +225,16 @@ async def test_without_a_cache_folder_nothing_is_read_or_written(
             pilot, lambda: app.store.rows() and all(r.loaded for r in app.store.rows()), timeout=20
         )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["audit.jsonl"] or not list(tmp_path.glob("cache*"))
+
+
+async def test_the_list_is_saved_soon_after_start_not_only_at_exit(
+    tmp_path: Path, scale_sim: Simulator
+) -> None:
+    sim = scale_sim
+    app = await _app(tmp_path, sim)
+    app.warm_start.first_save = 0.5
+    async with app.run_test(size=(120, 30)) as pilot:
+        app.poller.start()
+        await wait_until(pilot, lambda: load_list(tmp_path / "cache", EAST, sim.url) is not None, timeout=20)
+        saved = load_list(tmp_path / "cache", EAST, sim.url)
+        assert saved is not None and saved.account == ACCOUNT and saved.rows

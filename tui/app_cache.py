@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SAVE_EVERY = 120.0  # seconds between writes of the live lists (and once at exit)
+# The first write, once the rows on screen are usually read: a run killed before its exit (a closed
+# terminal) still leaves a cache.
+FIRST_SAVE = 15.0
 
 
 class WarmStart:
@@ -32,6 +35,7 @@ class WarmStart:
         self.folder: Path | None = app.config.cache_dir
         # Cached lists painted and not yet checked against the target's account.
         self.pending: dict[str, CachedList] = {}
+        self.first_save = FIRST_SAVE
 
     def _endpoint(self, target: Target) -> str | None:
         service = self.app.services.get(target.key)
@@ -54,6 +58,7 @@ class WarmStart:
         if self.folder is None:
             return
         self.app.store_changed.subscribe(self.app, self.on_store_changed, immediate=True)
+        self.app.set_timer(self.first_save, self.save, name="warm-start first save")
         self.app.set_interval(SAVE_EVERY, self.save, name="warm-start save")
 
     def on_store_changed(self, change: StoreChange) -> None:
