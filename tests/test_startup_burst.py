@@ -174,7 +174,6 @@ async def test_a_full_first_screen_under_an_endpoint_quota_shows_no_throttling(t
             assert not [n for n in notices if "throttl" in n.lower()]
             assert not app.store.freshness(target).stale_reason
             assert not app.poller.throttled(target)  # the header shows no throttle either
-
             if app.poller.policy.startup_throttled(target.key):
                 # The quota did throttle the burst: the next start sends half of it.
                 assert load_bursts(tmp_path / "cache") == {target.key: max(8, granted // 2)}
