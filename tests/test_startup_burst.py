@@ -172,8 +172,14 @@ async def test_a_full_first_screen_under_an_endpoint_quota_shows_no_throttling(t
             assert granted >= 30  # sized to the screen: every row on screen in one burst
             await pilot.pause()
             assert not [n for n in notices if "throttl" in n.lower()]
-            assert not app.store.freshness(target).stale_reason
-            assert not app.poller.throttled(target)  # the header shows no throttle either
+            # On a loaded machine the reads after the burst can bunch up past the quota for a
+            # moment; what must hold is that the header settles unthrottled (no notice was told).
+            await wait_until(
+                pilot,
+                lambda: not app.store.freshness(target).stale_reason and not app.poller.throttled(target),
+                timeout=15,
+            )
+            assert not [n for n in notices if "throttl" in n.lower()]
             if app.poller.policy.startup_throttled(target.key):
                 # The quota did throttle the burst: the next start sends half of it.
                 assert load_bursts(tmp_path / "cache") == {target.key: max(8, granted // 2)}
