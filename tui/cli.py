@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "Targets are every --profile x --region pair; without either, the [[targets]] of the "
             "config file; without those, AWS_PROFILE and AWS_REGION / AWS_DEFAULT_REGION / the "
-            "profile's region."
+            "profile's region. Push mode: cptui events setup | status | teardown (see --help there)."
         ),
     )
     parser.add_argument(
@@ -243,6 +243,11 @@ def build_services(endpoints: Sequence[Endpoint]) -> list[AwsPipelineService]:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``cptui`` console script and ``python -m tui``; returns the exit status."""
+    args_list = sys.argv[1:] if argv is None else argv
+    if args_list[:1] == ["events"]:  # cptui events setup | status | teardown
+        from tui.events.cli import main as events_main
+
+        return events_main(args_list[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
