@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tui.aws.client import AwsPipelineService
     from tui.aws.service import PipelineService
     from tui.fleet import TargetFactory
+    from tui.sim import Simulator
 
 DEMO_CREDENTIALS: tuple[str, str, str | None] = ("AKID123456789012", "demo", None)
 DEMO_REGION = "us-east-1"
@@ -287,9 +288,8 @@ def _run_demo(seed: int, config: Config, read_only: bool) -> int:
                 create_service(target, endpoint_url=handle.url, credentials=demo_credentials(target))
                 for target in demo_targets()
             ]
-            return _run_app(
-                services, demo_config(config, Path(state)), read_only, factory=demo_factory(handle.url)
-            )
+            demo = with_demo_events(demo_config(config, Path(state)), handle.simulator)
+            return _run_app(services, demo, read_only, factory=demo_factory(handle.url))
         finally:
             handle.stop()
 
@@ -302,6 +302,30 @@ def demo_config(config: Config, state: Path) -> Config:
     changed in the demo (favourites, theme) stay in the demo too: not in the user's config file."""
     general = replace(config.general, audit_log=state / "audit.jsonl")
     return replace(config, path=None, general=general)
+
+
+def with_demo_events(config: Config, simulator: Simulator) -> Config:
+    """The demo runs in push mode: each demo target gets a queue and rule in the simulator (what
+    ``cptui events setup`` would create) and the config points at them."""
+    from tui.config import EventQueueConfig
+    from tui.events.resources import resource_name
+
+    entries = []
+    for target in demo_targets():
+        account = DEMO_ACCOUNTS.get(target.profile or "", DEMO_ACCOUNTS["demo-prod"])
+        name = resource_name("demo", target.region)
+        queue = simulator.setup_event_queue(account, target.region, name)
+        entries.append(
+            EventQueueConfig(
+                region=target.region,
+                profile=target.profile,
+                queue_url=queue.url,
+                queue_name=name,
+                rule_name=name,
+                managed=True,
+            )
+        )
+    return replace(config, events=replace(config.events, enabled=True, targets=tuple(entries)))
 
 
 def _run_app(

@@ -93,12 +93,12 @@ class Receiver:
         self.ignored = 0
         self._pending: list[Message] = []  # received, not handed over yet
 
-    async def receive(self) -> list[Message]:
+    async def receive(self, wait: int | None = None) -> list[Message]:
         answer = await self.api.aws_call(
             "sqs",
             "ReceiveMessage",
             QueueUrl=self.queue_url,
-            WaitTimeSeconds=self.wait_seconds,
+            WaitTimeSeconds=self.wait_seconds if wait is None else wait,
             MaxNumberOfMessages=MAX_MESSAGES,
         )
         out: list[Message] = []
@@ -111,12 +111,16 @@ class Receiver:
     async def run(self) -> None:
         """Receive until cancelled; releases what it holds on the way out."""
         failures = 0
+        ok = False
         try:
             while True:
                 try:
-                    self._pending = await self.receive()
+                    # The first receive (and the first after a failure) does not wait: whether the
+                    # queue works is known at once, not after a 20 s long poll.
+                    self._pending = await self.receive(None if ok else 0)
                 except AwsError as error:
                     failures += 1
+                    ok = False
                     self.on_state(False, why(error))
                     if isinstance(error, AccessDenied | NotFound | CredentialsError):
                         delay = self.retry_after
@@ -125,6 +129,7 @@ class Receiver:
                     await asyncio.sleep(delay)
                     continue
                 failures = 0
+                ok = True
                 self.on_state(True, None)
                 if self._pending:
                     await self._handle(self._pending)
