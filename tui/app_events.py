@@ -121,6 +121,12 @@ class EventsController:
     def _on_state(self, queue: _Queue, ok: bool, why: str | None) -> None:
         policy = self.app.poller.policy
         if ok:
+            # The queue answered: whatever changed is in it, so the data is current as of now
+            # (the header's "updated ... ago"; the sweep covers events that never arrive).
+            for target in queue.targets:
+                fresh = self.app.store.freshness(target)
+                if fresh.listed and not fresh.stale_reason:  # (a failing poll keeps its reason)
+                    self.app.poller.publish(self.app.store.mark_fresh(target, self.app.now()))
             if queue.live is not True:
                 queue.live = True
                 queue.told.clear()  # a later failure deserves a notice again
