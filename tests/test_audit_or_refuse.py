@@ -12,6 +12,9 @@ the user's real state.
 from __future__ import annotations
 
 import asyncio
+import signal
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -68,6 +71,7 @@ async def test_an_unwritable_audit_log_is_named_at_start_and_refuses_every_mutat
         assert str(path) in str(banner.render()) and "[general] audit_log" in str(banner.render())
         assert any(str(path) in message and severity == "error" for message, severity in blocked.notices)
         assert "Actions are off" in text
+        assert "Quit" in text.splitlines()[-1]  # the banner does not cover the footer
 
         result = await operator.run_confirmed(app, disable())
         assert result.outcome is Outcome.REFUSED
@@ -157,3 +161,23 @@ def test_the_demo_keeps_its_state_in_a_temporary_directory(
     assert all(p.parent == audit.parent for p in seen["beside"])  # watchlist.json, notified.json
     assert not audit.parent.exists()  # removed when the demo ended
     assert not state.exists() and list(home.iterdir()) == []
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_the_demo_folder_goes_when_the_process_is_ended_by_a_signal(signame: str, tmp_path: Path) -> None:
+    """Closing the terminal (SIGHUP) or ``kill`` (SIGTERM) skip ``finally``: the folder must go anyway,
+    and the process still dies of the signal."""
+    folder = tmp_path / "cptui-demo-x"
+    folder.mkdir()
+    (folder / "audit.jsonl").write_text("{}\n")
+    script = (
+        "import os, signal, time\n"
+        "from pathlib import Path\n"
+        "from tui.cli import removed_on_signal\n"
+        f"with removed_on_signal(Path({str(folder)!r})):\n"
+        f"    os.kill(os.getpid(), signal.{signame})\n"
+        "    time.sleep(30)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], timeout=60, check=False)
+    assert done.returncode == -getattr(signal, signame)
+    assert not folder.exists()

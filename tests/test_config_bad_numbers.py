@@ -71,6 +71,20 @@ def test_exit_2_for_a_bad_port_on_the_command_line(
     assert not ran
 
 
+def test_exit_2_for_a_bad_port_in_aws_endpoint_url(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    isolate_aws_env(monkeypatch, tmp_path, "[default]\nregion = us-east-1\n")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:70000")
+    monkeypatch.setattr(cli, "_run_app", lambda *args, **kwargs: 0)
+    assert cli.main([]) == 2
+    assert (
+        "AWS_ENDPOINT_URL=http://127.0.0.1:70000: port 70000 is not a port number 1-65535"
+        in capsys.readouterr().err
+    )
+
+
 def test_exit_2_for_nan_in_the_config(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

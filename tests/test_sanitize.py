@@ -105,3 +105,20 @@ def test_markup_is_shown_as_typed(name: str) -> None:
     assert Content.from_markup(escape_markup(name)).plain == name
     assert safe_content(name).plain == name
     assert safe_text(name).plain == name
+
+
+def test_nothing_in_the_app_parses_markup_from_a_string() -> None:
+    """The guard behind "one helper": no module builds markup from a string (data goes through
+    ``safe_text`` / ``safe_content``, or ``escape_markup`` where only a markup string is taken)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "tui"
+    risky = ("from_markup(", "markup=True", "render_markup(", "Text.from_ansi(")
+    found = [
+        f"{path.relative_to(root)}: {needle}"
+        for path in root.rglob("*.py")
+        if "sim" not in path.relative_to(root).parts
+        for needle in risky
+        if needle in path.read_text(encoding="utf-8") and path.name != "sanitize.py"
+    ]
+    assert found == []

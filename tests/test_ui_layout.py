@@ -278,3 +278,6 @@ async def test_b_without_ssh_still_opens_the_browser(
         await pilot.press("enter")
         await wait_until(pilot, lambda: bool(opened))
         assert opened[0].startswith("https://") and not isinstance(app.screen, LinkScreen)
+        # The notice names the link; the URL itself is never in a toast (its gutter would be copied).
+        await wait_until(pilot, lambda: any("Opening" in n.message for n in app._notifications))
+        assert not any("https://" in n.message for n in app._notifications)

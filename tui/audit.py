@@ -92,6 +92,8 @@ class AuditLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8"):
                 pass
+        except FileExistsError as exc:  # (mkdir: the folder's name is taken by a file)
+            return f"{os_reason(exc)}: {self.path.parent} is not a folder"
         except OSError as exc:
             return os_reason(exc)
         return None

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import signal
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -148,6 +151,8 @@ def resolve_targets(args: argparse.Namespace, config: Config) -> list[Endpoint]:
         endpoints = [Endpoint(Target(region=region, profile=profile))]
     if args.endpoint_url:
         endpoints = [Endpoint(e.target, _checked_endpoint(args.endpoint_url)) for e in endpoints]
+    elif os.environ.get("AWS_ENDPOINT_URL"):
+        _checked_endpoint(os.environ["AWS_ENDPOINT_URL"], "AWS_ENDPOINT_URL=")
     _check_profiles_exist(e.target.profile for e in endpoints)
     _check_regions_known(endpoints)
     return endpoints
@@ -178,11 +183,11 @@ def _checked_region(name: str) -> str:
         raise UsageError(f"cptui: --region {name}: {exc}") from exc
 
 
-def _checked_endpoint(url: str) -> str:
+def _checked_endpoint(url: str, given_as: str = "--endpoint-url ") -> str:
     try:
         return valid_endpoint(url)
     except Invalid as exc:
-        raise UsageError(f"cptui: --endpoint-url {url}: {exc}") from exc
+        raise UsageError(f"cptui: {given_as}{url}: {exc}") from exc
 
 
 def _check_regions_known(endpoints: Iterable[Endpoint]) -> None:
@@ -281,7 +286,7 @@ def _run_demo(seed: int, config: Config, read_only: bool) -> int:
     from tui.aws.client import create_service
     from tui.sim import Simulator
 
-    with tempfile.TemporaryDirectory(prefix="cptui-demo-") as state:
+    with tempfile.TemporaryDirectory(prefix="cptui-demo-") as state, removed_on_signal(Path(state)):
         handle = Simulator(scenario="demo", seed=seed).start_in_thread()
         try:
             services = [
@@ -292,6 +297,28 @@ def _run_demo(seed: int, config: Config, read_only: bool) -> int:
             return _run_app(services, demo, read_only, factory=demo_factory(handle.url))
         finally:
             handle.stop()
+
+
+@contextmanager
+def removed_on_signal(folder: Path) -> Iterator[None]:
+    """Remove ``folder`` also when the process is ended by SIGHUP (terminal closed) or SIGTERM,
+    which skip ``finally`` blocks; then die of the signal as before."""
+
+    def remove_and_die(signum: int, _frame: object) -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    wanted = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    try:
+        previous = {sig: signal.signal(sig, remove_and_die) for sig in wanted}
+    except ValueError:  # not the main thread: signals cannot be handled here
+        previous = {}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def demo_config(config: Config, state: Path) -> Config:

@@ -73,6 +73,7 @@ DEFAULT_KEYS: Mapping[str, str] = {
     "watchlist": "W",
     "dismiss": "d",
     "group": "g",
+    "open_pipeline": "g",
     "profiles": "P",
     "search_next": "n",
     "search_prev": "N",

@@ -522,7 +522,8 @@ def _use(app: CptuiApp, picked: Picked | None) -> None:
             app.push_screen(LinkScreen(picked.label, picked.value))
             return
         app.open_url(picked.value)
-        _notify(app, f"Opening {clean(picked.value, max_len=300)}")
+        # No URL in the toast: its gutter glyph would end up inside a copied URL; `b` then `y` copies it.
+        _notify(app, f"Opening the {clean(picked.label, max_len=80).lower()} link in your browser.")
         return
     via = clipboard.copy(app, picked.value)
     _notify(app, f"Copied {picked.label.lower()} to the {via}: {clean(picked.value, max_len=120)}")

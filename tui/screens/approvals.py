@@ -62,7 +62,9 @@ class ApprovalsScreen(Screen[None]):
     BINDINGS = [
         Binding("a", "approve", "Approve / reject", id="approve"),
         # Priority: the table's vim-style `g` (to the top) must not take it.
-        Binding("g", "open_pipeline", "Open pipeline", id="open_pipeline", priority=True),
+        Binding(
+            DEFAULT_KEYS["open_pipeline"], "open_pipeline", "Open pipeline", id="open_pipeline", priority=True
+        ),
         Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
         Binding("escape", "back", "Back"),
     ]

@@ -20,6 +20,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui import clipboard
 from tui.fmt import STATUS_COLORS
 from tui.sanitize import clean
 
@@ -90,10 +91,14 @@ class LinkScreen(ModalScreen[None]):
         return text
 
     def action_copy(self) -> None:
-        # Over SSH the system clipboard (if any) is the remote machine's: use the terminal's.
-        self.app.copy_to_clipboard(self.url)
+        if over_ssh():
+            # The system clipboard (if any) is the remote machine's: use the terminal's (OSC 52).
+            self.app.copy_to_clipboard(self.url)
+            via: str = clipboard.TERMINAL
+        else:
+            via = clipboard.copy(self.app, self.url)
         self.copied = True
-        self.app.notify("Copied the link to the terminal clipboard (OSC 52).", markup=False)
+        self.app.notify(f"Copied the link to the {via}.", markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Over SSH a browser would open (or fail to) on the remote machine: not offered.

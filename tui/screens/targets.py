@@ -48,11 +48,11 @@ def entry_text(app: CptuiApp, entry: PickerEntry) -> Text:
     if target.profile:
         details.append(f"profile {clean(target.profile)}")
     text.append("  " + " · ".join(details), style=STATUS_COLORS["muted"])
-    freshness = app.store.freshness(target)
-    text.append("  ")
-    text.append_text(freshness_text(freshness, app.now()))
+    # Second line: how fresh its data is (or why it is stale), then who you are there.
+    text.append("\n    ")
+    text.append_text(freshness_text(app.store.freshness(target), app.now()))
     if identity is not None:
-        text.append(f"\n    {clean(identity.arn)}", style=STATUS_COLORS["muted"])
+        text.append(f"  {clean(identity.arn)}", style=STATUS_COLORS["muted"])
     return text
 
 

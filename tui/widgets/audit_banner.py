@@ -16,11 +16,11 @@ def banner_text(path: object, reason: str, fix: str) -> str:
 
 
 class AuditBanner(Static):
-    """One warning line (wrapped if needed) above the footer."""
+    """One warning line (wrapped if needed) at the bottom of the list, above the footer (not docked:
+    docked widgets on one edge overlap, and the footer must stay visible)."""
 
     DEFAULT_CSS = """
     AuditBanner {
-        dock: bottom;
         height: auto;
         padding: 0 1;
         background: $error 30%;
