@@ -92,8 +92,8 @@ class _Session:
         self.stdin = stdin
         self.out = out
 
-    def say(self, text: str = "") -> None:
-        print(text, file=self.out, flush=True)
+    def say(self, text: str = "", end: str = "\n") -> None:
+        print(text, file=self.out, flush=True, end=end)
 
     async def run(self, services: list[tuple[Endpoint, AwsPipelineService]]) -> int:
         worst = EXIT_OK
@@ -120,11 +120,11 @@ class _Session:
         if not self.stdin.isatty():
             self.say("refused: no terminal to confirm on; run it in a terminal, or pass --yes")
             return EXIT_USAGE
-        self.say(f"{question} [y/N] ")
+        self.say(f"{question} [y/N] ", end="")
         answer = self.stdin.readline().strip().lower()
         if answer in ("y", "yes"):
             return None
-        self.say("nothing changed")
+        self.say("\nnothing changed" if not answer else "nothing changed")
         return EXIT_FAILED
 
     def heading(self, endpoint: Endpoint, names: admin.Names | None = None) -> None:
