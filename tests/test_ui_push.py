@@ -188,3 +188,35 @@ async def test_a_queue_that_fails_falls_back_to_polling_with_one_notice(problem:
             await wait_until(pilot, lambda: app.store.row(EAST, PIPELINE) is not None, timeout=15)
     finally:
         await sim.stop()
+
+
+async def test_a_build_event_refreshes_an_open_log_screens_header(
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.screens.logs import LogScreen
+
+    monkeypatch.setattr(LogScreen, "POLL_INTERVAL", 0.2)
+    monkeypatch.setattr(LogScreen, "BUILD_CHECK_INTERVAL", 3600.0)  # only an event re-reads the build
+    monkeypatch.setattr(LogScreen, "LIVE_TAIL", False)
+    queue = sim.setup_event_queue()
+    world = sim.engine.world()
+    build = next(b for b in world.builds.values() if not b.complete_at(world.now))
+    upcoming = next(p for p in build.phases if p.end > world.now and p.name != "COMPLETED")
+    mono = Mono()
+    app = _app(sim, tmp_path, queue.url, mono)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_until(pilot, lambda: app.store.freshness(EAST).mode == LIVE, timeout=15)
+        screen = LogScreen(EAST, build.id)
+        await app.push_screen(screen)
+        await wait_until(pilot, lambda: screen.follower is not None and screen.follower.build is not None)
+        follower = screen.follower
+        assert follower is not None and follower.build is not None
+        before = follower.calls["BatchGetBuilds"]
+        phase_before = follower.build.current_phase
+        sim.clock.advance(upcoming.end - world.now + 1)  # the phase ends: a Build Phase Change event
+        await wait_until(pilot, lambda: follower.calls["BatchGetBuilds"] > before, timeout=10)
+        await wait_until(
+            pilot,
+            lambda: follower.build is not None and follower.build.current_phase != phase_before,
+            timeout=10,
+        )

@@ -162,6 +162,16 @@ class EventsController:
                 fallback = target
         return fallback
 
+    def _build_changed(self, target: Target, event: PipelineEvent) -> None:
+        """A CodeBuild event: an open log screen of that build reads its header and phases now."""
+        from tui.screens.logs import LogScreen
+
+        for screen in self.app.screen_stack:
+            if not isinstance(screen, LogScreen) or screen.follower is None:
+                continue
+            if screen.target == target and _build_key(screen.build_id) == _build_key(event.build_id or ""):
+                screen.follower.check_build_now()
+
     def _on_events(self, queue: _Queue, events: list[PipelineEvent]) -> None:
         policy = self.app.poller.policy
         now = self.app.poller._monotonic()
@@ -174,6 +184,9 @@ class EventsController:
             if applied.duplicate:
                 continue
             self.events_applied += 1
+            if applied.build is not None:
+                self._build_changed(target, applied.build)
+                continue
             self.app.poller.publish(applied.change)
             if applied.pipeline is not None:
                 confirm.add((target.key, applied.pipeline))
@@ -181,6 +194,11 @@ class EventsController:
             policy.confirm(key, name, now)
         if confirm:
             self.app.call_later(self.app.poller.tick)
+
+
+def _build_key(build_id: str) -> str:
+    """``project:uuid`` from a build id or ARN (events name the ARN, the API the id)."""
+    return build_id.rsplit(":build/", 1)[-1]
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:
