@@ -131,3 +131,24 @@ async def test_all_read_the_inbox_lists_the_approval_and_no_warning(
         assert "Approvals waiting 1 oldest first" in text
         assert "not read" not in text and NONE_WAITING not in text
     assert not rig.unexpected()
+
+
+async def test_under_heavy_throttling_the_inbox_shows_the_approval_or_says_what_is_not_read(
+    sim: Simulator, tmp_path: Path, closing: list[Rig]
+) -> None:
+    sim.set_faults("throttle=0.8")
+    rig = make_rig(sim, tmp_path)
+    closing.append(rig)
+    app = rig.app
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_inbox(pilot, rig)
+
+        def never_says_none() -> bool:
+            text = flat_text(app)
+            assert NONE_WAITING not in text
+            assert APPROVAL in text or "not read" in text, text
+            return APPROVAL in text
+
+        # Every step until the approval is read: never "none", always the approval or why not.
+        await drive(pilot, rig, never_says_none, every=0.5, seconds=600)
+    assert not rig.unexpected()

@@ -77,6 +77,9 @@ async def test_denied_batch_get_builds_is_named_on_the_log_screen(
         await pilot.pause()
         assert "Could not read the log: access denied: missing codebuild:BatchGetBuilds" in flat_text(app)
         assert "⚠ log unavailable" in flat_text(app)
+        # The header's marker belongs to the build it describes: not "Loading…" under the error.
+        await drive(pilot, rig, lambda: "Build not loaded." in flat_text(app), seconds=5, every=0.1)
+        assert "Loading the build…" not in flat_text(app)
         await pilot.press("escape")
         await drive(pilot, rig, lambda: app.screen is screen, every=0.5)
     assert not rig.unexpected()
@@ -119,8 +122,9 @@ async def test_denied_state_names_it_on_the_pipeline_screen_and_clears_when_allo
         )
         screen = await open_pipeline(pilot, rig, PIPELINE)
         await drive(pilot, rig, lambda: missing in flat_text(app), every=0.5)
-        # the graph is drawn from the definition (wait for the repaint, not one frame early)
-        await drive(pilot, rig, lambda: "… loading state" in flat_text(app), every=0.5)
+        # The graph is drawn from the definition; its boxes say the state is not read (not "loading").
+        await drive(pilot, rig, lambda: "state not read" in flat_text(app), seconds=5, every=0.5)
+        assert "loading state" not in flat_text(app)
         sim.set_faults("")
         await pilot.press("r")  # (the policy also asks again by itself after denied_pause)
         await drive(pilot, rig, lambda: app.store.state(EAST, PIPELINE) is not None, every=0.5)

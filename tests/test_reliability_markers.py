@@ -107,3 +107,27 @@ async def test_history_shows_no_loading_marker_under_its_error_and_recovers(
             every=0.5,
         )
     assert not rig.unexpected()
+
+
+async def test_pipeline_graph_says_the_definition_could_not_be_read_rather_than_loading(
+    sim: Simulator, tmp_path: Path, closing: list[Rig]
+) -> None:
+    from tui.screens.pipeline import PipelineScreen
+
+    sim.set_faults("deny=GetPipeline")
+    rig = make_rig(sim, tmp_path)
+    closing.append(rig)
+    app = rig.app
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _latest_id(pilot, rig)
+        screen = PipelineScreen(EAST, PIPELINE)
+        await app.push_screen(screen)
+        await drive(pilot, rig, lambda: "could not be read" in flat_text(app), seconds=30, every=0.5)
+        text = flat_text(app)
+        assert "access denied: missing codepipeline:GetPipeline" in text
+        assert "Loading the pipeline definition…" not in text
+        sim.set_faults("")
+        # (A denied poll waits its pause; the definition comes with the next try.)
+        await drive(pilot, rig, lambda: bool(screen.graph.boxes), seconds=400, every=5)
+        assert "could not be read" not in flat_text(app)
+    assert not rig.unexpected()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reliability_helpers import EAST, Rig, drive, make_rig, step
+from reliability_helpers import EAST, Rig, drive, flat_text, make_rig, open_pipeline, step
 
 from tui.sim import Simulator
 
@@ -61,4 +61,21 @@ async def test_an_operation_the_endpoint_lacks_rests_for_minutes_and_is_named_on
             every=5,
         )
         assert len(told(rig)) == 1
+    assert not rig.unexpected()
+
+
+async def test_the_pipeline_screen_says_the_state_is_not_available_rather_than_loading(
+    sim: Simulator, tmp_path: Path, closing: list[Rig]
+) -> None:
+    sim.set_faults("unimplemented=GetPipelineState")
+    rig = make_rig(sim, tmp_path)
+    closing.append(rig)
+    app = rig.app
+    async with app.run_test(size=(120, 36)) as pilot:
+        await drive(pilot, rig, lambda: told(rig), seconds=300, every=0.5)
+        screen = await open_pipeline(pilot, rig, "web-frontend")
+        await drive(pilot, rig, lambda: SAYS in flat_text(app), seconds=30, every=0.5)
+        await drive(pilot, rig, lambda: "state not read" in flat_text(app), seconds=10, every=0.5)
+        assert "loading state" not in flat_text(app)  # unknown, and said why: not "loading"
+        assert screen.is_mounted
     assert not rig.unexpected()

@@ -183,3 +183,35 @@ def test_a_denied_permission_names_pipelines_never_tried() -> None:
     store.set_latest(T, "run", latest(Status.IN_PROGRESS))
     store.mark_denied(T, "codepipeline:GetPipelineState")
     assert store.coverage(NOW, [T]).describe() == "1 of 1 pipeline not read: access denied (GetPipelineState)"
+
+
+def test_the_watch_list_says_held_as_the_list_does_and_marks_unread_entries() -> None:
+    from tui.screens.watchlist import followed_cells
+    from tui.watchlist import Followed
+
+    entry = Followed(T, "p", EID, NOW, status=Status.IN_PROGRESS, stage="Plan", started=NOW)
+    held = standing_of(latest(Status.IN_PROGRESS), held_state(enabled=False))
+    cells = followed_cells(entry, NOW, held)
+    assert cells[0].plain == "⊘ Held" and cells[3].plain == "Production"
+    assert followed_cells(entry, NOW)[0].plain == "● Running"
+    assert followed_cells(entry, NOW, None, "throttled")[0].plain == "● Running ⚠?"
+
+
+def test_the_summary_line_counts_standings_and_says_what_is_not_read() -> None:
+    from tui.widgets.header import summary_text
+
+    store = listed("held", "quiet")
+    store.set_latest(T, "held", latest(Status.IN_PROGRESS))
+    store.set_state(T, "held", held_state(enabled=False))
+    store.set_latest(T, "quiet", latest(Status.SUCCEEDED))
+    for name in ("held", "quiet"):
+        store.mark_read(T, name, "ListPipelineExecutions", NOW)
+    store.mark_read(T, "held", "GetPipelineState", NOW)
+    rows = store.rows(T)
+    complete = summary_text(rows, coverage=store.coverage(NOW, [T])).plain
+    assert complete.startswith("● 0 running  ⊘ 1 held  ⏸ 0 waiting for approval  ✖ 0 failed")
+    assert "?" not in complete and "not read" not in complete
+    store.mark_unread(T, "held", "access denied (GetPipelineState)")
+    partial = summary_text(rows, coverage=store.coverage(NOW, [T])).plain
+    assert "⏸ 0+? waiting for approval" in partial
+    assert partial.endswith("⚠ 1 not read: access denied (GetPipelineState)")

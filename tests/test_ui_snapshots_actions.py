@@ -57,6 +57,8 @@ def test_approvals_inbox(snap_compare: Any, threaded_sim: Simulator, tmp_path: P
             )
 
         await wait_until(pilot, loaded, timeout=10)
+        # Every pipeline read: the title says "2", not "2 known" with a line on what is not read.
+        await wait_until(pilot, lambda: app.store.coverage(app.now()).complete, timeout=10)
         await pilot.press("A")
         inbox = await wait_for_screen(pilot, app, ApprovalsScreen)
         await wait_until(pilot, lambda: inbox.table.row_count == 2)

@@ -68,6 +68,9 @@ class FakePoller:
     def refresh_now(self, target: Target | None = None, name: str | None = None) -> None:
         self.refreshes += 1
 
+    def unavailable(self, target: Target) -> list[str]:
+        return []
+
 
 class FakeService:
     """Serves executions from a list, paged like ListPipelineExecutions; records calls."""

@@ -144,6 +144,13 @@ class PollController:
         """Nothing in flight and nothing the user asked for still waiting."""
         return self.policy.in_flight() == 0 and self.policy.pending_urgent() == 0
 
+    def unavailable(self, target: Target) -> list[str]:
+        """The operations resting for ``target`` because its endpoint does not offer them."""
+        if target.key not in self._targets:
+            return []
+        now = self._monotonic()
+        return [k.operation for k in FetchKind if self.policy.rested(target.key, k, now)]
+
     def throttled(self, target: Target) -> bool:
         return target.key in self._targets and self.policy.throttled(target.key)
 
@@ -297,7 +304,11 @@ class PollController:
             return
         # What this read would have told is unknown until one succeeds (the approvals inbox and
         # the summary counts say so instead of counting it as "none").
-        why = short_reason(stale_reason(error, target, fetch.kind.operation))
+        operation = fetch.kind.operation
+        if error.kind is ErrorKind.ACCESS_DENIED:
+            why = f"access denied ({operation})"  # as the store says it of calls not yet tried
+        else:
+            why = short_reason(stale_reason(error, target, operation))
         self._emit(self._mark_unread(target, fetch, why))
         if error.kind is ErrorKind.ACCESS_DENIED:
             # Kept until a call needing it succeeds; the screens that need it and one notice

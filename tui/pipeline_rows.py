@@ -59,7 +59,9 @@ def status_cell(row: PipelineRow) -> Text:
     the inbox use too): a waiting approval shows as ``⏸ Approval``, an execution held before a
     disabled transition as ``⊘ Held`` (the stage column says where), not just as 'Running'."""
     standing = row.standing
-    return Text(f"{standing.glyph} {standing.word}", style=STATUS_COLORS.get(standing.style, ""))
+    style = STATUS_COLORS.get(standing.style, "yellow")
+    # (an unknown status's word comes from AWS: cleaned, and cut with an ellipsis)
+    return Text(f"{standing.glyph} {clean(standing.word)}", style=style, no_wrap=True, overflow="ellipsis")
 
 
 def name_cell(row: PipelineRow) -> Text:

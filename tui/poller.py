@@ -39,7 +39,12 @@ Pipelines a screen shows keep their active cadence. ``set_push(target, None)``: 
 Failures: a throttle halves the budget and the fetch is due again at once (within the smaller
 budget); network and service errors pause the target with an exponential back-off; failing
 credentials pause it and then send one cheap probe every ``credentials_probe`` seconds until a call
-succeeds, so polling resumes by itself after ``aws sso login``.
+succeeds, so polling resumes by itself after ``aws sso login``. One operation failing the same way
+(kind and code) ``unavailable_after`` times in a row while other calls succeed is one the endpoint
+does not offer (an emulator's 500 for GetPipelineState): it rests for ``unavailable_pause`` seconds
+(``on_error`` returns True once, for the one notice), and running or watched pipelines are followed
+through ListPipelineExecutions at the active cadence meanwhile. A target-wide outage rests nothing,
+and its recovery ends any rest taken during it.
 """
 
 from __future__ import annotations

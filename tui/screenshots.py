@@ -133,6 +133,8 @@ async def _inbox(shot: Shot) -> None:
     from tui.screens.approvals import ApprovalsScreen
 
     await shot.wait_loaded()
+    # Every pipeline read: the inbox says how many wait, not "N known" and what is not read.
+    await shot.wait_for(lambda: shot.app.store.coverage(shot.app.now()).complete)
     await shot.pilot.press("A")
     await shot.wait_for(
         lambda: isinstance(shot.app.screen, ApprovalsScreen) and shot.app.screen.table.row_count > 0

@@ -176,8 +176,9 @@ class Coverage:
         """Pipelines (of those listed) not known."""
         return sum(self.unread.values())
 
-    def describe(self) -> str:
-        """``3 of 12 pipelines not read: access denied (GetPipelineState)``; "" when complete."""
+    def describe(self, *, short: bool = False) -> str:
+        """``3 of 12 pipelines not read: access denied (GetPipelineState)``; "" when complete.
+        ``short``: ``3 not read: …`` (for the summary line)."""
         parts: list[str] = []
         if self.unread:
             reasons = sorted(self.unread.items(), key=lambda item: (-item[1], item[0]))
@@ -186,11 +187,14 @@ class Coverage:
             else:
                 why = ", ".join(f"{count} {reason}" for reason, count in reasons)
             noun = "pipeline" if self.pipelines == 1 else "pipelines"
-            parts.append(f"{self.missing} of {self.pipelines} {noun} not read: {why}")
+            counted = f"{self.missing}" if short else f"{self.missing} of {self.pipelines} {noun}"
+            parts.append(f"{counted} not read yet" if why == NOT_READ_YET else f"{counted} not read: {why}")
         if self.unlisted:
             if len(self.unlisted) == 1:
                 label, why = self.unlisted[0]
-                parts.append(f"pipeline list of {label} not read: {why}")
+                parts.append(
+                    f"pipeline list of {label} not read" + (" yet" if why == NOT_READ_YET else f": {why}")
+                )
             else:
                 labels = ", ".join(label for label, _ in self.unlisted)
                 why = self.unlisted[0][1]

@@ -442,10 +442,12 @@ class ExecutionScreen(Screen[None]):
             )
         if action.updated_by:
             rows.append(("By", clean(action.updated_by)))
-        for attempt in self._earlier(action):
+        # Earlier attempts (the stage was retried) right under this one's times: an old failure is
+        # history, named as such, never the headline.
+        for offset, attempt in enumerate(self._earlier(action)):
             error = ": ".join(clean(p) for p in (attempt.error_code, attempt.error_message) if p)
             when = f"{attempt.status.value} {ago(attempt.start_time, now)}"
-            rows.append(("Retried", when + (f" · {error}" if error else "")))
+            rows.insert(2 + offset, ("Retried", when + (f" · {error}" if error else "")))
         head = Content.assemble(
             Content.from_rich_text(status_text(action.status)),
             "  ",

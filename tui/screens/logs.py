@@ -206,10 +206,12 @@ class LogScreen(Screen[None]):
             self.unavailable = error
             if error.build is not None:
                 self.query_one(BuildHeader).update_build(error.build)
+            self.query_one(BuildHeader).not_loaded()
             self._show_message(error.reason, error.deep_link)
         except AwsError as error:
             self._flush()
             self.failure = error
+            self.query_one(BuildHeader).not_loaded()
             self._show_message(
                 f"Could not read the log: {error_text(error, profile=self.target.profile)}",
                 follower.deep_link,

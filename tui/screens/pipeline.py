@@ -160,6 +160,10 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         approvals = store.approvals(self.target)
         mine = tuple(a for a in approvals if a.pipeline_name == self.pipeline_name)
         repainted = self.graph.update(definition, state, now, approvals=mine)
+        if definition is None:
+            self.graph.set_placeholder(self._definition_marker())
+        if state is None:
+            self.graph.set_missing_state(self._state_marker())
         self.query_one("#pipeline-title", Static).update(self._title())
         key = (latest.execution_id, str(latest.status)) if latest is not None else None
         if latest is not None and key != self._fetched_key:
@@ -176,6 +180,27 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         # Operator keys grey out with the data (retry only on a failed stage, approve on a waiting one).
         self.refresh_bindings()
         return repainted
+
+    def _definition_marker(self) -> str:
+        """ "Loading…" only while the definition can still come; else that it could not be read
+        (the notice above says why), so no loading marker stands under an error."""
+        freshness = self.cptui.store.freshness(self.target)
+        blocked = (
+            bool(freshness.stale_reason)
+            or any(p.endswith(":GetPipeline") for p in freshness.denied)
+            or "GetPipeline" in self.cptui.poller.unavailable(self.target)
+        )
+        return "The pipeline definition could not be read." if blocked else "Loading the pipeline definition…"
+
+    def _state_marker(self) -> str:
+        """Each stage box's line while there is no state: loading, or that it cannot be read."""
+        freshness = self.cptui.store.freshness(self.target)
+        blocked = (
+            bool(freshness.stale_reason)
+            or any(p.endswith(":GetPipelineState") for p in freshness.denied)
+            or "GetPipelineState" in self.cptui.poller.unavailable(self.target)
+        )
+        return "state not read" if blocked else "… loading state"
 
     def _panel_note(self, has_latest: bool) -> str | None:
         if has_latest:
@@ -194,6 +219,10 @@ class PipelineScreen(OperatorKeys, Screen[None]):
             self._notice(f"⚠ {clean(reason)}{since}")
         elif denied:
             self._notice(f"⚠ access denied: missing {clean(', '.join(denied))}")
+        elif unavailable := [op for op in self.cptui.poller.unavailable(self.target) if op in _POLLED_HERE]:
+            # Unknown is not "loading": say the endpoint does not answer it (tried again now and then).
+            ops = ", ".join(unavailable)
+            self._notice(f"⚠ {ops} is not available from this endpoint; trying again later")
         elif self.latest_read.error:
             self._notice(self.latest_read.error)
         else:

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Static
 
 from tui.config import DEFAULT_KEYS
 from tui.fmt import STATUS_COLORS, ago, duration, short_id, status_text
+from tui.model import Standing
 from tui.sanitize import clean
 from tui.widgets.footer import KeyFooter
 from tui.widgets.header import IdentityHeader
@@ -39,16 +40,32 @@ COLUMNS = (
     ("Where", "where", 20),
 )
 _MUTED = STATUS_COLORS["muted"]
+# Standings a running entry shows in the list's words rather than as "Running".
+_OWN_WORDS = frozenset({"approval", "held", "queued"})
 
 
-def followed_cells(entry: Followed, now: datetime) -> tuple[Text, ...]:
-    """One row: finished entries greyed (the glyph still says how they ended)."""
+def followed_cells(
+    entry: Followed, now: datetime, standing: Standing | None = None, unread: str | None = None
+) -> tuple[Text, ...]:
+    """One row: finished entries greyed (the glyph still says how they ended).
+
+    ``standing``: the pipeline's ``Standing`` when the entry is its latest execution, so a held
+    execution or a waiting approval reads as in the list. ``unread``: why the pipeline's last read
+    failed (the status shown is then the last one known, and says so)."""
+    stage = entry.stage
     if entry.status is None:
         status = Text("… loading", style=_MUTED)
+    elif (
+        standing is not None and not entry.finished and standing.kind.value in ("approval", "held", "queued")
+    ):
+        status = Text(f"{standing.glyph} {standing.word}", style=STATUS_COLORS.get(standing.style, ""))
+        stage = standing.stage or stage
     elif entry.finished:
         status = Text(f"{entry.status.glyph} {clean(entry.status.label)}", style=_MUTED)
     else:
         status = status_text(entry.status)
+    if unread and not entry.finished:
+        status.append(" ⚠?", style=STATUS_COLORS["warning"])
     end = entry.finished_at if entry.finished else now
     span = (end - entry.started).total_seconds() if entry.started and end else None
     style = _MUTED if entry.finished else ""
@@ -57,7 +74,7 @@ def followed_cells(entry: Followed, now: datetime) -> tuple[Text, ...]:
         status,
         Text(clean(entry.pipeline), style=style, no_wrap=True, overflow="ellipsis"),
         Text(short_id(entry.execution_id), style=style),
-        Text(clean(entry.stage or ""), style=style),
+        Text(clean(stage or ""), style=style),
         Text(ago(entry.started, now), style=style),
         Text(duration(span), style=style),
         Text(clean(entry.target.label), style=where_style, no_wrap=True, overflow="ellipsis"),
@@ -107,7 +124,7 @@ class WatchListScreen(Screen[None]):
         self.cptui.store_changed.unsubscribe(self)
 
     def _on_store_changed(self, change: StoreChange) -> None:
-        if change.pipelines:
+        if change.pipelines or change.freshness:
             self.reconcile()
 
     def reconcile(self) -> None:
@@ -116,10 +133,15 @@ class WatchListScreen(Screen[None]):
         now = self.cptui.now()
         self._shown = {e.key: e for e in entries}
         self.table.upsert(
-            ((e.key, followed_cells(e, now), index) for index, e in enumerate(entries)), remove_missing=True
+            ((e.key, self._cells(e, now), index) for index, e in enumerate(entries)), remove_missing=True
         )
         running = sum(1 for e in entries if not e.finished)
+        unread = [e for e in entries if not e.finished and self._unread(e)]
         title = Text(f"Following {running} running", style="bold")
+        if unread:
+            # Unknown is not none: their status is the last one known, not current.
+            why = self._unread(unread[0]) or ""
+            title.append(f"  ⚠ {len(unread)} not read: {clean(why)}", style=STATUS_COLORS["warning"])
         if len(entries) > running:
             title.append(f" · {len(entries) - running} finished (d dismisses, D all finished)", style=_MUTED)
         self.query_one("#watchlist-title", Static).update(title)
@@ -133,6 +155,18 @@ class WatchListScreen(Screen[None]):
                     "execution in its history to follow it until it ends."
                 )
             )
+
+    def _unread(self, entry: Followed) -> str | None:
+        store = self.cptui.store
+        return (
+            store.read_mark(entry.target, entry.pipeline).error or store.freshness(entry.target).stale_reason
+        )
+
+    def _cells(self, entry: Followed, now: datetime) -> tuple[Text, ...]:
+        row = self.cptui.store.row(entry.target, entry.pipeline)
+        latest = row is not None and row.latest is not None and row.latest.execution_id == entry.execution_id
+        standing = row.standing if row is not None and latest else None
+        return followed_cells(entry, now, standing, self._unread(entry))
 
     @property
     def selected(self) -> Followed | None:

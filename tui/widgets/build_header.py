@@ -189,6 +189,12 @@ class BuildHeader(Widget):
         self._show_phases(now)
         self._show_failure()
 
+    def not_loaded(self) -> None:
+        """The read failed before the build came: "Loading the build…" goes (the screen says why)."""
+        if self.build is None:
+            summary = self.query_one("#build-summary", Static)
+            summary.update(Content.styled("Build not loaded.", "$text-muted"))
+
     def on_resize(self) -> None:
         if self.build is not None:
             self._show_phases(self._now())

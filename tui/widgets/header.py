@@ -6,6 +6,7 @@ testable without a terminal; the widgets redraw on store changes and once a seco
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
@@ -15,7 +16,7 @@ from textual.widgets import Static
 
 from tui.fleet import where_label
 from tui.fmt import STATUS_COLORS, ago
-from tui.model import Status, Target
+from tui.model import StandingKind, Status, Target
 from tui.sanitize import clean
 from tui.store import Coverage, Freshness, PipelineRow, Store, StoreChange
 
@@ -179,31 +180,34 @@ def summary_text(
     """'● 2 running  ⏸ 1 waiting for approval  ✖ 1 failed  · 8 pipelines'.
 
     Unknown is not none: with ``coverage`` incomplete (pipelines not read, failing, or a target's
-    list unknown) the counts are lower bounds and say so (``⏸ 1+? waiting``), followed by
-    ``⚠ 3 of 12 pipelines not read: access denied (GetPipelineState)``."""
-    approval = sum(1 for r in rows if r.waiting_approval)
-    running = sum(1 for r in rows if r.running and not r.waiting_approval)
+    list unknown) the approval count is a lower bound and says so (``⏸ 1+? waiting``), followed by
+    ``⚠ 3 not read: access denied (GetPipelineState)``."""
+    # Counted from each row's ``Standing``: the same words as the rows themselves.
+    kinds = Counter(r.standing.kind for r in rows)
+    approval = kinds[StandingKind.APPROVAL]
+    running = kinds[StandingKind.RUNNING] + kinds[StandingKind.STOPPING] + kinds[StandingKind.QUEUED]
+    held = kinds[StandingKind.HELD]
     failed = sum(1 for r in rows if r.status is Status.FAILED)
     loading = sum(1 for r in rows if r.status is None)
     unknown = coverage is not None and not coverage.complete
-    more = "+?" if unknown else ""
     text = Text()
     text.append(
-        f"{Status.IN_PROGRESS.glyph} {running}{more} running",
-        style=STATUS_COLORS["accent"] if running else _MUTED,
+        f"{Status.IN_PROGRESS.glyph} {running} running", style=STATUS_COLORS["accent"] if running else _MUTED
     )
+    if held:
+        text.append(f"  ⊘ {held} held", style=_WARN)
     text.append("  ")
+    # Approvals live in the pipelines' states: a state not read may hold one.
+    more = "+?" if unknown else ""
     text.append(f"⏸ {approval}{more} waiting for approval", style=_WARN if approval or unknown else _MUTED)
     text.append("  ")
-    text.append(
-        f"{Status.FAILED.glyph} {failed}{more} failed", style=STATUS_COLORS["error"] if failed else _MUTED
-    )
+    text.append(f"{Status.FAILED.glyph} {failed} failed", style=STATUS_COLORS["error"] if failed else _MUTED)
     if shown is not None and filter_text:
         text.append(f"  · {shown} of {len(rows)} shown", style=STATUS_COLORS["accent"])
     else:
         text.append(f"  · {len(rows)} pipelines", style=_MUTED)
     if coverage is not None and coverage.failing:
-        text.append(f"  ⚠ {clean(coverage.describe(), max_len=200)}", style=_WARN)
+        text.append(f"  ⚠ {clean(coverage.describe(short=True), max_len=200)}", style=_WARN)
     elif loading:
         text.append(f" ({loading} loading)", style=_MUTED)
     elif coverage is not None and unknown:

@@ -98,6 +98,8 @@ class StageBox(Widget):
         self._key: Hashable = None
         self._cache: tuple[Hashable, Content] | None = None
         self._status_class = ""
+        # Shown while there is no state: loading, or why it cannot be read.
+        self.missing_state = "… loading state"
         self._apply_key(self._render_key())
 
     # --- state in, refresh only on change -------------------------------------------------------
@@ -128,6 +130,15 @@ class StageBox(Widget):
             return "time left unknown"
         seconds = (approval.expires_at - self.now).total_seconds()
         return "expired" if seconds <= 0 else f"{duration(seconds)} left"
+
+    def set_missing_state(self, text: str) -> bool:
+        """What the status line says while there is no state; refresh only if that shows."""
+        if text == self.missing_state:
+            return False
+        self.missing_state = text
+        self._key = None  # (not part of the render key: force the comparison to differ)
+        self._cache = None
+        return self._maybe_refresh() if self.state is None else False
 
     def set_selection(self, selected: bool, action: str | None, cursor_visible: bool) -> bool:
         """Mark this box (and one of its actions) selected; refresh only if that changes anything."""
@@ -227,7 +238,7 @@ class StageBox(Widget):
 
     def _status_line(self) -> Content:
         if self.state is None:
-            return _styled("… loading state", _MUTED)
+            return _styled(self.missing_state, _MUTED)
         changes = [a.last_status_change for a in self.state.actions if a.last_status_change]
         when = ago(max(changes), self.now) if changes else ""
         if self.approvals:

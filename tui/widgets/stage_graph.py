@@ -125,6 +125,7 @@ class StageGraph(ScrollableContainer, can_focus=True):
         self.state = state
         self.now = now or datetime.now(UTC)
         self.placeholder = placeholder
+        self.missing_state = "… loading state"
         self.boxes: dict[str, StageBox] = {}
         self.approvals: tuple[ApprovalRequest, ...] = ()
         self.arrows: dict[str, TransitionArrow] = {}
@@ -150,6 +151,21 @@ class StageGraph(ScrollableContainer, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield from self._build_children()
+
+    def set_missing_state(self, text: str) -> None:
+        """What each stage box says while there is no state (loading, or why it cannot be read)."""
+        self.missing_state = text
+        for box in self.boxes.values():
+            box.set_missing_state(text)
+
+    def set_placeholder(self, text: str) -> None:
+        """What stands in for the graph while there is no definition (loading, or why not)."""
+        if text == self.placeholder:
+            return
+        self.placeholder = text
+        if self.definition is None:
+            for static in self.query(".stage-graph--placeholder").results(Static):
+                static.update(text)
 
     def update(
         self,
@@ -231,6 +247,7 @@ class StageGraph(ScrollableContainer, can_focus=True):
                 children.append(arrow)
             box = StageBox(stage, stage_state, now=self.now)
             box.approvals = tuple(a for a in self.approvals if a.stage_name == stage.name)
+            box.missing_state = self.missing_state
             self._size_box(box)
             self.boxes[stage.name] = box
             children.append(box)
