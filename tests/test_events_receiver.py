@@ -109,3 +109,34 @@ async def test_denied_receive_is_reported_with_the_action() -> None:
     finally:
         await svc.close()
         await sim.stop()
+
+
+async def test_a_batch_is_deleted_after_its_confirmation_and_released_if_it_never_comes(
+    sim: Simulator, service: AwsPipelineService
+) -> None:
+    queue = sim.setup_event_queue()
+    sim.clock.advance(120)
+    gates: list[asyncio.Event] = []
+
+    def on_events(events: list[PipelineEvent]) -> object:
+        gate = asyncio.Event()
+        gates.append(gate)
+        return gate.wait()  # the confirming reads, done when the gate opens
+
+    receiver = Receiver(service, queue.url, on_events, lambda ok, why: None, wait_seconds=1)  # type: ignore[arg-type]
+    task = asyncio.create_task(receiver.run())
+    await _until(lambda: len(gates) >= 1)
+    await asyncio.sleep(0.2)
+    assert receiver.deleted == 0  # not before it is confirmed
+    gates[0].set()
+    await _until(lambda: receiver.deleted >= 1)
+    first = receiver.deleted
+    for _ in range(50):  # more events: this batch is never confirmed
+        if len(gates) >= 2:
+            break
+        sim.clock.advance(300)
+        await asyncio.sleep(0.2)
+    await _until(lambda: len(gates) >= 2)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert receiver.deleted == first and receiver.released == receiver.received - first

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,9 @@ LIVE = "live · events"
 NO_QUEUE = "polling (no queue configured)"
 PUSH_OFF = "polling (push mode off)"
 STARTING = "polling (connecting to the event queue)"
+# A batch's messages are deleted once its confirming reads are done, or after this many seconds
+# (a target whose reads fail must not hold its messages forever: the sweep covers it).
+CONFIRM_WAIT = 30.0
 
 
 def polling(why: str) -> str:
@@ -172,7 +175,7 @@ class EventsController:
             if screen.target == target and _build_key(screen.build_id) == _build_key(event.build_id or ""):
                 screen.follower.check_build_now()
 
-    def _on_events(self, queue: _Queue, events: list[PipelineEvent]) -> None:
+    def _on_events(self, queue: _Queue, events: list[PipelineEvent]) -> Awaitable[None] | None:
         policy = self.app.poller.policy
         now = self.app.poller._monotonic()
         confirm: set[tuple[str, str]] = set()
@@ -192,8 +195,18 @@ class EventsController:
                 confirm.add((target.key, applied.pipeline))
         for key, name in confirm:
             policy.confirm(key, name, now)
-        if confirm:
-            self.app.call_later(self.app.poller.tick)
+        if not confirm:
+            return None
+        self.app.call_later(self.app.poller.tick)
+        return self._confirmed(confirm)
+
+    async def _confirmed(self, pending: set[tuple[str, str]]) -> None:
+        """Until every confirming read of a batch is done (bounded by ``CONFIRM_WAIT``)."""
+        policy = self.app.poller.policy
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + CONFIRM_WAIT
+        while loop.time() < deadline and not all(policy.confirmed(k, n) for k, n in pending):
+            await asyncio.sleep(0.05)
 
 
 def _build_key(build_id: str) -> str:

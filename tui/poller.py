@@ -346,6 +346,15 @@ class PollPolicy:
         if pipe.want_state is None:
             pipe.want_state = now
 
+    def confirmed(self, target: str, name: str) -> bool:
+        """True once no confirming read of this pipeline is waiting or in flight."""
+        t = self._targets.get(target)
+        if t is None:
+            return True
+        pipe = t.pipes.get(name)
+        waiting = pipe is not None and pipe.want_state is not None
+        return not waiting and (FetchKind.STATE, name) not in t.in_flight
+
     def refresh_now(self, now: float, target: str | None = None, name: str | None = None) -> None:
         """The user asked: what is on screen (or one pipeline) jumps the queue; pauses end."""
         for t in self._targets.values():

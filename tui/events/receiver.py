@@ -2,10 +2,12 @@
 
 ``Receiver.run`` repeats ReceiveMessage (``WaitTimeSeconds=20``, up to 10 messages) until it is
 cancelled. Each batch is parsed (``consumer.parse_event``) and handed to ``on_events``, which
-applies the events to the store and asks for the confirming reads; the handled messages are then
-deleted with DeleteMessageBatch. What was received but not handed over when the loop is cancelled
-(the app exits) is made visible again at once (ChangeMessageVisibility 0), so the next run, or
-another reader, gets it without waiting for the visibility timeout.
+applies the events to the store and asks for the confirming reads; it may return an awaitable that
+ends once those reads are done. The handled messages are then deleted with DeleteMessageBatch (in
+the background: the next receive does not wait for the confirmations). What was received but not
+deleted when the loop is cancelled (the app exits) is made visible again at once
+(ChangeMessageVisibility 0), so the next run, or another reader, gets it without waiting for the
+visibility timeout.
 
 These calls are outside the CodePipeline rate budget: one long poll per 20 s per target.
 
@@ -92,6 +94,8 @@ class Receiver:
         self.released = 0
         self.ignored = 0
         self._pending: list[Message] = []  # received, not handed over yet
+        # Batches handed over whose confirmations are awaited before they are deleted.
+        self._settling: dict[asyncio.Task[None], list[Message]] = {}
 
     async def receive(self, wait: int | None = None) -> list[Message]:
         answer = await self.api.aws_call(
@@ -135,8 +139,14 @@ class Receiver:
                     await self._handle(self._pending)
                     self._pending = []
         finally:
-            if self._pending:
-                held, self._pending = self._pending, []
+            held, self._pending = self._pending, []
+            for task, messages in list(self._settling.items()):
+                task.cancel()
+                held.extend(messages)
+            if self._settling:
+                await asyncio.gather(*self._settling, return_exceptions=True)
+                self._settling.clear()
+            if held:
                 await asyncio.shield(self.release(held))
 
     async def _handle(self, messages: list[Message]) -> None:
@@ -152,11 +162,20 @@ class Receiver:
                 log.info("ignoring message %s: %s", message.message_id, exc)
                 if self.managed:
                     done.append(message)  # it would come back forever
-        if events:
-            result = self.on_events(events)
-            if result is not None:
-                await result
-        await self.delete(done)
+        result = self.on_events(events) if events else None
+        if result is None:
+            await self.delete(done)
+            return
+        task = asyncio.get_running_loop().create_task(self._settle(result, done))
+        self._settling[task] = done
+
+    async def _settle(self, confirmed: Awaitable[None], messages: list[Message]) -> None:
+        """Delete a batch once its confirming reads are done."""
+        try:
+            await confirmed
+            await self.delete(messages)
+        finally:
+            self._settling.pop(asyncio.current_task(), None)  # type: ignore[arg-type]
 
     async def delete(self, messages: Sequence[Message]) -> None:
         """DeleteMessageBatch, ten at a time; failures are logged (the message comes back later
