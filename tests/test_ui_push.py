@@ -220,3 +220,18 @@ async def test_a_build_event_refreshes_an_open_log_screens_header(
             lambda: follower.build is not None and follower.build.current_phase != phase_before,
             timeout=10,
         )
+
+
+async def test_push_mode_off_reads_no_queue(sim: Simulator, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from tui.app_events import PUSH_OFF
+
+    queue = sim.setup_event_queue()
+    mono = Mono()
+    app = _app(sim, tmp_path, queue.url, mono)
+    app.config = replace(app.config, events=replace(app.config.events, enabled=False))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_until(pilot, lambda: app.store.row(EAST, PIPELINE) is not None, timeout=15)
+        assert app.store.freshness(EAST).mode == PUSH_OFF
+        assert sim.calls["ReceiveMessage"] == 0
