@@ -235,3 +235,29 @@ async def test_push_mode_off_reads_no_queue(sim: Simulator, tmp_path: Path) -> N
         await wait_until(pilot, lambda: app.store.row(EAST, PIPELINE) is not None, timeout=15)
         assert app.store.freshness(EAST).mode == PUSH_OFF
         assert sim.calls["ReceiveMessage"] == 0
+
+
+async def test_a_queue_deleted_while_live_falls_back_to_polling(sim: Simulator, tmp_path: Path) -> None:
+    queue = sim.setup_event_queue()
+    mono = Mono()
+    app = _app(sim, tmp_path, queue.url, mono)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_until(pilot, lambda: app.store.freshness(EAST).mode == LIVE, timeout=15)
+        assert app.poller.policy.push_sweep(EAST.key) == 3600.0
+        with sim.engine.lock:
+            del sim.engine.sqs.queues[("123456789012", "us-east-1", "cptui-events")]
+        await wait_until(
+            pilot, lambda: app.store.freshness(EAST).mode == "polling (queue does not exist)", timeout=15
+        )
+        assert app.poller.policy.push_sweep(EAST.key) is None
+        notices = [n.message for n in app._notifications if "live updates off" in n.message]
+        assert len(notices) == 1
+        # Polling again: a change shows without any event.
+        _start(sim, PIPELINE)
+        sim.clock.advance(2)
+        for _ in range(40):
+            if "Running" in _row(app, PIPELINE):
+                break
+            mono.jump(30)
+            await pilot.pause(0.1)
+        assert "Running" in _row(app, PIPELINE)

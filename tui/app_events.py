@@ -138,9 +138,13 @@ class EventsController:
                 self._mode(queue.targets, LIVE)
             return
         reason = why or "queue unreachable"
-        queue.live = False
+        was_live, queue.live = queue.live, False
         for target in queue.targets:
             policy.set_push(target.key, None)
+            if was_live:
+                # What events would have told meanwhile: read what is on screen now (once, on
+                # the switch: a queue that keeps failing must not undo the polls' back-off).
+                self.app.poller.refresh_now(target)
         self._mode(queue.targets, polling(reason))
         if reason not in queue.told:
             queue.told.add(reason)
@@ -150,7 +154,6 @@ class EventsController:
                 severity="warning",
                 markup=False,
             )
-        self.app.poller.refresh_now()  # what events would have told: read it now
 
     def _route(self, queue: _Queue, event: PipelineEvent) -> Target | None:
         """The target an event belongs to: same region and account (by its identity, once known)."""
