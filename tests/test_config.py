@@ -53,7 +53,7 @@ def test_example_loads_with_two_accounts_and_two_regions() -> None:
     regions = {t.region for t in config.targets}
     assert len(profiles) >= 2 and len(regions) >= 2
     assert config.pipelines.is_protected("checkout-prod")
-    assert config.keys["refresh"] == "r,f5"
+    assert config.keys["refresh"] == "r,ctrl+r,f5"
 
 
 def test_example_documents_every_key() -> None:

@@ -101,4 +101,9 @@ async def test_inbox_in_read_only_mode_offers_no_answer(sim: Simulator, tmp_path
         await pilot.press("a", "enter")
         await pilot.pause()
         assert app.screen is inbox
+        # Each key says why it does nothing, in one line.
+        await wait_until(
+            pilot,
+            lambda: sum(str(n.message).startswith("read-only: approving") for n in app._notifications) >= 1,
+        )
     assert sim.calls["PutApprovalResult"] == 0

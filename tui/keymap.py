@@ -89,8 +89,9 @@ def check_keymap(keys: Mapping[str, str], path: Path | None, lines: TomlLines) -
     """Raise ``ConfigError`` for a remap to ctrl+c, or one that collides on some screen."""
     for binding_id, spec in keys.items():
         for key in keys_of(spec):
-            if key in FORBIDDEN:
-                raise ConfigError(path, lines.key("keys", binding_id), f"[keys] {binding_id}", FORBIDDEN[key])
+            if key.lower() in FORBIDDEN:  # ctrl+C too: the terminal sends the same byte
+                forbidden = FORBIDDEN[key.lower()]
+                raise ConfigError(path, lines.key("keys", binding_id), f"[keys] {binding_id}", forbidden)
     for screen, bindings in screen_bindings().items():
         owners: dict[str, list[tuple[str, bool]]] = {}
         for binding in bindings:

@@ -87,6 +87,7 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
         self.explain: Callable[[ActionResult], str] = lambda result: result.message
         self.result: ActionResult | None = None  # the last result of sending (with a sender)
         self.failure: str | None = None  # the last definite failure, shown until the next try
+        self.sending_failed = False  # the sender broke: nothing can be sent again, Esc closes
 
     # --- for subclasses ----------------------------------------------------------------------
 
@@ -141,26 +142,28 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
             if self.CONFIRM_KEY:
                 parts.append(f"{self.CONFIRM_KEY} confirm")
             parts.append("tab to a button, enter presses it")
-            parts.append("enter in a field: next field")
+            parts.append("enter: next field")
         parts.append("esc cancel" if self.choices() else "esc close")
         return Text(" · ".join(parts), style="dim")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(safe_text(self.dialog_title), id="dialog-title", markup=False)
+            # Everything but the outcome lines, the buttons and the keys scrolls, so the buttons
+            # stay on screen down to 80x24 (a focused field scrolls itself into view).
             with VerticalScroll(id="dialog-body"):
                 yield from self.compose_body()
-            yield Static("", id="dialog-what", markup=False)
-            if self.protected and self.choices():
-                yield Static(
-                    Text.assemble(
-                        ("Protected pipeline. ", "bold"),
-                        f"Type its name ({clean(self.pipeline)}) to enable the button.",
-                    ),
-                    id="dialog-protected-label",
-                    markup=False,
-                )
-                yield Input(placeholder=clean(self.pipeline), id="dialog-protected-name")
+                yield Static("", id="dialog-what", markup=False)
+                if self.protected and self.choices():
+                    yield Static(
+                        Text.assemble(
+                            ("Protected pipeline. ", "bold"),
+                            f"Type its name ({clean(self.pipeline)}) to enable the button.",
+                        ),
+                        id="dialog-protected-label",
+                        markup=False,
+                    )
+                    yield Input(placeholder=clean(self.pipeline), id="dialog-protected-name")
             yield Static("", id="dialog-failure", markup=False)
             yield Static("", id="dialog-problem", markup=False)
             with Horizontal(id="dialog-buttons"):
@@ -208,7 +211,7 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
         if problem:
             return problem
         if not self.name_typed():
-            return f"type {clean(self.pipeline)} exactly to confirm"
+            return f"protected pipeline: type {clean(self.pipeline)} exactly in its field to confirm"
         return None
 
     def refresh_state(self) -> None:
@@ -251,7 +254,12 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
         self.run_worker(self._send(request, self.sender), group="dialog-send", exit_on_error=False)
 
     async def _send(self, request: ActionRequest, sender: Sender) -> None:
-        result = await sender(request)
+        try:
+            result = await sender(request)
+        except Exception as error:  # not an AWS answer (those are results): say so, allow Esc only
+            self.show_failure(f"outcome unknown ({clean(str(error), max_len=200)}); Esc closes")
+            self.sending_failed = True
+            return
         self.result = result
         if result.outcome in CLOSING_OUTCOMES:
             self.dismiss(request)
@@ -270,7 +278,7 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
     # --- events --------------------------------------------------------------------------------
 
     def action_cancel(self) -> None:
-        if self.confirmed:
+        if self.confirmed and not self.sending_failed:
             self.app.bell()  # the request is on its way: its answer closes or reopens the dialog
             return
         self.dismiss(None)
