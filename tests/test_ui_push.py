@@ -54,6 +54,19 @@ def _app(
     return app
 
 
+def _record_notices(app: CptuiApp) -> list[str]:
+    """Every notice's text, as told (toasts expire from the screen; this list does not)."""
+    told: list[str] = []
+    notify = app.notify
+
+    def record(message: str, **kwargs: Any) -> None:
+        told.append(message)
+        notify(message, **kwargs)
+
+    app.notify = record  # type: ignore[method-assign]
+    return told
+
+
 def _codepipeline_calls(sim: Simulator) -> Counter[str]:
     return Counter({op: sim.calls[op] for op in CODEPIPELINE})
 
@@ -174,11 +187,12 @@ async def test_a_queue_that_fails_falls_back_to_polling_with_one_notice(problem:
         mono = Mono()
         app = _app(sim, tmp_path, queue.url, mono)
         app.event_feed.retry_after = 0.05  # it keeps trying: still one notice
+        told = _record_notices(app)
         why = "queue does not exist" if problem == "deleted" else "access denied on sqs:ReceiveMessage"
         async with app.run_test(size=(160, 40)) as pilot:
             await wait_until(pilot, lambda: app.store.freshness(EAST).mode == f"polling ({why})", timeout=15)
             await wait_until(pilot, lambda: sim.calls["ReceiveMessage"] >= 3, timeout=15)
-            notices = [n.message for n in app._notifications if "live updates off" in n.message]
+            notices = [n for n in told if "live updates off" in n]
             assert notices == [f"{EAST.label}: live updates off, polling instead ({why})"]
             assert app.poller.policy.push_sweep(EAST.key) is None
             await wait_until(
@@ -241,6 +255,7 @@ async def test_a_queue_deleted_while_live_falls_back_to_polling(sim: Simulator, 
     queue = sim.setup_event_queue()
     mono = Mono()
     app = _app(sim, tmp_path, queue.url, mono)
+    told = _record_notices(app)
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_until(pilot, lambda: app.store.freshness(EAST).mode == LIVE, timeout=15)
         assert app.poller.policy.push_sweep(EAST.key) == 3600.0
@@ -250,8 +265,7 @@ async def test_a_queue_deleted_while_live_falls_back_to_polling(sim: Simulator, 
             pilot, lambda: app.store.freshness(EAST).mode == "polling (queue does not exist)", timeout=15
         )
         assert app.poller.policy.push_sweep(EAST.key) is None
-        notices = [n.message for n in app._notifications if "live updates off" in n.message]
-        assert len(notices) == 1
+        assert len([n for n in told if "live updates off" in n]) == 1
         # Polling again: a change shows without any event.
         _start(sim, PIPELINE)
         sim.clock.advance(2)
