@@ -275,3 +275,58 @@ async def test_a_queue_deleted_while_live_falls_back_to_polling(sim: Simulator, 
             mono.jump(30)
             await pilot.pause(0.1)
         assert "Running" in _row(app, PIPELINE)
+
+
+async def test_a_shared_queue_routes_each_event_to_its_target(sim: Simulator, tmp_path: Path) -> None:
+    """``[events] queue_url``: one queue someone else manages, read once for every target; each
+    event goes to the target of its account and region."""
+    import json
+
+    from tui.model import Target
+
+    west = Target(region="us-west-2")
+    queue = sim.setup_event_queue()
+    services = [create_service(t, endpoint_url=sim.url, credentials=CREDENTIALS) for t in (EAST, west)]
+    config = Config(
+        general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"),
+        events=EventsConfig(sweep_interval=3600.0, queue_url=queue.url),
+    )
+    app = CptuiApp(services, config, clock=sim.clock.now, monotonic=Mono())
+    app.event_feed.wait_seconds = 2
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_until(
+            pilot, lambda: all(app.store.freshness(t).mode == LIVE for t in (EAST, west)), timeout=15
+        )
+        assert len(app.event_feed.queues) == 1  # read once
+        await wait_until(pilot, lambda: app.store.identity(west) is not None, timeout=15)
+        await wait_until(pilot, lambda: app.store.row(west, "batch-reports-dr") is not None, timeout=15)
+        world = sim.engine.world("123456789012", "us-west-2")
+        with sim.engine.lock:
+            ex = flow.start_execution(
+                world, world.pipelines["batch-reports-dr"], "StartPipelineExecution", "t"
+            )
+        event = {
+            "version": "0",
+            "id": "routed-1",
+            "detail-type": "CodePipeline Pipeline Execution State Change",
+            "source": "aws.codepipeline",
+            "account": "123456789012",
+            "time": sim.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": "us-west-2",
+            "resources": [],
+            "detail": {
+                "pipeline": "batch-reports-dr",
+                "execution-id": ex.id,
+                "state": "STARTED",
+                "version": 1.0,
+            },
+        }
+        await services[0].aws_call(
+            "sqs", "SendMessage", mutation=True, QueueUrl=queue.url, MessageBody=json.dumps(event)
+        )
+        await wait_until(pilot, lambda: app.event_feed.applier.seen("routed-1"), timeout=10)
+        row = app.store.row(west, "batch-reports-dr")
+        assert row is not None and row.latest is not None and row.latest.execution_id == ex.id
+        assert row.status is Status.IN_PROGRESS
+    for service in services:
+        await service.close()

@@ -83,8 +83,10 @@ class EventsController:
             self._mode([target], NO_QUEUE)
             return
         queue = self.queues.get(entry.queue_url)
-        if queue is not None:
+        if queue is not None:  # a queue several targets share (an organisation's central one)
             queue.targets.append(target)
+            if queue.live:
+                self.app.poller.policy.set_push(target.key, self.sweep)
             self._mode([target], LIVE if queue.live else STARTING)
             return
         queue = _Queue(entry.queue_url, [target], entry.managed)
