@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from action_helpers import EAST, close_services, make_app, open_pipeline, wait_for_screen
 from screen_text import screen_lines, screen_text
+from textual.geometry import Region
 from textual.pilot import Pilot
 from uifixtures import wait_loaded
 from uiwait import wait_for_text, wait_until
@@ -125,10 +126,17 @@ async def test_approval_dialog_opens_at_the_top_on_a_short_terminal(sim: Simulat
         assert body.scroll_y == 0
         text = screen_text(app)
         assert f"Pipeline     {WAITING}" in text
-        await pilot.press("x")  # typing brings the summary field into view
-        await wait_until(pilot, lambda: dialog.summary == "x")
+        # The focused summary and the buttons are in view too, below the scrolling details: the
+        # first key typed lands in a field the approver can see.
+        screen = Region(0, 0, 80, 24)
         field = dialog.query_one("#approval-summary")
-        await wait_until(pilot, lambda: body.can_view_entire(field))
+        assert app.focused is field
+        for widget in (field, dialog.query_one("#choice-approve"), dialog.query_one("#choice-reject")):
+            assert widget.region.height > 0 and screen.contains_region(widget.region), widget
+        assert "Summary (required)" in text and "Approve" in text and "Reject" in text
+        await pilot.press("x")
+        await wait_until(pilot, lambda: dialog.summary == "x")
+        assert body.scroll_y == 0  # typing did not scroll the details away
         await pilot.press("escape")
     assert sim.calls["PutApprovalResult"] == 0
 

@@ -95,6 +95,14 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
         """The dialog's own fields (nothing by default)."""
         yield from ()
 
+    # False: the subclass places the protected-name field itself (in ``compose_pinned``).
+    PROTECTED_NAME_IN_BODY = True
+
+    def compose_pinned(self) -> ComposeResult:
+        """Fields kept below the scrolling body, always in view (the one the opening focus is in,
+        when the body is long: a focused field nobody can see would take keys unseen)."""
+        yield from ()
+
     def choices(self) -> tuple[Choice, ...]:
         """The confirm buttons; one by default, labelled after the request."""
         request = self.draft("confirm")
@@ -154,7 +162,7 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
             with VerticalScroll(id="dialog-body"):
                 yield from self.compose_body()
                 yield Static("", id="dialog-what", markup=False)
-                if self.protected and self.choices():
+                if self.protected and self.choices() and self.PROTECTED_NAME_IN_BODY:
                     yield Static(
                         Text.assemble(
                             ("Protected pipeline. ", "bold"),
@@ -164,6 +172,7 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
                         markup=False,
                     )
                     yield Input(placeholder=clean(self.pipeline), id="dialog-protected-name")
+            yield from self.compose_pinned()
             yield Static("", id="dialog-failure", markup=False)
             yield Static("", id="dialog-problem", markup=False)
             with Horizontal(id="dialog-buttons"):

@@ -15,6 +15,7 @@ from textual import events
 from textual._time import get_time as monotonic  # the clock of events.Key.time
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
@@ -191,14 +192,32 @@ class ApprovalDialog(ActionDialog):
 
     def compose_body(self) -> ComposeResult:
         yield Static(self._details(), id="approval-details")
-        # Armed only once the dialog has been drawn: keys typed before it was visible (aimed at
-        # the screen below) must not land in a field nobody could see.
-        yield SummaryInput(
-            placeholder="Summary (required): what you checked, why",
-            max_length=SUMMARY_MAX,
-            id="approval-summary",
-            disabled=True,
-        )
+
+    # The summary and the protected name sit side by side below the scrolling details, in the
+    # order they are filled in, so both are in view at 80x24 while the details start at the top.
+    PROTECTED_NAME_IN_BODY = False
+
+    def compose_pinned(self) -> ComposeResult:
+        protected = self.protected and bool(self.choices())
+        if protected:
+            yield Static(
+                Text.assemble(
+                    ("Protected pipeline. ", "bold"), "Type its name on the right to enable the buttons."
+                ),
+                id="dialog-protected-label",
+                markup=False,
+            )
+        with Horizontal(id="approval-fields"):
+            # Armed only once the dialog has been drawn: keys typed before it was visible (aimed
+            # at the screen below) must not land in a field nobody could see.
+            yield SummaryInput(
+                placeholder="Summary (required): what you checked, why",
+                max_length=SUMMARY_MAX,
+                id="approval-summary",
+                disabled=True,
+            )
+            if protected:
+                yield Input(placeholder=clean(self.pipeline), id="dialog-protected-name")
 
     def _details(self) -> Table:
         return approval_details(
@@ -214,6 +233,24 @@ class ApprovalDialog(ActionDialog):
         # Time left counts down while the approver reads.
         self.set_interval(1.0, self._tick)
         self.call_after_refresh(self._arm)
+        self.call_after_refresh(self._fit_body)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_body)
+
+    def _fit_body(self) -> None:
+        """Give the scrolling details what the pinned fields, buttons and keys leave of the screen:
+        all of it on a tall terminal (nothing to scroll), less on a short one (still in view)."""
+        dialog = self.query_one("#dialog")
+        body = self.query_one("#dialog-body")
+        others = sum(
+            w.outer_size.height + w.styles.margin.height
+            for w in dialog.children
+            if w is not body and w.display
+        )
+        room = int(self.size.height * 0.95) - others - dialog.styles.gutter.height - body.styles.margin.height
+        if body.styles.max_height is None or body.styles.max_height.value != max(4, room):
+            body.styles.max_height = max(4, room)
 
     def _arm(self) -> None:
         """The dialog is on screen: from now on, keys typed go into the summary."""
