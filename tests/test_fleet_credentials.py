@@ -129,7 +129,7 @@ async def test_an_expired_sso_session_names_its_login_and_the_others_go_on(
         await wait_until(pilot, lambda: app.store.freshness(sso).stale_reason is not None, timeout=10)
         reason = app.store.freshness(sso).stale_reason
         assert reason == "credentials expired — run: aws sso login --profile sso-dev"
-        await wait_until(pilot, lambda: "aws sso login --profile sso-dev" in screen_text(app))
+        await wait_until(pilot, lambda: "aws sso login --profile sso-dev" in screen_text(app), timeout=15)
         # The other target loads as if nothing happened.
         await wait_until(pilot, lambda: app.store.freshness(PROD_EAST).listed, timeout=10)
         await wait_until(pilot, lambda: all(r.loaded for r in app.store.rows(PROD_EAST)), timeout=15)

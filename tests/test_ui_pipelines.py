@@ -331,3 +331,24 @@ async def test_an_unreachable_endpoint_is_reported_and_retried(tmp_path: Path) -
         reason = "cannot reach http://127.0.0.1:9 (connection refused), retrying"
         assert app.store.freshness(EAST).stale_reason == reason
         await wait_for_text(pilot, "cannot reach http://127.0.0.1:9", "Cannot list pipelines")
+
+
+def test_fleet_header_keeps_a_stale_targets_fix_whole() -> None:
+    """With several targets, one whose credentials expired and whose account is not known yet, the
+    header shows the login command whole at 120 and 80 columns (the summary gives way, not the fix)."""
+    from datetime import UTC, datetime
+
+    from tui.model import Identity, Target
+    from tui.store import Store
+
+    prod = Target(region="us-east-1", profile="prod", name="prod/us-east-1")
+    sso = Target(region="us-east-1", profile="sso-dev", name="dev (sso)")
+    store = Store([prod, sso])
+    now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    store.set_identity(prod, Identity("123456789012", "arn:aws:sts::123456789012:assumed-role/Ops/me"))
+    store.mark_fresh(prod, now)
+    store.mark_stale(sso, "credentials expired — run: aws sso login --profile sso-dev")
+    for width in (120, 80):
+        line = header_text([prod, sso], store, now, width=width).plain
+        assert "aws sso login --profile sso-dev" in line, (width, line)
+        assert line.count("⚠") == 1, line

@@ -133,17 +133,19 @@ def header_text(
         if identity is not None:
             optional.append(_seg(f"  {clean(identity.arn)}", _MUTED))
         return _fit(text, required, optional, width)
-    required.append(_seg(f"  {accounts_summary(targets, store)}", "bold"))
+    summary = _seg(f"  {accounts_summary(targets, store)}", "bold")
     stale_targets = [(t, store.freshness(t)) for t in targets if store.freshness(t).stale_reason]
     if stale_targets:
-        # The reason (often the command that fixes it) comes first, so a narrow terminal drops the
-        # rest rather than the fix.
+        # The reason (often the command that fixes it, e.g. `aws sso login --profile X`) comes
+        # first, whole, so a narrow terminal drops the rest rather than the fix.
         target, freshness = stale_targets[0]
-        stale = _seg(f"  ⚠ {clean(target.label)}: ", _WARN) + freshness_text(freshness, now)
+        stale = _seg(f"  ⚠ {clean(target.label)}: {clean(freshness.stale_reason or '')}", _WARN)
         if len(stale_targets) > 1:
             stale.append(f" (+{len(stale_targets) - 1} more)", style=_WARN)
         required.append(stale)
+        optional.append(summary)
     else:
+        required.append(summary)
         times = [f.updated_at for f in (store.freshness(t) for t in targets) if f.updated_at]
         oldest = Freshness(updated_at=min(times) if times else None)
         required.append(_seg("  ") + freshness_text(oldest, now))
