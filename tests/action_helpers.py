@@ -20,6 +20,18 @@ from tui.screens.pipeline import PipelineScreen
 from tui.sim import Simulator
 
 EAST = Target(region="us-east-1")
+# The demo's manual approval: (pipeline, stage, action).
+APPROVAL = ("payments-api-prod", "Approval", "Approve-Production")
+# Every mutating CodePipeline operation the app can send (counted at the simulator).
+MUTATIONS = (
+    "PutApprovalResult",
+    "RetryStageExecution",
+    "RollbackStage",
+    "StopPipelineExecution",
+    "StartPipelineExecution",
+    "EnableStageTransition",
+    "DisableStageTransition",
+)
 WEST = Target(region="us-west-2")
 CREDENTIALS = ("AKID123456789012", "x", None)
 _OPEN: list[Any] = []  # services made by make_app, closed by close_services()

@@ -129,5 +129,6 @@ async def test_pipeline_graph_says_the_definition_could_not_be_read_rather_than_
         sim.set_faults("")
         # (A denied poll waits its pause; the definition comes with the next try.)
         await drive(pilot, rig, lambda: bool(screen.graph.boxes), seconds=400, every=5)
-        assert "could not be read" not in flat_text(app)
+        # The marker goes with the repaint that draws the boxes (wait for it, not one frame early).
+        await drive(pilot, rig, lambda: "could not be read" not in flat_text(app), seconds=10, every=0.5)
     assert not rig.unexpected()

@@ -14,7 +14,9 @@ from typing import Any
 import pyperclip
 import pytest
 from action_helpers import (
+    APPROVAL,
     EAST,
+    MUTATIONS,
     close_services,
     make_app,
     notices,
@@ -51,16 +53,6 @@ async def _close_services() -> AsyncIterator[None]:
     await close_services()
 
 
-APPROVAL = ("payments-api-prod", "Approval", "Approve-Production")
-MUTATIONS = (
-    "PutApprovalResult",
-    "RetryStageExecution",
-    "RollbackStage",
-    "StopPipelineExecution",
-    "StartPipelineExecution",
-    "EnableStageTransition",
-    "DisableStageTransition",
-)
 
 
 def mutations_sent(sim: Simulator) -> int:

@@ -17,7 +17,9 @@ from typing import Any
 
 import pytest
 from action_helpers import (
+    APPROVAL,
     EAST,
+    MUTATIONS,
     close_services,
     make_app,
     open_pipeline,
@@ -56,16 +58,6 @@ async def _close_services() -> AsyncIterator[None]:
     await close_services()
 
 
-APPROVAL = ("payments-api-prod", "Approval", "Approve-Production")
-MUTATIONS = (
-    "PutApprovalResult",
-    "RetryStageExecution",
-    "RollbackStage",
-    "StopPipelineExecution",
-    "StartPipelineExecution",
-    "EnableStageTransition",
-    "DisableStageTransition",
-)
 REFLEXES: tuple[tuple[str, ...], ...] = (("enter",), ("enter", "enter"), ("space",))
 
 # Every mutating dialog: (name, key, where, dialog type).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TypeVar
 
 from textual import events
@@ -25,6 +26,7 @@ from textual.worker import Worker, WorkerState
 from tui import app_prefs
 from tui.actions import ActionRunner
 from tui.app_alerts import Alerts, state_path_for, watch_path_for
+from tui.app_cache import WarmStart
 from tui.app_fleet import FleetController
 from tui.app_poll import PollController
 from tui.audit import AuditLog
@@ -58,6 +60,7 @@ def poll_settings(config: Config) -> PollSettings:
         idle_interval=p.idle_interval,
         tps=p.tps,
         burst=float(p.burst),
+        startup_burst=p.startup_burst,
     )
 
 
@@ -98,6 +101,8 @@ class CptuiApp(App[None]):
     ) -> None:
         super().__init__()
         self.config = config or Config()
+        # Where the start-up memory lives (tui/cache.py); None: nothing read or written.
+        self.cache_dir: Path | None = self.config.cache_dir
         self.read_only = bool(read_only or self.config.general.read_only)
         self.targets: list[Target] = [s.target for s in services]
         self.services: dict[str, PipelineService] = {s.target.key: s for s in services}
@@ -124,6 +129,9 @@ class CptuiApp(App[None]):
 
         self.event_feed = EventsController(self)
         self.fleet = FleetController(self, target_factory)
+        # The last run's lists, painted at the first frame (nothing without a cache folder).
+        self.warm_start = WarmStart(self)
+        self.warm_start.paint()
         audit_log = self.config.general.audit_log
         self.alerts = Alerts(
             self,
@@ -154,6 +162,7 @@ class CptuiApp(App[None]):
         self._check_audit_log(listing)
         self.store_changed.subscribe(self, self.fleet.on_store_changed, immediate=True)
         self.alerts.start()
+        self.warm_start.start()
         if self._start_polling:
             # After the first frame: the first call imports aiobotocore (a fifth of a second), and
             # the screen should be up before that.
@@ -217,6 +226,7 @@ class CptuiApp(App[None]):
 
     async def on_unmount(self) -> None:
         self.poller.stop()
+        self.warm_start.save()
         await self.event_feed.stop()  # releases received, unapplied messages: before the clients close
         for service in self.services.values():
             try:

@@ -13,10 +13,12 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.aws.errors import AwsError, ErrorKind
 from tui.aws.iam import iam_action
+from tui.cache import load_bursts, remember_burst
 from tui.error_text import error_text, missing_permission
 from tui.poller import Fetch, FetchKind, PollPolicy, PollSettings
 from tui.sanitize import clean
@@ -82,6 +84,11 @@ class PollController:
         self._notified: set[tuple[str, str]] = set()
         self._told_denied: set[tuple[str, str]] = set()  # (target key, IAM action) told about
         self._told_unavailable: set[tuple[str, str]] = set()  # (target key, operation) told about
+        # Start-up bursts: remembered from earlier runs (shrunk by throttles), and granted in this one.
+        self._cache_dir: Path | None = getattr(app, "cache_dir", None)
+        self._bursts = load_bursts(self._cache_dir)
+        self.startup_granted: dict[str, int] = {}
+        self._shrunk: set[str] = set()
         for key in self._targets:
             self.policy.add_target(key, monotonic())
 
@@ -208,8 +215,15 @@ class PollController:
             self.policy.on_cancel(fetch)
             raise
         except AwsError as error:
+            quiet = error.kind is ErrorKind.THROTTLED and self.policy.in_startup(fetch)
             if self.policy.on_error(fetch, self._monotonic(), error.kind, error.code):
                 self._unavailable(target, fetch, error.code or error.kind.value)
+                return
+            if quiet:
+                # The start-up burst was too big for the endpoint: retried at once at the normal
+                # rate, nothing for the user to do; the next start sends a smaller burst.
+                self._startup_throttled(fetch.target)
+                self._dispatch_soon()
                 return
             self._failed(target, fetch, error)
             return
@@ -240,6 +254,8 @@ class PollController:
             now = self._monotonic()
             policy.set_pipelines(fetch.target, {s.name: s.version for s in summaries}, now)
             policy.on_result(fetch, now)
+            if first:
+                self._grant_startup(fetch.target, now)
             # The new rows' statuses go out now, before the table is filled and painted, so the
             # first frame with rows can already show live statuses.
             self.tick()
@@ -282,6 +298,35 @@ class PollController:
             change = store.set_definition(target, name, definition)
             policy.on_result(fetch, self._monotonic(), version=definition.version)
         return change
+
+    # --- the start-up burst ------------------------------------------------------------------
+
+    def startup_burst(self, key: str) -> int:
+        """Reads sent at once when ``key``'s first list arrives: ``[polling] startup_burst``, else
+        the screen's height in rows (the rows that fit, and a few); never more than a throttle
+        during an earlier start left remembered."""
+        configured = self.policy.settings.startup_burst
+        burst = configured if configured is not None else max(self.app.size.height, 1)
+        remembered = self._bursts.get(key)
+        return min(burst, remembered) if remembered is not None else burst
+
+    def _grant_startup(self, key: str, now: float) -> None:
+        burst = self.startup_burst(key)
+        if not self.policy.has_visible(key):
+            # The list has not been painted yet: the rows it will show first are the first in the
+            # list's order (favourites, then the latest activity the list knows of).
+            rows = self.app.store.rows(self._targets[key])
+            self.policy.set_visible(key, [r.name for r in rows[:burst]])
+        self.startup_granted[key] = self.policy.grant_startup(key, burst, now)
+
+    def _startup_throttled(self, key: str) -> None:
+        """Remember a burst half the size for the next start (once per run and target)."""
+        if key in self._shrunk:
+            return  # the burst's other throttled reads say the same
+        self._shrunk.add(key)
+        smaller = max(int(self.policy.settings.burst), self.startup_granted.get(key, 0) // 2)
+        self._bursts[key] = smaller
+        remember_burst(self._cache_dir, key, smaller)
 
     def _unavailable(self, target: Target, fetch: Fetch, code: str) -> None:
         """The endpoint answers this operation with the same failure every time while others work:

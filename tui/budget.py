@@ -53,12 +53,25 @@ class TokenBucket:
         # Refill piecewise so that a recovery step in the middle counts at the right rate.
         while self.rate < self.base_rate and self._last_step + self.recovery_every <= now:
             step_at = max(self._stamp, self._last_step + self.recovery_every)
-            self.tokens = min(self.burst, self.tokens + (step_at - self._stamp) * self.rate)
+            self._refill(step_at - self._stamp)
             self._stamp = step_at
             self._last_step = step_at
             self.rate = min(self.base_rate, self.rate + self.recovery_step)
-        self.tokens = min(self.burst, self.tokens + (now - self._stamp) * self.rate)
+        self._refill(now - self._stamp)
         self._stamp = now
+
+    def _refill(self, seconds: float) -> None:
+        # A start-up grant above ``burst`` is spent, never refilled, and never cut by a refill.
+        if self.tokens < self.burst:
+            self.tokens = min(self.burst, self.tokens + seconds * self.rate)
+
+    def grant(self, tokens: float, now: float) -> None:
+        """A one-off bank of ``tokens`` (the start-up burst: the rows on screen read at once).
+
+        It may exceed ``burst``; once spent, the bucket refills to ``burst`` at ``rate`` as before.
+        """
+        self._advance(now)
+        self.tokens = max(self.tokens, tokens)
 
     def available(self, now: float) -> float:
         """Tokens available at ``now``."""
@@ -80,14 +93,17 @@ class TokenBucket:
             return 0.0
         return (1.0 - self.tokens) / self.rate
 
-    def throttled(self, now: float) -> None:
+    def throttled(self, now: float, *, halve: bool = True) -> None:
         """The service said slow down: halve the rate and drop what is banked.
 
         Calls in flight together are often throttled together: within ``_DEBOUNCE`` seconds of a
-        halving, another throttle only empties the bank.
+        halving, another throttle only empties the bank. ``halve=False`` (a start-up burst too big
+        for the endpoint's own bucket: the sustained rate was not the problem) only empties it.
         """
         self._advance(now)
-        if self._last_halving is None or now - self._last_halving >= _DEBOUNCE:
+        if not halve:
+            pass
+        elif self._last_halving is None or now - self._last_halving >= _DEBOUNCE:
             self.rate = max(self.min_rate, self.rate / 2)
             self._last_halving = now
         self.tokens = min(self.tokens, 0.0)

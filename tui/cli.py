@@ -86,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="send every API call here (default: AWS_ENDPOINT_URL, else AWS)",
     )
     parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the warm-start cache ($XDG_CACHE_HOME/cptui)",
+    )
+    parser.add_argument(
         "--demo",
         action="store_true",
         help="run against the embedded simulator: no AWS account, no network",
@@ -260,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error argparse already printed
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
-        config = _load(args.config)
+        config = with_cache(_load(args.config), args.no_cache)
         read_only = bool(args.read_only or config.general.read_only)
         if args.demo:
             if args.profile or args.region or args.endpoint_url:
@@ -274,6 +279,16 @@ def main(argv: list[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     return _run_app(services, config, read_only)
+
+
+def with_cache(config: Config, no_cache: bool) -> Config:
+    """The config with its warm-start cache folder: none with ``--no-cache`` or ``[general] cache =
+    false``, else ``$XDG_CACHE_HOME/cptui`` (the demo moves it into its temporary directory)."""
+    from tui.cache import default_cache_dir
+
+    if no_cache or not config.general.cache:
+        return replace(config, cache_dir=None)
+    return replace(config, cache_dir=default_cache_dir())
 
 
 def _load(path: Path | None) -> Config:
@@ -328,7 +343,9 @@ def demo_config(config: Config, state: Path) -> Config:
     ones: the demo's fake approvals and retries must not appear in the real audit trail. Preferences
     changed in the demo (favourites, theme) stay in the demo too: not in the user's config file."""
     general = replace(config.general, audit_log=state / "audit.jsonl")
-    return replace(config, path=None, general=general)
+    # The warm-start cache too: the demo's pipelines never land in (or come from) the user's cache.
+    cache = state / "cache" if config.cache_dir is not None else None
+    return replace(config, path=None, general=general, cache_dir=cache)
 
 
 def with_demo_events(config: Config, simulator: Simulator) -> Config:

@@ -123,6 +123,7 @@ class GeneralConfig:
     audit_log: Path = field(default_factory=default_audit_log_path)
     clock_24h: bool = True
     utc: bool = False  # show times in UTC instead of the local zone
+    cache: bool = True  # remember the last lists and the start-up burst in $XDG_CACHE_HOME/cptui
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ class PollingConfig:
     idle_interval: float = 120.0  # everything else
     tps: float = 4.0  # API calls per second per target, sustained
     burst: int = 8  # calls allowed at once above the sustained rate
+    startup_burst: int | None = None  # reads at once at start-up; None: sized to the screen
 
 
 # Protected unless configured otherwise: what looks like production (``protected = []`` turns it off).
@@ -255,6 +257,9 @@ class Config:
     notifications: NotificationsConfig = field(default_factory=NotificationsConfig)
     events: EventsConfig = field(default_factory=EventsConfig)
     path: Path | None = None  # the file it was read from
+    # The warm-start cache's folder (tui/cache.py), set by the command line (not a key of the file):
+    # None (tests, --no-cache, ``[general] cache = false``) neither reads nor writes one.
+    cache_dir: Path | None = field(default=None, compare=False)
 
     def key_for(self, binding_id: str) -> str:
         """The key for a binding id: the ``[keys]`` override, else the default."""

@@ -237,6 +237,7 @@ SCHEMAS: dict[str, dict[str, Checker]] = {
         "audit_log": path_value,
         "clock_24h": boolean,
         "utc": boolean,
+        "cache": boolean,
     },
     "polling": {
         "list_interval": seconds(1.0),
@@ -245,6 +246,7 @@ SCHEMAS: dict[str, dict[str, Checker]] = {
         "idle_interval": seconds(1.0),
         "tps": positive_number,
         "burst": whole_number(1),
+        "startup_burst": whole_number(1),
     },
     "pipelines": {"favourites": glob_list, "protected": glob_list, "hidden": glob_list},
     "logs": {

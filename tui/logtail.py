@@ -106,6 +106,25 @@ def build_id_for_action(provider: str, external_execution_id: str | None) -> str
     return external_execution_id if ":" in external_execution_id else None
 
 
+def _first_build(
+    state: PipelineState | None, definition: PipelineDef | None, status: Status
+) -> tuple[str, ActionState, str] | None:
+    """The first CodeBuild action in ``status`` as (stage, action, build id), stages in pipeline
+    order."""
+    if state is None or definition is None:
+        return None
+    for stage in state.stages:
+        stage_def = definition.stage(stage.name)
+        for action in stage.actions:
+            action_def = stage_def.action(action.name) if stage_def else None
+            if action.status != status or action_def is None:
+                continue
+            build_id = build_id_for_action(action_def.provider, action.external_execution_id)
+            if build_id:
+                return stage.name, action, build_id
+    return None
+
+
 def failed_build(
     state: PipelineState | None, definition: PipelineDef | None
 ) -> tuple[str, ActionState, str] | None:
@@ -114,18 +133,7 @@ def failed_build(
     Stages are searched in pipeline order, so the earliest failure, the one that stopped the
     execution, comes first.
     """
-    if state is None or definition is None:
-        return None
-    for stage in state.stages:
-        stage_def = definition.stage(stage.name)
-        for action in stage.actions:
-            action_def = stage_def.action(action.name) if stage_def else None
-            if action.status != Status.FAILED or action_def is None:
-                continue
-            build_id = build_id_for_action(action_def.provider, action.external_execution_id)
-            if build_id:
-                return stage.name, action, build_id
-    return None
+    return _first_build(state, definition, Status.FAILED)
 
 
 def running_build(
@@ -133,18 +141,7 @@ def running_build(
 ) -> tuple[str, ActionState, str] | None:
     """The first CodeBuild action of a pipeline's state that is running now, as (stage, action,
     build id): what `l` on a running row opens (followed live) when nothing has failed."""
-    if state is None or definition is None:
-        return None
-    for stage in state.stages:
-        stage_def = definition.stage(stage.name)
-        for action in stage.actions:
-            action_def = stage_def.action(action.name) if stage_def else None
-            if action.status != Status.IN_PROGRESS or action_def is None:
-                continue
-            build_id = build_id_for_action(action_def.provider, action.external_execution_id)
-            if build_id:
-                return stage.name, action, build_id
-    return None
+    return _first_build(state, definition, Status.IN_PROGRESS)
 
 
 def build_console_url(region: str, build_id: str) -> str:

@@ -124,7 +124,9 @@ def _approvals_of(store: Store, target: Target, name: str) -> list[ApprovalReque
 def seen_in(store: Store, target: Target, name: str) -> PipelineSeen | None:
     """The store's data on one pipeline, as the detector compares it (None: not listed or hidden)."""
     row = store.row(target, name)
-    if row is None:
+    if row is None or row.cached_at is not None:
+        # Not listed, hidden, or only painted from the warm-start cache: nothing read in this run
+        # to tell about (its first live read is judged as a first load).
         return None
     approvals = frozenset((a.stage_name, a.action_name, a.token) for a in _approvals_of(store, target, name))
     return PipelineSeen(row.latest, row.loaded, store.state(target, name) is not None, approvals)

@@ -54,12 +54,26 @@ def trigger_text(latest: ExecutionSummary | None) -> str:
     return ""
 
 
-def status_cell(row: PipelineRow) -> Text:
+def cached_age(row: PipelineRow, now: datetime) -> str:
+    """``cached 3m`` for a row painted from the warm-start cache; "" for a row read live."""
+    if row.cached_at is None:
+        return ""
+    return f"cached {duration(max(0.0, (now - row.cached_at).total_seconds()), coarse=True)}"
+
+
+def status_cell(row: PipelineRow, now: datetime | None = None) -> Text:
     """Glyph + word, coloured, from the row's ``Standing`` (the derivation the pipeline screen and
     the inbox use too): a waiting approval shows as ``⏸ Approval``, an execution held before a
-    disabled transition as ``⊘ Held`` (the stage column says where), not just as 'Running'."""
+    disabled transition as ``⊘ Held`` (the stage column says where), not just as 'Running'.
+
+    A row from the warm-start cache keeps its glyph and says how old it is instead of the word
+    (``✗ cached 3m``, muted) until it is read live."""
     standing = row.standing
     style = STATUS_COLORS.get(standing.style, "yellow")
+    if now is not None and row.cached_at is not None:
+        cell = Text(standing.glyph, style=style, no_wrap=True, overflow="ellipsis")
+        cell.append(f" {cached_age(row, now)}", style=STATUS_COLORS["muted"])
+        return cell
     # (an unknown status's word comes from AWS: cleaned, and cut with an ellipsis)
     return Text(f"{standing.glyph} {clean(standing.word)}", style=style, no_wrap=True, overflow="ellipsis")
 

@@ -29,6 +29,10 @@ One ``TokenBucket`` per target is shared by polls and on-demand calls (``take_to
 bucket refills (many rows on screen, or a throttle halved the rate) the visible and idle intervals
 stretch by the same factor, so the budget always holds and running pipelines keep their cadence;
 rows on screen stretch at most ``visible_stretch_max`` times, what is off screen takes the rest.
+At start-up the controller grants a one-off burst (``grant_startup``: about the rows on screen):
+that many first loads start at once, in parallel, beyond ``burst`` and ``max_in_flight``; then the
+normal rate. A throttle during that burst drops the rest of it without halving the rate (the burst,
+not the sustained rate, was too big), and the fetch is due again at once.
 
 Push mode (``set_push``): while events flow for a target (``tui.events``), every pipeline not on a
 screen is read only by the paced safety sweep (``[events] sweep_interval``, default 600 s) and the
@@ -138,6 +142,9 @@ class PollSettings:
     # the bucket enforces the budget and ``reserve`` keeps tokens for on-demand calls.
     poll_share: float = 0.98
     max_in_flight: int = 6
+    # Reads started at once when the first list arrives (``grant_startup``); None: the controller
+    # sizes it to the screen. A throttle during it halves it for the next start (tui/cache.py).
+    startup_burst: int | None = None
     min_tps: float = 0.25
     recovery_step: float = 0.25  # calls/s given back ...
     recovery_every: float = 5.0  # ... per this many seconds without a throttle
@@ -236,6 +243,11 @@ class _Target:
     # (when, tier) of recent dispatches, and when on-demand calls took tokens: measured load.
     recent: deque[tuple[float, int]] = field(default_factory=deque)
     on_demand: deque[float] = field(default_factory=deque)
+    # The start-up burst (``grant_startup``): fetches it may still start at once, the ones it
+    # started that have not answered, and whether the endpoint throttled one of them.
+    startup_left: int = 0
+    startup_slots: set[tuple[FetchKind, str | None]] = field(default_factory=set)
+    startup_throttled: bool = False
 
     def measured(self, now: float, tiers: tuple[int, ...]) -> float:
         """Calls per second recently dispatched in these tiers."""
@@ -276,6 +288,31 @@ class PollPolicy:
             recovery_every=s.recovery_every,
         )
         self._targets[target] = _Target(target, bucket, added_at=now, credit_stamp=now)
+
+    def grant_startup(self, target: str, tokens: int, now: float) -> int:
+        """The start-up burst: up to ``tokens`` fetches start at once, in parallel (the rows on screen
+        first), beyond ``burst`` and ``max_in_flight``; then the normal rate. Called once the first
+        list is known; capped at what that list needs. Returns the burst granted."""
+        t = self._targets[target]
+        tokens = min(int(tokens), len(t.pipes) + int(self.settings.reserve) + 1)
+        if tokens <= 0:
+            return 0
+        t.bucket.grant(float(tokens), now)
+        t.startup_left = tokens
+        return tokens
+
+    def has_visible(self, target: str) -> bool:
+        """True once the screen said which of this target's rows it shows."""
+        return bool(self._targets[target].visible)
+
+    def in_startup(self, fetch: Fetch) -> bool:
+        """True when ``fetch`` was started by the start-up burst and has not answered yet."""
+        t = self._targets.get(fetch.target)
+        return t is not None and fetch.slot in t.startup_slots
+
+    def startup_throttled(self, target: str) -> bool:
+        """True once the endpoint throttled a fetch of the start-up burst (it was too big)."""
+        return self._targets[target].startup_throttled
 
     @property
     def targets(self) -> list[str]:
@@ -461,8 +498,11 @@ class PollPolicy:
                 continue  # nothing could start: skip the scan
             candidates = self._candidates(t, now, iv)
             candidates.sort(key=lambda c: (c[0], c[1], _KIND_ORDER[c[3].kind], c[3].name or ""))
+            if t.startup_left and t.bucket.available(now) <= t.bucket.burst:
+                t.startup_left = 0  # the burst's bank is spent: the normal rate from here
+            limit = max(self.settings.max_in_flight, len(t.in_flight) + t.startup_left)
             for tier, _deadline, pool, fetch in candidates:
-                if len(t.in_flight) >= self.settings.max_in_flight:
+                if len(t.in_flight) >= limit:
                     break
                 if pool != _NO_POOL and t.credit[pool] < 1.0:
                     continue
@@ -481,6 +521,9 @@ class PollPolicy:
                 t.urgent.discard(fetch.slot)
                 t.in_flight[fetch.slot] = self._mark_started(t, fetch, now)
                 t.recent.append((now, tier))
+                if t.startup_left:
+                    t.startup_left -= 1
+                    t.startup_slots.add(fetch.slot)
                 out.append(fetch)
         return out
 
@@ -629,6 +672,7 @@ class PollPolicy:
         if t is None:
             return
         t.in_flight.pop(fetch.slot, None)
+        t.startup_slots.discard(fetch.slot)
         if t.failures:
             # The target was backing off (an outage, not one missing operation): what was rested
             # meanwhile gets its chance again now (one more identical failure rests it again).
@@ -676,6 +720,16 @@ class PollPolicy:
         prev = t.in_flight.pop(fetch.slot, None)
         t.list_answered |= fetch.kind is FetchKind.LIST
         s = self.settings
+        if fetch.slot in t.startup_slots:
+            t.startup_slots.discard(fetch.slot)
+            if kind is ErrorKind.THROTTLED:
+                # The burst was bigger than the endpoint's own bucket, not the sustained rate too
+                # high: the rest of the burst is dropped, the rate stays, the fetch is due again.
+                t.startup_throttled = True
+                t.startup_left = 0
+                t.bucket.throttled(now, halve=False)
+                self._restore(t, fetch, prev)
+                return False
         if self._rest(t, fetch, now, kind, code):
             return True
         if kind is ErrorKind.THROTTLED:

@@ -100,6 +100,10 @@ class PipelineRow:
     updated: datetime | None = None  # the definition's last update (ListPipelines)
     # Where it stands (Running, Approval, Held, Failed, ...): the one derivation every screen uses.
     standing: Standing = _LOADING
+    # Painted from the warm-start cache (tui/app_cache.py): when that cache was saved. Such a row
+    # is not ``loaded`` (nothing was read in this run) and tells no notifications; the first live
+    # read of its latest execution replaces it.
+    cached_at: datetime | None = None
 
     @property
     def key(self) -> str:
@@ -221,6 +225,7 @@ class _TargetData:
     approvals: dict[str, tuple[ApprovalRequest, ...]] = field(default_factory=dict)
     reads: dict[str, ReadMark] = field(default_factory=dict)
     list_error: str | None = None  # why the last ListPipelines failed
+    cached: dict[str, PipelineRow] = field(default_factory=dict)  # warm-start rows not yet read live
 
 
 class Store:
@@ -356,6 +361,52 @@ class Store:
         d.identity = identity
         return StoreChange(target, freshness=True)
 
+    def paint_cached(self, target: Target, rows: Iterable[PipelineRow], saved_at: datetime) -> StoreChange:
+        """Rows from the warm-start cache, shown until read live (``PipelineRow.cached_at``).
+
+        Only for pipelines not known live yet; hidden ones stay hidden. ``loaded`` stays False.
+        """
+        d = self._data.get(target.key)
+        if d is None:
+            return StoreChange(target)
+        names: set[str] = set()
+        for row in rows:
+            name = row.name
+            if name in d.summaries or self._is_hidden(name):
+                continue
+            cached = replace(
+                row,
+                target=target,
+                loaded=False,
+                favourite=self._is_favourite(name),
+                cached_at=row.cached_at or saved_at,
+            )
+            d.cached[name] = d.rows[name] = cached
+            names.add(name)
+        return StoreChange(target, frozenset(names), listing=bool(names))
+
+    def drop_cached(self, target: Target) -> StoreChange:
+        """Forget the warm-start rows not read live yet (a cache of another account)."""
+        d = self._data.get(target.key)
+        if d is None or not d.cached:
+            return StoreChange(target)
+        names = frozenset(d.cached)
+        d.cached.clear()
+        for name in names:
+            if name in d.summaries:
+                self._rederive(d, name)
+            else:
+                d.rows.pop(name, None)
+        return StoreChange(target, names, listing=True)
+
+    def rows_to_cache(self, target: Target) -> list[PipelineRow]:
+        """What the warm-start cache keeps for the next run: the rows read live, and the cached
+        rows of listed pipelines not read yet (with their own, older, ``cached_at``)."""
+        d = self._data.get(target.key)
+        if d is None:
+            return []
+        return [row for row in d.rows.values() if row.loaded or row.cached_at is not None]
+
     def set_pipelines(self, target: Target, summaries: Sequence[PipelineSummary]) -> StoreChange:
         """The pipeline list (ListPipelines): adds, removes and updates rows."""
         d = self._data[target.key]
@@ -364,6 +415,11 @@ class Store:
         for name in removed:
             for table in (d.summaries, d.latest, d.states, d.definitions, d.rows, d.approvals, d.reads):
                 table.pop(name, None)
+        gone = set(d.cached) - set(listed)  # cached rows of pipelines deleted since
+        for name in gone:
+            d.cached.pop(name, None)
+            d.rows.pop(name, None)
+        removed |= gone
         changed = set(removed)
         added = False
         for name, summary in listed.items():
@@ -391,6 +447,7 @@ class Store:
         if known and d.latest[name] == latest:
             return StoreChange(target)
         d.latest[name] = latest
+        d.cached.pop(name, None)  # read live: the cached row goes
         self._rederive(d, name)
         return StoreChange(target, frozenset({name}))
 
@@ -492,6 +549,16 @@ class Store:
             changed: set[str] = set()
             for name in list(d.summaries):
                 changed |= self._rederive(d, name)
+            for name, row in list(d.cached.items()):
+                if name in d.summaries:
+                    continue
+                new = None if self._is_hidden(name) else replace(row, favourite=self._is_favourite(name))
+                if d.rows.get(name) != new:
+                    changed.add(name)
+                    if new is None:
+                        d.rows.pop(name, None)
+                    else:
+                        d.rows[name] = new
             if changed:
                 changes.append(StoreChange(d.target, pipelines=frozenset(changed)))
         return changes
@@ -514,6 +581,20 @@ class Store:
             return set()
         stage = current_stage(latest, state)
         loaded = name in d.latest
+        cached = d.cached.get(name) if not loaded else None
+        if cached is not None:
+            # Listed, not read yet: the cached row stays (with what the list says) until it is.
+            row = replace(
+                cached,
+                pipeline_type=summary.pipeline_type,
+                execution_mode=summary.execution_mode,
+                favourite=self._is_favourite(name),
+                updated=summary.updated,
+            )
+            if d.rows.get(name) == row:
+                return set()
+            d.rows[name] = row
+            return {name}
         row = PipelineRow(
             target=d.target,
             name=name,

@@ -567,6 +567,9 @@ def _client_config(
         "retries": {"mode": "standard", "total_max_attempts": max_attempts},
         "connect_timeout": connect_timeout,
         "read_timeout": read_timeout,
+        # The start-up burst reads every row on screen at once (tui/poller.py grant_startup):
+        # botocore's default pool of 10 connections would queue the rest behind the first ten.
+        "max_pool_connections": 64,
     }
     if custom_endpoint:
         # StartLiveTail's host prefix ("stream-") would turn 127.0.0.1 into an unknown host.

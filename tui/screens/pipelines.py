@@ -104,7 +104,7 @@ def row_cells(
         if key == "name":
             cells.append(name_cell(row))
         elif key == "status":
-            cells.append(status_cell(row))
+            cells.append(status_cell(row, now))
         elif key == "stage":
             cells.append(stage_cell(row))
         elif key == "started":

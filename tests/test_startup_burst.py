@@ -1,0 +1,308 @@
+"""The start-up burst: the rows on screen are read at once, then the normal rate; a throttle during
+the burst is quiet and shrinks it for the next start (tui/poller.py, tui/budget.py, tui/cache.py).
+
+Fake clock throughout: time is a float the test advances.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from tui.aws.errors import ErrorKind
+from tui.budget import TokenBucket
+from tui.cache import BURST_FILE, load_bursts, remember_burst
+from tui.model import Status
+from tui.poller import Fetch, FetchKind, PollPolicy, PollSettings
+
+T = "ops@us-east-1"
+NAMES = [f"p{i:02d}" for i in range(50)]
+
+
+def listed(policy: PollPolicy, now: float = 0.0) -> None:
+    """The first list came back with 50 pipelines, 30 of them on screen."""
+    policy.add_target(T, now)
+    (fetch,) = policy.next_due(now)
+    assert fetch.kind is FetchKind.LIST
+    policy.set_pipelines(T, {n: 1 for n in NAMES}, now)
+    policy.on_result(fetch, now)
+    policy.set_visible(T, NAMES[:30])
+
+
+def latest(fetches: list[Fetch]) -> list[str]:
+    return [f.name or "" for f in fetches if f.kind is FetchKind.LATEST]
+
+
+def test_the_bucket_grant_exceeds_burst_once_and_refills_only_to_burst() -> None:
+    bucket = TokenBucket(4.0, 8.0, 0.0)
+    bucket.grant(34.0, 0.0)
+    assert bucket.available(0.0) == 34.0
+    assert bucket.available(5.0) == 34.0  # never cut by a refill
+    for _ in range(34):
+        assert bucket.try_take(5.0)
+    assert not bucket.try_take(5.0)
+    assert bucket.available(100.0) == 8.0  # back to the normal bucket
+
+
+def test_the_rows_on_screen_go_out_at_once_then_the_normal_rate() -> None:
+    policy = PollPolicy(PollSettings())
+    listed(policy)
+    assert policy.grant_startup(T, 34, 0.0) == 34
+    first = policy.next_due(0.0)
+    # Every row on screen at once, in parallel (beyond burst 8 and max_in_flight 6), first.
+    assert latest(first)[:30] == NAMES[:30]
+    assert len(first) == 34 - int(policy.settings.reserve)
+    for fetch in first:
+        policy.on_result(fetch, 0.1, status=Status.SUCCEEDED)
+    # Then the normal rate: 4 calls/s from an empty bank, whatever is still due.
+    later: list[Fetch] = []
+    t = 0.1
+    while t < 5.0:
+        t += 0.25
+        due = policy.next_due(t)
+        later += due
+        for fetch in due:
+            policy.on_result(fetch, t + 0.05, status=Status.SUCCEEDED)
+    assert 0 < len(later) <= 4 * 5 + 1
+
+
+def test_without_a_grant_the_start_is_bounded_by_burst_and_max_in_flight() -> None:
+    policy = PollPolicy(PollSettings())
+    listed(policy)
+    first = policy.next_due(0.0)
+    assert len(first) <= policy.settings.max_in_flight  # what the burst is for
+
+
+def test_the_grant_is_capped_at_what_the_list_needs() -> None:
+    policy = PollPolicy(PollSettings())
+    policy.add_target(T, 0.0)
+    (fetch,) = policy.next_due(0.0)
+    policy.set_pipelines(T, {"a": 1, "b": 1}, 0.0)
+    policy.on_result(fetch, 0.0)
+    assert policy.grant_startup(T, 40, 0.0) == 2 + int(policy.settings.reserve) + 1
+
+
+def test_a_throttle_during_the_burst_is_quiet_keeps_the_rate_and_retries() -> None:
+    policy = PollPolicy(PollSettings())
+    listed(policy)
+    policy.grant_startup(T, 34, 0.0)
+    first = policy.next_due(0.0)
+    assert all(policy.in_startup(f) for f in first)
+    ok, throttled = first[:10], first[10:]
+    for fetch in ok:
+        policy.on_result(fetch, 0.1, status=Status.SUCCEEDED)
+    for fetch in throttled:
+        assert policy.on_error(fetch, 0.1, ErrorKind.THROTTLED, "ThrottlingException") is False
+    assert policy.startup_throttled(T)
+    assert not policy.throttled(T)  # the sustained rate was not the problem: not halved
+    assert policy.bucket(T).rate == policy.settings.tps
+    # The throttled reads are due again, at the normal rate.
+    retried: set[str] = set()
+    t = 0.1
+    while t < 10.0 and not set(latest(throttled)) <= retried:
+        t += 0.25
+        for fetch in policy.next_due(t):
+            assert not policy.in_startup(fetch)
+            retried.add(fetch.name or "")
+            policy.on_result(fetch, t, status=Status.SUCCEEDED)
+    assert set(latest(throttled)) <= retried
+
+
+def test_a_throttle_after_the_burst_halves_the_rate_as_before() -> None:
+    policy = PollPolicy(PollSettings())
+    listed(policy)
+    policy.grant_startup(T, 34, 0.0)
+    for fetch in policy.next_due(0.0):
+        policy.on_result(fetch, 0.1, status=Status.SUCCEEDED)
+    fetch = next(f for f in policy.next_due(3.0))
+    policy.on_error(fetch, 3.1, ErrorKind.THROTTLED, "ThrottlingException")
+    assert policy.throttled(T) and not policy.startup_throttled(T)
+
+
+def test_the_remembered_burst_round_trips_and_a_corrupt_file_is_ignored(tmp_path: Path) -> None:
+    remember_burst(tmp_path, T, 17)
+    remember_burst(tmp_path, "other@eu-west-1", 9)
+    assert load_bursts(tmp_path) == {T: 17, "other@eu-west-1": 9}
+    assert not [p for p in tmp_path.iterdir() if p.name != BURST_FILE]  # no temporary file left
+    (tmp_path / BURST_FILE).write_text("{not json")
+    assert load_bursts(tmp_path) == {}
+    (tmp_path / BURST_FILE).write_text(json.dumps({"format": 99, "bursts": {T: 3}}))
+    assert load_bursts(tmp_path) == {}
+    (tmp_path / BURST_FILE).write_text(json.dumps({"format": 1, "bursts": {T: "x", "b": 0, "c": 4}}))
+    assert load_bursts(tmp_path) == {"c": 4}
+    assert load_bursts(None) == {}
+
+
+# --- the app against the simulator ----------------------------------------------------------------
+
+
+async def test_a_full_first_screen_under_an_endpoint_quota_shows_no_throttling(tmp_path: Path) -> None:
+    """50 pipelines, 120x40, the endpoint's own quota tps=10 (a bucket of 10): the rows on screen are
+    read in one burst; whatever the quota throttles is retried quietly (no notice, not stale)."""
+    from simfixtures import START
+    from textual.widgets import DataTable  # noqa: F401  (the list screen's table)
+    from uiwait import wait_until
+
+    from tui.app import CptuiApp
+    from tui.aws import create_service
+    from tui.config import Config, GeneralConfig
+    from tui.model import Target
+    from tui.sim import ManualClock, Simulator
+
+    sim = Simulator(scenario="scale", seed=7, clock=ManualClock(start=START), pipelines=50, faults="tps=10")
+    await sim.start()
+    target = Target(region="us-east-1")
+    service = create_service(target, endpoint_url=sim.url, credentials=("AKID123456789012", "x", None))
+    config = Config(general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"))
+    config = replace(config, cache_dir=tmp_path / "cache")
+    app = CptuiApp([service], config, clock=sim.clock.now)
+    notices: list[str] = []
+    notify = app.notify
+
+    def record(message: str, **kwargs: object) -> None:
+        notices.append(message)
+        notify(message, **kwargs)  # type: ignore[arg-type]
+
+    app.notify = record  # type: ignore[method-assign]
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: len([r for r in app.store.rows() if r.loaded]) >= 30, timeout=30)
+            granted = app.poller.startup_granted[target.key]
+            assert granted >= 30  # sized to the screen: every row on screen in one burst
+            await pilot.pause()
+            assert not [n for n in notices if "throttl" in n.lower()]
+            assert not app.store.freshness(target).stale_reason
+            assert not app.poller.throttled(target)  # the header shows no throttle either
+            if app.poller.policy.startup_throttled(target.key):
+                # The quota did throttle the burst: the next start sends half of it.
+                assert load_bursts(tmp_path / "cache") == {target.key: max(8, granted // 2)}
+    finally:
+        await service.close()
+        await sim.stop()
+
+
+def test_a_remembered_burst_caps_the_configured_one(tmp_path: Path) -> None:
+    from tui.app import CptuiApp
+    from tui.aws import create_service
+    from tui.config import Config, GeneralConfig, PollingConfig
+    from tui.model import Target
+
+    target = Target(region="us-east-1")
+    remember_burst(tmp_path, target.key, 12)
+    service = create_service(target, endpoint_url="http://127.0.0.1:9", credentials=("AKID1", "x", None))
+    config = Config(
+        general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"), polling=PollingConfig(startup_burst=40)
+    )
+    assert CptuiApp([service], replace(config, cache_dir=tmp_path)).poller.startup_burst(target.key) == 12
+    assert CptuiApp([service], config).poller.startup_burst(target.key) == 40
+
+
+def test_startup_burst_is_validated_with_its_line() -> None:
+    import pytest
+
+    from tui.config import ConfigError, parse_config
+
+    assert parse_config("[polling]\nstartup_burst = 30\n").polling.startup_burst == 30
+    assert parse_config("").polling.startup_burst is None
+    with pytest.raises(ConfigError) as caught:
+        parse_config("[polling]\ntps = 2\nstartup_burst = 0\n")
+    assert "3" in str(caught.value) and "startup_burst" in str(caught.value)
+
+
+def test_the_cache_folder_follows_xdg_no_cache_the_config_and_the_demo(
+    tmp_path: Path, monkeypatch: object
+) -> None:
+    import pytest
+
+    from tui import cli
+    from tui.config import Config, GeneralConfig
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cli.with_cache(Config(), False).cache_dir == tmp_path / "xdg" / "cptui"
+    assert cli.with_cache(Config(), True).cache_dir is None  # --no-cache
+    assert cli.with_cache(Config(general=GeneralConfig(cache=False)), False).cache_dir is None
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # invalid by the XDG spec: ignored
+    assert cli.with_cache(Config(), False).cache_dir == Path.home() / ".cache" / "cptui"
+    demo = cli.demo_config(cli.with_cache(Config(), False), tmp_path / "demo")
+    assert demo.cache_dir == tmp_path / "demo" / "cache"  # never the user's cache
+    assert cli.demo_config(Config(), tmp_path / "demo").cache_dir is None
+
+
+def test_a_throttled_burst_is_remembered_halved_once_per_run(tmp_path: Path) -> None:
+    from tui.app import CptuiApp
+    from tui.aws import create_service
+    from tui.config import Config, GeneralConfig, PollingConfig
+    from tui.model import Target
+
+    target = Target(region="us-east-1")
+    service = create_service(target, endpoint_url="http://127.0.0.1:9", credentials=("AKID1", "x", None))
+    config = Config(
+        general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"),
+        polling=PollingConfig(startup_burst=40),
+        cache_dir=tmp_path,
+    )
+    poller = CptuiApp([service], config).poller
+    poller.startup_granted[target.key] = 40
+    poller._startup_throttled(target.key)
+    poller._startup_throttled(target.key)  # the burst's other throttled reads: still halved once
+    assert load_bursts(tmp_path) == {target.key: 20}
+    assert poller.startup_burst(target.key) == 20
+    # The next run starts with half, and halves again after another throttle (not below burst).
+    again = CptuiApp([service], config).poller
+    assert again.startup_burst(target.key) == 20
+    again.startup_granted[target.key] = 10
+    again._startup_throttled(target.key)
+    assert load_bursts(tmp_path) == {target.key: 8}
+
+
+async def test_the_burst_reads_the_rows_the_first_frame_will_show(tmp_path: Path) -> None:
+    """Before the list is painted, the rows it will show first (its order: favourites, then the
+    latest activity the list knows of) are the ones the burst reads, not the first names."""
+    from simfixtures import START
+    from uiwait import wait_until
+
+    from tui.app import CptuiApp
+    from tui.aws import create_service
+    from tui.config import Config, GeneralConfig, PipelinesConfig, PollingConfig
+    from tui.model import Target
+    from tui.sim import ManualClock, Simulator
+
+    sim = Simulator(scenario="scale", seed=7, clock=ManualClock(start=START), pipelines=50)
+    await sim.start()
+    target = Target(region="us-east-1")
+    service = create_service(target, endpoint_url=sim.url, credentials=("AKID123456789012", "x", None))
+    last = sorted(sim.engine.world("123456789012", "us-east-1").pipelines)[-4:]  # pinned on top
+    config = Config(
+        general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"),
+        polling=PollingConfig(startup_burst=10),
+        pipelines=PipelinesConfig(favourites=tuple(last)),
+    )
+    app = CptuiApp([service], config, clock=sim.clock.now)
+    asked: list[str] = []
+    original = service.list_executions
+
+    async def recording(name: str, **kwargs: object) -> object:
+        asked.append(name)
+        return await original(name, **kwargs)  # type: ignore[arg-type]
+
+    service.list_executions = recording  # type: ignore[method-assign,assignment]
+    predicted: list[str] = []
+    grant = app.poller._grant_startup
+
+    def remember(key: str, now: float) -> None:
+        predicted.extend(r.name for r in app.store.rows(target)[:10])
+        grant(key, now)
+
+    app.poller._grant_startup = remember  # type: ignore[method-assign]
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: len(asked) >= 10, timeout=30)
+            # The burst: its tokens less the reserve, one of them for who the caller is.
+            burst = app.poller.startup_granted[target.key] - int(app.poller.policy.settings.reserve) - 1
+            assert set(asked[:burst]) <= set(predicted)
+            assert set(last) & set(asked[:burst])  # the favourites on top, not just the first names
+    finally:
+        await service.close()
+        await sim.stop()
