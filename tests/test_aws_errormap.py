@@ -327,3 +327,44 @@ def test_a_network_error_names_the_endpoint_and_why(cause: BaseException, reason
     error = map_error(exc, "GetPipelineState", mutation=False, profile=None)
     assert isinstance(error, errors.NetworkError)
     assert (error.endpoint, error.reason) == ("http://127.0.0.1:1234", reason)
+
+
+# --- push mode: SQS and EventBridge ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        ("AWS.SimpleQueueService.NonExistentQueue", errors.NotFound),
+        ("QueueDoesNotExist", errors.NotFound),
+        ("AWS.SimpleQueueService.QueueDeletedRecently", errors.Conflict),
+        ("ResourceNotFoundException", errors.NotFound),
+    ],
+)
+def test_sqs_and_events_codes(code: str, kind: type[errors.AwsError]) -> None:
+    error = map_error(
+        client_error(code, operation="GetQueueUrl"), "GetQueueUrl", mutation=False, profile=None
+    )
+    assert isinstance(error, kind)
+    if kind is errors.Conflict:
+        assert "60 seconds" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("operation", "action"),
+    [
+        ("ReceiveMessage", "sqs:ReceiveMessage"),
+        ("DeleteMessageBatch", "sqs:DeleteMessage"),
+        ("ChangeMessageVisibility", "sqs:ChangeMessageVisibility"),
+        ("CreateQueue", "sqs:CreateQueue"),
+        ("PutRule", "events:PutRule"),
+        ("ListTargetsByRule", "events:ListTargetsByRule"),
+    ],
+)
+def test_denied_push_mode_calls_name_their_iam_action(operation: str, action: str) -> None:
+    assert iam_action(operation) == action
+    error = map_error(
+        client_error("AccessDenied", operation=operation), operation, mutation=False, profile=None
+    )
+    assert isinstance(error, errors.AccessDenied) and error.missing_action == action
+    assert action in str(error)

@@ -28,7 +28,7 @@ from tui.config import (
     parse_config,
     save_preferences,
 )
-from tui.config_schema import SCHEMAS, TARGET_SCHEMA
+from tui.config_schema import EVENT_TARGET_SCHEMA, EVENTS_SCHEMA, SCHEMAS, TARGET_SCHEMA
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "config.example.toml"
@@ -58,7 +58,12 @@ def test_example_loads_with_two_accounts_and_two_regions() -> None:
 
 def test_example_documents_every_key() -> None:
     text = EXAMPLE.read_text()
-    keys = [k for schema in SCHEMAS.values() for k in schema] + list(TARGET_SCHEMA)
+    keys = (
+        [k for schema in SCHEMAS.values() for k in schema]
+        + list(TARGET_SCHEMA)
+        + list(EVENTS_SCHEMA)
+        + list(EVENT_TARGET_SCHEMA)
+    )
     for key in keys:
         match = re.search(rf"^#? ?{key} = ", text, re.MULTILINE)
         assert match, f"config.example.toml does not show {key}"
@@ -345,3 +350,60 @@ def test_every_binding_id_in_the_app_is_remappable() -> None:
             used.update(re.findall(r'\bid="([a-z_]+)"', call))
     assert used, "no binding ids found: the scan is broken"
     assert sorted(used - set(KNOWN_BINDINGS)) == []
+
+
+# --- [events] ------------------------------------------------------------------------------------
+
+
+def test_events_section_loads_and_finds_each_targets_queue(tmp_path: Path) -> None:
+    from tui.config import EventQueueConfig
+    from tui.model import Target
+
+    text = (
+        '[events]\nsweep_interval = 900\nqueue_url = "https://sqs.example/1/org"\n\n'
+        '[[events.targets]]\nprofile = "prod"\nregion = "eu-west-1"\n'
+        'queue_url = "https://sqs.example/1/mine"\nqueue_name = "mine"\nrule_name = "mine"\nmanaged = true\n'
+    )
+    config = parse_config(text, tmp_path / "c.toml")
+    assert config.events.sweep_interval == 900.0
+    mine = config.events.for_target(Target(region="eu-west-1", profile="prod"))
+    assert mine == EventQueueConfig("eu-west-1", "prod", "https://sqs.example/1/mine", "mine", "mine", True)
+    other = config.events.for_target(Target(region="us-east-1"))
+    assert other is not None and other.queue_url == "https://sqs.example/1/org" and not other.managed
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[events]\nsweep_interval = 5\n", "c.toml:2: [events] sweep_interval: must be at least 60 seconds"),
+        ("[events]\nsweeps = 5\n", "c.toml:2: [events] sweeps: unknown key"),
+        ('[[events.targets]]\nregion = "us-east-1"\n', "c.toml:1: [[events.targets]] #1: needs queue_url"),
+        (
+            '[[events.targets]]\nregion = "us-east-1"\nmanaged = "yes"\n',
+            "c.toml:3: [[events.targets]] #1 managed: expected true or false",
+        ),
+        (
+            '[[events.targets]]\nqueue_url = "https://q"\n',
+            "c.toml:1: [[events.targets]] #1: missing required key",
+        ),
+    ],
+)
+def test_events_mistakes_name_file_line_and_key(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, tmp_path / "c.toml")
+    assert str(info.value).startswith(str(tmp_path / expected.split(":")[0]) + expected[len("c.toml") :])
+
+
+def test_save_event_queue_round_trips_and_keeps_the_rest(tmp_path: Path) -> None:
+    from tui.config import EventQueueConfig, save_event_queue
+    from tui.model import Target
+
+    path = tmp_path / "c.toml"
+    path.write_text('[general]\ntheme = "nord"\n')
+    target = Target(region="us-east-1", profile="p")
+    entry = EventQueueConfig("us-east-1", "p", "https://q/1/a", "a", "a", True)
+    saved = save_event_queue(load_config(path), target, entry)
+    assert saved.events.targets == (entry,) and saved.general.theme == "nord"
+    assert load_config(path).events.targets == (entry,)
+    saved = save_event_queue(saved, target, None)
+    assert saved.events.targets == () and load_config(path).general.theme == "nord"

@@ -125,6 +125,9 @@ class CptuiApp(App[None]):
             identity=self.store.identity,
             clock=self._clock,
         )
+        from tui.app_events import EventsController
+
+        self.event_feed = EventsController(self)
         self.fleet = FleetController(self, target_factory)
         # The last run's lists, painted at the first frame (nothing without a cache folder).
         self.warm_start = WarmStart(self)
@@ -164,6 +167,7 @@ class CptuiApp(App[None]):
             # After the first frame: the first call imports aiobotocore (a fifth of a second), and
             # the screen should be up before that.
             listing.call_after_refresh(self.poller.start)
+            listing.call_after_refresh(self.event_feed.start)
         # Benchmark probe (bench/startup.py): a no-op unless CPTUI_BENCH_READY_FILE is set.
         install_bench_probe(self)
         # Full garbage collections of a big fleet's objects stall keys for 0.2-0.3 s: freeze them.
@@ -223,6 +227,7 @@ class CptuiApp(App[None]):
     async def on_unmount(self) -> None:
         self.poller.stop()
         self.warm_start.save()
+        await self.event_feed.stop()  # releases received, unapplied messages: before the clients close
         for service in self.services.values():
             try:
                 await service.close()

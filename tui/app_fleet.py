@@ -105,6 +105,7 @@ class FleetController:
         app.services[target.key] = service
         app.store.add_target(target)
         app.poller.add_target(target)
+        app.event_feed.add_target(target)
         self._publish()
 
     # --- aliases -------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from tui.aws.client import AwsPipelineService
     from tui.aws.service import PipelineService
     from tui.fleet import TargetFactory
+    from tui.sim import Simulator
 
 DEMO_CREDENTIALS: tuple[str, str, str | None] = ("AKID123456789012", "demo", None)
 DEMO_REGION = "us-east-1"
@@ -58,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "Targets are every --profile x --region pair; without either, the [[targets]] of the "
             "config file; without those, AWS_PROFILE and AWS_REGION / AWS_DEFAULT_REGION / the "
-            "profile's region."
+            "profile's region. Push mode: cptui events setup | status | teardown (see --help there)."
         ),
     )
     parser.add_argument(
@@ -253,6 +254,11 @@ def build_services(endpoints: Sequence[Endpoint]) -> list[AwsPipelineService]:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``cptui`` console script and ``python -m tui``; returns the exit status."""
+    args_list = sys.argv[1:] if argv is None else argv
+    if args_list[:1] == ["events"]:  # cptui events setup | status | teardown
+        from tui.events.cli import main as events_main
+
+        return events_main(args_list[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -302,9 +308,8 @@ def _run_demo(seed: int, config: Config, read_only: bool) -> int:
                 create_service(target, endpoint_url=handle.url, credentials=demo_credentials(target))
                 for target in demo_targets()
             ]
-            return _run_app(
-                services, demo_config(config, Path(state)), read_only, factory=demo_factory(handle.url)
-            )
+            demo = with_demo_events(demo_config(config, Path(state)), handle.simulator)
+            return _run_app(services, demo, read_only, factory=demo_factory(handle.url))
         finally:
             handle.stop()
 
@@ -341,6 +346,30 @@ def demo_config(config: Config, state: Path) -> Config:
     # The warm-start cache too: the demo's pipelines never land in (or come from) the user's cache.
     cache = state / "cache" if config.cache_dir is not None else None
     return replace(config, path=None, general=general, cache_dir=cache)
+
+
+def with_demo_events(config: Config, simulator: Simulator) -> Config:
+    """The demo runs in push mode: each demo target gets a queue and rule in the simulator (what
+    ``cptui events setup`` would create) and the config points at them."""
+    from tui.config import EventQueueConfig
+    from tui.events.resources import resource_name
+
+    entries = []
+    for target in demo_targets():
+        account = DEMO_ACCOUNTS.get(target.profile or "", DEMO_ACCOUNTS["demo-prod"])
+        name = resource_name("demo", target.region)
+        queue = simulator.setup_event_queue(account, target.region, name)
+        entries.append(
+            EventQueueConfig(
+                region=target.region,
+                profile=target.profile,
+                queue_url=queue.url,
+                queue_name=name,
+                rule_name=name,
+                managed=True,
+            )
+        )
+    return replace(config, events=replace(config.events, enabled=True, targets=tuple(entries)))
 
 
 def _run_app(

@@ -21,6 +21,7 @@ from typing import Any
 from tui.config_schema import (
     SCHEMAS,
     ConfigError,
+    check_events,
     check_keys,
     check_section,
     check_targets,
@@ -33,6 +34,8 @@ __all__ = [
     "KNOWN_BINDINGS",
     "Config",
     "ConfigError",
+    "EventQueueConfig",
+    "EventsConfig",
     "GeneralConfig",
     "LogsConfig",
     "NotificationsConfig",
@@ -43,6 +46,7 @@ __all__ = [
     "default_config_path",
     "load_config",
     "parse_config",
+    "save_event_queue",
     "save_preferences",
 ]
 
@@ -205,6 +209,44 @@ class NotificationsConfig:
 
 
 @dataclass(frozen=True)
+class EventQueueConfig:
+    """One ``[[events.targets]]`` entry: the queue push mode reads for a profile and region.
+
+    ``managed``: ``cptui events setup`` made it (teardown may remove it); otherwise ``queue_url``
+    is a queue someone else manages, which setup and teardown leave alone."""
+
+    region: str
+    profile: str | None = None
+    queue_url: str | None = None
+    queue_name: str | None = None
+    rule_name: str | None = None
+    managed: bool = False
+
+    def matches(self, target: Target) -> bool:
+        return (self.profile, self.region) == (target.profile, target.region)
+
+
+@dataclass(frozen=True)
+class EventsConfig:
+    """``[events]``: push mode (EventBridge -> SQS). ``queue_url`` is a queue someone else
+    manages, read for every target without its own entry."""
+
+    enabled: bool = True
+    sweep_interval: float = 600.0  # while events flow: every pipeline is still read this often
+    queue_url: str | None = None
+    targets: tuple[EventQueueConfig, ...] = ()
+
+    def for_target(self, target: Target) -> EventQueueConfig | None:
+        """The target's queue: its own entry, else the shared ``queue_url``, else None."""
+        entry = next((e for e in self.targets if e.matches(target)), None)
+        if entry is not None:
+            return entry
+        if self.queue_url:
+            return EventQueueConfig(region=target.region, profile=target.profile, queue_url=self.queue_url)
+        return None
+
+
+@dataclass(frozen=True)
 class Config:
     general: GeneralConfig = field(default_factory=GeneralConfig)
     targets: tuple[TargetConfig, ...] = ()
@@ -213,6 +255,7 @@ class Config:
     keys: Mapping[str, str] = field(default_factory=dict)  # overrides only
     logs: LogsConfig = field(default_factory=LogsConfig)
     notifications: NotificationsConfig = field(default_factory=NotificationsConfig)
+    events: EventsConfig = field(default_factory=EventsConfig)
     path: Path | None = None  # the file it was read from
     # The warm-start cache's folder (tui/cache.py), set by the command line (not a key of the file):
     # None (tests, --no-cache, ``[general] cache = false``) neither reads nor writes one.
@@ -235,7 +278,7 @@ _SECTIONS: dict[str, type] = {
 def parse_config(text: str, path: Path | None = None) -> Config:
     """Validate TOML text into a ``Config``; raises ``ConfigError`` naming the line and key."""
     data, lines = load_text(text, path)
-    known = [*_SECTIONS, "targets", "keys"]
+    known = [*_SECTIONS, "targets", "keys", "events"]
     for name in data:
         if name not in known:
             close = get_close_matches(name, known, n=1)
@@ -256,7 +299,9 @@ def parse_config(text: str, path: Path | None = None) -> Config:
 
         check_keymap(keys, path, lines)
     targets = tuple(TargetConfig(**t) for t in check_targets(data.get("targets", []), path, lines))
-    return Config(targets=targets, keys=keys, path=path, **sections)
+    events_values, event_targets = check_events(data.get("events", {}), path, lines)
+    events = EventsConfig(**events_values, targets=tuple(EventQueueConfig(**e) for e in event_targets))
+    return Config(targets=targets, keys=keys, path=path, events=events, **sections)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -295,14 +340,8 @@ def save_preferences(config: Config, path: Path | None = None, **changes: Any) -
     The file is rewritten with ``tomli_w``: its comments and formatting are lost. Raises
     ``ConfigError`` if the file on disk is invalid (it is left untouched) or a change is.
     """
-    import tomli_w
-
     path = path or config.path or default_config_path()
-    if path.exists():
-        load_config(path)  # refuse to rewrite a file cptui cannot read: the user is editing it
-        base: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    else:
-        base = _non_defaults(config)
+    base = _base(config, path)
     for name, value in changes.items():
         if name == "keys":
             if not isinstance(value, Mapping):
@@ -315,6 +354,21 @@ def save_preferences(config: Config, path: Path | None = None, **changes: Any) -
         if section is None:
             raise ConfigError(path, None, name, "not a preference cptui can save")
         _assign(base.setdefault(section, {}), name, value)
+    return _write(path, base)
+
+
+def _base(config: Config, path: Path) -> dict[str, Any]:
+    """What a write starts from: the file on disk (refused if cptui cannot read it), else the
+    non-default values of ``config``."""
+    if path.exists():
+        load_config(path)  # refuse to rewrite a file cptui cannot read: the user is editing it
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    return _non_defaults(config)
+
+
+def _write(path: Path, base: dict[str, Any]) -> Config:
+    import tomli_w
+
     base = {k: v for k, v in base.items() if v != {}}
     text = tomli_w.dumps(base)
     saved = parse_config(text, path)  # never write a file cptui would refuse to read
@@ -323,6 +377,29 @@ def save_preferences(config: Config, path: Path | None = None, **changes: Any) -
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
     return saved
+
+
+def save_event_queue(
+    config: Config, target: Target, entry: EventQueueConfig | None, path: Path | None = None
+) -> Config:
+    """Write (or with None remove) ``target``'s ``[[events.targets]]`` entry; returns the saved
+    config. Same rules as ``save_preferences``: the file on disk is the base, rewritten with
+    tomli_w, never into something cptui would refuse to read."""
+    path = path or config.path or default_config_path()
+    base = _base(config, path)
+    events = base.setdefault("events", {})
+    entries = [
+        e
+        for e in events.get("targets", [])
+        if (e.get("profile"), e.get("region")) != (target.profile, target.region)
+    ]
+    if entry is not None:
+        entries.append({k: v for k, v in vars(entry).items() if v is not None})
+    if entries:
+        events["targets"] = entries
+    else:
+        events.pop("targets", None)
+    return _write(path, base)
 
 
 def _assign(table: dict[str, Any], name: str, value: Any) -> None:
@@ -357,4 +434,16 @@ def _non_defaults(config: Config) -> dict[str, Any]:
         out["targets"] = [{k: v for k, v in vars(t).items() if v is not None} for t in config.targets]
     if config.keys:
         out["keys"] = dict(config.keys)
+    if config.events != EventsConfig():
+        events: dict[str, Any] = {
+            f.name: _to_toml(getattr(config.events, f.name))
+            for f in fields(EventsConfig)
+            if f.name != "targets"
+            and getattr(config.events, f.name) not in (None, getattr(EventsConfig(), f.name))
+        }
+        if config.events.targets:
+            events["targets"] = [
+                {k: v for k, v in vars(e).items() if v is not None} for e in config.events.targets
+            ]
+        out["events"] = events
     return out

@@ -262,6 +262,20 @@ SCHEMAS: dict[str, dict[str, Checker]] = {
         "dedupe_window": seconds(0.0),
     },
 }
+# ``[events]``'s own keys; its ``[[events.targets]]`` entries are checked with EVENT_TARGET_SCHEMA.
+EVENTS_SCHEMA: dict[str, Checker] = {
+    "enabled": boolean,
+    "sweep_interval": seconds(60.0),
+    "queue_url": endpoint,
+}
+EVENT_TARGET_SCHEMA: dict[str, Checker] = {
+    "region": region,
+    "profile": text,
+    "queue_url": endpoint,
+    "queue_name": text,
+    "rule_name": text,
+    "managed": boolean,
+}
 TARGET_SCHEMA: dict[str, Checker] = {
     "region": region,
     "profile": text,
@@ -362,3 +376,57 @@ def check_targets(value: Any, path: Path | None, lines: TomlLines) -> list[dict[
         seen[identity] = index
         checked.append(values)
     return checked
+
+
+def check_events(
+    table: Any, path: Path | None, lines: TomlLines
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Validate ``[events]`` and its ``[[events.targets]]`` (one per profile and region; an entry
+    that is not cptui-managed needs a ``queue_url``). Returns (its keys, the entries)."""
+
+    def locate(key: str | None) -> int | None:
+        return lines.table("events") if key is None else lines.key("events", key)
+
+    if not isinstance(table, dict):
+        raise ConfigError(path, locate(None), "[events]", f"expected a table, got {show(table)}")
+    own = {k: v for k, v in table.items() if k != "targets"}
+    values = _check_table(own, EVENTS_SCHEMA, "[events]", locate, path)
+    raw = table.get("targets", [])
+    if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+        raise ConfigError(
+            path,
+            lines.key("events", "targets") or lines.table("events.targets", 0),
+            "[events] targets",
+            "expected [[events.targets]] entries (an array of tables), each with a region",
+        )
+    entries: list[dict[str, Any]] = []
+    seen: dict[tuple[Any, Any], int] = {}
+    for index, entry in enumerate(raw):
+        label = f"[[events.targets]] #{index + 1}"
+
+        def locate_entry(key: str | None, index: int = index) -> int | None:
+            if key is None:
+                return lines.table("events.targets", index)
+            return lines.key("events.targets", key, index)
+
+        checked = _check_table(entry, EVENT_TARGET_SCHEMA, label, locate_entry, path)
+        if "region" not in checked:
+            raise ConfigError(path, locate_entry(None), label, 'missing required key "region"')
+        if not checked.get("managed") and "queue_url" not in checked:
+            raise ConfigError(
+                path,
+                locate_entry(None),
+                label,
+                "needs queue_url (a queue someone else manages) unless managed = true",
+            )
+        identity = (checked.get("profile"), checked["region"])
+        if identity in seen:
+            raise ConfigError(
+                path,
+                locate_entry(None),
+                label,
+                f"same profile and region as [[events.targets]] #{seen[identity] + 1}",
+            )
+        seen[identity] = index
+        entries.append(checked)
+    return values, entries

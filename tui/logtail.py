@@ -271,6 +271,12 @@ class LogFollower:
         """Cut the current wait short (e.g. the pipeline's state just changed)."""
         self._wake.set()
 
+    def check_build_now(self) -> None:
+        """The build changed (a CodeBuild event in push mode): read it (header, phases) at once
+        rather than at the next ``build_check_interval``."""
+        self._last_check = float("-inf")
+        self.wake()
+
     @property
     def deep_link(self) -> str:
         logs = self.build.logs if self.build else None

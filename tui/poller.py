@@ -34,6 +34,12 @@ that many first loads start at once, in parallel, beyond ``burst`` and ``max_in_
 normal rate. A throttle during that burst drops the rest of it without halving the rate (the burst,
 not the sustained rate, was too big), and the fetch is due again at once.
 
+Push mode (``set_push``): while events flow for a target (``tui.events``), every pipeline not on a
+screen is read only by the paced safety sweep (``[events] sweep_interval``, default 600 s) and the
+list at the longer of its interval and the sweep's; each event asks for one confirming
+GetPipelineState (``confirm``), which asks for the latest execution when it shows it moved on.
+Pipelines a screen shows keep their active cadence. ``set_push(target, None)``: back to polling.
+
 Failures: a throttle halves the budget and the fetch is due again at once (within the smaller
 budget); network and service errors pause the target with an exponential back-off; failing
 credentials pause it and then send one cheap probe every ``credentials_probe`` seconds until a call
@@ -230,6 +236,9 @@ class _Target:
     last_success: float | None = None
     rested_until: dict[FetchKind, float] = field(default_factory=dict)
     credit: list[float] = field(default_factory=lambda: [0.0, 1.0, 0.0])  # per pool
+    # Push mode: events flow for this target, so every pipeline not on a screen is read only
+    # every ``push`` seconds (the safety sweep) plus once after each event (``confirm``).
+    push: float | None = None
     credit_stamp: float = 0.0
     # (when, tier) of recent dispatches, and when on-demand calls took tokens: measured load.
     recent: deque[tuple[float, int]] = field(default_factory=deque)
@@ -349,6 +358,40 @@ class PollPolicy:
         """The rows on screen for this target (replaces the previous set)."""
         self._targets[target].visible = set(names)
 
+    def set_push(self, target: str, sweep: float | None) -> None:
+        """Events flow for ``target`` (``sweep``: seconds between safety reads of each pipeline),
+        or stopped flowing (None: poll as before)."""
+        t = self._targets.get(target)
+        if t is not None:
+            t.push = sweep
+
+    def push_sweep(self, target: str) -> float | None:
+        t = self._targets.get(target)
+        return t.push if t is not None else None
+
+    def confirm(self, target: str, name: str, now: float) -> None:
+        """An event changed this pipeline: read its state once (through the budget) to confirm;
+        a state that shows the latest execution moved on asks for that too. An unknown pipeline
+        (created since the last list) asks for the list."""
+        t = self._targets.get(target)
+        if t is None:
+            return
+        pipe = t.pipes.get(name)
+        if pipe is None:
+            t.urgent.add((FetchKind.LIST, None))
+            return
+        if pipe.want_state is None:
+            pipe.want_state = now
+
+    def confirmed(self, target: str, name: str) -> bool:
+        """True once no confirming read of this pipeline is waiting or in flight."""
+        t = self._targets.get(target)
+        if t is None:
+            return True
+        pipe = t.pipes.get(name)
+        waiting = pipe is not None and pipe.want_state is not None
+        return not waiting and (FetchKind.STATE, name) not in t.in_flight
+
     def refresh_now(self, now: float, target: str | None = None, name: str | None = None) -> None:
         """The user asked: what is on screen (or one pipeline) jumps the queue; pauses end."""
         for t in self._targets.values():
@@ -384,18 +427,23 @@ class PollPolicy:
         t = self._targets[target]
         capacity = max(0.05, t.bucket.rate * s.poll_share - t.on_demand_rate(now))
         n_hot = n_watched = n_vis = 0
+        push = t.push
         for p in t.pipes.values():
             if p.name in t.watched:
                 n_watched += 1
+            elif push is not None:
+                continue  # events tell: everything else is in the safety sweep
             elif p.running:
                 n_hot += 1
             elif p.name in t.visible:
                 n_vis += 1
         n_idle = len(t.pipes) - n_hot - n_watched - n_vis
+        idle_interval = push if push is not None else s.idle_interval
+        list_interval = max(s.list_interval, push) if push is not None else s.list_interval
         hot = (
             n_watched * (s.rate(s.active_interval) + 1.0 / _CHANGE_EVERY + 1.0 / s.visible_interval)
             + n_hot * (s.rate(s.active_interval) + 1.0 / _CHANGE_EVERY + 1.0 / s.idle_interval)
-            + 1.0 / s.list_interval
+            + 1.0 / list_interval
         )
         hot = max(hot, t.measured(now, (_HOT,)))
         active = s.active_interval
@@ -404,7 +452,7 @@ class PollPolicy:
             active = s.active_interval * hot / (0.8 * capacity)
             hot = 0.8 * capacity
         visible = n_vis * s.rate(s.visible_interval)
-        idle = n_idle * s.sweep_pace / s.idle_interval
+        idle = n_idle * s.sweep_pace / idle_interval
         factor = vis_factor = 1.0
         spare = capacity - hot
         if visible + idle > 0 and visible + idle > spare:
@@ -421,7 +469,7 @@ class PollPolicy:
         return Intervals(
             active,
             s.visible_interval / vis_factor,
-            s.idle_interval / factor,
+            idle_interval / factor,
             factor,
             sweep,
             hot + visible * vis_factor + idle * factor,
@@ -518,14 +566,15 @@ class PollPolicy:
             slot = (kind, name)
             return slot not in t.in_flight and slot not in t.urgent and not self._blocked(t, kind, now)
 
-        since = t.added_at - s.list_interval  # the list is due at once
+        list_interval = max(s.list_interval, t.push) if t.push is not None else s.list_interval
+        since = t.added_at - list_interval  # the list is due at once
         # Who the caller is waits for the first list's answer: at start-up its client and request
         # would otherwise delay the list (a list that fails - denied, expired, unreachable - lets
         # it go at once, so the header can still say who).
         if not t.identity_ok and t.list_answered and free(FetchKind.IDENTITY, None):
             periodic(_HOT, FetchKind.IDENTITY, None, t.identity_at, s.list_interval, since)
         if free(FetchKind.LIST, None):
-            periodic(_HOT, FetchKind.LIST, None, t.listed_at, s.list_interval, since)
+            periodic(_HOT, FetchKind.LIST, None, t.listed_at, list_interval, since)
         state_blocked = self._blocked(t, FetchKind.STATE, now)
         for pipe in t.pipes.values():
             name = pipe.name
@@ -534,13 +583,17 @@ class PollPolicy:
             if watched:
                 # Its state is polled at the active cadence and asks for LATEST when out of date.
                 tier, latest_every = _HOT, s.visible_interval
+            elif t.push is not None:
+                # Events tell what changes (each confirmed by one read): a paced safety sweep.
+                tier, latest_every = _SWEEP, iv.idle
             elif pipe.running:
                 tier, latest_every = _HOT, iv.idle
             elif visible:
                 tier, latest_every = _VISIBLE, iv.visible
             else:
                 tier, latest_every = _SWEEP, iv.idle
-            if (watched or pipe.running) and state_blocked:
+            hot = watched or (pipe.running and t.push is None)
+            if hot and state_blocked:
                 # No state to say when the latest execution moved on: ask for it directly.
                 latest_every = iv.active
             # Prefetches go oldest first, rows on screen before the rest.
@@ -553,7 +606,7 @@ class PollPolicy:
             if free(FetchKind.STATE, name):
                 if pipe.want_state is not None:
                     once(_HOT, pipe.want_state + s.active_interval, FetchKind.STATE, name)
-                elif watched or pipe.running:
+                elif hot:
                     periodic(_HOT, FetchKind.STATE, name, pipe.state_at, iv.active, pipe.added_at)
                 elif prefetch_ok and pipe.state_at is None and pipe.seen:
                     once(_PREFETCH, warm, FetchKind.STATE, name, _PREFETCH_POOL)

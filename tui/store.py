@@ -80,6 +80,8 @@ class Freshness:
     throttled: bool = False  # the rate budget is reduced after a throttle: polling is slower
     listed: bool = False  # the pipeline list arrived at least once
     denied: tuple[str, ...] = ()  # IAM actions polls were refused ("codepipeline:GetPipelineState")
+    # How updates arrive: "live · events" (push mode) or "polling (why)"; "" before anyone says.
+    mode: str = ""
 
 
 @dataclass(frozen=True)
@@ -508,6 +510,12 @@ class Store:
     def mark_stale(self, target: Target, reason: str) -> StoreChange:
         """Calls for this target fail: keep the data, say why it is old."""
         return self._set_freshness(target, stale_reason=reason)
+
+    def set_mode(self, target: Target, mode: str) -> StoreChange:
+        """How this target's updates arrive (``live · events`` or ``polling (why)``)."""
+        if target.key not in self._data:
+            return StoreChange(target)
+        return self._set_freshness(target, mode=mode)
 
     def set_throttled(self, target: Target, throttled: bool) -> StoreChange:
         return self._set_freshness(target, throttled=throttled)

@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 
 _BATCH_GET_BUILDS_MAX = 100  # the API's limit on ids per call
 _CODEPIPELINE = "codepipeline"
+# ReceiveMessage waits up to 20 s for a message: its client must wait longer than that for an answer.
+LONG_POLL_READ_TIMEOUT = 30.0
 
 
 class AwsPipelineService:
@@ -106,9 +108,13 @@ class AwsPipelineService:
                         self._ready = self._setup()
                     else:  # later targets: off the event loop, the screen stays responsive
                         self._ready = await asyncio.to_thread(self._setup)
-                client = await self._stack.enter_async_context(
-                    self._session.create_client(service, **self._client_kwargs(mutation))
-                )
+                kwargs = self._client_kwargs(mutation)
+                if service == "sqs":
+                    from botocore.config import Config
+
+                    read_timeout = max(LONG_POLL_READ_TIMEOUT, kwargs["config"].read_timeout or 0)
+                    kwargs["config"] = kwargs["config"].merge(Config(read_timeout=read_timeout))
+                client = await self._stack.enter_async_context(self._session.create_client(service, **kwargs))
                 self._clients[key] = client
         return client
 
@@ -157,9 +163,15 @@ class AwsPipelineService:
             log.exception("call observer failed for %s", operation)
 
     async def _observed(
-        self, operation: str, call: Callable[[], Awaitable[T]], *, mutation: bool = False
+        self,
+        operation: str,
+        call: Callable[[], Awaitable[T]],
+        *,
+        mutation: bool = False,
+        observe: bool = True,
     ) -> T:
-        """Run one API call: tell the observer once, map any failure to an ``AwsError``."""
+        """Run one API call: tell the observer once (unless ``observe`` is False), map any failure
+        to an ``AwsError``."""
         try:
             result = await call()
         except StopAsyncIteration:
@@ -168,15 +180,33 @@ class AwsPipelineService:
             from tui.aws.errormap import map_error  # botocore and aiohttp: loaded by now
 
             error = map_error(exc, operation, mutation=mutation, profile=self.target.profile)
-            self._notify(operation, False, error.kind.value)
+            if observe:
+                self._notify(operation, False, error.kind.value)
             if error.kind is ErrorKind.CREDENTIALS:
                 await self._reread_credentials()
             raise error from exc
-        self._notify(operation, True, None)
+        if observe:
+            self._notify(operation, True, None)
         return result
 
-    async def _call(
+    async def aws_call(
         self, service: str, operation: str, *, mutation: bool = False, **params: Any
+    ) -> dict[str, Any]:
+        """One SQS or EventBridge call for push mode (``tui.events``): errors mapped like every
+        other call's, but not told to the observer: these calls are outside the rate budget of
+        CodePipeline reads. Mutations (setup, teardown, deleting messages) are sent once."""
+        if service not in ("sqs", "events"):
+            raise ValueError(f"aws_call is for sqs and events, not {service}")
+        return await self._call(service, operation, mutation=mutation, observe=False, **params)
+
+    async def _call(
+        self,
+        service: str,
+        operation: str,
+        *,
+        mutation: bool = False,
+        observe: bool = True,
+        **params: Any,
     ) -> dict[str, Any]:
         async def run() -> dict[str, Any]:
             client = await self._client(service, mutation=mutation)
@@ -187,7 +217,7 @@ class AwsPipelineService:
                 LAST_REQUEST_ID.set(str(request_id))
             return response
 
-        return await self._observed(operation, run, mutation=mutation)
+        return await self._observed(operation, run, mutation=mutation, observe=observe)
 
     async def _paginate(self, operation: str, result_key: str, **params: Any) -> list[Any]:
         """All items of a CodePipeline paginated list; each page is one observed call."""

@@ -86,6 +86,9 @@ NOT_FOUND_CODES = frozenset(
         "ActionNotFoundException",
         "PipelineExecutionNotFoundException",
         "ResourceNotFoundException",
+        # SQS (its JSON protocol reports the Query code through x-amzn-query-error)
+        "QueueDoesNotExist",
+        "AWS.SimpleQueueService.NonExistentQueue",
     }
 )
 CONFLICT_CODES = frozenset(
@@ -95,6 +98,11 @@ CONFLICT_CODES = frozenset(
         "DuplicatedStopRequestException",
         "PipelineExecutionNotStoppableException",
         "ConcurrentModificationException",
+        # SQS: a queue of this name was deleted less than 60 s ago
+        "QueueDeletedRecently",
+        "AWS.SimpleQueueService.QueueDeletedRecently",
+        "QueueAlreadyExists",
+        "QueueNameExists",
     }
 )
 NOT_RETRYABLE_CODES = frozenset(
@@ -246,6 +254,11 @@ def _map_client_error(exc: ClientError, op: str, *, mutation: bool, profile: str
         )
     if code in NOT_FOUND_CODES:
         return NotFound(f"not found{said or ': ' + code}", **common)
+    if code.endswith("QueueDeletedRecently"):
+        return Conflict(
+            f"{op}: a queue of this name was deleted less than 60 seconds ago; try again in a minute",
+            **common,
+        )
     if code in CONFLICT_CODES:
         return Conflict(f"{op} conflicts with the pipeline's current state{said}", **common)
     if code == "InvalidApprovalTokenException":

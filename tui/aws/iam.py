@@ -8,6 +8,42 @@ _SERVICE_OF_OPERATION = {
     "GetLogEvents": "logs",
     "StartLiveTail": "logs",
     "GetCallerIdentity": "sts",
+    # push mode (tui.events)
+    **dict.fromkeys(
+        (
+            "CreateQueue",
+            "GetQueueUrl",
+            "GetQueueAttributes",
+            "SetQueueAttributes",
+            "TagQueue",
+            "ListQueueTags",
+            "DeleteQueue",
+            "ReceiveMessage",
+            "DeleteMessage",
+            "DeleteMessageBatch",
+            "ChangeMessageVisibility",
+            "ChangeMessageVisibilityBatch",
+        ),
+        "sqs",
+    ),
+    **dict.fromkeys(
+        (
+            "PutRule",
+            "DescribeRule",
+            "PutTargets",
+            "ListTargetsByRule",
+            "RemoveTargets",
+            "DeleteRule",
+            "TagResource",
+            "ListTagsForResource",
+        ),
+        "events",
+    ),
+}
+# Batch operations are authorised as their single form (sqs:DeleteMessage covers the batch).
+_IAM_ACTION_OF_OPERATION = {
+    "DeleteMessageBatch": "DeleteMessage",
+    "ChangeMessageVisibilityBatch": "ChangeMessageVisibility",
 }
 
 
@@ -21,4 +57,4 @@ def pascal_operation(operation: str) -> str:
 def iam_action(operation: str) -> str:
     """The IAM action an API operation needs, e.g. ``codepipeline:PutApprovalResult``."""
     op = pascal_operation(operation)
-    return f"{_SERVICE_OF_OPERATION.get(op, 'codepipeline')}:{op}"
+    return f"{_SERVICE_OF_OPERATION.get(op, 'codepipeline')}:{_IAM_ACTION_OF_OPERATION.get(op, op)}"

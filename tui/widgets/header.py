@@ -44,6 +44,20 @@ def freshness_text(freshness: Freshness, now: datetime) -> Text:
     return text
 
 
+def mode_text(modes: Sequence[str]) -> Text | None:
+    """How updates arrive, for one target or several: ``live · events``, ``polling (why)``, or
+    ``live · events (2 of 3 targets)``; None before anyone said (a screen without push mode)."""
+    known = [m for m in modes if m]
+    if not known:
+        return None
+    live = [m for m in known if m.startswith("live")]
+    if len(live) == len(modes):
+        return Text("live · events", style="bold")
+    if live:
+        return Text(f"live · events ({len(live)} of {len(modes)} targets)", style=_MUTED)
+    return Text(clean(known[0]), style=_MUTED)
+
+
 def _fit(text: Text, required: Sequence[Text], optional: Sequence[Text], width: int | None) -> Text:
     """``text`` then every required segment, then each optional one that still fits whole in
     ``width`` (all of them when ``width`` is None): a narrow terminal drops segments, never cuts one."""
@@ -111,6 +125,9 @@ def header_text(
             account = clean(identity.account) + (f" ({clean(alias)})" if alias else "")
             required.append(_seg(f"  account {account}", color))
         required.append(_seg("  ") + freshness_text(store.freshness(target), now))
+        mode = mode_text([store.freshness(target).mode])
+        if mode is not None:
+            optional.append(_seg("  · ", _MUTED) + mode)
         if total is not None and total > 1:
             optional.append(_seg(f"  · 1 of {total} targets", _MUTED))
         if identity is not None:
@@ -132,6 +149,9 @@ def header_text(
         times = [f.updated_at for f in (store.freshness(t) for t in targets) if f.updated_at]
         oldest = Freshness(updated_at=min(times) if times else None)
         required.append(_seg("  ") + freshness_text(oldest, now))
+    mode = mode_text([store.freshness(t).mode for t in targets])
+    if mode is not None:
+        optional.append(_seg("  · ", _MUTED) + mode)
     optional.append(_seg(f"  {clean(picker_key)} lists them", _MUTED))
     where = Text("  ")
     for index, target in enumerate(targets):

@@ -1,0 +1,142 @@
+"""``tui.events.receiver`` against the simulator's SQS with the real aiobotocore client: events
+arrive, are handed over and deleted; what is held at exit is released; a missing or refused queue
+is reported (the app falls back to polling)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tui.aws.client import AwsPipelineService, create_service
+from tui.events.consumer import PipelineEvent
+from tui.events.receiver import REASON_DENIED, REASON_MISSING, Receiver
+from tui.model import Target
+from tui.sim import Simulator
+
+ACCOUNT = "123456789012"
+
+
+@pytest.fixture
+async def service(sim: Simulator) -> AsyncIterator[AwsPipelineService]:
+    svc = create_service(
+        Target(region="us-east-1"), endpoint_url=sim.url, credentials=(f"AKID{ACCOUNT}", "x", None)
+    )
+    yield svc
+    await svc.close()
+
+
+async def _until(predicate: object, limit: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + limit
+    while not predicate():  # type: ignore[operator]
+        if loop.time() > end:
+            raise AssertionError("condition not reached")
+        await asyncio.sleep(0.02)
+
+
+async def test_events_are_handed_over_then_deleted(sim: Simulator, service: AwsPipelineService) -> None:
+    queue = sim.setup_event_queue()
+    sim.clock.advance(120)  # the demo's pipelines move: events queue up
+    got: list[PipelineEvent] = []
+    states: list[tuple[bool, str | None]] = []
+    receiver = Receiver(
+        service, queue.url, got.extend, lambda ok, why: states.append((ok, why)), wait_seconds=1
+    )
+    task = asyncio.create_task(receiver.run())
+    await _until(lambda: receiver.deleted >= 1 and receiver.deleted == receiver.received)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert got and all(e.kind in ("pipeline", "stage", "action", "build", "phase") for e in got)
+    assert states[0] == (True, None)
+    q = sim.engine.sqs.queues[(ACCOUNT, "us-east-1", "cptui-events")]
+    assert all(m.in_flight is False for m in q.messages.values())  # nothing left held
+
+
+async def test_messages_held_at_exit_are_released(sim: Simulator, service: AwsPipelineService) -> None:
+    queue = sim.setup_event_queue()
+    sim.clock.advance(120)
+    stuck = asyncio.Event()
+
+    async def never_done(events: list[PipelineEvent]) -> None:
+        stuck.set()
+        await asyncio.Event().wait()  # the app exits before this batch is applied
+
+    receiver = Receiver(service, queue.url, never_done, lambda ok, why: None, wait_seconds=1)
+    task = asyncio.create_task(receiver.run())
+    await asyncio.wait_for(stuck.wait(), 20)
+    held = receiver.received
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert held and receiver.released == held and receiver.deleted == 0
+    q = sim.engine.sqs.queues[(ACCOUNT, "us-east-1", "cptui-events")]
+    now = sim.engine.now()
+    assert sum(m.visible_at <= now for m in q.messages.values()) >= held  # visible again at once
+
+
+async def test_a_deleted_queue_is_reported(sim: Simulator, service: AwsPipelineService) -> None:
+    queue = sim.setup_event_queue()
+    await service.aws_call("sqs", "DeleteQueue", mutation=True, QueueUrl=queue.url)
+    states: list[tuple[bool, str | None]] = []
+    receiver = Receiver(
+        service, queue.url, lambda e: None, lambda ok, why: states.append((ok, why)), retry_after=60
+    )
+    task = asyncio.create_task(receiver.run())
+    await _until(lambda: bool(states))
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert states == [(False, REASON_MISSING)]
+
+
+async def test_denied_receive_is_reported_with_the_action() -> None:
+    sim = Simulator(scenario="demo", seed=7, faults="deny=ReceiveMessage")
+    await sim.start()
+    svc = create_service(
+        Target(region="us-east-1"), endpoint_url=sim.url, credentials=(f"AKID{ACCOUNT}", "x", None)
+    )
+    try:
+        queue = sim.setup_event_queue()
+        states: list[tuple[bool, str | None]] = []
+        receiver = Receiver(
+            svc, queue.url, lambda e: None, lambda ok, why: states.append((ok, why)), retry_after=60
+        )
+        task = asyncio.create_task(receiver.run())
+        await _until(lambda: bool(states))
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        assert states == [(False, REASON_DENIED)]
+    finally:
+        await svc.close()
+        await sim.stop()
+
+
+async def test_a_batch_is_deleted_after_its_confirmation_and_released_if_it_never_comes(
+    sim: Simulator, service: AwsPipelineService
+) -> None:
+    queue = sim.setup_event_queue()
+    sim.clock.advance(120)
+    gates: list[asyncio.Event] = []
+
+    def on_events(events: list[PipelineEvent]) -> object:
+        gate = asyncio.Event()
+        gates.append(gate)
+        return gate.wait()  # the confirming reads, done when the gate opens
+
+    receiver = Receiver(service, queue.url, on_events, lambda ok, why: None, wait_seconds=1)  # type: ignore[arg-type]
+    task = asyncio.create_task(receiver.run())
+    await _until(lambda: len(gates) >= 1)
+    await asyncio.sleep(0.2)
+    assert receiver.deleted == 0  # not before it is confirmed
+    gates[0].set()
+    await _until(lambda: receiver.deleted >= 1)
+    first = receiver.deleted
+    for _ in range(50):  # more events: this batch is never confirmed
+        if len(gates) >= 2:
+            break
+        sim.clock.advance(300)
+        await asyncio.sleep(0.2)
+    await _until(lambda: len(gates) >= 2)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert receiver.deleted == first and receiver.released == receiver.received - first

@@ -1,0 +1,332 @@
+"""Push mode in the app (pilot, real aiobotocore against the simulator): a pipeline change shows in
+the list from its event, with no CodePipeline polling between sweeps; duplicates and lost events;
+a deleted queue or a denied ReceiveMessage falls back to polling with one notice."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from screen_text import screen_text
+from textual.pilot import Pilot
+from ui_simapp import CREDENTIALS, EAST
+from uiwait import wait_until
+
+from tui.app import CptuiApp
+from tui.app_events import LIVE
+from tui.aws import create_service
+from tui.config import Config, EventQueueConfig, EventsConfig, GeneralConfig
+from tui.model import Status
+from tui.sim import Simulator
+from tui.sim.world import flow
+
+CODEPIPELINE = ("ListPipelines", "ListPipelineExecutions", "GetPipelineState", "GetPipeline")
+PIPELINE = "docs-site"  # idle in the demo scenario
+
+
+class Mono:
+    """The poller's monotonic clock: real time plus jumps the test makes."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.offset
+
+    def jump(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+def _app(
+    sim: Simulator, tmp_path: Path, queue_url: str | None, mono: Mono, *, sweep: float = 3600.0
+) -> CptuiApp:
+    service = create_service(EAST, endpoint_url=sim.url, credentials=CREDENTIALS)
+    entries = (EventQueueConfig("us-east-1", None, queue_url, "q", "q", True),) if queue_url else ()
+    config = Config(
+        general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"),
+        events=EventsConfig(sweep_interval=sweep, targets=entries),
+    )
+    app = CptuiApp([service], config, clock=sim.clock.now, monotonic=mono)
+    app.event_feed.wait_seconds = 2  # (a long poll that ends soon: the test's exit is quick)
+    return app
+
+
+def _record_notices(app: CptuiApp) -> list[str]:
+    """Every notice's text, as told (toasts expire from the screen; this list does not)."""
+    told: list[str] = []
+    notify = app.notify
+
+    def record(message: str, **kwargs: Any) -> None:
+        told.append(message)
+        notify(message, **kwargs)
+
+    app.notify = record  # type: ignore[method-assign]
+    return told
+
+
+def _codepipeline_calls(sim: Simulator) -> Counter[str]:
+    return Counter({op: sim.calls[op] for op in CODEPIPELINE})
+
+
+def _row(app: CptuiApp, name: str) -> str:
+    return next((line for line in screen_text(app).splitlines() if f" {name} " in line), "")
+
+
+async def _settle(pilot: Pilot[Any], app: CptuiApp, mono: Mono) -> None:
+    """First loads done, live, and the one-off prefetches (definitions, states) over."""
+    await wait_until(pilot, lambda: app.store.freshness(EAST).mode == LIVE, timeout=15)
+    policy = app.poller.policy
+
+    def warm() -> bool:
+        pipes = policy._targets[EAST.key].pipes.values()
+        return bool(pipes) and all(p.seen and p.has_def and p.state_at is not None for p in pipes)
+
+    for _ in range(300):
+        if warm() and app.poller.idle:
+            break
+        mono.jump(10)
+        await pilot.pause(0.05)
+    assert warm(), "prefetches did not finish"
+    await wait_until(pilot, lambda: app.poller.idle, timeout=10)
+
+
+def _start(sim: Simulator, name: str) -> str:
+    world = sim.engine.world()
+    with sim.engine.lock:
+        ex = flow.start_execution(world, world.pipelines[name], "StartPipelineExecution", "push test")
+    return str(ex.id)
+
+
+async def test_a_change_shows_from_its_event_without_polling(sim: Simulator, tmp_path: Path) -> None:
+    queue = sim.setup_event_queue()
+    mono = Mono()
+    app = _app(sim, tmp_path, queue.url, mono)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _settle(pilot, app, mono)
+        assert "live · events" in screen_text(app).splitlines()[0]
+        before = _codepipeline_calls(sim)
+        execution = _start(sim, PIPELINE)
+        sim.clock.advance(2)
+        await wait_until(pilot, lambda: "Running" in _row(app, PIPELINE), timeout=10)
+        row = app.store.row(EAST, PIPELINE)
+        assert row is not None and row.latest is not None and row.latest.execution_id == execution
+        await wait_until(pilot, lambda: app.poller.idle, timeout=10)
+        confirm = _codepipeline_calls(sim) - before
+        # The confirming read (one state, and the latest execution it shows moved on): no polling.
+        assert confirm["GetPipelineState"] >= 1, confirm
+        assert sum(confirm.values()) <= 4, confirm
+        assert app.event_feed.events_applied >= 1
+
+        # Between sweeps: minutes pass on the poller's clock with nothing changing: no calls.
+        quiet = _codepipeline_calls(sim)
+        for _ in range(4):
+            mono.jump(60)
+            await pilot.pause(0.3)
+        assert _codepipeline_calls(sim) - quiet == Counter()
+
+
+async def test_polling_mode_for_comparison_polls_the_same_minutes(sim: Simulator, tmp_path: Path) -> None:
+    mono = Mono()
+    app = _app(sim, tmp_path, None, mono)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_until(pilot, lambda: app.store.row(EAST, PIPELINE) is not None, timeout=15)
+        assert app.store.freshness(EAST).mode == "polling (no queue configured)"
+        await wait_until(pilot, lambda: app.poller.idle, timeout=10)
+        quiet = _codepipeline_calls(sim)
+        for _ in range(4):
+            mono.jump(60)
+            await pilot.pause(0.3)
+        assert sum((_codepipeline_calls(sim) - quiet).values()) >= 4
+
+
+async def test_duplicated_events_apply_once_and_lost_ones_heal_in_the_sweep(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    queue = sim.setup_event_queue()
+    mono = Mono()
+    app = _app(sim, tmp_path, queue.url, mono, sweep=600)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _settle(pilot, app, mono)
+        sim.set_faults("events-dup=1")
+        _start(sim, PIPELINE)
+        sim.clock.advance(2)
+        await wait_until(pilot, lambda: "Running" in _row(app, PIPELINE), timeout=10)
+        await wait_until(pilot, lambda: app.event_feed.applier.duplicates >= 1, timeout=10)
+        messages = sim.engine.sqs.queues[("123456789012", "us-east-1", "cptui-events")].messages
+        await wait_until(pilot, lambda: not messages and app.poller.idle, timeout=10)
+        # Every event is lost from now on: the pipeline ends, and only the sweep can tell.
+        sim.set_faults("events-drop=1")
+        sim.clock.advance(3600)
+        await pilot.pause(0.5)
+        assert "Running" in _row(app, PIPELINE)  # nothing told it yet
+        for _ in range(40):
+            if "Running" not in _row(app, PIPELINE):
+                break
+            mono.jump(30)
+            await pilot.pause(0.1)
+        row = app.store.row(EAST, PIPELINE)
+        assert row is not None and row.status is not Status.IN_PROGRESS
+
+
+@pytest.mark.parametrize("problem", ["deleted", "denied"])
+async def test_a_queue_that_fails_falls_back_to_polling_with_one_notice(problem: str, tmp_path: Path) -> None:
+    from simfixtures import START
+
+    from tui.sim.clock import ManualClock
+
+    faults = "deny=ReceiveMessage" if problem == "denied" else ""
+    sim = Simulator(scenario="demo", seed=7, clock=ManualClock(start=START), faults=faults)
+    await sim.start()
+    try:
+        queue = sim.setup_event_queue()
+        if problem == "deleted":
+            del sim.engine.sqs.queues[("123456789012", "us-east-1", "cptui-events")]
+        mono = Mono()
+        app = _app(sim, tmp_path, queue.url, mono)
+        app.event_feed.retry_after = 0.05  # it keeps trying: still one notice
+        told = _record_notices(app)
+        why = "queue does not exist" if problem == "deleted" else "access denied on sqs:ReceiveMessage"
+        async with app.run_test(size=(160, 40)) as pilot:
+            await wait_until(pilot, lambda: app.store.freshness(EAST).mode == f"polling ({why})", timeout=15)
+            await wait_until(pilot, lambda: sim.calls["ReceiveMessage"] >= 3, timeout=15)
+            notices = [n for n in told if "live updates off" in n]
+            assert notices == [f"{EAST.label}: live updates off, polling instead ({why})"]
+            assert app.poller.policy.push_sweep(EAST.key) is None
+            await wait_until(
+                pilot, lambda: f"polling ({why})" in screen_text(app).splitlines()[0], timeout=10
+            )
+            # Polling goes on: the rows load as without push mode.
+            await wait_until(pilot, lambda: app.store.row(EAST, PIPELINE) is not None, timeout=15)
+    finally:
+        await sim.stop()
+
+
+async def test_a_build_event_refreshes_an_open_log_screens_header(
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.screens.logs import LogScreen
+
+    monkeypatch.setattr(LogScreen, "POLL_INTERVAL", 0.2)
+    monkeypatch.setattr(LogScreen, "BUILD_CHECK_INTERVAL", 3600.0)  # only an event re-reads the build
+    monkeypatch.setattr(LogScreen, "LIVE_TAIL", False)
+    queue = sim.setup_event_queue()
+    world = sim.engine.world()
+    build = next(b for b in world.builds.values() if not b.complete_at(world.now))
+    upcoming = next(p for p in build.phases if p.end > world.now and p.name != "COMPLETED")
+    mono = Mono()
+    app = _app(sim, tmp_path, queue.url, mono)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_until(pilot, lambda: app.store.freshness(EAST).mode == LIVE, timeout=15)
+        screen = LogScreen(EAST, build.id)
+        await app.push_screen(screen)
+        await wait_until(pilot, lambda: screen.follower is not None and screen.follower.build is not None)
+        follower = screen.follower
+        assert follower is not None and follower.build is not None
+        before = follower.calls["BatchGetBuilds"]
+        phase_before = follower.build.current_phase
+        sim.clock.advance(upcoming.end - world.now + 1)  # the phase ends: a Build Phase Change event
+        await wait_until(pilot, lambda: follower.calls["BatchGetBuilds"] > before, timeout=10)
+        await wait_until(
+            pilot,
+            lambda: follower.build is not None and follower.build.current_phase != phase_before,
+            timeout=10,
+        )
+
+
+async def test_push_mode_off_reads_no_queue(sim: Simulator, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from tui.app_events import PUSH_OFF
+
+    queue = sim.setup_event_queue()
+    mono = Mono()
+    app = _app(sim, tmp_path, queue.url, mono)
+    app.config = replace(app.config, events=replace(app.config.events, enabled=False))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_until(pilot, lambda: app.store.row(EAST, PIPELINE) is not None, timeout=15)
+        assert app.store.freshness(EAST).mode == PUSH_OFF
+        assert sim.calls["ReceiveMessage"] == 0
+
+
+async def test_a_queue_deleted_while_live_falls_back_to_polling(sim: Simulator, tmp_path: Path) -> None:
+    queue = sim.setup_event_queue()
+    mono = Mono()
+    app = _app(sim, tmp_path, queue.url, mono)
+    told = _record_notices(app)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_until(pilot, lambda: app.store.freshness(EAST).mode == LIVE, timeout=15)
+        assert app.poller.policy.push_sweep(EAST.key) == 3600.0
+        with sim.engine.lock:
+            del sim.engine.sqs.queues[("123456789012", "us-east-1", "cptui-events")]
+        await wait_until(
+            pilot, lambda: app.store.freshness(EAST).mode == "polling (queue does not exist)", timeout=15
+        )
+        assert app.poller.policy.push_sweep(EAST.key) is None
+        assert len([n for n in told if "live updates off" in n]) == 1
+        # Polling again: a change shows without any event.
+        _start(sim, PIPELINE)
+        sim.clock.advance(2)
+        for _ in range(40):
+            if "Running" in _row(app, PIPELINE):
+                break
+            mono.jump(30)
+            await pilot.pause(0.1)
+        assert "Running" in _row(app, PIPELINE)
+
+
+async def test_a_shared_queue_routes_each_event_to_its_target(sim: Simulator, tmp_path: Path) -> None:
+    """``[events] queue_url``: one queue someone else manages, read once for every target; each
+    event goes to the target of its account and region."""
+    import json
+
+    from tui.model import Target
+
+    west = Target(region="us-west-2")
+    queue = sim.setup_event_queue()
+    services = [create_service(t, endpoint_url=sim.url, credentials=CREDENTIALS) for t in (EAST, west)]
+    config = Config(
+        general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"),
+        events=EventsConfig(sweep_interval=3600.0, queue_url=queue.url),
+    )
+    app = CptuiApp(services, config, clock=sim.clock.now, monotonic=Mono())
+    app.event_feed.wait_seconds = 2
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_until(
+            pilot, lambda: all(app.store.freshness(t).mode == LIVE for t in (EAST, west)), timeout=15
+        )
+        assert len(app.event_feed.queues) == 1  # read once
+        await wait_until(pilot, lambda: app.store.identity(west) is not None, timeout=15)
+        await wait_until(pilot, lambda: app.store.row(west, "batch-reports-dr") is not None, timeout=15)
+        world = sim.engine.world("123456789012", "us-west-2")
+        with sim.engine.lock:
+            ex = flow.start_execution(
+                world, world.pipelines["batch-reports-dr"], "StartPipelineExecution", "t"
+            )
+        event = {
+            "version": "0",
+            "id": "routed-1",
+            "detail-type": "CodePipeline Pipeline Execution State Change",
+            "source": "aws.codepipeline",
+            "account": "123456789012",
+            "time": sim.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": "us-west-2",
+            "resources": [],
+            "detail": {
+                "pipeline": "batch-reports-dr",
+                "execution-id": ex.id,
+                "state": "STARTED",
+                "version": 1.0,
+            },
+        }
+        await services[0].aws_call(
+            "sqs", "SendMessage", mutation=True, QueueUrl=queue.url, MessageBody=json.dumps(event)
+        )
+        await wait_until(pilot, lambda: app.event_feed.applier.seen("routed-1"), timeout=10)
+        row = app.store.row(west, "batch-reports-dr")
+        assert row is not None and row.latest is not None and row.latest.execution_id == ex.id
+        assert row.status is Status.IN_PROGRESS
+    for service in services:
+        await service.close()
