@@ -230,7 +230,7 @@ async def _fleet(shot: Shot) -> None:
 
 async def capture(name: str, out_dir: Path, size: tuple[int, int] = SIZE) -> Path:
     """Run scene ``name`` on a fresh demo and write ``out_dir/<name>.svg``."""
-    from tui.cli import DEFAULT_SEED, demo_credentials, demo_factory
+    from tui.cli import DEFAULT_SEED, demo_config, demo_credentials, demo_factory, with_demo_events
 
     sim = Simulator(scenario="demo", seed=DEFAULT_SEED, clock=ManualClock(start=DEMO_START))
     await sim.start()
@@ -240,7 +240,9 @@ async def capture(name: str, out_dir: Path, size: tuple[int, int] = SIZE) -> Pat
             for t in demo_setup_targets()
         ]
         with tempfile.TemporaryDirectory() as state:
-            config = Config(general=GeneralConfig(audit_log=Path(state) / "audit.jsonl"))
+            # As `cptui --demo` runs: its state in the temporary folder, push mode on.
+            base = Config(general=GeneralConfig(audit_log=Path(state) / "audit.jsonl"))
+            config = with_demo_events(demo_config(base, Path(state)), sim)
             app = CptuiApp(services, config, clock=sim.clock.now, target_factory=demo_factory(sim.url))
             async with app.run_test(size=size) as pilot:
                 await SCENES[name](Shot(pilot, app, sim))
