@@ -12,7 +12,6 @@ from typing import Self
 from rich.table import Table
 from rich.text import Text
 from textual import events
-from textual._time import get_time as monotonic  # the clock of events.Key.time
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -255,7 +254,8 @@ class ApprovalDialog(ActionDialog):
     def _arm(self) -> None:
         """The dialog is on screen: from now on, keys typed go into the summary."""
         summary = self.query_one("#approval-summary", ArmedInput)
-        summary.armed_at = monotonic()
+        # A new message is stamped by the same clock as events.Key.time (public, unlike textual._time).
+        summary.armed_at = Message().time
         summary.disabled = False
         summary.focus()  # the opening focus (it could not take it while disabled)
 
