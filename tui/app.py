@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TypeVar
 
 from textual import events
@@ -102,7 +101,6 @@ class CptuiApp(App[None]):
         super().__init__()
         self.config = config or Config()
         # Where the start-up memory lives (tui/cache.py); None: nothing read or written.
-        self.cache_dir: Path | None = self.config.cache_dir
         self.read_only = bool(read_only or self.config.general.read_only)
         self.targets: list[Target] = [s.target for s in services]
         self.services: dict[str, PipelineService] = {s.target.key: s for s in services}

@@ -89,12 +89,14 @@ class EventsController:
                 self.app.poller.policy.set_push(target.key, self.sweep)
             self._mode([target], LIVE if queue.live else STARTING)
             return
-        queue = _Queue(entry.queue_url, [target], entry.managed)
-        self.queues[entry.queue_url] = queue
         service: Any = self.app.services[target.key]
         if not hasattr(service, "aws_call"):
+            # Checked before the queue is registered: a target sharing this URL later must not
+            # join a queue that has no receiver (it would say "connecting" for ever).
             self._mode([target], polling("this endpoint offers no SQS"))
             return
+        queue = _Queue(entry.queue_url, [target], entry.managed)
+        self.queues[entry.queue_url] = queue
         queue.receiver = Receiver(
             service,
             entry.queue_url,

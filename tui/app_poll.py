@@ -85,7 +85,7 @@ class PollController:
         self._told_denied: set[tuple[str, str]] = set()  # (target key, IAM action) told about
         self._told_unavailable: set[tuple[str, str]] = set()  # (target key, operation) told about
         # Start-up bursts: remembered from earlier runs (shrunk by throttles), and granted in this one.
-        self._cache_dir: Path | None = getattr(app, "cache_dir", None)
+        self._cache_dir: Path | None = app.config.cache_dir
         self._bursts = load_bursts(self._cache_dir)
         self.startup_granted: dict[str, int] = {}
         self._shrunk: set[str] = set()

@@ -101,9 +101,7 @@ class TokenBucket:
         for the endpoint's own bucket: the sustained rate was not the problem) only empties it.
         """
         self._advance(now)
-        if not halve:
-            pass
-        elif self._last_halving is None or now - self._last_halving >= _DEBOUNCE:
+        if halve and (self._last_halving is None or now - self._last_halving >= _DEBOUNCE):
             self.rate = max(self.min_rate, self.rate / 2)
             self._last_halving = now
         self.tokens = min(self.tokens, 0.0)

@@ -16,8 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from tui import __version__
+from tui.config import write_json_atomic as write_atomic
 from tui.model import (
     ExecutionMode,
     ExecutionSummary,
@@ -44,32 +43,6 @@ log = logging.getLogger(__name__)
 BURST_FILE = "startup-burst.json"
 _FORMAT = 1
 _MAX_BURST_ENTRIES = 200
-
-
-def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/cptui``, else ``~/.cache/cptui``."""
-    value = os.environ.get("XDG_CACHE_HOME")
-    # The XDG spec says relative paths in these variables are invalid and must be ignored.
-    base = Path(value) if value and os.path.isabs(value) else Path.home() / ".cache"
-    return base / "cptui"
-
-
-def write_atomic(path: Path, data: object) -> bool:
-    """Replace ``path`` with ``data`` as JSON, atomically; False (and one log line) on failure."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, separators=(",", ":"))
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except (OSError, TypeError, ValueError) as exc:
-        log.warning("cannot write %s: %s", path, exc)
-        return False
-    return True
 
 
 def read_json(path: Path) -> Any:

@@ -8,8 +8,11 @@ root documents every key.
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import re
+import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -90,12 +93,40 @@ DEFAULT_KEYS: Mapping[str, str] = {
 KNOWN_BINDINGS: tuple[str, ...] = tuple(DEFAULT_KEYS)
 
 
+log = logging.getLogger(__name__)
+
+
 def _xdg(variable: str, fallback: str) -> Path:
     value = os.environ.get(variable)
     # The XDG spec says relative paths in these variables are invalid and must be ignored.
     if value and os.path.isabs(value):
         return Path(value)
     return Path.home() / fallback
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/cptui``, else ``~/.cache/cptui`` (the warm start's lists, burst sizes)."""
+    return _xdg("XDG_CACHE_HOME", ".cache") / "cptui"
+
+
+def write_json_atomic(path: Path, data: object, *, indent: int | None = None) -> bool:
+    """Replace ``path`` with ``data`` as JSON, atomically (a unique temporary file beside it, then a
+    rename); False and one log line on failure, never raised: the state and cache files are a
+    convenience across restarts, and nothing the operator does may fail because of one."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, indent=indent, separators=None if indent else (",", ":"))
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except (OSError, TypeError, ValueError) as exc:
+        log.warning("cannot write %s: %s", path, exc)
+        return False
+    return True
 
 
 def default_config_path() -> Path:

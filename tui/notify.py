@@ -28,6 +28,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
+from tui.config import write_json_atomic
 from tui.model import ApprovalRequest, ExecutionSummary, Status, Target
 from tui.sanitize import clean
 from tui.store import Store
@@ -291,15 +292,8 @@ class NotifiedLog:
 
 
 def write_state(path: Path, data: object) -> None:
-    """Replace a state file (JSON) atomically; a failure is logged, never raised: state files are a
-    convenience across restarts, and nothing the operator does may fail because of one."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.warning("cannot write %s: %s", path, exc)
+    """Replace a state file (JSON) atomically; a failure is logged, never raised."""
+    write_json_atomic(path, data, indent=1)
 
 
 # --- the terminal's desktop notifications -------------------------------------------------------

@@ -51,9 +51,7 @@ def user_from_arn(arn: str) -> str:
     parts = [p for p in tail.split("/") if p]
     if not parts:
         return "user"
-    if parts[0] == "assumed-role" and len(parts) >= 3:
-        return parts[-1]
-    return parts[-1]
+    return parts[-1]  # user/NAME -> NAME; assumed-role/ROLE/SESSION -> SESSION
 
 
 def safe_user(user: str) -> str:
