@@ -51,14 +51,15 @@ async def test_list_and_pipeline_screen_agree_on_an_execution_held_at_a_disabled
     app = make_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
-        row = app.store.row(EAST, HELD)
-        assert row is not None and row.standing.kind is StandingKind.HELD
+        # (held is known once the state is read too, which may come a poll after the row loads)
+        await wait_until(pilot, lambda: app.store.row(EAST, HELD).standing.kind is StandingKind.HELD)  # type: ignore[union-attr]
         await wait_until(pilot, lambda: "⊘ Held" in row_line(app, HELD))
         line = row_line(app, HELD)
         assert "Production" in line and "Running" not in line
         screen = await open_pipeline(pilot, app, HELD)
         text = await wait_for_text(pilot, "⊘ Held at the disabled transition into Production")
-        assert "⊘ Held" in panel_text(screen) and "● Running" not in panel_text(screen)
+        await wait_until(pilot, lambda: "⊘ Held" in panel_text(screen))  # the panel repaints after the title
+        assert "● Running" not in panel_text(screen)
         assert "inbound disabled" in text
 
 

@@ -81,7 +81,15 @@ class StageBox(Widget):
     StageBox.-selected.-status-accent { border: heavy $accent; }
     """
 
-    def __init__(self, stage: StageDef, state: StageState | None, *, now: datetime) -> None:
+    def __init__(
+        self,
+        stage: StageDef,
+        state: StageState | None,
+        *,
+        now: datetime,
+        approvals: tuple[ApprovalRequest, ...] = (),
+        missing_state: str = "… loading state",
+    ) -> None:
         # No DOM id: stage names may hold characters ids do not allow.
         super().__init__()
         self.stage = stage
@@ -89,7 +97,7 @@ class StageBox(Widget):
         self.now = now
         self.selected = False
         self.selected_action: str | None = None
-        self.approvals: tuple[ApprovalRequest, ...] = ()  # approvals waiting in this stage
+        self.approvals = approvals  # approvals waiting in this stage
         self.cursor_visible = False
         self.inner_width = MIN_BOX_WIDTH - BOX_CHROME
         self.refresh_count = 0
@@ -99,7 +107,7 @@ class StageBox(Widget):
         self._cache: tuple[Hashable, Content] | None = None
         self._status_class = ""
         # Shown while there is no state: loading, or why it cannot be read.
-        self.missing_state = "… loading state"
+        self.missing_state = missing_state
         self._apply_key(self._render_key())
 
     # --- state in, refresh only on change -------------------------------------------------------
@@ -133,12 +141,8 @@ class StageBox(Widget):
 
     def set_missing_state(self, text: str) -> bool:
         """What the status line says while there is no state; refresh only if that shows."""
-        if text == self.missing_state:
-            return False
         self.missing_state = text
-        self._key = None  # (not part of the render key: force the comparison to differ)
-        self._cache = None
-        return self._maybe_refresh() if self.state is None else False
+        return self._maybe_refresh()
 
     def set_selection(self, selected: bool, action: str | None, cursor_visible: bool) -> bool:
         """Mark this box (and one of its actions) selected; refresh only if that changes anything."""
@@ -170,6 +174,7 @@ class StageBox(Widget):
             self.selected_action if self.selected else None,
             self.cursor_visible and self.selected,
             self.inner_width,
+            self.missing_state if self.state is None else None,
         )
 
     def _maybe_refresh(self) -> bool:

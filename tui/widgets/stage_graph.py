@@ -245,9 +245,15 @@ class StageGraph(ScrollableContainer, can_focus=True):
                 )
                 self.arrows[stage.name] = arrow
                 children.append(arrow)
-            box = StageBox(stage, stage_state, now=self.now)
-            box.approvals = tuple(a for a in self.approvals if a.stage_name == stage.name)
-            box.missing_state = self.missing_state
+            # Everything the first render shows goes in through the constructor (its border title
+            # and status class are applied there: a waiting approval is ⏸ from the first frame).
+            box = StageBox(
+                stage,
+                stage_state,
+                now=self.now,
+                approvals=tuple(a for a in self.approvals if a.stage_name == stage.name),
+                missing_state=self.missing_state,
+            )
             self._size_box(box)
             self.boxes[stage.name] = box
             children.append(box)
