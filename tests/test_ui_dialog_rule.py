@@ -360,3 +360,24 @@ async def test_a_reason_and_enter_do_not_disable_a_transition(sim: Simulator, tm
         await pilot.click("#choice-confirm")
         await wait_for_result(pilot, app)
     assert sim.calls["DisableStageTransition"] == 1
+
+
+async def test_the_approval_dialog_says_when_the_revisions_could_not_be_read(
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unknown is not none: a denied read of the execution is said, not shown as "not known yet"."""
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, *APPROVAL)
+        (approval,) = [a for a in app.store.approvals() if a.pipeline_name == APPROVAL[0]]
+        bare = replace(approval, source_revisions=())
+        monkeypatch.setattr(app.store, "latest_execution", lambda target, pipeline: None)
+        sim.set_faults("deny=GetPipelineExecution")
+        assert operator.open_approval(app, bare)
+        dialog = await dialog_ready(pilot, app, ApprovalDialog)
+        await wait_until(pilot, lambda: not dialog.loading, timeout=15)
+        text = details_text(dialog)
+        assert "could not be read" in text and "GetPipelineExecution" in text, text
+        assert "not known yet" not in text
+        await pilot.press("escape")
+    assert sim.calls["PutApprovalResult"] == 0

@@ -23,6 +23,7 @@ from textual.app import App
 from tui import clipboard, console_links
 from tui.actions import ActionRequest, ActionResult, Outcome
 from tui.aws.errors import AwsError, ErrorKind
+from tui.error_text import error_text
 from tui.model import (
     ApprovalRequest,
     ExecutionSummary,
@@ -243,21 +244,26 @@ def _known_revisions(app: CptuiApp, approval: ApprovalRequest) -> tuple[SourceRe
     return None
 
 
-async def _revisions_of(app: CptuiApp, approval: ApprovalRequest) -> tuple[SourceRevision, ...]:
-    """The source revisions of the execution being approved (store first, else one read)."""
+async def _revisions_of(
+    app: CptuiApp, approval: ApprovalRequest
+) -> tuple[tuple[SourceRevision, ...], str | None]:
+    """The source revisions of the execution being approved (store first, else one read), and why
+    they could not be read (None when they were, or there is nothing to read)."""
     known = _known_revisions(app, approval)
     execution_id = approval.execution_id
     if known is not None or not execution_id:
-        return known or ()
+        return known or (), None
     try:
         execution = await app.call(
             approval.target,
             "GetPipelineExecution",
             lambda s: s.get_execution(approval.pipeline_name, execution_id),
         )
-    except AwsError:
-        return ()  # the dialog says "not known yet"; deciding does not depend on this read
-    return tuple(
+    except AwsError as exc:
+        # Unknown is not none: the dialog says the read failed and why (deciding does not
+        # depend on it; the approver can still check the pipeline).
+        return (), error_text(exc, max_len=120)
+    revisions = tuple(
         SourceRevision(
             action_name=a.name,
             revision_id=a.revision_id,
@@ -266,6 +272,7 @@ async def _revisions_of(app: CptuiApp, approval: ApprovalRequest) -> tuple[Sourc
         )
         for a in execution.artifact_revisions
     )
+    return revisions, None
 
 
 def open_approval(app: CptuiApp, approval: ApprovalRequest) -> bool:
@@ -287,7 +294,8 @@ def open_approval(app: CptuiApp, approval: ApprovalRequest) -> bool:
         attach(app, dialog)
         closed = app.push_screen(dialog, wait_for_dismiss=True)
         if known is None:
-            dialog.set_revisions(await _revisions_of(app, approval))
+            revisions, problem = await _revisions_of(app, approval)
+            dialog.set_revisions(revisions, problem=problem)
         await closed
 
     subject = _key(approval.target, approval.pipeline_name, approval.stage_name, approval.action_name)

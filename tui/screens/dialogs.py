@@ -77,10 +77,12 @@ def approval_details(
     definition: PipelineDef | None = None,
     revisions: Sequence[SourceRevision] = (),
     loading: bool = False,
+    revisions_problem: str | None = None,
 ) -> Table:
     """What an approver needs to decide, as a two-column grid (all AWS text sanitized).
 
-    ``loading``: the execution's revisions are still being read (shown as such, not as unknown).
+    ``loading``: the execution's revisions are still being read (shown as such, not as unknown);
+    ``revisions_problem``: why they could not be read.
     """
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
@@ -91,7 +93,10 @@ def approval_details(
     grid.add_row("Execution", Text(clean(approval.execution_id) or "unknown"))
     shown = revisions or approval.source_revisions
     if not shown:
-        grid.add_row("Revision", Text("loading…" if loading else "not known yet", style="dim"))
+        if revisions_problem:
+            grid.add_row("Revision", Text(f"could not be read: {clean(revisions_problem)}", style="yellow"))
+        else:
+            grid.add_row("Revision", Text("loading…" if loading else "not known yet", style="dim"))
     for revision in shown:
         summary = clean(_first_line(revision.revision_summary), max_len=100)
         grid.add_row(
@@ -184,6 +189,7 @@ class ApprovalDialog(ActionDialog):
         self.definition = definition
         self.revisions = tuple(revisions)
         self.loading = loading  # the execution's revisions are still being read
+        self.revisions_problem: str | None = None  # why they could not be read
         self.summary = ""
 
     def choices(self) -> tuple[Choice, ...]:
@@ -225,6 +231,7 @@ class ApprovalDialog(ActionDialog):
             definition=self.definition,
             revisions=self.revisions,
             loading=self.loading,
+            revisions_problem=self.revisions_problem,
         )
 
     def on_mount(self) -> None:
@@ -259,9 +266,10 @@ class ApprovalDialog(ActionDialog):
         summary.disabled = False
         summary.focus()  # the opening focus (it could not take it while disabled)
 
-    def set_revisions(self, revisions: Sequence[SourceRevision]) -> None:
-        """The execution's revisions arrived (or could not be read: empty): show them."""
+    def set_revisions(self, revisions: Sequence[SourceRevision], *, problem: str | None = None) -> None:
+        """The execution's revisions arrived, or could not be read (``problem`` says why): show it."""
         self.revisions = tuple(revisions)
+        self.revisions_problem = problem
         self.loading = False
         if self.is_mounted:
             self._tick()
