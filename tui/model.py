@@ -586,6 +586,12 @@ class Standing:
         return self.status.style if self.status is not None else "warning"
 
     @property
+    def overrides_status(self) -> bool:
+        """True when this says more than the execution's status: it waits for an approval, is held
+        at a disabled transition, or is queued (the status alone would say Running)."""
+        return self.kind in (StandingKind.APPROVAL, StandingKind.HELD, StandingKind.QUEUED)
+
+    @property
     def sentence(self) -> str:
         """The long form, for the pipeline screen and notices: ``Held at the transition into
         Production``, ``Waiting for approval in Approval``, ``Failed in Deploy``."""

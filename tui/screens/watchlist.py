@@ -40,8 +40,6 @@ COLUMNS = (
     ("Where", "where", 20),
 )
 _MUTED = STATUS_COLORS["muted"]
-# Standings a running entry shows in the list's words rather than as "Running".
-_OWN_WORDS = frozenset({"approval", "held", "queued"})
 
 
 def followed_cells(
@@ -55,9 +53,7 @@ def followed_cells(
     stage = entry.stage
     if entry.status is None:
         status = Text("… loading", style=_MUTED)
-    elif (
-        standing is not None and not entry.finished and standing.kind.value in ("approval", "held", "queued")
-    ):
+    elif standing is not None and not entry.finished and standing.overrides_status:
         status = Text(f"{standing.glyph} {standing.word}", style=STATUS_COLORS.get(standing.style, ""))
         stage = standing.stage or stage
     elif entry.finished:

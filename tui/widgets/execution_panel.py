@@ -28,8 +28,6 @@ from tui.model import (
 )
 from tui.sanitize import clean
 
-# Standings the head says in their own words (the others are the execution's status as it is).
-_SAID_BY_STANDING = frozenset({"approval", "held", "queued"})
 _THEME = {
     "warning": "warning",
     "muted": "text-muted",
@@ -181,7 +179,7 @@ class ExecutionPanel(Widget):
         exec_id = execution.execution_id if execution else summary.execution_id if summary else ""
         status = execution.status if execution else summary.status if summary else Status.IDLE
         standing = self.standing
-        if standing is not None and standing.status == status and standing.kind.value in _SAID_BY_STANDING:
+        if standing is not None and standing.status == status and standing.overrides_status:
             shown = Content.styled(
                 f"{standing.glyph} {standing.word}", f"${_THEME.get(standing.style, 'warning')}"
             )
