@@ -95,9 +95,6 @@ def escape_markup(value: object, *, max_len: int | None = None, single_line: boo
     return clean(value, max_len=max_len, single_line=single_line).replace("[", "\\[")
 
 
-# The older name, kept for callers that build a markup string.
-safe_markup = escape_markup
-
 
 def safe_text(
     value: object, *, style: str = "", max_len: int | None = None, single_line: bool = True
