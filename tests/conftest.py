@@ -1,40 +1,43 @@
-"""Shared fixtures. The simulator fixtures come first; other fixtures are added below them."""
+"""Fixtures every test folder shares: the simulator (on the test's loop, or in a thread for
+``snap_compare`` and the CLIs), and the one cleanup of what ``tests.support.apps`` made."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from simfixtures import START
 
-from tui.sim import ManualClock, Simulator
-
-if TYPE_CHECKING:
-    from reliability_helpers import Rig
+from tests.support.apps import close_services
+from tests.support.sim import demo_simulator
+from tui.sim import Simulator
+from tui.sim.simulator import SimulatorThread
 
 
 @pytest.fixture
 async def sim() -> AsyncIterator[Simulator]:
     """A started demo simulator (seed 7) on a ManualClock at 2026-11-26 09:00 UTC."""
-    simulator = Simulator(scenario="demo", seed=7, clock=ManualClock(start=START))
+    simulator = demo_simulator()
     await simulator.start()
     yield simulator
     await simulator.stop()
 
 
 @pytest.fixture
-def aio_client() -> object:
-    """The ``simfixtures.aio_client`` helper, for tests that prefer a fixture to an import."""
-    from simfixtures import aio_client as helper
-
-    return helper
+def sim_thread() -> Iterator[SimulatorThread]:
+    """The demo simulator serving from its own thread (``snap_compare`` and the CLIs run their own loop)."""
+    handle = demo_simulator().start_in_thread()
+    yield handle
+    handle.stop()
 
 
 @pytest.fixture
-async def closing() -> AsyncIterator[list[Rig]]:
-    """Rigs (``reliability_helpers.make_rig``) a test appends here are closed after it."""
-    rigs: list[Rig] = []
-    yield rigs
-    for rig in rigs:
-        await rig.close()
+def threaded_sim(sim_thread: SimulatorThread) -> Simulator:
+    """``sim_thread``'s simulator."""
+    return sim_thread.simulator
+
+
+@pytest.fixture(autouse=True)
+async def _close_services() -> AsyncIterator[None]:
+    """Close the aiobotocore services the test's apps used (the App leaves them to its owner)."""
+    yield
+    await close_services()

@@ -15,15 +15,14 @@ import asyncio
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_helpers import EAST, Rig, drive, make_rig
-from screen_text import screen_text
-from uiwait import wait_for_text, wait_until
 
+from tests.support.apps import EAST
+from tests.support.rig import Rig, drive, make_rig
+from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui import cli
 from tui.app import operations as operator
 from tui.app.application import CptuiApp
@@ -53,12 +52,10 @@ def sent(rig: Rig, operation: str) -> int:
 
 
 @pytest.fixture
-async def blocked(sim: Simulator, tmp_path: Path) -> AsyncIterator[Rig]:
+async def blocked(sim: Simulator, tmp_path: Path) -> Rig:
     """The App with its audit log under a regular file: the folder can never be made."""
     (tmp_path / "state").write_text("a file, not a folder\n")
-    rig = make_rig(sim, tmp_path / "state")
-    yield rig
-    await rig.close()
+    return make_rig(sim, tmp_path / "state")
 
 
 async def test_an_unwritable_audit_log_is_named_at_start_and_refuses_every_mutation(
@@ -71,14 +68,14 @@ async def test_an_unwritable_audit_log_is_named_at_start_and_refuses_every_mutat
         assert app.audit_problem is not None
         banner = app.screen.query_one("#audit-banner")
         assert str(path) in str(banner.render()) and "[general] audit_log" in str(banner.render())
-        assert any(str(path) in message and severity == "error" for message, severity in blocked.notices)
+        assert any(str(path) in message and severity == "error" for message, severity, _ in blocked.notices)
         assert "Actions are off" in text
         assert "Quit" in text.splitlines()[-1]  # the banner does not cover the footer
 
         result = await operator.run_confirmed(app, disable())
         assert result.outcome is Outcome.REFUSED
         assert result.message.startswith(f"nothing was sent: audit log {path} is not writable (")
-        await drive(pilot, blocked, lambda: any("nothing was sent" in m for m, _ in blocked.notices))
+        await drive(pilot, blocked, lambda: any("nothing was sent" in m for m, *_ in blocked.notices))
         assert sent(blocked, "DisableStageTransition") == 0 and transition_enabled(sim)
         # The same request again (a second press) is refused again, not remembered as sent.
         again = await operator.run_confirmed(app, disable())
@@ -97,29 +94,26 @@ async def test_when_the_audit_line_fails_after_the_call_its_outcome_is_still_sho
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rig = make_rig(sim, tmp_path)
-    try:
-        app = rig.app
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await pilot.pause()
-            assert app.audit_problem is None and not app.screen.query("#audit-banner")
+    app = rig.app
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        assert app.audit_problem is None and not app.screen.query("#audit-banner")
 
-            def fail(self: AuditLog, record: object) -> None:
-                raise OSError(30, "Read-only file system")
+        def fail(self: AuditLog, record: object) -> None:
+            raise OSError(30, "Read-only file system")
 
-            monkeypatch.setattr(AuditLog, "append", fail)  # the disk went read-only after the check
-            result = await operator.run_confirmed(app, disable())
-            assert (
-                result.outcome is Outcome.SUCCEEDED
-                and result.audit_error == "[Errno 30] Read-only file system"
-            )
-            assert sent(rig, "DisableStageTransition") == 1 and not transition_enabled(sim)
-            message, severity = rig.notices[-1]
-            assert message.startswith(f"Disable transition — {PIPELINE}/{STAGE}")
-            assert "audit line was NOT written" in message and "Read-only file system" in message
-            assert severity == "error"
-            assert not rig.errors
-    finally:
-        await rig.close()
+        monkeypatch.setattr(AuditLog, "append", fail)  # the disk went read-only after the check
+        result = await operator.run_confirmed(app, disable())
+        assert (
+            result.outcome is Outcome.SUCCEEDED
+            and result.audit_error == "[Errno 30] Read-only file system"
+        )
+        assert sent(rig, "DisableStageTransition") == 1 and not transition_enabled(sim)
+        message, severity, _ = rig.notices[-1]
+        assert message.startswith(f"Disable transition — {PIPELINE}/{STAGE}")
+        assert "audit line was NOT written" in message and "Read-only file system" in message
+        assert severity == "error"
+        assert not rig.errors
 
 
 def test_the_demo_keeps_its_state_in_a_temporary_directory(

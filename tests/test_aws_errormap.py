@@ -7,7 +7,6 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from awsfixtures import client_error, isolate_aws_env
 from botocore.exceptions import (
     ConnectionClosedError,
     ConnectTimeoutError,
@@ -21,6 +20,7 @@ from botocore.exceptions import (
     UnauthorizedSSOTokenError,
 )
 
+from tests.support.aws import client_error, isolate_aws_env
 from tui.aws import errors
 from tui.aws.errormap import iam_action, map_error, pascal_operation
 

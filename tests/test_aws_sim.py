@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from awsfixtures import DEMO_CREDENTIALS, CallRecorder, isolate_aws_env
 
+from tests.support.aws import DEMO_CREDENTIALS, CallRecorder, isolate_aws_env
 from tui.aws import create_service
 from tui.aws import errors as e
 from tui.aws.client import AwsPipelineService

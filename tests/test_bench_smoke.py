@@ -14,9 +14,9 @@ if str(BENCH) not in sys.path:
 import polling  # noqa: E402
 import pytest  # noqa: E402
 import report  # noqa: E402
-from uifixtures import make_app  # noqa: E402
-from uiwait import wait_until  # noqa: E402
 
+from tests.support.apps import sim_app  # noqa: E402
+from tests.support.wait import wait_until  # noqa: E402
 from tui.app.gc_freeze import loading_stage  # noqa: E402
 from tui.sim import Simulator  # noqa: E402
 
@@ -58,7 +58,7 @@ async def test_the_start_up_probe_writes_its_milestones_and_exits(
     ready = tmp_path / "ready.txt"
     monkeypatch.setenv("CPTUI_BENCH_READY_FILE", str(ready))
     monkeypatch.setenv("CPTUI_BENCH_EXIT", "live_screen")
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_until(pilot, lambda: not app.is_running, timeout=10)
     names = [line.split()[0] for line in ready.read_text(encoding="ascii").splitlines()]

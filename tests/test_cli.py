@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from awsfixtures import isolate_aws_env
 
+from tests.support.aws import isolate_aws_env
 from tui import __version__, cli
 from tui.aws.client import AwsPipelineService
 from tui.core.config import Config, load_config

@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from awsfixtures import isolate_aws_env
 
+from tests.support.aws import isolate_aws_env
 from tui import cli
 from tui.core.config import ConfigError, load_config
 from tui.core.config_schema import SCHEMAS

@@ -8,8 +8,8 @@ import json
 from collections.abc import AsyncIterator
 
 import pytest
-from simfixtures import aio_client
 
+from tests.support.sim import aio_client
 from tui.aws.client import AwsPipelineService, create_service
 from tui.aws.errors import AccessDenied, Conflict
 from tui.core.model import Target

@@ -6,17 +6,13 @@ from __future__ import annotations
 import io
 import json
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from simfixtures import START
-from test_sim_events_cli import AWS, Cli
 
+from tests.test_sim_events_cli import AWS, Cli
 from tui.cli import main
 from tui.sim import Simulator
-from tui.sim.clock import ManualClock
-from tui.sim.simulator import SimulatorThread
 
 NAME = "cptui-cptui-us-east-1"
 QUEUE_ARN = f"arn:aws:sqs:us-east-1:123456789012:{NAME}"
@@ -29,18 +25,17 @@ class Tty(io.StringIO):
 
 
 @pytest.fixture
-def running(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimulatorThread]:
+def running(threaded_sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> Simulator:
+    """The demo simulator in a thread, and the AWS variables the CLI would otherwise pick up cleared."""
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKID123456789012")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
-    handle = Simulator(scenario="demo", seed=7, clock=ManualClock(start=START)).start_in_thread()
-    yield handle
-    handle.stop()
+    return threaded_sim
 
 
 def _run(
-    running: SimulatorThread, config: Path, *args: str, stdin: io.StringIO | None = None
+    running: Simulator, config: Path, *args: str, stdin: io.StringIO | None = None
 ) -> tuple[int, str]:
     out = io.StringIO()
     argv = ["events", *args, "--region", "us-east-1", "--endpoint-url", running.url, "--config", str(config)]
@@ -50,10 +45,10 @@ def _run(
     return code, out.getvalue()
 
 
-def test_setup_status_teardown(running: SimulatorThread, tmp_path: Path) -> None:
+def test_setup_status_teardown(running: Simulator, tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text('[general]\ntheme = "nord"\n')
-    queues = running.simulator.engine.sqs.queues
+    queues = running.engine.sqs.queues
 
     code, out = _run(running, config, "setup")
     assert code == 2 and "refused: no terminal" in out and "--yes" in out
@@ -90,7 +85,7 @@ def test_setup_status_teardown(running: SimulatorThread, tmp_path: Path) -> None
     assert code == 2 and "delete SQS queue" in out and queues
     code, out = _run(running, config, "teardown", "--yes")
     assert code == 0 and "done: 3 change(s)" in out and not queues
-    assert not running.simulator.engine.events.rules
+    assert not running.engine.events.rules
     assert (
         "events" not in tomllib.loads(config.read_text()) or not tomllib.loads(config.read_text())["events"]
     )
@@ -99,19 +94,19 @@ def test_setup_status_teardown(running: SimulatorThread, tmp_path: Path) -> None
     assert code == 1 and "does not exist" in out
 
 
-def test_a_queue_someone_else_manages_is_left_alone(running: SimulatorThread, tmp_path: Path) -> None:
+def test_a_queue_someone_else_manages_is_left_alone(running: Simulator, tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
-    foreign = running.simulator.setup_event_queue(name="org-events")
+    foreign = running.setup_event_queue(name="org-events")
     config.write_text(f'[[events.targets]]\nregion = "us-east-1"\nqueue_url = "{foreign.url}"\n')
     for command in ("setup", "teardown"):
         code, out = _run(running, config, command, "--yes")
         assert code == 0 and "someone else manages" in out and "leaves it alone" in out
-    assert list(running.simulator.engine.sqs.queues) == [("123456789012", "us-east-1", "org-events")]
+    assert list(running.engine.sqs.queues) == [("123456789012", "us-east-1", "org-events")]
     code, out = _run(running, config, "status")
     assert code == 0 and "reachable" in out
 
 
-def test_bad_events_config_names_the_line(running: SimulatorThread, tmp_path: Path) -> None:
+def test_bad_events_config_names_the_line(running: Simulator, tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
         '[events]\nsweep_interval = 600\n\n[[events.targets]]\nregion = "us-east-1"\nqueue_url = "ftp://x"\n'
@@ -128,7 +123,7 @@ def test_bad_events_config_names_the_line(running: SimulatorThread, tmp_path: Pa
 
 
 @pytest.mark.skipif(not AWS.exists(), reason="the AWS CLI is not installed in this venv")
-def test_the_aws_cli_lists_what_setup_made(running: SimulatorThread, tmp_path: Path) -> None:
+def test_the_aws_cli_lists_what_setup_made(running: Simulator, tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text("")
     assert _run(running, config, "setup", "--yes")[0] == 0

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from tests.support.wait import poll_until
 from tui.aws.client import AwsPipelineService, create_service
 from tui.core.model import Target
 from tui.events.consumer import PipelineEvent
@@ -27,15 +28,6 @@ async def service(sim: Simulator) -> AsyncIterator[AwsPipelineService]:
     await svc.close()
 
 
-async def _until(predicate: object, limit: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + limit
-    while not predicate():  # type: ignore[operator]
-        if loop.time() > end:
-            raise AssertionError("condition not reached")
-        await asyncio.sleep(0.02)
-
-
 async def test_events_are_handed_over_then_deleted(sim: Simulator, service: AwsPipelineService) -> None:
     queue = sim.setup_event_queue()
     sim.clock.advance(120)  # the demo's pipelines move: events queue up
@@ -45,7 +37,7 @@ async def test_events_are_handed_over_then_deleted(sim: Simulator, service: AwsP
         service, queue.url, got.extend, lambda ok, why: states.append((ok, why)), wait_seconds=1
     )
     task = asyncio.create_task(receiver.run())
-    await _until(lambda: receiver.deleted >= 1 and receiver.deleted == receiver.received)
+    await poll_until(lambda: receiver.deleted >= 1 and receiver.deleted == receiver.received)
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     assert got and all(e.kind in ("pipeline", "stage", "action", "build", "phase") for e in got)
@@ -83,7 +75,7 @@ async def test_a_deleted_queue_is_reported(sim: Simulator, service: AwsPipelineS
         service, queue.url, lambda e: None, lambda ok, why: states.append((ok, why)), retry_after=60
     )
     task = asyncio.create_task(receiver.run())
-    await _until(lambda: bool(states))
+    await poll_until(lambda: bool(states))
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     assert states == [(False, REASON_MISSING)]
@@ -102,7 +94,7 @@ async def test_denied_receive_is_reported_with_the_action() -> None:
             svc, queue.url, lambda e: None, lambda ok, why: states.append((ok, why)), retry_after=60
         )
         task = asyncio.create_task(receiver.run())
-        await _until(lambda: bool(states))
+        await poll_until(lambda: bool(states))
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         assert states == [(False, REASON_DENIED)]
@@ -125,18 +117,20 @@ async def test_a_batch_is_deleted_after_its_confirmation_and_released_if_it_neve
 
     receiver = Receiver(service, queue.url, on_events, lambda ok, why: None, wait_seconds=1)  # type: ignore[arg-type]
     task = asyncio.create_task(receiver.run())
-    await _until(lambda: len(gates) >= 1)
-    await asyncio.sleep(0.2)
-    assert receiver.deleted == 0  # not before it is confirmed
+    await poll_until(lambda: len(gates) >= 1)
+    receives = sim.calls["ReceiveMessage"]
+    await poll_until(lambda: sim.calls["ReceiveMessage"] > receives)  # it went on to the next receive ...
+    assert receiver.deleted == 0  # ... and deleted nothing before it is confirmed
     gates[0].set()
-    await _until(lambda: receiver.deleted >= 1)
+    await poll_until(lambda: receiver.deleted >= 1)
     first = receiver.deleted
     for _ in range(50):  # more events: this batch is never confirmed
         if len(gates) >= 2:
             break
+        receives = sim.calls["ReceiveMessage"]
         sim.clock.advance(300)
-        await asyncio.sleep(0.2)
-    await _until(lambda: len(gates) >= 2)
+        # the receiver takes the next batch, or goes on to its next receive before time moves again
+        await poll_until(lambda after=receives + 1: len(gates) >= 2 or sim.calls["ReceiveMessage"] > after)
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     assert receiver.deleted == first and receiver.released == receiver.received - first

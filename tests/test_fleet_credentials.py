@@ -7,15 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from awsfixtures import isolate_aws_env
-from fleetfixtures import PROD_EAST
-from screen_text import screen_text
-from simfixtures import aio_client
-from uiwait import wait_until
 
+from tests.support.apps import PROD_EAST, sim_app, sim_services
+from tests.support.aws import isolate_aws_env
+from tests.support.sim import aio_client
+from tests.support.wait import screen_text, wait_until
 from tui.aws.client import create_service
 from tui.aws.session import SessionPool
-from tui.cli import demo_credentials
 from tui.core.model import Target
 from tui.sim import Simulator
 
@@ -113,18 +111,12 @@ async def test_denied_account_aliases_mean_no_alias(sim: Simulator) -> None:
 async def test_an_expired_sso_session_names_its_login_and_the_others_go_on(
     sim: Simulator, aws_profiles: Path, tmp_path: Path
 ) -> None:
-    from tui.app.application import CptuiApp
-    from tui.core.config import Config, GeneralConfig, PollingConfig
-
     sso = Target(region="us-east-1", profile="sso-dev", name="dev (sso)")
-    config = Config(
-        general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"), polling=PollingConfig(tps=40.0, burst=40)
-    )
     services = [
-        create_service(PROD_EAST, endpoint_url=sim.url, credentials=demo_credentials(PROD_EAST)),
-        create_service(sso, endpoint_url=sim.url, sessions=SessionPool()),
+        *sim_services(sim, [PROD_EAST], fleet=True),
+        *sim_services(sim, [sso], credentials=None, sessions=SessionPool()),
     ]
-    app = CptuiApp(services, config, clock=sim.clock.now)
+    app = sim_app(sim, tmp_path, services=services)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_until(pilot, lambda: app.store.freshness(sso).stale_reason is not None, timeout=10)
         reason = app.store.freshness(sso).stale_reason

@@ -6,11 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fleetfixtures import PIPELINES, PROD_EAST, PROD_WEST, SHARED, SHARED_ACCOUNT, fleet_app, wait_fleet
-from screen_text import screen_text
 from textual.widgets import Input
-from uiwait import wait_for_text, wait_until
 
+from tests.support.apps import PIPELINES, PROD_EAST, PROD_WEST, SHARED, SHARED_ACCOUNT, sim_app, wait_fleet
+from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.core.fleet_rows import group_key
 from tui.sim import Simulator
 from tui.ui.commands import target_commands
@@ -25,7 +24,7 @@ def pipelines(app: object) -> PipelinesScreen:
 
 
 async def test_every_target_is_listed_with_where_it_lives(sim: Simulator, tmp_path: Path) -> None:
-    app = fleet_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path, fleet=True)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_fleet(pilot, app)
         screen = pipelines(app)
@@ -42,7 +41,7 @@ async def test_every_target_is_listed_with_where_it_lives(sim: Simulator, tmp_pa
 
 
 async def test_g_groups_rows_under_a_header_per_target(sim: Simulator, tmp_path: Path) -> None:
-    app = fleet_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path, fleet=True)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_fleet(pilot, app)
         screen = pipelines(app)
@@ -77,7 +76,7 @@ async def test_g_groups_rows_under_a_header_per_target(sim: Simulator, tmp_path:
 async def test_one_failing_target_does_not_stall_the_others(
     sim: Simulator, tmp_path: Path, fault: str, reason: str
 ) -> None:
-    app = fleet_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path, fleet=True)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_fleet(pilot, app)
         screen = pipelines(app)
@@ -112,7 +111,7 @@ async def test_one_failing_target_does_not_stall_the_others(
 
 
 async def test_the_picker_switches_between_one_target_and_all(sim: Simulator, tmp_path: Path) -> None:
-    app = fleet_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path, fleet=True)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_fleet(pilot, app)
         screen = pipelines(app)
@@ -142,7 +141,7 @@ async def test_the_picker_switches_between_one_target_and_all(sim: Simulator, tm
 
 
 async def test_a_profile_is_added_in_a_region_at_runtime(sim: Simulator, tmp_path: Path) -> None:
-    app = fleet_app(sim, tmp_path, targets=(PROD_EAST,))
+    app = sim_app(sim, tmp_path, fleet=True, targets=(PROD_EAST,))
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_fleet(pilot, app)
         screen = pipelines(app)

@@ -6,18 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fleetfixtures import (
-    PROD_EAST,
-    SHARED,
-    capture_writes,
-    fleet_app,
-    follow_from_pipeline,
-    notices,
-    wait_fleet,
-)
-from screen_text import screen_text
-from uiwait import wait_for_text, wait_until
-
+from tests.support.apps import PROD_EAST, SHARED, capture_writes, follow_from_pipeline, sim_app, wait_fleet
+from tests.support.notices import told_text
+from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.core.config import NotificationsConfig
 from tui.core.model import Status
 from tui.core.notify import Desktop, EventKind
@@ -33,7 +24,7 @@ SHARED_APPROVAL_AT = 4340
 
 
 async def test_a_new_approval_is_told_once_by_notice_bell_and_desktop(sim: Simulator, tmp_path: Path) -> None:
-    app = fleet_app(sim, tmp_path, targets=(PROD_EAST, SHARED), notifications=ALL_CHANNELS)
+    app = sim_app(sim, tmp_path, fleet=True, targets=(PROD_EAST, SHARED), notifications=ALL_CHANNELS)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_fleet(pilot, app)
         # Approvals that were already waiting long before cptui started are not news.
@@ -61,7 +52,7 @@ async def test_a_new_approval_is_told_once_by_notice_bell_and_desktop(sim: Simul
         for sequence in desktop:
             assert sequence.startswith("\x1b]9;cptui: Approval waiting: ") and sequence.endswith("\x07")
             assert sequence.count("\x1b") == 1 and sequence.count("\x07") == 1
-        shown = notices(app)
+        shown = told_text(app)
         assert "Approval waiting: payments-api-prod › Approval › Approve-Production (prod/us-east-1)" in shown
         assert "Approval waiting: payments-api-shared › Approval › Approve (shared/us-east-1)" in shown
         assert len(shown) == len(events)
@@ -69,7 +60,7 @@ async def test_a_new_approval_is_told_once_by_notice_bell_and_desktop(sim: Simul
 
 async def test_a_restart_within_the_window_does_not_tell_again(sim: Simulator, tmp_path: Path) -> None:
     sim.clock.advance(SHARED_APPROVAL_AT)  # the shared account's approval started seconds ago
-    first = fleet_app(sim, tmp_path, targets=(PROD_EAST, SHARED), notifications=ALL_CHANNELS)
+    first = sim_app(sim, tmp_path, fleet=True, targets=(PROD_EAST, SHARED), notifications=ALL_CHANNELS)
     async with first.run_test(size=(120, 36)) as pilot:
         first.alerts.protocol, first.alerts.tmux = Desktop.OSC777, False
         written = capture_writes(first)
@@ -84,7 +75,7 @@ async def test_a_restart_within_the_window_does_not_tell_again(sim: Simulator, t
     saved = json.loads((tmp_path / "notified.json").read_text())["notified"]
     assert event.key in saved
 
-    again = fleet_app(sim, tmp_path, targets=(PROD_EAST, SHARED), notifications=ALL_CHANNELS)
+    again = sim_app(sim, tmp_path, fleet=True, targets=(PROD_EAST, SHARED), notifications=ALL_CHANNELS)
     async with again.run_test(size=(120, 36)) as pilot:
         written = capture_writes(again)
         await wait_fleet(pilot, again)
@@ -92,15 +83,15 @@ async def test_a_restart_within_the_window_does_not_tell_again(sim: Simulator, t
         await wait_until(pilot, lambda: any(e.key == event.key for e in again.alerts.suppressed))
         assert not again.alerts.delivered
         assert "\x07" not in written and not any(w.startswith(("\x1b]", "\x1bP")) for w in written)
-        assert not any("Approval waiting" in n for n in notices(again))
+        assert not any("Approval waiting" in n for n in told_text(again))
 
 
 async def test_the_watch_list_follows_an_execution_to_its_end(sim: Simulator, tmp_path: Path) -> None:
-    app = fleet_app(sim, tmp_path, targets=(PROD_EAST,), notifications=ALL_CHANNELS)
+    app = sim_app(sim, tmp_path, fleet=True, targets=(PROD_EAST,), notifications=ALL_CHANNELS)
     async with app.run_test(size=(120, 36)) as pilot:
         latest = await follow_from_pipeline(pilot, app, PROD_EAST, "auth-service")
         assert len(app.alerts.watchlist) == 1
-        assert any("Following auth-service" in n for n in notices(app))
+        assert any("Following auth-service" in n for n in told_text(app))
         await pilot.press("escape")  # the pipeline screen no longer watches it: the follow does
         await wait_until(pilot, lambda: not isinstance(app.screen, PipelineScreen))
         await pilot.press("W")
@@ -131,7 +122,7 @@ async def test_the_watch_list_follows_an_execution_to_its_end(sim: Simulator, tm
 
 
 async def test_w_in_the_history_follows_the_selected_execution(sim: Simulator, tmp_path: Path) -> None:
-    app = fleet_app(sim, tmp_path, targets=(PROD_EAST,))
+    app = sim_app(sim, tmp_path, fleet=True, targets=(PROD_EAST,))
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_fleet(pilot, app)
         app.open_pipeline(PROD_EAST, "web-frontend")

@@ -6,17 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fleetfixtures import SHARED_ACCOUNT, fleet_app, wait_fleet
 from textual.pilot import Pilot
-from uifixtures import threaded_sim  # noqa: F401  (a fixture)
-from uiwait import wait_until
 
+from tests.support.apps import SHARED_ACCOUNT, sim_app, wait_fleet
+from tests.support.wait import wait_until
 from tui.sim import Simulator
 from tui.ui.screens.pipelines import PipelinesScreen
 
 
-def test_fleet_grouped_120x36(snap_compare: Any, threaded_sim: Simulator, tmp_path: Path) -> None:  # noqa: F811
-    app = fleet_app(threaded_sim, tmp_path)
+def test_fleet_grouped_120x36(snap_compare: Any, threaded_sim: Simulator, tmp_path: Path) -> None:
+    app = sim_app(threaded_sim, tmp_path, fleet=True)
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await wait_fleet(pilot, app)

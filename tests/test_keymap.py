@@ -6,15 +6,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from action_helpers import close_services, make_app, open_pipeline, wait_for_screen
 from textual.widgets import OptionList
-from uiwait import wait_until
 
+from tests.support.apps import open_pipeline, pipelines_screen, sim_app, wait_for_screen, wait_loaded
+from tests.support.wait import wait_until
 from tui.app.keymap import screen_bindings
 from tui.core.config import DEFAULT_KEYS, parse_config
 from tui.core.config_schema import ConfigError
@@ -26,10 +25,6 @@ from tui.ui.screens.pipelines import PipelinesScreen
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(autouse=True)
-async def _close_services() -> AsyncIterator[None]:
-    yield
-    await close_services()
 
 
 def error_for(text: str) -> ConfigError:
@@ -86,7 +81,7 @@ def test_a_colliding_keymap_exits_2_naming_both(tmp_path: Path) -> None:
 
 
 async def test_ctrl_r_refreshes(sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, PipelinesScreen) and app.store.rows())
         asked: list[Any] = []
@@ -107,7 +102,7 @@ async def test_ctrl_r_refreshes(sim: Simulator, tmp_path: Path, monkeypatch: pyt
 
 
 async def test_j_and_k_move_in_the_rollback_list_and_the_chooser(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, "order-service", "Build")
         await pilot.press("B")
@@ -135,13 +130,10 @@ async def test_j_and_k_move_in_the_rollback_list_and_the_chooser(sim: Simulator,
 
 
 async def test_home_and_end_move_the_cursor_in_tables(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, PipelinesScreen) and len(app.store.rows()) > 3)
-        listing = app.screen
-        assert isinstance(listing, PipelinesScreen)
-        table = listing.table
-        await wait_until(pilot, lambda: table.row_count > 3)
+        await wait_loaded(pilot, app)  # every row in: the end does not move while the list grows
+        table = pipelines_screen(app).table
         table.focus()
         await pilot.press("end")
         await wait_until(pilot, lambda: table.cursor_row == table.row_count - 1)

@@ -9,10 +9,10 @@ from typing import cast
 
 import pytest
 from rich.text import Text
-from screen_text import screen_lines
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
+from tests.support.wait import screen_lines
 from tui.core.logbuffer import LineRing, RowIndex, compile_error_patterns, compile_search, scan
 from tui.ui.widgets.log_view import LogView
 

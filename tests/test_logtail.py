@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from awsfixtures import DEMO_CREDENTIALS, isolate_aws_env
 
+from tests.support.aws import DEMO_CREDENTIALS, isolate_aws_env
 from tui.aws import create_service
 from tui.aws.client import AwsPipelineService
 from tui.aws.errors import AccessDenied

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from shapegen import ShapeGen, operation_model, parse
 
+from tests.support.shapegen import ShapeGen, operation_model, parse
 from tui.aws import convert
 
 Path = tuple[str | int, ...]

@@ -7,9 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from uifixtures import EAST, make_app, pipelines_screen, wait_loaded
-from uiwait import wait_for_text, wait_until
 
+from tests.support.apps import EAST, pipelines_screen, sim_app, wait_loaded
+from tests.support.wait import wait_for_text, wait_until
 from tui.app.application import CptuiApp
 from tui.core.config import default_config_path, load_config
 from tui.sim import Simulator
@@ -34,7 +34,7 @@ def app_on_file(sim: Simulator, tmp_path: Path) -> tuple[CptuiApp, Path]:
     """The app with a hand-written config file (its polling and state paths kept from the test's)."""
     path = tmp_path / "config.toml"
     path.write_text(HAND_WRITTEN, encoding="utf-8")
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     app.config = replace(load_config(path), general=app.config.general, polling=app.config.polling)
     return app, path
 
@@ -101,7 +101,7 @@ async def test_without_a_file_location_nothing_is_written(
     # The default config location, moved here: a write that fell back to it would show.
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     assert default_config_path() == tmp_path / "xdg" / "cptui" / "config.toml"
-    app = make_app(sim, tmp_path)  # Config() without a path, as in the demo
+    app = sim_app(sim, tmp_path)  # Config() without a path, as in the demo
     assert app.config.path is None
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)

@@ -11,10 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from reliability_helpers import EAST, Rig, drive, make_rig, open_pipeline
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from tests.support.apps import EAST, operator_notices
+from tests.support.rig import Rig, drive, make_rig, open_pipeline
 from tui.app import operations as operator
 from tui.core.actions import ActionResult, Outcome
 from tui.core.audit import AuditLog
@@ -35,10 +36,6 @@ async def result_of(pilot: Pilot[Any], rig: Rig, count: int = 1) -> ActionResult
     return results[-1]
 
 
-def notices(rig: Rig) -> str:
-    return "\n".join(operator.state(rig.app).notices)
-
-
 async def approve(pilot: Pilot[Any], rig: Rig) -> None:
     screen = await open_pipeline(pilot, rig, APPROVAL[0])
     await drive(pilot, rig, lambda: rig.app.store.approvals(), every=0.5)
@@ -52,12 +49,11 @@ async def approve(pilot: Pilot[Any], rig: Rig) -> None:
 
 
 async def test_an_answer_that_comes_after_the_timeout_is_unknown_then_the_poll_shows_it_happened(
-    sim: Simulator, tmp_path: Path, closing: list[Rig]
+    sim: Simulator, tmp_path: Path
 ) -> None:
     """The request reached AWS and was applied; the answer came too late. The operator is told
     "outcome unknown", nothing is re-sent, and the refresh shows the approval went through."""
     rig = make_rig(sim, tmp_path, read_timeout=0.5)
-    closing.append(rig)
     world = sim.engine.world()
     pipeline = world.pipelines[APPROVAL[0]]
     async with rig.app.run_test(size=(120, 36)) as pilot:
@@ -65,7 +61,7 @@ async def test_an_answer_that_comes_after_the_timeout_is_unknown_then_the_poll_s
         await approve(pilot, rig)
         result = await result_of(pilot, rig)
         assert result.outcome is Outcome.UNKNOWN
-        assert "outcome unknown — refreshing to show the truth" in notices(rig)
+        assert "outcome unknown — refreshing to show the truth" in operator_notices(rig.app)
         # The server finishes the request it was still holding: the approval is given.
         await drive(pilot, rig, lambda: pipeline.stage_status(APPROVAL[1]) != "InProgress", every=0.2)
         assert pipeline.stage_status(APPROVAL[1]) == "Succeeded"
@@ -80,10 +76,9 @@ async def test_an_answer_that_comes_after_the_timeout_is_unknown_then_the_poll_s
 
 
 async def test_a_5xx_answer_to_a_mutation_is_unknown_sent_once_and_the_poll_shows_the_truth(
-    sim: Simulator, tmp_path: Path, closing: list[Rig]
+    sim: Simulator, tmp_path: Path
 ) -> None:
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     async with rig.app.run_test(size=(120, 36)) as pilot:
         screen = await open_pipeline(pilot, rig, FAILED[0])
         await drive(pilot, rig, lambda: rig.app.store.state(EAST, FAILED[0]) is not None, every=0.5)
@@ -95,7 +90,7 @@ async def test_a_5xx_answer_to_a_mutation_is_unknown_sent_once_and_the_poll_show
         await pilot.click("#choice-confirm")
         result = await result_of(pilot, rig)
         assert result.outcome is Outcome.UNKNOWN
-        assert "outcome unknown" in notices(rig)
+        assert "outcome unknown" in operator_notices(rig.app)
         sim.set_faults("")
         await drive(pilot, rig, lambda: sim.calls["GetPipelineState"] > refreshes, every=0.5)
         await drive(pilot, rig, lambda: rig.app.poller.idle, every=0.5)
@@ -109,10 +104,9 @@ async def test_a_5xx_answer_to_a_mutation_is_unknown_sent_once_and_the_poll_show
 
 
 async def test_a_second_key_press_while_the_first_request_hangs_sends_nothing(
-    sim: Simulator, tmp_path: Path, closing: list[Rig]
+    sim: Simulator, tmp_path: Path
 ) -> None:
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     async with rig.app.run_test(size=(120, 36)) as pilot:
         screen = await open_pipeline(pilot, rig, FAILED[0])
         await drive(pilot, rig, lambda: rig.app.store.state(EAST, FAILED[0]) is not None, every=0.5)
@@ -127,7 +121,7 @@ async def test_a_second_key_press_while_the_first_request_hangs_sends_nothing(
         await pilot.press("R", "enter", "space", "escape")  # nothing here sends or closes
         assert rig.app.screen is dialog
         assert not operator.open_retry(rig.app, EAST, *FAILED)  # nor a second flow
-        assert "already open or being sent — nothing sent twice" in notices(rig)
+        assert "already open or being sent — nothing sent twice" in operator_notices(rig.app)
         result = await result_of(pilot, rig)
         assert result.outcome is Outcome.SUCCEEDED
         await drive(pilot, rig, lambda: rig.app.screen is screen, every=0.2)  # closed by success
@@ -136,18 +130,17 @@ async def test_a_second_key_press_while_the_first_request_hangs_sends_nothing(
 
 
 async def test_a_throttled_mutation_says_it_was_not_applied(
-    sim: Simulator, tmp_path: Path, closing: list[Rig]
+    sim: Simulator, tmp_path: Path
 ) -> None:
     """Reads retry by themselves; a mutation never does, so its notice must not promise it."""
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     async with rig.app.run_test(size=(120, 36)) as pilot:
         sim.set_faults("throttle=1@PutApprovalResult")
         await approve(pilot, rig)
         result = await result_of(pilot, rig)
         assert result.outcome is Outcome.FAILED
-        assert "it was not applied; try again in a moment" in notices(rig)
-        assert "trying again shortly" not in notices(rig)
+        assert "it was not applied; try again in a moment" in operator_notices(rig.app)
+        assert "trying again shortly" not in operator_notices(rig.app)
         assert rig.app.store.approvals()  # still waiting, still offered
     assert sim.calls["PutApprovalResult"] == 1
     assert [line["outcome"] for line in audit(tmp_path)] == ["failed"]

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_helpers import CREDENTIALS, EAST, Rig, drive, flat_text, make_rig, step
 from textual.pilot import Pilot
 
+from tests.support.apps import CREDENTIALS, EAST
+from tests.support.rig import Rig, drive, make_rig, step
+from tests.support.wait import flat_text
 from tui.aws import create_service
 from tui.sim import Simulator
 from tui.ui.screens.approvals import NONE_WAITING, ApprovalsScreen
@@ -48,12 +50,11 @@ def inbox_says(rig: Rig, *words: str) -> bool:
 
 
 async def test_closed_port_the_inbox_says_nothing_was_read_and_why(
-    sim: Simulator, tmp_path: Path, closing: list[Rig]
+    sim: Simulator, tmp_path: Path
 ) -> None:
     url = f"http://127.0.0.1:{closed_port()}"
     service = create_service(EAST, endpoint_url=url, credentials=CREDENTIALS, read_timeout=2.0)
     rig = make_rig(sim, tmp_path, services=[service])
-    closing.append(rig)
     app = rig.app
     async with app.run_test(size=(120, 36)) as pilot:
         await drive(pilot, rig, lambda: app.store.freshness(EAST).stale_reason is not None, every=0.5)
@@ -75,11 +76,10 @@ async def test_closed_port_the_inbox_says_nothing_was_read_and_why(
     ],
 )
 async def test_a_failing_get_pipeline_state_is_not_counted_as_no_approval(
-    sim: Simulator, tmp_path: Path, closing: list[Rig], faults: str, why: str
+    sim: Simulator, tmp_path: Path, faults: str, why: str
 ) -> None:
     sim.set_faults(faults)
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     app = rig.app
     async with app.run_test(size=(120, 36)) as pilot:
         # The list and the latest executions come; the state (where approvals are) never does.
@@ -117,10 +117,9 @@ async def test_a_failing_get_pipeline_state_is_not_counted_as_no_approval(
 
 
 async def test_all_read_the_inbox_lists_the_approval_and_no_warning(
-    sim: Simulator, tmp_path: Path, closing: list[Rig]
+    sim: Simulator, tmp_path: Path
 ) -> None:
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     app = rig.app
     async with app.run_test(size=(120, 36)) as pilot:
         await drive(pilot, rig, lambda: bool(app.store.approvals()), every=0.5)
@@ -134,11 +133,10 @@ async def test_all_read_the_inbox_lists_the_approval_and_no_warning(
 
 
 async def test_under_heavy_throttling_the_inbox_shows_the_approval_or_says_what_is_not_read(
-    sim: Simulator, tmp_path: Path, closing: list[Rig]
+    sim: Simulator, tmp_path: Path
 ) -> None:
     sim.set_faults("throttle=0.8")
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     app = rig.app
     async with app.run_test(size=(120, 36)) as pilot:
         await open_inbox(pilot, rig)

@@ -6,13 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from awsfixtures import isolate_aws_env
-from reliability_helpers import Rig, drive, make_rig, step
-from screen_text import screen_text
-from uifixtures import all_loaded
-from uiwait import wait_for_text, wait_until
 
 import tui.aws.client
+from tests.support.apps import all_loaded
+from tests.support.aws import isolate_aws_env
+from tests.support.rig import drive, make_rig, step
+from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.aws.session import SessionPool
 from tui.cli import build_parser, build_services, resolve_targets
 from tui.core.config import Config
@@ -50,7 +49,6 @@ async def test_expired_credentials_one_banner_data_kept_probe_and_resume(
     sim: Simulator,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    closing: list[Rig],
     profile: str | None,
     aws_config: str,
     banner: str,
@@ -58,7 +56,6 @@ async def test_expired_credentials_one_banner_data_kept_probe_and_resume(
     isolate_aws_env(monkeypatch, tmp_path, aws_config)
     target = Target(region="us-east-1", profile=profile)
     rig = make_rig(sim, tmp_path, targets=(target,))
-    closing.append(rig)
     app = rig.app
     async with app.run_test(size=(120, 36)) as pilot:
         await drive(pilot, rig, lambda: all_loaded(app), every=0.5)
@@ -77,7 +74,7 @@ async def test_expired_credentials_one_banner_data_kept_probe_and_resume(
         assert 300 / PROBE - 2 <= probes <= 300 / PROBE + 2, probes
         assert {op for op in sim.calls} >= {"GetCallerIdentity", "ListPipelines"}
         assert app.store.freshness(target).stale_reason == banner
-        told = [message for message, _ in rig.notices if banner in message]
+        told = [message for message, *_ in rig.notices if banner in message]
         assert len(told) == 1, rig.notices  # one notice, however long it lasts
 
         # Someone logs in: the next probe succeeds and everything resumes, no key pressed.
@@ -92,12 +89,12 @@ async def test_expired_credentials_one_banner_data_kept_probe_and_resume(
             every=0.1,
             sim_time=False,
         )
-        assert len([m for m, _ in rig.notices if banner in m]) == 1
+        assert len([m for m, *_ in rig.notices if banner in m]) == 1
     assert not rig.unexpected()
 
 
 async def test_missing_credentials_at_start_give_a_message_and_resume_once_configured(
-    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, closing: list[Rig]
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No credentials anywhere (no variables, empty config and credentials files): the app starts,
     says what to run, sends nothing unsigned, and picks the credentials up once they exist."""
@@ -106,7 +103,6 @@ async def test_missing_credentials_at_start_give_a_message_and_resume_once_confi
     args = build_parser().parse_args(["--endpoint-url", sim.url, "--region", "us-east-1"])
     services = build_services(resolve_targets(args, Config()))
     rig = make_rig(sim, tmp_path, services=services)
-    closing.append(rig)
     app = rig.app
     target = app.targets[0]
     banner = "no AWS credentials found — run: aws configure, or set AWS_PROFILE"
@@ -119,7 +115,7 @@ async def test_missing_credentials_at_start_give_a_message_and_resume_once_confi
         assert banner in text
         assert "Traceback" not in text
         assert sum(sim.calls.values()) == 0  # botocore refused to send unsigned requests
-        assert [m for m, _ in rig.notices if banner in m] == [f"{banner}"]
+        assert [m for m, *_ in rig.notices if banner in m] == [f"{banner}"]
 
         # `aws configure` writes a key: the next probe finds it, without a restart or a key press.
         (tmp_path / "aws-credentials").write_text(

@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from reliability_helpers import EAST, Rig, drive, flat_text, make_rig, open_pipeline
-from uifixtures import all_loaded
 
+from tests.support.apps import EAST, all_loaded
+from tests.support.rig import Rig, drive, make_rig, open_pipeline
+from tests.support.wait import flat_text
 from tui.sim import Simulator
 from tui.ui.screens.execution import ExecutionScreen
 from tui.ui.screens.history import HistoryScreen
@@ -35,11 +36,10 @@ def loaded_and_fresh(rig: Rig) -> bool:
 
 
 async def test_denied_get_pipeline_execution_is_named_in_the_panel_and_the_graph_renders(
-    sim: Simulator, tmp_path: Path, closing: list[Rig]
+    sim: Simulator, tmp_path: Path
 ) -> None:
     sim.set_faults("deny=GetPipelineExecution")
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     app = rig.app
     async with app.run_test(size=(120, 36)) as pilot:
         await drive(pilot, rig, lambda: loaded_and_fresh(rig), every=0.5)
@@ -57,12 +57,11 @@ async def test_denied_get_pipeline_execution_is_named_in_the_panel_and_the_graph
 
 
 async def test_denied_batch_get_builds_is_named_on_the_log_screen(
-    sim: Simulator, tmp_path: Path, closing: list[Rig], monkeypatch: pytest.MonkeyPatch
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(LogScreen, "LIVE_TAIL", False)
     sim.set_faults("deny=BatchGetBuilds")
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     app = rig.app
     async with app.run_test(size=(120, 36)) as pilot:
         await drive(pilot, rig, lambda: loaded_and_fresh(rig), every=0.5)
@@ -86,18 +85,17 @@ async def test_denied_batch_get_builds_is_named_on_the_log_screen(
 
 
 async def test_denied_list_executions_names_it_in_the_header_and_the_history(
-    sim: Simulator, tmp_path: Path, closing: list[Rig]
+    sim: Simulator, tmp_path: Path
 ) -> None:
     sim.set_faults("deny=ListPipelineExecutions")
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     app = rig.app
     missing = "access denied: missing codepipeline:ListPipelineExecutions"
     async with app.run_test(size=(120, 36)) as pilot:
         await drive(pilot, rig, lambda: missing in flat_text(app), every=0.5)
         assert app.store.freshness(EAST).stale_reason is None  # the list itself works
         assert len(app.store.rows()) == len(sim.engine.world().pipelines)
-        assert [m for m, _ in rig.notices if missing in m] == [missing]  # told once
+        assert [m for m, *_ in rig.notices if missing in m] == [missing]  # told once
         screen = await open_pipeline(pilot, rig, PIPELINE)
         assert missing in flat_text(app)  # the pipeline screen's banner names it too
         await pilot.press("h")
@@ -109,11 +107,10 @@ async def test_denied_list_executions_names_it_in_the_header_and_the_history(
 
 
 async def test_denied_state_names_it_on_the_pipeline_screen_and_clears_when_allowed(
-    sim: Simulator, tmp_path: Path, closing: list[Rig]
+    sim: Simulator, tmp_path: Path
 ) -> None:
     sim.set_faults("deny=GetPipelineState")
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     app = rig.app
     missing = "access denied: missing codepipeline:GetPipelineState"
     async with app.run_test(size=(120, 36)) as pilot:
@@ -135,11 +132,10 @@ async def test_denied_state_names_it_on_the_pipeline_screen_and_clears_when_allo
 
 
 async def test_denied_action_executions_are_named_on_the_execution_screen(
-    sim: Simulator, tmp_path: Path, closing: list[Rig]
+    sim: Simulator, tmp_path: Path
 ) -> None:
     sim.set_faults("deny=ListActionExecutions")
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     app = rig.app
     async with app.run_test(size=(120, 36)) as pilot:
         await drive(pilot, rig, lambda: loaded_and_fresh(rig), every=0.5)
@@ -153,11 +149,10 @@ async def test_denied_action_executions_are_named_on_the_execution_screen(
 
 
 async def test_denied_identity_keeps_the_rows_and_says_so_in_the_header(
-    sim: Simulator, tmp_path: Path, closing: list[Rig]
+    sim: Simulator, tmp_path: Path
 ) -> None:
     sim.set_faults("deny=GetCallerIdentity")
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     app = rig.app
     async with app.run_test(size=(120, 36)) as pilot:
         await drive(pilot, rig, lambda: all_loaded(app), every=0.5)

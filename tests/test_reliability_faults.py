@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_helpers import EAST, Rig, drive, make_rig, step
-from screen_text import screen_text
 from textual.pilot import Pilot
 from textual.screen import Screen
-from uifixtures import all_loaded
 
+from tests.support.apps import EAST, all_loaded
+from tests.support.rig import Rig, drive, make_rig, step
+from tests.support.wait import screen_text
 from tui.sim import Simulator
 from tui.ui.screens.approvals import ApprovalsScreen
 from tui.ui.screens.execution import ExecutionScreen
@@ -83,10 +83,9 @@ async def load(pilot: Pilot[Any], rig: Rig) -> None:
     ids=["throttling", "5xx", "dropped-connections", "latency-spike"],
 )
 async def test_a_fault_marks_the_data_stale_and_it_recovers_within_one_poll_cycle(
-    sim: Simulator, tmp_path: Path, closing: list[Rig], spec: str, reason: str, read_timeout: float
+    sim: Simulator, tmp_path: Path, spec: str, reason: str, read_timeout: float
 ) -> None:
     rig = make_rig(sim, tmp_path, read_timeout=read_timeout)
-    closing.append(rig)
     app = rig.app
     reason = reason.format(url=sim.url.rstrip("/"))
     async with app.run_test(size=(120, 36)) as pilot:
@@ -223,10 +222,9 @@ def busiest_window(samples: list[tuple[float, int]], window: float) -> int:
 
 
 async def test_soak_under_throttling_5xx_and_latency(
-    sim: Simulator, tmp_path: Path, closing: list[Rig], capsys: pytest.CaptureFixture[str]
+    sim: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     app = rig.app
     settings = app.poller.policy.settings
     reasons: set[str] = set()

@@ -13,26 +13,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_helpers import (
-    EAST,
-    Rig,
-    control_chars,
-    drive,
-    flat_text,
-    make_rig,
-    open_pipeline,
-    strips_text,
-)
 from textual.app import App
 from textual.pilot import Pilot
-from uifixtures import all_loaded
 
+from tests.support.apps import EAST, all_loaded
+from tests.support.rig import Rig, control_chars, drive, make_rig, open_pipeline, strips_text
+from tests.support.wait import flat_text
 from tui.app import operations as operator
 from tui.aws.errors import AwsError
 from tui.core.actions import ActionRequest
@@ -164,11 +155,9 @@ def assert_literal_markup(text: str, where: str) -> None:
 
 
 @pytest.fixture
-async def rig(sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Rig]:
+def rig(sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Rig:
     monkeypatch.setattr(LogScreen, "LIVE_TAIL", False)
-    made = make_rig(sim, tmp_path, tps=40, burst=40)
-    yield made
-    await made.close()
+    return make_rig(sim, tmp_path, tps=40, burst=40)
 
 
 async def _wait_for(pilot: Pilot[Any], rig: Rig, kind: type[Any]) -> Any:
@@ -283,7 +272,7 @@ async def test_the_same_hostile_corpus_through_every_screen(sim: Simulator, rig:
         text = seen["notices"] = check_screen(app, "notices")
         assert text.count("[bold]BOLD[/bold]") >= 2, text
         assert app.is_running
-    for message, _severity in rig.notices:
+    for message, _severity, _title in rig.notices:
         assert not any(ch in message for ch in "\x1b\x07\x9b\x9d"), repr(message)
     assert set(seen) == {
         "pipelines",

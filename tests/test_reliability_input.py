@@ -13,16 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from awsfixtures import isolate_aws_env
-from reliability_helpers import Rig, drive, flat_text, make_rig
-from simfixtures import START
-from uifixtures import all_loaded
 
 import tui.aws.client
+from tests.support.apps import all_loaded
+from tests.support.aws import isolate_aws_env
+from tests.support.rig import drive, make_rig
+from tests.support.sim import demo_simulator
+from tests.support.wait import flat_text
 from tui import cli
 from tui.aws.session import SessionPool
 from tui.core.config import Config
-from tui.sim import ManualClock, Simulator
+from tui.sim import Simulator
 from tui.ui.screens.help import HelpScreen
 from tui.ui.screens.pipeline import PipelineScreen
 from tui.ui.screens.pipelines import PipelinesScreen
@@ -93,7 +94,7 @@ def _held_port() -> socket.socket:
 
 
 async def test_an_unreachable_endpoint_at_start_shows_a_banner_and_the_app_recovers_by_itself(
-    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, closing: list[Rig]
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Networks recover: the app starts, says it cannot reach the endpoint, and shows the data once
     the endpoint answers, without a restart or a key press."""
@@ -104,9 +105,8 @@ async def test_an_unreachable_endpoint_at_start_shows_a_banner_and_the_app_recov
     url = f"http://127.0.0.1:{port}"
     args = cli.build_parser().parse_args(["--endpoint-url", url, "--region", "us-east-1"])
     services = cli.build_services(cli.resolve_targets(args, Config()))
-    sim = Simulator(scenario="demo", seed=7, clock=ManualClock(start=START))
+    sim = demo_simulator()
     rig = make_rig(sim, tmp_path, services=services)
-    closing.append(rig)
     app = rig.app
     target = app.targets[0]
     try:
@@ -129,10 +129,9 @@ async def test_an_unreachable_endpoint_at_start_shows_a_banner_and_the_app_recov
 
 
 async def test_a_terminal_too_small_shows_what_it_needs_and_the_layout_returns(
-    sim: Simulator, tmp_path: Path, closing: list[Rig]
+    sim: Simulator, tmp_path: Path
 ) -> None:
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     app = rig.app
     async with app.run_test(size=(52, 14)) as pilot:
         await drive(pilot, rig, lambda: isinstance(app.screen, TooSmallScreen), every=0.5)
@@ -165,9 +164,8 @@ async def test_a_terminal_too_small_shows_what_it_needs_and_the_layout_returns(
     assert not rig.unexpected()
 
 
-async def test_q_quits_from_the_too_small_message(sim: Simulator, tmp_path: Path, closing: list[Rig]) -> None:
+async def test_q_quits_from_the_too_small_message(sim: Simulator, tmp_path: Path) -> None:
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     app = rig.app
     async with app.run_test(size=(40, 10)) as pilot:
         await drive(pilot, rig, lambda: isinstance(app.screen, TooSmallScreen), every=0.5)

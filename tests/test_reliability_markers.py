@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reliability_helpers import EAST, Rig, drive, flat_text, make_rig, open_pipeline
-from uifixtures import all_loaded
-
+from tests.support.apps import EAST, all_loaded
+from tests.support.rig import Rig, drive, make_rig, open_pipeline
+from tests.support.wait import flat_text
 from tui.sim import Simulator
 from tui.ui.screens.execution import ExecutionScreen
 from tui.ui.screens.history import HistoryScreen
@@ -30,11 +30,10 @@ async def _latest_id(pilot: object, rig: Rig) -> str:
 
 
 async def test_pipeline_screen_execution_error_goes_when_the_read_succeeds_again(
-    sim: Simulator, tmp_path: Path, closing: list[Rig]
+    sim: Simulator, tmp_path: Path
 ) -> None:
     sim.set_faults("deny=GetPipelineExecution")
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     app = rig.app
     async with app.run_test(size=(120, 36)) as pilot:
         latest = await _latest_id(pilot, rig)
@@ -58,10 +57,9 @@ async def test_pipeline_screen_execution_error_goes_when_the_read_succeeds_again
 
 
 async def test_execution_screen_shows_no_loading_marker_under_its_error_and_recovers(
-    sim: Simulator, tmp_path: Path, closing: list[Rig]
+    sim: Simulator, tmp_path: Path
 ) -> None:
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     app = rig.app
     async with app.run_test(size=(120, 36)) as pilot:
         latest = await _latest_id(pilot, rig)
@@ -86,10 +84,9 @@ async def test_execution_screen_shows_no_loading_marker_under_its_error_and_reco
 
 
 async def test_history_shows_no_loading_marker_under_its_error_and_recovers(
-    sim: Simulator, tmp_path: Path, closing: list[Rig]
+    sim: Simulator, tmp_path: Path
 ) -> None:
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     app = rig.app
     async with app.run_test(size=(120, 36)) as pilot:
         await _latest_id(pilot, rig)
@@ -110,13 +107,12 @@ async def test_history_shows_no_loading_marker_under_its_error_and_recovers(
 
 
 async def test_pipeline_graph_says_the_definition_could_not_be_read_rather_than_loading(
-    sim: Simulator, tmp_path: Path, closing: list[Rig]
+    sim: Simulator, tmp_path: Path
 ) -> None:
     from tui.ui.screens.pipeline import PipelineScreen
 
     sim.set_faults("deny=GetPipeline")
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     app = rig.app
     async with app.run_test(size=(120, 36)) as pilot:
         await _latest_id(pilot, rig)

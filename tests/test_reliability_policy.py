@@ -7,8 +7,8 @@ import itertools
 from pathlib import Path
 
 import pytest
-from awsfixtures import isolate_aws_env
 
+from tests.support.aws import isolate_aws_env
 from tui.aws.errors import AccessDenied, AwsError, CredentialsError, ErrorKind, ServiceError, Throttled
 from tui.core.actions import ActionRequest, ActionRunner, Outcome
 from tui.core.audit import AuditLog

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_helpers import EAST, Rig, drive, make_rig, open_pipeline
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from tests.support.apps import EAST
+from tests.support.rig import Rig, drive, make_rig, open_pipeline
 from tui.app import operations as operator
 from tui.core.actions import Outcome
 from tui.sim import Simulator
@@ -71,44 +72,41 @@ async def test_no_secret_reaches_the_audit_log_a_screenshot_a_notice_or_a_log(
     app = rig.app
     screenshots: list[str] = []
     results = operator.state(app).results
-    try:
-        async with app.run_test(size=(120, 36), notifications=True) as pilot:
-            screen = await open_pipeline(pilot, rig, APPROVAL[0])
-            await drive(pilot, rig, lambda: app.store.approvals(), every=0.5)
-            assert any(a.token == pending.token for a in app.store.approvals())  # it is in memory
-            screen.graph.select(APPROVAL[1], APPROVAL[2])
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await open_pipeline(pilot, rig, APPROVAL[0])
+        await drive(pilot, rig, lambda: app.store.approvals(), every=0.5)
+        assert any(a.token == pending.token for a in app.store.approvals())  # it is in memory
+        screen.graph.select(APPROVAL[1], APPROVAL[2])
 
-            sim.set_faults("throttle=1@PutApprovalResult")  # one failed attempt ...
-            await _approve(pilot, rig, "first try")
-            await drive(pilot, rig, lambda: len(results) == 1, every=0.2)
-            sim.set_faults("deny=PutApprovalResult")  # ... a denied one ...
-            await _approve(pilot, rig, "second try")
-            await drive(pilot, rig, lambda: len(results) == 2, every=0.2)
-            screenshots.append(app.export_screenshot())
-            sim.set_faults("")
-            await pilot.press("a")  # ... and the one that goes through, screenshot with the dialog open
-            await drive(pilot, rig, lambda: isinstance(app.screen, ApprovalDialog), every=0.2)
-            app.screen.query_one("#approval-summary", Input).value = "third try"
-            await pilot.pause()
-            screenshots.append(app.export_screenshot())
-            await pilot.click("#choice-approve")
-            await drive(pilot, rig, lambda: len(results) == 3, every=0.2)
-            assert [r.outcome for r in results] == [Outcome.FAILED, Outcome.FAILED, Outcome.SUCCEEDED]
+        sim.set_faults("throttle=1@PutApprovalResult")  # one failed attempt ...
+        await _approve(pilot, rig, "first try")
+        await drive(pilot, rig, lambda: len(results) == 1, every=0.2)
+        sim.set_faults("deny=PutApprovalResult")  # ... a denied one ...
+        await _approve(pilot, rig, "second try")
+        await drive(pilot, rig, lambda: len(results) == 2, every=0.2)
+        screenshots.append(app.export_screenshot())
+        sim.set_faults("")
+        await pilot.press("a")  # ... and the one that goes through, screenshot with the dialog open
+        await drive(pilot, rig, lambda: isinstance(app.screen, ApprovalDialog), every=0.2)
+        app.screen.query_one("#approval-summary", Input).value = "third try"
+        await pilot.pause()
+        screenshots.append(app.export_screenshot())
+        await pilot.click("#choice-approve")
+        await drive(pilot, rig, lambda: len(results) == 3, every=0.2)
+        assert [r.outcome for r in results] == [Outcome.FAILED, Outcome.FAILED, Outcome.SUCCEEDED]
 
-            sim.set_faults("expired=1")  # the credentials "expire": a banner and a notice
-            await drive(pilot, rig, lambda: app.store.freshness(EAST).stale_reason is not None, every=0.5)
-            screenshots.append(app.export_screenshot())
-            sim.set_faults("")
-            await pilot.press("escape")
-            await pilot.pause()
-            screenshots.append(app.export_screenshot())
-            shown = [n.message for n in app._notifications]
-    finally:
-        await rig.close()
+        sim.set_faults("expired=1")  # the credentials "expire": a banner and a notice
+        await drive(pilot, rig, lambda: app.store.freshness(EAST).stale_reason is not None, every=0.5)
+        screenshots.append(app.export_screenshot())
+        sim.set_faults("")
+        await pilot.press("escape")
+        await pilot.pause()
+        screenshots.append(app.export_screenshot())
+        shown = [n.message for n in app._notifications]
     assert sim.calls["PutApprovalResult"] == 3
 
     outputs: dict[str, str] = {f"screenshot {i}": svg for i, svg in enumerate(screenshots)}
-    outputs["notices"] = "\n".join(message for message, _ in rig.notices)
+    outputs["notices"] = "\n".join(message for message, *_ in rig.notices)
     outputs["notifications shown"] = "\n".join(shown)
     outputs["operator notices"] = "\n".join(operator.state(app).notices)
     outputs["results"] = "\n".join(f"{r.message} {r.request.params}" for r in results)

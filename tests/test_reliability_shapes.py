@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_helpers import EAST, Rig, drive, flat_text, make_rig
-from shapegen import GeneratedEndpoint, ShapeGen, parse
 
+from tests.support.apps import EAST
+from tests.support.rig import drive, make_rig
+from tests.support.shapegen import GeneratedEndpoint, ShapeGen, parse
+from tests.support.wait import flat_text
 from tui.app.application import CptuiApp
 from tui.aws import convert, create_service
 from tui.aws.client import AwsPipelineService
@@ -99,7 +101,7 @@ def all_rows_loaded(app: CptuiApp, count: int) -> bool:
 
 @pytest.mark.parametrize("seed", [1, 2])
 async def test_the_app_renders_generated_responses(
-    seed: int, tmp_path: Path, sim: Simulator, closing: list[Rig]
+    seed: int, tmp_path: Path, sim: Simulator
 ) -> None:
     """The real App, real aiobotocore: rows, a pipeline, its history (thousands of executions, more
     per page than asked for) and an execution, from generated data, without a crash."""
@@ -110,7 +112,6 @@ async def test_the_app_renders_generated_responses(
             EAST, endpoint_url=served.url, credentials=("AKID123456789012", "x", None)
         )
         rig = make_rig(sim, tmp_path, services=[service], tps=40, burst=40)
-        closing.append(rig)
         app = rig.app
         async with app.run_test(size=(120, 36)) as pilot:
             listing = app.screen
@@ -156,7 +157,7 @@ async def test_the_app_renders_generated_responses(
         malformed = [e for e in rig.errors if getattr(e, "code", "") == "Malformed"]
         assert not malformed, malformed
         assert not rig.unexpected(), rig.unexpected()
-        assert not [m for m, _ in rig.notices if "unexpected" in m], rig.notices
+        assert not [m for m, *_ in rig.notices if "unexpected" in m], rig.notices
         assert {"ListPipelines", "GetPipeline", "GetPipelineState", "GetPipelineExecution"} <= set(
             served.calls
         )

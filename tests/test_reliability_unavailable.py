@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reliability_helpers import EAST, Rig, drive, flat_text, make_rig, open_pipeline, step
-
+from tests.support.apps import EAST
+from tests.support.rig import Rig, drive, make_rig, open_pipeline, step
+from tests.support.wait import flat_text
 from tui.sim import Simulator
 
 SAYS = "GetPipelineState is not available from this endpoint"
@@ -25,15 +26,14 @@ def state_calls(rig: Rig) -> int:
 
 
 def told(rig: Rig) -> list[str]:
-    return [message for message, _ in rig.notices if SAYS in message]
+    return [message for message, *_ in rig.notices if SAYS in message]
 
 
 async def test_an_operation_the_endpoint_lacks_rests_for_minutes_and_is_named_once(
-    sim: Simulator, tmp_path: Path, closing: list[Rig]
+    sim: Simulator, tmp_path: Path
 ) -> None:
     sim.set_faults("unimplemented=GetPipelineState")
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     app = rig.app
     async with app.run_test(size=(120, 36)) as pilot:
         await drive(pilot, rig, lambda: told(rig), seconds=300, every=0.5)
@@ -65,11 +65,10 @@ async def test_an_operation_the_endpoint_lacks_rests_for_minutes_and_is_named_on
 
 
 async def test_the_pipeline_screen_says_the_state_is_not_available_rather_than_loading(
-    sim: Simulator, tmp_path: Path, closing: list[Rig]
+    sim: Simulator, tmp_path: Path
 ) -> None:
     sim.set_faults("unimplemented=GetPipelineState")
     rig = make_rig(sim, tmp_path)
-    closing.append(rig)
     app = rig.app
     async with app.run_test(size=(120, 36)) as pilot:
         await drive(pilot, rig, lambda: told(rig), seconds=300, every=0.5)

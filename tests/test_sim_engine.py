@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 import pytest
-from simfixtures import START, advance_until, aio_client
 
+from tests.support.sim import START, advance_until, aio_client
 from tui.sim import ManualClock, Simulator
 from tui.sim.world.world import World
 

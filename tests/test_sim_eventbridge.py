@@ -11,8 +11,9 @@ import time
 from typing import Any
 
 import pytest
-from simfixtures import aio_client
 
+from tests.support.sim import aio_client
+from tests.support.wait import poll_until
 from tui.sim import Simulator
 from tui.sim.eventbridge import PatternError, matches, parse_pattern
 from tui.sim.simulator import DEFAULT_EVENT_PATTERN, queue_policy
@@ -228,8 +229,10 @@ async def test_long_poll_wakes_when_the_world_emits(sim: Simulator) -> None:
     async with aio_client(sim, "sqs") as sqs:
         assert await _drain(sqs, made.url) == []  # nothing yet
 
+        waiting = sim.calls["ReceiveMessage"] + 1
+
         async def start_later() -> None:
-            await asyncio.sleep(0.3)
+            await poll_until(lambda: sim.calls["ReceiveMessage"] >= waiting)  # the long poll is waiting
             await _start(sim)
 
         task = asyncio.create_task(start_later())
@@ -336,8 +339,10 @@ async def test_long_poll_sees_a_delayed_event_when_the_clock_moves(sim: Simulato
     made = sim.setup_event_queue(pattern=PIPELINE_EVENTS)
     await _start(sim)
 
+    waiting = sim.calls["ReceiveMessage"] + 1
+
     async def tick_later() -> None:
-        await asyncio.sleep(0.3)
+        await poll_until(lambda: sim.calls["ReceiveMessage"] >= waiting)  # the long poll is waiting
         sim.clock.advance(6)
 
     async with aio_client(sim, "sqs") as sqs:

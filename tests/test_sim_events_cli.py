@@ -14,10 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from simfixtures import START
 
 from tui.sim import Simulator
-from tui.sim.clock import ManualClock
 from tui.sim.simulator import DEFAULT_EVENT_PATTERN, SimulatorThread, queue_policy
 
 AWS = Path(sys.executable).with_name("aws")
@@ -103,15 +101,8 @@ class Cli:
 
 
 @pytest.fixture
-def running() -> Iterator[SimulatorThread]:
-    handle = Simulator(scenario="demo", seed=7, clock=ManualClock(start=START)).start_in_thread()
-    yield handle
-    handle.stop()
-
-
-@pytest.fixture
-def aws(running: SimulatorThread, tmp_path: Path) -> Iterator[Cli]:
-    cli = Cli(running.url, tmp_path)
+def aws(threaded_sim: Simulator, tmp_path: Path) -> Iterator[Cli]:
+    cli = Cli(threaded_sim.url, tmp_path)
     yield cli
     cli.close()
 
@@ -147,7 +138,7 @@ def test_sqs_with_the_cli(aws: Cli) -> None:
     assert "AWS.SimpleQueueService.NonExistentQueue" in missing.err
 
 
-def test_events_to_sqs_with_the_cli(aws: Cli, running: SimulatorThread, tmp_path: Path) -> None:
+def test_events_to_sqs_with_the_cli(aws: Cli, sim_thread: SimulatorThread, tmp_path: Path) -> None:
     url = aws("sqs", "create-queue", "--queue-name", "cli-events")["QueueUrl"]
     queue_arn = "arn:aws:sqs:us-east-1:123456789012:cli-events"
     rule_arn = aws(
@@ -182,11 +173,11 @@ def test_events_to_sqs_with_the_cli(aws: Cli, running: SimulatorThread, tmp_path
     def start() -> None:
         from tui.sim.world import flow
 
-        world = running.simulator.engine.world()
+        world = sim_thread.simulator.engine.world()
         flow.start_execution(world, world.pipelines["web-frontend"], "StartPipelineExecution", "cli")
 
-    running.call(start)
-    running.simulator.clock.advance(30)
+    sim_thread.call(start)
+    sim_thread.simulator.clock.advance(30)
     got = aws(
         "sqs",
         "receive-message",

@@ -6,8 +6,8 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
-from simfixtures import aio_client
 
+from tests.support.sim import aio_client
 from tui.sim import Simulator
 from tui.sim.faults import parse
 

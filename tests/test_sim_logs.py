@@ -6,9 +6,9 @@ import asyncio
 from typing import Any
 
 import pytest
-from simfixtures import START, aio_client
 
-from tui.sim import ManualClock, Simulator
+from tests.support.sim import aio_client, demo_simulator
+from tui.sim import Simulator
 from tui.sim.world.builds import Build
 
 
@@ -65,7 +65,7 @@ async def test_read_backwards_from_the_tail(sim: Simulator) -> None:
 
 
 async def test_firehose_pages_are_capped_and_filter_paginates() -> None:
-    sim = Simulator(scenario="demo", seed=7, clock=ManualClock(start=START), log_rate=3000)
+    sim = demo_simulator(log_rate=3000)
     await sim.start()
     try:
         train = _running(sim, "ml-train")
@@ -123,7 +123,7 @@ async def test_live_tail_starts_then_pushes_one_update_per_second(sim: Simulator
 
 
 async def test_live_tail_samples_a_firehose() -> None:
-    sim = Simulator(scenario="demo", seed=7, clock=ManualClock(start=START), log_rate=3000)
+    sim = demo_simulator(log_rate=3000)
     await sim.start()
     try:
         train = _running(sim, "ml-train")

@@ -8,11 +8,11 @@ import json
 from typing import Any
 
 import pytest
-import shapecheck
 from botocore.loaders import Loader
 from botocore.model import ServiceModel
-from simfixtures import aio_client
 
+from tests.support import shapecheck
+from tests.support.sim import aio_client
 from tui.sim import Simulator
 
 

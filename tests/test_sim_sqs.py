@@ -10,8 +10,9 @@ import json
 import time
 
 import pytest
-from simfixtures import aio_client
 
+from tests.support.sim import aio_client
+from tests.support.wait import poll_until
 from tui.sim import Simulator
 
 
@@ -126,8 +127,10 @@ async def test_long_poll_returns_when_a_message_arrives(sim: Simulator) -> None:
     async with aio_client(sim, "sqs") as sqs, aio_client(sim, "sqs") as sender:
         url = await _queue(sqs)
 
+        waiting = sim.calls["ReceiveMessage"] + 1
+
         async def send_later() -> None:
-            await asyncio.sleep(0.3)
+            await poll_until(lambda: sim.calls["ReceiveMessage"] >= waiting)  # the long poll is waiting
             await sender.send_message(QueueUrl=url, MessageBody="late")
 
         started = time.monotonic()

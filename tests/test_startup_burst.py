@@ -141,38 +141,23 @@ def test_the_remembered_burst_round_trips_and_a_corrupt_file_is_ignored(tmp_path
 async def test_a_full_first_screen_under_an_endpoint_quota_shows_no_throttling(tmp_path: Path) -> None:
     """50 pipelines, 120x40, the endpoint's own quota tps=10 (a bucket of 10): the rows on screen are
     read in one burst; whatever the quota throttles is retried quietly (no notice, not stale)."""
-    from simfixtures import START
-    from textual.widgets import DataTable  # noqa: F401  (the list screen's table)
-    from uiwait import wait_until
+    from tests.support.apps import EAST, sim_app
+    from tests.support.notices import told
+    from tests.support.sim import demo_simulator
+    from tests.support.wait import wait_until
+    from tui.core.config import PollingConfig
 
-    from tui.app.application import CptuiApp
-    from tui.aws import create_service
-    from tui.core.config import Config, GeneralConfig
-    from tui.core.model import Target
-    from tui.sim import ManualClock, Simulator
-
-    sim = Simulator(scenario="scale", seed=7, clock=ManualClock(start=START), pipelines=50, faults="tps=10")
+    sim = demo_simulator("scale", pipelines=50, faults="tps=10")
     await sim.start()
-    target = Target(region="us-east-1")
-    service = create_service(target, endpoint_url=sim.url, credentials=("AKID123456789012", "x", None))
-    config = Config(general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"))
-    config = replace(config, cache_dir=tmp_path / "cache")
-    app = CptuiApp([service], config, clock=sim.clock.now)
-    notices: list[str] = []
-    notify = app.notify
-
-    def record(message: str, **kwargs: object) -> None:
-        notices.append(message)
-        notify(message, **kwargs)  # type: ignore[arg-type]
-
-    app.notify = record  # type: ignore[method-assign]
+    target = EAST
+    app = sim_app(sim, tmp_path, polling=PollingConfig(), cache_dir=tmp_path / "cache")
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_until(pilot, lambda: len([r for r in app.store.rows() if r.loaded]) >= 30, timeout=30)
             granted = app.poller.startup_granted[target.key]
             assert granted >= 30  # sized to the screen: every row on screen in one burst
             await pilot.pause()
-            assert not [n for n in notices if "throttl" in n.lower()]
+            assert not [n for n, *_ in told(app) if "throttl" in n.lower()]
             # On a loaded machine the reads after the burst can bunch up past the quota for a
             # moment; what must hold is that the header settles unthrottled (no notice was told).
             await wait_until(
@@ -180,12 +165,11 @@ async def test_a_full_first_screen_under_an_endpoint_quota_shows_no_throttling(t
                 lambda: not app.store.freshness(target).stale_reason and not app.poller.throttled(target),
                 timeout=15,
             )
-            assert not [n for n in notices if "throttl" in n.lower()]
+            assert not [n for n, *_ in told(app) if "throttl" in n.lower()]
             if app.poller.policy.startup_throttled(target.key):
                 # The quota did throttle the burst: the next start sends half of it.
                 assert load_bursts(tmp_path / "cache") == {target.key: max(8, granted // 2)}
     finally:
-        await service.close()
         await sim.stop()
 
 
@@ -267,26 +251,17 @@ def test_a_throttled_burst_is_remembered_halved_once_per_run(tmp_path: Path) -> 
 async def test_the_burst_reads_the_rows_the_first_frame_will_show(tmp_path: Path) -> None:
     """Before the list is painted, the rows it will show first (its order: favourites, then the
     latest activity the list knows of) are the ones the burst reads, not the first names."""
-    from simfixtures import START
-    from uiwait import wait_until
+    from tests.support.apps import EAST, sim_app
+    from tests.support.sim import demo_simulator
+    from tests.support.wait import wait_until
+    from tui.core.config import PollingConfig
 
-    from tui.app.application import CptuiApp
-    from tui.aws import create_service
-    from tui.core.config import Config, GeneralConfig, PipelinesConfig, PollingConfig
-    from tui.core.model import Target
-    from tui.sim import ManualClock, Simulator
-
-    sim = Simulator(scenario="scale", seed=7, clock=ManualClock(start=START), pipelines=50)
+    sim = demo_simulator("scale", pipelines=50)
     await sim.start()
-    target = Target(region="us-east-1")
-    service = create_service(target, endpoint_url=sim.url, credentials=("AKID123456789012", "x", None))
+    target = EAST
     last = sorted(sim.engine.world("123456789012", "us-east-1").pipelines)[-4:]  # pinned on top
-    config = Config(
-        general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"),
-        polling=PollingConfig(startup_burst=10),
-        pipelines=PipelinesConfig(favourites=tuple(last)),
-    )
-    app = CptuiApp([service], config, clock=sim.clock.now)
+    app = sim_app(sim, tmp_path, polling=PollingConfig(startup_burst=10), favourites=last)
+    (service,) = app.services.values()
     asked: list[str] = []
     original = service.list_executions
 
@@ -311,5 +286,4 @@ async def test_the_burst_reads_the_rows_the_first_frame_will_show(tmp_path: Path
             assert set(asked[:burst]) <= set(predicted)
             assert set(last) & set(asked[:burst])  # the favourites on top, not just the first names
     finally:
-        await service.close()
         await sim.stop()

@@ -7,29 +7,26 @@ call counters prove what was (and was not) sent.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pyperclip
 import pytest
-from action_helpers import (
+from textual.pilot import Pilot
+from textual.widgets import Button, Input
+
+from tests.support.apps import (
     APPROVAL,
     EAST,
     MUTATIONS,
-    close_services,
-    make_app,
-    notices,
     open_pipeline,
+    operator_notices,
+    sim_app,
     wait_for_result,
     wait_for_screen,
 )
-from screen_text import screen_text
-from simfixtures import aio_client
-from textual.pilot import Pilot
-from textual.widgets import Button, Input
-from uiwait import wait_for_text, wait_until
-
+from tests.support.sim import aio_client
+from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.app import operations as operator
 from tui.app.application import CptuiApp
 from tui.core import actions
@@ -46,12 +43,6 @@ from tui.ui.screens.dialogs import (
     StopDialog,
     TransitionDialog,
 )
-
-
-@pytest.fixture(autouse=True)
-async def _close_services() -> AsyncIterator[None]:
-    yield
-    await close_services()
 
 
 def mutations_sent(sim: Simulator) -> int:
@@ -76,7 +67,7 @@ async def approve_in_dialog(pilot: Pilot[Any], app: CptuiApp, summary: str, butt
 async def test_approve_sends_once_moves_the_stage_on_and_audits(sim: Simulator, tmp_path: Path) -> None:
     world = sim.engine.world()
     (pending,) = [p for p in world.pending_approvals() if p.pipeline == APPROVAL[0]]
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, *APPROVAL)
         await pilot.press("a")
@@ -89,7 +80,7 @@ async def test_approve_sends_once_moves_the_stage_on_and_audits(sim: Simulator, 
         approve.press()  # a double click: one request
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.SUCCEEDED
-        await wait_until(pilot, lambda: "Approve — payments-api-prod" in notices(app))
+        await wait_until(pilot, lambda: "Approve — payments-api-prod" in operator_notices(app))
     assert sim.calls["PutApprovalResult"] == 1
     pipeline = sim.engine.world().pipelines[APPROVAL[0]]
     assert sim.engine.world().pending_approvals() == [
@@ -117,7 +108,7 @@ async def test_approve_sends_once_moves_the_stage_on_and_audits(sim: Simulator, 
 
 
 async def test_double_enter_on_approve_sends_once(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, *APPROVAL)
         await pilot.press("a")
@@ -133,7 +124,7 @@ async def test_double_enter_on_approve_sends_once(sim: Simulator, tmp_path: Path
 
 
 async def test_a_on_a_non_approval_action_opens_nothing(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_pipeline(pilot, app, "payments-api-prod", "Build", "Build")
         assert screen.check_action("approve", ()) is None  # shown disabled, not offered
@@ -145,7 +136,7 @@ async def test_a_on_a_non_approval_action_opens_nothing(sim: Simulator, tmp_path
 
 async def test_approval_already_answered_elsewhere_is_explained(sim: Simulator, tmp_path: Path) -> None:
     (pending,) = [p for p in sim.engine.world().pending_approvals() if p.pipeline == APPROVAL[0]]
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, *APPROVAL)
         await pilot.press("a")
@@ -162,7 +153,7 @@ async def test_approval_already_answered_elsewhere_is_explained(sim: Simulator, 
         await approve_in_dialog(pilot, app, "me too")
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.FAILED
-        assert "already approved or rejected" in notices(app)
+        assert "already approved or rejected" in operator_notices(app)
         assert "Traceback" not in screen_text(app)
         await wait_until(pilot, lambda: sim.calls["GetPipelineState"] > refreshes)  # refreshed
     assert sim.calls["PutApprovalResult"] == 2  # the colleague's, and ours (refused by AWS)
@@ -171,7 +162,7 @@ async def test_approval_already_answered_elsewhere_is_explained(sim: Simulator, 
 
 async def test_expired_approval_token_is_stale(sim: Simulator, tmp_path: Path) -> None:
     (pending,) = [p for p in sim.engine.world().pending_approvals() if p.pipeline == APPROVAL[0]]
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, *APPROVAL)
         await pilot.press("a")
@@ -180,11 +171,11 @@ async def test_expired_approval_token_is_stale(sim: Simulator, tmp_path: Path) -
         await approve_in_dialog(pilot, app, "late")
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.FAILED
-        assert "the approval changed since it was loaded" in notices(app)
+        assert "the approval changed since it was loaded" in operator_notices(app)
 
 
 async def test_access_denied_names_the_missing_permission(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, *APPROVAL)
         sim.set_faults("deny=PutApprovalResult")
@@ -193,7 +184,7 @@ async def test_access_denied_names_the_missing_permission(sim: Simulator, tmp_pa
         await approve_in_dialog(pilot, app, "ok")
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.FAILED
-        assert "codepipeline:PutApprovalResult" in notices(app)
+        assert "codepipeline:PutApprovalResult" in operator_notices(app)
     assert sim.engine.world().pipelines[APPROVAL[0]].stage_status("Approval") == "InProgress"
     (line,) = audit(tmp_path)
     assert line["outcome"] == "failed"
@@ -201,7 +192,7 @@ async def test_access_denied_names_the_missing_permission(sim: Simulator, tmp_pa
 
 
 async def test_dropped_answer_is_outcome_unknown_then_refresh(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, *APPROVAL)
         await pilot.press("a")
@@ -211,7 +202,7 @@ async def test_dropped_answer_is_outcome_unknown_then_refresh(sim: Simulator, tm
         await approve_in_dialog(pilot, app, "ok")
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.UNKNOWN
-        assert "outcome unknown — refreshing to show the truth" in notices(app)
+        assert "outcome unknown — refreshing to show the truth" in operator_notices(app)
         sim.set_faults("")
         await wait_until(pilot, lambda: sim.calls["GetPipelineState"] > refreshes)
     assert sim.calls["PutApprovalResult"] == 1  # sent once, never retried
@@ -222,7 +213,7 @@ async def test_dropped_answer_is_outcome_unknown_then_refresh(sim: Simulator, tm
 
 
 async def test_protected_pipeline_needs_its_name(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path, protected=["*-prod"])
+    app = sim_app(sim, tmp_path, protected=["*-prod"])
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, *APPROVAL)
         await pilot.press("a")
@@ -244,7 +235,7 @@ async def test_protected_pipeline_needs_its_name(sim: Simulator, tmp_path: Path)
 
 @pytest.mark.parametrize("how", ["flag", "config"])
 async def test_read_only_hides_keys_and_sends_nothing(sim: Simulator, tmp_path: Path, how: str) -> None:
-    app = make_app(sim, tmp_path, read_only=how == "flag", config_read_only=how == "config")
+    app = sim_app(sim, tmp_path, read_only=how == "flag", config_read_only=how == "config")
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_pipeline(pilot, app, "web-frontend", "Test")
         for action in ("approve", "retry", "rollback", "transition", "stop", "start"):
@@ -279,7 +270,7 @@ CANCEL_CASES = [
 async def test_cancel_sends_nothing(
     sim: Simulator, tmp_path: Path, key: str, where: tuple[str, str, str | None], dialog: type
 ) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_pipeline(pilot, app, *where)
         before = mutations_sent(sim)
@@ -295,7 +286,7 @@ async def test_cancel_sends_nothing(
 
 
 async def test_retry_failed_actions_restarts_the_stage(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_pipeline(pilot, app, "web-frontend", "Build")
         assert screen.check_action("retry", ()) is None  # Build succeeded: not offered
@@ -316,7 +307,7 @@ async def test_retry_failed_actions_restarts_the_stage(sim: Simulator, tmp_path:
 
 async def test_retry_refused_by_aws_is_explained(sim: Simulator, tmp_path: Path) -> None:
     failure = next(f for f in sim.engine.world().retryable_failures() if f.pipeline == "web-frontend")
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, "web-frontend", "Test")
         await pilot.press("R")
@@ -331,12 +322,12 @@ async def test_retry_refused_by_aws_is_explained(sim: Simulator, tmp_path: Path)
         await pilot.click("#choice-confirm")
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.FAILED
-        assert "conflicts with the pipeline's current state" in notices(app)
+        assert "conflicts with the pipeline's current state" in operator_notices(app)
 
 
 async def test_retry_of_a_stage_that_no_longer_failed(sim: Simulator, tmp_path: Path) -> None:
     failure = next(f for f in sim.engine.world().retryable_failures() if f.pipeline == "web-frontend")
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, "web-frontend", "Test")
         await pilot.press("R")
@@ -355,11 +346,11 @@ async def test_retry_of_a_stage_that_no_longer_failed(sim: Simulator, tmp_path: 
         await pilot.click("#choice-confirm")
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.FAILED
-        assert "cannot retry this stage" in notices(app)
+        assert "cannot retry this stage" in operator_notices(app)
 
 
 async def test_throttled_mutation_is_reported_not_repeated(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, "web-frontend", "Test")
         sim.set_faults("throttle=1@RetryStageExecution")
@@ -368,7 +359,7 @@ async def test_throttled_mutation_is_reported_not_repeated(sim: Simulator, tmp_p
         await pilot.click("#choice-confirm")
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.FAILED
-        assert "throttling" in notices(app)
+        assert "throttling" in operator_notices(app)
     assert sim.calls["RetryStageExecution"] == 1
     assert audit(tmp_path)[0]["error_code"] == "ThrottlingException"
 
@@ -377,7 +368,7 @@ async def test_throttled_mutation_is_reported_not_repeated(sim: Simulator, tmp_p
 
 
 async def test_disable_transition_with_a_reason(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, "web-frontend", "Deploy")
         await pilot.press("t")
@@ -397,7 +388,7 @@ async def test_disable_transition_with_a_reason(sim: Simulator, tmp_path: Path) 
 async def test_enable_a_disabled_transition(sim: Simulator, tmp_path: Path) -> None:
     pipeline = sim.engine.world().pipelines["infra-network"]
     assert pipeline.transitions["Production"].enabled is False
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, "infra-network", "Production")
         await pilot.press("t")
@@ -413,7 +404,7 @@ async def test_enable_a_disabled_transition(sim: Simulator, tmp_path: Path) -> N
 
 
 async def test_stop_and_abandon_a_running_execution(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, "auth-service", "Build")
         await pilot.press("X")
@@ -435,7 +426,7 @@ async def test_stop_and_abandon_a_running_execution(sim: Simulator, tmp_path: Pa
 
 async def test_start_a_release_with_a_variable(sim: Simulator, tmp_path: Path) -> None:
     before = set(sim.engine.world().pipelines["payments-api-prod"].executions)
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, "payments-api-prod", "Build")
         await pilot.press("S")
@@ -456,7 +447,7 @@ async def test_start_a_release_with_a_variable(sim: Simulator, tmp_path: Path) -
 async def test_a_retried_start_starts_one_execution(sim: Simulator, tmp_path: Path) -> None:
     """The idempotency token of one confirmation: sending it again (after an unknown outcome)
     starts nothing new."""
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)):
         request = actions.start_execution(EAST, "docs-site")
         service = app.services[EAST.key]
@@ -467,7 +458,7 @@ async def test_a_retried_start_starts_one_execution(sim: Simulator, tmp_path: Pa
 
 
 async def test_rollback_to_an_earlier_successful_execution(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, "order-service", "Build")
         await pilot.press("B")
@@ -477,7 +468,7 @@ async def test_rollback_to_an_earlier_successful_execution(sim: Simulator, tmp_p
         assert target is not None
         await pilot.click("#choice-confirm")
         result = await wait_for_result(pilot, app)
-        assert result.outcome is Outcome.SUCCEEDED, notices(app)
+        assert result.outcome is Outcome.SUCCEEDED, operator_notices(app)
     executions = sim.engine.world().pipelines["order-service"].executions
     rollback = executions[str(result.value)]
     assert rollback.execution_type == "ROLLBACK"
@@ -486,7 +477,7 @@ async def test_rollback_to_an_earlier_successful_execution(sim: Simulator, tmp_p
 
 
 async def test_rollback_on_a_v1_pipeline_explains(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, "docs-site", "Deploy")
         await pilot.press("B")
@@ -506,7 +497,7 @@ async def test_copy_falls_back_to_osc52(
         raise pyperclip.PyperclipException("no clipboard")
 
     monkeypatch.setattr(pyperclip, "copy", no_clipboard)
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, "web-frontend", "Test")
         await pilot.press("y")
@@ -514,13 +505,13 @@ async def test_copy_falls_back_to_osc52(
         labels = [label for label, _ in chooser.items]
         assert labels[:2] == ["Pipeline name", "Pipeline ARN"]
         await pilot.press("down", "enter")
-        await wait_until(pilot, lambda: "Copied pipeline arn" in notices(app))
+        await wait_until(pilot, lambda: "Copied pipeline arn" in operator_notices(app))
         assert app.clipboard == "arn:aws:codepipeline:us-east-1:123456789012:web-frontend"
-        assert "OSC 52" in notices(app)
+        assert "OSC 52" in operator_notices(app)
 
 
 async def test_link_shows_the_console_deep_links(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, "web-frontend", "Test")
         await pilot.press("b")
@@ -540,7 +531,7 @@ async def test_copy_and_link_from_history_and_execution_name_the_execution(
     from tui.ui.screens.execution import ExecutionScreen
     from tui.ui.screens.history import HistoryScreen
 
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, "web-frontend", "Test")
         await pilot.press("h")
@@ -573,7 +564,7 @@ async def test_copy_and_link_from_history_and_execution_name_the_execution(
 
 async def test_perform_confirms_a_ready_request_once(sim: Simulator, tmp_path: Path) -> None:
     """``operator.perform``: ConfirmDialog (protected: name first), ``y`` confirms, one call."""
-    app = make_app(sim, tmp_path, protected=["web-*"])
+    app = sim_app(sim, tmp_path, protected=["web-*"])
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, "web-frontend", "Deploy")
         request = actions.set_transition(EAST, "web-frontend", "Deploy", enabled=False, reason="freeze")

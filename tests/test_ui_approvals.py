@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from action_helpers import (
-    EAST,
-    WEST,
-    close_services,
-    make_app,
-    notices,
-    wait_for_result,
-    wait_for_screen,
-)
 from textual.pilot import Pilot
 from textual.widgets import Input
-from uiwait import wait_for_text, wait_until
 
+from tests.support.apps import EAST, WEST, operator_notices, sim_app, wait_for_result, wait_for_screen
+from tests.support.wait import wait_for_text, wait_until
 from tui.app.application import CptuiApp
 from tui.core.actions import Outcome
 from tui.sim import Simulator
 from tui.ui.screens.approvals import ApprovalsScreen
 from tui.ui.screens.dialogs import ApprovalDialog
-
-
-@pytest.fixture(autouse=True)
-async def _close_services() -> AsyncIterator[None]:
-    yield
-    await close_services()
 
 
 async def open_inbox(pilot: Pilot[Any], app: CptuiApp, count: int) -> ApprovalsScreen:
@@ -44,7 +28,7 @@ async def open_inbox(pilot: Pilot[Any], app: CptuiApp, count: int) -> ApprovalsS
 async def test_inbox_lists_pending_approvals_of_every_target_oldest_first(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    app = make_app(sim, tmp_path, targets=(EAST, WEST))
+    app = sim_app(sim, tmp_path, targets=(EAST, WEST))
     async with app.run_test(size=(120, 36)) as pilot:
         inbox = await open_inbox(pilot, app, 2)
         rows = [inbox._approvals[key] for key in inbox.table.row_keys_in_order()]
@@ -61,7 +45,7 @@ async def test_inbox_lists_pending_approvals_of_every_target_oldest_first(
 
 
 async def test_approve_from_the_inbox_and_the_row_goes(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path, targets=(EAST, WEST))
+    app = sim_app(sim, tmp_path, targets=(EAST, WEST))
     async with app.run_test(size=(120, 36)) as pilot:
         inbox = await open_inbox(pilot, app, 2)
         first = inbox.selected
@@ -73,7 +57,7 @@ async def test_approve_from_the_inbox_and_the_row_goes(sim: Simulator, tmp_path:
         await pilot.pause()
         await pilot.click("#choice-approve")
         result = await wait_for_result(pilot, app)
-        assert result.outcome is Outcome.SUCCEEDED, notices(app)
+        assert result.outcome is Outcome.SUCCEEDED, operator_notices(app)
         await wait_until(pilot, lambda: app.screen is inbox and inbox.table.row_count == 1, timeout=10)
         (left,) = inbox._approvals.values()
         assert (left.target, left.pipeline_name) != (first.target, first.pipeline_name)
@@ -83,7 +67,7 @@ async def test_approve_from_the_inbox_and_the_row_goes(sim: Simulator, tmp_path:
 
 
 async def test_enter_opens_the_same_dialog_and_escape_sends_nothing(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         inbox = await open_inbox(pilot, app, 1)
         await pilot.press("enter")
@@ -94,7 +78,7 @@ async def test_enter_opens_the_same_dialog_and_escape_sends_nothing(sim: Simulat
 
 
 async def test_inbox_in_read_only_mode_offers_no_answer(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path, read_only=True)
+    app = sim_app(sim, tmp_path, read_only=True)
     async with app.run_test(size=(120, 36)) as pilot:
         inbox = await open_inbox(pilot, app, 1)
         assert inbox.check_action("approve", ()) is False

@@ -10,29 +10,27 @@ it is visible.
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from action_helpers import (
-    APPROVAL,
-    EAST,
-    MUTATIONS,
-    close_services,
-    make_app,
-    open_pipeline,
-    wait_for_result,
-    wait_for_screen,
-)
 from rich.console import Console
 from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button, Input
-from uiwait import wait_for_text, wait_for_workers, wait_until
 
+from tests.support.apps import (
+    APPROVAL,
+    EAST,
+    MUTATIONS,
+    open_pipeline,
+    sim_app,
+    wait_for_result,
+    wait_for_screen,
+)
+from tests.support.wait import wait_for_text, wait_for_workers, wait_until
 from tui.app import operations as operator
 from tui.app.application import CptuiApp
 from tui.core import actions
@@ -51,13 +49,6 @@ from tui.ui.screens.dialogs import (
     StopDialog,
     TransitionDialog,
 )
-
-
-@pytest.fixture(autouse=True)
-async def _close_services() -> AsyncIterator[None]:
-    yield
-    await close_services()
-
 
 REFLEXES: tuple[tuple[str, ...], ...] = (("enter",), ("enter", "enter"), ("space",))
 
@@ -140,7 +131,7 @@ async def test_enter_enter_enter_or_space_from_the_opening_focus_sends_nothing(
     kind: type[Screen[Any]],
     protected: tuple[str, ...],
 ) -> None:
-    app = make_app(sim, tmp_path, protected=protected)
+    app = sim_app(sim, tmp_path, protected=protected)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_pipeline(pilot, app, *where)
         await reflexes_send_nothing(pilot, app, sim, screen, key, kind)
@@ -150,7 +141,7 @@ async def test_enter_enter_enter_or_space_from_the_opening_focus_sends_nothing(
 
 async def test_the_ready_made_confirmation_needs_its_key_or_button(sim: Simulator, tmp_path: Path) -> None:
     """``operator.perform``'s ConfirmDialog: Enter from the opening focus cancels; ``y`` sends."""
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_pipeline(pilot, app, "web-frontend", "Deploy")
         for keys in REFLEXES:
@@ -171,7 +162,7 @@ async def test_the_ready_made_confirmation_needs_its_key_or_button(sim: Simulato
 
 
 async def test_enter_moves_to_the_next_field_and_never_onto_a_button(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, "payments-api-prod", "Build")
         await pilot.press("S")
@@ -193,7 +184,7 @@ async def test_enter_moves_to_the_next_field_and_never_onto_a_button(sim: Simula
 
 
 async def test_a_denied_approve_keeps_the_dialog_and_the_summary(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, *APPROVAL)
         sim.set_faults("deny=PutApprovalResult")
@@ -217,7 +208,7 @@ async def test_a_denied_approve_keeps_the_dialog_and_the_summary(sim: Simulator,
 
 
 async def test_an_unknown_outcome_closes_the_dialog(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_pipeline(pilot, app, "web-frontend", "Test")
         sim.set_faults("drop=1@RetryStageExecution")
@@ -244,7 +235,7 @@ def test_prod_is_protected_unless_configured_otherwise() -> None:
 
 
 async def test_payments_api_prod_asks_for_its_name_with_no_config(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path, protected=None)  # no `protected` in the config
+    app = sim_app(sim, tmp_path, protected=None)  # no `protected` in the config
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, *APPROVAL)
         await pilot.press("a")
@@ -262,7 +253,7 @@ async def test_payments_api_prod_asks_for_its_name_with_no_config(sim: Simulator
 
 
 async def test_protected_empty_list_turns_it_off(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path, protected=[])
+    app = sim_app(sim, tmp_path, protected=[])
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, *APPROVAL)
         await pilot.press("a")
@@ -276,7 +267,7 @@ async def test_protected_empty_list_turns_it_off(sim: Simulator, tmp_path: Path)
 
 
 async def test_greyed_keys_say_why_in_one_line(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_pipeline(pilot, app, "web-frontend", "Build", "Build")
         assert screen.check_action("retry", ()) is None and screen.check_action("approve", ()) is None
@@ -289,7 +280,7 @@ async def test_greyed_keys_say_why_in_one_line(sim: Simulator, tmp_path: Path) -
 
 
 async def test_every_action_key_says_read_only(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path, read_only=True)
+    app = sim_app(sim, tmp_path, read_only=True)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_pipeline(pilot, app, *APPROVAL)
         for key in ("a", "R", "B", "t", "X", "S"):
@@ -307,7 +298,7 @@ async def test_every_action_key_says_read_only(sim: Simulator, tmp_path: Path) -
 async def test_keys_typed_before_the_approval_dialog_showed_do_not_reach_its_summary(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, *APPROVAL)
         await pilot.press("a")
@@ -327,7 +318,7 @@ async def test_the_approval_dialog_opens_before_the_execution_is_read(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The read of the execution's revisions is slow: the dialog is up (and takes keys) meanwhile."""
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, *APPROVAL)
         (approval,) = [a for a in app.store.approvals() if a.pipeline_name == APPROVAL[0]]
@@ -349,7 +340,7 @@ async def test_the_approval_dialog_opens_before_the_execution_is_read(
 
 
 async def test_a_reason_and_enter_do_not_disable_a_transition(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, "web-frontend", "Deploy")
         await pilot.press("t")
@@ -367,7 +358,7 @@ async def test_the_approval_dialog_says_when_the_revisions_could_not_be_read(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Unknown is not none: a denied read of the execution is said, not shown as "not known yet"."""
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, *APPROVAL)
         (approval,) = [a for a in app.store.approvals() if a.pipeline_name == APPROVAL[0]]

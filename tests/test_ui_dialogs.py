@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from screen_text import screen_text
 from textual.app import App
 from textual.widgets import Button, Input
-from uiwait import wait_for_text
 
+from tests.support.wait import screen_text, wait_for_text
 from tui.core import actions
 from tui.core.actions import ActionRequest
 from tui.core.model import (

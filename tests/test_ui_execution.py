@@ -7,20 +7,18 @@ from __future__ import annotations
 
 import sys
 import types
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from screen_text import screen_text
 from textual.screen import Screen
-from ui_harness import TARGET, FakeService, HarnessApp, wait_for
-from ui_samples import COMMIT, NOW, action_executions, execution, summary, wide_definition
-from ui_simapp import EAST, close_services, sim_app
-from uiwait import wait_for_text
 
+from tests.support.apps import EAST, sim_app
+from tests.support.harness import TARGET, FakeService, HarnessApp
+from tests.support.samples import COMMIT, NOW, action_executions, execution, summary, wide_definition
+from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.aws.errors import NotFound
 from tui.core.model import ActionExecution, Status, Target
 from tui.sim import Simulator
@@ -30,10 +28,6 @@ from tui.ui.screens.execution_diff import ChangeKind, diff_executions, find_last
 OLD_COMMIT = "1" * 40
 
 
-@pytest.fixture(autouse=True)
-async def _close_services() -> AsyncIterator[None]:
-    yield
-    await close_services()
 
 
 def _setup(history: bool = True, focus: tuple[str, str] | None = None) -> tuple[HarnessApp, FakeService]:
@@ -62,7 +56,7 @@ def _screen(app: HarnessApp) -> ExecutionScreen:
 async def test_failed_action_is_first_with_its_error() -> None:
     app, _ = _setup()
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: _screen(app).table.row_count == 4)
+        await wait_until(pilot, lambda: _screen(app).table.row_count == 4)
         screen = _screen(app)
         first = screen.table.row_keys_in_order()[0]
         assert screen.actions[first].action_name == "Lint"
@@ -82,7 +76,7 @@ async def test_diff_against_last_success_shows_changed_commit_and_variables() ->
     app, service = _setup()
     async with app.run_test(size=(120, 36)) as pilot:
         screen = _screen(app)
-        await wait_for(pilot, lambda: "~ SourceOutput" in screen_text(app))
+        await wait_until(pilot, lambda: "~ SourceOutput" in screen_text(app))
         assert screen.diff is not None
         assert screen.diff.baseline_id == summary(2).execution_id  # summary(1) failed: skipped
         text = screen_text(app)
@@ -101,7 +95,7 @@ async def test_diff_fetches_history_when_not_given() -> None:
     app, service = _setup(history=False)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = _screen(app)
-        await wait_for(pilot, lambda: screen.diff is not None)
+        await wait_until(pilot, lambda: screen.diff is not None)
         assert ("ListPipelineExecutions", None) in service.calls
         assert ("GetPipelineExecution", summary(2).execution_id) in service.calls
 
@@ -110,7 +104,7 @@ async def test_focus_places_cursor_on_the_requested_action() -> None:
     app, _ = _setup(focus=("Build", "Compile"))
     async with app.run_test(size=(120, 36)) as pilot:
         screen = _screen(app)
-        await wait_for(pilot, lambda: screen.table.row_count == 4)
+        await wait_until(pilot, lambda: screen.table.row_count == 4)
         await pilot.pause()
         selected = screen.selected_action_execution
         assert selected is not None and selected.action_name == "Compile"
@@ -129,16 +123,16 @@ async def test_l_opens_logs_for_a_codebuild_action(monkeypatch: pytest.MonkeyPat
     monkeypatch.setitem(sys.modules, "tui.ui.screens.logs", module)
     app, _ = _setup()
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: _screen(app).table.row_count == 4)
+        await wait_until(pilot, lambda: _screen(app).table.row_count == 4)
         await pilot.press("l")
-        await wait_for(pilot, lambda: bool(opened))
+        await wait_until(pilot, lambda: bool(opened))
         assert opened == [(TARGET, "lint-project:0b1c2d3e")]
 
 
 async def test_l_on_a_non_codebuild_action_explains() -> None:
     app, _ = _setup(focus=("Source", "Checkout"))
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: _screen(app).table.row_count == 4)
+        await wait_until(pilot, lambda: _screen(app).table.row_count == 4)
         await pilot.press("l")
         await pilot.pause()
         assert any("CodeBuild" in str(n.message) for n in app._notifications)
@@ -149,7 +143,7 @@ async def test_load_error_is_shown() -> None:
     app, service = _setup()
     service.errors["GetPipelineExecution"] = NotFound("Execution not found")
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: "Could not load execution" in screen_text(app))
+        await wait_until(pilot, lambda: "Could not load execution" in screen_text(app))
         await wait_for_text(pilot, "Execution not found")
 
 
@@ -176,14 +170,14 @@ def test_diff_kinds() -> None:
 async def test_sim_failed_action_first_and_diff_against_last_success(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(
+        await wait_until(
             pilot, lambda: app.store.latest_execution(EAST, "web-frontend") is not None, timeout=10
         )
         latest = app.store.latest_execution(EAST, "web-frontend")
         assert latest is not None and latest.status == Status.FAILED
         screen = ExecutionScreen(EAST, "web-frontend", latest.execution_id)
         await app.push_screen(screen)
-        await wait_for(pilot, lambda: screen.table.row_count > 0 and screen.diff is not None, timeout=10)
+        await wait_until(pilot, lambda: screen.table.row_count > 0 and screen.diff is not None, timeout=10)
         first = screen.actions[screen.table.row_keys_in_order()[0]]
         assert (first.stage_name, first.action_name, first.status) == ("Test", "E2E-Tests", Status.FAILED)
         assert first.error_message
@@ -198,7 +192,7 @@ async def test_sim_failed_action_first_and_diff_against_last_success(sim: Simula
         new = await service.get_execution("web-frontend", latest.execution_id)
         old_rev, new_rev = old.artifact_revisions[0].revision_id, new.artifact_revisions[0].revision_id
         assert old_rev and new_rev and old_rev != new_rev
-        await wait_for(pilot, lambda: f"→ commit {new_rev[:8]}" in screen_text(app))
+        await wait_until(pilot, lambda: f"→ commit {new_rev[:8]}" in screen_text(app))
         text = screen_text(app)
         assert f"commit {old_rev[:8]}" in text
         assert first.error_message[:30] in text
@@ -236,7 +230,7 @@ async def test_after_a_successful_retry_the_old_failure_is_not_the_headline() ->
     current = summary(0).execution_id
     service.actions[current] = _retried()
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: _screen(app).table.row_count == 4)
+        await wait_until(pilot, lambda: _screen(app).table.row_count == 4)
         screen = _screen(app)
         names = [screen.actions[k].action_name for k in screen.table.row_keys_in_order()]
         assert sorted(names) == ["Checkout", "Compile", "Lint", "UnitTests"]  # Lint once

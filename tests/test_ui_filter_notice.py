@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from screen_text import screen_text
-from uifixtures import make_app, pipelines_screen, wait_loaded
-from uiwait import wait_for_text, wait_until
-
+from tests.support.apps import pipelines_screen, sim_app, wait_loaded
+from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.core.pipeline_rows import FIELDS, filter_notice
 from tui.sim import Simulator
 
@@ -43,7 +41,7 @@ def test_an_unknown_status_or_type_is_named_with_valid_ones() -> None:
 
 
 async def test_the_list_says_why_it_is_empty(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         screen = pipelines_screen(app)

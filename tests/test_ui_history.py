@@ -6,17 +6,14 @@ exact data; the simulator tests at the end drive the real App and aiobotocore.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-from screen_text import screen_text
-from ui_harness import TARGET, Change, FakeService, HarnessApp, wait_for
-from ui_samples import NOW, summary
-from ui_simapp import EAST, close_services, sim_app
-
+from tests.support.apps import EAST, sim_app
+from tests.support.harness import TARGET, Change, FakeService, HarnessApp
+from tests.support.samples import NOW, summary
+from tests.support.wait import screen_text, wait_until
 from tui.aws.errors import AccessDenied
 from tui.core.model import ExecutionMode, ExecutionType, Status, Trigger, TriggerType
 from tui.sim import Simulator
@@ -29,12 +26,6 @@ from tui.ui.screens.history import (
     history_cells,
     trigger_label,
 )
-
-
-@pytest.fixture(autouse=True)
-async def _close_services() -> AsyncIterator[None]:
-    yield
-    await close_services()
 
 
 def _app(count: int = 60) -> tuple[HarnessApp, FakeService]:
@@ -50,7 +41,7 @@ def _screen(app: HarnessApp) -> HistoryScreen:
 async def test_first_page_shows_executions_newest_first() -> None:
     app, service = _app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: _screen(app).table.row_count == PAGE_SIZE)
+        await wait_until(pilot, lambda: _screen(app).table.row_count == PAGE_SIZE)
         screen = _screen(app)
         assert screen.table.row_keys_in_order()[:2] == [summary(0).execution_id, summary(1).execution_id]
         text = screen_text(app)
@@ -63,7 +54,7 @@ async def test_first_page_shows_executions_newest_first() -> None:
 async def test_next_page_loads_as_the_cursor_nears_the_end() -> None:
     app, service = _app(60)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: _screen(app).table.row_count == PAGE_SIZE)
+        await wait_until(pilot, lambda: _screen(app).table.row_count == PAGE_SIZE)
         screen = _screen(app)
         # Far from the end: nothing more is fetched.
         await pilot.press("down", "down")
@@ -71,13 +62,13 @@ async def test_next_page_loads_as_the_cursor_nears_the_end() -> None:
         assert len(service.calls) == 1
         for _ in range(PAGE_SIZE - 6):
             await pilot.press("down")
-        await wait_for(pilot, lambda: screen.pages_loaded == 2 and not screen.loading_more)
+        await wait_until(pilot, lambda: screen.pages_loaded == 2 and not screen.loading_more)
         assert ("ListPipelineExecutions", str(PAGE_SIZE)) in service.calls
         assert screen.table.row_count == 2 * PAGE_SIZE
         assert not screen.table.has_row(LOADING_KEY)
         assert screen.table.cursor_row == PAGE_SIZE - 4  # the cursor did not move by itself
         await pilot.press("G")
-        await wait_for(pilot, lambda: screen.next_token is None and not screen.loading_more)
+        await wait_until(pilot, lambda: screen.next_token is None and not screen.loading_more)
         assert screen.table.row_count == 60
         calls = len(service.calls)
         await pilot.press("up", "down")
@@ -88,7 +79,7 @@ async def test_next_page_loads_as_the_cursor_nears_the_end() -> None:
 async def test_store_change_merges_first_page_without_moving_the_cursor() -> None:
     app, service = _app(40)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: _screen(app).table.row_count == PAGE_SIZE)
+        await wait_until(pilot, lambda: _screen(app).table.row_count == PAGE_SIZE)
         screen = _screen(app)
         await pilot.press("down", "down", "down")
         focused = screen.table.cursor_key
@@ -103,7 +94,7 @@ async def test_store_change_merges_first_page_without_moving_the_cursor() -> Non
         changed = replace(summary(1), status=Status.FAILED)
         service.executions = [newer[0], newer[1], summary(0), changed, *service.executions[2:]]
         app.store_changed.publish(Change(TARGET, frozenset({"web-frontend"})))
-        await wait_for(pilot, lambda: screen.table.row_count == PAGE_SIZE + 2)
+        await wait_until(pilot, lambda: screen.table.row_count == PAGE_SIZE + 2)
         assert screen.table.cursor_key == focused
         assert screen.table.cursor_row == 5
         order = screen.table.row_keys_in_order()
@@ -121,9 +112,9 @@ async def test_store_change_merges_first_page_without_moving_the_cursor() -> Non
 async def test_enter_opens_the_execution_under_the_cursor() -> None:
     app, _ = _app(10)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: _screen(app).table.row_count == 10)
+        await wait_until(pilot, lambda: _screen(app).table.row_count == 10)
         await pilot.press("down", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ExecutionScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, ExecutionScreen))
         assert isinstance(app.screen, ExecutionScreen)
         assert app.screen.execution_id == summary(1).execution_id
         assert [s.execution_id for s in app.screen.history][:2] == [
@@ -140,7 +131,7 @@ async def test_errors_show_a_notice() -> None:
 
     service.list_executions = denied  # type: ignore[assignment, method-assign]
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: "Could not list executions" in screen_text(app))
+        await wait_until(pilot, lambda: "Could not list executions" in screen_text(app))
         text = screen_text(app)
         assert "not allowed: codepipeline:ListPipelineExecutions" in text
         assert "\x1b" not in text
@@ -205,11 +196,11 @@ async def test_sim_history_loads_the_second_page_as_the_cursor_goes_down(
     async with app.run_test(size=(120, 36)) as pilot:
         screen = HistoryScreen(EAST, "web-frontend")
         await app.push_screen(screen)
-        await wait_for(pilot, lambda: screen.table.row_count == PAGE_SIZE, timeout=10)
+        await wait_until(pilot, lambda: screen.table.row_count == PAGE_SIZE, timeout=10)
         assert screen.next_token is not None and screen.pages_loaded == 1
         for _ in range(PAGE_SIZE - PREFETCH_ROWS):
             await pilot.press("down")
-        await wait_for(pilot, lambda: screen.pages_loaded == 2 and not screen.loading_more, timeout=10)
+        await wait_until(pilot, lambda: screen.pages_loaded == 2 and not screen.loading_more, timeout=10)
         assert screen.table.row_count > PAGE_SIZE
         assert screen.table.cursor_row == PAGE_SIZE - PREFETCH_ROWS
         # Same executions, same order as the API lists them.

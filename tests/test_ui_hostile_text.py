@@ -9,18 +9,16 @@ surface must show them literally and never crash.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from screen_text import screen_text
 from textual.command import CommandList, CommandPalette
-from uiwait import wait_for_text, wait_until
 
+from tests.support.apps import sim_app
+from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.app.application import CptuiApp
-from tui.aws import create_service
 from tui.core.actions import ActionRequest
-from tui.core.config import Config, GeneralConfig
+from tui.core.config import PollingConfig
 from tui.core.model import Target
 from tui.sim import Simulator
 from tui.sim import pipelines as specs
@@ -29,7 +27,6 @@ from tui.ui.screens import dialog_base
 from tui.ui.screens.dialog_base import ActionDialog
 from tui.ui.screens.pipeline import PipelineScreen
 
-CREDENTIALS = ("AKID123456789012", "x", None)
 # What the AWS side holds, and what the screen must show for it (markup kept, the escape sequence
 # gone, the zero-width space made visible).
 PIPE = "prod [EU] [/]\x1b[5m\u200bp"
@@ -48,14 +45,10 @@ def add_hostile_pipeline(sim: Simulator) -> None:
 
 
 @pytest.fixture
-async def app(sim: Simulator, tmp_path: Path) -> AsyncIterator[CptuiApp]:
+def app(sim: Simulator, tmp_path: Path) -> CptuiApp:
     add_hostile_pipeline(sim)
     targets = [Target(region="us-east-1", name=TARGET), Target(region="us-east-1", name="plain")]
-    services = [create_service(t, endpoint_url=sim.url, credentials=CREDENTIALS) for t in targets]
-    config = Config(general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"))
-    yield CptuiApp(services, config, clock=sim.clock.now)
-    for service in services:
-        await service.close()
+    return sim_app(sim, tmp_path, targets=targets, polling=PollingConfig(), protected=None)
 
 
 def prompts(app: CptuiApp) -> list[str]:

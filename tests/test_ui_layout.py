@@ -16,12 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fleetfixtures import fleet_app, wait_fleet
-from screen_text import screen_lines, screen_text
 from textual.pilot import Pilot
-from uifixtures import EAST, make_app, pipelines_screen, wait_loaded
-from uiwait import wait_for_text, wait_until
 
+from tests.support.apps import EAST, pipelines_screen, sim_app, wait_fleet, wait_loaded
+from tests.support.wait import screen_lines, screen_text, wait_for_text, wait_until
 from tui.app.application import CptuiApp
 from tui.core.store import PipelineRow
 from tui.sim import Simulator
@@ -83,7 +81,7 @@ async def assert_footer(pilot: Pilot[Any], app: CptuiApp, first: str) -> None:
 async def test_every_main_screen_footer_fits_by_priority(
     sim: Simulator, tmp_path: Path, size: tuple[int, int]
 ) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=size) as pilot:
         await wait_loaded(pilot, app)
         await assert_footer(pilot, app, "Build log")
@@ -118,7 +116,7 @@ async def test_every_main_screen_footer_fits_by_priority(
 
 
 async def test_a_dialog_shows_its_own_keys_not_the_screens_below(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         pipeline = PipelineScreen(EAST, "payments-api-prod")
@@ -156,7 +154,7 @@ def test_footer_keeps_whole_keys_in_priority_order_and_ends_with_help() -> None:
 async def test_fleet_header_at_80_columns_summarises_targets_and_accounts(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    app = fleet_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path, fleet=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_fleet(pilot, app)
         await wait_for_text(pilot, "3 targets · 2 accounts")
@@ -176,7 +174,7 @@ async def test_fleet_header_at_80_columns_summarises_targets_and_accounts(
 
 
 async def test_fleet_header_at_120_columns_adds_what_fits_whole(sim: Simulator, tmp_path: Path) -> None:
-    app = fleet_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path, fleet=True)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_fleet(pilot, app)
         await wait_for_text(pilot, "3 targets · 2 accounts")
@@ -189,7 +187,7 @@ async def test_fleet_header_at_120_columns_adds_what_fits_whole(sim: Simulator, 
 
 
 async def test_l_on_a_running_row_opens_the_running_build(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         screen = pipelines_screen(app)
@@ -227,7 +225,7 @@ async def test_b_over_ssh_shows_the_link_and_never_calls_the_browser(
     monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
     monkeypatch.setenv("SSH_CONNECTION", "192.0.2.1 50000 192.0.2.2 22")
     copied: list[str] = []
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_loaded(pilot, app)
@@ -265,7 +263,7 @@ async def test_b_without_ssh_still_opens_the_browser(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SSH_CONNECTION", raising=False)
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     opened: list[str] = []
     monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
     async with app.run_test(size=(120, 36)) as pilot:

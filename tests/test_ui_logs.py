@@ -6,22 +6,18 @@ catch up. The follower's cadences are shortened so that a poll follows a clock s
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pyperclip
 import pytest
-from screen_text import screen_text
-from simfixtures import START
 from textual.pilot import Pilot
 from textual.widgets import DataTable
-from ui_simapp import CREDENTIALS, EAST, open_pipeline, sim_app
-from uiwait import wait_for_text, wait_until
 
+from tests.support.apps import EAST, open_pipeline, sim_app
+from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.app.application import CptuiApp
-from tui.aws import create_service
-from tui.core.config import Config, GeneralConfig, PollingConfig
 from tui.core.logtail import LogFollower, event_lines
 from tui.core.model import LogEvent
 from tui.core.sanitize import strip_ansi
@@ -49,12 +45,7 @@ def no_system_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def logs_app(sim: Simulator, tmp_path: Path) -> CptuiApp:
     """The App on the simulator, not polling, with a budget roomy enough for fast test cadences."""
-    services = [create_service(EAST, endpoint_url=sim.url, credentials=CREDENTIALS)]
-    config = Config(
-        general=GeneralConfig(audit_log=tmp_path / "audit.jsonl", utc=True),
-        polling=PollingConfig(tps=50.0, burst=50),
-    )
-    return CptuiApp(services, config, clock=sim.clock.now, start_polling=False)
+    return sim_app(sim, tmp_path, utc=True, tps=50.0, start_polling=False)
 
 
 @pytest.fixture
@@ -383,14 +374,6 @@ async def test_unknown_build_says_so(app_and_pilot: tuple[CptuiApp, Pilot[Any]])
 
 # --- snapshot -----------------------------------------------------------------------------------
 
-
-@pytest.fixture
-def threaded_sim() -> Iterator[Simulator]:
-    """The demo simulator serving from a thread (``snap_compare`` runs the app on its own loop)."""
-    simulator = Simulator(scenario="demo", seed=7, clock=ManualClock(start=START))
-    handle = simulator.start_in_thread()
-    yield simulator
-    handle.stop()
 
 
 def test_triage_snapshot(snap_compare: Any, threaded_sim: Simulator, tmp_path: Path) -> None:

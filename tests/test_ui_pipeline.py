@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-from screen_text import screen_text
-from ui_harness import wait_for
-from ui_simapp import EAST, close_services, open_pipeline, sim_app
-from uiwait import wait_for_text
-
+from tests.support.apps import EAST, open_pipeline, sim_app
+from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.core.model import Status
 from tui.sim import Simulator
 from tui.ui.screens.execution import ExecutionScreen
 from tui.ui.screens.history import HistoryScreen
 from tui.ui.screens.pipeline import PipelineScreen
 from tui.ui.widgets.stage_box import MIN_BOX_WIDTH
-
-
-@pytest.fixture(autouse=True)
-async def _close_services() -> AsyncIterator[None]:
-    yield
-    await close_services()
 
 
 async def test_wide_pipeline_scrolls_to_the_selected_stage_at_80_columns(
@@ -89,22 +78,22 @@ async def test_keys_open_history_and_action_detail_and_go_back(sim: Simulator, t
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_pipeline(pilot, app, "web-frontend")
         await pilot.press("h")
-        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.screen is screen)
+        await wait_until(pilot, lambda: app.screen is screen)
         # Deploy-Site is an S3 deploy: enter opens the execution detail focused on it.
         await pilot.press("right", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ExecutionScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, ExecutionScreen))
         detail = app.screen
         assert isinstance(detail, ExecutionScreen)
-        await wait_for(pilot, lambda: detail.selected_action_execution is not None, timeout=10)
+        await wait_until(pilot, lambda: detail.selected_action_execution is not None, timeout=10)
         selected = detail.selected_action_execution
         assert selected is not None and (selected.stage_name, selected.action_name) == (
             "Deploy",
             "Deploy-Site",
         )
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.screen is screen)
+        await wait_until(pilot, lambda: app.screen is screen)
     # Unmounted screens gave their watch back.
     assert not app.poller.policy.is_watched(EAST.key, "web-frontend")
 
@@ -127,7 +116,7 @@ async def test_a_store_change_repaints_only_the_stage_that_changed(sim: Simulato
             stages=tuple(replace(s, actions=(moved,)) if s.name == "Staging" else s for s in state.stages),
         )
         app.store_changed.publish(app.store.set_state(EAST, "order-service", changed))
-        await wait_for(pilot, lambda: "3/4 tasks up" in screen_text(app))
+        await wait_until(pilot, lambda: "3/4 tasks up" in screen_text(app))
         repainted = {n for n, box in screen.graph.boxes.items() if box.refresh_count != counts[n]}
         assert repainted == {"Staging"}
 
@@ -141,12 +130,12 @@ async def test_live_progress_reaches_the_graph(sim: Simulator, tmp_path: Path) -
         counts = {name: box.refresh_count for name, box in screen.graph.boxes.items()}
         sim.clock.advance(600)
         app.poller.refresh_now(EAST, "auth-service")
-        await wait_for(pilot, lambda: app.store.state(EAST, "auth-service") != before, timeout=10)
+        await wait_until(pilot, lambda: app.store.state(EAST, "auth-service") != before, timeout=10)
         after = app.store.state(EAST, "auth-service")
         assert after is not None
         moved = [s.name for s in after.stages if s != before.stage(s.name)]
         assert moved
-        await wait_for(pilot, lambda: all(screen.graph.boxes[n].refresh_count > counts[n] for n in moved))
+        await wait_until(pilot, lambda: all(screen.graph.boxes[n].refresh_count > counts[n] for n in moved))
         for name in moved:
             stage = after.stage(name)
             assert stage is not None

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from screen_text import screen_text
-from simfixtures import aio_client
-from uifixtures import EAST, FakeMonotonic, make_app, pipelines_screen, wait_loaded
-from uiwait import wait_for_text, wait_until
-
+from tests.support.apps import EAST, pipelines_screen, sim_app, wait_loaded
+from tests.support.sim import FakeMonotonic, aio_client
+from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.core.model import Status, Target
 from tui.core.store import row_key
 from tui.sim import Simulator
@@ -30,7 +28,7 @@ async def _truth(sim: Simulator) -> dict[str, str]:
 
 
 async def test_rows_appear_with_the_demos_statuses(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         screen = pipelines_screen(app)
@@ -48,7 +46,7 @@ async def test_rows_appear_with_the_demos_statuses(sim: Simulator, tmp_path: Pat
 
 
 async def test_filter_by_column_and_by_text(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         screen = pipelines_screen(app)
@@ -72,7 +70,7 @@ async def test_filter_by_column_and_by_text(sim: Simulator, tmp_path: Path) -> N
 async def test_enter_opens_the_pipeline_screen(sim: Simulator, tmp_path: Path) -> None:
     from tui.ui.screens.pipeline import PipelineScreen
 
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         screen = pipelines_screen(app)
@@ -88,7 +86,7 @@ async def test_enter_opens_the_pipeline_screen(sim: Simulator, tmp_path: Path) -
 
 
 async def test_a_poll_keeps_the_cursor_on_the_same_pipeline(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         screen = pipelines_screen(app)
@@ -115,7 +113,7 @@ async def test_a_poll_keeps_the_cursor_on_the_same_pipeline(sim: Simulator, tmp_
 async def test_throttling_marks_the_data_stale_and_the_app_keeps_running(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         target = app.targets[0]
@@ -136,7 +134,7 @@ async def test_throttling_marks_the_data_stale_and_the_app_keeps_running(
 
 
 async def test_expired_credentials_say_how_to_log_in(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         sim.set_faults("expired=1")
@@ -150,7 +148,7 @@ async def test_expired_credentials_say_how_to_log_in(sim: Simulator, tmp_path: P
 
 async def test_r_refreshes_at_once(sim: Simulator, tmp_path: Path) -> None:
     clock = FakeMonotonic()
-    app = make_app(sim, tmp_path, monotonic=clock)
+    app = sim_app(sim, tmp_path, monotonic=clock)
     async with app.run_test(size=(120, 36)) as pilot:
 
         def loaded_while_time_moves() -> bool:
@@ -175,7 +173,7 @@ async def test_r_refreshes_at_once(sim: Simulator, tmp_path: Path) -> None:
 
 
 async def test_favourites_are_pinned_on_top_with_a_star(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path, favourites=("docs-*",))
+    app = sim_app(sim, tmp_path, favourites=("docs-*",))
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         first = pipelines_screen(app).shown_rows()[0]
@@ -184,7 +182,7 @@ async def test_favourites_are_pinned_on_top_with_a_star(sim: Simulator, tmp_path
 
 
 async def test_80_columns_drop_trigger_and_duration(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_loaded(pilot, app)
         header = screen_text(app).splitlines()[2]
@@ -195,7 +193,7 @@ async def test_80_columns_drop_trigger_and_duration(sim: Simulator, tmp_path: Pa
 
 
 async def test_help_lists_the_screens_and_global_keys(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         await pilot.press("question_mark")
@@ -210,7 +208,7 @@ async def test_help_lists_the_screens_and_global_keys(sim: Simulator, tmp_path: 
 async def test_the_palette_goes_to_a_pipeline(sim: Simulator, tmp_path: Path) -> None:
     from tui.ui.screens.pipeline import PipelineScreen
 
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         await pilot.press("ctrl+p")
@@ -222,7 +220,7 @@ async def test_the_palette_goes_to_a_pipeline(sim: Simulator, tmp_path: Path) ->
 
 
 async def test_ctrl_c_does_not_quit_or_act(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         await pilot.press("ctrl+c")
@@ -249,7 +247,7 @@ def test_header_text_names_identity_region_and_age() -> None:
 
 
 async def test_the_palette_runs_the_screens_actions(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         await pilot.press("ctrl+p")
@@ -262,7 +260,7 @@ async def test_the_palette_runs_the_screens_actions(sim: Simulator, tmp_path: Pa
 async def test_keys_from_the_config_replace_the_defaults(sim: Simulator, tmp_path: Path) -> None:
     from tui.core.config import Config, GeneralConfig
 
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     app.config = Config(general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"), keys={"filter": "f"})
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
@@ -276,7 +274,7 @@ async def test_keys_from_the_config_replace_the_defaults(sim: Simulator, tmp_pat
 
 async def test_two_targets_show_where_each_row_lives(sim: Simulator, tmp_path: Path) -> None:
     west = Target(region="us-west-2", name="prod/us-west-2")
-    app = make_app(sim, tmp_path, targets=(EAST, west))
+    app = sim_app(sim, tmp_path, targets=(EAST, west))
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_loaded(pilot, app, timeout=25)
         rows = pipelines_screen(app).shown_rows()
@@ -289,7 +287,7 @@ async def test_two_targets_show_where_each_row_lives(sim: Simulator, tmp_path: P
 
 async def test_access_denied_names_the_missing_permission(sim: Simulator, tmp_path: Path) -> None:
     sim.set_faults("deny=ListPipelines")
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         target = app.targets[0]
         await wait_until(pilot, lambda: app.store.freshness(target).stale_reason is not None, timeout=10)

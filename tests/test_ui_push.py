@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from screen_text import screen_text
 from textual.pilot import Pilot
-from ui_simapp import CREDENTIALS, EAST
-from uiwait import wait_until
 
+from tests.support.apps import EAST, sim_app
+from tests.support.notices import told
+from tests.support.sim import demo_simulator
+from tests.support.wait import screen_text, wait_until
 from tui.app.application import CptuiApp
 from tui.app.push_control import LIVE
-from tui.aws import create_service
-from tui.core.config import Config, EventQueueConfig, EventsConfig, GeneralConfig
+from tui.core.config import EventQueueConfig, EventsConfig, PollingConfig
 from tui.core.model import Status
 from tui.sim import Simulator
 from tui.sim.world import flow
@@ -43,28 +43,11 @@ class Mono:
 def _app(
     sim: Simulator, tmp_path: Path, queue_url: str | None, mono: Mono, *, sweep: float = 3600.0
 ) -> CptuiApp:
-    service = create_service(EAST, endpoint_url=sim.url, credentials=CREDENTIALS)
     entries = (EventQueueConfig("us-east-1", None, queue_url, "q", "q", True),) if queue_url else ()
-    config = Config(
-        general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"),
-        events=EventsConfig(sweep_interval=sweep, targets=entries),
-    )
-    app = CptuiApp([service], config, clock=sim.clock.now, monotonic=mono)
+    events = EventsConfig(sweep_interval=sweep, targets=entries)
+    app = sim_app(sim, tmp_path, polling=PollingConfig(), events=events, monotonic=mono)
     app.event_feed.wait_seconds = 2  # (a long poll that ends soon: the test's exit is quick)
     return app
-
-
-def _record_notices(app: CptuiApp) -> list[str]:
-    """Every notice's text, as told (toasts expire from the screen; this list does not)."""
-    told: list[str] = []
-    notify = app.notify
-
-    def record(message: str, **kwargs: Any) -> None:
-        told.append(message)
-        notify(message, **kwargs)
-
-    app.notify = record  # type: ignore[method-assign]
-    return told
 
 
 def _codepipeline_calls(sim: Simulator) -> Counter[str]:
@@ -179,12 +162,8 @@ async def test_duplicated_events_apply_once_and_lost_ones_heal_in_the_sweep(
 
 @pytest.mark.parametrize("problem", ["deleted", "denied"])
 async def test_a_queue_that_fails_falls_back_to_polling_with_one_notice(problem: str, tmp_path: Path) -> None:
-    from simfixtures import START
-
-    from tui.sim.clock import ManualClock
-
     faults = "deny=ReceiveMessage" if problem == "denied" else ""
-    sim = Simulator(scenario="demo", seed=7, clock=ManualClock(start=START), faults=faults)
+    sim = demo_simulator(faults=faults)
     await sim.start()
     try:
         queue = sim.setup_event_queue()
@@ -193,12 +172,11 @@ async def test_a_queue_that_fails_falls_back_to_polling_with_one_notice(problem:
         mono = Mono()
         app = _app(sim, tmp_path, queue.url, mono)
         app.event_feed.retry_after = 0.05  # it keeps trying: still one notice
-        told = _record_notices(app)
         why = "queue does not exist" if problem == "deleted" else "access denied on sqs:ReceiveMessage"
         async with app.run_test(size=(160, 40)) as pilot:
             await wait_until(pilot, lambda: app.store.freshness(EAST).mode == f"polling ({why})", timeout=15)
             await wait_until(pilot, lambda: sim.calls["ReceiveMessage"] >= 3, timeout=15)
-            notices = [n for n in told if "live updates off" in n]
+            notices = [n.message for n in told(app) if "live updates off" in n.message]
             assert notices == [f"{EAST.label}: live updates off, polling instead ({why})"]
             assert app.poller.policy.push_sweep(EAST.key) is None
             await wait_until(
@@ -261,7 +239,6 @@ async def test_a_queue_deleted_while_live_falls_back_to_polling(sim: Simulator, 
     queue = sim.setup_event_queue()
     mono = Mono()
     app = _app(sim, tmp_path, queue.url, mono)
-    told = _record_notices(app)
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_until(pilot, lambda: app.store.freshness(EAST).mode == LIVE, timeout=15)
         assert app.poller.policy.push_sweep(EAST.key) == 3600.0
@@ -271,7 +248,7 @@ async def test_a_queue_deleted_while_live_falls_back_to_polling(sim: Simulator, 
             pilot, lambda: app.store.freshness(EAST).mode == "polling (queue does not exist)", timeout=15
         )
         assert app.poller.policy.push_sweep(EAST.key) is None
-        assert len([n for n in told if "live updates off" in n]) == 1
+        assert len([n for n in told(app) if "live updates off" in n.message]) == 1
         # Polling again: a change shows without any event.
         _start(sim, PIPELINE)
         sim.clock.advance(2)
@@ -292,12 +269,10 @@ async def test_a_shared_queue_routes_each_event_to_its_target(sim: Simulator, tm
 
     west = Target(region="us-west-2")
     queue = sim.setup_event_queue()
-    services = [create_service(t, endpoint_url=sim.url, credentials=CREDENTIALS) for t in (EAST, west)]
-    config = Config(
-        general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"),
-        events=EventsConfig(sweep_interval=3600.0, queue_url=queue.url),
+    events = EventsConfig(sweep_interval=3600.0, queue_url=queue.url)
+    app = sim_app(
+        sim, tmp_path, targets=(EAST, west), polling=PollingConfig(), events=events, monotonic=Mono()
     )
-    app = CptuiApp(services, config, clock=sim.clock.now, monotonic=Mono())
     app.event_feed.wait_seconds = 2
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_until(
@@ -327,12 +302,10 @@ async def test_a_shared_queue_routes_each_event_to_its_target(sim: Simulator, tm
                 "version": 1.0,
             },
         }
-        await services[0].aws_call(
+        await app.services[EAST.key].aws_call(  # type: ignore[attr-defined]
             "sqs", "SendMessage", mutation=True, QueueUrl=queue.url, MessageBody=json.dumps(event)
         )
         await wait_until(pilot, lambda: app.event_feed.applier.seen("routed-1"), timeout=10)
         row = app.store.row(west, "batch-reports-dr")
         assert row is not None and row.latest is not None and row.latest.execution_id == ex.id
         assert row.status is Status.IN_PROGRESS
-    for service in services:
-        await service.close()

@@ -6,33 +6,23 @@ ManualClock never moves, which keeps "12m ago" and "time left" still.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from action_helpers import EAST, WEST, make_app, open_pipeline, wait_for_screen
-from simfixtures import START
 from textual.pilot import Pilot
-from uiwait import wait_until
 
-from tui.sim import ManualClock, Simulator
+from tests.support.apps import EAST, WEST, open_pipeline, sim_app, wait_for_screen
+from tests.support.wait import wait_until
+from tui.sim import Simulator
 from tui.ui.screens.approvals import ApprovalsScreen
 from tui.ui.screens.dialogs import ApprovalDialog
 
 SIZE = (120, 36)
 
 
-@pytest.fixture
-def threaded_sim() -> Iterator[Simulator]:
-    simulator = Simulator(scenario="demo", seed=7, clock=ManualClock(start=START))
-    handle = simulator.start_in_thread()
-    yield simulator
-    handle.stop()
-
 
 def test_approval_dialog(snap_compare: Any, threaded_sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(threaded_sim, tmp_path)
+    app = sim_app(threaded_sim, tmp_path)
 
     async def run_before(pilot: Pilot[Any]) -> None:
         screen = await open_pipeline(pilot, app, "payments-api-prod", "Approval", "Approve-Production")
@@ -46,7 +36,7 @@ def test_approval_dialog(snap_compare: Any, threaded_sim: Simulator, tmp_path: P
 
 
 def test_approvals_inbox(snap_compare: Any, threaded_sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(threaded_sim, tmp_path, targets=(EAST, WEST))
+    app = sim_app(threaded_sim, tmp_path, targets=(EAST, WEST))
 
     async def run_before(pilot: Pilot[Any]) -> None:
         def loaded() -> bool:

@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from uifixtures import make_app, threaded_sim, wait_loaded  # noqa: F401  (threaded_sim: a fixture)
-from uiwait import wait_until
 
+from tests.support.apps import sim_app, wait_loaded
+from tests.support.wait import wait_until
 from tui.sim import Simulator
 from tui.ui.screens.help import HelpScreen
 
 
-def test_pipelines_120x36(snap_compare: Any, threaded_sim: Simulator, tmp_path: Path) -> None:  # noqa: F811
-    app = make_app(threaded_sim, tmp_path)
+def test_pipelines_120x36(snap_compare: Any, threaded_sim: Simulator, tmp_path: Path) -> None:
+    app = sim_app(threaded_sim, tmp_path)
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await wait_loaded(pilot, app)
@@ -26,8 +26,8 @@ def test_pipelines_120x36(snap_compare: Any, threaded_sim: Simulator, tmp_path: 
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
 
 
-def test_pipelines_80x24(snap_compare: Any, threaded_sim: Simulator, tmp_path: Path) -> None:  # noqa: F811
-    app = make_app(threaded_sim, tmp_path)
+def test_pipelines_80x24(snap_compare: Any, threaded_sim: Simulator, tmp_path: Path) -> None:
+    app = sim_app(threaded_sim, tmp_path)
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await wait_loaded(pilot, app)
@@ -35,8 +35,8 @@ def test_pipelines_80x24(snap_compare: Any, threaded_sim: Simulator, tmp_path: P
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
 
-def test_pipelines_filtered(snap_compare: Any, threaded_sim: Simulator, tmp_path: Path) -> None:  # noqa: F811
-    app = make_app(threaded_sim, tmp_path)
+def test_pipelines_filtered(snap_compare: Any, threaded_sim: Simulator, tmp_path: Path) -> None:
+    app = sim_app(threaded_sim, tmp_path)
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await wait_loaded(pilot, app)
@@ -46,8 +46,8 @@ def test_pipelines_filtered(snap_compare: Any, threaded_sim: Simulator, tmp_path
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
 
 
-def test_help(snap_compare: Any, threaded_sim: Simulator, tmp_path: Path) -> None:  # noqa: F811
-    app = make_app(threaded_sim, tmp_path)
+def test_help(snap_compare: Any, threaded_sim: Simulator, tmp_path: Path) -> None:
+    app = sim_app(threaded_sim, tmp_path)
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await wait_loaded(pilot, app)

@@ -6,27 +6,17 @@ ManualClock never moves, which keeps "3m ago" still. The App's clock is that sam
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from simfixtures import START
 from textual.pilot import Pilot
-from ui_harness import wait_for
-from ui_simapp import EAST, open_pipeline, sim_app
 
-from tui.sim import ManualClock, Simulator
+from tests.support.apps import EAST, open_pipeline, sim_app
+from tests.support.wait import wait_until
+from tui.sim import Simulator
 from tui.ui.screens.execution import ExecutionScreen
 from tui.ui.screens.history import PAGE_SIZE, HistoryScreen
-
-
-@pytest.fixture
-def threaded_sim() -> Iterator[Simulator]:
-    simulator = Simulator(scenario="demo", seed=7, clock=ManualClock(start=START))
-    handle = simulator.start_in_thread()
-    yield simulator
-    handle.stop()
 
 
 @pytest.mark.parametrize("size", [(120, 36), (80, 24)], ids=["120x36", "80x24"])
@@ -58,12 +48,12 @@ def test_history_screen(snap_compare: Any, threaded_sim: Simulator, tmp_path: Pa
     app = sim_app(threaded_sim, tmp_path)
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        await wait_for(
+        await wait_until(
             pilot, lambda: app.store.latest_execution(EAST, "web-frontend") is not None, timeout=10
         )
         screen = HistoryScreen(EAST, "web-frontend")
         await app.push_screen(screen)
-        await wait_for(pilot, lambda: screen.table.row_count == PAGE_SIZE, timeout=10)
+        await wait_until(pilot, lambda: screen.table.row_count == PAGE_SIZE, timeout=10)
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
@@ -74,21 +64,21 @@ def test_execution_screen(snap_compare: Any, threaded_sim: Simulator, tmp_path: 
     app = sim_app(threaded_sim, tmp_path)
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        await wait_for(
+        await wait_until(
             pilot, lambda: app.store.latest_execution(EAST, "web-frontend") is not None, timeout=10
         )
         latest = app.store.latest_execution(EAST, "web-frontend")
         assert latest is not None
         screen = ExecutionScreen(EAST, "web-frontend", latest.execution_id)
         await app.push_screen(screen)
-        await wait_for(pilot, lambda: screen.diff is not None and screen.table.row_count > 0, timeout=10)
+        await wait_until(pilot, lambda: screen.diff is not None and screen.table.row_count > 0, timeout=10)
 
         def in_stage_order() -> bool:
             # Once the definition is in the store the rows follow the pipeline's stage order.
             stages = [screen.actions[k].stage_name for k in screen.table.row_keys_in_order()]
             return stages == ["Test", "Source", "Build", "Test"]
 
-        await wait_for(pilot, in_stage_order, timeout=10)
+        await wait_until(pilot, in_stage_order, timeout=10)
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)

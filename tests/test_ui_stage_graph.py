@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from screen_text import screen_lines, screen_text
 from textual.app import App, ComposeResult
-from ui_samples import NOW, wide_definition, wide_state, with_action
-from uiwait import wait_for_text
 
+from tests.support.samples import NOW, wide_definition, wide_state, with_action
+from tests.support.wait import screen_lines, screen_text, wait_for_text
 from tui.core.model import ActionState, PipelineDef, PipelineState, StageDef, Status
 from tui.ui.widgets.stage_box import MIN_BOX_WIDTH, StageBox, TransitionArrow, principal
 from tui.ui.widgets.stage_graph import StageGraph, box_width

@@ -3,18 +3,14 @@ approvals inbox say the same thing about a pipeline; and the inbox's layout (80x
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from action_helpers import EAST, close_services, make_app, open_pipeline, wait_for_screen
-from screen_text import screen_lines, screen_text
 from textual.geometry import Region
 from textual.pilot import Pilot
-from uifixtures import wait_loaded
-from uiwait import wait_for_text, wait_until
 
+from tests.support.apps import EAST, open_pipeline, sim_app, wait_for_screen, wait_loaded
+from tests.support.wait import screen_lines, screen_text, wait_for_text, wait_until
 from tui.app.application import CptuiApp
 from tui.core.model import StandingKind
 from tui.sim import Simulator
@@ -27,10 +23,6 @@ HELD = "infra-network"  # held before Production by a disabled transition (demo 
 WAITING = "payments-api-prod"  # a manual approval waits in its Approval stage
 
 
-@pytest.fixture(autouse=True)
-async def _close_services() -> AsyncIterator[None]:
-    yield
-    await close_services()
 
 
 def row_line(app: CptuiApp, name: str) -> str:
@@ -48,7 +40,7 @@ def box_text(screen: PipelineScreen, stage: str) -> str:
 async def test_list_and_pipeline_screen_agree_on_an_execution_held_at_a_disabled_transition(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         # (held is known once the state is read too, which may come a poll after the row loads)
@@ -66,7 +58,7 @@ async def test_list_and_pipeline_screen_agree_on_an_execution_held_at_a_disabled
 async def test_list_and_pipeline_screen_agree_on_a_waiting_approval_with_its_time_left(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         await wait_until(pilot, lambda: "⏸ Approval" in row_line(app, WAITING))
@@ -92,7 +84,7 @@ async def open_inbox(pilot: Pilot[Any], app: CptuiApp) -> ApprovalsScreen:
 
 
 async def test_inbox_at_80x24_shows_the_time_left(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         inbox = await open_inbox(pilot, app)
         approval = inbox.selected
@@ -104,7 +96,7 @@ async def test_inbox_at_80x24_shows_the_time_left(sim: Simulator, tmp_path: Path
 
 
 async def test_inbox_after_a_widen_is_not_left_scrolled_sideways(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         inbox = await open_inbox(pilot, app)
         await pilot.press("right", "right", "right", "right", "right")
@@ -115,7 +107,7 @@ async def test_inbox_after_a_widen_is_not_left_scrolled_sideways(sim: Simulator,
 
 
 async def test_approval_dialog_opens_at_the_top_on_a_short_terminal(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_inbox(pilot, app)
         await pilot.press("enter")
@@ -143,7 +135,7 @@ async def test_approval_dialog_opens_at_the_top_on_a_short_terminal(sim: Simulat
 
 
 async def test_g_or_enter_on_the_pipeline_column_opens_the_pipeline(sim: Simulator, tmp_path: Path) -> None:
-    app = make_app(sim, tmp_path)
+    app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         inbox = await open_inbox(pilot, app)
         await pilot.press("g")

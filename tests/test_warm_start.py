@@ -11,13 +11,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from simfixtures import START
-from uiwait import wait_for_text, wait_until
 
+from tests.support.apps import sim_app
+from tests.support.notices import told
+from tests.support.sim import START, demo_simulator
+from tests.support.wait import wait_for_text, wait_until
 from tui.app.application import CptuiApp
-from tui.aws import create_service
 from tui.core.cache import MAX_TEXT, list_path, load_list, save_list
-from tui.core.config import Config, GeneralConfig, PipelinesConfig
+from tui.core.config import PollingConfig
 from tui.core.model import (
     ExecutionSummary,
     SourceRevision,
@@ -31,7 +32,7 @@ from tui.core.model import (
 from tui.core.notify import EventDetector
 from tui.core.pipeline_rows import status_cell
 from tui.core.store import PipelineRow, Store
-from tui.sim import ManualClock, Simulator
+from tui.sim import Simulator
 
 EAST = Target(region="us-east-1")
 ENDPOINT = "http://127.0.0.1:4599"
@@ -142,19 +143,20 @@ def test_a_dropped_cache_leaves_no_row_behind() -> None:
 # --- the app against the simulator ----------------------------------------------------------------
 
 
-async def _app(tmp_path: Path, sim: Simulator, *, favourites: tuple[str, ...] = ()) -> CptuiApp:
-    service = create_service(EAST, endpoint_url=sim.url, credentials=CREDENTIALS)
-    config = Config(
-        general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"),
-        pipelines=PipelinesConfig(favourites=favourites),
+def _app(tmp_path: Path, sim: Simulator, *, favourites: tuple[str, ...] = ()) -> CptuiApp:
+    return sim_app(
+        sim,
+        tmp_path,
+        favourites=favourites,
+        polling=PollingConfig(),
         cache_dir=tmp_path / "cache",
+        start_polling=False,
     )
-    return CptuiApp([service], config, clock=sim.clock.now, start_polling=False)
 
 
 @pytest.fixture
 async def scale_sim() -> object:
-    simulator = Simulator(scenario="scale", seed=7, clock=ManualClock(start=START), pipelines=6)
+    simulator = demo_simulator("scale", pipelines=6)
     await simulator.start()
     yield simulator
     await simulator.stop()
@@ -167,10 +169,7 @@ async def test_cached_rows_show_at_the_first_frame_then_live_ones_replace_them(
     names = sorted(sim.engine.world(ACCOUNT, "us-east-1").pipelines)
     cached = [row(names[0], Status.FAILED, when=timedelta(seconds=20)), row("deleted-since")]
     save_list(tmp_path / "cache", EAST, sim.url, ACCOUNT, cached, START - timedelta(minutes=3))
-    app = await _app(tmp_path, sim, favourites=(names[0], "deleted-since"))
-    notices: list[str] = []
-    notify = app.notify
-    app.notify = lambda message, **kw: (notices.append(message), notify(message, **kw))[1]  # type: ignore[method-assign,func-returns-value]
+    app = _app(tmp_path, sim, favourites=(names[0], "deleted-since"))
     async with app.run_test(size=(120, 30)) as pilot:
         text = await wait_for_text(pilot, "deleted-since", "cached 3m")
         assert names[0] in text
@@ -186,12 +185,12 @@ async def test_cached_rows_show_at_the_first_frame_then_live_ones_replace_them(
         )
 
         def no_cached_text() -> bool:
-            from screen_text import screen_text
+            from tests.support.wait import screen_text
 
             return "cached" not in screen_text(app) and "deleted-since" not in screen_text(app)
 
         await wait_until(pilot, no_cached_text, timeout=10)
-        assert not [n for n in notices if "deleted-since" in n or "failed" in n.lower()]
+        assert not [n for n, *_ in told(app) if "deleted-since" in n or "failed" in n.lower()]
     # Saved at exit, for the next start: the live rows of this account.
     saved = load_list(tmp_path / "cache", EAST, sim.url)
     assert saved is not None and saved.account == ACCOUNT
@@ -203,7 +202,7 @@ async def test_a_cache_of_another_account_is_dropped_with_one_log_line(
 ) -> None:
     sim = scale_sim
     save_list(tmp_path / "cache", EAST, sim.url, "999999999999", [row("someone-elses")], START)
-    app = await _app(tmp_path, sim)
+    app = _app(tmp_path, sim)
     with caplog.at_level(logging.WARNING, logger="tui.app.warm_start"):
         async with app.run_test(size=(120, 30)) as pilot:
             await wait_for_text(pilot, "someone-elses")
@@ -217,9 +216,7 @@ async def test_without_a_cache_folder_nothing_is_read_or_written(
     tmp_path: Path, scale_sim: Simulator
 ) -> None:
     sim = scale_sim
-    service = create_service(EAST, endpoint_url=sim.url, credentials=CREDENTIALS)
-    config = Config(general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"))  # cache_dir None
-    app = CptuiApp([service], config, clock=sim.clock.now)
+    app = sim_app(sim, tmp_path, polling=PollingConfig())  # cache_dir None
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_until(
             pilot, lambda: app.store.rows() and all(r.loaded for r in app.store.rows()), timeout=20
@@ -231,7 +228,7 @@ async def test_the_list_is_saved_soon_after_start_not_only_at_exit(
     tmp_path: Path, scale_sim: Simulator
 ) -> None:
     sim = scale_sim
-    app = await _app(tmp_path, sim)
+    app = _app(tmp_path, sim)
     app.warm_start.first_save = 0.5
     async with app.run_test(size=(120, 30)) as pilot:
         app.poller.start()

@@ -6,9 +6,9 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from fleetfixtures import PROD_EAST, PROD_WEST, fleet_app, follow_from_pipeline, notices, wait_fleet
-from uiwait import wait_for_text, wait_until
-
+from tests.support.apps import PROD_EAST, PROD_WEST, follow_from_pipeline, sim_app, wait_fleet
+from tests.support.notices import told_text
+from tests.support.wait import wait_for_text, wait_until
 from tui.core.model import Status
 from tui.core.notify import EventKind
 from tui.core.watchlist import WatchList, WatchListFile
@@ -53,12 +53,12 @@ def test_a_broken_file_costs_only_its_entries(tmp_path: Path) -> None:
 
 
 async def test_following_survives_a_restart_and_the_end_is_told(sim: Simulator, tmp_path: Path) -> None:
-    first = fleet_app(sim, tmp_path, targets=(PROD_EAST,))
+    first = sim_app(sim, tmp_path, fleet=True, targets=(PROD_EAST,))
     async with first.run_test(size=(120, 36)) as pilot:
         latest = await follow_from_pipeline(pilot, first, PROD_EAST, "auth-service")
         await wait_until(pilot, lambda: (tmp_path / "watchlist.json").exists())
 
-    second = fleet_app(sim, tmp_path, targets=(PROD_EAST,))  # the same state directory
+    second = sim_app(sim, tmp_path, fleet=True, targets=(PROD_EAST,))  # the same state directory
     async with second.run_test(size=(120, 36)) as pilot:
         await wait_fleet(pilot, second)
         (entry,) = second.alerts.watchlist.entries()
@@ -78,7 +78,7 @@ async def test_following_survives_a_restart_and_the_end_is_told(sim: Simulator, 
         # the notice is told a moment after the event is delivered: wait for it, don't read early
         await wait_until(
             pilot,
-            lambda: any(latest.execution_id[:8] in n or "auth-service" in n for n in notices(second)),
+            lambda: any(latest.execution_id[:8] in n or "auth-service" in n for n in told_text(second)),
             timeout=15,
         )
         await wait_until(pilot, lambda: _saved_finished(tmp_path / "watchlist.json"), timeout=5)

@@ -17,18 +17,29 @@ from typing import Any
 
 from textual.app import App
 from textual.pilot import Pilot
-from uifixtures import FakeMonotonic
 
+from tests.support import apps
+from tests.support.apps import CREDENTIALS, EAST, Credentials
+from tests.support.notices import Notice, told
+from tests.support.sim import FakeMonotonic
 from tui.app.application import CptuiApp
-from tui.aws import create_service
 from tui.aws.client import AwsPipelineService
 from tui.aws.errors import AwsError
-from tui.core.config import Config, GeneralConfig, PipelinesConfig, PollingConfig
 from tui.core.model import Target
 from tui.sim import ManualClock, Simulator
+from tui.ui.screens.pipeline import PipelineScreen
 
-EAST = Target(region="us-east-1")
-CREDENTIALS = ("AKID123456789012", "x", None)
+__all__ = [
+    "CREDENTIALS",
+    "EAST",
+    "CallLog",
+    "Rig",
+    "control_chars",
+    "drive",
+    "make_rig",
+    "open_pipeline",
+    "step",
+]
 # Terminal control that must never reach the screen from AWS text: C0 (tab, newline and all),
 # DEL and C1 (0x9b is a one-byte CSI, 0x9d a one-byte OSC).
 CONTROL = frozenset([*map(chr, range(0x20)), "\x7f", *map(chr, range(0x80, 0xA0))])
@@ -61,7 +72,11 @@ class Rig:
     services: list[AwsPipelineService]
     log: CallLog
     errors: list[BaseException] = field(default_factory=list)  # everything report_error saw
-    notices: list[tuple[str, str]] = field(default_factory=list)  # (message, severity) of every toast
+
+    @property
+    def notices(self) -> list[Notice]:
+        """Every notice the app told, in order."""
+        return told(self.app)
 
     @property
     def clock(self) -> ManualClock:
@@ -73,9 +88,13 @@ class Rig:
         """Errors that reached the one error handler and were not AWS errors: crashes."""
         return [e for e in self.errors if not isinstance(e, AwsError)]
 
-    async def close(self) -> None:
-        for service in self.services:
-            await service.close()
+    def wait(self, pilot: Pilot[Any], every: float = 0.5) -> apps.Waiter:
+        """A waiter for ``apps.open_pipeline``: step time (``drive``) until the condition holds."""
+
+        async def until(condition: Callable[[], object]) -> float:
+            return await drive(pilot, self, condition, every=every)
+
+        return until
 
 
 def make_rig(
@@ -85,34 +104,28 @@ def make_rig(
     targets: Sequence[Target] = (EAST,),
     tps: float = 4.0,
     burst: int = 8,
-    credentials: tuple[str, str, str | None] | None = CREDENTIALS,
+    credentials: Credentials | None = CREDENTIALS,
     read_timeout: float = 10.0,
     services: Sequence[AwsPipelineService] | None = None,
     protected: Sequence[str] = (),
 ) -> Rig:
-    """The App with real aiobotocore services pointed at ``sim``; audit log in ``tmp_path``.
+    """``apps.sim_app`` with the default rate budget, a poll clock the test moves, a call log on
+    every service and a record of what reached ``report_error``.
 
-    ``protected``: explicit, so the rigs that approve payments-api-prod need not type its name
-    (unset, ``*prod*`` would protect it).
+    ``protected``: nothing by default, so the rigs that approve payments-api-prod need not type its name.
     """
     mono = FakeMonotonic()
     log = CallLog(mono)
     made = (
         list(services)
         if services is not None
-        else [
-            create_service(t, endpoint_url=sim.url, credentials=credentials, read_timeout=read_timeout)
-            for t in targets
-        ]
+        else apps.sim_services(sim, targets, credentials=credentials, read_timeout=read_timeout)
     )
     for service in made:
         log.chained, service.observer = service.observer, log
-    config = Config(
-        general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"),
-        polling=PollingConfig(tps=tps, burst=burst),
-        pipelines=PipelinesConfig(protected=tuple(protected)),
+    app = apps.sim_app(
+        sim, tmp_path, services=made, tps=tps, burst=burst, protected=protected, monotonic=mono
     )
-    app = CptuiApp(made, config, clock=sim.clock.now, monotonic=mono)
     rig = Rig(app, sim, mono, made, log)
     original = app.report_error
 
@@ -121,13 +134,6 @@ def make_rig(
         original(error, once=once)
 
     app.report_error = report_error  # type: ignore[method-assign]
-    notify = app.notify
-
-    def record_notify(message: str, **kwargs: Any) -> None:
-        rig.notices.append((message, str(kwargs.get("severity", "information"))))
-        notify(message, **kwargs)
-
-    app.notify = record_notify  # type: ignore[method-assign]
     return rig
 
 
@@ -183,28 +189,6 @@ def control_chars(app: App[Any]) -> list[tuple[int, str]]:
     return found
 
 
-async def open_pipeline(pilot: Pilot[Any], rig: Rig, name: str, target: Target = EAST) -> Any:
+async def open_pipeline(pilot: Pilot[Any], rig: Rig, name: str, target: Target = EAST) -> PipelineScreen:
     """Push the pipeline's screen and step time until its graph is drawn from a definition."""
-    from tui.ui.screens.pipeline import PipelineScreen
-
-    app = rig.app
-    await drive(pilot, rig, lambda: app.store.row(target, name) is not None, every=0.5)
-    screen = PipelineScreen(target, name)
-    await app.push_screen(screen)
-    await drive(
-        pilot,
-        rig,
-        lambda: (
-            app.screen is screen and app.store.definition(target, name) is not None and screen.graph.boxes
-        ),
-        every=0.5,
-    )
-    return screen
-
-
-def flat_text(app: App[Any]) -> str:
-    """The screen's text with every run of whitespace (and line ends) as one space: for messages
-    that wrap over two rows."""
-    from screen_text import screen_text
-
-    return " ".join(screen_text(app).split())
+    return await apps.open_pipeline(pilot, rig.app, name, target=target, loaded=False, wait=rig.wait(pilot))

@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 from textual.app import App
 from textual.screen import Screen
 from textual.signal import Signal
-from uiwait import wait_until as wait_for
 
 from tui.core.model import (
     ActionExecution,
@@ -28,7 +27,7 @@ from tui.core.model import (
 from tui.core.store import Freshness
 from tui.core.store import StoreChange as Change
 
-__all__ = ["TARGET", "Change", "FakeService", "Freshness", "HarnessApp", "wait_for"]
+__all__ = ["TARGET", "Change", "FakeService", "Freshness", "HarnessApp"]
 
 T = TypeVar("T")
 TARGET = Target(region="us-east-1")

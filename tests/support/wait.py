@@ -1,4 +1,5 @@
-"""Bounded waits for pilot tests: let the app run until a condition holds, never a bare sleep."""
+"""Bounded waits for pilot tests (let the app run until a condition holds, never a bare sleep), and
+what the screen shows, as text."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
 
 
@@ -36,7 +38,30 @@ async def wait_for_text(pilot: Pilot[Any], *needles: str, timeout: float = 10.0)
 
     Returns the screen text, so the caller can assert on the rest of it.
     """
-    from screen_text import screen_text
-
     await wait_until(pilot, lambda: all(n in screen_text(pilot.app) for n in needles), timeout)
     return screen_text(pilot.app)
+
+
+async def poll_until(predicate: Callable[[], object], timeout: float = 10.0) -> None:
+    """Outside an app: let the loop run until ``predicate()`` is true; fail after ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(0.01)
+
+
+def screen_lines(app: App[Any]) -> list[str]:
+    """The current screen, one string per terminal row, styles dropped."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def screen_text(app: App[Any]) -> str:
+    return "\n".join(screen_lines(app))
+
+
+def flat_text(app: App[Any]) -> str:
+    """The screen's text with every run of whitespace (and line ends) as one space: for messages
+    that wrap over two rows."""
+    return " ".join(screen_text(app).split())

@@ -7,7 +7,7 @@ wraps what it needs in its own fixture.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,17 +78,6 @@ class CallRecorder:
 
     def count(self, operation: str) -> int:
         return sum(1 for call in self.calls if call[1] == operation)
-
-
-async def wait_until(
-    condition: Callable[[], Awaitable[bool]], *, attempts: int = 200, step: float = 0.01
-) -> None:
-    """Await ``condition`` until it holds; fail after a bounded number of tries (no fixed sleep)."""
-    for _ in range(attempts):
-        if await condition():
-            return
-        await asyncio.sleep(step)
-    raise AssertionError("condition not met in time")
 
 
 Reply = tuple[int, dict[str, object]] | None  # None: close the connection without answering

@@ -1,4 +1,7 @@
-"""Helpers for tests that drive the simulator with the real aiobotocore client."""
+"""The simulator for tests: its start time, the demo world, aiobotocore clients on it, fake clocks.
+
+The ``sim`` and ``threaded_sim`` fixtures (tests/conftest.py) are built by ``demo_simulator``.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,11 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-import shapecheck
 from aiobotocore.session import get_session
 from botocore.config import Config
 
-from tui.sim import Simulator
+from tests.support import shapecheck
+from tui.sim import ManualClock, Simulator
 
 START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 CLIENT_CONFIG = Config(
@@ -20,6 +23,24 @@ CLIENT_CONFIG = Config(
     connect_timeout=5,
     read_timeout=10,
 )
+
+
+def demo_simulator(scenario: str = "demo", **options: Any) -> Simulator:
+    """The simulator (not started) on a ManualClock at ``START``, seed 7; ``options`` go to it."""
+    return Simulator(scenario=scenario, seed=7, clock=ManualClock(start=START), **options)
+
+
+class FakeMonotonic:
+    """A monotonic clock for the poller that moves only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 @asynccontextmanager
