@@ -58,7 +58,7 @@ class WarmStart:
         if self.folder is None:
             return
         self.app.store_changed.subscribe(self.app, self.on_store_changed, immediate=True)
-        self.app.set_timer(self.first_save, self.save, name="warm-start first save")
+        self.app.set_timer(self.first_save, self._first_save, name="warm-start first save")
         self.app.set_interval(SAVE_EVERY, self.save, name="warm-start save")
 
     def on_store_changed(self, change: StoreChange) -> None:
@@ -74,11 +74,19 @@ class WarmStart:
                 log.warning("ignoring the cached list of %s: it was read from another account", target.label)
                 self.app.poller.publish(self.app.store.drop_cached(target))
 
-    def save(self) -> None:
-        """Write each target's live rows (only of targets whose account and list are known)."""
+    def _first_save(self) -> None:
+        """The first write; on a start slower than ``first_save`` (nothing known yet to write), it
+        tries again after as long, rather than leaving it to the next ``SAVE_EVERY``."""
+        if not self.save():
+            self.app.set_timer(self.first_save, self._first_save, name="warm-start first save")
+
+    def save(self) -> bool:
+        """Write each target's live rows (only of targets whose account and list are known); True
+        if any list was written."""
         if self.folder is None:
-            return
+            return False
         store, now = self.app.store, self.app.now()
+        wrote = False
         for target in self.app.targets:
             identity = store.identity(target)
             if identity is None or not store.freshness(target).listed:
@@ -86,3 +94,5 @@ class WarmStart:
             rows = store.rows_to_cache(target)
             if rows:
                 save_list(self.folder, target, self._endpoint(target), identity.account, rows, now)
+                wrote = True
+        return wrote
