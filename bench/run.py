@@ -14,7 +14,7 @@ written to ``bench/results/latest.json`` and, as a markdown table for the README
 - render (render.py): poll-to-frame, stage graph and key-to-frame with 1,000 pipelines;
 - logs (logs_bench.py): ingest rate, key-to-frame while tailing, peak RSS after a million lines.
 
-Not tests: nothing here asserts a time (tests/test_bench_smoke.py keeps the code from rotting).
+Not tests: nothing here asserts a time (tests/ui/test_bench_smoke.py keeps the code from rotting).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ is still that pipeline's state), an item of a list that lacks its name or id is 
 of the list still shows), and anything else takes its documented default. Only a response without
 its payload (GetPipeline without ``pipeline``) raises ``MalformedResponse``, which the service
 reports as an ``AwsError``. The ``*_response`` functions take a whole response (or all the items
-of a paginated list) and are what the service uses; tests/test_reliability_shapes.py removes each
+of a paginated list) and are what the service uses; tests/reliability/test_reliability_shapes.py removes each
 optional member in turn from full responses and runs them.
 """
 

@@ -11,7 +11,7 @@ screen draws its markers from ``marker()`` only, so they cannot disagree with th
 - ``set_value()``: the read succeeded: the error goes;
 - ``fail()``: the read failed: the value read before stays, marked by the error (``stale``).
 
-No Textual here: the rules are unit-tested in tests/test_datum.py.
+No Textual here: the rules are unit-tested in tests/unit/test_datum.py.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 start; when it can (an endpoint that does not answer yet, a terminal that is too small for now) it
 starts, says what is wrong, and recovers by itself.
 
-tests/test_cli.py already covers a malformed config (file and line), a missing config file, a
+tests/sim/test_cli.py already covers a malformed config (file and line), a missing config file, a
 malformed region, a profile without a region and an unknown profile.
 """
 

@@ -112,7 +112,7 @@ def test_nothing_in_the_app_parses_markup_from_a_string() -> None:
     ``safe_text`` / ``safe_content``, or ``escape_markup`` where only a markup string is taken)."""
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent / "tui"
+    root = Path(__file__).resolve().parents[2] / "tui"
     risky = ("from_markup(", "markup=True", "render_markup(", "Text.from_ansi(")
     found = [
         f"{path.relative_to(root)}: {needle}"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_sim_events_cli import AWS, Cli
+from tests.sim.test_sim_events_cli import AWS, Cli
 from tui.cli import main
 from tui.sim import Simulator
 

@@ -23,7 +23,7 @@ from tui.ui.screens.pipeline import PipelineScreen
 from tui.ui.screens.pipelines import PipelinesScreen
 from tui.ui.screens.watchlist import WatchListScreen
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 # The README's words for the screens (the "where" column), and the screens they mean.
 SCREENS: dict[str, type] = {
     "pipelines": PipelinesScreen,

@@ -39,7 +39,7 @@ from tui.core.notify import (
 from tui.core.store import Store
 from tui.core.watchlist import WatchList, followed_key
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 T = Target(region="us-east-1", profile="ops", name="ops/us-east-1")
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 

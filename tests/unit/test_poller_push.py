@@ -3,7 +3,7 @@ the safety sweep, and each event's confirming read is one GetPipelineState throu
 
 from __future__ import annotations
 
-from tests.test_poller import T, World
+from tests.unit.test_poller import T, World
 from tui.core.poller import FetchKind
 
 

@@ -370,25 +370,3 @@ async def test_unknown_build_says_so(app_and_pilot: tuple[CptuiApp, Pilot[Any]])
     await wait_until(pilot, lambda: screen.unavailable is not None, timeout=10)
     text = await wait_for_text(pilot, "was not found")
     assert "codesuite/codebuild/projects/gone-project/build/" in text
-
-
-# --- snapshot -----------------------------------------------------------------------------------
-
-
-
-def test_triage_snapshot(snap_compare: Any, threaded_sim: Simulator, tmp_path: Path) -> None:
-    """A failed test build opened for triage: header, phases, the failure callout, the first error."""
-    app = logs_app(threaded_sim, tmp_path)
-    build = failed_e2e_build(threaded_sim)
-
-    async def run_before(pilot: Pilot[Any]) -> None:
-        screen = LogScreen(EAST, build.id, error_message=ACTION_ERROR, jump_to_error=True)
-        await app.push_screen(screen)
-        await wait_until(pilot, lambda: screen.finished and screen.view.cursor is not None, timeout=10)
-        await pilot.pause()
-        # The jump centres the error line in the view as laid out at that moment; the header can
-        # still grow by a row afterwards, which would shift the picture by one line between runs.
-        screen.view.center_cursor()
-        await pilot.pause()
-
-    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)

@@ -17,7 +17,7 @@ from tui.aws.client import AwsPipelineService
 from tui.core.config import Config, load_config
 from tui.core.model import Target
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 AWS_CONFIG = """\
 [default]
 region = eu-central-1

@@ -1,6 +1,6 @@
 """ExecutionScreen: the failed action first, its error, the diff against the last success, logs key.
 
-Stand-in App surface first (exact data, tests/ui_harness.py); simulator tests further down.
+Stand-in App surface first (exact data, tests/support/harness.py); simulator tests further down.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from tui.ui.screens.chooser import ValueChooser
 from tui.ui.screens.dialogs import RollbackDialog
 from tui.ui.screens.pipelines import PipelinesScreen
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 

@@ -1,6 +1,6 @@
 """HistoryScreen: paging on demand, reconciliation by execution id, the cursor never jumps.
 
-The first tests use a stand-in App surface (tests/ui_harness.py) to pin the screen's own logic with
+The first tests use a stand-in App surface (tests/support/harness.py) to pin the screen's own logic with
 exact data; the simulator tests at the end drive the real App and aiobotocore.
 """
 

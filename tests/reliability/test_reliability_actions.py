@@ -1,6 +1,6 @@
 """Operator actions under faults: never lost, never doubled, always audited.
 
-tests/test_ui_actions.py covers a dropped PutApprovalResult, a throttled retry and an idempotent
+tests/ui/test_ui_actions.py covers a dropped PutApprovalResult, a throttled retry and an idempotent
 start; here: a mutation whose answer comes after the client gave up (it did happen), a 5xx answer
 (it may have happened), a second key press while the first request hangs, and the wording of a
 throttled mutation. Each time the next poll shows the truth and the audit log has every attempt.

@@ -30,7 +30,7 @@ from tui.core.config import (
 )
 from tui.core.config_schema import EVENT_TARGET_SCHEMA, EVENTS_SCHEMA, SCHEMAS, TARGET_SCHEMA
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "config.example.toml"
 
 
@@ -343,7 +343,7 @@ def test_config_and_aws_layers_do_not_import_textual() -> None:
 def test_every_binding_id_in_the_app_is_remappable() -> None:
     """A Binding with an id that [keys] cannot name would be a key the user cannot remap."""
 
-    root = Path(__file__).resolve().parent.parent / "tui"
+    root = Path(__file__).resolve().parents[2] / "tui"
     used: set[str] = set()
     for source in root.rglob("*.py"):
         for call in re.findall(r"Binding\((.*?)\)", source.read_text(), flags=re.S):
