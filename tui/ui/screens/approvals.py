@@ -26,8 +26,8 @@ from tui.app import operations as operator
 from tui.core import fmt
 from tui.core.config import DEFAULT_KEYS
 from tui.core.model import ApprovalRequest
+from tui.core.revisions import revisions_text
 from tui.core.sanitize import clean
-from tui.ui.screens.action_dialogs import revisions_text
 from tui.ui.screens.dialogs import time_left
 from tui.ui.screens.operator_keys import read_only_reason
 from tui.ui.widgets.footer import KeyFooter

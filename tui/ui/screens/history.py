@@ -23,10 +23,10 @@ from tui.aws.errors import AwsError
 from tui.core.config import DEFAULT_KEYS
 from tui.core.datum import Datum
 from tui.core.error_text import error_text
-from tui.core.fmt import ago, short_id, status_text
+from tui.core.fmt import ago, running_duration, short_id, status_text
 from tui.core.model import ExecutionSummary, ExecutionType, Page, Target
+from tui.core.revisions import revision_message
 from tui.core.sanitize import clean
-from tui.ui.widgets.execution_panel import revision_message, running_duration
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.ranked_table import RankedTable
 from tui.ui.widgets.stage_box import principal
