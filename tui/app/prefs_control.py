@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from tui.app.keymap import check_keymap
 from tui.core.config import ConfigError, save_preferences
 from tui.core.sanitize import clean
 
@@ -27,7 +28,7 @@ def save(app: CptuiApp, **changes: Any) -> bool:
     if path is None:
         return False
     try:
-        save_preferences(app.config, path, **changes)
+        save_preferences(app.config, path, check_keymap=check_keymap, **changes)
     except (ConfigError, OSError) as exc:
         app.notify(f"Preference not saved: {clean(str(exc))}", severity="warning", markup=False)
         return False

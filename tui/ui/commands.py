@@ -19,12 +19,17 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
-from tui.core.sanitize import clean, escape_markup, safe_content
+from tui.core.sanitize import clean, escape_markup
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
     from tui.app.application import CptuiApp
+
+def safe_content(value: object, *, max_len: int | None = None, single_line: bool = True) -> Content:
+    """Data as Textual ``Content``: cleaned, never parsed as markup."""
+    return Content(clean(value, max_len=max_len, single_line=single_line))
+
 
 # Actions the palette itself or the App's chrome already offer.
 _SKIP_ACTIONS = frozenset({"command_palette", "app.command_palette", "quit", "app.quit", "help_quit"})
