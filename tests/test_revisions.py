@@ -47,7 +47,9 @@ def test_the_message_is_the_first_line_of_the_commit_message() -> None:
 
 
 def test_the_approval_dialog_shows_the_commit_message() -> None:
-    approval = ApprovalRequest(Target("eu-west-1"), "web", "Approve", "Gate", "tok", source_revisions=(REVISION,))
+    approval = ApprovalRequest(
+        Target("eu-west-1"), "web", "Approve", "Gate", "tok", source_revisions=(REVISION,)
+    )
     assert_unwrapped(rendered(approval_details(approval, now=NOW)))
 
 

@@ -1,6 +1,6 @@
 """The operator dialogs: a plain confirmation, the approval dialog, and (re-exported) one per action.
 
-Every dialog dismisses with the ``ActionRequest`` to send, or None; ``tui.app.operations`` runs it.
+Every dialog dismisses with the ``ActionRequest`` to send, or None; ``tui.ui.operations`` runs it.
 """
 
 from __future__ import annotations
