@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
 def with_cache(config: Config, no_cache: bool) -> Config:
     """The config with its warm-start cache folder: none with ``--no-cache`` or ``[general] cache =
     false``, else ``$XDG_CACHE_HOME/cptui`` (the demo moves it into its temporary directory)."""
-    from tui.core.config import default_cache_dir
+    from tui.core.paths import default_cache_dir
 
     if no_cache or not config.general.cache:
         return replace(config, cache_dir=None)

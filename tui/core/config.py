@@ -31,6 +31,7 @@ from tui.core.config_schema import (
     load_text,
 )
 from tui.core.model import Target
+from tui.core.paths import default_audit_log_path, default_config_path
 from tui.core.toml_lines import TomlLines
 
 __all__ = [
@@ -97,19 +98,6 @@ KNOWN_BINDINGS: tuple[str, ...] = tuple(DEFAULT_KEYS)
 log = logging.getLogger(__name__)
 
 
-def _xdg(variable: str, fallback: str) -> Path:
-    value = os.environ.get(variable)
-    # The XDG spec says relative paths in these variables are invalid and must be ignored.
-    if value and os.path.isabs(value):
-        return Path(value)
-    return Path.home() / fallback
-
-
-def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/cptui``, else ``~/.cache/cptui`` (the warm start's lists, burst sizes)."""
-    return _xdg("XDG_CACHE_HOME", ".cache") / "cptui"
-
-
 def write_json_atomic(path: Path, data: object, *, indent: int | None = None) -> bool:
     """Replace ``path`` with ``data`` as JSON, atomically (a unique temporary file beside it, then a
     rename); False and one log line on failure, never raised: the state and cache files are a
@@ -128,16 +116,6 @@ def write_json_atomic(path: Path, data: object, *, indent: int | None = None) ->
         log.warning("cannot write %s: %s", path, exc)
         return False
     return True
-
-
-def default_config_path() -> Path:
-    """``$XDG_CONFIG_HOME/cptui/config.toml``, else ``~/.config/cptui/config.toml``."""
-    return _xdg("XDG_CONFIG_HOME", ".config") / "cptui" / "config.toml"
-
-
-def default_audit_log_path() -> Path:
-    """``$XDG_STATE_HOME/cptui/audit.jsonl``, else ``~/.local/state/cptui/audit.jsonl``."""
-    return _xdg("XDG_STATE_HOME", ".local/state") / "cptui" / "audit.jsonl"
 
 
 DEFAULT_ERROR_PATTERNS: tuple[str, ...] = (

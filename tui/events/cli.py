@@ -72,7 +72,7 @@ def main(
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     if config.path is None:
-        from tui.core.config import default_config_path
+        from tui.core.paths import default_config_path
 
         config = replace(config, path=default_config_path())
     make = make_service or _service
