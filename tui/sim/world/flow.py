@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tui.sim.world import emit, runners
+from tui.sim.world import conditions, emit, runners
 from tui.sim.world.runners import new_uuid
 from tui.sim.world.state import ActionRun, Execution, Pipeline, Revision, StageRun
 
@@ -29,6 +29,8 @@ def handle(world: World, kind: str, args: tuple[Any, ...]) -> None:
         _action_due(world, *args)
     elif kind == "build-phase":
         _build_phase(world, *args)
+    elif kind == "rule":
+        conditions.rule_due(world, *args)
 
 
 def _build_phase(world: World, build_id: str, index: int) -> None:
@@ -143,7 +145,7 @@ def _enter(world: World, p: Pipeline, ex: Execution, idx: int) -> None:
     p.occupants.setdefault(name, []).append(ex.id)
     p.stage_latest[name] = ex.id
     emit.stage_changed(world, p, ex, name, "STARTED")
-    start_group(world, p, ex, run)
+    conditions.gate_or_start(world, p, ex, run)
 
 
 def start_group(
@@ -218,19 +220,34 @@ def _group_check(world: World, p: Pipeline, ex: Execution, srun: StageRun) -> No
     elif srun.group + 1 < len(groups):
         srun.group += 1
         start_group(world, p, ex, srun)
+    elif _has_conditions(p, ex, srun.name, "ON_SUCCESS"):
+        srun.gate = "ON_SUCCESS"
+        conditions.begin(world, p, ex, srun.name, "ON_SUCCESS")
     else:
         stage_end(world, p, ex, srun, "Succeeded")
 
 
-def stage_end(world: World, p: Pipeline, ex: Execution, srun: StageRun, status: str) -> None:
-    """Close a stage run, free the stage, and move the execution on or end it."""
+def _has_conditions(p: Pipeline, ex: Execution, stage: str, kind: str) -> bool:
+    return (
+        p.spec.pipeline_type == "V2"
+        and ex.execution_type == "STANDARD"
+        and conditions.declared(p, stage, kind) is not None
+    )
+
+
+def stage_end(
+    world: World, p: Pipeline, ex: Execution, srun: StageRun, status: str, *, check_on_failure: bool = True
+) -> None:
+    """Close a stage run, free the stage, and move the execution on or end it (a Skipped stage
+    moves it on like a Succeeded one). A failed stage with onFailure conditions engages them."""
     srun.status = status
     srun.retry_running = False
+    srun.gate = None
     emit.stage_changed(world, p, ex, srun.name, emit.state(status))
     release(world, p, srun.name, ex.id)
     if ex.status == "Stopping":
         finish(world, p, ex, "Stopped")
-    elif status == "Succeeded":
+    elif status in ("Succeeded", "Skipped"):
         nxt = ex.stage_index + 1
         if ex.only_stage is not None or nxt >= len(p.spec.stages):
             finish(world, p, ex, "Succeeded")
@@ -238,6 +255,8 @@ def stage_end(world: World, p: Pipeline, ex: Execution, srun: StageRun, status: 
             try_enter(world, p, ex, nxt)
     else:
         finish(world, p, ex, "Failed" if status == "Failed" else "Stopped")
+        if status == "Failed" and check_on_failure and _has_conditions(p, ex, srun.name, "ON_FAILURE"):
+            conditions.begin(world, p, ex, srun.name, "ON_FAILURE")
 
 
 def release(world: World, p: Pipeline, stage: str, eid: str) -> None:
@@ -266,6 +285,7 @@ def finish(world: World, p: Pipeline, ex: Execution, status: str, summary: str |
     if summary is not None:
         ex.status_summary = summary
     emit.pipeline_changed(world, p, ex, emit.state(status))
+    conditions.cancel(world, p, ex)
     if ex.waiting_at is not None:
         queue = p.waiting.get(ex.waiting_at, [])
         if ex.id in queue:
@@ -289,6 +309,14 @@ def stop(world: World, p: Pipeline, ex: Execution, abandon: bool, reason: str) -
     if run is None:
         finish(world, p, ex, "Stopped")
         return
+    if run.gate is not None and not any(a.status == "InProgress" for a in run.actions.values()):
+        # Held by a condition, no action running: nothing to wait for.
+        run.status = "Stopped"
+        run.gate = None
+        emit.stage_changed(world, p, ex, run.name, "STOPPED")
+        release(world, p, run.name, ex.id)
+        finish(world, p, ex, "Stopped")
+        return
     if not abandon:
         ex.status = "Stopping"
         run.status = "Stopping"
@@ -310,12 +338,16 @@ def stop(world: World, p: Pipeline, ex: Execution, abandon: bool, reason: str) -
     finish(world, p, ex, "Stopped")
 
 
-def retry(world: World, p: Pipeline, ex: Execution, stage: str, mode: str) -> None:
+def retry(
+    world: World, p: Pipeline, ex: Execution, stage: str, mode: str, *, automated: bool = False
+) -> None:
     """Run a failed stage again: only its failed actions, or all of them from the first group."""
     srun = ex.stages[stage]
     srun.status = "InProgress"
     srun.retry_running = True
-    srun.manual_retries += 1
+    if not automated:
+        srun.manual_retries += 1
+    srun.last_retry = "AutomatedStageRetry" if automated else "ManualStageRetry"
     ex.status = "InProgress"
     ex.status_summary = None
     ex.stop_reason = None
