@@ -364,3 +364,63 @@ async def test_succeeded_in_stage_filter(sim: Simulator) -> None:
         )
     assert [e["pipelineExecutionId"] for e in got["pipelineExecutionSummaries"]] == expected
     assert len(expected) < len(p.executions)
+
+
+async def test_v2_declaration_round_trips_whole(sim: Simulator) -> None:
+    async with aio_client(sim, "codepipeline") as cp:
+        before = await _decl(cp, "checkout-web")
+        assert before["triggers"][0]["gitConfiguration"]["push"][1] == {
+            "tags": {"includes": ["v*"], "excludes": ["v*-rc*"]}
+        }
+        assert [v["name"] for v in before["variables"]] == ["RELEASE_CHANNEL", "CANARY_PERCENT"]
+        production = before["stages"][3]
+        assert production["beforeEntry"]["conditions"][0]["result"] == "FAIL"
+        assert production["onFailure"] == {"result": "ROLLBACK"}
+        after = (await cp.update_pipeline(pipeline=before))["pipeline"]
+        assert after == {**before, "version": before["version"] + 1}
+        assert await _decl(cp, "checkout-web") == after
+        billing = await _decl(cp, "billing-service")
+        assert billing["roleArn"].endswith("PipelineRole-1Q2W3E4R5T6Y")
+        assert billing["artifactStore"]["location"].startswith("billing-service-pipeline-artifactsbucket")
+        tags = await cp.list_tags_for_resource(resourceArn=ARN.format("billing-service"))
+        assert {"key": "aws:cloudformation:stack-name", "value": "billing-service-pipeline"} in tags["tags"]
+
+
+@pytest.mark.parametrize(
+    ("git", "words"),
+    [
+        ({"sourceActionName": "Nope", "push": [{"branches": {"includes": ["main"]}}]}, "not a source action"),
+        (
+            {
+                "sourceActionName": "Source",
+                "push": [{"tags": {"includes": ["v*"]}, "branches": {"includes": ["main"]}}],
+            },
+            "combines tags",
+        ),
+        (
+            {"sourceActionName": "Source", "push": [{"filePaths": {"includes": ["src/**"]}}]},
+            "branches or tags",
+        ),
+        ({"sourceActionName": "Source", "pullRequest": [{"events": ["OPEN"]}]}, "must filter on branches"),
+    ],
+)
+async def test_trigger_validation(sim: Simulator, git: dict[str, Any], words: str) -> None:
+    async with aio_client(sim, "codepipeline") as cp:
+        decl = await _decl(cp, "web-frontend")
+        decl["triggers"] = [{"providerType": "CodeStarSourceConnection", "gitConfiguration": git}]
+        with pytest.raises(cp.exceptions.InvalidStructureException, match=words):
+            await cp.update_pipeline(pipeline=decl)
+        decl = await _decl(cp, "payments-api-prod")  # a CodeCommit source: no triggers
+        decl["triggers"] = [
+            {
+                "providerType": "CodeStarSourceConnection",
+                "gitConfiguration": {
+                    "sourceActionName": "Source",
+                    "push": [{"branches": {"includes": ["main"]}}],
+                },
+            }
+        ]
+        with pytest.raises(
+            cp.exceptions.InvalidStructureException, match="only for CodeStarSourceConnection"
+        ):
+            await cp.update_pipeline(pipeline=decl)
