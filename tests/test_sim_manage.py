@@ -424,3 +424,94 @@ async def test_trigger_validation(sim: Simulator, git: dict[str, Any], words: st
             cp.exceptions.InvalidStructureException, match="only for CodeStarSourceConnection"
         ):
             await cp.update_pipeline(pipeline=decl)
+
+
+async def test_on_failure_retry_and_rollback(sim: Simulator) -> None:
+    async with aio_client(sim, "codepipeline") as cp:
+        decl = await _decl(cp, "web-frontend")
+        decl["stages"][2]["onFailure"] = {
+            "result": "RETRY",
+            "retryConfiguration": {"retryMode": "FAILED_ACTIONS"},
+        }
+        decl["stages"][3]["onFailure"] = {"result": "ROLLBACK"}
+        await cp.update_pipeline(pipeline=decl)
+        p = sim.engine.world().pipelines["web-frontend"]
+        # A run that succeeds everywhere, the target of the rollback.
+        for stage, action in (
+            ("Build", "Build"),
+            ("Test", "Unit-Tests"),
+            ("Test", "E2E-Tests"),
+            ("Deploy", "Deploy-Site"),
+            ("Deploy", "Invalidate-CDN"),
+        ):
+            p.force(stage, action, "Succeeded", 30)
+        good = (await cp.start_pipeline_execution(name="web-frontend"))["pipelineExecutionId"]
+        advance_until(sim, lambda w: w.pipelines["web-frontend"].executions[good].final, step=10)
+        assert p.executions[good].status == "Succeeded"
+        # E2E fails once, the automated retry passes it; Deploy-Site then fails and rolls back.
+        p.force("Build", "Build", "Succeeded", 30)
+        p.force("Test", "Unit-Tests", "Succeeded", 30)
+        p.force("Test", "E2E-Tests", "Failed", 30)
+        p.force("Test", "E2E-Tests", "Succeeded", 30)
+        p.force("Deploy", "Deploy-Site", "Failed", 30)
+        p.force("Deploy", "Invalidate-CDN", "Succeeded", 30)
+        bad = (await cp.start_pipeline_execution(name="web-frontend"))["pipelineExecutionId"]
+        advance_until(
+            sim,
+            lambda w: (
+                w.pipelines["web-frontend"].executions[bad].final
+                and w.pipelines["web-frontend"].executions[bad].stages.get("Deploy") is not None
+            ),
+            step=10,
+        )
+        assert p.executions[bad].status == "Failed"
+        test = _stage(await cp.get_pipeline_state(name="web-frontend"), "Test")
+        assert test["retryStageMetadata"] == {
+            "autoStageRetryAttempt": 1,
+            "latestRetryTrigger": "AutomatedStageRetry",
+        }
+        assert test["latestExecution"]["status"] == "Succeeded"
+        runs = (await cp.list_pipeline_executions(pipelineName="web-frontend", maxResults=3))[
+            "pipelineExecutionSummaries"
+        ]
+        rollback = runs[0]
+        assert rollback["trigger"] == {"triggerType": "AutomatedRollback", "triggerDetail": bad}
+        assert rollback["executionType"] == "ROLLBACK"
+        assert rollback["rollbackMetadata"] == {"rollbackTargetPipelineExecutionId": good}
+
+
+async def test_stop_while_held_by_a_condition(sim: Simulator) -> None:
+    world = sim.engine.world()
+    held = world.pipelines["checkout-web"].stage_latest["Production"]
+    async with aio_client(sim, "codepipeline") as cp:
+        await cp.stop_pipeline_execution(
+            pipelineName="checkout-web", pipelineExecutionId=held, reason="not today"
+        )
+        got = await cp.get_pipeline_execution(pipelineName="checkout-web", pipelineExecutionId=held)
+        assert got["pipelineExecution"]["status"] == "Stopped"
+        production = _stage(await cp.get_pipeline_state(name="checkout-web"), "Production")
+        assert production["latestExecution"]["status"] == "Stopped"
+        assert production["beforeEntryConditionState"]["latestExecution"]["status"] == "Abandoned"
+
+
+async def test_the_demo_window_opens_on_its_own(sim: Simulator) -> None:
+    world = sim.engine.world()
+    p = world.pipelines["checkout-web"]
+    held = p.stage_latest["Production"]
+    assert p.condition_latest[("Production", "BEFORE_ENTRY")].status == "InProgress"
+    p.force("Production", "Deploy-Production", "Succeeded", 60)
+    waited = advance_until(
+        sim, lambda w: w.pipelines["checkout-web"].executions[held].final, step=60, limit=4 * 3600
+    )
+    assert 3600 <= waited <= 3 * 3600
+    assert p.executions[held].status == "Succeeded"
+    assert p.condition_latest[("Production", "BEFORE_ENTRY")].status == "Succeeded"
+
+
+async def test_deleting_a_running_pipeline_leaves_the_world_running(sim: Simulator) -> None:
+    async with aio_client(sim, "codepipeline") as cp:
+        assert any(not e.final for e in sim.engine.world().pipelines["ml-training"].executions.values())
+        await cp.delete_pipeline(name="ml-training")
+        sim.clock.advance(2 * 3600)
+        names = [p["name"] for p in (await cp.list_pipelines())["pipelines"]]
+        assert "ml-training" not in names and "web-frontend" in names

@@ -171,7 +171,9 @@ def record_action(p: Pipeline, run: StageRun, ar: ActionRun) -> None:
 
 
 def _action_due(world: World, name: str, eid: str, stage: str, run_id: str) -> None:
-    p = world.pipelines[name]
+    p = world.pipelines.get(name)
+    if p is None:
+        return  # deleted while the action ran
     ex = p.executions[eid]
     srun = ex.stages.get(stage)
     if srun is None:
