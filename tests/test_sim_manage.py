@@ -515,3 +515,34 @@ async def test_deleting_a_running_pipeline_leaves_the_world_running(sim: Simulat
         sim.clock.advance(2 * 3600)
         names = [p["name"] for p in (await cp.list_pipelines())["pipelines"]]
         assert "ml-training" not in names and "web-frontend" in names
+
+
+async def test_retrying_a_stage_failed_by_its_condition_checks_it_again(sim: Simulator) -> None:
+    async with aio_client(sim, "codepipeline") as cp:
+        check = _rule(
+            "Env-Is-Prod", "VariableCheck", Variable="#{variables.DEPLOY_ENV}", Value="prod", Operator="EQ"
+        )
+        await _add_entry_condition(cp, "payments-api-prod", 1, {"result": "FAIL", "rules": [check]})
+        p = sim.engine.world().pipelines["payments-api-prod"]
+        p.force_rule("Build", "Env-Is-Prod", "Failed")
+        for action in ("Build", "Unit-Tests", "Security-Scan"):
+            p.force("Build", action, "Succeeded", 30)
+        eid = (await cp.start_pipeline_execution(name="payments-api-prod"))["pipelineExecutionId"]
+        advance_until(sim, lambda w: w.pipelines["payments-api-prod"].executions[eid].final, step=5)
+        assert p.executions[eid].stages["Build"].status == "Failed"
+        await cp.retry_stage_execution(
+            pipelineName="payments-api-prod",
+            stageName="Build",
+            pipelineExecutionId=eid,
+            retryMode="FAILED_ACTIONS",
+        )
+        advance_until(
+            sim,
+            lambda w: w.pipelines["payments-api-prod"].executions[eid].stages["Build"].status != "InProgress",
+            step=5,
+        )
+        assert p.executions[eid].stages["Build"].status == "Succeeded"
+        rules = await cp.list_rule_executions(
+            pipelineName="payments-api-prod", filter={"pipelineExecutionId": eid}
+        )
+        assert [r["status"] for r in rules["ruleExecutionDetails"]] == ["Succeeded", "Failed"]
