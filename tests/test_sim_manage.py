@@ -148,6 +148,14 @@ async def test_update_pipeline_validation(sim: Simulator, change: Any, code: str
         assert (await _decl(cp, "docs-site"))["version"] == version
 
 
+async def test_variable_names_are_unique(sim: Simulator) -> None:
+    async with aio_client(sim, "codepipeline") as cp:
+        decl = await _decl(cp, "payments-api-prod")
+        decl["variables"].append({"name": "DEPLOY_ENV", "defaultValue": "dev"})
+        with pytest.raises(cp.exceptions.InvalidStructureException, match="'DEPLOY_ENV' is not unique"):
+            await cp.update_pipeline(pipeline=decl)
+
+
 async def test_condition_validation(sim: Simulator) -> None:
     async with aio_client(sim, "codepipeline") as cp:
         decl = await _decl(cp, "web-frontend")
