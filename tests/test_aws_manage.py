@@ -211,3 +211,17 @@ def test_shared_operation_names_name_the_right_iam_action() -> None:
         profile=None,
     )
     assert isinstance(in_use, e.Conflict)
+
+
+async def test_denied_management_calls_name_the_iam_action(
+    sim: Simulator, service: AwsPipelineService
+) -> None:
+    decl = (await service.get_pipeline_declaration("docs-site")).editable()
+    sim.set_faults("deny=UpdatePipeline+ListTagsForResource+OverrideStageCondition")
+    with pytest.raises(e.AccessDenied) as info:
+        await service.update_pipeline(decl)
+    assert info.value.missing_action == "codepipeline:UpdatePipeline"
+    with pytest.raises(e.AccessDenied) as info:
+        await service.list_tags_for_resource("arn:aws:codepipeline:us-east-1:123456789012:docs-site")
+    assert info.value.missing_action == "codepipeline:ListTagsForResource"
+    assert "codepipeline:ListTagsForResource" in str(info.value)
