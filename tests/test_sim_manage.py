@@ -490,7 +490,14 @@ async def test_on_failure_retry_and_rollback(sim: Simulator) -> None:
 
 async def test_stop_while_held_by_a_condition(sim: Simulator) -> None:
     world = sim.engine.world()
+    [condition] = world.conditions_in_progress()
+    assert (condition.pipeline, condition.stage, condition.kind) == (
+        "checkout-web",
+        "Production",
+        "BEFORE_ENTRY",
+    )
     held = world.pipelines["checkout-web"].stage_latest["Production"]
+    assert condition.execution_id == held
     async with aio_client(sim, "codepipeline") as cp:
         await cp.stop_pipeline_execution(
             pipelineName="checkout-web", pipelineExecutionId=held, reason="not today"
