@@ -561,3 +561,39 @@ async def test_retrying_a_stage_failed_by_its_condition_checks_it_again(sim: Sim
             pipelineName="payments-api-prod", filter={"pipelineExecutionId": eid}
         )
         assert [r["status"] for r in rules["ruleExecutionDetails"]] == ["Succeeded", "Failed"]
+
+
+async def test_override_on_success_while_its_alarm_is_watched(sim: Simulator) -> None:
+    world = sim.engine.world()
+    p = world.pipelines["checkout-web"]
+    p.force("Build", "Build", "Succeeded", 60)
+    p.force("Staging", "Deploy-Staging", "Succeeded", 60)
+    async with aio_client(sim, "codepipeline") as cp:
+        eid = (await cp.start_pipeline_execution(name="checkout-web"))["pipelineExecutionId"]
+        advance_until(
+            sim,
+            lambda w: any(
+                c.execution_id == eid and c.kind == "ON_SUCCESS" for c in w.conditions_in_progress()
+            ),
+            step=5,
+        )
+        staging = _stage(await cp.get_pipeline_state(name="checkout-web"), "Staging")
+        assert staging["latestExecution"] == {
+            "pipelineExecutionId": eid,
+            "status": "InProgress",
+            "type": "STANDARD",
+        }
+        assert staging["onSuccessConditionState"]["latestExecution"]["status"] == "InProgress"
+        await cp.override_stage_condition(
+            pipelineName="checkout-web",
+            stageName="Staging",
+            pipelineExecutionId=eid,
+            conditionType="ON_SUCCESS",
+        )
+        state = await cp.get_pipeline_state(name="checkout-web")
+        staging = _stage(state, "Staging")
+        assert staging["latestExecution"]["status"] == "Succeeded"
+        assert staging["onSuccessConditionState"]["latestExecution"]["status"] == "Overridden"
+        # Production still holds the earlier execution at its entry condition: this one queues.
+        production = _stage(state, "Production")
+        assert [x["pipelineExecutionId"] for x in production["inboundExecutions"]] == [eid]
