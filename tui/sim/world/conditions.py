@@ -32,7 +32,6 @@ import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from tui.sim.world import emit
 from tui.sim.world.runners import CONSOLE, new_uuid
 from tui.sim.world.state import ConditionRun, Execution, Pipeline, RuleRun, StageRun
 
@@ -416,6 +415,3 @@ def gate_or_start(world: World, p: Pipeline, ex: Execution, srun: StageRun) -> N
         begin(world, p, ex, srun.name, "BEFORE_ENTRY")
         return
     flow.start_group(world, p, ex, srun)
-
-
-__all__ = ["begin", "cancel", "emit", "gate_or_start", "override", "proceed", "resolve", "rule_due"]
