@@ -597,3 +597,75 @@ async def test_override_on_success_while_its_alarm_is_watched(sim: Simulator) ->
         # Production still holds the earlier execution at its entry condition: this one queues.
         production = _stage(state, "Production")
         assert [x["pipelineExecutionId"] for x in production["inboundExecutions"]] == [eid]
+
+
+@pytest.mark.parametrize(
+    ("push_filter", "push", "starts"),
+    [
+        ({"branches": {"includes": ["main", "release/*"]}}, ("release/2026.12", None, ("a.ts",)), True),
+        (
+            {"branches": {"includes": ["release/*"], "excludes": ["release/legacy-*"]}},
+            ("release/legacy-3", None, ()),
+            False,
+        ),
+        (
+            {"branches": {"includes": ["main"]}, "filePaths": {"includes": ["src/**"]}},
+            ("main", None, ("src/a/b.ts",)),
+            True,
+        ),
+        (
+            {"branches": {"includes": ["main"]}, "filePaths": {"excludes": ["docs/**", "**/*.md"]}},
+            ("main", None, ("docs/x.md",)),
+            False,
+        ),
+        (
+            {"branches": {"includes": ["main"]}, "filePaths": {"excludes": ["**/*.md"]}},
+            ("main", None, ("README.md", "src/a.ts")),
+            True,
+        ),
+        ({"tags": {"includes": ["v*"], "excludes": ["v*-rc*"]}}, (None, "v1.9.0", ()), True),
+        ({"tags": {"includes": ["v*"], "excludes": ["v*-rc*"]}}, (None, "v1.9.0-rc1", ()), False),
+        ({"tags": {"includes": ["v*"]}}, ("main", None, ("a",)), False),
+    ],
+)
+def test_trigger_filters(push_filter: dict[str, Any], push: tuple[Any, ...], starts: bool) -> None:
+    from tui.sim.world.triggers import Push
+    from tui.sim.world.triggers import starts as trigger_starts
+
+    declared = [
+        {
+            "providerType": "CodeStarSourceConnection",
+            "gitConfiguration": {"sourceActionName": "Source", "push": [push_filter]},
+        }
+    ]
+    assert trigger_starts(declared, "Source", Push(*push)) is starts
+    assert not trigger_starts(declared, "Other-Source", Push(*push))
+
+
+async def test_only_pushes_the_triggers_admit_start_the_pipeline(sim: Simulator) -> None:
+    async with aio_client(sim, "codepipeline") as cp:
+        decl = await _decl(cp, "web-frontend")
+        decl["triggers"] = [
+            {
+                "providerType": "CodeStarSourceConnection",
+                "gitConfiguration": {
+                    "sourceActionName": "Source",
+                    "push": [{"branches": {"includes": ["nope"]}}],
+                },
+            }
+        ]
+        await cp.update_pipeline(pipeline=decl)
+        p = sim.engine.world().pipelines["web-frontend"]
+        before = len(p.executions)
+        sim.clock.advance(12 * 3600)
+        sim.engine.world()
+        assert len(p.executions) == before
+        decl = await _decl(cp, "web-frontend")
+        decl["triggers"][0]["gitConfiguration"]["push"] = [
+            {"branches": {"includes": ["**"]}},
+            {"tags": {"includes": ["*"]}},
+        ]
+        await cp.update_pipeline(pipeline=decl)
+        sim.clock.advance(12 * 3600)
+        sim.engine.world()
+        assert len(p.executions) > before

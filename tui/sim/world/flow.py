@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tui.sim.world import conditions, emit, runners
+from tui.sim.world import conditions, emit, runners, triggers
 from tui.sim.world.runners import new_uuid
 from tui.sim.world.state import ActionRun, Execution, Pipeline, Revision, StageRun
 
@@ -66,7 +66,12 @@ def _auto_trigger(world: World, name: str) -> None:
     if p is None or p.spec.trigger_every is None:
         return
     kind, detail = auto_trigger_kind(world, p)
-    start_execution(world, p, kind, detail)
+    # A V2 pipeline that declares git triggers starts only on a push its filters admit.
+    declared = p.spec.triggers if p.spec.pipeline_type == "V2" else None
+    if not declared or triggers.starts(
+        declared, p.spec.stages[0].actions[0].name, triggers.simulated_push(p.rng)
+    ):
+        start_execution(world, p, kind, detail)
     p.next_trigger = world.now + p.rng.uniform(*p.spec.trigger_every)
     world.schedule(p.next_trigger, "trigger", name)
 
