@@ -147,6 +147,10 @@ async def test_conditions_rule_executions_and_override(sim: Simulator, service: 
     stage = state.stage("Deploy")
     assert stage is not None and stage.blocked_by_condition is None
     assert stage.before_entry is not None and stage.before_entry.status == ConditionStatus.OVERRIDDEN
+    assert stage.before_entry.summary == "Overridden by cptui"
+    assert [r.last_updated_by for r in stage.before_entry.rules] == [
+        "arn:aws:sts::123456789012:assumed-role/cptui-operator/cptui"
+    ]
 
 
 async def test_history_filtered_to_a_stage(sim: Simulator, service: AwsPipelineService) -> None:

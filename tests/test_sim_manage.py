@@ -341,6 +341,7 @@ async def test_blocking_window_override_lets_the_stage_proceed(sim: Simulator) -
             pipelineName="auth-service", filter={"pipelineExecutionId": eid}
         )
         assert [r["status"] for r in rules["ruleExecutionDetails"]] == ["Abandoned"]
+        assert rules["ruleExecutionDetails"][0]["updatedBy"].endswith(":assumed-role/cptui-operator/cptui")
 
 
 async def test_on_success_alarm_fails_the_stage(sim: Simulator) -> None:

@@ -393,7 +393,7 @@ CLOUDFORMATION_STACK_TAG = "aws:cloudformation:stack-name"
 # PipelineExecution.status and StageExecution.status), for the edit dialog's warning.
 UPDATE_CANCELS_IN_PROGRESS = (
     "Executions in progress are cancelled: AWS marks them Cancelled, \"the pipeline's definition was "
-    "updated before the pipeline execution could be completed\". Editing does not start a new "
+    'updated before the pipeline execution could be completed". Editing does not start a new '
     "execution; the next source change or a manual start runs the new version."
 )
 
@@ -492,6 +492,7 @@ class RuleState:
     error_code: str | None = None
     error_message: str | None = None
     entity_url: str | None = None
+    last_updated_by: str | None = None  # who overrode the condition, when one did
 
 
 @dataclass(frozen=True)

@@ -377,14 +377,15 @@ def auto_rollback(world: World, p: Pipeline, ex: Execution, stage: str) -> None:
     )
 
 
-def override(world: World, p: Pipeline, ex: Execution, run: ConditionRun) -> None:
+def override(world: World, p: Pipeline, ex: Execution, run: ConditionRun, caller: str) -> None:
     """OverrideStageCondition: rules still being checked are abandoned, the stage proceeds."""
     for rr in run.rules:
         if rr.status == "InProgress":
             rr.status = "Abandoned"
             rr.last_update = world.now
+            rr.updated_by = caller
     run.status = "Overridden"
-    run.summary = "Overridden"
+    run.summary = f"Overridden by {caller.rsplit('/', 1)[-1]}"
     run.last_update = world.now
     proceed(world, p, ex, run, passed=True)
 
