@@ -134,6 +134,13 @@ async def test_update_cancels_executions_in_progress(sim: Simulator) -> None:
         (lambda d: d["stages"][1]["actions"][0].update(runOrder=1000), "ValidationException", "runOrder"),
         (lambda d: d.update(name="docs-site-renamed"), "ValidationException", "cannot be changed"),
         (lambda d: d.update(pipelineType="V3"), "ValidationException", "pipelineType"),
+        (
+            lambda d: d.update(
+                stages=[d["stages"][0]] + [{**d["stages"][1], "name": f"S{i}"} for i in range(50)]
+            ),
+            "LimitExceededException",
+            "at most 50 stages",
+        ),
     ],
 )
 async def test_update_pipeline_validation(sim: Simulator, change: Any, code: str, words: str) -> None:
