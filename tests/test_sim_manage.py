@@ -677,3 +677,11 @@ async def test_only_pushes_the_triggers_admit_start_the_pipeline(sim: Simulator)
         sim.clock.advance(12 * 3600)
         sim.engine.world()
         assert len(p.executions) > before
+
+
+async def test_every_demo_pipeline_round_trips_unchanged(sim: Simulator) -> None:
+    async with aio_client(sim, "codepipeline") as cp:
+        for summary in (await cp.list_pipelines())["pipelines"]:
+            before = await _decl(cp, summary["name"])
+            after = (await cp.update_pipeline(pipeline=before))["pipeline"]
+            assert after == {**before, "version": before["version"] + 1}, summary["name"]
