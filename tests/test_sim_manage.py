@@ -685,3 +685,21 @@ async def test_every_demo_pipeline_round_trips_unchanged(sim: Simulator) -> None
             before = await _decl(cp, summary["name"])
             after = (await cp.update_pipeline(pipeline=before))["pipeline"]
             assert after == {**before, "version": before["version"] + 1}, summary["name"]
+
+
+async def test_past_executions_have_their_rule_executions(sim: Simulator) -> None:
+    async with aio_client(sim, "codepipeline") as cp:
+        history = await cp.list_pipeline_executions(pipelineName="checkout-web", maxResults=10)
+        past = next(e for e in history["pipelineExecutionSummaries"] if e["status"] == "Succeeded")
+        rules = await cp.list_rule_executions(
+            pipelineName="checkout-web", filter={"pipelineExecutionId": past["pipelineExecutionId"]}
+        )
+        details = rules["ruleExecutionDetails"]
+        assert {(r["stageName"], r["ruleName"]) for r in details} == {
+            ("Staging", "Staging-5xx-Alarm"),
+            ("Production", "Stable-Channel"),
+            ("Production", "Business-Hours-Window"),
+        }
+        assert all(r["status"] == "Succeeded" for r in details)
+        check = next(r for r in details if r["ruleName"] == "Stable-Channel")
+        assert check["input"]["resolvedConfiguration"]["Variable"] == "stable"
