@@ -68,7 +68,11 @@ async def test_declaration_edit_update_and_delete(sim: Simulator, service: AwsPi
         await service.update_pipeline(broken)
     assert info.value.code == "InvalidStructureException"
     assert "at least two stages" in info.value.aws_message
-    assert "codepipeline:UpdatePipeline" in str(info.value) and "nothing was changed" in str(info.value)
+    assert str(info.value) == (
+        "codepipeline:UpdatePipeline refused the definition — the pipeline's structure is not valid "
+        "(InvalidStructureException): A pipeline must contain at least two stages. "
+        "Nothing was changed: correct it and send it again"
+    )
     await service.delete_pipeline("docs-site")
     with pytest.raises(e.NotFound):
         await service.get_pipeline("docs-site")
