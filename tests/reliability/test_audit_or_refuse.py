@@ -24,7 +24,6 @@ from tests.support.apps import EAST
 from tests.support.rig import Rig, drive, make_rig
 from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui import cli
-from tui.app import operations as operator
 from tui.app.application import CptuiApp
 from tui.aws.client import AwsPipelineService
 from tui.core import actions
@@ -32,6 +31,7 @@ from tui.core.actions import Outcome
 from tui.core.audit import AuditLog
 from tui.core.config import Config
 from tui.sim import Simulator
+from tui.ui import operations as operator
 
 PIPELINE, STAGE = "web-frontend", "Test"
 SIZE = (120, 36)

@@ -16,10 +16,10 @@ from textual.widgets import Input
 
 from tests.support.apps import EAST, operator_notices
 from tests.support.rig import Rig, drive, make_rig, open_pipeline
-from tui.app import operations as operator
 from tui.core.actions import ActionResult, Outcome
 from tui.core.audit import AuditLog
 from tui.sim import Simulator
+from tui.ui import operations as operator
 from tui.ui.screens.dialogs import ApprovalDialog, RetryDialog
 
 APPROVAL = ("payments-api-prod", "Approval", "Approve-Production")

@@ -24,7 +24,6 @@ from textual.pilot import Pilot
 from tests.support.apps import EAST, all_loaded
 from tests.support.rig import Rig, control_chars, drive, make_rig, open_pipeline, strips_text
 from tests.support.wait import flat_text
-from tui.app import operations as operator
 from tui.aws.errors import AwsError
 from tui.core.actions import ActionRequest
 from tui.sim import Simulator
@@ -32,6 +31,7 @@ from tui.sim import pipelines as specs
 from tui.sim.logstream import ScriptSegment
 from tui.sim.world.state import PipelineSpec, StageSpec
 from tui.sim.world.world import World
+from tui.ui import operations as operator
 from tui.ui.screens.approvals import ApprovalsScreen
 from tui.ui.screens.dialogs import ApprovalDialog, TransitionDialog
 from tui.ui.screens.execution import ExecutionScreen

@@ -19,9 +19,9 @@ from textual.widgets import Input
 
 from tests.support.apps import EAST
 from tests.support.rig import Rig, drive, make_rig, open_pipeline
-from tui.app import operations as operator
 from tui.core.actions import Outcome
 from tui.sim import Simulator
+from tui.ui import operations as operator
 from tui.ui.screens.dialogs import ApprovalDialog
 
 ACCESS_KEY = "AKID123456789012LEAKCHECKAK"  # the simulator reads the account from the first digits

@@ -7,13 +7,12 @@ demo scenario at a fixed moment and moves time itself.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.apps import sim_services
 from tests.support.aws import DEMO_CREDENTIALS, CallRecorder, isolate_aws_env
-from tui.aws import create_service
 from tui.aws import errors as e
 from tui.aws.client import AwsPipelineService
 from tui.aws.session import SessionPool
@@ -55,17 +54,10 @@ def recorder() -> CallRecorder:
 
 
 @pytest.fixture
-async def service(sim: Simulator, recorder: CallRecorder) -> AsyncIterator[AwsPipelineService]:
-    svc = create_service(
-        TARGET,
-        endpoint_url=sim.url,
-        credentials=DEMO_CREDENTIALS,
-        observer=recorder,
-        sessions=SessionPool(),
-        max_attempts=2,
-    )
-    yield svc
-    await svc.close()
+def service(sim: Simulator, recorder: CallRecorder) -> AwsPipelineService:
+    options = {"observer": recorder, "sessions": SessionPool(), "max_attempts": 2}
+    (made,) = sim_services(sim, [TARGET], credentials=DEMO_CREDENTIALS, **options)
+    return made
 
 
 async def stage(service: AwsPipelineService, pipeline: str, name: str) -> StageState:

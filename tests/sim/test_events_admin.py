@@ -5,10 +5,10 @@ teardown removes exactly that and leaves what is not cptui's alone."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
 import pytest
 
+from tests.support.apps import sim_services
 from tests.support.sim import aio_client
 from tui.aws.client import AwsPipelineService, create_service
 from tui.aws.errors import AccessDenied, Conflict
@@ -22,12 +22,9 @@ NAME = "cptui-cptui-us-east-1"  # the simulator's caller: assumed-role/.../cptui
 
 
 @pytest.fixture
-async def service(sim: Simulator) -> AsyncIterator[AwsPipelineService]:
-    svc = create_service(
-        Target(region="us-east-1"), endpoint_url=sim.url, credentials=(f"AKID{ACCOUNT}", "x", None)
-    )
-    yield svc
-    await svc.close()
+def service(sim: Simulator) -> AwsPipelineService:
+    (made,) = sim_services(sim, [Target(region="us-east-1")], credentials=(f"AKID{ACCOUNT}", "x", None))
+    return made
 
 
 async def _setup(service: AwsPipelineService) -> admin.Outcome:

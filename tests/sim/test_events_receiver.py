@@ -5,10 +5,10 @@ is reported (the app falls back to polling)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
+from tests.support.apps import sim_services
 from tests.support.wait import poll_until
 from tui.aws.client import AwsPipelineService, create_service
 from tui.core.model import Target
@@ -20,12 +20,9 @@ ACCOUNT = "123456789012"
 
 
 @pytest.fixture
-async def service(sim: Simulator) -> AsyncIterator[AwsPipelineService]:
-    svc = create_service(
-        Target(region="us-east-1"), endpoint_url=sim.url, credentials=(f"AKID{ACCOUNT}", "x", None)
-    )
-    yield svc
-    await svc.close()
+def service(sim: Simulator) -> AwsPipelineService:
+    (made,) = sim_services(sim, [Target(region="us-east-1")], credentials=(f"AKID{ACCOUNT}", "x", None))
+    return made
 
 
 async def test_events_are_handed_over_then_deleted(sim: Simulator, service: AwsPipelineService) -> None:

@@ -8,13 +8,14 @@ polls without any wall-clock waiting.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 
+from tests.support.apps import sim_services
 from tests.support.aws import DEMO_CREDENTIALS, isolate_aws_env
 from tui.aws import create_service
 from tui.aws.client import AwsPipelineService
@@ -42,10 +43,9 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-async def service(sim: Simulator) -> AsyncIterator[AwsPipelineService]:
-    svc = create_service(TARGET, endpoint_url=sim.url, credentials=DEMO_CREDENTIALS)
-    yield svc
-    await svc.close()
+def service(sim: Simulator) -> AwsPipelineService:
+    (made,) = sim_services(sim, [TARGET], credentials=DEMO_CREDENTIALS)
+    return made
 
 
 class Recorder:
@@ -244,7 +244,7 @@ async def test_live_tail_follows_a_running_build(sim: Simulator, service: AwsPip
     assert TailMode.LIVE in modes
     assert log.live_error is None
     assert log.live_events > 0
-    assert log.calls["StartLiveTail"] == 1
+    assert len(calls.ops("StartLiveTail")) == 1
     assert log.build is not None and log.build.complete
     # Gap read + live events + the reconciling read: exactly the log, no duplicates, in order.
     assert lines == await full_log(service, log.build)

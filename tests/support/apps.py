@@ -16,7 +16,6 @@ from textual.screen import Screen
 
 from tests.support.notices import record_notices
 from tests.support.wait import wait_until
-from tui.app import operations
 from tui.app.application import CptuiApp
 from tui.aws import create_service
 from tui.aws.client import AwsPipelineService
@@ -33,6 +32,7 @@ from tui.core.config import (
 )
 from tui.core.model import ExecutionSummary, Status, Target
 from tui.sim import Simulator
+from tui.ui import operations
 from tui.ui.screens.pipeline import PipelineScreen
 from tui.ui.screens.pipelines import PipelinesScreen
 
@@ -45,7 +45,7 @@ CREDENTIALS: Credentials = ("AKID123456789012", "x", None)
 PROD_EAST, PROD_WEST, SHARED = demo_targets()
 FLEET = (PROD_EAST, PROD_WEST, SHARED)
 SHARED_ACCOUNT = "210987654321"
-PIPELINES = {PROD_EAST.key: 9, PROD_WEST.key: 3, SHARED.key: 3}  # listed by each demo world at the start
+PIPELINES = {PROD_EAST.key: 11, PROD_WEST.key: 3, SHARED.key: 3}  # listed by each demo world at the start
 # The demo's manual approval: (pipeline, stage, action).
 APPROVAL = ("payments-api-prod", "Approval", "Approve-Production")
 # Every mutating CodePipeline operation the app can send (counted at the simulator).

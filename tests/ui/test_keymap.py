@@ -14,7 +14,7 @@ from textual.widgets import OptionList
 
 from tests.support.apps import open_pipeline, pipelines_screen, sim_app, wait_for_screen, wait_loaded
 from tests.support.wait import wait_until
-from tui.app.keymap import screen_bindings
+from tui.app.keymap import check_keymap, screen_bindings
 from tui.core.config import DEFAULT_KEYS, parse_config
 from tui.core.config_schema import ConfigError
 from tui.sim import Simulator
@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def error_for(text: str) -> ConfigError:
     with pytest.raises(ConfigError) as caught:
-        parse_config(text, Path("/cfg/config.toml"))
+        parse_config(text, Path("/cfg/config.toml"), check_keymap=check_keymap)
     return caught.value
 
 
@@ -42,9 +42,11 @@ def test_a_remap_onto_another_binding_of_the_same_screen_names_both() -> None:
 
 
 def test_a_remap_that_moves_both_keys_is_fine() -> None:
-    config = parse_config('[keys]\nrefresh = "f5,ctrl+r"\nhistory = "r"\n')
+    config = parse_config('[keys]\nrefresh = "f5,ctrl+r"\nhistory = "r"\n', check_keymap=check_keymap)
     assert config.keys == {"refresh": "f5,ctrl+r", "history": "r"}
-    parse_config('[keys]\nrefresh = "r,f5"\n')  # the same key, same binding: no collision
+    parse_config(
+        '[keys]\nrefresh = "r,f5"\n', check_keymap=check_keymap
+    )  # the same key, same binding: no collision
 
 
 @pytest.mark.parametrize("key", ["ctrl+c", "ctrl+C", "x,ctrl+c"])
