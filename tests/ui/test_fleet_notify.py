@@ -39,8 +39,9 @@ async def test_a_new_approval_is_told_once_by_notice_bell_and_desktop(sim: Simul
 
         wanted = {(PROD_EAST.key, "payments-api-prod"), (SHARED.key, "payments-api-shared")}
         await wait_until(pilot, lambda: told() >= wanted, timeout=15)
+        polls = app.poller.calls.total()
         await pilot.press("r")  # more polls find the same approvals: nothing more is told
-        await pilot.pause(0.5)
+        await wait_until(pilot, lambda: app.poller.calls.total() > polls and app.poller.idle, timeout=15)
         # (order-service's approval, from +4100 s, is told too if its state was read meanwhile.)
         events = app.alerts.delivered
         assert all(e.kind is EventKind.APPROVAL for e in events)

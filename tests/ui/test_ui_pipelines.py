@@ -102,7 +102,7 @@ async def test_a_poll_keeps_the_cursor_on_the_same_pipeline(sim: Simulator, tmp_
             lambda: {r.key: (r.status, r.latest) for r in app.store.rows()} != before and app.poller.idle,
             timeout=15,
         )
-        await pilot.pause(0.1)
+        await pilot.pause()
         after = {r.key: (r.status, r.latest) for r in app.store.rows()}
         assert [k for k in before if before[k] != after.get(k)]  # the poll really brought news
         assert screen.table.cursor_key == under_cursor  # whatever moved, the cursor did not
@@ -157,8 +157,10 @@ async def test_r_refreshes_at_once(sim: Simulator, tmp_path: Path) -> None:
 
         await wait_until(pilot, loaded_while_time_moves, timeout=20)
         lists, latest = sim.calls["ListPipelines"], sim.calls["ListPipelineExecutions"]
-        await pilot.pause(0.3)
-        assert sim.calls["ListPipelines"] == lists  # poll time is frozen: nothing is due
+        for _ in range(3):  # the poller looks: poll time is frozen, so nothing is due
+            app.poller.tick()
+            await pilot.pause()
+        assert sim.calls["ListPipelines"] == lists
         await pilot.press("r")
         # with poll time frozen, only the user's request can have made these calls
         await wait_until(pilot, lambda: sim.calls["ListPipelines"] > lists, timeout=5)
@@ -224,7 +226,7 @@ async def test_ctrl_c_does_not_quit_or_act(sim: Simulator, tmp_path: Path) -> No
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         await pilot.press("ctrl+c")
-        await pilot.pause(0.1)
+        await pilot.pause()
         assert app.is_running and pipelines_screen(app)
 
 

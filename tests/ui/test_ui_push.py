@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,18 @@ class Mono:
         self.offset += seconds
 
 
+def stepping(mono: Mono, condition: Callable[[], bool], seconds: float = 30.0) -> Callable[[], bool]:
+    """``condition``, with poll time moved on by ``seconds`` each time it does not hold yet."""
+
+    def check() -> bool:
+        if condition():
+            return True
+        mono.jump(seconds)
+        return False
+
+    return check
+
+
 def _app(
     sim: Simulator, tmp_path: Path, queue_url: str | None, mono: Mono, *, sweep: float = 3600.0
 ) -> CptuiApp:
@@ -67,13 +80,7 @@ async def _settle(pilot: Pilot[Any], app: CptuiApp, mono: Mono) -> None:
         pipes = policy._targets[EAST.key].pipes.values()
         return bool(pipes) and all(p.seen and p.has_def and p.state_at is not None for p in pipes)
 
-    for _ in range(300):
-        if warm() and app.poller.idle:
-            break
-        mono.jump(10)
-        await pilot.pause(0.05)
-    assert warm(), "prefetches did not finish"
-    await wait_until(pilot, lambda: app.poller.idle, timeout=10)
+    await wait_until(pilot, stepping(mono, lambda: warm() and app.poller.idle, 10), timeout=30)
 
 
 def _start(sim: Simulator, name: str) -> str:
@@ -151,11 +158,7 @@ async def test_duplicated_events_apply_once_and_lost_ones_heal_in_the_sweep(
         sim.clock.advance(3600)
         await pilot.pause(0.5)
         assert "Running" in _row(app, PIPELINE)  # nothing told it yet
-        for _ in range(40):
-            if "Running" not in _row(app, PIPELINE):
-                break
-            mono.jump(30)
-            await pilot.pause(0.1)
+        await wait_until(pilot, stepping(mono, lambda: "Running" not in _row(app, PIPELINE)), timeout=20)
         row = app.store.row(EAST, PIPELINE)
         assert row is not None and row.status is not Status.IN_PROGRESS
 
@@ -211,12 +214,14 @@ async def test_a_build_event_refreshes_an_open_log_screens_header(
         assert follower is not None and follower.build is not None
         before = app.poller.calls["BatchGetBuilds"]
         phase_before = follower.build.current_phase
-        sim.clock.advance(upcoming.end - world.now + 1)  # the phase ends: a Build Phase Change event
-        await wait_until(pilot, lambda: app.poller.calls["BatchGetBuilds"] > before, timeout=10)
+        # The phase ends: a Build Phase Change event, received on the queue's next long poll (bounds
+        # are generous: on a busy machine the round trip took more than 10 s).
+        sim.clock.advance(upcoming.end - world.now + 1)
+        await wait_until(pilot, lambda: app.poller.calls["BatchGetBuilds"] > before, timeout=30)
         await wait_until(
             pilot,
             lambda: follower.build is not None and follower.build.current_phase != phase_before,
-            timeout=10,
+            timeout=30,
         )
 
 
@@ -252,12 +257,7 @@ async def test_a_queue_deleted_while_live_falls_back_to_polling(sim: Simulator, 
         # Polling again: a change shows without any event.
         _start(sim, PIPELINE)
         sim.clock.advance(2)
-        for _ in range(40):
-            if "Running" in _row(app, PIPELINE):
-                break
-            mono.jump(30)
-            await pilot.pause(0.1)
-        assert "Running" in _row(app, PIPELINE)
+        await wait_until(pilot, stepping(mono, lambda: "Running" in _row(app, PIPELINE)), timeout=20)
 
 
 async def test_a_shared_queue_routes_each_event_to_its_target(sim: Simulator, tmp_path: Path) -> None:

@@ -113,8 +113,8 @@ async def test_approval_dialog_opens_at_the_top_on_a_short_terminal(sim: Simulat
         await pilot.press("enter")
         dialog = await wait_for_screen(pilot, app, ApprovalDialog)
         await wait_for_text(pilot, "Pipeline", "Stage", "Action")
-        for _ in range(5):  # and stays there (no late scroll to the focused field)
-            await pilot.pause(0.02)
+        for _ in range(5):  # and stays there, frame after frame (no late scroll to the focused field)
+            await pilot.pause()
         body = dialog.query_one("#dialog-body")
         assert body.scroll_y == 0
         text = screen_text(app)

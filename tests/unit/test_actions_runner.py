@@ -13,6 +13,7 @@ from typing import Any, cast
 
 import pytest
 
+from tests.support.wait import poll_until
 from tui.aws.errors import AccessDenied, OutcomeUnknown
 from tui.aws.service import PipelineService
 from tui.core import actions
@@ -82,7 +83,7 @@ async def test_concurrent_duplicate_is_refused_while_first_in_flight(tmp_path: P
     first = actions.retry_stage(TARGET, "p", "Build", "e-1", RetryMode.FAILED_ACTIONS)
     again = actions.retry_stage(TARGET, "p", "Build", "e-1", RetryMode.FAILED_ACTIONS)
     task = asyncio.create_task(runner.run(first, cast(PipelineService, service)))
-    await asyncio.sleep(0)  # let the first call start and block on the gate
+    await poll_until(lambda: service.calls)  # the first call started and blocks on the gate
     refused = await runner.run(again, cast(PipelineService, service))
     gate.set()
     done = await task
