@@ -4,6 +4,10 @@ a poll that keeps the cursor, throttling, manual refresh, help and the command p
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from textual.command import CommandInput, CommandPalette
+from textual.pilot import Pilot
 
 from tests.support.apps import EAST, pipelines_screen, sim_app, wait_loaded
 from tests.support.sim import FakeMonotonic, aio_client
@@ -207,14 +211,21 @@ async def test_help_lists_the_screens_and_global_keys(sim: Simulator, tmp_path: 
         await wait_until(pilot, lambda: not isinstance(app.screen, HelpScreen))
 
 
+async def search_palette(pilot: Pilot[Any], query: str) -> None:
+    """Open the command palette and put ``query`` in its search field at once (typed key by key,
+    every key runs a search over every command: seconds per key on a busy machine)."""
+    await pilot.press("ctrl+p")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, CommandPalette))
+    pilot.app.screen.query_one(CommandInput).value = query
+
+
 async def test_the_palette_goes_to_a_pipeline(sim: Simulator, tmp_path: Path) -> None:
     from tui.ui.screens.pipeline import PipelineScreen
 
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
-        await pilot.press("ctrl+p")
-        await pilot.press(*"go to pipeline docs")
+        await search_palette(pilot, "go to pipeline docs")
         await wait_until(pilot, lambda: "go to pipeline docs-site" in screen_text(app))
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, PipelineScreen))
@@ -252,8 +263,7 @@ async def test_the_palette_runs_the_screens_actions(sim: Simulator, tmp_path: Pa
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
-        await pilot.press("ctrl+p")
-        await pilot.press(*"pipelines: filter")
+        await search_palette(pilot, "pipelines: filter")
         await wait_until(pilot, lambda: "pipelines: filter" in screen_text(app))
         await pilot.press("enter")
         await wait_until(pilot, lambda: pipelines_screen(app).filter_input.has_focus)
