@@ -234,8 +234,9 @@ async def test_follow_a_running_build_to_its_end(
     while not screen.finished:
         assert clock.now().timestamp() < build.end + 120, "the follower did not notice the end"
         clock.advance(10.0)
-        # Two reads (or live updates) later, the follower has seen the world after the step.
-        await wait_until(pilot, reads_past(screen, follower.reads + 2), timeout=5)
+        # Two reads (or live updates) later, the follower has seen the world after the step (a
+        # generous bound: 5 s was not enough on a busy machine).
+        await wait_until(pilot, reads_past(screen, follower.reads + 2), timeout=15)
     await wait_until(pilot, lambda: not screen._pending_lines)
     await pilot.pause()
     assert view_lines(screen) == stream_lines(sim, build)
@@ -258,15 +259,20 @@ async def follow_live(
 
 
 async def advance_until(
-    sim: Simulator, pilot: Pilot[Any], done: Callable[[], bool], seconds: int = 120, pause: float = 0.05
+    sim: Simulator,
+    pilot: Pilot[Any],
+    done: Callable[[], bool],
+    seconds: int = 120,
+    pause: float = 0.05,
+    step: int = 1,
 ) -> None:
-    """Move the world a second at a time, letting the app run, until ``done`` (or ``seconds``)."""
+    """Move the world ``step`` seconds at a time, letting the app run, until ``done`` (or ``seconds``)."""
     clock = sim.clock
     assert isinstance(clock, ManualClock)
-    for _ in range(seconds):
+    for _ in range(0, seconds, step):
         if done():
             return
-        clock.advance(1.0)
+        clock.advance(float(step))
         await pilot.pause(pause)
 
 
@@ -294,7 +300,8 @@ async def test_a_sampled_live_tail_says_so_and_the_full_log_is_read_at_the_end(
     await wait_for_text(pilot, "following (live tail, sampled)")
     # Once the build ends, the session's lines are replaced by a full read: nothing is missing.
     remaining = int(build.end - sim.clock.now().timestamp()) + 60
-    await advance_until(sim, pilot, lambda: screen.finished, seconds=remaining, pause=0.02)
+    # (Five seconds a step: what the session shows in between is replaced by that read anyway.)
+    await advance_until(sim, pilot, lambda: screen.finished, seconds=remaining, pause=0.02, step=5)
     await wait_until(pilot, lambda: screen.finished, timeout=10)
     assert view_lines(screen) == stream_lines(sim, build)
 
