@@ -118,7 +118,7 @@ class CptuiApp(App[None]):
         else:
             self.poller = PollController(self, poll_settings(self.config), monotonic=monotonic)
         self.actions = ActionRunner(
-            AuditLog(self.config.general.audit_log),
+            AuditLog.for_session(self.config.general.audit_log),
             read_only=self.read_only,
             identity=self.store.identity,
             clock=self._clock,

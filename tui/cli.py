@@ -59,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "Targets are every --profile x --region pair; without either, the [[targets]] of the "
             "config file; without those, AWS_PROFILE and AWS_REGION / AWS_DEFAULT_REGION / the "
-            "profile's region. Push mode: cptui events setup | status | teardown (see --help there)."
+            "profile's region. Push mode: cptui events setup | status | teardown (see --help there). "
+            "In a browser: cptui serve (see cptui serve --help)."
         ),
     )
     parser.add_argument(
@@ -259,6 +260,10 @@ def main(argv: list[str] | None = None) -> int:
         from tui.events.cli import main as events_main
 
         return events_main(args_list[1:])
+    if args_list[:1] == ["serve"]:  # cptui serve [--host ...] [cptui options]: in a browser
+        from tui.serve.cli import main as serve_main
+
+        return serve_main(args_list[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
