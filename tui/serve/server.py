@@ -54,6 +54,7 @@ SECURITY_HEADERS: Mapping[str, str] = {
     "Content-Security-Policy": "frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
 }
+QUIT_TIMEOUT = 10.0
 FORBIDDEN_TEXT = "403: forbidden. Open the URL cptui serve printed (it carries the token).\n"
 
 
@@ -69,6 +70,20 @@ class _Session(AppService):
         env = dict(self._environment)
         env.update({key: driver[key] for key in _DRIVER_KEYS if key in driver})
         return env
+
+    async def stop(self) -> None:
+        """Ask the app to quit (textual-serve's stop), then wait for its process: killed if it has
+        not exited within ``QUIT_TIMEOUT`` seconds, so no browser leaves an app process behind."""
+        await super().stop()
+        process = self._process
+        if process is None or process.returncode is not None:
+            return
+        try:
+            await asyncio.wait_for(process.wait(), QUIT_TIMEOUT)
+        except TimeoutError:
+            log.warning("app process %d did not quit; killing it", process.pid)
+            process.kill()
+            await process.wait()
 
 
 def public_host(host: str) -> str:
