@@ -63,6 +63,8 @@ _READ_ROWS = """
 })()
 """
 
+_TWO_FRAMES = "new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
+
 
 class BrowserError(RuntimeError):
     """The browser, the page or the server did not get where expected (says where it stopped)."""
@@ -184,7 +186,8 @@ async def terminal_text(
                 result = await tools.call("Runtime.evaluate", expression=_READ_ROWS, returnByValue=True)
                 text = str(result.get("result", {}).get("value") or "")
             if png is not None:
-                await asyncio.sleep(0.5)  # (the canvas draws on the next animation frames)
+                # the terminal's buffer holds the text; the canvas shows it after the next frames
+                await tools.call("Runtime.evaluate", expression=_TWO_FRAMES, awaitPromise=True)
                 shot = await tools.call("Page.captureScreenshot", format="png")
                 png.parent.mkdir(parents=True, exist_ok=True)
                 png.write_bytes(base64.b64decode(shot["data"]))
