@@ -23,11 +23,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tui.app import CptuiApp
+from tui.app.application import CptuiApp
 from tui.aws import create_service
-from tui.config import Config, GeneralConfig, PollingConfig
-from tui.model import Target
-from tui.poller import Fetch, FetchKind
+from tui.core.config import Config, GeneralConfig, PollingConfig
+from tui.core.model import Target
+from tui.core.poller import Fetch, FetchKind
 from tui.sim import ManualClock, Simulator
 from tui.sim.clock import DEFAULT_START
 from tui.sim.world import operations
@@ -147,8 +147,8 @@ class Harness:
 
     def default_budget(self) -> None:
         """Back to the default rate budget (after a first load run with a large one, to be quick)."""
-        from tui.budget import TokenBucket
-        from tui.poller import PollSettings
+        from tui.core.budget import TokenBucket
+        from tui.core.poller import PollSettings
 
         defaults = PollSettings()
         policy = self.app.poller.policy

@@ -31,8 +31,8 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 
-from tui.logbuffer import DEFAULT_MAX_LINES
-from tui.widgets.log_view import LogView
+from tui.core.logbuffer import DEFAULT_MAX_LINES
+from tui.ui.widgets.log_view import LogView
 
 SIZE = (120, 36)
 T0 = 1_795_683_600_000

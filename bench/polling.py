@@ -19,7 +19,7 @@ from typing import Any
 from common import median, percentile
 from driven import EAST, SIZE, Dispatch, Harness
 
-from tui.budget import TokenBucket
+from tui.core.budget import TokenBucket
 from tui.sim.world import operations
 
 REFRESH_KINDS = ("latest", "state")
@@ -288,7 +288,7 @@ async def measure_list(h: Harness, pilot: Any, window: float) -> dict[str, Any]:
 
 async def measure_pipeline(h: Harness, pilot: Any, window: float) -> dict[str, Any]:
     """One running pipeline's screen open over the list for ``window`` simulated seconds."""
-    from tui.screens.pipeline import PipelineScreen
+    from tui.ui.screens.pipeline import PipelineScreen
 
     name = sorted(h.busy)[0]
     await h.app.push_screen(PipelineScreen(EAST, name))

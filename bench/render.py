@@ -27,8 +27,8 @@ from common import median, percentile
 from driven import EAST, SIZE, Harness
 from textual import events
 
-from tui.model import ExecutionRef, ExecutionSummary, Status
-from tui.store import StoreChange
+from tui.core.model import ExecutionRef, ExecutionSummary, Status
+from tui.core.store import StoreChange
 
 
 class GcPauses:
@@ -157,7 +157,7 @@ def flip_in_place(h: Harness, names: list[str]) -> list[StoreChange]:
 
 
 async def poll_to_frame(h: Harness, pilot: Any, frames: Frames, rounds: int) -> dict[str, Any]:
-    from tui.screens.pipelines import PipelinesScreen
+    from tui.ui.screens.pipelines import PipelinesScreen
 
     screen = h.app.screen
     assert isinstance(screen, PipelinesScreen)
@@ -200,7 +200,7 @@ async def poll_to_frame(h: Harness, pilot: Any, frames: Frames, rounds: int) -> 
 
 
 async def stage_graph(h: Harness, pilot: Any, frames: Frames, rounds: int) -> dict[str, Any]:
-    from tui.screens.pipeline import PipelineScreen
+    from tui.ui.screens.pipeline import PipelineScreen
 
     name = sorted(h.busy)[0]
     screen = PipelineScreen(EAST, name)
@@ -313,7 +313,7 @@ async def run(pipelines: int = 1000, rounds: int = 30, presses: int = 60) -> dic
             h.default_budget()
             h.app.poller.start()
             result["keypress_while_polling"] = await keypress(h, pilot, frames, presses, freeze=False)
-            # What the app does in a terminal once every row is loaded (tui/gc_freeze.py).
+            # What the app does in a terminal once every row is loaded (tui/app/gc_freeze.py).
             result["keypress_while_polling_gc_frozen"] = await keypress(
                 h, pilot, frames, presses, freeze=True
             )

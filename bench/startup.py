@@ -1,7 +1,7 @@
 """Cold start: ``cptui`` from process start to live rows, beside an ``aws`` CLI loop over the same pipelines.
 
 cptui runs as a real process in a pseudo-terminal (120x36) against the ``scale`` simulator (RealClock,
-on a thread of this process), with the start-up probe of ``tui/bench_hook.py``: it writes when the
+on a thread of this process), with the start-up probe of ``tui/app/bench_hook.py``: it writes when the
 first frame, the first rows and the first live statuses are on screen, then exits. Peak RSS is the
 child's own (``os.wait4``), not the maximum over every child this process ever waited for.
 

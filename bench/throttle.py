@@ -18,10 +18,10 @@ from typing import Any
 
 from driven import CREDENTIALS, EAST, SIZE
 
-from tui.app import CptuiApp
+from tui.app.application import CptuiApp
 from tui.aws import create_service
 from tui.aws.errors import ErrorKind
-from tui.config import Config, GeneralConfig
+from tui.core.config import Config, GeneralConfig
 from tui.sim import RealClock, Simulator
 
 SAMPLE = 0.25

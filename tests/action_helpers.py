@@ -10,14 +10,14 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from uiwait import wait_until
 
-from tui import operator
-from tui.actions import ActionResult
-from tui.app import CptuiApp
+from tui.app import operations as operator
+from tui.app.application import CptuiApp
 from tui.aws import create_service
-from tui.config import Config, GeneralConfig, PipelinesConfig
-from tui.model import Target
-from tui.screens.pipeline import PipelineScreen
+from tui.core.actions import ActionResult
+from tui.core.config import Config, GeneralConfig, PipelinesConfig
+from tui.core.model import Target
 from tui.sim import Simulator
+from tui.ui.screens.pipeline import PipelineScreen
 
 EAST = Target(region="us-east-1")
 # The demo's manual approval: (pipeline, stage, action).

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from tui.model import Target
+from tui.core.model import Target
 
 AWS_ENV_VARS = (
     "AWS_PROFILE",

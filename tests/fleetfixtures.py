@@ -9,11 +9,11 @@ from typing import Any
 from textual.pilot import Pilot
 from uiwait import wait_until
 
-from tui.app import CptuiApp
+from tui.app.application import CptuiApp
 from tui.aws import create_service
 from tui.cli import demo_credentials, demo_factory, demo_targets
-from tui.config import Config, GeneralConfig, NotificationsConfig, PipelinesConfig, PollingConfig
-from tui.model import ExecutionSummary, Status, Target
+from tui.core.config import Config, GeneralConfig, NotificationsConfig, PipelinesConfig, PollingConfig
+from tui.core.model import ExecutionSummary, Status, Target
 from tui.sim import Simulator
 
 PROD_EAST, PROD_WEST, SHARED = demo_targets()
@@ -84,7 +84,7 @@ async def follow_from_pipeline(
     pilot: Pilot[Any], app: CptuiApp, target: Target, pipeline: str
 ) -> ExecutionSummary:
     """Open ``pipeline`` (running now), press ``w``; returns the latest execution, now followed."""
-    from tui.screens.pipeline import PipelineScreen
+    from tui.ui.screens.pipeline import PipelineScreen
 
     await wait_fleet(pilot, app)
     latest = app.store.latest_execution(target, pipeline)

@@ -19,12 +19,12 @@ from textual.app import App
 from textual.pilot import Pilot
 from uifixtures import FakeMonotonic
 
-from tui.app import CptuiApp
+from tui.app.application import CptuiApp
 from tui.aws import create_service
 from tui.aws.client import AwsPipelineService
 from tui.aws.errors import AwsError
-from tui.config import Config, GeneralConfig, PipelinesConfig, PollingConfig
-from tui.model import Target
+from tui.core.config import Config, GeneralConfig, PipelinesConfig, PollingConfig
+from tui.core.model import Target
 from tui.sim import ManualClock, Simulator
 
 EAST = Target(region="us-east-1")
@@ -185,7 +185,7 @@ def control_chars(app: App[Any]) -> list[tuple[int, str]]:
 
 async def open_pipeline(pilot: Pilot[Any], rig: Rig, name: str, target: Target = EAST) -> Any:
     """Push the pipeline's screen and step time until its graph is drawn from a definition."""
-    from tui.screens.pipeline import PipelineScreen
+    from tui.ui.screens.pipeline import PipelineScreen
 
     app = rig.app
     await drive(pilot, rig, lambda: app.store.row(target, name) is not None, every=0.5)

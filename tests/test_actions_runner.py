@@ -13,13 +13,13 @@ from typing import Any, cast
 
 import pytest
 
-from tui import actions
-from tui.actions import ActionRunner, Outcome
-from tui.audit import AuditLog
 from tui.aws.errors import AccessDenied, OutcomeUnknown
 from tui.aws.service import PipelineService
-from tui.config import PipelinesConfig
-from tui.model import ApprovalRequest, Identity, RetryMode, Target
+from tui.core import actions
+from tui.core.actions import ActionRunner, Outcome
+from tui.core.audit import AuditLog
+from tui.core.config import PipelinesConfig
+from tui.core.model import ApprovalRequest, Identity, RetryMode, Target
 
 TARGET = Target(region="us-east-1", profile="ops")
 

@@ -24,12 +24,14 @@ from reliability_helpers import EAST, Rig, drive, make_rig
 from screen_text import screen_text
 from uiwait import wait_for_text, wait_until
 
-from tui import actions, cli, operator
-from tui.actions import Outcome
-from tui.app import CptuiApp
-from tui.audit import AuditLog
+from tui import cli
+from tui.app import operations as operator
+from tui.app.application import CptuiApp
 from tui.aws.client import AwsPipelineService
-from tui.config import Config
+from tui.core import actions
+from tui.core.actions import Outcome
+from tui.core.audit import AuditLog
+from tui.core.config import Config
 from tui.sim import Simulator
 
 PIPELINE, STAGE = "web-frontend", "Test"

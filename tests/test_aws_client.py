@@ -19,7 +19,7 @@ from tui.aws import create_service
 from tui.aws import errors as e
 from tui.aws.client import AwsPipelineService
 from tui.aws.session import SessionPool
-from tui.model import Target
+from tui.core.model import Target
 
 TARGET = Target(region="us-east-1", profile=None, name="test")
 
@@ -146,7 +146,7 @@ async def test_pages_are_fetched_by_the_paginator_and_each_counts(
 async def test_start_passes_the_client_request_token_and_overrides(
     make_service: Callable[..., AwsPipelineService],
 ) -> None:
-    from tui.model import SourceRevision
+    from tui.core.model import SourceRevision
 
     seen: list[dict[str, object]] = []
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from tui.aws import convert
-from tui.model import (
+from tui.core.model import (
     ActionCategory,
     BuildStatus,
     ExecutionMode,

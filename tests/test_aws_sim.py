@@ -17,7 +17,7 @@ from tui.aws import create_service
 from tui.aws import errors as e
 from tui.aws.client import AwsPipelineService
 from tui.aws.session import SessionPool
-from tui.model import (
+from tui.core.model import (
     ActionCategory,
     ActionExecution,
     ActionState,

@@ -17,7 +17,7 @@ import report  # noqa: E402
 from uifixtures import make_app  # noqa: E402
 from uiwait import wait_until  # noqa: E402
 
-from tui.gc_freeze import loading_stage  # noqa: E402
+from tui.app.gc_freeze import loading_stage  # noqa: E402
 from tui.sim import Simulator  # noqa: E402
 
 

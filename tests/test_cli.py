@@ -14,8 +14,8 @@ from awsfixtures import isolate_aws_env
 
 from tui import __version__, cli
 from tui.aws.client import AwsPipelineService
-from tui.config import Config, load_config
-from tui.model import Target
+from tui.core.config import Config, load_config
+from tui.core.model import Target
 
 REPO = Path(__file__).resolve().parent.parent
 AWS_CONFIG = """\
@@ -46,7 +46,7 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def captured(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Replace the app run with a recorder (tui.app is another part's concern)."""
+    """Replace the app run with a recorder (tui.app.application is another part's concern)."""
     seen: dict[str, Any] = {}
 
     def fake_run(services: list[AwsPipelineService], config: Config, read_only: bool) -> int:

@@ -1,4 +1,4 @@
-"""tui.config: the example loads, every kind of mistake names its file, line and key, saving round-trips."""
+"""tui.core.config: the example loads, each mistake names its file, line and key, saving round-trips."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.config import (
+from tui.core.config import (
     DEFAULT_KEYS,
     KNOWN_BINDINGS,
     Config,
@@ -28,7 +28,7 @@ from tui.config import (
     parse_config,
     save_preferences,
 )
-from tui.config_schema import EVENT_TARGET_SCHEMA, EVENTS_SCHEMA, SCHEMAS, TARGET_SCHEMA
+from tui.core.config_schema import EVENT_TARGET_SCHEMA, EVENTS_SCHEMA, SCHEMAS, TARGET_SCHEMA
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "config.example.toml"
@@ -334,7 +334,7 @@ def test_save_preferences_refuses_to_overwrite_a_broken_file(
 
 def test_config_and_aws_layers_do_not_import_textual() -> None:
     code = (
-        "import sys, tui.config, tui.aws, tui.aws.client, tui.aws.convert, tui.aws.errormap;"
+        "import sys, tui.core.config, tui.aws, tui.aws.client, tui.aws.convert, tui.aws.errormap;"
         "assert 'textual' not in sys.modules, sorted(m for m in sys.modules if 'textual' in m)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, timeout=60)
@@ -356,8 +356,8 @@ def test_every_binding_id_in_the_app_is_remappable() -> None:
 
 
 def test_events_section_loads_and_finds_each_targets_queue(tmp_path: Path) -> None:
-    from tui.config import EventQueueConfig
-    from tui.model import Target
+    from tui.core.config import EventQueueConfig
+    from tui.core.model import Target
 
     text = (
         '[events]\nsweep_interval = 900\nqueue_url = "https://sqs.example/1/org"\n\n'
@@ -395,8 +395,8 @@ def test_events_mistakes_name_file_line_and_key(tmp_path: Path, text: str, expec
 
 
 def test_save_event_queue_round_trips_and_keeps_the_rest(tmp_path: Path) -> None:
-    from tui.config import EventQueueConfig, save_event_queue
-    from tui.model import Target
+    from tui.core.config import EventQueueConfig, save_event_queue
+    from tui.core.model import Target
 
     path = tmp_path / "c.toml"
     path.write_text('[general]\ntheme = "nord"\n')

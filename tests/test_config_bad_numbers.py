@@ -11,8 +11,8 @@ import pytest
 from awsfixtures import isolate_aws_env
 
 from tui import cli
-from tui.config import ConfigError, load_config
-from tui.config_schema import SCHEMAS
+from tui.core.config import ConfigError, load_config
+from tui.core.config_schema import SCHEMAS
 
 # Every setting that takes a number with a fraction (whole numbers cannot be nan or inf in TOML).
 FLOAT_SETTINGS = [

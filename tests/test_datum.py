@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tui.datum import RETRY_EVERY, Datum
+from tui.core.datum import RETRY_EVERY, Datum
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 

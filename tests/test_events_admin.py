@@ -12,9 +12,9 @@ from simfixtures import aio_client
 
 from tui.aws.client import AwsPipelineService, create_service
 from tui.aws.errors import AccessDenied, Conflict
+from tui.core.model import Target
 from tui.events import admin
 from tui.events import resources as res
-from tui.model import Target
 from tui.sim import Simulator
 
 ACCOUNT = "123456789012"

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from tui.events.consumer import EventApplier, NotAnEvent, parse_event
-from tui.model import (
+from tui.core.model import (
     ActionState,
     ExecutionRef,
     ExecutionSummary,
@@ -19,7 +18,8 @@ from tui.model import (
     Status,
     Target,
 )
-from tui.store import Store
+from tui.core.store import Store
+from tui.events.consumer import EventApplier, NotAnEvent, parse_event
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 TARGET = Target(region="us-east-1")

@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tui.aws.client import AwsPipelineService, create_service
+from tui.core.model import Target
 from tui.events.consumer import PipelineEvent
 from tui.events.receiver import REASON_DENIED, REASON_MISSING, Receiver
-from tui.model import Target
 from tui.sim import Simulator
 
 ACCOUNT = "123456789012"

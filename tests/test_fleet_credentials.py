@@ -16,7 +16,7 @@ from uiwait import wait_until
 from tui.aws.client import create_service
 from tui.aws.session import SessionPool
 from tui.cli import demo_credentials
-from tui.model import Target
+from tui.core.model import Target
 from tui.sim import Simulator
 
 PROFILES = """
@@ -113,8 +113,8 @@ async def test_denied_account_aliases_mean_no_alias(sim: Simulator) -> None:
 async def test_an_expired_sso_session_names_its_login_and_the_others_go_on(
     sim: Simulator, aws_profiles: Path, tmp_path: Path
 ) -> None:
-    from tui.app import CptuiApp
-    from tui.config import Config, GeneralConfig, PollingConfig
+    from tui.app.application import CptuiApp
+    from tui.core.config import Config, GeneralConfig, PollingConfig
 
     sso = Target(region="us-east-1", profile="sso-dev", name="dev (sso)")
     config = Config(

@@ -11,11 +11,11 @@ from screen_text import screen_text
 from textual.widgets import Input
 from uiwait import wait_for_text, wait_until
 
-from tui.commands import target_commands
-from tui.fleet_rows import group_key
-from tui.screens.pipelines import PipelinesScreen
-from tui.screens.targets import TargetPicker
+from tui.core.fleet_rows import group_key
 from tui.sim import Simulator
+from tui.ui.commands import target_commands
+from tui.ui.screens.pipelines import PipelinesScreen
+from tui.ui.screens.targets import TargetPicker
 
 
 def pipelines(app: object) -> PipelinesScreen:

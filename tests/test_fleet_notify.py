@@ -18,13 +18,13 @@ from fleetfixtures import (
 from screen_text import screen_text
 from uiwait import wait_for_text, wait_until
 
-from tui.config import NotificationsConfig
-from tui.model import Status
-from tui.notify import Desktop, EventKind
-from tui.screens.history import HistoryScreen
-from tui.screens.pipeline import PipelineScreen
-from tui.screens.watchlist import WatchListScreen
+from tui.core.config import NotificationsConfig
+from tui.core.model import Status
+from tui.core.notify import Desktop, EventKind
 from tui.sim import Simulator
+from tui.ui.screens.history import HistoryScreen
+from tui.ui.screens.pipeline import PipelineScreen
+from tui.ui.screens.watchlist import WatchListScreen
 
 ALL_CHANNELS = NotificationsConfig(toast=True, bell=True, desktop=True, dedupe_window=30)
 # When the demo's worlds have new approvals waiting: payments-api-prod starts waiting again at

@@ -11,8 +11,8 @@ from textual.pilot import Pilot
 from uifixtures import threaded_sim  # noqa: F401  (a fixture)
 from uiwait import wait_until
 
-from tui.screens.pipelines import PipelinesScreen
 from tui.sim import Simulator
+from tui.ui.screens.pipelines import PipelinesScreen
 
 
 def test_fleet_grouped_120x36(snap_compare: Any, threaded_sim: Simulator, tmp_path: Path) -> None:  # noqa: F811

@@ -15,13 +15,13 @@ from action_helpers import close_services, make_app, open_pipeline, wait_for_scr
 from textual.widgets import OptionList
 from uiwait import wait_until
 
-from tui.config import DEFAULT_KEYS, parse_config
-from tui.config_schema import ConfigError
-from tui.keymap import screen_bindings
-from tui.screens.chooser import ValueChooser
-from tui.screens.dialogs import RollbackDialog
-from tui.screens.pipelines import PipelinesScreen
+from tui.app.keymap import screen_bindings
+from tui.core.config import DEFAULT_KEYS, parse_config
+from tui.core.config_schema import ConfigError
 from tui.sim import Simulator
+from tui.ui.screens.chooser import ValueChooser
+from tui.ui.screens.dialogs import RollbackDialog
+from tui.ui.screens.pipelines import PipelinesScreen
 
 REPO = Path(__file__).resolve().parent.parent
 

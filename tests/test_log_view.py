@@ -13,8 +13,8 @@ from screen_text import screen_lines
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
-from tui.logbuffer import LineRing, RowIndex, compile_error_patterns, compile_search, scan
-from tui.widgets.log_view import LogView
+from tui.core.logbuffer import LineRing, RowIndex, compile_error_patterns, compile_search, scan
+from tui.ui.widgets.log_view import LogView
 
 SIZE = (80, 12)
 T0 = 1_764_147_600_000  # 2025-11-26 09:00:00 UTC, in ms

@@ -20,7 +20,7 @@ from tui.aws import create_service
 from tui.aws.client import AwsPipelineService
 from tui.aws.errors import AccessDenied
 from tui.aws.service import PipelineService
-from tui.logtail import (
+from tui.core.logtail import (
     LogFollower,
     LogsUnavailable,
     SeamDedupe,
@@ -29,7 +29,7 @@ from tui.logtail import (
     event_lines,
     log_group_arn,
 )
-from tui.model import Build, BuildLogs, BuildStatus, LogEvent, LogPage, Target
+from tui.core.model import Build, BuildLogs, BuildStatus, LogEvent, LogPage, Target
 from tui.sim import ManualClock, Simulator
 
 T = TypeVar("T")
@@ -342,6 +342,6 @@ def test_the_follower_and_the_line_ring_do_not_import_textual() -> None:
     import subprocess
     import sys
 
-    code = "import sys, tui.logtail, tui.logbuffer; print('textual' in sys.modules)"
+    code = "import sys, tui.core.logtail, tui.core.logbuffer; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

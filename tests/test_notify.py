@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.fleet import PickKind, new_target, picker_entries, where_label
-from tui.model import (
+from tui.core.fleet import PickKind, new_target, picker_entries, where_label
+from tui.core.model import (
     ActionState,
     ExecutionMode,
     ExecutionRef,
@@ -25,7 +25,7 @@ from tui.model import (
     Status,
     Target,
 )
-from tui.notify import (
+from tui.core.notify import (
     Desktop,
     Event,
     EventDetector,
@@ -36,8 +36,8 @@ from tui.notify import (
     osc_text,
     tmux_passthrough,
 )
-from tui.store import Store
-from tui.watchlist import WatchList, followed_key
+from tui.core.store import Store
+from tui.core.watchlist import WatchList, followed_key
 
 REPO = Path(__file__).resolve().parent.parent
 T = Target(region="us-east-1", profile="ops", name="ops/us-east-1")
@@ -323,7 +323,7 @@ def test_where_label_prefers_name_then_profile_then_account() -> None:
 
 def test_notification_and_fleet_modules_do_not_import_textual() -> None:
     code = (
-        "import sys, tui.notify, tui.watchlist, tui.fleet, tui.fleet_rows;"
+        "import sys, tui.core.notify, tui.core.watchlist, tui.core.fleet, tui.core.fleet_rows;"
         "assert 'textual' not in sys.modules, sorted(m for m in sys.modules if 'textual' in m)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, timeout=60)

@@ -14,9 +14,9 @@ from collections.abc import Callable
 import pytest
 
 from tui.aws.errors import ErrorKind
-from tui.budget import TokenBucket
-from tui.model import Status
-from tui.poller import Fetch, FetchKind, PollPolicy, PollSettings
+from tui.core.budget import TokenBucket
+from tui.core.model import Status
+from tui.core.poller import Fetch, FetchKind, PollPolicy, PollSettings
 
 T = "ops@us-east-1"
 
@@ -488,7 +488,7 @@ def test_the_policy_and_the_store_never_import_textual() -> None:
     import subprocess
     import sys
 
-    code = "import sys, tui.poller, tui.store, tui.budget; print('textual' in sys.modules)"
+    code = "import sys, tui.core.poller, tui.core.store, tui.core.budget; print('textual' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from test_poller import T, World
 
-from tui.poller import FetchKind
+from tui.core.poller import FetchKind
 
 
 def test_push_mode_stretches_polling_to_the_safety_sweep() -> None:

@@ -10,10 +10,10 @@ import pytest
 from uifixtures import EAST, make_app, pipelines_screen, wait_loaded
 from uiwait import wait_for_text, wait_until
 
-from tui.app import CptuiApp
-from tui.config import default_config_path, load_config
-from tui.screens.logs import LogScreen
+from tui.app.application import CptuiApp
+from tui.core.config import default_config_path, load_config
 from tui.sim import Simulator
+from tui.ui.screens.logs import LogScreen
 
 HAND_WRITTEN = """\
 [general]

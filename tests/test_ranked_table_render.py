@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
-from tui.widgets.ranked_table import RankedTable
+from tui.ui.widgets.ranked_table import RankedTable
 
 WIDTHS = (1, 2, 3, 4, 7, 12, 30)
 

@@ -14,14 +14,14 @@ from pathlib import Path
 
 from textual.binding import Binding, BindingType
 
-from tui.app import CptuiApp
-from tui.screens.approvals import ApprovalsScreen
-from tui.screens.execution import ExecutionScreen
-from tui.screens.history import HistoryScreen
-from tui.screens.logs import LogScreen
-from tui.screens.pipeline import PipelineScreen
-from tui.screens.pipelines import PipelinesScreen
-from tui.screens.watchlist import WatchListScreen
+from tui.app.application import CptuiApp
+from tui.ui.screens.approvals import ApprovalsScreen
+from tui.ui.screens.execution import ExecutionScreen
+from tui.ui.screens.history import HistoryScreen
+from tui.ui.screens.logs import LogScreen
+from tui.ui.screens.pipeline import PipelineScreen
+from tui.ui.screens.pipelines import PipelinesScreen
+from tui.ui.screens.watchlist import WatchListScreen
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 # The README's words for the screens (the "where" column), and the screens they mean.

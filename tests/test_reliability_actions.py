@@ -15,11 +15,11 @@ from reliability_helpers import EAST, Rig, drive, make_rig, open_pipeline
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tui import operator
-from tui.actions import ActionResult, Outcome
-from tui.audit import AuditLog
-from tui.screens.dialogs import ApprovalDialog, RetryDialog
+from tui.app import operations as operator
+from tui.core.actions import ActionResult, Outcome
+from tui.core.audit import AuditLog
 from tui.sim import Simulator
+from tui.ui.screens.dialogs import ApprovalDialog, RetryDialog
 
 APPROVAL = ("payments-api-prod", "Approval", "Approve-Production")
 FAILED = ("web-frontend", "Test")

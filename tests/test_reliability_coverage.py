@@ -17,9 +17,9 @@ from reliability_helpers import CREDENTIALS, EAST, Rig, drive, flat_text, make_r
 from textual.pilot import Pilot
 
 from tui.aws import create_service
-from tui.screens.approvals import NONE_WAITING, ApprovalsScreen
-from tui.screens.pipelines import PipelinesScreen
 from tui.sim import Simulator
+from tui.ui.screens.approvals import NONE_WAITING, ApprovalsScreen
+from tui.ui.screens.pipelines import PipelinesScreen
 
 APPROVAL = "payments-api-prod"
 

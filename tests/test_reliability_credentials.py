@@ -15,8 +15,8 @@ from uiwait import wait_for_text, wait_until
 import tui.aws.client
 from tui.aws.session import SessionPool
 from tui.cli import build_parser, build_services, resolve_targets
-from tui.config import Config
-from tui.model import Target
+from tui.core.config import Config
+from tui.core.model import Target
 from tui.sim import Simulator
 
 SSO_CONFIG = """\

@@ -9,10 +9,10 @@ import pytest
 from reliability_helpers import EAST, Rig, drive, flat_text, make_rig, open_pipeline
 from uifixtures import all_loaded
 
-from tui.screens.execution import ExecutionScreen
-from tui.screens.history import HistoryScreen
-from tui.screens.logs import LogScreen
 from tui.sim import Simulator
+from tui.ui.screens.execution import ExecutionScreen
+from tui.ui.screens.history import HistoryScreen
+from tui.ui.screens.logs import LogScreen
 
 PIPELINE = "ml-training"  # runs a CodeBuild build at the start
 

@@ -19,14 +19,14 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from uifixtures import all_loaded
 
-from tui.screens.approvals import ApprovalsScreen
-from tui.screens.execution import ExecutionScreen
-from tui.screens.help import HelpScreen
-from tui.screens.history import HistoryScreen
-from tui.screens.logs import LogScreen
-from tui.screens.pipeline import PipelineScreen
-from tui.screens.pipelines import PipelinesScreen
 from tui.sim import Simulator
+from tui.ui.screens.approvals import ApprovalsScreen
+from tui.ui.screens.execution import ExecutionScreen
+from tui.ui.screens.help import HelpScreen
+from tui.ui.screens.history import HistoryScreen
+from tui.ui.screens.logs import LogScreen
+from tui.ui.screens.pipeline import PipelineScreen
+from tui.ui.screens.pipelines import PipelinesScreen
 
 # The longest regular cadence (an off-screen row's idle interval): "one poll cycle".
 POLL_CYCLE = 120.0

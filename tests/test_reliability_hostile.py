@@ -33,20 +33,20 @@ from textual.app import App
 from textual.pilot import Pilot
 from uifixtures import all_loaded
 
-from tui import operator
-from tui.actions import ActionRequest
+from tui.app import operations as operator
 from tui.aws.errors import AwsError
-from tui.screens.approvals import ApprovalsScreen
-from tui.screens.dialogs import ApprovalDialog, TransitionDialog
-from tui.screens.execution import ExecutionScreen
-from tui.screens.history import HistoryScreen
-from tui.screens.logs import LogScreen
-from tui.screens.pipelines import PipelinesScreen
+from tui.core.actions import ActionRequest
 from tui.sim import Simulator
 from tui.sim import pipelines as specs
 from tui.sim.logstream import ScriptSegment
 from tui.sim.world.state import PipelineSpec, StageSpec
 from tui.sim.world.world import World
+from tui.ui.screens.approvals import ApprovalsScreen
+from tui.ui.screens.dialogs import ApprovalDialog, TransitionDialog
+from tui.ui.screens.execution import ExecutionScreen
+from tui.ui.screens.history import HistoryScreen
+from tui.ui.screens.logs import LogScreen
+from tui.ui.screens.pipelines import PipelinesScreen
 
 SIZE = (120, 36)
 MARKUP = "[bold]BOLD[/bold] [link=https://evil.example]click[/link] [@click=app.quit]quit[/]"

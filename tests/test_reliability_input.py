@@ -21,12 +21,12 @@ from uifixtures import all_loaded
 import tui.aws.client
 from tui import cli
 from tui.aws.session import SessionPool
-from tui.config import Config
-from tui.screens.help import HelpScreen
-from tui.screens.pipeline import PipelineScreen
-from tui.screens.pipelines import PipelinesScreen
-from tui.screens.too_small import TooSmallScreen
+from tui.core.config import Config
 from tui.sim import ManualClock, Simulator
+from tui.ui.screens.help import HelpScreen
+from tui.ui.screens.pipeline import PipelineScreen
+from tui.ui.screens.pipelines import PipelinesScreen
+from tui.ui.screens.too_small import TooSmallScreen
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from pathlib import Path
 from reliability_helpers import EAST, Rig, drive, flat_text, make_rig, open_pipeline
 from uifixtures import all_loaded
 
-from tui.screens.execution import ExecutionScreen
-from tui.screens.history import HistoryScreen
 from tui.sim import Simulator
+from tui.ui.screens.execution import ExecutionScreen
+from tui.ui.screens.history import HistoryScreen
 
 PIPELINE = "web-frontend"  # its latest execution failed: it stays as it is
 
@@ -112,7 +112,7 @@ async def test_history_shows_no_loading_marker_under_its_error_and_recovers(
 async def test_pipeline_graph_says_the_definition_could_not_be_read_rather_than_loading(
     sim: Simulator, tmp_path: Path, closing: list[Rig]
 ) -> None:
-    from tui.screens.pipeline import PipelineScreen
+    from tui.ui.screens.pipeline import PipelineScreen
 
     sim.set_faults("deny=GetPipeline")
     rig = make_rig(sim, tmp_path)

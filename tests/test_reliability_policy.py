@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from awsfixtures import isolate_aws_env
 
-from tui.actions import ActionRequest, ActionRunner, Outcome
-from tui.audit import AuditLog
 from tui.aws.errors import AccessDenied, AwsError, CredentialsError, ErrorKind, ServiceError, Throttled
-from tui.error_text import credentials_text, error_text
-from tui.model import Target
-from tui.poller import Fetch, FetchKind, PollPolicy, PollSettings
+from tui.core.actions import ActionRequest, ActionRunner, Outcome
+from tui.core.audit import AuditLog
+from tui.core.error_text import credentials_text, error_text
+from tui.core.model import Target
+from tui.core.poller import Fetch, FetchKind, PollPolicy, PollSettings
 
 T = "ops@us-east-1"
 

@@ -18,10 +18,10 @@ from reliability_helpers import EAST, Rig, drive, make_rig, open_pipeline
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tui import operator
-from tui.actions import Outcome
-from tui.screens.dialogs import ApprovalDialog
+from tui.app import operations as operator
+from tui.core.actions import Outcome
 from tui.sim import Simulator
+from tui.ui.screens.dialogs import ApprovalDialog
 
 ACCESS_KEY = "AKID123456789012LEAKCHECKAK"  # the simulator reads the account from the first digits
 SECRET_KEY = "LEAKCHECK-secret-key-4f0c9e"

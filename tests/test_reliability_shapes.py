@@ -16,17 +16,17 @@ import pytest
 from reliability_helpers import EAST, Rig, drive, flat_text, make_rig
 from shapegen import GeneratedEndpoint, ShapeGen, parse
 
-from tui.app import CptuiApp
+from tui.app.application import CptuiApp
 from tui.aws import convert, create_service
 from tui.aws.client import AwsPipelineService
-from tui.model import Status
-from tui.pipeline_rows import trigger_text
-from tui.screens.execution import ExecutionScreen, action_cells
-from tui.screens.history import HistoryScreen, history_cells
-from tui.screens.pipeline import PipelineScreen
-from tui.screens.pipelines import PipelinesScreen
+from tui.core.model import Status
+from tui.core.pipeline_rows import trigger_text
+from tui.core.store import Store, approvals_from_state
 from tui.sim import Simulator
-from tui.store import Store, approvals_from_state
+from tui.ui.screens.execution import ExecutionScreen, action_cells
+from tui.ui.screens.history import HistoryScreen, history_cells
+from tui.ui.screens.pipeline import PipelineScreen
+from tui.ui.screens.pipelines import PipelinesScreen
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 SEEDS = range(120)

@@ -9,8 +9,8 @@ import pytest
 from rich.style import Style
 from textual.content import Content
 
-from tui.logbuffer import scan
-from tui.sanitize import ansi_to_text, clean, escape_markup, safe_content, safe_text, strip_ansi
+from tui.core.logbuffer import scan
+from tui.core.sanitize import ansi_to_text, clean, escape_markup, safe_content, safe_text, strip_ansi
 
 ESC = "\x1b"
 

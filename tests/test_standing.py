@@ -1,11 +1,11 @@
-"""Where a pipeline stands (``tui.model.standing_of``) and what the store knows (``Store.coverage``):
+"""Where a pipeline stands (``tui.core.model.standing_of``) and what the store knows (``Store.coverage``):
 one derivation for the list, the graph, the inbox and notifications; unknown is never "none"."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tui.model import (
+from tui.core.model import (
     ActionState,
     ApprovalRequest,
     ExecutionRef,
@@ -19,8 +19,8 @@ from tui.model import (
     TransitionState,
     standing_of,
 )
-from tui.pipeline_rows import matches, parse_filter, status_cell
-from tui.store import NOT_READ_YET, Store
+from tui.core.pipeline_rows import matches, parse_filter, status_cell
+from tui.core.store import NOT_READ_YET, Store
 
 T = Target(region="us-east-1")
 U = Target(region="eu-west-1", name="dr")
@@ -186,8 +186,8 @@ def test_a_denied_permission_names_pipelines_never_tried() -> None:
 
 
 def test_the_watch_list_says_held_as_the_list_does_and_marks_unread_entries() -> None:
-    from tui.screens.watchlist import followed_cells
-    from tui.watchlist import Followed
+    from tui.core.watchlist import Followed
+    from tui.ui.screens.watchlist import followed_cells
 
     entry = Followed(T, "p", EID, NOW, status=Status.IN_PROGRESS, stage="Plan", started=NOW)
     held = standing_of(latest(Status.IN_PROGRESS), held_state(enabled=False))
@@ -198,7 +198,7 @@ def test_the_watch_list_says_held_as_the_list_does_and_marks_unread_entries() ->
 
 
 def test_the_summary_line_counts_standings_and_says_what_is_not_read() -> None:
-    from tui.widgets.header import summary_text
+    from tui.ui.widgets.header import summary_text
 
     store = listed("held", "quiet")
     store.set_latest(T, "held", latest(Status.IN_PROGRESS))

@@ -1,5 +1,6 @@
 """The start-up burst: the rows on screen are read at once, then the normal rate; a throttle during
-the burst is quiet and shrinks it for the next start (tui/poller.py, tui/budget.py, tui/cache.py).
+the burst is quiet and shrinks it for the next start
+(tui/core/poller.py, tui/core/budget.py, tui/core/cache.py).
 
 Fake clock throughout: time is a float the test advances.
 """
@@ -11,10 +12,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from tui.aws.errors import ErrorKind
-from tui.budget import TokenBucket
-from tui.cache import BURST_FILE, load_bursts, remember_burst
-from tui.model import Status
-from tui.poller import Fetch, FetchKind, PollPolicy, PollSettings
+from tui.core.budget import TokenBucket
+from tui.core.cache import BURST_FILE, load_bursts, remember_burst
+from tui.core.model import Status
+from tui.core.poller import Fetch, FetchKind, PollPolicy, PollSettings
 
 T = "ops@us-east-1"
 NAMES = [f"p{i:02d}" for i in range(50)]
@@ -144,10 +145,10 @@ async def test_a_full_first_screen_under_an_endpoint_quota_shows_no_throttling(t
     from textual.widgets import DataTable  # noqa: F401  (the list screen's table)
     from uiwait import wait_until
 
-    from tui.app import CptuiApp
+    from tui.app.application import CptuiApp
     from tui.aws import create_service
-    from tui.config import Config, GeneralConfig
-    from tui.model import Target
+    from tui.core.config import Config, GeneralConfig
+    from tui.core.model import Target
     from tui.sim import ManualClock, Simulator
 
     sim = Simulator(scenario="scale", seed=7, clock=ManualClock(start=START), pipelines=50, faults="tps=10")
@@ -189,10 +190,10 @@ async def test_a_full_first_screen_under_an_endpoint_quota_shows_no_throttling(t
 
 
 def test_a_remembered_burst_caps_the_configured_one(tmp_path: Path) -> None:
-    from tui.app import CptuiApp
+    from tui.app.application import CptuiApp
     from tui.aws import create_service
-    from tui.config import Config, GeneralConfig, PollingConfig
-    from tui.model import Target
+    from tui.core.config import Config, GeneralConfig, PollingConfig
+    from tui.core.model import Target
 
     target = Target(region="us-east-1")
     remember_burst(tmp_path, target.key, 12)
@@ -207,7 +208,7 @@ def test_a_remembered_burst_caps_the_configured_one(tmp_path: Path) -> None:
 def test_startup_burst_is_validated_with_its_line() -> None:
     import pytest
 
-    from tui.config import ConfigError, parse_config
+    from tui.core.config import ConfigError, parse_config
 
     assert parse_config("[polling]\nstartup_burst = 30\n").polling.startup_burst == 30
     assert parse_config("").polling.startup_burst is None
@@ -222,7 +223,7 @@ def test_the_cache_folder_follows_xdg_no_cache_the_config_and_the_demo(
     import pytest
 
     from tui import cli
-    from tui.config import Config, GeneralConfig
+    from tui.core.config import Config, GeneralConfig
 
     assert isinstance(monkeypatch, pytest.MonkeyPatch)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
@@ -237,10 +238,10 @@ def test_the_cache_folder_follows_xdg_no_cache_the_config_and_the_demo(
 
 
 def test_a_throttled_burst_is_remembered_halved_once_per_run(tmp_path: Path) -> None:
-    from tui.app import CptuiApp
+    from tui.app.application import CptuiApp
     from tui.aws import create_service
-    from tui.config import Config, GeneralConfig, PollingConfig
-    from tui.model import Target
+    from tui.core.config import Config, GeneralConfig, PollingConfig
+    from tui.core.model import Target
 
     target = Target(region="us-east-1")
     service = create_service(target, endpoint_url="http://127.0.0.1:9", credentials=("AKID1", "x", None))
@@ -269,10 +270,10 @@ async def test_the_burst_reads_the_rows_the_first_frame_will_show(tmp_path: Path
     from simfixtures import START
     from uiwait import wait_until
 
-    from tui.app import CptuiApp
+    from tui.app.application import CptuiApp
     from tui.aws import create_service
-    from tui.config import Config, GeneralConfig, PipelinesConfig, PollingConfig
-    from tui.model import Target
+    from tui.core.config import Config, GeneralConfig, PipelinesConfig, PollingConfig
+    from tui.core.model import Target
     from tui.sim import ManualClock, Simulator
 
     sim = Simulator(scenario="scale", seed=7, clock=ManualClock(start=START), pipelines=50)

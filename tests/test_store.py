@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tui.model import (
+from tui.core.model import (
     ActionCategory,
     ActionDef,
     ActionState,
@@ -22,7 +22,7 @@ from tui.model import (
     Status,
     Target,
 )
-from tui.store import (
+from tui.core.store import (
     DEFAULT_APPROVAL_TIMEOUT,
     Store,
     StoreChange,

@@ -30,12 +30,14 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input
 from uiwait import wait_for_text, wait_until
 
-from tui import actions, operator
-from tui.actions import Outcome
-from tui.app import CptuiApp
-from tui.audit import AuditLog
-from tui.screens.chooser import ValueChooser
-from tui.screens.dialogs import (
+from tui.app import operations as operator
+from tui.app.application import CptuiApp
+from tui.core import actions
+from tui.core.actions import Outcome
+from tui.core.audit import AuditLog
+from tui.sim import Simulator
+from tui.ui.screens.chooser import ValueChooser
+from tui.ui.screens.dialogs import (
     ApprovalDialog,
     ConfirmDialog,
     RetryDialog,
@@ -44,15 +46,12 @@ from tui.screens.dialogs import (
     StopDialog,
     TransitionDialog,
 )
-from tui.sim import Simulator
 
 
 @pytest.fixture(autouse=True)
 async def _close_services() -> AsyncIterator[None]:
     yield
     await close_services()
-
-
 
 
 def mutations_sent(sim: Simulator) -> int:
@@ -538,8 +537,8 @@ async def test_link_shows_the_console_deep_links(sim: Simulator, tmp_path: Path)
 async def test_copy_and_link_from_history_and_execution_name_the_execution(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    from tui.screens.execution import ExecutionScreen
-    from tui.screens.history import HistoryScreen
+    from tui.ui.screens.execution import ExecutionScreen
+    from tui.ui.screens.history import HistoryScreen
 
     app = make_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:

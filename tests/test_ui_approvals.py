@@ -20,11 +20,11 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 from uiwait import wait_for_text, wait_until
 
-from tui.actions import Outcome
-from tui.app import CptuiApp
-from tui.screens.approvals import ApprovalsScreen
-from tui.screens.dialogs import ApprovalDialog
+from tui.app.application import CptuiApp
+from tui.core.actions import Outcome
 from tui.sim import Simulator
+from tui.ui.screens.approvals import ApprovalsScreen
+from tui.ui.screens.dialogs import ApprovalDialog
 
 
 @pytest.fixture(autouse=True)

@@ -33,14 +33,16 @@ from textual.screen import Screen
 from textual.widgets import Button, Input
 from uiwait import wait_for_text, wait_for_workers, wait_until
 
-from tui import actions, operator
-from tui.actions import Outcome
-from tui.app import CptuiApp
-from tui.audit import AuditLog
-from tui.config import PipelinesConfig
-from tui.model import Target
-from tui.screens.dialog_base import ActionDialog
-from tui.screens.dialogs import (
+from tui.app import operations as operator
+from tui.app.application import CptuiApp
+from tui.core import actions
+from tui.core.actions import Outcome
+from tui.core.audit import AuditLog
+from tui.core.config import PipelinesConfig
+from tui.core.model import Target
+from tui.sim import Simulator
+from tui.ui.screens.dialog_base import ActionDialog
+from tui.ui.screens.dialogs import (
     ApprovalDialog,
     ConfirmDialog,
     RetryDialog,
@@ -49,7 +51,6 @@ from tui.screens.dialogs import (
     StopDialog,
     TransitionDialog,
 )
-from tui.sim import Simulator
 
 
 @pytest.fixture(autouse=True)

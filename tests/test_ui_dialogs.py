@@ -14,9 +14,9 @@ from textual.app import App
 from textual.widgets import Button, Input
 from uiwait import wait_for_text
 
-from tui import actions
-from tui.actions import ActionRequest
-from tui.model import (
+from tui.core import actions
+from tui.core.actions import ActionRequest
+from tui.core.model import (
     ActionCategory,
     ActionDef,
     ApprovalRequest,
@@ -33,8 +33,8 @@ from tui.model import (
     Target,
     TransitionState,
 )
-from tui.screens.dialog_base import ActionDialog
-from tui.screens.dialogs import (
+from tui.ui.screens.dialog_base import ActionDialog
+from tui.ui.screens.dialogs import (
     ApprovalDialog,
     ConfirmDialog,
     RetryDialog,

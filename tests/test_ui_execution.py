@@ -22,10 +22,10 @@ from ui_simapp import EAST, close_services, sim_app
 from uiwait import wait_for_text
 
 from tui.aws.errors import NotFound
-from tui.model import ActionExecution, Status, Target
-from tui.screens.execution import ExecutionScreen, latest_attempts
-from tui.screens.execution_diff import ChangeKind, diff_executions, find_last_success
+from tui.core.model import ActionExecution, Status, Target
 from tui.sim import Simulator
+from tui.ui.screens.execution import ExecutionScreen, latest_attempts
+from tui.ui.screens.execution_diff import ChangeKind, diff_executions, find_last_success
 
 OLD_COMMIT = "1" * 40
 
@@ -124,9 +124,9 @@ async def test_l_opens_logs_for_a_codebuild_action(monkeypatch: pytest.MonkeyPat
             super().__init__()
             opened.append((target, build_id))
 
-    module = types.ModuleType("tui.screens.logs")
+    module = types.ModuleType("tui.ui.screens.logs")
     module.LogScreen = FakeLogScreen  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "tui.screens.logs", module)
+    monkeypatch.setitem(sys.modules, "tui.ui.screens.logs", module)
     app, _ = _setup()
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: _screen(app).table.row_count == 4)

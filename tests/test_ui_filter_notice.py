@@ -9,7 +9,7 @@ from screen_text import screen_text
 from uifixtures import make_app, pipelines_screen, wait_loaded
 from uiwait import wait_for_text, wait_until
 
-from tui.pipeline_rows import FIELDS, filter_notice
+from tui.core.pipeline_rows import FIELDS, filter_notice
 from tui.sim import Simulator
 
 

@@ -18,9 +18,10 @@ from ui_samples import NOW, summary
 from ui_simapp import EAST, close_services, sim_app
 
 from tui.aws.errors import AccessDenied
-from tui.model import ExecutionMode, ExecutionType, Status, Trigger, TriggerType
-from tui.screens.execution import ExecutionScreen
-from tui.screens.history import (
+from tui.core.model import ExecutionMode, ExecutionType, Status, Trigger, TriggerType
+from tui.sim import Simulator
+from tui.ui.screens.execution import ExecutionScreen
+from tui.ui.screens.history import (
     LOADING_KEY,
     PAGE_SIZE,
     PREFETCH_ROWS,
@@ -28,7 +29,6 @@ from tui.screens.history import (
     history_cells,
     trigger_label,
 )
-from tui.sim import Simulator
 
 
 @pytest.fixture(autouse=True)
@@ -161,7 +161,7 @@ def test_cells_show_rollback_and_trigger() -> None:
 async def test_ranked_table_bookkeeping_survives_clear_and_remove_row() -> None:
     from textual.app import App, ComposeResult
 
-    from tui.widgets.ranked_table import RankedTable
+    from tui.ui.widgets.ranked_table import RankedTable
 
     class TableApp(App[None]):
         def compose(self) -> ComposeResult:

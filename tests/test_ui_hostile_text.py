@@ -17,17 +17,17 @@ from screen_text import screen_text
 from textual.command import CommandList, CommandPalette
 from uiwait import wait_for_text, wait_until
 
-from tui.actions import ActionRequest
-from tui.app import CptuiApp
+from tui.app.application import CptuiApp
 from tui.aws import create_service
-from tui.config import Config, GeneralConfig
-from tui.model import Target
-from tui.screens import dialog_base
-from tui.screens.dialog_base import ActionDialog
-from tui.screens.pipeline import PipelineScreen
+from tui.core.actions import ActionRequest
+from tui.core.config import Config, GeneralConfig
+from tui.core.model import Target
 from tui.sim import Simulator
 from tui.sim import pipelines as specs
 from tui.sim.world.state import PipelineSpec, StageSpec
+from tui.ui.screens import dialog_base
+from tui.ui.screens.dialog_base import ActionDialog
+from tui.ui.screens.pipeline import PipelineScreen
 
 CREDENTIALS = ("AKID123456789012", "x", None)
 # What the AWS side holds, and what the screen must show for it (markup kept, the escape sequence

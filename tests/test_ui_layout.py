@@ -22,18 +22,18 @@ from textual.pilot import Pilot
 from uifixtures import EAST, make_app, pipelines_screen, wait_loaded
 from uiwait import wait_for_text, wait_until
 
-from tui.app import CptuiApp
-from tui.screens.approvals import ApprovalsScreen
-from tui.screens.execution import ExecutionScreen
-from tui.screens.history import HistoryScreen
-from tui.screens.link import LinkScreen
-from tui.screens.logs import LogScreen
-from tui.screens.pipeline import PipelineScreen
-from tui.screens.targets import TargetPicker
-from tui.screens.watchlist import WatchListScreen
+from tui.app.application import CptuiApp
+from tui.core.store import PipelineRow
 from tui.sim import Simulator
-from tui.store import PipelineRow
-from tui.widgets.footer import GAP, FooterItem, KeyFooter, footer_items
+from tui.ui.screens.approvals import ApprovalsScreen
+from tui.ui.screens.execution import ExecutionScreen
+from tui.ui.screens.history import HistoryScreen
+from tui.ui.screens.link import LinkScreen
+from tui.ui.screens.logs import LogScreen
+from tui.ui.screens.pipeline import PipelineScreen
+from tui.ui.screens.targets import TargetPicker
+from tui.ui.screens.watchlist import WatchListScreen
+from tui.ui.widgets.footer import GAP, FooterItem, KeyFooter, footer_items
 
 SIZES = [(80, 24), (120, 36)]
 
@@ -194,7 +194,7 @@ async def test_l_on_a_running_row_opens_the_running_build(sim: Simulator, tmp_pa
         await wait_loaded(pilot, app)
         screen = pipelines_screen(app)
 
-        from tui.logtail import running_build
+        from tui.core.logtail import running_build
 
         async def running_build_id(row: PipelineRow) -> str | None:
             if not row.running or row.waiting_approval:

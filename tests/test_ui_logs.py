@@ -19,16 +19,16 @@ from textual.widgets import DataTable
 from ui_simapp import CREDENTIALS, EAST, open_pipeline, sim_app
 from uiwait import wait_for_text, wait_until
 
-from tui.app import CptuiApp
+from tui.app.application import CptuiApp
 from tui.aws import create_service
-from tui.config import Config, GeneralConfig, PollingConfig
-from tui.logtail import LogFollower, event_lines
-from tui.model import LogEvent
-from tui.sanitize import strip_ansi
-from tui.screens.logs import LogScreen, log_file_name
+from tui.core.config import Config, GeneralConfig, PollingConfig
+from tui.core.logtail import LogFollower, event_lines
+from tui.core.model import LogEvent
+from tui.core.sanitize import strip_ansi
 from tui.sim import ManualClock, Simulator
 from tui.sim import livetail as sim_livetail
 from tui.sim.world.builds import Build as SimBuild
+from tui.ui.screens.logs import LogScreen, log_file_name
 
 ACTION_ERROR = "Build terminated with state: FAILED. Phase: BUILD, Code: COMMAND_EXECUTION_ERROR"
 

@@ -12,12 +12,12 @@ from ui_harness import wait_for
 from ui_simapp import EAST, close_services, open_pipeline, sim_app
 from uiwait import wait_for_text
 
-from tui.model import Status
-from tui.screens.execution import ExecutionScreen
-from tui.screens.history import HistoryScreen
-from tui.screens.pipeline import PipelineScreen
+from tui.core.model import Status
 from tui.sim import Simulator
-from tui.widgets.stage_box import MIN_BOX_WIDTH
+from tui.ui.screens.execution import ExecutionScreen
+from tui.ui.screens.history import HistoryScreen
+from tui.ui.screens.pipeline import PipelineScreen
+from tui.ui.widgets.stage_box import MIN_BOX_WIDTH
 
 
 @pytest.fixture(autouse=True)

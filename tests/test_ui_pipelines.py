@@ -10,11 +10,11 @@ from simfixtures import aio_client
 from uifixtures import EAST, FakeMonotonic, make_app, pipelines_screen, wait_loaded
 from uiwait import wait_for_text, wait_until
 
-from tui.model import Status, Target
-from tui.screens.help import HelpScreen
+from tui.core.model import Status, Target
+from tui.core.store import row_key
 from tui.sim import Simulator
-from tui.store import row_key
-from tui.widgets.header import header_text
+from tui.ui.screens.help import HelpScreen
+from tui.ui.widgets.header import header_text
 
 
 async def _truth(sim: Simulator) -> dict[str, str]:
@@ -70,7 +70,7 @@ async def test_filter_by_column_and_by_text(sim: Simulator, tmp_path: Path) -> N
 
 
 async def test_enter_opens_the_pipeline_screen(sim: Simulator, tmp_path: Path) -> None:
-    from tui.screens.pipeline import PipelineScreen
+    from tui.ui.screens.pipeline import PipelineScreen
 
     app = make_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -208,7 +208,7 @@ async def test_help_lists_the_screens_and_global_keys(sim: Simulator, tmp_path: 
 
 
 async def test_the_palette_goes_to_a_pipeline(sim: Simulator, tmp_path: Path) -> None:
-    from tui.screens.pipeline import PipelineScreen
+    from tui.ui.screens.pipeline import PipelineScreen
 
     app = make_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -233,8 +233,8 @@ async def test_ctrl_c_does_not_quit_or_act(sim: Simulator, tmp_path: Path) -> No
 def test_header_text_names_identity_region_and_age() -> None:
     from datetime import UTC, datetime, timedelta
 
-    from tui.model import Identity, Target
-    from tui.store import Store
+    from tui.core.model import Identity, Target
+    from tui.core.store import Store
 
     target = Target(region="eu-west-1", profile="ops")
     store = Store([target])
@@ -260,7 +260,7 @@ async def test_the_palette_runs_the_screens_actions(sim: Simulator, tmp_path: Pa
 
 
 async def test_keys_from_the_config_replace_the_defaults(sim: Simulator, tmp_path: Path) -> None:
-    from tui.config import Config, GeneralConfig
+    from tui.core.config import Config, GeneralConfig
 
     app = make_app(sim, tmp_path)
     app.config = Config(general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"), keys={"filter": "f"})
@@ -299,7 +299,7 @@ async def test_access_denied_names_the_missing_permission(sim: Simulator, tmp_pa
 
 
 def test_stale_reasons_say_what_to_do() -> None:
-    from tui.app_poll import stale_reason
+    from tui.app.poll_control import stale_reason
     from tui.aws.errors import AccessDenied, CredentialsError, NetworkError, Throttled
 
     ops = Target(region="eu-west-1", profile="ops")
@@ -318,9 +318,9 @@ def test_stale_reasons_say_what_to_do() -> None:
 
 
 async def test_an_unreachable_endpoint_is_reported_and_retried(tmp_path: Path) -> None:
-    from tui.app import CptuiApp
+    from tui.app.application import CptuiApp
     from tui.aws import create_service
-    from tui.config import Config, GeneralConfig
+    from tui.core.config import Config, GeneralConfig
 
     service = create_service(
         EAST, endpoint_url="http://127.0.0.1:9", credentials=("AKID123456789012", "x", None)
@@ -338,8 +338,8 @@ def test_fleet_header_keeps_a_stale_targets_fix_whole() -> None:
     header shows the login command whole at 120 and 80 columns (the summary gives way, not the fix)."""
     from datetime import UTC, datetime
 
-    from tui.model import Identity, Target
-    from tui.store import Store
+    from tui.core.model import Identity, Target
+    from tui.core.store import Store
 
     prod = Target(region="us-east-1", profile="prod", name="prod/us-east-1")
     sso = Target(region="us-east-1", profile="sso-dev", name="dev (sso)")

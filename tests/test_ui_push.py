@@ -15,11 +15,11 @@ from textual.pilot import Pilot
 from ui_simapp import CREDENTIALS, EAST
 from uiwait import wait_until
 
-from tui.app import CptuiApp
-from tui.app_events import LIVE
+from tui.app.application import CptuiApp
+from tui.app.push_control import LIVE
 from tui.aws import create_service
-from tui.config import Config, EventQueueConfig, EventsConfig, GeneralConfig
-from tui.model import Status
+from tui.core.config import Config, EventQueueConfig, EventsConfig, GeneralConfig
+from tui.core.model import Status
 from tui.sim import Simulator
 from tui.sim.world import flow
 
@@ -213,7 +213,7 @@ async def test_a_queue_that_fails_falls_back_to_polling_with_one_notice(problem:
 async def test_a_build_event_refreshes_an_open_log_screens_header(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tui.screens.logs import LogScreen
+    from tui.ui.screens.logs import LogScreen
 
     monkeypatch.setattr(LogScreen, "POLL_INTERVAL", 0.2)
     monkeypatch.setattr(LogScreen, "BUILD_CHECK_INTERVAL", 3600.0)  # only an event re-reads the build
@@ -245,7 +245,7 @@ async def test_a_build_event_refreshes_an_open_log_screens_header(
 async def test_push_mode_off_reads_no_queue(sim: Simulator, tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from tui.app_events import PUSH_OFF
+    from tui.app.push_control import PUSH_OFF
 
     queue = sim.setup_event_queue()
     mono = Mono()
@@ -288,7 +288,7 @@ async def test_a_shared_queue_routes_each_event_to_its_target(sim: Simulator, tm
     event goes to the target of its account and region."""
     import json
 
-    from tui.model import Target
+    from tui.core.model import Target
 
     west = Target(region="us-west-2")
     queue = sim.setup_event_queue()

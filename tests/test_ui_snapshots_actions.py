@@ -16,9 +16,9 @@ from simfixtures import START
 from textual.pilot import Pilot
 from uiwait import wait_until
 
-from tui.screens.approvals import ApprovalsScreen
-from tui.screens.dialogs import ApprovalDialog
 from tui.sim import ManualClock, Simulator
+from tui.ui.screens.approvals import ApprovalsScreen
+from tui.ui.screens.dialogs import ApprovalDialog
 
 SIZE = (120, 36)
 

@@ -13,8 +13,8 @@ from textual.pilot import Pilot
 from uifixtures import make_app, threaded_sim, wait_loaded  # noqa: F401  (threaded_sim: a fixture)
 from uiwait import wait_until
 
-from tui.screens.help import HelpScreen
 from tui.sim import Simulator
+from tui.ui.screens.help import HelpScreen
 
 
 def test_pipelines_120x36(snap_compare: Any, threaded_sim: Simulator, tmp_path: Path) -> None:  # noqa: F811

@@ -16,9 +16,9 @@ from textual.pilot import Pilot
 from ui_harness import wait_for
 from ui_simapp import EAST, open_pipeline, sim_app
 
-from tui.screens.execution import ExecutionScreen
-from tui.screens.history import PAGE_SIZE, HistoryScreen
 from tui.sim import ManualClock, Simulator
+from tui.ui.screens.execution import ExecutionScreen
+from tui.ui.screens.history import PAGE_SIZE, HistoryScreen
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from textual.app import App, ComposeResult
 from ui_samples import NOW, wide_definition, wide_state, with_action
 from uiwait import wait_for_text
 
-from tui.model import ActionState, PipelineDef, PipelineState, StageDef, Status
-from tui.widgets.stage_box import MIN_BOX_WIDTH, StageBox, TransitionArrow, principal
-from tui.widgets.stage_graph import StageGraph, box_width
+from tui.core.model import ActionState, PipelineDef, PipelineState, StageDef, Status
+from tui.ui.widgets.stage_box import MIN_BOX_WIDTH, StageBox, TransitionArrow, principal
+from tui.ui.widgets.stage_graph import StageGraph, box_width
 
 
 class GraphApp(App[None]):

@@ -15,13 +15,13 @@ from textual.pilot import Pilot
 from uifixtures import wait_loaded
 from uiwait import wait_for_text, wait_until
 
-from tui.app import CptuiApp
-from tui.model import StandingKind
-from tui.screens.approvals import ApprovalsScreen
-from tui.screens.dialogs import ApprovalDialog, time_left
-from tui.screens.pipeline import PipelineScreen
+from tui.app.application import CptuiApp
+from tui.core.model import StandingKind
 from tui.sim import Simulator
-from tui.widgets.execution_panel import ExecutionPanel
+from tui.ui.screens.approvals import ApprovalsScreen
+from tui.ui.screens.dialogs import ApprovalDialog, time_left
+from tui.ui.screens.pipeline import PipelineScreen
+from tui.ui.widgets.execution_panel import ExecutionPanel
 
 HELD = "infra-network"  # held before Production by a disabled transition (demo world)
 WAITING = "payments-api-prod"  # a manual approval waits in its Approval stage

@@ -1,6 +1,6 @@
 """The warm start: each target's last list cached under $XDG_CACHE_HOME/cptui, painted at the first
 frame marked "cached <age>", replaced by live reads, never a source of notifications; a corrupt or
-foreign cache is ignored with one log line (tui/cache.py, tui/app_cache.py, tui/store.py)."""
+foreign cache is ignored with one log line (tui/core/cache.py, tui/app/warm_start.py, tui/core/store.py)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ import pytest
 from simfixtures import START
 from uiwait import wait_for_text, wait_until
 
-from tui.app import CptuiApp
+from tui.app.application import CptuiApp
 from tui.aws import create_service
-from tui.cache import MAX_TEXT, list_path, load_list, save_list
-from tui.config import Config, GeneralConfig, PipelinesConfig
-from tui.model import (
+from tui.core.cache import MAX_TEXT, list_path, load_list, save_list
+from tui.core.config import Config, GeneralConfig, PipelinesConfig
+from tui.core.model import (
     ExecutionSummary,
     SourceRevision,
     Standing,
@@ -28,10 +28,10 @@ from tui.model import (
     Trigger,
     TriggerType,
 )
-from tui.notify import EventDetector
-from tui.pipeline_rows import status_cell
+from tui.core.notify import EventDetector
+from tui.core.pipeline_rows import status_cell
+from tui.core.store import PipelineRow, Store
 from tui.sim import ManualClock, Simulator
-from tui.store import PipelineRow, Store
 
 EAST = Target(region="us-east-1")
 ENDPOINT = "http://127.0.0.1:4599"
@@ -101,7 +101,7 @@ def test_a_corrupt_or_foreign_file_is_ignored_with_one_log_line(
     elif content == "REPLACE-ROWS":
         content = json.dumps({**data, "rows": [{"name": "x", "latest": {"id": 3}}]})
     path.write_text(content)
-    with caplog.at_level(logging.WARNING, logger="tui.cache"):
+    with caplog.at_level(logging.WARNING, logger="tui.core.cache"):
         assert load_list(tmp_path, EAST, ENDPOINT) is None
     assert len(caplog.records) == 1 and "ignoring" in caplog.records[0].getMessage()
 
@@ -113,7 +113,7 @@ def test_cached_rows_are_marked_replaced_by_live_ones_and_removed_when_not_liste
     assert alpha is not None and alpha.cached_at is not None and not alpha.loaded
     assert status_cell(alpha, START).plain == f"{Status.FAILED.glyph} cached 3m"
     assert status_cell(alpha).plain == f"{Status.FAILED.glyph} Failed"
-    from tui.model import PipelineSummary
+    from tui.core.model import PipelineSummary
 
     change = store.set_pipelines(EAST, [PipelineSummary("alpha", 1)])
     assert store.row(EAST, "gone") is None and "gone" in change.pipelines and change.listing
@@ -204,7 +204,7 @@ async def test_a_cache_of_another_account_is_dropped_with_one_log_line(
     sim = scale_sim
     save_list(tmp_path / "cache", EAST, sim.url, "999999999999", [row("someone-elses")], START)
     app = await _app(tmp_path, sim)
-    with caplog.at_level(logging.WARNING, logger="tui.app_cache"):
+    with caplog.at_level(logging.WARNING, logger="tui.app.warm_start"):
         async with app.run_test(size=(120, 30)) as pilot:
             await wait_for_text(pilot, "someone-elses")
             app.poller.start()

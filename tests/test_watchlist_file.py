@@ -9,11 +9,11 @@ from pathlib import Path
 from fleetfixtures import PROD_EAST, PROD_WEST, fleet_app, follow_from_pipeline, notices, wait_fleet
 from uiwait import wait_for_text, wait_until
 
-from tui.model import Status
-from tui.notify import EventKind
-from tui.screens.watchlist import WatchListScreen
+from tui.core.model import Status
+from tui.core.notify import EventKind
+from tui.core.watchlist import WatchList, WatchListFile
 from tui.sim import Simulator
-from tui.watchlist import WatchList, WatchListFile
+from tui.ui.screens.watchlist import WatchListScreen
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 from uiwait import wait_until as wait_for
 
-from tui.model import (
+from tui.core.model import (
     ActionExecution,
     Execution,
     ExecutionSummary,
@@ -25,8 +25,8 @@ from tui.model import (
     PipelineState,
     Target,
 )
-from tui.store import Freshness
-from tui.store import StoreChange as Change
+from tui.core.store import Freshness
+from tui.core.store import StoreChange as Change
 
 __all__ = ["TARGET", "Change", "FakeService", "Freshness", "HarnessApp", "wait_for"]
 

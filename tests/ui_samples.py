@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from tui.model import (
+from tui.core.model import (
     ActionCategory,
     ActionDef,
     ActionExecution,

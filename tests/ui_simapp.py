@@ -8,12 +8,12 @@ from typing import Any
 from textual.pilot import Pilot
 from ui_harness import wait_for
 
-from tui.app import CptuiApp
+from tui.app.application import CptuiApp
 from tui.aws import create_service
-from tui.config import Config, GeneralConfig
-from tui.model import Target
-from tui.screens.pipeline import PipelineScreen
+from tui.core.config import Config, GeneralConfig
+from tui.core.model import Target
 from tui.sim import Simulator
+from tui.ui.screens.pipeline import PipelineScreen
 
 EAST = Target(region="us-east-1")
 CREDENTIALS = ("AKID123456789012", "x", None)

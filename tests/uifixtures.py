@@ -11,12 +11,12 @@ from simfixtures import START
 from textual.pilot import Pilot
 from uiwait import wait_until
 
-from tui.app import CptuiApp
+from tui.app.application import CptuiApp
 from tui.aws import create_service
-from tui.config import Config, GeneralConfig, PipelinesConfig, PollingConfig
-from tui.model import Status, Target
-from tui.screens.pipelines import PipelinesScreen
+from tui.core.config import Config, GeneralConfig, PipelinesConfig, PollingConfig
+from tui.core.model import Status, Target
 from tui.sim import ManualClock, Simulator
+from tui.ui.screens.pipelines import PipelinesScreen
 
 EAST = Target(region="us-east-1")
 CREDENTIALS = ("AKID123456789012", "x", None)

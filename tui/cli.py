@@ -19,16 +19,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui import __version__
-from tui.config import Config, ConfigError, TargetConfig, load_config
-from tui.config_schema import Invalid
-from tui.config_schema import endpoint as valid_endpoint
-from tui.config_schema import region as valid_region
-from tui.model import Target
+from tui.core.config import Config, ConfigError, TargetConfig, load_config
+from tui.core.config_schema import Invalid
+from tui.core.config_schema import endpoint as valid_endpoint
+from tui.core.config_schema import region as valid_region
+from tui.core.model import Target
 
 if TYPE_CHECKING:
     from tui.aws.client import AwsPipelineService
     from tui.aws.service import PipelineService
-    from tui.fleet import TargetFactory
+    from tui.core.fleet import TargetFactory
     from tui.sim import Simulator
 
 DEMO_CREDENTIALS: tuple[str, str, str | None] = ("AKID123456789012", "demo", None)
@@ -125,7 +125,7 @@ def demo_credentials(target: Target) -> tuple[str, str, str | None]:
 def demo_factory(endpoint_url: str) -> TargetFactory:
     """Targets added in the demo's picker: the demo's profiles, on the simulator."""
     from tui.aws.client import create_service
-    from tui.fleet import TargetFactory
+    from tui.core.fleet import TargetFactory
 
     def make(target: Target) -> PipelineService:
         return create_service(target, endpoint_url=endpoint_url, credentials=demo_credentials(target))
@@ -289,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
 def with_cache(config: Config, no_cache: bool) -> Config:
     """The config with its warm-start cache folder: none with ``--no-cache`` or ``[general] cache =
     false``, else ``$XDG_CACHE_HOME/cptui`` (the demo moves it into its temporary directory)."""
-    from tui.config import default_cache_dir
+    from tui.core.config import default_cache_dir
 
     if no_cache or not config.general.cache:
         return replace(config, cache_dir=None)
@@ -356,7 +356,7 @@ def demo_config(config: Config, state: Path) -> Config:
 def with_demo_events(config: Config, simulator: Simulator) -> Config:
     """The demo runs in push mode: each demo target gets a queue and rule in the simulator (what
     ``cptui events setup`` would create) and the config points at them."""
-    from tui.config import EventQueueConfig
+    from tui.core.config import EventQueueConfig
     from tui.events.resources import resource_name
 
     entries = []
@@ -380,11 +380,11 @@ def with_demo_events(config: Config, simulator: Simulator) -> Config:
 def _run_app(
     services: list[AwsPipelineService], config: Config, read_only: bool, factory: TargetFactory | None = None
 ) -> int:
-    from tui.gc_freeze import pause_for_start
+    from tui.app.gc_freeze import pause_for_start
 
     pause_for_start()  # (the imports below allocate a lot, and nothing is garbage yet)
-    from tui.app import CptuiApp
-    from tui.fleet import aws_factory
+    from tui.app.application import CptuiApp
+    from tui.core.fleet import aws_factory
 
     if factory is None:
         # Targets added in the app go where the others go (--endpoint-url), if they all go to one place.

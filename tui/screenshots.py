@@ -26,10 +26,10 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tui.app import CptuiApp
+from tui.app.application import CptuiApp
 from tui.aws.client import create_service
-from tui.config import Config, GeneralConfig
-from tui.model import Status, Target
+from tui.core.config import Config, GeneralConfig
+from tui.core.model import Status, Target
 from tui.sim import ManualClock, Simulator
 
 SIZE = (120, 36)
@@ -99,20 +99,20 @@ async def _pipelines(shot: Shot) -> None:
 
 @scene("help")
 async def _help(shot: Shot) -> None:
-    from tui.screens.help import HelpScreen
+    from tui.ui.screens.help import HelpScreen
 
     await shot.wait_loaded()
     await shot.pilot.press("question_mark")
     await shot.wait_for(lambda: isinstance(shot.app.screen, HelpScreen))
 
 
-# --- operator actions: the approval dialog and the approvals inbox (tui/operator.py) -------------
+# --- operator actions: the approval dialog and the approvals inbox (tui/app/operations.py) -------------
 
 
 @scene("approval")
 async def _approval(shot: Shot) -> None:
-    from tui.screens.dialogs import ApprovalDialog
-    from tui.screens.pipeline import PipelineScreen
+    from tui.ui.screens.dialogs import ApprovalDialog
+    from tui.ui.screens.pipeline import PipelineScreen
 
     await shot.wait_loaded()
     shot.app.open_pipeline(shot.app.targets[0], "payments-api-prod")
@@ -130,7 +130,7 @@ async def _approval(shot: Shot) -> None:
 
 @scene("inbox")
 async def _inbox(shot: Shot) -> None:
-    from tui.screens.approvals import ApprovalsScreen
+    from tui.ui.screens.approvals import ApprovalsScreen
 
     await shot.wait_loaded()
     # Every pipeline read: the inbox says how many wait, not "N known" and what is not read.
@@ -144,11 +144,11 @@ async def _inbox(shot: Shot) -> None:
 # --- end of operator actions ------------------------------------------------------------------
 
 
-# --- pipeline, history and execution screens (tui/screens/pipeline.py, history.py, execution.py) --
+# --- pipeline, history and execution screens (tui/ui/screens/pipeline.py, history.py, execution.py) --
 
 
 async def _show_pipeline(shot: Shot, name: str) -> None:
-    from tui.screens.pipeline import PipelineScreen
+    from tui.ui.screens.pipeline import PipelineScreen
 
     await shot.wait_loaded()
     shot.app.open_pipeline(shot.app.targets[0], name)
@@ -164,7 +164,7 @@ async def _pipeline(shot: Shot) -> None:
 
 @scene("history")
 async def _history(shot: Shot) -> None:
-    from tui.screens.history import PAGE_SIZE, HistoryScreen
+    from tui.ui.screens.history import PAGE_SIZE, HistoryScreen
 
     await _show_pipeline(shot, "web-frontend")
     await shot.pilot.press("h")
@@ -175,7 +175,7 @@ async def _history(shot: Shot) -> None:
 
 @scene("execution")
 async def _execution(shot: Shot) -> None:
-    from tui.screens.execution import ExecutionScreen
+    from tui.ui.screens.execution import ExecutionScreen
 
     await _history(shot)
     await shot.pilot.press("enter")
@@ -187,13 +187,13 @@ async def _execution(shot: Shot) -> None:
 # --- end of pipeline, history and execution screens ---------------------------------------------
 
 
-# --- CodeBuild logs (tui/screens/logs.py) -------------------------------------------------------
+# --- CodeBuild logs (tui/ui/screens/logs.py) -------------------------------------------------------
 
 
 @scene("logs")
 async def _logs(shot: Shot) -> None:
     """A failed test build opened for triage: phases, the failure callout, the first error line."""
-    from tui.screens.logs import LogScreen
+    from tui.ui.screens.logs import LogScreen
 
     await _show_pipeline(shot, "web-frontend")
     target = shot.app.targets[0]
@@ -211,12 +211,12 @@ async def _logs(shot: Shot) -> None:
 # --- end of CodeBuild logs ----------------------------------------------------------------------
 
 
-# --- the fleet: two accounts, two regions, grouped by target (tui/fleet_rows.py) -----------------
+# --- the fleet: two accounts, two regions, grouped by target (tui/core/fleet_rows.py) -----------------
 
 
 @scene("fleet")
 async def _fleet(shot: Shot) -> None:
-    from tui.screens.pipelines import PipelinesScreen
+    from tui.ui.screens.pipelines import PipelinesScreen
 
     await shot.wait_for(lambda: all(shot.app.store.freshness(t).listed for t in shot.app.targets))
     await shot.wait_loaded()

@@ -24,7 +24,7 @@ from tui.aws import convert
 from tui.aws.errors import AccessDenied, AwsError, ErrorKind, Unsupported, ValidationFailed
 from tui.aws.service import LAST_REQUEST_ID, CallObserver
 from tui.aws.session import DEFAULT_POOL, SessionPool
-from tui.model import (
+from tui.core.model import (
     ActionExecution,
     Build,
     Execution,
@@ -567,7 +567,7 @@ def _client_config(
         "retries": {"mode": "standard", "total_max_attempts": max_attempts},
         "connect_timeout": connect_timeout,
         "read_timeout": read_timeout,
-        # The start-up burst reads every row on screen at once (tui/poller.py grant_startup):
+        # The start-up burst reads every row on screen at once (tui/core/poller.py grant_startup):
         # botocore's default pool of 10 connections would queue the rest behind the first ten.
         "max_pool_connections": 64,
     }

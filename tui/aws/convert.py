@@ -1,4 +1,4 @@
-"""API response dicts (as botocore parses them) -> ``tui.model`` objects.
+"""API response dicts (as botocore parses them) -> ``tui.core.model`` objects.
 
 Defensive by design: AWS omits optional members freely, adds enum values over time, and a
 pipeline's state can name stages its definition no longer has (an edit while an execution runs).
@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from tui.model import (
+from tui.core.model import (
     ActionCategory,
     ActionDef,
     ActionExecution,

@@ -10,7 +10,7 @@ from botocore.eventstream import ParserError
 from tui.aws import convert
 from tui.aws.errormap import map_error
 from tui.aws.errors import Unsupported
-from tui.model import LiveBatch, LogEvent
+from tui.core.model import LiveBatch, LogEvent
 
 _OPERATION = "StartLiveTail"
 

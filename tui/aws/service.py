@@ -3,7 +3,7 @@
 The real implementation is ``tui.aws.client.AwsPipelineService`` (aiobotocore). The App takes services
 in its constructor; the CLI builds real ones (pointed at the embedded simulator for ``--demo``), tests
 build them against the simulator on loopback. Every method raises only ``tui.aws.errors.AwsError``
-subclasses; every return value is a ``tui.model`` object.
+subclasses; every return value is a ``tui.core.model`` object.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Protocol, runtime_checkable
 
-from tui.model import (
+from tui.core.model import (
     ActionExecution,
     Build,
     Execution,
@@ -75,7 +75,7 @@ class PipelineService(Protocol):
     ) -> LogPage: ...
     def live_tail(self, group_arn: str, stream_names: Sequence[str]) -> AsyncIterator[list[LogEvent]]: ...
 
-    # --- mutations (called only by tui/actions.py) ---
+    # --- mutations (called only by tui/core/actions.py) ---
     async def start_execution(
         self,
         name: str,

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from tui.aws.errors import AwsError, NotFound
+from tui.core.model import Identity, Target
 from tui.events import resources as res
-from tui.model import Identity, Target
 
 SQS = "sqs"
 EVENTS = "events"

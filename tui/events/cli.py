@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from tui.aws.errors import AwsError
-from tui.config import Config, ConfigError, EventQueueConfig, save_event_queue
+from tui.core.config import Config, ConfigError, EventQueueConfig, save_event_queue
+from tui.core.sanitize import clean
 from tui.events import admin
-from tui.sanitize import clean
 
 if TYPE_CHECKING:
     from tui.aws.client import AwsPipelineService
@@ -70,7 +70,7 @@ def main(
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     if config.path is None:
-        from tui.config import default_config_path
+        from tui.core.config import default_config_path
 
         config = replace(config, path=default_config_path())
     make = make_service or _service
@@ -218,7 +218,7 @@ class _Session:
         return EXIT_FAILED if report.problems else EXIT_OK
 
     def _remember(self, target: object, entry: EventQueueConfig | None) -> None:
-        from tui.model import Target
+        from tui.core.model import Target
 
         assert isinstance(target, Target)
         current = self.config.events.for_target(target)

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from tui.core.model import ActionState, ExecutionRef, ExecutionSummary, Status, Target, Trigger, TriggerType
+from tui.core.store import Store, StoreChange
 from tui.events.resources import DETAIL_TYPES
-from tui.model import ActionState, ExecutionRef, ExecutionSummary, Status, Target, Trigger, TriggerType
-from tui.store import Store, StoreChange
 
 PIPELINE, STAGE, ACTION, BUILD, PHASE = DETAIL_TYPES
 _KIND = {PIPELINE: "pipeline", STAGE: "stage", ACTION: "action", BUILD: "build", PHASE: "phase"}

@@ -1,0 +1,1 @@
+"""The Textual application: the thin App and its controllers."""

@@ -1,0 +1,254 @@
+"""The app's side of notifications and the watch list: detect on store changes, deliver once.
+
+Events come from ``tui.core.notify.EventDetector`` (approvals that start waiting, failures of favourite
+pipelines) and ``tui.core.watchlist.WatchList`` (followed executions that end). Each is delivered once
+within ``[notifications] dedupe_window`` (``NotifiedLog``, persisted next to the audit log, by
+default ``$XDG_STATE_HOME/cptui/notified.json``) through the channels the config turns on: a notice
+(``toast``), the terminal bell (``bell``) and a desktop notification by OSC 9 / OSC 777 (``desktop``),
+written to the terminal through the app's driver as Textual itself does for OSC 52.
+
+A followed execution that is its pipeline's latest is tracked from the store while the poller watches
+the pipeline; an older one (a queued or parallel execution, or one picked in the history) is read
+with GetPipelineExecution every ``active_interval`` under the target's rate budget.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui.aws.errors import AwsError, ErrorKind
+from tui.core.notify import (
+    BELL,
+    STATE_FILE,
+    Event,
+    EventDetector,
+    NotifiedLog,
+    desktop_protocol,
+    desktop_sequence,
+    tmux_passthrough,
+)
+from tui.core.sanitize import clean
+from tui.core.watchlist import WATCH_FILE, Followed, WatchList, WatchListFile
+
+if TYPE_CHECKING:
+    from tui.app.application import CptuiApp
+    from tui.aws.service import PipelineService
+    from tui.core.model import Execution, ExecutionSummary, Target
+    from tui.core.store import StoreChange
+
+TICK_SECONDS = 1.0
+HISTORY = 500  # delivered / suppressed events kept for inspection (tests, a future history view)
+
+
+def state_path_for(audit_log: Path) -> Path:
+    """Where told events are kept: beside the audit log (``$XDG_STATE_HOME/cptui/`` by default)."""
+    return audit_log.parent / STATE_FILE
+
+
+def watch_path_for(audit_log: Path) -> Path:
+    """Where the followed executions are kept across restarts: beside the audit log too."""
+    return audit_log.parent / WATCH_FILE
+
+
+class Alerts:
+    """Created by ``CptuiApp``; ``start()`` once the app runs. Tests read ``delivered``."""
+
+    def __init__(
+        self,
+        app: CptuiApp,
+        *,
+        state_path: Path | None = None,
+        watch_path: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        monotonic: Callable[[], float] | None = None,
+    ) -> None:
+        self.app = app
+        config = app.config.notifications
+        self.watchlist = WatchList()
+        self.watch_file = WatchListFile(watch_path)
+        self._saved_version = self.watchlist.version
+        self.detector = EventDetector(
+            is_favourite=lambda name: app.config.pipelines.is_favourite(name), recent=config.dedupe_window
+        )
+        self.log = NotifiedLog(state_path, config.dedupe_window)
+        env = os.environ if env is None else env
+        self.protocol = desktop_protocol(env)
+        self.tmux = bool(env.get("TMUX"))
+        self.delivered: deque[Event] = deque(maxlen=HISTORY)  # told, in order (the latest)
+        self.suppressed: deque[Event] = deque(maxlen=HISTORY)  # found again within the window
+        self._monotonic = monotonic or time.monotonic
+        self._watching: dict[str, tuple[Target, str]] = {}  # followed key -> the pipeline the poller watches
+        self._fetching: set[str] = set()
+        self._fetched_at: dict[str, float] = {}
+
+    def start(self) -> None:
+        app = self.app
+        app.store_changed.subscribe(app, self.on_store_changed, immediate=True)
+        app.set_interval(TICK_SECONDS, self._tick, name="watchlist")
+        # What was followed before a restart is followed again (its end still gets told).
+        self.watchlist.restore(self.watch_file.load({t.key: t for t in app.targets}))
+        self._saved_version = self.watchlist.version
+        for entry in self.watchlist.running():
+            app.poller.watch(entry.target, entry.pipeline)
+            self._watching[entry.key] = (entry.target, entry.pipeline)
+
+    # --- detection -----------------------------------------------------------------------------
+
+    def on_store_changed(self, change: StoreChange) -> None:
+        if not change.pipelines:
+            return
+        app, now = self.app, self.app.now()
+        targets = [change.target] if change.target is not None else list(app.targets)
+        events: list[Event] = []
+        for target in targets:
+            events += self.detector.observe(app.store, target, change.pipelines, now)
+        events += self.watchlist.update_from_store(app.store, now)
+        self._settle()
+        self._persist()
+        self.deliver(events)
+
+    # --- delivery ------------------------------------------------------------------------------
+
+    def deliver(self, events: list[Event]) -> None:
+        """Tell each event once within the dedupe window, through the channels the config enables."""
+        config = self.app.config.notifications
+        now = self.app.now()
+        for event in events:
+            if not self.log.claim(event.key, now):
+                self.suppressed.append(event)
+                continue
+            self.delivered.append(event)
+            if config.toast:
+                self.app.notify(
+                    event.body,
+                    title=event.title,
+                    severity=event.severity,  # type: ignore[arg-type]
+                    timeout=10,
+                    markup=False,
+                )
+            if config.bell:
+                self.write(BELL)
+            if config.desktop:
+                sequence = desktop_sequence(self.protocol, f"cptui: {event.title}", event.body)
+                self.write(tmux_passthrough(sequence) if self.tmux else sequence)
+
+    def write(self, data: str) -> None:
+        """Raw output to the terminal (the bell, OSC sequences), through the app's driver."""
+        driver = self.app._driver
+        if driver is not None:
+            driver.write(data)
+
+    # --- the watch list ------------------------------------------------------------------------
+
+    def follow(
+        self,
+        target: Target,
+        pipeline: str,
+        execution_id: str | None = None,
+        known: ExecutionSummary | None = None,
+    ) -> Followed | None:
+        """Follow an execution (default: the pipeline's latest) until it ends; says so in a notice.
+        ``known``: what the caller knows of it (a history row), when it is not the latest."""
+        app = self.app
+        latest = app.store.latest_execution(target, pipeline)
+        if execution_id is None:
+            if latest is None:
+                app.notify(f"{clean(pipeline)} has no execution to follow yet.", markup=False)
+                return None
+            execution_id = latest.execution_id
+        current = latest if latest is not None and latest.execution_id == execution_id else None
+        if current is None and known is not None and known.execution_id == execution_id:
+            current = known
+        entry = self.watchlist.follow(
+            target,
+            pipeline,
+            execution_id,
+            app.now(),
+            status=current.status if current else None,
+            started=current.start_time if current else None,
+        )
+        short = clean(execution_id)[:8]
+        if entry is None:
+            app.notify(f"Already following {clean(pipeline)} {short}.", markup=False)
+            return None
+        if entry.finished:
+            status = entry.status.label.lower() if entry.status else "ended"
+            app.notify(f"{clean(pipeline)} {short} has already {status}.", markup=False)
+            return entry
+        app.poller.watch(target, pipeline)
+        self._watching[entry.key] = (target, pipeline)
+        key = app.config.key_for("watchlist").split(",")[0]
+        app.notify(f"Following {clean(pipeline)} {short} — {key} lists what you follow.", markup=False)
+        self._tick()
+        return entry
+
+    def dismiss(self, key: str) -> None:
+        """Stop following one execution, or forget a finished one."""
+        self.watchlist.dismiss(key)
+        self._settle()
+        self._persist()
+
+    def dismiss_finished(self) -> int:
+        count = self.watchlist.dismiss_finished()
+        self._settle()
+        self._persist()
+        return count
+
+    def _persist(self) -> None:
+        """Write the watch list if it changed since it was last written."""
+        if self.watchlist.version != self._saved_version:
+            self._saved_version = self.watchlist.version
+            self.watch_file.save(self.watchlist.entries())
+
+    def _settle(self) -> None:
+        """Stop watching pipelines whose followed execution ended or was dismissed."""
+        for key in [k for k in self._watching if (e := self.watchlist.get(k)) is None or e.finished]:
+            target, pipeline = self._watching.pop(key)
+            self.app.poller.unwatch(target, pipeline)
+            self._fetched_at.pop(key, None)
+
+    def _tick(self) -> None:
+        """Read the followed executions the store does not track, each every ``active_interval``."""
+        self._persist()
+        every = self.app.config.polling.active_interval
+        now = self._monotonic()
+        for entry in self.watchlist.needs_fetch(self.app.store):
+            last = self._fetched_at.get(entry.key)
+            if entry.key in self._fetching or (last is not None and now - last < every):
+                continue
+            self._fetching.add(entry.key)
+            self._fetched_at[entry.key] = now
+            self.app.run_worker(
+                self._fetch(entry), name=f"follow {entry.pipeline}", group="watchlist", exit_on_error=False
+            )
+
+    async def _fetch(self, entry: Followed) -> None:
+        name, execution_id = entry.pipeline, entry.execution_id
+
+        async def read(service: PipelineService) -> Execution:
+            return await service.get_execution(name, execution_id)
+
+        try:
+            execution = await self.app.call(entry.target, "GetPipelineExecution", read)
+        except AwsError as error:
+            if error.kind is ErrorKind.NOT_FOUND:
+                # Gone (history is kept 12 months): nothing more will be learnt about it.
+                self.app.notify(
+                    f"{clean(name)} {clean(execution_id)[:8]} no longer exists.",
+                    severity="warning",
+                    markup=False,
+                )
+                self.dismiss(entry.key)
+            return
+        finally:
+            self._fetching.discard(entry.key)
+        event = self.watchlist.update(entry.key, execution.status, self.app.now())
+        self._settle()
+        self._persist()
+        if event is not None:
+            self.deliver([event])

@@ -1,0 +1,358 @@
+"""The cptui App: holds the services, the store and the poller; screens do the rest.
+
+``CptuiApp(services, config)`` is all it takes: the CLI builds real services (or the demo's, pointed
+at the embedded simulator); tests build them against the simulator on loopback. AWS calls run only in
+workers: the poll controller's, and screens' on-demand reads through ``app.call``, which shares each
+target's rate budget with the polls. ``report_error`` is the one place an error becomes a notice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from textual import events
+from textual.actions import ActionParseResult
+from textual.app import App
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
+from textual.signal import Signal
+from textual.widget import Widget
+from textual.worker import Worker, WorkerState
+
+from tui.app import prefs_control as app_prefs
+from tui.app.alert_control import Alerts, state_path_for, watch_path_for
+from tui.app.bench_hook import install_from_env as install_bench_probe
+from tui.app.fleet_control import FleetController
+from tui.app.gc_freeze import freeze_after_loading
+from tui.app.poll_control import PollController
+from tui.app.warm_start import WarmStart
+from tui.aws.errors import AwsError
+from tui.aws.service import PipelineService
+from tui.core.actions import ActionRunner
+from tui.core.audit import AuditLog
+from tui.core.config import DEFAULT_KEYS, Config
+from tui.core.fleet import TargetFactory
+from tui.core.model import ExecutionSummary, Target
+from tui.core.poller import PollSettings
+from tui.core.sanitize import clean
+from tui.core.store import Store, StoreChange
+from tui.ui.commands import CptuiCommands
+from tui.ui.screens.too_small import fit_terminal, too_small
+from tui.ui.widgets.footer import install as install_footers
+
+T = TypeVar("T")
+NOTICE_MAX = 400  # characters of a notice: about six lines of a toast
+# App actions that open a screen: not offered while the terminal is too small to show one.
+_NEEDS_ROOM = frozenset({"help", "approvals", "command_palette", "profiles", "watchlist"})
+
+
+def poll_settings(config: Config) -> PollSettings:
+    """The poller's settings from the ``[polling]`` section."""
+    p = config.polling
+    return PollSettings(
+        list_interval=p.list_interval,
+        active_interval=p.active_interval,
+        visible_interval=p.visible_interval,
+        idle_interval=p.idle_interval,
+        tps=p.tps,
+        burst=float(p.burst),
+        startup_burst=p.startup_burst,
+    )
+
+
+class CptuiApp(App[None]):
+    """A terminal dashboard for AWS CodePipeline."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "cptui"
+    COMMANDS = App.COMMANDS | {CptuiCommands}
+    BINDINGS = [
+        Binding(DEFAULT_KEYS["quit"], "quit", "Quit", id="quit"),
+        Binding(DEFAULT_KEYS["help"], "help", "Help", id="help", key_display="?"),
+        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
+        Binding(DEFAULT_KEYS["approvals"], "approvals", "Approvals", id="approvals"),
+        # Fleet and watch list: in help and the palette; the footers keep to each screen's own keys.
+        Binding(DEFAULT_KEYS["profiles"], "profiles", "Switch or add target", id="profiles", show=False),
+        Binding(DEFAULT_KEYS["watchlist"], "watchlist", "Followed executions", id="watchlist", show=False),
+        Binding(
+            DEFAULT_KEYS["palette"],
+            "command_palette",
+            "Commands",
+            id="palette",
+            show=False,
+            priority=True,
+        ),
+    ]
+
+    def __init__(
+        self,
+        services: Sequence[PipelineService],
+        config: Config | None = None,
+        *,
+        read_only: bool = False,
+        clock: Callable[[], datetime] | None = None,
+        start_polling: bool = True,
+        monotonic: Callable[[], float] | None = None,
+        target_factory: TargetFactory | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config or Config()
+        # Where the start-up memory lives (tui/core/cache.py); None: nothing read or written.
+        self.read_only = bool(read_only or self.config.general.read_only)
+        self.targets: list[Target] = [s.target for s in services]
+        self.services: dict[str, PipelineService] = {s.target.key: s for s in services}
+        self._clock = clock or (lambda: datetime.now(UTC))
+        pipelines = self.config.pipelines
+        # (read through the app: a favourite toggled in the app replaces the config)
+        self.store = Store(
+            self.targets,
+            is_favourite=lambda name: self.config.pipelines.is_favourite(name),
+            is_hidden=pipelines.is_hidden,
+        )
+        self.store_changed: Signal[StoreChange] = Signal(self, "store_changed")
+        if monotonic is None:
+            self.poller = PollController(self, poll_settings(self.config))
+        else:
+            self.poller = PollController(self, poll_settings(self.config), monotonic=monotonic)
+        self.actions = ActionRunner(
+            AuditLog.for_session(self.config.general.audit_log),
+            read_only=self.read_only,
+            identity=self.store.identity,
+            clock=self._clock,
+        )
+        from tui.app.push_control import EventsController
+
+        self.event_feed = EventsController(self)
+        self.fleet = FleetController(self, target_factory)
+        # The last run's lists, painted at the first frame (nothing without a cache folder).
+        self.warm_start = WarmStart(self)
+        self.warm_start.paint()
+        audit_log = self.config.general.audit_log
+        self.alerts = Alerts(
+            self,
+            state_path=state_path_for(audit_log),
+            watch_path=watch_path_for(audit_log),
+            monotonic=monotonic,
+        )
+        self._start_polling = start_polling
+        self.audit_problem: str | None = None  # why the audit log cannot be written (checked at start)
+        self._recent_notices: dict[str, datetime] = {}
+        self._sized = False
+        if self.config.general.theme in self.available_themes:
+            self.theme = self.config.general.theme
+
+    def now(self) -> datetime:
+        """The app's clock (tests share the simulator's manual clock)."""
+        return self._clock()
+
+    def on_mount(self) -> None:
+        if self.config.keys:
+            self.set_keymap(dict(self.config.keys))
+        self.theme_changed_signal.subscribe(self, lambda theme: app_prefs.theme_changed(self, theme.name))
+        install_footers(self)  # dialogs show their own keys, not those of the screen below
+        from tui.ui.screens.pipelines import PipelinesScreen
+
+        listing = PipelinesScreen()
+        self.push_screen(listing)
+        self._check_audit_log(listing)
+        self.store_changed.subscribe(self, self.fleet.on_store_changed, immediate=True)
+        self.alerts.start()
+        self.warm_start.start()
+        if self._start_polling:
+            # After the first frame: the first call imports aiobotocore (a fifth of a second), and
+            # the screen should be up before that.
+            listing.call_after_refresh(self.poller.start)
+            listing.call_after_refresh(self.event_feed.start)
+        # Benchmark probe (bench/startup.py): a no-op unless CPTUI_BENCH_READY_FILE is set.
+        install_bench_probe(self)
+        # Full garbage collections of a big fleet's objects stall keys for 0.2-0.3 s: freeze them.
+        freeze_after_loading(self)
+        # After the list is on the stack, so the message (if needed) goes on top of it.
+        self.call_after_refresh(self._fit_terminal)
+
+    def _check_audit_log(self, listing: Widget) -> None:
+        """Audit or refuse: when the audit log cannot be written, say so at once (banner and
+        notice, naming the file and the fix); ``ActionRunner`` refuses every mutation meanwhile."""
+        if self.read_only:
+            return
+        audit = self.actions.audit
+        self.audit_problem = audit.problem()
+        if self.audit_problem is None:
+            return
+        from tui.ui.widgets.audit_banner import AuditBanner, banner_text
+
+        text = banner_text(audit.path, self.audit_problem, audit.fix())
+        listing.call_after_refresh(listing.mount, AuditBanner(text))
+        self.notify(text, severity="error", timeout=30)
+
+    def _fit_terminal(self) -> None:
+        self._sized = True
+        fit_terminal(self, self.size)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._sized:  # (the first resize comes before any screen of ours is up)
+            fit_terminal(self, event.size)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Below the minimum size only quitting makes sense: nothing opens over the message.
+        return not (action in _NEEDS_ROOM and too_small(self))
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Run an action; a key that is unavailable (greyed, or hidden in read-only) says why.
+
+        A screen that offers ``unavailable_reason(action) -> str | None`` gets that one line shown
+        as a notice when its key is pressed while ``check_action`` says no, instead of nothing.
+        """
+        target, name, parameters = self._parse_action(
+            action, self if default_namespace is None else default_namespace, namespaces
+        )
+        explain = getattr(target, "unavailable_reason", None)
+        if callable(explain) and not target.check_action(name, parameters):
+            reason = explain(name)
+            if isinstance(reason, str) and reason:
+                self.notify(reason, severity="warning", markup=False)
+                return True
+        return await super().run_action(action, default_namespace, namespaces)
+
+    async def on_unmount(self) -> None:
+        self.poller.stop()
+        self.warm_start.save()
+        await self.event_feed.stop()  # releases received, unapplied messages: before the clients close
+        for service in self.services.values():
+            try:
+                await service.close()
+            except Exception:  # closing is best effort: the process is leaving anyway
+                continue
+
+    # --- AWS calls from screens --------------------------------------------------------------
+
+    async def call(self, target: Target, operation: str, fn: Callable[[PipelineService], Awaitable[T]]) -> T:
+        """Run one on-demand read for ``target`` within its rate budget; raises ``AwsError``."""
+        service = self.services.get(target.key)
+        if service is None:
+            raise LookupError(f"no service for {target.label}")
+        await self.poller.acquire(target)
+        try:
+            result = await fn(service)
+        except AwsError as error:
+            self.poller.call_finished(target, operation, error)
+            raise
+        self.poller.call_finished(target, operation)
+        return result
+
+    # --- errors ------------------------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notice: plain text, sanitized and capped (a toast must never cover the screen).
+
+        A notice is never parsed as markup, whatever the caller passes (``markup`` is accepted for
+        Textual's signature and ignored): names and errors are data, and a ``[/]`` in one would crash
+        the app, ``[link=…]`` make a link, ``prod [EU]`` lose its ``[EU]``."""
+        del markup
+        message = clean(message, max_len=NOTICE_MAX, single_line=False)
+        title = clean(title, max_len=80)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def report_error(self, error: BaseException, *, once: str | None = None) -> None:
+        """The one place an error becomes a notice: sanitized, and not repeated within the
+        configured window (``once`` names the notice when its text varies)."""
+        text = clean(str(error), max_len=300) or type(error).__name__
+        key = once or text
+        now = self.now()
+        last = self._recent_notices.get(key)
+        window = self.config.notifications.dedupe_window
+        if last is not None and 0 <= (now - last).total_seconds() < window:
+            return
+        self._recent_notices[key] = now
+        severity = "warning" if isinstance(error, AwsError) and error.retryable else "error"
+        self.notify(text, severity=severity, markup=False)  # type: ignore[arg-type]
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Workers started by the app (polls, palette commands) end here when they fail."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.report_error(event.worker.error)
+
+    # --- navigation --------------------------------------------------------------------------
+
+    def open_pipeline(self, target: Target, name: str) -> None:
+        """Push the pipeline's screen (written separately; missing means "not available")."""
+        try:
+            from tui.ui.screens.pipeline import PipelineScreen
+        except ImportError:
+            self.notify("The pipeline view is not available in this build.", severity="warning")
+            return
+        self.push_screen(PipelineScreen(target, name))
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self.poller.refresh_now()
+
+    def action_help(self) -> None:
+        from tui.ui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen.for_screen(self.screen))
+
+    def action_approvals(self) -> None:
+        try:
+            from tui.ui.screens.approvals import ApprovalsScreen
+        except ImportError:
+            self.notify("The approvals inbox is not available in this build.", severity="warning")
+            return
+        if not isinstance(self.screen, ApprovalsScreen):
+            self.push_screen(ApprovalsScreen())
+
+    def action_profiles(self) -> None:
+        """`P`: switch the view between targets, or add a profile in a region."""
+        from tui.ui.screens.targets import TargetPicker
+
+        if not isinstance(self.screen, TargetPicker):
+            self.push_screen(TargetPicker())
+
+    def action_watchlist(self) -> None:
+        """`W`: the executions followed with `w`."""
+        from tui.ui.screens.watchlist import WatchListScreen
+
+        if not isinstance(self.screen, WatchListScreen):
+            self.push_screen(WatchListScreen())
+
+    def follow(
+        self,
+        target: Target,
+        pipeline: str,
+        execution_id: str | None = None,
+        known: ExecutionSummary | None = None,
+    ) -> None:
+        """Follow an execution (default: the latest) until it ends, then notify (`w`)."""
+        self.alerts.follow(target, pipeline, execution_id, known)
+
+    def toggle_favourite(self, pipeline: str) -> None:
+        """`*` on the list: pin the pipeline on top (in every target), or unpin it; saved."""
+        app_prefs.toggle_favourite(self, pipeline)
+
+    def refresh_rows(self) -> None:
+        """Derive every row again (a favourite changed) and publish the change."""
+        for change in self.store.rederive_all():
+            self.poller.publish(change)
+
+    def action_help_quit(self) -> None:
+        # ctrl+c never runs anything here: it only says how to leave.
+        self.notify("Press q to quit.", timeout=3)

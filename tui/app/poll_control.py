@@ -1,0 +1,421 @@
+"""The Textual side of polling: runs the ``PollPolicy`` in workers, writes the store, publishes changes.
+
+A timer asks the policy what is due a few times a second; each fetch runs in its own worker (group
+``poll``) so the UI never waits. Results go into the store; the changes of a burst are merged and
+published once on ``app.store_changed``. Failures keep the last data and mark the target stale with
+a reason a person can act on; the app tells the user once per new reason (``app.report_error``).
+On-demand reads (``app.call``) take their token from the same per-target budget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui.aws.errors import AwsError, ErrorKind
+from tui.aws.iam import iam_action
+from tui.core.cache import load_bursts, remember_burst
+from tui.core.error_text import error_text, missing_permission
+from tui.core.poller import Fetch, FetchKind, PollPolicy, PollSettings
+from tui.core.sanitize import clean
+from tui.core.store import StoreChange, latest_outdated, short_reason, stage_statuses_changed
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
+    from tui.app.application import CptuiApp
+    from tui.aws.service import PipelineService
+    from tui.core.model import Target
+
+TICK_SECONDS = 0.25
+_YIELDS_BEFORE_PAINT = 8
+ACQUIRE_STEP = 0.25  # longest sleep while an on-demand call waits for a token
+# Errors that say nothing about the target as a whole (one pipeline's problem).
+_LOCAL_ERRORS = (ErrorKind.NOT_FOUND, ErrorKind.VALIDATION, ErrorKind.CONFLICT)
+# The request went out and no answer came in time: the endpoint is reachable but not answering.
+_READ_TIMEOUTS = frozenset({"ReadTimeoutError", "ServerTimeoutError", "TimeoutError"})
+_LIST_PERMISSION = iam_action("ListPipelines")
+
+
+def stale_reason(error: AwsError, target: Target, operation: str = "") -> str:
+    """Why a target's data is old, in words that say what to do."""
+    kind = error.kind
+    if kind is ErrorKind.THROTTLED:
+        return "stale — throttled, retrying"
+    if kind is ErrorKind.CREDENTIALS:
+        return error_text(error, profile=target.profile)
+    if kind is ErrorKind.ACCESS_DENIED:
+        return f"access denied: missing {missing_permission(error, operation)}"
+    if kind is ErrorKind.NETWORK:
+        endpoint = clean(error.endpoint or "", max_len=80) or "endpoint"
+        if error.code in _READ_TIMEOUTS:
+            return f"{endpoint} not answering (timeout), retrying"
+        # Which endpoint and why: a typo in --endpoint-url and a server that is down read the same
+        # otherwise ("cannot reach http://127.0.0.1:1234 (connection refused), retrying").
+        reason = clean(error.reason or "", max_len=40)
+        return f"cannot reach {endpoint}{f' ({reason})' if reason else ''}, retrying"
+    if kind in (ErrorKind.SERVICE, ErrorKind.OUTCOME_UNKNOWN):
+        return "service unavailable, retrying"
+    return clean(str(error), max_len=120)
+
+
+class PollController:
+    """Drives polling for every target of the app. Created by ``CptuiApp``; screens use
+    ``watch`` / ``unwatch`` / ``set_visible`` / ``refresh_now``."""
+
+    def __init__(
+        self,
+        app: CptuiApp,
+        settings: PollSettings | None = None,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.app = app
+        self.policy = PollPolicy(settings)
+        self.calls: Counter[str] = Counter()  # API calls made, by operation (polls and app.call)
+        self._monotonic = monotonic
+        self._targets: dict[str, Target] = {t.key: t for t in app.targets}
+        self._pending: StoreChange | None = None
+        self._timer: Timer | None = None
+        self._notified: set[tuple[str, str]] = set()
+        self._told_denied: set[tuple[str, str]] = set()  # (target key, IAM action) told about
+        self._told_unavailable: set[tuple[str, str]] = set()  # (target key, operation) told about
+        # Start-up bursts: remembered from earlier runs (shrunk by throttles), and granted in this one.
+        self._cache_dir: Path | None = app.config.cache_dir
+        self._bursts = load_bursts(self._cache_dir)
+        self.startup_granted: dict[str, int] = {}
+        self._shrunk: set[str] = set()
+        for key in self._targets:
+            self.policy.add_target(key, monotonic())
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._timer is not None
+
+    def start(self) -> None:
+        """Start the timer and dispatch what is due at once."""
+        if self._timer is None:
+            self._timer = self.app.set_interval(TICK_SECONDS, self.tick, name="poll")
+            self.tick()
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def add_target(self, target: Target) -> None:
+        """Poll a target added at runtime (the fleet picker): identity and its list are due now."""
+        if target.key in self._targets:
+            return
+        self._targets[target.key] = target
+        self.policy.add_target(target.key, self._monotonic())
+        self._dispatch_soon()
+
+    # --- focus -------------------------------------------------------------------------------
+
+    def watch(self, target: Target, name: str) -> None:
+        """A screen shows this pipeline: fetch it now, then poll it at the active cadence."""
+        if target.key in self._targets:
+            self.policy.watch(target.key, name, self._monotonic())
+            self._dispatch_soon()
+
+    def unwatch(self, target: Target, name: str) -> None:
+        if target.key in self._targets:
+            self.policy.unwatch(target.key, name)
+
+    def set_visible(self, target: Target, names: Iterable[str]) -> None:
+        """The rows of this target on screen now (the pipelines list calls this as it scrolls)."""
+        if target.key in self._targets:
+            self.policy.set_visible(target.key, names)
+            # Rows that just came on screen may never have loaded: do not wait for the next tick.
+            self._dispatch_soon()
+
+    def refresh_now(self, target: Target | None = None, name: str | None = None) -> None:
+        """Refresh what is on screen (or one pipeline) immediately, ending any back-off."""
+        key = target.key if target is not None else None
+        self.policy.refresh_now(self._monotonic(), key, name)
+        self._dispatch_soon()
+
+    @property
+    def in_flight(self) -> int:
+        return self.policy.in_flight()
+
+    @property
+    def idle(self) -> bool:
+        """Nothing in flight and nothing the user asked for still waiting."""
+        return self.policy.in_flight() == 0 and self.policy.pending_urgent() == 0
+
+    def unavailable(self, target: Target) -> list[str]:
+        """The operations resting for ``target`` because its endpoint does not offer them."""
+        if target.key not in self._targets:
+            return []
+        now = self._monotonic()
+        return [k.operation for k in FetchKind if self.policy.rested(target.key, k, now)]
+
+    def throttled(self, target: Target) -> bool:
+        return target.key in self._targets and self.policy.throttled(target.key)
+
+    # --- the budget for on-demand calls ------------------------------------------------------
+
+    async def acquire(self, target: Target) -> None:
+        """Wait for a token of ``target``'s budget (on-demand calls skip the polls' reserve)."""
+        if target.key not in self._targets:
+            return
+        while True:
+            wait = self.policy.take_token(target.key, self._monotonic())
+            if wait == 0.0:
+                return
+            # In short steps: the budget may grow meanwhile (a throttle's penalty wearing off).
+            await asyncio.sleep(min(wait, ACQUIRE_STEP))
+
+    def call_finished(self, target: Target, operation: str, error: AwsError | None = None) -> None:
+        """Book-keeping for an on-demand call: count it; a throttle shrinks the shared budget."""
+        self.calls[operation] += 1
+        if error is None or target.key not in self._targets:
+            return
+        if error.kind is ErrorKind.THROTTLED:
+            self.policy.on_throttle(target.key, self._monotonic())
+        if error.kind in (ErrorKind.THROTTLED, ErrorKind.CREDENTIALS, ErrorKind.NETWORK):
+            self._emit(self.app.store.mark_stale(target, stale_reason(error, target, operation)))
+
+    # --- dispatch ----------------------------------------------------------------------------
+
+    def _dispatch_soon(self) -> None:
+        if self.running:
+            self.app.call_later(self.tick)
+
+    def tick(self) -> None:
+        """Start every fetch that is due; keep the header's throttle flag current."""
+        # Rows' statuses before who the caller is: at start-up they come in the same batch, and
+        # the identity's client (and the alias lookup it leads to) would delay them.
+        due = sorted(self.policy.next_due(self._monotonic()), key=lambda f: f.kind is FetchKind.IDENTITY)
+        for fetch in due:
+            self.app.run_worker(
+                self._run(fetch),
+                name=f"poll {fetch.kind.value} {fetch.name or ''}".strip(),
+                group="poll",
+                exit_on_error=False,
+            )
+        for key, target in self._targets.items():
+            self._emit(self.app.store.set_throttled(target, self.policy.throttled(key)))
+
+    async def _run(self, fetch: Fetch) -> None:
+        target = self._targets[fetch.target]
+        service = self.app.services[fetch.target]
+        self.calls[fetch.kind.operation] += 1
+        try:
+            change = await self._fetch(service, target, fetch)
+        except asyncio.CancelledError:
+            self.policy.on_cancel(fetch)
+            raise
+        except AwsError as error:
+            quiet = error.kind is ErrorKind.THROTTLED and self.policy.in_startup(fetch)
+            if self.policy.on_error(fetch, self._monotonic(), error.kind, error.code):
+                self._unavailable(target, fetch, error.code or error.kind.value)
+                return
+            if quiet:
+                # The start-up burst was too big for the endpoint: retried at once at the normal
+                # rate, nothing for the user to do; the next start sends a smaller burst.
+                self._startup_throttled(fetch.target)
+                self._dispatch_soon()
+                return
+            self._failed(target, fetch, error)
+            return
+        except Exception as error:
+            # A response we could not read: keep polling the rest, and say so once.
+            if self.policy.on_error(fetch, self._monotonic(), ErrorKind.OTHER, type(error).__name__):
+                self._unavailable(target, fetch, type(error).__name__)
+                return
+            self.app.report_error(error, once=f"{fetch.kind.operation}:{type(error).__name__}")
+            self._emit(self._mark_unread(target, fetch, "answer could not be read"))
+            return
+        store = self.app.store
+        change = change.merge(store.clear_denied(target, iam_action(fetch.kind.operation)))
+        if _LIST_PERMISSION not in store.freshness(target).denied:
+            # (While the list is denied, no other success makes the target's data current.)
+            change = change.merge(store.mark_fresh(target, self.app.now()))
+        self._emit(change)
+
+    async def _fetch(self, service: PipelineService, target: Target, fetch: Fetch) -> StoreChange:
+        store, policy, name = self.app.store, self.policy, fetch.name or ""
+        if fetch.kind is FetchKind.IDENTITY:
+            change = store.set_identity(target, await service.identity())
+            policy.on_result(fetch, self._monotonic())
+        elif fetch.kind is FetchKind.LIST:
+            summaries = await service.list_pipelines()
+            first = not store.freshness(target).listed
+            change = store.set_pipelines(target, summaries).merge(store.mark_list_failed(target, None))
+            now = self._monotonic()
+            policy.set_pipelines(fetch.target, {s.name: s.version for s in summaries}, now)
+            policy.on_result(fetch, now)
+            if first:
+                self._grant_startup(fetch.target, now)
+            # The new rows' statuses go out now, before the table is filled and painted, so the
+            # first frame with rows can already show live statuses.
+            self.tick()
+            if first:
+                # Let them open their connections and send before the rows are painted (a
+                # frame takes 15-40 ms; sent after it, the statuses came one frame later).
+                for _ in range(_YIELDS_BEFORE_PAINT):
+                    await asyncio.sleep(0)
+        elif fetch.kind is FetchKind.LATEST:
+            page = await service.list_executions(name, max_results=1)
+            latest = page.items[0] if page.items else None
+            before = store.latest_execution(target, name)
+            change = store.set_latest(target, name, latest)
+            change = change.merge(store.mark_read(target, name, fetch.kind.operation, self.app.now()))
+            row = store.row(target, name)
+            changed = bool(change.pipelines) and (
+                before is None
+                or latest is None
+                or (before.execution_id, before.status) != (latest.execution_id, latest.status)
+                or (row is not None and not row.loaded)
+            )
+            status = latest.status if latest else None
+            policy.on_result(fetch, self._monotonic(), changed, status=status)
+            if changed:
+                self._dispatch_soon()  # its follow-up (the state) should not wait for the tick
+        elif fetch.kind is FetchKind.STATE:
+            state = await service.get_pipeline_state(name)
+            # One call per cycle: the latest execution is fetched again only when this state,
+            # having changed, says the known one is out of date.
+            changed = stage_statuses_changed(store.state(target, name), state)
+            outdated = changed and latest_outdated(store.latest_execution(target, name), state)
+            change = store.set_state(target, name, state)
+            change = change.merge(store.mark_read(target, name, fetch.kind.operation, self.app.now()))
+            waiting = any(a.token for s in state.stages for a in s.actions)
+            policy.on_result(fetch, self._monotonic(), outdated, approval=waiting)
+            if outdated:
+                self._dispatch_soon()  # the new status within the running cadence, not a tick later
+        else:
+            definition = await service.get_pipeline(name)
+            change = store.set_definition(target, name, definition)
+            policy.on_result(fetch, self._monotonic(), version=definition.version)
+        return change
+
+    # --- the start-up burst ------------------------------------------------------------------
+
+    def startup_burst(self, key: str) -> int:
+        """Reads sent at once when ``key``'s first list arrives: ``[polling] startup_burst``, else
+        the screen's height in rows (the rows that fit, and a few); never more than a throttle
+        during an earlier start left remembered."""
+        configured = self.policy.settings.startup_burst
+        burst = configured if configured is not None else max(self.app.size.height, 1)
+        remembered = self._bursts.get(key)
+        return min(burst, remembered) if remembered is not None else burst
+
+    def _grant_startup(self, key: str, now: float) -> None:
+        burst = self.startup_burst(key)
+        if not self.policy.has_visible(key):
+            # The list has not been painted yet: the rows it will show first are the first in the
+            # list's order (favourites, then the latest activity the list knows of).
+            rows = self.app.store.rows(self._targets[key])
+            self.policy.set_visible(key, [r.name for r in rows[:burst]])
+        self.startup_granted[key] = self.policy.grant_startup(key, burst, now)
+
+    def _startup_throttled(self, key: str) -> None:
+        """Remember a burst half the size for the next start (once per run and target)."""
+        if key in self._shrunk:
+            return  # the burst's other throttled reads say the same
+        self._shrunk.add(key)
+        smaller = max(int(self.policy.settings.burst), self.startup_granted.get(key, 0) // 2)
+        self._bursts[key] = smaller
+        remember_burst(self._cache_dir, key, smaller)
+
+    def _unavailable(self, target: Target, fetch: Fetch, code: str) -> None:
+        """The endpoint answers this operation with the same failure every time while others work:
+        it does not offer it. Say so once (not "service unavailable, retrying" forever); the
+        policy tries it again every few minutes, and ``r`` tries at once."""
+        operation = fetch.kind.operation
+        minutes = max(1, round(self.policy.settings.unavailable_pause / 60))
+        reason = (
+            f"{operation} is not available from this endpoint ({clean(code, max_len=40)}); "
+            f"trying again every {minutes} min"
+        )
+        # Told once per target and operation, however often it is tried again.
+        if (target.key, operation) not in self._told_unavailable:
+            self._told_unavailable.add((target.key, operation))
+            self._tell(target, reason, "warning")
+
+    def _failed(self, target: Target, fetch: Fetch, error: AwsError) -> None:
+        """Keep the data; mark the target stale (unless it is one pipeline's problem); tell once."""
+        if error.kind in _LOCAL_ERRORS:
+            return
+        # What this read would have told is unknown until one succeeds (the approvals inbox and
+        # the summary counts say so instead of counting it as "none").
+        operation = fetch.kind.operation
+        if error.kind is ErrorKind.ACCESS_DENIED:
+            why = f"access denied ({operation})"  # as the store says it of calls not yet tried
+        else:
+            why = short_reason(stale_reason(error, target, operation))
+        self._emit(self._mark_unread(target, fetch, why))
+        if error.kind is ErrorKind.ACCESS_DENIED:
+            # Kept until a call needing it succeeds; the screens that need it and one notice
+            # name the permission. Only a denied list leaves the whole target without data.
+            reason = stale_reason(error, target, fetch.kind.operation)
+            permission = missing_permission(error, fetch.kind.operation)
+            self._emit(self.app.store.mark_denied(target, permission))
+            if fetch.kind is not FetchKind.LIST:
+                # Told once until the permission works again (not on every unrelated success).
+                if (target.key, permission) not in self._told_denied:
+                    self._told_denied.add((target.key, permission))
+                    self._tell(target, reason, "warning")
+                return
+        reason = stale_reason(error, target, fetch.kind.operation)
+        change = self.app.store.mark_stale(target, reason)
+        self._emit(change)
+        if change.freshness:
+            self._tell_once(target, reason, "warning" if error.retryable else "error")
+
+    def _mark_unread(self, target: Target, fetch: Fetch, why: str) -> StoreChange:
+        store = self.app.store
+        if fetch.kind is FetchKind.LIST:
+            return store.mark_list_failed(target, why)
+        if fetch.kind in (FetchKind.LATEST, FetchKind.STATE) and fetch.name:
+            return store.mark_unread(target, fetch.name, why)
+        return StoreChange(target)
+
+    def _tell_once(self, target: Target, reason: str, severity: str) -> None:
+        # Once per reason and target until the target recovers: a poll loop must not spam.
+        if (target.key, reason) in self._notified:
+            return
+        self._notified.add((target.key, reason))
+        self._tell(target, reason, severity)
+
+    def _tell(self, target: Target, reason: str, severity: str) -> None:
+        label = f"{target.label}: " if len(self._targets) > 1 else ""
+        self.app.notify(f"{label}{reason}", severity=severity, markup=False)  # type: ignore[arg-type]
+
+    # --- publishing --------------------------------------------------------------------------
+
+    def publish(self, change: StoreChange) -> None:
+        """Publish a store change made outside a poll (merged with the polls' pending one)."""
+        self._emit(change)
+
+    def _emit(self, change: StoreChange) -> None:
+        """Merge into the pending change; publish once the current burst is processed."""
+        if change.empty:
+            return
+        target = change.target
+        if change.freshness and target is not None and not self.app.store.freshness(target).stale_reason:
+            # Recovered: the next failure deserves a notice again.
+            self._notified = {n for n in self._notified if n[0] != target.key}
+        if change.freshness and target is not None:
+            denied = self.app.store.freshness(target).denied
+            self._told_denied = {d for d in self._told_denied if d[0] != target.key or d[1] in denied}
+        if self._pending is None:
+            self._pending = change
+            self.app.call_later(self._flush)
+        else:
+            self._pending = self._pending.merge(change)
+
+    def _flush(self) -> None:
+        change, self._pending = self._pending, None
+        if change is not None:
+            self.app.store_changed.publish(change)

@@ -1,0 +1,88 @@
+"""The warm start: each target's last list, painted at the first frame, kept for the next start.
+
+``CptuiApp`` creates a ``WarmStart`` before its first screen: the rows cached by the last run
+(tui/core/cache.py, ``$XDG_CACHE_HOME/cptui/``) go into the store at once, each marked as cached with its
+age until its first live read replaces it. When a target's identity arrives from another account than
+the cache's, its cached rows go (one log line). The live rows are written back every few minutes and
+when the app exits. ``config.cache_dir`` None (tests, ``--no-cache``, ``[general] cache = false``)
+reads and writes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui.core.cache import CachedList, load_list, save_list
+
+if TYPE_CHECKING:
+    from tui.app.application import CptuiApp
+    from tui.core.model import Target
+    from tui.core.store import StoreChange
+
+log = logging.getLogger(__name__)
+
+SAVE_EVERY = 120.0  # seconds between writes of the live lists (and once at exit)
+# The first write, once the rows on screen are usually read: a run killed before its exit (a closed
+# terminal) still leaves a cache.
+FIRST_SAVE = 15.0
+
+
+class WarmStart:
+    def __init__(self, app: CptuiApp) -> None:
+        self.app = app
+        self.folder: Path | None = app.config.cache_dir
+        # Cached lists painted and not yet checked against the target's account.
+        self.pending: dict[str, CachedList] = {}
+        self.first_save = FIRST_SAVE
+
+    def _endpoint(self, target: Target) -> str | None:
+        service = self.app.services.get(target.key)
+        return getattr(service, "endpoint_url", None)
+
+    def paint(self) -> None:
+        """Put every target's cached rows into the store (before the first screen is built)."""
+        if self.folder is None:
+            return
+        store = self.app.store
+        for target in self.app.targets:
+            cached = load_list(self.folder, target, self._endpoint(target))
+            if cached is None or not cached.rows:
+                continue
+            self.pending[target.key] = cached
+            store.paint_cached(target, cached.rows, cached.saved_at)
+
+    def start(self) -> None:
+        """Check accounts as identities arrive; save the live lists now and then."""
+        if self.folder is None:
+            return
+        self.app.store_changed.subscribe(self.app, self.on_store_changed, immediate=True)
+        self.app.set_timer(self.first_save, self.save, name="warm-start first save")
+        self.app.set_interval(SAVE_EVERY, self.save, name="warm-start save")
+
+    def on_store_changed(self, change: StoreChange) -> None:
+        if not change.freshness or not self.pending:
+            return
+        for target in self.app.targets:
+            cached = self.pending.get(target.key)
+            identity = self.app.store.identity(target)
+            if cached is None or identity is None:
+                continue
+            del self.pending[target.key]
+            if identity.account != cached.account:
+                log.warning("ignoring the cached list of %s: it was read from another account", target.label)
+                self.app.poller.publish(self.app.store.drop_cached(target))
+
+    def save(self) -> None:
+        """Write each target's live rows (only of targets whose account and list are known)."""
+        if self.folder is None:
+            return
+        store, now = self.app.store, self.app.now()
+        for target in self.app.targets:
+            identity = store.identity(target)
+            if identity is None or not store.freshness(target).listed:
+                continue
+            rows = store.rows_to_cache(target)
+            if rows:
+                save_list(self.folder, target, self._endpoint(target), identity.account, rows, now)

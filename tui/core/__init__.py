@@ -1,0 +1,1 @@
+"""Textual-free core: the model, the store, policies, config, formatting."""

@@ -1,0 +1,363 @@
+"""The only way cptui mutates anything: confirm -> call once -> audit -> notify -> refresh.
+
+Screens build an ``ActionRequest`` with one of the builders below, show ``request.confirmation`` to the
+operator, and hand the confirmed request to ``ActionRunner.run``. The runner, not the UI, enforces:
+- read-only mode: every mutation is refused here, whatever the UI shows;
+- exactly one API call per confirmation: a request id runs once; a second run of the same request (a
+  double Enter, a repeated key) returns the first result without calling AWS again, and a request for
+  the same operation on the same target while one is in flight is refused;
+- an audit line for every attempt, refused ones included;
+- a network failure after sending (or a 5xx answer) becomes "outcome unknown", so the caller refreshes
+  to show the truth.
+No Textual here: the dialogs live in ``tui/ui/screens/dialogs.py``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from tui.aws.errors import AwsError, ErrorKind
+from tui.aws.service import LAST_REQUEST_ID, PipelineService
+from tui.core.audit import AuditLog, AuditRecord, os_reason
+from tui.core.model import ApprovalRequest, Identity, RetryMode, SourceRevision, Target
+from tui.core.sanitize import clean
+
+
+class Outcome(StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    UNKNOWN = "unknown"  # sent, no answer: a refresh must show what happened
+    REFUSED = "refused"  # never sent (read-only, duplicate, in flight)
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    """One confirmed-or-to-confirm mutation. ``call`` performs exactly the API call, nothing else."""
+
+    operation: str  # AWS operation name, e.g. "PutApprovalResult"
+    target: Target
+    pipeline: str
+    subject: str  # "pipeline/stage/action" as far as it applies, for the audit log
+    title: str  # "Approve", "Retry failed actions", ...
+    confirmation: str  # exactly what will happen, to what, where
+    params: Mapping[str, Any]  # what the audit log records (scrubbed of secrets)
+    call: Callable[[PipelineService], Awaitable[object]]
+    destructive: bool = False
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def with_where(self, identity: Identity | None) -> str:
+        """The confirmation text with the account and region spelled out."""
+        account = identity.account if identity else "unknown account"
+        profile = self.target.profile or "default credentials"
+        return f"{self.confirmation}\nin account {account}, region {self.target.region} ({profile})"
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    request: ActionRequest
+    outcome: Outcome
+    message: str
+    value: object = None
+    error: AwsError | None = None
+    request_id: str | None = None  # AWS's id of the call, when it answered
+    audit_error: str | None = None  # why the audit line could not be written, if it could not
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.SUCCEEDED
+
+
+class ActionRunner:
+    """Runs confirmed requests once each, audits every attempt, never raises AWS errors."""
+
+    def __init__(
+        self,
+        audit: AuditLog,
+        *,
+        read_only: bool,
+        identity: Callable[[Target], Identity | None] = lambda _t: None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.audit = audit
+        self.read_only = read_only
+        self._identity = identity
+        self._clock = clock
+        self._results: dict[str, ActionResult] = {}
+        self._in_flight: set[tuple[str, str, str, str]] = set()
+        self.calls_sent = 0
+
+    async def run(self, request: ActionRequest, service: PipelineService) -> ActionResult:
+        """Send the request's API call at most once; return what happened (never raises AwsError)."""
+        if request.request_id in self._results:
+            return self._results[request.request_id]
+        key = (request.target.key, request.operation, request.pipeline, request.subject)
+        audit_problem = None if self.read_only else self.audit.problem()
+        if self.read_only:
+            result = ActionResult(request, Outcome.REFUSED, "read-only mode: nothing was sent")
+        elif audit_problem is not None:
+            # Audit or refuse: a mutation nobody could trace afterwards is not sent (nor remembered:
+            # once the log is writable again the same request may go).
+            return ActionResult(request, Outcome.REFUSED, self.audit.refusal(audit_problem))
+        elif key in self._in_flight:
+            result = ActionResult(
+                request, Outcome.REFUSED, f"{request.title} is already being sent; nothing sent twice"
+            )
+            return self._audit(result)  # not remembered: the first request's result is the one that counts
+        else:
+            self._in_flight.add(key)
+            # Remember the request before awaiting, so a re-entrant run of the same id is refused.
+            self._results[request.request_id] = ActionResult(
+                request, Outcome.REFUSED, "already sent; waiting for its answer"
+            )
+            try:
+                result = await self._send(request, service)
+            finally:
+                self._in_flight.discard(key)
+        result = self._audit(result)
+        self._results[request.request_id] = result
+        return result
+
+    async def _send(self, request: ActionRequest, service: PipelineService) -> ActionResult:
+        self.calls_sent += 1
+        LAST_REQUEST_ID.set(None)
+        try:
+            value = await request.call(service)
+        except AwsError as error:
+            # A 5xx answer to a mutation is as ambiguous as no answer: AWS may have applied it.
+            unknown = error.kind in (ErrorKind.OUTCOME_UNKNOWN, ErrorKind.SERVICE)
+            outcome = Outcome.UNKNOWN if unknown else Outcome.FAILED
+            return ActionResult(request, outcome, clean(str(error), max_len=1000), error=error)
+        return ActionResult(
+            request,
+            Outcome.SUCCEEDED,
+            f"{request.title}: done",
+            value=value,
+            request_id=LAST_REQUEST_ID.get(),
+        )
+
+    def _audit(self, result: ActionResult) -> ActionResult:
+        """Append the result's audit line; if that fails, the result (the call's outcome stands)
+        with ``audit_error`` set, never an exception that would hide the outcome."""
+        try:
+            self._append(result)
+        except OSError as exc:
+            return replace(result, audit_error=os_reason(exc))
+        return result
+
+    def _append(self, result: ActionResult) -> None:
+        request = result.request
+        identity = self._identity(request.target)
+        error = result.error
+        self.audit.append(
+            AuditRecord(
+                time=self._clock(),
+                operation=request.operation,
+                target=request.subject,
+                outcome=result.outcome.value,
+                profile=request.target.profile,
+                region=request.target.region,
+                identity=identity.arn if identity else None,
+                account=identity.account if identity else None,
+                params=request.params,
+                message=result.message,
+                error_code=error.code if error else "",
+                request_id=error.request_id if error else result.request_id,
+            )
+        )
+
+
+# --- builders: one per operation, each saying exactly what it will do -------------------------
+
+
+def approve(approval: ApprovalRequest, *, approved: bool, summary: str) -> ActionRequest:
+    """Approve or reject a waiting manual approval with the operator's summary."""
+    verb = "Approve" if approved else "Reject"
+    where = f"{approval.pipeline_name} / {approval.stage_name} / {approval.action_name}"
+    token = approval.token
+
+    async def call(service: PipelineService) -> object:
+        await service.put_approval_result(
+            approval.pipeline_name,
+            approval.stage_name,
+            approval.action_name,
+            token,
+            approved=approved,
+            summary=summary,
+        )
+        return None
+
+    return ActionRequest(
+        operation="PutApprovalResult",
+        target=approval.target,
+        pipeline=approval.pipeline_name,
+        subject=where,
+        title=verb,
+        confirmation=f"{verb} manual approval {clean(where)}"
+        + (f" of execution {approval.execution_id}" if approval.execution_id else "")
+        + f' with summary "{clean(summary, max_len=200)}"',
+        params={
+            "pipelineName": approval.pipeline_name,
+            "stageName": approval.stage_name,
+            "actionName": approval.action_name,
+            "executionId": approval.execution_id,
+            "status": "Approved" if approved else "Rejected",
+            "summary": summary,
+        },
+        call=call,
+        destructive=not approved,
+    )
+
+
+def retry_stage(
+    target: Target, pipeline: str, stage: str, execution_id: str, mode: RetryMode
+) -> ActionRequest:
+    label = "the failed actions" if mode == RetryMode.FAILED_ACTIONS else "all actions"
+
+    async def call(service: PipelineService) -> object:
+        return await service.retry_stage(pipeline, stage, execution_id, mode)
+
+    return ActionRequest(
+        operation="RetryStageExecution",
+        target=target,
+        pipeline=pipeline,
+        subject=f"{pipeline}/{stage}",
+        title=f"Retry {label.removeprefix('the ')}",
+        confirmation=f"Retry {label} of stage {clean(stage)} in {clean(pipeline)}, execution {execution_id}",
+        params={
+            "pipelineName": pipeline,
+            "stageName": stage,
+            "pipelineExecutionId": execution_id,
+            "retryMode": mode.value,
+        },
+        call=call,
+    )
+
+
+def rollback_stage(
+    target: Target, pipeline: str, stage: str, target_execution_id: str, revision: str = ""
+) -> ActionRequest:
+    async def call(service: PipelineService) -> object:
+        return await service.rollback_stage(pipeline, stage, target_execution_id)
+
+    detail = f" ({clean(revision, max_len=80)})" if revision else ""
+    return ActionRequest(
+        operation="RollbackStage",
+        target=target,
+        pipeline=pipeline,
+        subject=f"{pipeline}/{stage}",
+        title="Roll back",
+        confirmation=f"Roll stage {clean(stage)} of {clean(pipeline)} back to execution "
+        f"{target_execution_id}{detail}",
+        params={
+            "pipelineName": pipeline,
+            "stageName": stage,
+            "targetPipelineExecutionId": target_execution_id,
+        },
+        call=call,
+        destructive=True,
+    )
+
+
+def stop_execution(
+    target: Target, pipeline: str, execution_id: str, *, abandon: bool, reason: str
+) -> ActionRequest:
+    how = "Abandon" if abandon else "Stop (let running actions finish)"
+
+    async def call(service: PipelineService) -> object:
+        return await service.stop_execution(pipeline, execution_id, abandon=abandon, reason=reason)
+
+    return ActionRequest(
+        operation="StopPipelineExecution",
+        target=target,
+        pipeline=pipeline,
+        subject=pipeline,
+        title="Abandon execution" if abandon else "Stop execution",
+        confirmation=f"{how} execution {execution_id} of {clean(pipeline)}"
+        + (f' because "{clean(reason, max_len=200)}"' if reason else ""),
+        params={
+            "pipelineName": pipeline,
+            "pipelineExecutionId": execution_id,
+            "abandon": abandon,
+            "reason": reason,
+        },
+        call=call,
+        destructive=True,
+    )
+
+
+def start_execution(
+    target: Target,
+    pipeline: str,
+    *,
+    variables: Mapping[str, str] | None = None,
+    source_revisions: tuple[SourceRevision, ...] = (),
+) -> ActionRequest:
+    # One idempotency token per confirmation: if the call is retried, AWS starts one execution.
+    request_token = uuid.uuid4().hex
+    variables = dict(variables or {})
+
+    async def call(service: PipelineService) -> object:
+        return await service.start_execution(
+            pipeline,
+            variables=variables,
+            source_revisions=source_revisions,
+            client_request_token=request_token,
+        )
+
+    extras = []
+    if variables:
+        extras.append("variables " + ", ".join(f"{k}={clean(v, max_len=40)}" for k, v in variables.items()))
+    if source_revisions:
+        extras.append("revisions " + ", ".join(f"{r.action_name}={r.revision_id}" for r in source_revisions))
+    return ActionRequest(
+        operation="StartPipelineExecution",
+        target=target,
+        pipeline=pipeline,
+        subject=pipeline,
+        title="Release change",
+        confirmation=f"Start a new execution of {clean(pipeline)} (release change)"
+        + ("" if not extras else " with " + "; ".join(extras)),
+        params={
+            "pipelineName": pipeline,
+            "variables": variables,
+            "sourceRevisions": {r.action_name: r.revision_id for r in source_revisions},
+        },
+        call=call,
+    )
+
+
+def set_transition(
+    target: Target, pipeline: str, stage: str, *, enabled: bool, reason: str = ""
+) -> ActionRequest:
+    async def call(service: PipelineService) -> object:
+        await service.set_transition(pipeline, stage, enabled=enabled, reason=reason)
+        return None
+
+    if enabled:
+        text = f"Enable the transition into stage {clean(stage)} of {clean(pipeline)}"
+    else:
+        text = (
+            f"Disable the transition into stage {clean(stage)} of {clean(pipeline)}: executions will "
+            f'wait before it. Reason: "{clean(reason, max_len=300)}"'
+        )
+    return ActionRequest(
+        operation="EnableStageTransition" if enabled else "DisableStageTransition",
+        target=target,
+        pipeline=pipeline,
+        subject=f"{pipeline}/{stage}",
+        title="Enable transition" if enabled else "Disable transition",
+        confirmation=text,
+        params={
+            "pipelineName": pipeline,
+            "stageName": stage,
+            "transitionType": "Inbound",
+            **({} if enabled else {"reason": reason}),
+        },
+        call=call,
+        destructive=not enabled,
+    )

@@ -1,0 +1,480 @@
+"""cptui's configuration file: TOML read with ``tomllib`` into frozen dataclasses, strictly checked.
+
+Unknown sections and keys, wrong types, bad regular expressions or globs are errors that name the
+file, the line and the key (``ConfigError``): a typo in a protected-pipeline glob must not silently
+unprotect production. A missing file means all defaults. ``config.example.toml`` at the repository
+root documents every key.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from difflib import get_close_matches
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from tui.core.config_schema import (
+    SCHEMAS,
+    ConfigError,
+    check_events,
+    check_keys,
+    check_section,
+    check_targets,
+    load_text,
+)
+from tui.core.model import Target
+
+__all__ = [
+    "DEFAULT_KEYS",
+    "KNOWN_BINDINGS",
+    "Config",
+    "ConfigError",
+    "EventQueueConfig",
+    "EventsConfig",
+    "GeneralConfig",
+    "LogsConfig",
+    "NotificationsConfig",
+    "PipelinesConfig",
+    "PollingConfig",
+    "TargetConfig",
+    "default_audit_log_path",
+    "default_config_path",
+    "load_config",
+    "parse_config",
+    "save_event_queue",
+    "save_preferences",
+]
+
+# The default key for each binding id (DESIGN.md's table); ``[keys]`` overrides them.
+DEFAULT_KEYS: Mapping[str, str] = {
+    "refresh": "r,ctrl+r",
+    "help": "question_mark",
+    "palette": "ctrl+p",
+    "approvals": "A",
+    "history": "h",
+    "approve": "a",
+    "retry": "R",
+    "rollback": "B",
+    "transition": "t",
+    "stop": "X",
+    "start": "S",
+    "logs": "l",
+    "copy": "y",
+    "link": "b",
+    "quit": "q",
+    "filter": "slash",
+    "watch": "w",
+    "favourite": "asterisk",
+    "watchlist": "W",
+    "dismiss": "d",
+    "group": "g",
+    "open_pipeline": "g",
+    "profiles": "P",
+    "search_next": "n",
+    "search_prev": "N",
+    "follow": "f",
+    "error_jump": "e",
+    "timestamps": "T",
+    "wrap": "w",
+    "save_log": "s",
+    "dialog_confirm": "y",
+    "dialog_cancel": "escape",
+    "dialog_open": "o",
+}
+# Every binding id the app defines; ``[keys]`` may only name these.
+KNOWN_BINDINGS: tuple[str, ...] = tuple(DEFAULT_KEYS)
+
+
+log = logging.getLogger(__name__)
+
+
+def _xdg(variable: str, fallback: str) -> Path:
+    value = os.environ.get(variable)
+    # The XDG spec says relative paths in these variables are invalid and must be ignored.
+    if value and os.path.isabs(value):
+        return Path(value)
+    return Path.home() / fallback
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/cptui``, else ``~/.cache/cptui`` (the warm start's lists, burst sizes)."""
+    return _xdg("XDG_CACHE_HOME", ".cache") / "cptui"
+
+
+def write_json_atomic(path: Path, data: object, *, indent: int | None = None) -> bool:
+    """Replace ``path`` with ``data`` as JSON, atomically (a unique temporary file beside it, then a
+    rename); False and one log line on failure, never raised: the state and cache files are a
+    convenience across restarts, and nothing the operator does may fail because of one."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, indent=indent, separators=None if indent else (",", ":"))
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except (OSError, TypeError, ValueError) as exc:
+        log.warning("cannot write %s: %s", path, exc)
+        return False
+    return True
+
+
+def default_config_path() -> Path:
+    """``$XDG_CONFIG_HOME/cptui/config.toml``, else ``~/.config/cptui/config.toml``."""
+    return _xdg("XDG_CONFIG_HOME", ".config") / "cptui" / "config.toml"
+
+
+def default_audit_log_path() -> Path:
+    """``$XDG_STATE_HOME/cptui/audit.jsonl``, else ``~/.local/state/cptui/audit.jsonl``."""
+    return _xdg("XDG_STATE_HOME", ".local/state") / "cptui" / "audit.jsonl"
+
+
+DEFAULT_ERROR_PATTERNS: tuple[str, ...] = (
+    r"(?i)\berror\b",
+    r"\bFAILED\b",
+    r"Traceback \(most recent call last\)",
+    r"exit status [1-9]",
+)
+
+
+@dataclass(frozen=True)
+class GeneralConfig:
+    read_only: bool = False
+    theme: str = "textual-dark"
+    audit_log: Path = field(default_factory=default_audit_log_path)
+    clock_24h: bool = True
+    utc: bool = False  # show times in UTC instead of the local zone
+    cache: bool = True  # remember the last lists and the start-up burst in $XDG_CACHE_HOME/cptui
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    """One ``[[targets]]`` entry: an account (profile) in a region."""
+
+    region: str
+    profile: str | None = None
+    name: str | None = None
+    color: str | None = None
+    endpoint_url: str | None = None
+
+    def to_target(self) -> Target:
+        return Target(region=self.region, profile=self.profile, name=self.name, color=self.color)
+
+
+@dataclass(frozen=True)
+class PollingConfig:
+    list_interval: float = 60.0  # ListPipelines: new or deleted pipelines
+    active_interval: float = 5.0  # a running pipeline, or the one on screen
+    visible_interval: float = 15.0  # rows on screen that are not running
+    idle_interval: float = 120.0  # everything else
+    tps: float = 4.0  # API calls per second per target, sustained
+    burst: int = 8  # calls allowed at once above the sustained rate
+    startup_burst: int | None = None  # reads at once at start-up; None: sized to the screen
+
+
+# Protected unless configured otherwise: what looks like production (``protected = []`` turns it off).
+DEFAULT_PROTECTED: tuple[str, ...] = ("*prod*", "*production*")
+
+
+@dataclass(frozen=True)
+class PipelinesConfig:
+    favourites: tuple[str, ...] = ()
+    protected: tuple[str, ...] = DEFAULT_PROTECTED
+    hidden: tuple[str, ...] = ()
+
+    def is_favourite(self, name: str) -> bool:
+        return self.favourite_pattern(name) is not None
+
+    def favourite_pattern(self, name: str) -> str | None:
+        """The first of ``favourites`` that ``name`` matches (itself, or a glob)."""
+        return next((pattern for pattern in self.favourites if fnmatchcase(name, pattern)), None)
+
+    def is_protected(self, name: str, target: Target | None = None) -> bool:
+        """Protected pipelines ask for the pipeline's name to be typed before any mutation.
+
+        The one rule, used everywhere: a pipeline is protected when its name, or its target's name
+        or label (``prod-account``, ``production/eu-west-1``), matches one of ``protected``,
+        ignoring case. Matching more is the safe side: a wrong guess costs a typed name.
+        """
+        names = [name]
+        if target is not None:
+            names.extend(n for n in (target.name, target.label) if n)
+        return any(
+            fnmatchcase(candidate.casefold(), pattern.casefold())
+            for pattern in self.protected
+            for candidate in names
+        )
+
+    def is_hidden(self, name: str) -> bool:
+        return any(fnmatchcase(name, pattern) for pattern in self.hidden)
+
+
+@dataclass(frozen=True)
+class LogsConfig:
+    max_lines: int = 200_000
+    error_patterns: tuple[str, ...] = DEFAULT_ERROR_PATTERNS
+    timestamps: bool = True
+    wrap: bool = False
+
+    def error_regexes(self) -> tuple[re.Pattern[str], ...]:
+        """The compiled ``error_patterns`` (validated at load, so this cannot fail)."""
+        return tuple(re.compile(p) for p in self.error_patterns)
+
+
+@dataclass(frozen=True)
+class NotificationsConfig:
+    toast: bool = True
+    bell: bool = False
+    desktop: bool = False
+    dedupe_window: float = 30.0  # seconds in which the same notice is shown once
+
+
+@dataclass(frozen=True)
+class EventQueueConfig:
+    """One ``[[events.targets]]`` entry: the queue push mode reads for a profile and region.
+
+    ``managed``: ``cptui events setup`` made it (teardown may remove it); otherwise ``queue_url``
+    is a queue someone else manages, which setup and teardown leave alone."""
+
+    region: str
+    profile: str | None = None
+    queue_url: str | None = None
+    queue_name: str | None = None
+    rule_name: str | None = None
+    managed: bool = False
+
+    def matches(self, target: Target) -> bool:
+        return (self.profile, self.region) == (target.profile, target.region)
+
+
+@dataclass(frozen=True)
+class EventsConfig:
+    """``[events]``: push mode (EventBridge -> SQS). ``queue_url`` is a queue someone else
+    manages, read for every target without its own entry."""
+
+    enabled: bool = True
+    sweep_interval: float = 600.0  # while events flow: every pipeline is still read this often
+    queue_url: str | None = None
+    targets: tuple[EventQueueConfig, ...] = ()
+
+    def for_target(self, target: Target) -> EventQueueConfig | None:
+        """The target's queue: its own entry, else the shared ``queue_url``, else None."""
+        entry = next((e for e in self.targets if e.matches(target)), None)
+        if entry is not None:
+            return entry
+        if self.queue_url:
+            return EventQueueConfig(region=target.region, profile=target.profile, queue_url=self.queue_url)
+        return None
+
+
+@dataclass(frozen=True)
+class Config:
+    general: GeneralConfig = field(default_factory=GeneralConfig)
+    targets: tuple[TargetConfig, ...] = ()
+    polling: PollingConfig = field(default_factory=PollingConfig)
+    pipelines: PipelinesConfig = field(default_factory=PipelinesConfig)
+    keys: Mapping[str, str] = field(default_factory=dict)  # overrides only
+    logs: LogsConfig = field(default_factory=LogsConfig)
+    notifications: NotificationsConfig = field(default_factory=NotificationsConfig)
+    events: EventsConfig = field(default_factory=EventsConfig)
+    path: Path | None = None  # the file it was read from
+    # The warm-start cache's folder (tui/core/cache.py), set by the command line (not a key of the file):
+    # None (tests, --no-cache, ``[general] cache = false``) neither reads nor writes one.
+    cache_dir: Path | None = field(default=None, compare=False)
+
+    def key_for(self, binding_id: str) -> str:
+        """The key for a binding id: the ``[keys]`` override, else the default."""
+        return self.keys.get(binding_id) or DEFAULT_KEYS[binding_id]
+
+
+_SECTIONS: dict[str, type] = {
+    "general": GeneralConfig,
+    "polling": PollingConfig,
+    "pipelines": PipelinesConfig,
+    "logs": LogsConfig,
+    "notifications": NotificationsConfig,
+}
+
+
+def parse_config(text: str, path: Path | None = None) -> Config:
+    """Validate TOML text into a ``Config``; raises ``ConfigError`` naming the line and key."""
+    data, lines = load_text(text, path)
+    known = [*_SECTIONS, "targets", "keys", "events"]
+    for name in data:
+        if name not in known:
+            close = get_close_matches(name, known, n=1)
+            hint = f"; did you mean [{close[0]}]?" if close else ""
+            raise ConfigError(
+                path,
+                lines.table(name),
+                f"[{name}]",
+                f"unknown section{hint} (sections: {', '.join(known)})",
+            )
+    sections: dict[str, Any] = {}
+    for name, cls in _SECTIONS.items():
+        values = check_section(name, data.get(name, {}), path, lines)
+        sections[name] = cls(**values)
+    keys = check_keys(data.get("keys", {}), KNOWN_BINDINGS, path, lines)
+    if keys:
+        from tui.app.keymap import check_keymap  # imports the screens: only when keys are remapped
+
+        check_keymap(keys, path, lines)
+    targets = tuple(TargetConfig(**t) for t in check_targets(data.get("targets", []), path, lines))
+    events_values, event_targets = check_events(data.get("events", {}), path, lines)
+    events = EventsConfig(**events_values, targets=tuple(EventQueueConfig(**e) for e in event_targets))
+    return Config(targets=targets, keys=keys, path=path, events=events, **sections)
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config file (default: ``default_config_path()``); a missing file means defaults.
+
+    Raises ``ConfigError`` for an unreadable file, a TOML syntax error or an invalid value.
+    """
+    path = path or default_config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config(path=path)
+    except OSError as exc:
+        raise ConfigError(path, None, None, f"cannot read: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, None, None, "not UTF-8 text") from exc
+    return parse_config(text, path)
+
+
+# --- writing preferences back -------------------------------------------------------------------
+
+# Preference name -> section, for the keyword arguments of save_preferences.
+_PREFERENCE_SECTION = {key: section for section, schema in SCHEMAS.items() for key in schema}
+
+
+def save_preferences(config: Config, path: Path | None = None, **changes: Any) -> Config:
+    """Write changed preferences into the config file and return the config as now saved.
+
+    ``changes`` are preference names (``theme="nord"``, ``favourites=[...]``, ``wrap=True``; each
+    name is unique across sections), ``keys={"refresh": "f5"}`` to remap keys, or a name set to
+    None to drop it back to its default. The file on disk is the base, so keys the user wrote by
+    hand keep their values; without a file, the non-default values of ``config`` are the base.
+
+    The file is rewritten with ``tomli_w``: its comments and formatting are lost. Raises
+    ``ConfigError`` if the file on disk is invalid (it is left untouched) or a change is.
+    """
+    path = path or config.path or default_config_path()
+    base = _base(config, path)
+    for name, value in changes.items():
+        if name == "keys":
+            if not isinstance(value, Mapping):
+                raise ConfigError(path, None, "[keys]", "expected a table of binding id = key")
+            table = base.setdefault("keys", {})
+            for binding, key in value.items():
+                _assign(table, binding, key)
+            continue
+        section = _PREFERENCE_SECTION.get(name)
+        if section is None:
+            raise ConfigError(path, None, name, "not a preference cptui can save")
+        _assign(base.setdefault(section, {}), name, value)
+    return _write(path, base)
+
+
+def _base(config: Config, path: Path) -> dict[str, Any]:
+    """What a write starts from: the file on disk (refused if cptui cannot read it), else the
+    non-default values of ``config``."""
+    if path.exists():
+        load_config(path)  # refuse to rewrite a file cptui cannot read: the user is editing it
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    return _non_defaults(config)
+
+
+def _write(path: Path, base: dict[str, Any]) -> Config:
+    import tomli_w
+
+    base = {k: v for k, v in base.items() if v != {}}
+    text = tomli_w.dumps(base)
+    saved = parse_config(text, path)  # never write a file cptui would refuse to read
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return saved
+
+
+def save_event_queue(
+    config: Config, target: Target, entry: EventQueueConfig | None, path: Path | None = None
+) -> Config:
+    """Write (or with None remove) ``target``'s ``[[events.targets]]`` entry; returns the saved
+    config. Same rules as ``save_preferences``: the file on disk is the base, rewritten with
+    tomli_w, never into something cptui would refuse to read."""
+    path = path or config.path or default_config_path()
+    base = _base(config, path)
+    events = base.setdefault("events", {})
+    entries = [
+        e
+        for e in events.get("targets", [])
+        if (e.get("profile"), e.get("region")) != (target.profile, target.region)
+    ]
+    if entry is not None:
+        entries.append({k: v for k, v in vars(entry).items() if v is not None})
+    if entries:
+        events["targets"] = entries
+    else:
+        events.pop("targets", None)
+    return _write(path, base)
+
+
+def _assign(table: dict[str, Any], name: str, value: Any) -> None:
+    if value is None:
+        table.pop(name, None)
+    else:
+        table[name] = _to_toml(value)
+
+
+def _to_toml(value: Any) -> Any:
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return [_to_toml(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _to_toml(v) for k, v in value.items()}
+    return value
+
+
+def _non_defaults(config: Config) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, cls in _SECTIONS.items():
+        current, default = getattr(config, name), cls()
+        values = {
+            f.name: _to_toml(getattr(current, f.name))
+            for f in fields(cls)
+            if getattr(current, f.name) != getattr(default, f.name)
+        }
+        if values:
+            out[name] = values
+    if config.targets:
+        out["targets"] = [{k: v for k, v in vars(t).items() if v is not None} for t in config.targets]
+    if config.keys:
+        out["keys"] = dict(config.keys)
+    if config.events != EventsConfig():
+        events: dict[str, Any] = {
+            f.name: _to_toml(getattr(config.events, f.name))
+            for f in fields(EventsConfig)
+            if f.name != "targets"
+            and getattr(config.events, f.name) not in (None, getattr(EventsConfig(), f.name))
+        }
+        if config.events.targets:
+            events["targets"] = [
+                {k: v for k, v in vars(e).items() if v is not None} for e in config.events.targets
+            ]
+        out["events"] = events
+    return out

@@ -1,0 +1,842 @@
+"""What to fetch, and when: the polling policy. Plain Python, no Textual, an injected clock.
+
+The app's ``PollController`` (tui/app/poll_control.py) asks ``next_due(now)`` a few times a second, runs each
+returned ``Fetch`` in a worker and reports back with ``on_result`` / ``on_error``. Time here is
+monotonic seconds (a float), never the simulated or wall-clock ``datetime`` the screens display.
+
+Each fetch is one API call, the cheapest that keeps a row right:
+- running (latest execution InProgress/Stopping) or watched (a screen shows the pipeline): ONE call
+  per cycle, GetPipelineState at ``active_interval``: it carries every stage's status and latest
+  execution id. ListPipelineExecutions(1) only when that state says the known latest execution is
+  out of date (a new execution id, or the known one ended or restarted: ``on_result(changed=True)``),
+  plus a safety net every ``idle_interval`` (``visible_interval`` when watched); GetPipeline for a
+  watched pipeline when the cached definition is not the listed version;
+- visible (a row on screen): ListPipelineExecutions(1) every ``visible_interval``;
+- idle (everything else): ListPipelineExecutions(1) every ``idle_interval``, in a paced sweep;
+- GetPipelineState for a pipeline that is not running only after its latest execution changed
+  (on the first load, only when it did not simply succeed): the failed stage and waiting approvals
+  come from there; GetPipeline only for watched pipelines and pending approvals;
+- ListPipelines every ``list_interval``; the caller identity once;
+- in spare budget only, once each: every pipeline's definition and state (so opening one is
+  instant and the cache is warm), oldest first, paced at half of what the plan leaves unused.
+
+Order of service: what the user asked for (``refresh_now``, ``watch``), then watched and running
+pipelines and one-shot follow-ups by deadline, then first loads (rows on screen first: a row with no
+status is worse than one a few seconds old) and rows on screen overdue by twice their interval, then
+visible rows by deadline, then the idle sweep (paced, so it never comes in clumps), then prefetches.
+One ``TokenBucket`` per target is shared by polls and on-demand calls (``take_token``); polls leave
+``reserve`` tokens for on-demand calls unless the user asked. When planned demand exceeds what the
+bucket refills (many rows on screen, or a throttle halved the rate) the visible and idle intervals
+stretch by the same factor, so the budget always holds and running pipelines keep their cadence;
+rows on screen stretch at most ``visible_stretch_max`` times, what is off screen takes the rest.
+At start-up the controller grants a one-off burst (``grant_startup``: about the rows on screen):
+that many first loads start at once, in parallel, beyond ``burst`` and ``max_in_flight``; then the
+normal rate. A throttle during that burst drops the rest of it without halving the rate (the burst,
+not the sustained rate, was too big), and the fetch is due again at once.
+
+Push mode (``set_push``): while events flow for a target (``tui.events``), every pipeline not on a
+screen is read only by the paced safety sweep (``[events] sweep_interval``, default 600 s) and the
+list at the longer of its interval and the sweep's; each event asks for one confirming
+GetPipelineState (``confirm``), which asks for the latest execution when it shows it moved on.
+Pipelines a screen shows keep their active cadence. ``set_push(target, None)``: back to polling.
+
+Failures: a throttle halves the budget and the fetch is due again at once (within the smaller
+budget); network and service errors pause the target with an exponential back-off; failing
+credentials pause it and then send one cheap probe every ``credentials_probe`` seconds until a call
+succeeds, so polling resumes by itself after ``aws sso login``. One operation failing the same way
+(kind and code) ``unavailable_after`` times in a row while other calls succeed is one the endpoint
+does not offer (an emulator's 500 for GetPipelineState): it rests for ``unavailable_pause`` seconds
+(``on_error`` returns True once, for the one notice), and running or watched pipelines are followed
+through ListPipelineExecutions at the active cadence meanwhile. A target-wide outage rests nothing,
+and its recovery ends any rest taken during it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from tui.aws.errors import ErrorKind
+from tui.core.budget import TokenBucket
+from tui.core.model import Status
+
+RUNNING_STATUSES = frozenset({Status.IN_PROGRESS, Status.STOPPING})
+# A first load that finds one of these has nothing a GetPipelineState would add to the row.
+_QUIET_STATUSES = frozenset({Status.SUCCEEDED, Status.IDLE, Status.SUPERSEDED})
+
+# Service tiers, best first.
+_URGENT, _HOT, _FIRST, _VISIBLE, _SWEEP, _PREFETCH = range(6)
+# Credit pools that pace a tier (candidates not in a pool are limited by the bucket only).
+_NO_POOL, _SWEEP_POOL, _PREFETCH_POOL = range(3)
+_PREFETCH_MAX_RATE = 1.0
+# Planning allowance: a running pipeline's latest execution starts or ends about this often (seconds),
+# each time costing one ListPipelineExecutions beyond its GetPipelineState cycle.
+_CHANGE_EVERY = 120.0
+# Usage is measured over this window (seconds) when planning.
+_WINDOW = 30.0
+# A paced pool banks this much unused credit: after a moment without tokens the sweep catches up
+# instead of losing its share (at 2.0 the worst off-screen gap at 200 pipelines was 164 s, not 138).
+_CREDIT_MAX = 8.0
+
+
+class FetchKind(StrEnum):
+    IDENTITY = "identity"
+    LIST = "list"
+    LATEST = "latest"
+    STATE = "state"
+    DEFINITION = "definition"
+
+    @property
+    def operation(self) -> str:
+        """The AWS operation this fetch costs."""
+        return _OPERATIONS[self]
+
+
+# Ties (e.g. everything a refresh asked for) go list first (at start-up the rows wait for it, the
+# account name does not), then states, then the rest, by name.
+_KIND_ORDER = {
+    FetchKind.LIST: 0,
+    FetchKind.IDENTITY: 1,
+    FetchKind.STATE: 2,
+    FetchKind.LATEST: 3,
+    FetchKind.DEFINITION: 4,
+}
+
+_OPERATIONS = {
+    FetchKind.IDENTITY: "GetCallerIdentity",
+    FetchKind.LIST: "ListPipelines",
+    FetchKind.LATEST: "ListPipelineExecutions",
+    FetchKind.STATE: "GetPipelineState",
+    FetchKind.DEFINITION: "GetPipeline",
+}
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """One API call the policy wants made now. ``target`` is a ``Target.key``."""
+
+    target: str
+    kind: FetchKind
+    name: str | None = None
+    urgent: bool = field(default=False, compare=False)
+
+    @property
+    def slot(self) -> tuple[FetchKind, str | None]:
+        return (self.kind, self.name)
+
+
+@dataclass(frozen=True)
+class PollSettings:
+    """Cadence (seconds) and budget (calls per second) for each target."""
+
+    list_interval: float = 60.0
+    active_interval: float = 5.0
+    visible_interval: float = 15.0
+    idle_interval: float = 120.0
+    tps: float = 4.0
+    burst: float = 8.0
+    reserve: float = 2.0  # tokens polls leave for on-demand calls (history pages, logs, ...)
+    # Of the refill rate (less what on-demand calls measurably use) that planned polling may use;
+    # the bucket enforces the budget and ``reserve`` keeps tokens for on-demand calls.
+    poll_share: float = 0.98
+    max_in_flight: int = 6
+    # Reads started at once when the first list arrives (``grant_startup``); None: the controller
+    # sizes it to the screen. A throttle during it halves it for the next start (tui/core/cache.py).
+    startup_burst: int | None = None
+    min_tps: float = 0.25
+    recovery_step: float = 0.25  # calls/s given back ...
+    recovery_every: float = 5.0  # ... per this many seconds without a throttle
+    error_backoff_max: float = 60.0
+    denied_pause: float = 300.0
+    # One operation failing the same way this many times in a row while the endpoint answers
+    # others (an emulator without GetPipelineState answers 500 or NotImplemented to every call)
+    # is rested for ``unavailable_pause`` seconds instead of being retried every few seconds.
+    unavailable_after: int = 3
+    unavailable_pause: float = 300.0
+    # While credentials fail, one cheap call this often checks whether they work again.
+    credentials_probe: float = 30.0
+    # A periodic fetch may start this much before its interval ends (a fraction, capped in
+    # seconds), so waiting for a token never breaks the interval's promise. A second is enough:
+    # each second earlier costs calls (at 2 s, rows on screen were polled every 13.5 s, not 15).
+    slack: float = 0.1
+    slack_max: float = 1.0
+    # The idle sweep takes a pipeline once this fraction of its interval has passed, oldest
+    # first, at ``sweep_pace`` times the rate the interval needs (the spare absorbs backlogs).
+    sweep_min_age: float = 0.5
+    sweep_pace: float = 1.05
+    # Under a budget too small for everything, rows on screen wait at most this many times their
+    # interval (30 s, not 56 s, at 1,000 pipelines); what is off screen waits longer instead.
+    visible_stretch_max: float = 2.0
+
+    def window(self, every: float) -> float:
+        """How early a fetch with this interval may start."""
+        return min(every * self.slack, self.slack_max)
+
+    def rate(self, every: float) -> float:
+        """Planned calls per second of one periodic fetch (it starts, on average, mid-window)."""
+        return 1.0 / max(0.1, every - self.window(every) / 2)
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """The effective cadence of one target after stretching for the budget."""
+
+    active: float
+    visible: float
+    idle: float
+    factor: float  # 1.0 = not stretched; 0.5 = visible and idle intervals doubled
+    sweep_rate: float  # calls/s the idle sweep is paced at
+    planned: float  # calls/s all of it is planned to cost
+
+
+@dataclass
+class _Pipe:
+    name: str
+    added_at: float = 0.0
+    version: int | None = None
+    status: Status | None = None
+    seen: bool = False  # a LATEST result arrived at least once
+    latest_at: float | None = None  # when the last LATEST fetch started
+    state_at: float | None = None
+    want_latest: float | None = None  # when a one-shot fetch was asked for
+    want_state: float | None = None
+    has_approval: bool = False
+    def_version: int | None = None
+    has_def: bool = False
+    def_at: float | None = None  # when the last GetPipeline started
+
+    @property
+    def running(self) -> bool:
+        return self.status in RUNNING_STATUSES
+
+
+@dataclass
+class _Target:
+    key: str
+    bucket: TokenBucket
+    added_at: float
+    pipes: dict[str, _Pipe] = field(default_factory=dict)
+    visible: set[str] = field(default_factory=set)
+    watched: Counter[str] = field(default_factory=Counter)
+    urgent: set[tuple[FetchKind, str | None]] = field(default_factory=set)
+    # slot -> the schedule stamp before dispatch, restored when a retryable error means "again".
+    in_flight: dict[tuple[FetchKind, str | None], float | None] = field(default_factory=dict)
+    listed_at: float | None = None
+    list_answered: bool = False  # a ListPipelines call came back (with pipelines or an error)
+    identity_ok: bool = False
+    identity_at: float | None = None
+    failures: int = 0
+    paused_until: float = 0.0
+    probing: bool = False  # credentials failed: one probe at a time until a call succeeds
+    denied_until: dict[FetchKind, float] = field(default_factory=dict)
+    # Per operation: (error kind, code) of its last failures, how many in a row, and since when.
+    streaks: dict[FetchKind, tuple[tuple[ErrorKind, str], int, float]] = field(default_factory=dict)
+    last_success: float | None = None
+    rested_until: dict[FetchKind, float] = field(default_factory=dict)
+    credit: list[float] = field(default_factory=lambda: [0.0, 1.0, 0.0])  # per pool
+    # Push mode: events flow for this target, so every pipeline not on a screen is read only
+    # every ``push`` seconds (the safety sweep) plus once after each event (``confirm``).
+    push: float | None = None
+    credit_stamp: float = 0.0
+    # (when, tier) of recent dispatches, and when on-demand calls took tokens: measured load.
+    recent: deque[tuple[float, int]] = field(default_factory=deque)
+    on_demand: deque[float] = field(default_factory=deque)
+    # The start-up burst (``grant_startup``): fetches it may still start at once, the ones it
+    # started that have not answered, and whether the endpoint throttled one of them.
+    startup_left: int = 0
+    startup_slots: set[tuple[FetchKind, str | None]] = field(default_factory=set)
+    startup_throttled: bool = False
+
+    def measured(self, now: float, tiers: tuple[int, ...]) -> float:
+        """Calls per second recently dispatched in these tiers."""
+        while self.recent and self.recent[0][0] < now - _WINDOW:
+            self.recent.popleft()
+        span = min(_WINDOW, max(1.0, now - self.added_at))
+        return sum(1 for _, tier in self.recent if tier in tiers) / span
+
+    def on_demand_rate(self, now: float) -> float:
+        while self.on_demand and self.on_demand[0] < now - _WINDOW:
+            self.on_demand.popleft()
+        return len(self.on_demand) / _WINDOW
+
+
+Candidate = tuple[int, float, int, Fetch]  # (tier, deadline, pool, fetch)
+
+
+class PollPolicy:
+    """Decides which fetches are due; the caller runs them and reports back."""
+
+    def __init__(self, settings: PollSettings | None = None) -> None:
+        self.settings = settings or PollSettings()
+        self._targets: dict[str, _Target] = {}
+
+    # --- setup and focus ---------------------------------------------------------------------
+
+    def add_target(self, target: str, now: float) -> None:
+        """Start polling a target (a ``Target.key``): identity and the pipeline list are due now."""
+        if target in self._targets:
+            return
+        s = self.settings
+        bucket = TokenBucket(
+            s.tps,
+            s.burst,
+            now,
+            min_rate=s.min_tps,
+            recovery_step=s.recovery_step,
+            recovery_every=s.recovery_every,
+        )
+        self._targets[target] = _Target(target, bucket, added_at=now, credit_stamp=now)
+
+    def grant_startup(self, target: str, tokens: int, now: float) -> int:
+        """The start-up burst: up to ``tokens`` fetches start at once, in parallel (the rows on screen
+        first), beyond ``burst`` and ``max_in_flight``; then the normal rate. Called once the first
+        list is known; capped at what that list needs. Returns the burst granted."""
+        t = self._targets[target]
+        tokens = min(int(tokens), len(t.pipes) + int(self.settings.reserve) + 1)
+        if tokens <= 0:
+            return 0
+        t.bucket.grant(float(tokens), now)
+        t.startup_left = tokens
+        return tokens
+
+    def has_visible(self, target: str) -> bool:
+        """True once the screen said which of this target's rows it shows."""
+        return bool(self._targets[target].visible)
+
+    def in_startup(self, fetch: Fetch) -> bool:
+        """True when ``fetch`` was started by the start-up burst and has not answered yet."""
+        t = self._targets.get(fetch.target)
+        return t is not None and fetch.slot in t.startup_slots
+
+    def startup_throttled(self, target: str) -> bool:
+        """True once the endpoint throttled a fetch of the start-up burst (it was too big)."""
+        return self._targets[target].startup_throttled
+
+    @property
+    def targets(self) -> list[str]:
+        return list(self._targets)
+
+    def bucket(self, target: str) -> TokenBucket:
+        """The target's rate budget (shared with on-demand calls)."""
+        return self._targets[target].bucket
+
+    def set_pipelines(self, target: str, versions: Mapping[str, int], now: float) -> None:
+        """The listed pipelines (name -> version): new ones are due now, deleted ones forgotten."""
+        t = self._targets[target]
+        for name in list(t.pipes):
+            if name not in versions and name not in t.watched:
+                del t.pipes[name]
+        for name, version in versions.items():
+            pipe = t.pipes.get(name)
+            if pipe is None:
+                t.pipes[name] = _Pipe(name, added_at=now, version=version)
+            elif pipe.version != version:
+                pipe.version = version
+                pipe.def_at = None  # a new version: its definition may be fetched at once
+
+    def pipelines(self, target: str) -> list[str]:
+        return list(self._targets[target].pipes)
+
+    def watch(self, target: str, name: str, now: float = 0.0) -> None:
+        """A screen shows this pipeline: fetch it now, then poll it at the active cadence."""
+        t = self._targets[target]
+        t.watched[name] += 1
+        pipe = t.pipes.setdefault(name, _Pipe(name, added_at=now))
+        t.urgent.update({(FetchKind.LATEST, name), (FetchKind.STATE, name)})
+        if not pipe.has_def or pipe.def_version != pipe.version:
+            t.urgent.add((FetchKind.DEFINITION, name))
+
+    def unwatch(self, target: str, name: str) -> None:
+        t = self._targets[target]
+        t.watched[name] -= 1
+        if t.watched[name] <= 0:
+            del t.watched[name]
+
+    def set_visible(self, target: str, names: Iterable[str]) -> None:
+        """The rows on screen for this target (replaces the previous set)."""
+        self._targets[target].visible = set(names)
+
+    def set_push(self, target: str, sweep: float | None) -> None:
+        """Events flow for ``target`` (``sweep``: seconds between safety reads of each pipeline),
+        or stopped flowing (None: poll as before)."""
+        t = self._targets.get(target)
+        if t is not None:
+            t.push = sweep
+
+    def push_sweep(self, target: str) -> float | None:
+        t = self._targets.get(target)
+        return t.push if t is not None else None
+
+    def confirm(self, target: str, name: str, now: float) -> None:
+        """An event changed this pipeline: read its state once (through the budget) to confirm;
+        a state that shows the latest execution moved on asks for that too. An unknown pipeline
+        (created since the last list) asks for the list."""
+        t = self._targets.get(target)
+        if t is None:
+            return
+        pipe = t.pipes.get(name)
+        if pipe is None:
+            t.urgent.add((FetchKind.LIST, None))
+            return
+        if pipe.want_state is None:
+            pipe.want_state = now
+
+    def confirmed(self, target: str, name: str) -> bool:
+        """True once no confirming read of this pipeline is waiting or in flight."""
+        t = self._targets.get(target)
+        if t is None:
+            return True
+        pipe = t.pipes.get(name)
+        waiting = pipe is not None and pipe.want_state is not None
+        return not waiting and (FetchKind.STATE, name) not in t.in_flight
+
+    def refresh_now(self, now: float, target: str | None = None, name: str | None = None) -> None:
+        """The user asked: what is on screen (or one pipeline) jumps the queue; pauses end."""
+        for t in self._targets.values():
+            if target is not None and t.key != target:
+                continue
+            t.paused_until = 0.0
+            t.failures = 0
+            t.denied_until.clear()
+            t.rested_until.clear()  # (the streak stays: one more failure rests it again)
+            if name is not None:
+                t.urgent.update({(FetchKind.LATEST, name), (FetchKind.STATE, name)})
+                continue
+            t.urgent.add((FetchKind.LIST, None))
+            if not t.identity_ok:
+                t.urgent.add((FetchKind.IDENTITY, None))
+            for pname in t.visible | set(t.watched):
+                t.urgent.add((FetchKind.LATEST, pname))
+            for pname, pipe in t.pipes.items():
+                if pipe.running or pname in t.watched:
+                    t.urgent.add((FetchKind.STATE, pname))
+
+    # --- planning ----------------------------------------------------------------------------
+
+    def intervals(self, target: str, now: float) -> Intervals:
+        """Effective cadence: visible and idle stretch when the plan exceeds the budget.
+
+        The plan counts every periodic fetch (calls per second), an allowance for the LATEST
+        fetches that running pipelines' new or ended executions trigger (or what the hot set
+        measurably costs, whichever is more) and what on-demand calls used lately. Capacity is the
+        bucket's current, possibly throttled, rate times ``poll_share``.
+        """
+        s = self.settings
+        t = self._targets[target]
+        capacity = max(0.05, t.bucket.rate * s.poll_share - t.on_demand_rate(now))
+        n_hot = n_watched = n_vis = 0
+        push = t.push
+        for p in t.pipes.values():
+            if p.name in t.watched:
+                n_watched += 1
+            elif push is not None:
+                continue  # events tell: everything else is in the safety sweep
+            elif p.running:
+                n_hot += 1
+            elif p.name in t.visible:
+                n_vis += 1
+        n_idle = len(t.pipes) - n_hot - n_watched - n_vis
+        idle_interval = push if push is not None else s.idle_interval
+        list_interval = max(s.list_interval, push) if push is not None else s.list_interval
+        hot = (
+            n_watched * (s.rate(s.active_interval) + 1.0 / _CHANGE_EVERY + 1.0 / s.visible_interval)
+            + n_hot * (s.rate(s.active_interval) + 1.0 / _CHANGE_EVERY + 1.0 / s.idle_interval)
+            + 1.0 / list_interval
+        )
+        hot = max(hot, t.measured(now, (_HOT,)))
+        active = s.active_interval
+        if hot > 0.8 * capacity:
+            # Even the hot set does not fit: slow it too, and keep a fifth for everything else.
+            active = s.active_interval * hot / (0.8 * capacity)
+            hot = 0.8 * capacity
+        visible = n_vis * s.rate(s.visible_interval)
+        idle = n_idle * s.sweep_pace / idle_interval
+        factor = vis_factor = 1.0
+        spare = capacity - hot
+        if visible + idle > 0 and visible + idle > spare:
+            factor = vis_factor = max(0.02, spare / (visible + idle))
+            if factor < 1 / s.visible_stretch_max and idle > 0:
+                # Rows on screen are what the user is reading: they stretch at most this much,
+                # what is off screen takes the rest of the squeeze (down to the same floor).
+                vis_factor = 1 / s.visible_stretch_max
+                factor = (spare - visible * vis_factor) / idle
+                if factor < 0.02:
+                    factor = 0.02
+                    vis_factor = max(0.02, (spare - idle * factor) / max(visible, 1e-9))
+        sweep = max(0.01, idle * factor)
+        return Intervals(
+            active,
+            s.visible_interval / vis_factor,
+            idle_interval / factor,
+            factor,
+            sweep,
+            hot + visible * vis_factor + idle * factor,
+        )
+
+    # --- scheduling --------------------------------------------------------------------------
+
+    def next_due(self, now: float) -> list[Fetch]:
+        """The fetches to start now, most pressing first; each has already taken its token."""
+        out: list[Fetch] = []
+        for t in self._targets.values():
+            iv = self.intervals(t.key, now)
+            elapsed = max(0.0, now - t.credit_stamp)
+            t.credit_stamp = now
+            spare = max(0.0, t.bucket.rate * self.settings.poll_share - iv.planned)
+            rates = (0.0, iv.sweep_rate, min(_PREFETCH_MAX_RATE, spare / 2))
+            t.credit = [min(_CREDIT_MAX, c + r * elapsed) for c, r in zip(t.credit, rates, strict=True)]
+            if now < t.paused_until:
+                continue
+            if t.probing:
+                # Nothing else can work until credentials do: one cheap call, then wait again.
+                if not t.in_flight and t.bucket.try_take(now):
+                    out.append(self._probe(t, now))
+                continue
+            if not t.urgent and t.bucket.available(now) < 1.0 + self.settings.reserve - 1e-9:
+                continue  # nothing could start: skip the scan
+            candidates = self._candidates(t, now, iv)
+            candidates.sort(key=lambda c: (c[0], c[1], _KIND_ORDER[c[3].kind], c[3].name or ""))
+            if t.startup_left and t.bucket.available(now) <= t.bucket.burst:
+                t.startup_left = 0  # the burst's bank is spent: the normal rate from here
+            limit = max(self.settings.max_in_flight, len(t.in_flight) + t.startup_left)
+            for tier, _deadline, pool, fetch in candidates:
+                if len(t.in_flight) >= limit:
+                    break
+                if pool != _NO_POOL and t.credit[pool] < 1.0:
+                    continue
+                reserve = 0.0 if fetch.urgent else self.settings.reserve
+                if pool == _PREFETCH_POOL:
+                    # Only from a nearly full bucket: a prefetch must never delay a due poll.
+                    reserve = max(reserve, t.bucket.burst - 2.0)
+                elif pool == _SWEEP_POOL:
+                    # The sweep may spend banked credit in a burst: one token stays for what falls
+                    # due on screen meanwhile.
+                    reserve += 1.0
+                if not t.bucket.try_take(now, reserve):
+                    break
+                if pool != _NO_POOL:
+                    t.credit[pool] -= 1.0
+                t.urgent.discard(fetch.slot)
+                t.in_flight[fetch.slot] = self._mark_started(t, fetch, now)
+                t.recent.append((now, tier))
+                if t.startup_left:
+                    t.startup_left -= 1
+                    t.startup_slots.add(fetch.slot)
+                out.append(fetch)
+        return out
+
+    def _candidates(self, t: _Target, now: float, iv: Intervals) -> list[Candidate]:
+        """Everything that may start now, with its tier and deadline."""
+        s = self.settings
+        found: list[Candidate] = []
+
+        def periodic(
+            tier: int, kind: FetchKind, name: str | None, last: float | None, every: float, since: float
+        ) -> None:
+            fetch = Fetch(t.key, kind, name)
+            if last is None:
+                # Never fetched: a first load goes as fast as the budget allows, before visible
+                # refreshes and the sweep; what is on screen first (its deadline is nearer).
+                found.append((tier if tier in (_URGENT, _HOT) else _FIRST, since + every, _NO_POOL, fetch))
+            elif tier == _SWEEP:
+                if sweep_ok and now - last >= every * s.sweep_min_age:
+                    found.append((_SWEEP, last + every, _SWEEP_POOL, fetch))
+            elif tier == _VISIBLE and now - last >= overdue - s.window(overdue):
+                # Overdue on screen (first loads went first): it competes with them by deadline,
+                # so rows on screen are never left behind for the whole of a long first load.
+                found.append((_FIRST, last + every, _NO_POOL, fetch))
+            elif now - last >= every - s.window(every):
+                found.append((tier, last + every, _NO_POOL, fetch))
+
+        overdue = s.visible_interval * s.visible_stretch_max
+        # Paced pools without credit cannot start anything: do not even list their candidates.
+        sweep_ok = t.credit[_SWEEP_POOL] >= 1.0
+        prefetch_ok = t.credit[_PREFETCH_POOL] >= 1.0
+
+        def once(tier: int, deadline: float, kind: FetchKind, name: str, pool: int = _NO_POOL) -> None:
+            found.append((tier, deadline, pool, Fetch(t.key, kind, name)))
+
+        for kind, name in t.urgent:
+            if (kind, name) not in t.in_flight and not self._blocked(t, kind, now):
+                found.append((_URGENT, now, _NO_POOL, Fetch(t.key, kind, name, urgent=True)))
+
+        def free(kind: FetchKind, name: str | None) -> bool:
+            slot = (kind, name)
+            return slot not in t.in_flight and slot not in t.urgent and not self._blocked(t, kind, now)
+
+        list_interval = max(s.list_interval, t.push) if t.push is not None else s.list_interval
+        since = t.added_at - list_interval  # the list is due at once
+        # Who the caller is waits for the first list's answer: at start-up its client and request
+        # would otherwise delay the list (a list that fails - denied, expired, unreachable - lets
+        # it go at once, so the header can still say who).
+        if not t.identity_ok and t.list_answered and free(FetchKind.IDENTITY, None):
+            periodic(_HOT, FetchKind.IDENTITY, None, t.identity_at, s.list_interval, since)
+        if free(FetchKind.LIST, None):
+            periodic(_HOT, FetchKind.LIST, None, t.listed_at, list_interval, since)
+        state_blocked = self._blocked(t, FetchKind.STATE, now)
+        for pipe in t.pipes.values():
+            name = pipe.name
+            watched = name in t.watched
+            visible = name in t.visible
+            if watched:
+                # Its state is polled at the active cadence and asks for LATEST when out of date.
+                tier, latest_every = _HOT, s.visible_interval
+            elif t.push is not None:
+                # Events tell what changes (each confirmed by one read): a paced safety sweep.
+                tier, latest_every = _SWEEP, iv.idle
+            elif pipe.running:
+                tier, latest_every = _HOT, iv.idle
+            elif visible:
+                tier, latest_every = _VISIBLE, iv.visible
+            else:
+                tier, latest_every = _SWEEP, iv.idle
+            hot = watched or (pipe.running and t.push is None)
+            if hot and state_blocked:
+                # No state to say when the latest execution moved on: ask for it directly.
+                latest_every = iv.active
+            # Prefetches go oldest first, rows on screen before the rest.
+            warm = pipe.added_at - (s.idle_interval if visible else 0.0)
+            if free(FetchKind.LATEST, name):
+                if pipe.want_latest is not None:
+                    once(_HOT, pipe.want_latest + s.active_interval, FetchKind.LATEST, name)
+                else:
+                    periodic(tier, FetchKind.LATEST, name, pipe.latest_at, latest_every, pipe.added_at)
+            if free(FetchKind.STATE, name):
+                if pipe.want_state is not None:
+                    once(_HOT, pipe.want_state + s.active_interval, FetchKind.STATE, name)
+                elif hot:
+                    periodic(_HOT, FetchKind.STATE, name, pipe.state_at, iv.active, pipe.added_at)
+                elif prefetch_ok and pipe.state_at is None and pipe.seen:
+                    once(_PREFETCH, warm, FetchKind.STATE, name, _PREFETCH_POOL)
+            current = pipe.has_def and pipe.def_version == pipe.version
+            retry_ok = pipe.def_at is None or now - pipe.def_at >= s.list_interval
+            if not current and retry_ok and free(FetchKind.DEFINITION, name):
+                if watched or pipe.has_approval:
+                    once(_HOT, now + s.active_interval, FetchKind.DEFINITION, name)
+                elif prefetch_ok and not pipe.has_def and pipe.seen:
+                    once(_PREFETCH, warm, FetchKind.DEFINITION, name, _PREFETCH_POOL)
+        return found
+
+    def _probe(self, t: _Target, now: float) -> Fetch:
+        """The call that tells whether credentials work again: the identity, else the list."""
+        kind = FetchKind.LIST if t.identity_ok else FetchKind.IDENTITY
+        fetch = Fetch(t.key, kind, None, urgent=True)
+        t.urgent.discard(fetch.slot)
+        t.in_flight[fetch.slot] = self._mark_started(t, fetch, now)
+        t.recent.append((now, _URGENT))
+        return fetch
+
+    @staticmethod
+    def _mark_started(t: _Target, fetch: Fetch, now: float) -> float | None:
+        """Record the dispatch; return the previous stamp so a retryable failure can restore it."""
+        if fetch.kind is FetchKind.LIST:
+            prev, t.listed_at = t.listed_at, now
+            return prev
+        if fetch.kind is FetchKind.IDENTITY:
+            prev, t.identity_at = t.identity_at, now
+            return prev
+        pipe = t.pipes.get(fetch.name or "")
+        if pipe is None:
+            return None
+        if fetch.kind is FetchKind.LATEST:
+            prev, pipe.latest_at, pipe.want_latest = pipe.latest_at, now, None
+            return prev
+        if fetch.kind is FetchKind.STATE:
+            prev, pipe.state_at, pipe.want_state = pipe.state_at, now, None
+            return prev
+        prev, pipe.def_at = pipe.def_at, now
+        return prev
+
+    # --- results -----------------------------------------------------------------------------
+
+    def on_result(
+        self,
+        fetch: Fetch,
+        now: float,
+        changed: bool = False,
+        *,
+        status: Status | None = None,
+        approval: bool | None = None,
+        version: int | None = None,
+    ) -> None:
+        """A fetch succeeded. ``changed``: the row-relevant data differs from what was known.
+
+        LATEST passes the latest execution's ``status`` (None: the pipeline never ran); STATE
+        passes ``approval`` (an approval waits) and ``changed`` meaning the state shows the known
+        latest execution out of date (``tui.core.store.latest_outdated``: a new execution, or the known
+        one ended or restarted), so LATEST is fetched once; DEFINITION passes the ``version``.
+        """
+        t = self._targets.get(fetch.target)
+        if t is None:
+            return
+        t.in_flight.pop(fetch.slot, None)
+        t.startup_slots.discard(fetch.slot)
+        if t.failures:
+            # The target was backing off (an outage, not one missing operation): what was rested
+            # meanwhile gets its chance again now (one more identical failure rests it again).
+            t.rested_until.clear()
+        t.failures = 0
+        t.probing = False
+        t.last_success = now
+        t.streaks.pop(fetch.kind, None)
+        t.rested_until.pop(fetch.kind, None)
+        t.list_answered |= fetch.kind is FetchKind.LIST
+        if fetch.kind is FetchKind.IDENTITY:
+            t.identity_ok = True
+            return
+        pipe = t.pipes.get(fetch.name or "")
+        if pipe is None:
+            return
+        if fetch.kind is FetchKind.LATEST:
+            first = not pipe.seen
+            previous = pipe.status
+            pipe.status = status if status is not None else Status.IDLE
+            pipe.seen = True
+            if changed and not (first and pipe.status in _QUIET_STATUSES):
+                pipe.want_state = now
+            if previous in RUNNING_STATUSES and not pipe.running:
+                # The execution ended: the stage column and approvals need the final state.
+                pipe.want_state = now
+        elif fetch.kind is FetchKind.STATE:
+            if approval is not None:
+                pipe.has_approval = approval
+            if changed:
+                pipe.want_latest = now
+        elif fetch.kind is FetchKind.DEFINITION:
+            pipe.has_def = True
+            pipe.def_version = version if version is not None else pipe.version
+
+    def on_error(self, fetch: Fetch, now: float, kind: ErrorKind, code: str = "") -> bool:
+        """A fetch failed. Retryable kinds retry after a back-off; others wait their interval.
+
+        Returns True when this failure rests the operation (see ``unavailable_after``): the
+        caller says once that the endpoint does not offer it.
+        """
+        t = self._targets.get(fetch.target)
+        if t is None:
+            return False
+        prev = t.in_flight.pop(fetch.slot, None)
+        t.list_answered |= fetch.kind is FetchKind.LIST
+        s = self.settings
+        if fetch.slot in t.startup_slots:
+            t.startup_slots.discard(fetch.slot)
+            if kind is ErrorKind.THROTTLED:
+                # The burst was bigger than the endpoint's own bucket, not the sustained rate too
+                # high: the rest of the burst is dropped, the rate stays, the fetch is due again.
+                t.startup_throttled = True
+                t.startup_left = 0
+                t.bucket.throttled(now, halve=False)
+                self._restore(t, fetch, prev)
+                return False
+        if self._rest(t, fetch, now, kind, code):
+            return True
+        if kind is ErrorKind.THROTTLED:
+            self.on_throttle(fetch.target, now)
+            self._restore(t, fetch, prev)
+        elif kind in (ErrorKind.NETWORK, ErrorKind.SERVICE, ErrorKind.CREDENTIALS):
+            if now >= t.paused_until:  # calls that failed together count as one failure
+                t.failures += 1
+            backoff = min(s.error_backoff_max, 2.5 * 2 ** (t.failures - 1))
+            if kind is ErrorKind.CREDENTIALS:
+                # Nothing works until someone logs in again: probe now and then, resume by itself.
+                t.probing = True
+                backoff = s.credentials_probe
+            t.paused_until = max(t.paused_until, now + backoff)
+            self._restore(t, fetch, prev)
+        elif kind is ErrorKind.ACCESS_DENIED:
+            t.denied_until[fetch.kind] = now + s.denied_pause
+        elif kind is ErrorKind.NOT_FOUND and fetch.name is not None and fetch.name not in t.watched:
+            # Deleted since the last list: forget it; the next ListPipelines settles it.
+            t.pipes.pop(fetch.name, None)
+        return False
+
+    def _rest(self, t: _Target, fetch: Fetch, now: float, kind: ErrorKind, code: str) -> bool:
+        """Count identical failures of one operation; rest it once they show the endpoint does not
+        offer it: the same answer ``unavailable_after`` times in a row while other calls succeed
+        (a whole endpoint failing is an outage: the target's back-off handles that)."""
+        if kind not in (ErrorKind.SERVICE, ErrorKind.UNSUPPORTED, ErrorKind.OTHER):
+            t.streaks.pop(fetch.kind, None)
+            return False
+        signature = (kind, code)
+        previous = t.streaks.get(fetch.kind)
+        if previous is not None and previous[0] == signature:
+            count, since = previous[1] + 1, previous[2]
+        else:
+            count, since = 1, now
+        t.streaks[fetch.kind] = (signature, count, since)
+        others_work = t.last_success is not None and t.last_success >= since
+        if count < self.settings.unavailable_after or not (others_work or kind is ErrorKind.UNSUPPORTED):
+            return False
+        t.rested_until[fetch.kind] = now + self.settings.unavailable_pause
+        # Its failures are accounted for by the rest: they were no outage of the target's, and
+        # the next success must not end the rest (see ``on_result``).
+        t.failures = 0
+        return True
+
+    def rested(self, target: str, kind: FetchKind, now: float) -> bool:
+        """True while ``kind`` is rested for ``target`` (the endpoint does not offer it)."""
+        t = self._targets.get(target)
+        return t is not None and t.rested_until.get(kind, 0.0) > now
+
+    @staticmethod
+    def _blocked(t: _Target, kind: FetchKind, now: float) -> bool:
+        return t.denied_until.get(kind, 0.0) > now or t.rested_until.get(kind, 0.0) > now
+
+    def on_cancel(self, fetch: Fetch) -> None:
+        """A fetch was cancelled (the app is closing): free its slot, schedule unchanged."""
+        t = self._targets.get(fetch.target)
+        if t is not None and fetch.slot in t.in_flight:
+            self._restore(t, fetch, t.in_flight.pop(fetch.slot))
+
+    def on_throttle(self, target: str, now: float) -> None:
+        """Any call for this target was throttled (a poll or on-demand): shrink the budget."""
+        t = self._targets.get(target)
+        if t is not None:
+            t.bucket.throttled(now)
+
+    @staticmethod
+    def _restore(t: _Target, fetch: Fetch, prev: float | None) -> None:
+        if fetch.kind is FetchKind.LIST:
+            t.listed_at = prev
+        elif fetch.kind is FetchKind.IDENTITY:
+            t.identity_at = prev
+        elif (pipe := t.pipes.get(fetch.name or "")) is not None:
+            if fetch.kind is FetchKind.LATEST:
+                pipe.latest_at = prev
+            elif fetch.kind is FetchKind.STATE:
+                pipe.state_at = prev
+            else:
+                pipe.def_at = prev
+
+    # --- on-demand calls and inspection ------------------------------------------------------
+
+    def take_token(self, target: str, now: float) -> float:
+        """For an on-demand call: 0.0 when a token was taken, else seconds to wait and ask again."""
+        t = self._targets[target]
+        if t.bucket.try_take(now):
+            t.on_demand.append(now)
+            return 0.0
+        return max(0.01, t.bucket.wait_time(now))
+
+    def in_flight(self, target: str | None = None) -> int:
+        """Fetches dispatched and not yet reported."""
+        return sum(len(t.in_flight) for t in self._targets.values() if target in (None, t.key))
+
+    def pending_urgent(self, target: str | None = None) -> int:
+        """Fetches the user asked for that have not started yet."""
+        return sum(len(t.urgent) for t in self._targets.values() if target in (None, t.key))
+
+    def paused(self, target: str, now: float) -> bool:
+        return now < self._targets[target].paused_until
+
+    def throttled(self, target: str) -> bool:
+        """True while the target's budget is reduced after a throttle."""
+        return self._targets[target].bucket.reduced
+
+    def is_watched(self, target: str, name: str) -> bool:
+        return name in self._targets[target].watched
+
+    def is_visible(self, target: str, name: str) -> bool:
+        return name in self._targets[target].visible

@@ -1,0 +1,584 @@
+"""One pipeline execution in detail: every action execution, the failure first, and what changed.
+
+Data: GetPipelineExecution + ListActionExecutions (on open, on `r`, and on store changes while the
+execution runs); the baseline for the diff is the newest older Succeeded execution, looked up in the
+history pages the caller passed (or fetched here), then GetPipelineExecution for it. Both reads are
+``Datum``s: "Loading…", "Looking for the last successful execution…" and the error notice are drawn
+from them only, so none outlives the read it describes; a failed read is tried again when the poller
+next refreshes this pipeline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import textwrap
+from collections.abc import Hashable, Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import events, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from tui.aws.errors import AwsError
+from tui.core.config import DEFAULT_KEYS
+from tui.core.datum import Datum
+from tui.core.error_text import error_text
+from tui.core.fmt import ago, short_id, status_text
+from tui.core.model import ActionExecution, Execution, ExecutionSummary, PipelineDef, Status, Target
+from tui.core.sanitize import clean
+from tui.ui.screens.execution_diff import ChangeKind, ExecutionDiff, diff_executions, find_last_success
+from tui.ui.widgets.execution_panel import ExecutionPanel, revision_label, revision_message, running_duration
+from tui.ui.widgets.footer import KeyFooter
+from tui.ui.widgets.ranked_table import RankedTable
+
+if TYPE_CHECKING:
+    from tui.app.application import CptuiApp
+    from tui.ui.messages import StoreChange
+
+# How far back (in history pages) to look for the last successful execution.
+MAX_BASELINE_PAGES = 4
+# The provider, full error and link are in the detail below the table: the row stays one screen wide.
+COLUMNS = ("Status", "Stage", "Action", "Started", "Duration", "Artifacts", "External", "Error")
+
+
+def open_build_logs(
+    app: App[object],
+    target: Target,
+    build_id: str | None,
+    *,
+    title: str = "",
+    error_message: str | None = None,
+) -> bool:
+    """Push the CodeBuild log screen for ``build_id``; notify (and return False) when it cannot.
+
+    With an ``error_message`` (a failed action) the log view opens at the first error.
+    """
+    if not build_id:
+        app.notify("This action has no CodeBuild build yet.", severity="warning")
+        return False
+    try:
+        from tui.ui.screens.logs import LogScreen
+    except ImportError:
+        app.notify("The log viewer is not available in this build.", severity="warning")
+        return False
+    app.push_screen(
+        LogScreen(
+            target,
+            build_id=build_id,
+            title=title,
+            error_message=error_message,
+            jump_to_error=error_message is not None,
+        )
+    )
+    return True
+
+
+def is_codebuild(action: ActionExecution) -> bool:
+    return action.provider == "CodeBuild"
+
+
+def action_rank(action: ActionExecution, stage_order: Sequence[str]) -> Hashable:
+    """Failed actions first, then by stage order (definition), run order and start."""
+    stage_index = (
+        stage_order.index(action.stage_name) if action.stage_name in stage_order else len(stage_order)
+    )
+    started = action.start_time.timestamp() if action.start_time else float("inf")
+    return (
+        0 if action.status == Status.FAILED else 1,
+        stage_index,
+        action.run_order or 0,
+        started,
+        action.action_name,
+        action.action_execution_id,
+    )
+
+
+def latest_attempts(
+    actions: Iterable[ActionExecution],
+) -> tuple[list[ActionExecution], dict[tuple[str, str], list[ActionExecution]]]:
+    """Each action's latest attempt, and its earlier (retried) attempts, newest first.
+
+    A retried stage runs its actions again in the same pipeline execution: ListActionExecutions
+    lists every attempt. The latest (by start; AWS lists newest first, which breaks ties) is what
+    the action's outcome is; the earlier ones were retried and are history, not the failure.
+    """
+    groups: dict[tuple[str, str], list[tuple[float, int, ActionExecution]]] = {}
+    for index, action in enumerate(actions):
+        started = action.start_time.timestamp() if action.start_time else float("-inf")
+        groups.setdefault((action.stage_name, action.action_name), []).append((started, -index, action))
+    latest: list[ActionExecution] = []
+    earlier: dict[tuple[str, str], list[ActionExecution]] = {}
+    for key, attempts in groups.items():
+        ordered = [a for _, _, a in sorted(attempts, key=lambda t: (t[0], t[1]), reverse=True)]
+        latest.append(ordered[0])
+        if len(ordered) > 1:
+            earlier[key] = ordered[1:]
+    return latest, earlier
+
+
+def action_cells(action: ActionExecution, now: datetime, retried: int = 0) -> tuple[Text | str, ...]:
+    """One row: the action's latest attempt; ``retried`` earlier attempts are marked on it."""
+    failed = action.status == Status.FAILED
+    emphasis = "bold red" if failed else ""
+    artifacts = ", ".join(clean(a) for a in action.input_artifacts) or "—"
+    if action.output_artifacts:
+        artifacts += " → " + ", ".join(clean(a) for a in action.output_artifacts)
+    artifacts = clean(artifacts, max_len=22)
+    # The code only: the message is in the failure callout and the detail below the table.
+    error = clean(action.error_code or ("error" if action.error_message else ""), max_len=24)
+    return (
+        status_text(action.status),
+        Text(clean(action.stage_name), style=emphasis),
+        Text.assemble(
+            (clean(action.action_name), emphasis or "bold"),
+            (f"  retried ×{retried}" if retried > 1 else "  retried" if retried else "", "dim"),
+        ),
+        ago(action.start_time, now),
+        running_duration(action.start_time, action.last_update_time, action.status, now),
+        artifacts,
+        clean(action.external_execution_id, max_len=18),
+        Text(error, style="red") if error else "",
+    )
+
+
+class ExecutionScreen(Screen[None]):
+    """Everything about one execution; the failed action is on top and under the cursor."""
+
+    CSS_PATH = "execution.tcss"
+
+    BINDINGS = [
+        Binding("l", "logs", "Logs", id="logs"),
+        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
+        Binding("y", "copy", "Copy", id="copy"),
+        Binding("b", "link", "Link", id="link"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(
+        self,
+        target: Target,
+        name: str,
+        execution_id: str,
+        *,
+        history: Sequence[ExecutionSummary] = (),
+        focus: tuple[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.target = target
+        self.pipeline_name = name
+        self.execution_id = execution_id
+        self.history = list(history)
+        self.focus_action = focus
+        self.execution: Execution | None = None
+        self.actions: dict[str, ActionExecution] = {}  # each action's latest attempt, by id
+        self.earlier: dict[tuple[str, str], list[ActionExecution]] = {}  # retried attempts
+        self.baseline: Execution | None = None
+        self.diff: ExecutionDiff | None = None
+        # The reads this screen shows: the execution with its actions, and the comparison.
+        self.read: Datum[Execution] = Datum()
+        self.diff_read: Datum[ExecutionDiff] = Datum()
+        self._focused_once = False
+
+    @property
+    def cptui(self) -> CptuiApp:
+        return cast("CptuiApp", self.app)
+
+    @property
+    def table(self) -> RankedTable:
+        return self.query_one("#execution-actions", RankedTable)
+
+    @property
+    def selected_action_execution(self) -> ActionExecution | None:
+        key = self.table.cursor_key
+        return self.actions.get(key) if key else None
+
+    def compose(self) -> ComposeResult:
+        title = Text.assemble(
+            (clean(self.pipeline_name), "bold"),
+            "  ›  execution ",
+            (clean(self.execution_id), "bold"),
+            (f"   {self.target.label}", "dim"),
+        )
+        yield Static(title, id="execution-title", markup=False)
+        yield Static("", id="execution-notice", markup=False)
+        with VerticalScroll(id="execution-body"):
+            yield ExecutionPanel(
+                self._summary(), None, now=self.cptui.now(), note="Loading…", id="execution-summary"
+            )
+            yield Static("", id="execution-failure", markup=False)
+            table = RankedTable(id="execution-actions")
+            for column in COLUMNS:
+                table.add_column(column, key=column.lower())
+            yield table
+            with Horizontal(id="execution-lower"):
+                yield Static("", id="execution-action-detail", markup=False)
+                yield Static(
+                    Text("Looking for the last successful execution…", style="dim"), id="execution-diff"
+                )
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.cptui.poller.watch(self.target, self.pipeline_name)
+        self.cptui.store_changed.subscribe(self, self._on_store_changed)
+        self.query_one("#execution-failure").display = False
+        self.table.focus()
+        self.load()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Detail and diff side by side when there is room, stacked on narrow terminals.
+        self.set_class(event.size.width < 100, "-narrow")
+
+    def on_unmount(self) -> None:
+        self.cptui.store_changed.unsubscribe(self)
+        self.cptui.poller.unwatch(self.target, self.pipeline_name)
+
+    def _summary(self) -> ExecutionSummary | None:
+        found = next((s for s in self.history if s.execution_id == self.execution_id), None)
+        if found is None:
+            latest = self.cptui.store.latest_execution(self.target, self.pipeline_name)
+            if latest is not None and latest.execution_id == self.execution_id:
+                return latest
+        return found
+
+    def _definition(self) -> PipelineDef | None:
+        return self.cptui.store.definition(self.target, self.pipeline_name)
+
+    # --- data -----------------------------------------------------------------------------------
+
+    def _on_store_changed(self, change: StoreChange) -> None:
+        if change.target not in (None, self.target):
+            return
+        if self.read.retry_due(self.cptui.now()) and not self.cptui.store.freshness(self.target).stale_reason:
+            # A poll just succeeded: the endpoint answers, so the failed read is tried again now.
+            self.load()
+            return
+        if self.pipeline_name not in change.pipelines:
+            return
+        # A finished execution does not change any more; only a running one is worth re-reading.
+        if self.execution is None or not self.execution.status.is_terminal:
+            self.load()
+        else:
+            # The definition may have arrived (stage order, source providers): re-render, no fetch.
+            self._render_execution()
+
+    @work(exclusive=True, group="execution-load", exit_on_error=False)
+    async def load(self) -> None:
+        """Fetch the execution and its action executions, then render; the diff follows once."""
+        name, exec_id = self.pipeline_name, self.execution_id
+        self.read.start(exec_id, self.cptui.now())
+        self._render_markers()
+        try:
+            execution, actions = await asyncio.gather(
+                self.cptui.call(
+                    self.target, "GetPipelineExecution", lambda s: s.get_execution(name, exec_id)
+                ),
+                self.cptui.call(
+                    self.target, "ListActionExecutions", lambda s: s.list_action_executions(name, exec_id)
+                ),
+            )
+        except AwsError as error:
+            reason = error_text(error, profile=self.target.profile)
+            self.read.fail(f"Could not load execution {clean(exec_id)}: {reason}")
+            self._render_markers()
+            return
+        self.read.set_value(execution, self.cptui.now())
+        self._render_markers()
+        self.execution = execution
+        latest, self.earlier = latest_attempts(actions)
+        self.actions = {a.action_execution_id: a for a in latest}
+        self._render_execution()
+        if self.diff is None:
+            self.load_diff()
+
+    @work(exclusive=True, group="execution-diff", exit_on_error=False)
+    async def load_diff(self) -> None:
+        """Find the last success before this execution and compare sources and variables."""
+        name = self.pipeline_name
+        self.diff_read.start(self.execution_id)
+        self._render_markers()
+        try:
+            baseline_id = find_last_success(self.history, self.execution_id)
+            token: str | None = None
+            pages = 0
+            if not isinstance(baseline_id, str):
+                history: list[ExecutionSummary] = []
+                while pages < MAX_BASELINE_PAGES:
+                    page = await self.cptui.call(
+                        self.target,
+                        "ListPipelineExecutions",
+                        lambda s, t=token: s.list_executions(name, next_token=t),  # type: ignore[misc]
+                    )
+                    pages += 1
+                    history.extend(page.items)
+                    baseline_id = find_last_success(history, self.execution_id)
+                    token = page.next_token
+                    if isinstance(baseline_id, str) or token is None:
+                        break
+            if not isinstance(baseline_id, str):
+                self.diff_read.fail("No earlier successful execution found to compare with.")
+                self._render_markers()
+                return
+            baseline = await self.cptui.call(
+                self.target, "GetPipelineExecution", lambda s: s.get_execution(name, baseline_id)
+            )
+        except AwsError as error:
+            reason = error_text(error, profile=self.target.profile)
+            self.diff_read.fail(f"Could not compare with the last success: {reason}")
+            self._render_markers()
+            return
+        if self.execution is None:
+            return
+        self.baseline = baseline
+        self.diff = diff_executions(baseline, self.execution)
+        self.diff_read.set_value(self.diff, self.cptui.now())
+        self._render_markers()
+
+    # --- rendering ------------------------------------------------------------------------------
+
+    def _render_execution(self) -> None:
+        now = self.cptui.now()
+        panel = self.query_one(ExecutionPanel)
+        definition = self._definition()
+        panel.update(self._summary(), self.execution, definition=definition, now=now)
+        stage_order = [s.name for s in definition.stages] if definition else []
+        if not stage_order:
+            stage_order = sorted({a.stage_name for a in self.actions.values()})
+        self.table.upsert(
+            (
+                (key, action_cells(a, now, len(self._earlier(a))), action_rank(a, stage_order))
+                for key, a in self.actions.items()
+            ),
+            remove_missing=True,
+        )
+        self._render_failure()
+        if not self._focused_once and self.actions:
+            self._focused_once = True
+            self._place_cursor()
+        self._render_detail()
+
+    def _earlier(self, action: ActionExecution) -> list[ActionExecution]:
+        return self.earlier.get((action.stage_name, action.action_name), [])
+
+    def _place_cursor(self) -> None:
+        """Start on the requested action, else on the first row (the failed action when there is one)."""
+        if self.focus_action is not None:
+            stage, action = self.focus_action
+            for key, item in self.actions.items():
+                if (item.stage_name, item.action_name) == (stage, action):
+                    self.table.move_cursor(row=self.table.get_row_index(key))
+                    return
+        self.table.move_cursor(row=0)
+
+    def _render_failure(self) -> None:
+        failed = [a for a in self.actions.values() if a.status == Status.FAILED]
+        widget = self.query_one("#execution-failure", Static)
+        if not failed:
+            summary = self.execution.status_summary if self.execution else None
+            stopped = self.execution is not None and self.execution.status in (Status.STOPPED, Status.FAILED)
+            widget.display = bool(summary and stopped)
+            if widget.display:
+                widget.update(Text(clean(summary)))
+            return
+        lines = []
+        for action in failed:
+            head = Content.assemble(
+                ("✖ ", "$error"),
+                (f"{clean(action.stage_name)} › {clean(action.action_name)}", "bold"),
+                "  failed",
+                (f"  {clean(action.error_code)}" if action.error_code else "", "bold $error"),
+            )
+            lines.append(head)
+            if action.error_message:
+                # Wrapped here (not by the widget) so continuation lines keep the indent.
+                width = max(20, self.size.width - 10)
+                for part in textwrap.wrap(clean(action.error_message), width, max_lines=4, placeholder=" …"):
+                    lines.append(Content("  " + part))
+        widget.update(Content("\n").join(lines))
+        widget.display = True
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._render_detail()
+
+    def _render_detail(self) -> None:
+        action = self.selected_action_execution
+        widget = self.query_one("#execution-action-detail", Static)
+        if action is None:
+            widget.update("")
+            return
+        now = self.cptui.now()
+        rows: list[tuple[str, str]] = [
+            ("Provider", f"{clean(action.provider)} ({clean(action.category or '')})".replace(" ()", "")),
+            (
+                "Started",
+                f"{ago(action.start_time, now)} · "
+                f"{running_duration(action.start_time, action.last_update_time, action.status, now)}",
+            ),
+            (
+                "Artifacts",
+                (", ".join(clean(a) for a in action.input_artifacts) or "—")
+                + " → "
+                + (", ".join(clean(a) for a in action.output_artifacts) or "—"),
+            ),
+        ]
+        if action.external_execution_id:
+            rows.append(("External", clean(action.external_execution_id)))
+        if action.external_execution_url:
+            rows.append(("Link", clean(action.external_execution_url)))
+        if action.summary:
+            rows.append(("Summary", clean(action.summary)))
+        if action.error_code or action.error_message:
+            rows.append(
+                ("Error", ": ".join(clean(p) for p in (action.error_code, action.error_message) if p))
+            )
+        if action.output_variables:
+            rows.append(
+                ("Variables", "  ".join(f"{clean(k)}={clean(v)}" for k, v in action.output_variables.items()))
+            )
+        if action.updated_by:
+            rows.append(("By", clean(action.updated_by)))
+        # Earlier attempts (the stage was retried) right under this one's times: an old failure is
+        # history, named as such, never the headline.
+        for offset, attempt in enumerate(self._earlier(action)):
+            error = ": ".join(clean(p) for p in (attempt.error_code, attempt.error_message) if p)
+            when = f"{attempt.status.value} {ago(attempt.start_time, now)}"
+            rows.insert(2 + offset, ("Retried", when + (f" · {error}" if error else "")))
+        head = Content.assemble(
+            Content.from_rich_text(status_text(action.status)),
+            "  ",
+            (f"{clean(action.stage_name)} › {clean(action.action_name)}", "bold"),
+        )
+        if is_codebuild(action):
+            head += Content.styled("   l: build logs", "$text-muted")
+        width = max(20, widget.size.width - 12) if widget.size.width else 100
+        body = [head]
+        for label, value in rows:
+            parts = textwrap.wrap(value, width) or [""]
+            style = "$error" if label == "Error" else ""
+            for index, part in enumerate(parts):
+                body.append(
+                    Content.styled((label if index == 0 else "").ljust(11), "$text-muted")
+                    + Content.styled(part, style)
+                )
+        widget.update(Content("\n").join(body))
+
+    def _diff_content(self) -> Content:
+        diff = self.diff
+        if diff is None or self.execution is None or self.baseline is None:
+            return Content("")
+        head = Content.assemble(
+            ("Since the last success ", "bold"), (short_id(diff.baseline_id), "$text-muted")
+        )
+        if diff.empty:
+            return head + Content.styled("  — same sources and variables", "$text-muted")
+        lines = [head]
+        old_revisions = {r.name: r for r in self.baseline.artifact_revisions}
+        new_revisions = {r.name: r for r in self.execution.artifact_revisions}
+        marks = {
+            ChangeKind.CHANGED: ("~", "$warning"),
+            ChangeKind.ADDED: ("+", "$success"),
+            ChangeKind.REMOVED: ("−", "$error"),
+        }
+        for change in diff.revisions:
+            mark, style = marks[change.kind]
+            lines.append(Content.assemble((f"  {mark} ", style), (clean(change.key), "bold")))
+            old, new = old_revisions.get(change.key), new_revisions.get(change.key)
+            for arrow, revision in (("   ", old), (" → ", new) if old is not None else ("   ", new)):
+                if revision is None:
+                    continue
+                lines.append(
+                    Content.assemble(
+                        f"  {arrow}",
+                        revision_label(revision.revision_id, revision.revision_change_identifier),
+                        (f"  {revision_message(revision.revision_summary)}", "$text-muted"),
+                    )
+                )
+        for change in diff.variables:
+            mark, style = marks[change.kind]
+            if change.kind == ChangeKind.CHANGED:
+                value = f"{clean(change.old)} → {clean(change.new)}"
+            else:
+                value = clean(change.new if change.kind == ChangeKind.ADDED else change.old)
+            lines.append(
+                Content.assemble((f"  {mark} ", style), (f"${clean(change.key)}", "bold"), f"  {value}")
+            )
+        return Content("\n").join(lines)
+
+    def _render_markers(self) -> None:
+        """The notice, the panel's note and the comparison, from the reads' state only."""
+        self._notice(self.read.error or "")
+        panel = self.query_one(ExecutionPanel)
+        note = self.read.marker("Loading…")
+        # (The error is in the notice above: the panel does not repeat it.)
+        panel.update(
+            self._summary(),
+            self.execution,
+            definition=self._definition(),
+            now=self.cptui.now(),
+            note=None if self.read.error else note,
+        )
+        diff_widget = self.query_one("#execution-diff", Static)
+        if self.diff_read.value is not None:
+            diff_widget.update(self._diff_content())
+        elif self.diff_read.error is not None:
+            diff_widget.update(Text(self.diff_read.error, style="dim"))
+        elif self.diff_read.loading:
+            diff_widget.update(Text("Looking for the last successful execution…", style="dim"))
+        elif self.read.error is not None:
+            # The comparison waits for the execution: no "looking for" under its error.
+            diff_widget.update("")
+
+    def _notice(self, text: str) -> None:
+        notice = self.query_one("#execution-notice", Static)
+        notice.update(Text(text))
+        notice.display = bool(text)
+
+    # --- keys -----------------------------------------------------------------------------------
+
+    def action_logs(self) -> None:
+        action = self.selected_action_execution
+        if action is None or not is_codebuild(action):
+            self.notify("Logs are available for CodeBuild actions.", severity="warning")
+            return
+        failed = action.status == Status.FAILED
+        open_build_logs(
+            self.app,
+            self.target,
+            action.external_execution_id,
+            title=f"{self.pipeline_name} › {action.stage_name} › {action.action_name}",
+            error_message=(action.error_message or action.error_code or "failed") if failed else None,
+        )
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_copy(self) -> None:
+        """`y`: this execution's id, the pipeline's ARN, console links, the selected action's ids."""
+        from tui.app import operations as operator
+
+        extra: dict[str, str] = {}
+        action = self.selected_action_execution
+        if action is not None:
+            if action.external_execution_id:
+                extra["External id"] = action.external_execution_id
+            if action.external_execution_url:
+                extra["External URL"] = action.external_execution_url
+        items = operator.copy_items(
+            self.cptui, self.target, self.pipeline_name, self.execution_id, extra=extra
+        )
+        operator.open_copy(self.cptui, items)
+
+    def action_link(self) -> None:
+        from tui.app import operations as operator
+
+        operator.open_link(
+            self.cptui, operator.link_items(self.target, self.pipeline_name, self.execution_id)
+        )
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,343 @@
+"""Execution history of one pipeline: a table paged on demand, kept fresh by key.
+
+The first page is fetched on open and again whenever the store says the pipeline changed (new
+executions, PARALLEL runs progressing); older pages load as the cursor nears the end. Rows are
+reconciled by execution id, so neither a refresh nor a new page moves the cursor.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from tui.aws.errors import AwsError
+from tui.core.config import DEFAULT_KEYS
+from tui.core.datum import Datum
+from tui.core.error_text import error_text
+from tui.core.fmt import ago, short_id, status_text
+from tui.core.model import ExecutionSummary, ExecutionType, Page, Target
+from tui.core.sanitize import clean
+from tui.ui.widgets.execution_panel import revision_message, running_duration
+from tui.ui.widgets.footer import KeyFooter
+from tui.ui.widgets.ranked_table import RankedTable
+from tui.ui.widgets.stage_box import principal
+
+if TYPE_CHECKING:
+    from tui.app.application import CptuiApp
+    from tui.ui.messages import StoreChange
+
+PAGE_SIZE = 25
+# Start fetching the next page when the cursor is this close to the last row.
+PREFETCH_ROWS = 5
+LOADING_KEY = "__loading_more__"
+
+_TRIGGER_LABELS = {
+    "StartPipelineExecution": "Manual start",
+    "PollForSourceChanges": "Poll",
+    "CloudWatchEvent": "Event",
+    "CreatePipeline": "Created",
+    "PutActionRevision": "Revision",
+    "WebhookV2": "Webhook",
+    "ManualRollback": "Rollback",
+    "AutomatedRollback": "Auto rollback",
+}
+# Fixed widths keep the row inside the terminal; the revision column takes what is left.
+COLUMNS = (
+    ("Status", 12),
+    ("Execution", 9),
+    ("Mode", 10),
+    ("Type", 10),
+    ("Trigger", 18),
+    ("Started", 8),
+    ("Duration", 8),
+    ("Revision", None),
+)
+# Width used by the fixed columns, with DataTable's cell padding (1 each side) and a scrollbar.
+_FIXED_WIDTH = sum(w or 0 for _, w in COLUMNS) + 2 * len(COLUMNS) + 2
+MIN_REVISION_WIDTH = 20
+
+
+def trigger_label(summary: ExecutionSummary) -> str:
+    """Short trigger text: kind, plus who/what when AWS says (an ARN is shortened to its name)."""
+    if summary.trigger is None:
+        return ""
+    kind = str(summary.trigger.trigger_type)
+    label = _TRIGGER_LABELS.get(kind, clean(kind))
+    detail = summary.trigger.detail
+    if detail and kind in ("StartPipelineExecution", "ManualRollback"):
+        label += f" · {principal(detail)}"
+    return label
+
+
+def revision_cell(summary: ExecutionSummary, width: int = 60) -> Text:
+    """The first source revision: short id in bold, then the commit message's first line."""
+    if not summary.source_revisions:
+        return Text("")
+    revision = summary.source_revisions[0]
+    short = clean(revision.short_id)
+    more = f"  +{len(summary.source_revisions) - 1}" if len(summary.source_revisions) > 1 else ""
+    text = Text(short, style="bold")
+    message = revision_message(revision.revision_summary)
+    room = width - len(short) - 2 - len(more)
+    if message and room > 3:
+        text.append("  " + clean(message, max_len=room))
+    if more:
+        text.append(more, style="dim")
+    return text
+
+
+def history_cells(
+    summary: ExecutionSummary, now: datetime, revision_width: int = 60
+) -> tuple[Text | str, ...]:
+    """One table row for an execution."""
+    # Only the unusual type is spelled out, so a rollback stands out in a column of blanks.
+    exec_type: Text | str = ""
+    if summary.execution_type == ExecutionType.ROLLBACK:
+        exec_type = Text("↶ ROLLBACK", style="yellow")
+    elif summary.execution_type != ExecutionType.STANDARD:
+        exec_type = clean(summary.execution_type, max_len=10)
+    return (
+        status_text(summary.status),
+        short_id(summary.execution_id),
+        clean(summary.execution_mode or "", max_len=10),
+        exec_type,
+        clean(trigger_label(summary), max_len=18),
+        ago(summary.start_time, now),
+        running_duration(summary.start_time, summary.last_update_time, summary.status, now),
+        revision_cell(summary, revision_width),
+    )
+
+
+def history_rank(summary: ExecutionSummary) -> Hashable:
+    """Newest first; ties broken by id so the order is stable."""
+    started = summary.start_time.timestamp() if summary.start_time else math.inf
+    return (-started, summary.execution_id)
+
+
+class HistoryScreen(Screen[None]):
+    """The executions of one pipeline, newest first."""
+
+    CSS_PATH = "history.tcss"
+
+    BINDINGS = [
+        # priority: the focused table would otherwise take enter and hide the key from the footer.
+        Binding("enter", "open", "Open execution", priority=True),
+        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
+        Binding("y", "copy", "Copy", id="copy"),
+        Binding("b", "link", "Link", id="link"),
+        Binding("escape", "back", "Back"),
+        Binding("w", "watch", "Follow execution", id="watch", show=False),
+    ]
+
+    def __init__(self, target: Target, name: str) -> None:
+        super().__init__()
+        self.target = target
+        self.pipeline_name = name
+        self.executions: dict[str, ExecutionSummary] = {}
+        self.next_token: str | None = None
+        self.pages_loaded = 0
+        self.loading_more = False
+        self._first_page_done = False
+        # The newest page (re-read on every change of the pipeline) and the page after the last.
+        self.first_read: Datum[Page[ExecutionSummary]] = Datum()
+        self.more_read: Datum[Page[ExecutionSummary]] = Datum()
+
+    @property
+    def cptui(self) -> CptuiApp:
+        return cast("CptuiApp", self.app)
+
+    @property
+    def table(self) -> RankedTable:
+        return self.query_one("#history-table", RankedTable)
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title(), id="history-title", markup=False)
+        yield Static("", id="history-notice", markup=False)
+        table = RankedTable(id="history-table", zebra_stripes=True)
+        for label, width in COLUMNS:
+            table.add_column(label, key=label.lower(), width=width)
+        yield table
+        yield Static("Loading executions…", id="history-empty", markup=False)
+        yield KeyFooter()
+
+    def _title(self) -> Text:
+        return Text.assemble(
+            (clean(self.pipeline_name), "bold"), "  ›  execution history", (f"   {self.target.label}", "dim")
+        )
+
+    def on_mount(self) -> None:
+        self.cptui.poller.watch(self.target, self.pipeline_name)
+        self.cptui.store_changed.subscribe(self, self._on_store_changed)
+        self.table.focus()
+        self.load_first_page()
+        self.set_interval(10, self._tick)
+
+    def on_unmount(self) -> None:
+        self.cptui.store_changed.unsubscribe(self)
+        self.cptui.poller.unwatch(self.target, self.pipeline_name)
+
+    # --- data -----------------------------------------------------------------------------------
+
+    def _on_store_changed(self, change: StoreChange) -> None:
+        if change.target not in (None, self.target):
+            return
+        answering = not self.cptui.store.freshness(self.target).stale_reason
+        if self.pipeline_name in change.pipelines or (
+            answering and self.first_read.retry_due(self.cptui.now())
+        ):
+            # New data for this pipeline, or the endpoint answers again after the list failed.
+            self.load_first_page()
+
+    @work(exclusive=True, group="history-first", exit_on_error=False)
+    async def load_first_page(self) -> None:
+        """(Re)fetch the newest page and merge it in by execution id."""
+        name = self.pipeline_name
+        self.first_read.start(None, self.cptui.now())
+        try:
+            page: Page[ExecutionSummary] = await self.cptui.call(
+                self.target,
+                "ListPipelineExecutions",
+                lambda service: service.list_executions(name, max_results=PAGE_SIZE),
+            )
+        except AwsError as error:
+            reason = error_text(error, profile=self.target.profile)
+            self.first_read.fail(f"Could not list executions: {reason}")
+            self._render_markers()
+            return
+        self.first_read.set_value(page, self.cptui.now())
+        if not self._first_page_done:
+            self._first_page_done = True
+            self.pages_loaded = 1
+            self.next_token = page.next_token
+        self._merge(page.items)
+
+    def load_more(self) -> bool:
+        """Fetch the page after the last one loaded; False if there is none or one is on its way."""
+        token = self.next_token
+        if token is None or self.loading_more:
+            return False
+        self.loading_more = True
+        loading = (Text("…", style="dim"), "", "", "", "loading more…", "", "", "")
+        self.table.upsert([(LOADING_KEY, loading, (math.inf, ""))])
+        self._fetch_page(token)
+        return True
+
+    @work(group="history-more", exit_on_error=False)
+    async def _fetch_page(self, token: str) -> None:
+        name = self.pipeline_name
+        self.more_read.start(token)
+        try:
+            page: Page[ExecutionSummary] = await self.cptui.call(
+                self.target,
+                "ListPipelineExecutions",
+                lambda service: service.list_executions(name, max_results=PAGE_SIZE, next_token=token),
+            )
+        except AwsError as error:
+            reason = error_text(error, profile=self.target.profile)
+            self.more_read.fail(f"Could not load more executions: {reason}")
+            self._render_markers()
+            return
+        finally:
+            self.loading_more = False
+            self.table.remove_key(LOADING_KEY)
+        self.more_read.set_value(page, self.cptui.now())
+        self.pages_loaded += 1
+        self.next_token = page.next_token
+        self._merge(page.items)
+        self._maybe_load_more()
+
+    def _merge(self, items: Sequence[ExecutionSummary]) -> None:
+        for summary in items:
+            self.executions[summary.execution_id] = summary
+        self._upsert(items)
+        self._render_markers()
+
+    def _render_markers(self) -> None:
+        """The notice and the empty-table line, from the two reads' state only: an error goes
+        when its read succeeds, and "Loading executions…" never stands under an error."""
+        self._notice(self.first_read.error or self.more_read.error or "")
+        empty = self.query_one("#history-empty", Static)
+        if self._first_page_done:
+            text = "This pipeline has not run yet."
+        else:
+            # The notice says why nothing is listed; the table's line does not repeat it.
+            text = "" if self.first_read.error else "Loading executions…"
+        empty.display = not self.executions and bool(text)
+        empty.update(text)
+
+    def _upsert(self, items: Iterable[ExecutionSummary]) -> None:
+        now, width = self.cptui.now(), self._revision_width()
+        self.table.upsert((s.execution_id, history_cells(s, now, width), history_rank(s)) for s in items)
+
+    def _revision_width(self) -> int:
+        return max(MIN_REVISION_WIDTH, self.size.width - _FIXED_WIDTH)
+
+    def _tick(self) -> None:
+        """Relative times and running durations move on; only cells whose text changed update."""
+        self._upsert(self.executions.values())
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._upsert(self.executions.values())
+
+    def _notice(self, text: str) -> None:
+        notice = self.query_one("#history-notice", Static)
+        notice.update(Text(text))
+        notice.display = bool(text)
+
+    # --- keys -----------------------------------------------------------------------------------
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._maybe_load_more()
+
+    def _maybe_load_more(self) -> None:
+        table = self.table
+        if self.next_token and not self.loading_more and table.cursor_row >= table.row_count - PREFETCH_ROWS:
+            self.load_more()
+
+    def action_open(self) -> None:
+        key = self.table.cursor_key
+        if key is None or key not in self.executions:
+            return
+        from tui.ui.screens.execution import ExecutionScreen
+
+        ordered = [self.executions[k] for k in self.table.row_keys_in_order() if k in self.executions]
+        self.app.push_screen(ExecutionScreen(self.target, self.pipeline_name, key, history=ordered))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        # Mouse clicks on a row (enter is the screen's priority binding).
+        self.action_open()
+
+    def action_refresh(self) -> None:
+        self.cptui.poller.refresh_now(self.target, self.pipeline_name)
+        self.load_first_page()
+
+    def action_copy(self) -> None:
+        """`y`: the selected execution's id, the pipeline's ARN, their console links."""
+        from tui.app import operations as operator
+
+        key = self.table.cursor_key if self.table.cursor_key in self.executions else None
+        operator.open_copy(self.cptui, operator.copy_items(self.cptui, self.target, self.pipeline_name, key))
+
+    def action_link(self) -> None:
+        from tui.app import operations as operator
+
+        key = self.table.cursor_key if self.table.cursor_key in self.executions else None
+        operator.open_link(self.cptui, operator.link_items(self.target, self.pipeline_name, key))
+
+    def action_watch(self) -> None:
+        """`w`: follow the selected execution until it ends (listed by `W`, notified when done)."""
+        key = self.table.cursor_key
+        if key is not None and key in self.executions:
+            self.cptui.follow(self.target, self.pipeline_name, key, self.executions[key])
+
+    def action_back(self) -> None:
+        self.dismiss()

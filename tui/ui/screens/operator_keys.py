@@ -1,0 +1,154 @@
+"""The operator keys of the pipeline screen, as a mixin: a, R, B, t, X, S (mutations), y, b (copy, link).
+
+Kept out of ``pipeline.py`` so the screen stays about showing a pipeline. The host screen provides
+``target``, ``pipeline_name``, ``selected_stage``, ``selected_action`` and ``cptui``, lists
+``OPERATOR_BINDINGS`` in its ``BINDINGS`` and calls ``refresh_bindings()`` when the selection or
+the store changes, so ``check_action`` can hide the keys in read-only mode and grey out the ones
+AWS would refuse right now (retry on a stage that did not fail, approve on a non-waiting action).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+
+from tui.app import operations as operator
+from tui.core.model import Status, Target
+
+if TYPE_CHECKING:
+    from tui.app.application import CptuiApp
+
+MUTATIONS = frozenset({"approve", "retry", "rollback", "transition", "stop", "start"})
+# What each mutation key does, for the one-line "why not" of a key that is unavailable.
+MUTATION_NAMES = {
+    "approve": "approving",
+    "retry": "retrying a stage",
+    "rollback": "rolling back",
+    "transition": "enabling or disabling a transition",
+    "stop": "stopping an execution",
+    "start": "starting an execution",
+}
+
+
+def read_only_reason(action: str) -> str:
+    """What a mutation key says in read-only mode."""
+    what = MUTATION_NAMES.get(action, "this action")
+    return f"read-only: {what} is off (--read-only or read_only = true in the config)"
+
+
+OPERATOR_BINDINGS = [
+    Binding("a", "approve", "Approve", id="approve"),
+    Binding("R", "retry", "Retry", id="retry"),
+    Binding("B", "rollback", "Rollback", id="rollback"),
+    Binding("t", "transition", "Transition", id="transition"),
+    Binding("X", "stop", "Stop", id="stop"),
+    Binding("S", "start", "Start", id="start"),
+    Binding("y", "copy", "Copy", id="copy"),
+    Binding("b", "link", "Link", id="link"),
+]
+
+
+NO_APPROVAL = "No manual approval is waiting here: select a waiting approval action first"
+
+
+class OperatorKeys:
+    """Mixin for a Screen showing one pipeline (``PipelineScreen``)."""
+
+    target: Target
+    pipeline_name: str
+
+    if TYPE_CHECKING:
+
+        @property
+        def cptui(self) -> CptuiApp: ...
+
+        @property
+        def selected_stage(self) -> str | None: ...
+
+        @property
+        def selected_action(self) -> str | None: ...
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide mutations in read-only mode; grey out approve/retry where AWS would refuse."""
+        if action not in MUTATIONS:
+            return True
+        app = self.cptui
+        if operator.read_only(app):
+            return False
+        if action == "approve":
+            found = operator.approval_for(
+                app, self.target, self.pipeline_name, self.selected_stage, self.selected_action
+            )
+            return True if found is not None else None
+        if action == "retry":
+            blocker = operator.retry_blocker(app, self.target, self.pipeline_name, self.selected_stage)
+            return True if blocker is None else None
+        return True
+
+    def unavailable_reason(self, action: str) -> str | None:
+        """Why a greyed or hidden key does nothing here, in one line (the app shows it on a press)."""
+        if action not in MUTATIONS:
+            return None
+        app = self.cptui
+        if operator.read_only(app):
+            return read_only_reason(action)
+        if action == "approve":
+            return NO_APPROVAL
+        if action == "retry":
+            return operator.retry_blocker(app, self.target, self.pipeline_name, self.selected_stage)
+        return None
+
+    def action_approve(self) -> None:
+        approval = operator.approval_for(
+            self.cptui, self.target, self.pipeline_name, self.selected_stage, self.selected_action
+        )
+        if approval is None:
+            self.cptui.notify(NO_APPROVAL, severity="warning", markup=False)
+            return
+        operator.open_approval(self.cptui, approval)
+
+    def action_retry(self) -> None:
+        operator.open_retry(self.cptui, self.target, self.pipeline_name, self.selected_stage)
+
+    def action_rollback(self) -> None:
+        operator.open_rollback(self.cptui, self.target, self.pipeline_name, self.selected_stage)
+
+    def action_transition(self) -> None:
+        operator.open_transition(self.cptui, self.target, self.pipeline_name, self.selected_stage)
+
+    def action_stop(self) -> None:
+        operator.open_stop(self.cptui, self.target, self.pipeline_name)
+
+    def action_start(self) -> None:
+        operator.open_start(self.cptui, self.target, self.pipeline_name)
+
+    def _execution_id(self) -> str | None:
+        """The selected stage's latest execution, else the pipeline's latest."""
+        app, stage = self.cptui, self.selected_stage
+        state = app.store.state(self.target, self.pipeline_name)
+        stage_state = state.stage(stage) if state and stage else None
+        if stage_state is not None and stage_state.latest is not None:
+            return stage_state.latest.execution_id
+        latest = app.store.latest_execution(self.target, self.pipeline_name)
+        return latest.execution_id if latest else None
+
+    def action_copy(self) -> None:
+        extra: dict[str, str] = {}
+        state = self.cptui.store.state(self.target, self.pipeline_name)
+        stage = state.stage(self.selected_stage) if state and self.selected_stage else None
+        action = stage.action(self.selected_action) if stage and self.selected_action else None
+        if action is not None:
+            if action.external_execution_id:
+                extra["External id"] = action.external_execution_id
+            if action.external_execution_url and action.status != Status.IDLE:
+                extra["External URL"] = action.external_execution_url
+        items = operator.copy_items(
+            self.cptui, self.target, self.pipeline_name, self._execution_id(), extra=extra
+        )
+        operator.open_copy(self.cptui, items)
+
+    def action_link(self) -> None:
+        operator.open_link(
+            self.cptui, operator.link_items(self.target, self.pipeline_name, self._execution_id())
+        )

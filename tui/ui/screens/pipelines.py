@@ -1,0 +1,520 @@
+"""The pipelines list: one row per pipeline, reconciled by key from the store, filterable with `/`.
+
+Rows are upserted by key (``RankedTable``): a poll updates only the cells that changed, re-sorts only
+when the order really changes and keeps the cursor on the same pipeline. Relative times tick once a
+second for the rows on screen only, and those rows are what the poller refreshes more often. Columns
+drop as the terminal narrows: trigger first, then duration, then type.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, Static
+
+from tui.core.config import DEFAULT_KEYS
+from tui.core.fleet_rows import GROUP_PREFIX, group_cells, group_key, group_rank, row_rank, where_cell
+from tui.core.model import Target
+from tui.core.pipeline_rows import (
+    duration_text,
+    filter_notice,
+    matches,
+    name_cell,
+    parse_filter,
+    stage_cell,
+    started_text,
+    status_cell,
+    trigger_text,
+)
+from tui.core.sanitize import clean
+from tui.core.store import PipelineRow, StoreChange
+from tui.ui.widgets.footer import KeyFooter
+from tui.ui.widgets.header import IdentityHeader, summary_text
+from tui.ui.widgets.ranked_table import RankedTable
+
+if TYPE_CHECKING:
+    from tui.app.application import CptuiApp
+
+TICK_SECONDS = 1.0
+_SCROLLBAR = 2
+_PADDING = 2  # DataTable's cell padding, both sides
+_MIN_TRIGGER = 24
+_MIN_STAGE = 10
+_CURSOR_KEYS = frozenset({"up", "down", "j", "k", "pageup", "pagedown", "home", "end", "g", "G"})
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: int
+
+
+def plan_columns(width: int, name_width: int, where_width: int = 0) -> tuple[Column, ...]:
+    """The columns that fit ``width``: trigger is dropped first, then duration, then type."""
+    avail = width - _SCROLLBAR
+    status, stage, started, kind, span = 12, 16, 8, 4, 9
+    base = status + stage + started + (where_width + _PADDING if where_width else 0) + 4 * _PADDING
+    short = name_width - (avail - base - _PADDING)
+    if short > 0:
+        # Narrow (80 columns with a profile/region column): names like payments-api-prod and
+        # payments-api-dev must stay apart; the stage column gives up to 6 cells for them.
+        cut = min(short, stage - _MIN_STAGE)
+        stage, base = stage - cut, base - cut
+    name_width = max(12, min(name_width, avail - base - _PADDING))
+    used = base + name_width + _PADDING
+    with_type = used + kind + _PADDING <= avail
+    used += (kind + _PADDING) if with_type else 0
+    with_duration = with_type and used + span + _PADDING <= avail
+    used += (span + _PADDING) if with_duration else 0
+    trigger = avail - used - _PADDING if with_duration else 0
+    columns = [
+        Column("name", "Pipeline", name_width),
+        Column("status", "Status", status),
+        Column("stage", "Stage", stage),
+        Column("started", "Started", started),
+    ]
+    if with_duration:
+        columns.append(Column("duration", "Duration", span))
+    if trigger >= _MIN_TRIGGER:
+        columns.append(Column("trigger", "Trigger / revision", trigger))
+    if with_type:
+        columns.append(Column("type", "Type", kind))
+    if where_width:
+        columns.append(Column("where", "Profile/region", where_width))
+    return tuple(columns)
+
+
+def row_cells(
+    row: PipelineRow, now: datetime, columns: tuple[Column, ...], where: Text | None = None
+) -> tuple[Text | str, ...]:
+    """The cells of one row, in column order (``where``: the target cell, default its label)."""
+    cells: list[Text | str] = []
+    for column in columns:
+        key = column.key
+        if key == "name":
+            cells.append(name_cell(row))
+        elif key == "status":
+            cells.append(status_cell(row, now))
+        elif key == "stage":
+            cells.append(stage_cell(row))
+        elif key == "started":
+            cells.append(started_text(row, now))
+        elif key == "duration":
+            cells.append(duration_text(row, now))
+        elif key == "trigger":
+            cells.append(Text(trigger_text(row.latest), no_wrap=True, overflow="ellipsis"))
+        elif key == "type":
+            cells.append(clean(row.pipeline_type.value))
+        else:
+            cells.append(where if where is not None else clean(row.target.label))
+    return tuple(cells)
+
+
+class PipelinesScreen(Screen[None]):
+    """Every pipeline of every target; enter opens one, `/` filters."""
+
+    CSS_PATH = "pipelines.tcss"
+    BINDINGS = [
+        Binding(DEFAULT_KEYS["filter"], "filter", "Filter", id="filter", key_display="/"),
+        Binding("escape", "clear_filter", "Clear filter"),
+        Binding(DEFAULT_KEYS["logs"], "logs", "Build log", id="logs"),
+        # priority: the table's own g (top) applies when there is only one target to group by.
+        Binding(DEFAULT_KEYS["group"], "group", "Group by target", id="group", priority=True),
+        Binding(DEFAULT_KEYS["watch"], "watch", "Follow latest execution", id="watch", show=False),
+        Binding(
+            DEFAULT_KEYS["favourite"], "favourite", "Pin on top", id="favourite", show=False, key_display="*"
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: dict[str, PipelineRow] = {}
+        self._name_widths: dict[str, int] = {}  # pipeline name -> its cleaned length (cached)
+        self._terms = parse_filter("")
+        self._filter_text = ""
+        self._columns: tuple[Column, ...] = ()
+        self._visible: dict[str, frozenset[str]] = {}
+        self._suspended = False
+        # Until the user moves the cursor it stays on the top row (the most recent activity); from
+        # then on it follows its pipeline through every re-sort.
+        self._user_moved = False
+        # Fleet: rows grouped by target (`g`), and each target's where cell and header row inputs.
+        self.grouped = False
+        self._where: dict[str, Text] = {}
+        self._order: dict[str, int] = {}
+        self._fleet_seen: tuple[object, ...] = ()
+        self._group_count = 0
+
+    @property
+    def cptui(self) -> CptuiApp:
+        return cast("CptuiApp", self.app)
+
+    @property
+    def table(self) -> RankedTable:
+        return self.query_one("#pipelines-table", RankedTable)
+
+    @property
+    def filter_input(self) -> Input:
+        return self.query_one("#pipelines-filter", Input)
+
+    def compose(self) -> ComposeResult:
+        yield IdentityHeader(id="header")
+        yield Static("", id="pipelines-summary", markup=False)
+        yield RankedTable(id="pipelines-table", zebra_stripes=True)
+        yield Static("", id="pipelines-empty", markup=False)
+        yield Input(
+            placeholder="filter: text, or status:failed stage:deploy type:v2 name:pay — esc clears",
+            id="pipelines-filter",
+        )
+        yield Static("", id="pipelines-filter-notice", markup=False)
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.cptui.store_changed.subscribe(self, self._on_store_changed)
+        self.set_interval(TICK_SECONDS, self._tick)
+        self.reconcile()
+        self.table.focus()
+
+    # --- cursor and selection ----------------------------------------------------------------
+
+    @property
+    def cursor_row(self) -> PipelineRow | None:
+        """The pipeline under the cursor."""
+        key = self.table.cursor_key
+        return self._rows.get(key) if key else None
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        key = str(event.row_key.value)
+        row = self._rows.get(key)
+        if row is not None:
+            self.cptui.open_pipeline(row.target, row.name)
+        elif key.startswith(GROUP_PREFIX):
+            # Enter on a target's header row: show only that target (again: all of them).
+            fleet = self.cptui.fleet
+            target = next((t for t in self.cptui.targets if group_key(t) == key), None)
+            fleet.set_view(None if fleet.view is not None else target)
+
+    def action_logs(self) -> None:
+        """Triage in one key: the failed build's log of the pipeline under the cursor, at its first
+        error; on a running pipeline with nothing failed, the running build's log, followed live."""
+        row = self.cursor_row
+        if row is not None:
+            self.run_worker(self._triage(row), group="triage", exclusive=True, exit_on_error=False)
+
+    async def _triage(self, row: PipelineRow) -> None:
+        from tui.aws.errors import AwsError
+        from tui.core.logtail import failed_build, running_build
+        from tui.ui.screens.execution import open_build_logs
+
+        app, target, name = self.cptui, row.target, row.name
+        try:
+            # The poller caches definitions lazily; fetch what triage needs rather than wait for it.
+            definition = app.store.definition(target, name) or await app.call(
+                target, "GetPipeline", lambda s: s.get_pipeline(name)
+            )
+            state = app.store.state(target, name) or await app.call(
+                target, "GetPipelineState", lambda s: s.get_pipeline_state(name)
+            )
+        except AwsError as error:
+            app.report_error(error)
+            return
+        found = failed_build(state, definition)
+        if found is not None:
+            stage, action, build_id = found
+            open_build_logs(
+                self.app,
+                target,
+                build_id,
+                title=f"{name} › {stage} › {action.name}",
+                error_message=action.error_message or action.error_code or "failed",
+            )
+            return
+        running = running_build(state, definition)
+        if running is not None:
+            stage, action, build_id = running
+            open_build_logs(self.app, target, build_id, title=f"{name} › {stage} › {action.name}")
+            return
+        self.notify(
+            f"{clean(name)} has no failed or running CodeBuild action to show (enter opens the pipeline).",
+            severity="information",
+            markup=False,
+        )
+
+    # --- reconciliation ----------------------------------------------------------------------
+
+    def _on_store_changed(self, change: StoreChange) -> None:
+        if change.freshness and self._fleet_signature() != self._fleet_seen:
+            self.reconcile()  # a target went stale or recovered, or its account became known
+        elif change.listing or change.target is None or not self._columns:
+            self.reconcile()
+        elif change.pipelines:
+            self.reconcile(names=change.pipelines, target=change.target)
+        elif change.freshness:
+            self._show_summary(list(self._rows.values()))
+
+    def reconcile(self, names: frozenset[str] | None = None, target: Target | None = None) -> None:
+        """Bring the table in line with the store: all rows, or only ``names`` of ``target``."""
+        app = self.cptui
+        now = app.now()
+        # (the table orders rows by their rank: the store need not sort them first)
+        rows = [r for r in app.store.rows(ordered=False) if app.fleet.shows(r.target)]
+        self._rows = {r.key: r for r in rows}
+        table = self.table
+        self._update_fleet()
+        self._ensure_columns(rows)
+        if names is None or target is None:
+            shown = [r for r in rows if matches(r, self._terms)]
+            table.upsert(self._entries(shown, now), remove_missing=True)
+        else:
+            updates = []
+            for name in names:
+                row = app.store.row(target, name)
+                if row is None or not app.fleet.shows(target):
+                    continue
+                if matches(row, self._terms):
+                    updates.append(self._entry(row, now))
+                else:
+                    table.remove(row.key)
+            table.upsert(updates)
+        if not self._user_moved and table.row_count and table.cursor_row != 0:
+            table.move_cursor(row=0, scroll=False)
+        self._show_summary(rows)
+        self._report_visible()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in _CURSOR_KEYS and self.table.has_focus:
+            self._user_moved = True
+
+    def on_click(self, event: events.Click) -> None:
+        self._user_moved = True
+
+    def _ensure_columns(self, rows: list[PipelineRow]) -> None:
+        """(Re)build the columns when the terminal width or the data's widths call for others."""
+        several = len(self.cptui.fleet.view_targets) > 1
+        widths = self._name_widths
+        for r in rows:
+            if r.name not in widths:
+                widths[r.name] = len(clean(r.name))
+        name_width = max([widths[r.name] + (2 if r.favourite else 0) for r in rows] or [20])
+        where_width = max((len(cell) for cell in self._where.values()), default=0) if several else 0
+        width = self.size.width or self.app.size.width
+        columns = plan_columns(width, min(max(name_width, 14), 36), min(where_width, 20))
+        if columns == self._columns:
+            return
+        table = self.table
+        cursor = table.cursor_key
+        for key in table.row_keys_in_order():
+            table.remove(key)
+        table.clear(columns=True)
+        for column in columns:
+            table.add_column(column.label, width=column.width, key=column.key)
+        self._columns = columns
+        now = self.cptui.now()
+        shown = [r for r in rows if matches(r, self._terms)]
+        table.upsert(self._entries(shown, now))
+        if cursor is not None and table.has_row(cursor):
+            table.move_cursor(row=table.get_row_index(cursor))
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._columns:
+            self._ensure_columns(list(self._rows.values()))
+            self._report_visible()
+
+    def _show_summary(self, rows: list[PipelineRow]) -> None:
+        shown = self.table.row_count - self._group_count
+        coverage = self.cptui.store.coverage(self.cptui.now(), self.cptui.fleet.view_targets)
+        self.query_one("#pipelines-summary", Static).update(
+            summary_text(rows, shown, self._filter_text, coverage)
+        )
+        empty = self.query_one("#pipelines-empty", Static)
+        if shown:
+            empty.display = False
+            return
+        empty.display = True
+        if rows:
+            empty.update(Text(f"No pipeline matches “{clean(self._filter_text)}” — esc clears the filter."))
+        elif any(self.cptui.store.freshness(t).listed for t in self.cptui.fleet.view_targets):
+            empty.update(Text("No pipelines here."))
+        else:
+            reasons = [f.stale_reason for f in map(self.cptui.store.freshness, self.cptui.fleet.view_targets)]
+            reason = next((r for r in reasons if r), None)
+            empty.update(Text(f"Cannot list pipelines: {clean(reason)}" if reason else "Loading pipelines…"))
+
+    def _tick(self) -> None:
+        """Once a second: relative times of the rows on screen, and which rows those are."""
+        if self._suspended or not self._columns:
+            return
+        now = self.cptui.now()
+        visible = [self._rows[k] for k in self._visible_keys() if k in self._rows]
+        self.table.upsert(self._entry(r, now) for r in visible)
+        self._report_visible()
+
+    # --- fleet: where each row lives, grouping by target ---------------------------------------
+
+    def _fleet_signature(self) -> tuple[object, ...]:
+        """What the where cells and header rows show, bar counts: reconcile all rows when it changes."""
+        app = self.cptui
+        seen: list[object] = [self.grouped]
+        for t in app.fleet.view_targets:
+            freshness = app.store.freshness(t)
+            seen.append((t.key, bool(freshness.stale_reason), freshness.listed, app.store.identity(t)))
+            if self.grouped:
+                coverage = app.store.coverage(app.now(), [t])
+                seen.append(coverage.describe() if coverage.failing else "")
+            seen.append(app.fleet.alias(t))
+        return tuple(seen)
+
+    def _update_fleet(self) -> None:
+        app = self.cptui
+        self._fleet_seen = self._fleet_signature()
+        self._order = {t.key: i for i, t in enumerate(app.fleet.view_targets)}
+        self._where = {
+            t.key: where_cell(t, app.store.identity(t), bool(app.store.freshness(t).stale_reason))
+            for t in app.fleet.view_targets
+        }
+
+    def _entry(self, row: PipelineRow, now: datetime) -> tuple[str, tuple[Text | str, ...], Hashable]:
+        """A pipeline row for ``RankedTable.upsert``: key, cells, rank."""
+        cells = row_cells(row, now, self._columns, self._where.get(row.target.key))
+        return row.key, cells, row_rank(row, self.grouped, self._order)
+
+    def _entries(
+        self, shown: list[PipelineRow], now: datetime
+    ) -> list[tuple[str, tuple[Text | str, ...], Hashable]]:
+        """Every shown row, plus a header row per target when grouped."""
+        entries = [self._entry(r, now) for r in shown]
+        self._group_count = 0
+        if self.grouped and len(self._order) > 1:
+            app, keys = self.cptui, [c.key for c in self._columns]
+            counts = Counter(r.target.key for r in shown)
+            for target in app.fleet.view_targets:
+                cells = group_cells(
+                    target,
+                    keys,
+                    app.store.identity(target),
+                    app.store.freshness(target),
+                    app.fleet.alias(target),
+                    counts[target.key],
+                    app.store.coverage(app.now(), [target]),
+                )
+                entries.append((group_key(target), cells, group_rank(target, self._order)))
+                self._group_count += 1
+        return entries
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "group":
+            # A priority key: it must not take the "g" typed into the filter box.
+            return len(self.cptui.fleet.view_targets) > 1 and not self.filter_input.has_focus
+        return self._check_action(action, parameters)
+
+    def action_group(self) -> None:
+        """`g`: rows grouped by target under a header row each, or all sorted by activity."""
+        self.grouped = not self.grouped
+        self.reconcile()
+
+    def action_favourite(self) -> None:
+        """`*`: pin the pipeline under the cursor on top of the list, or unpin it (saved)."""
+        row = self.cursor_row
+        if row is not None:
+            self.cptui.toggle_favourite(row.name)
+
+    def action_watch(self) -> None:
+        """`w`: follow the latest execution of the pipeline under the cursor until it ends."""
+        row = self.cursor_row
+        if row is not None:
+            self.cptui.follow(row.target, row.name)
+
+    # --- what is on screen -------------------------------------------------------------------
+
+    def _visible_keys(self) -> list[str]:
+        table = self.table
+        first = int(table.scroll_y)
+        height = max(1, table.size.height - 1)  # minus the header row
+        return table.row_keys_in_order()[first : first + height]
+
+    def _report_visible(self) -> None:
+        by_target: dict[str, set[str]] = defaultdict(set)
+        if not self._suspended:
+            for key in self._visible_keys():
+                row = self._rows.get(key)
+                if row is not None:
+                    by_target[row.target.key].add(row.name)
+        for target in self.cptui.targets:
+            names = frozenset(by_target.get(target.key, ()))
+            if self._visible.get(target.key) != names:
+                self._visible[target.key] = names
+                self.cptui.poller.set_visible(target, names)
+
+    def on_screen_suspend(self, event: events.ScreenSuspend) -> None:
+        # Another screen covers the list: its rows are no longer on screen.
+        self._suspended = True
+        self._report_visible()
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        self._suspended = False
+        if self._columns:
+            self.reconcile()
+
+    # --- filter ------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.filter_input
+        box.display = True
+        box.focus()
+
+    def _check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            return bool(self._filter_text) or self.filter_input.display
+        return True
+
+    def action_clear_filter(self) -> None:
+        box = self.filter_input
+        box.value = ""
+        box.display = False
+        self._apply_filter("")
+        self.table.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "pipelines-filter":
+            self._apply_filter(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "pipelines-filter":
+            if not event.value.strip():
+                event.input.display = False
+            self.table.focus()
+
+    def _apply_filter(self, text: str) -> None:
+        self._filter_text = text.strip()
+        self._terms = parse_filter(text)
+        notice = self.query_one("#pipelines-filter-notice", Static)
+        problem = filter_notice(text, self._rows.values())
+        notice.update(Text(f"⚠ {problem}") if problem else "")
+        notice.display = bool(problem)
+        self.refresh_bindings()
+        self.reconcile()
+
+    def set_filter(self, text: str) -> None:
+        """Filter as if typed after `/` (for tests and the command palette)."""
+        box = self.filter_input
+        box.display = bool(text)
+        box.value = text
+        self._apply_filter(text)
+
+    @property
+    def filter_text(self) -> str:
+        return self._filter_text
+
+    def shown_rows(self) -> list[PipelineRow]:
+        """The rows in the table, top to bottom."""
+        return [self._rows[k] for k in self.table.row_keys_in_order() if k in self._rows]

@@ -1,0 +1,667 @@
+"""LogView: a build log rendered lazily with Textual's Line API.
+
+Lines live in a bounded ``LineRing`` as raw strings; only the rows on screen are turned into Strips
+(``render_line``), and those are kept in an LRU cache keyed by the line's absolute number, so a line that
+scrolls by while following is rendered once. Colours from the build (SGR) are kept through
+``tui.core.sanitize.ansi_to_text``; every other control sequence is stripped and Rich markup is never parsed.
+
+Follow mode keeps the view at the bottom as batches arrive; any scroll up (keys, wheel, scrollbar)
+pauses it, ``end`` resumes it. Search and the error scan read the raw strings in chunks inside an
+exclusive worker, so a new query cancels the old one and the UI stays responsive on 200,000 lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import var
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui.core.config import DEFAULT_ERROR_PATTERNS
+from tui.core.logbuffer import (
+    DEFAULT_MAX_LINES,
+    LineRing,
+    RowIndex,
+    compile_error_patterns,
+    compile_search,
+    scan,
+)
+from tui.core.sanitize import ansi_to_text, strip_ansi
+
+SCAN_CHUNK = 20_000  # lines scanned between yields to the event loop (~5-10 ms)
+MAX_VIRTUAL_WIDTH = 10_000
+TIMESTAMP_WIDTH = 13  # "HH:MM:SS.mmm "
+# Rendered lines kept: a few screens. Each cached Strip is a long-lived object graph the garbage
+# collector has to walk (Textual gives every Strip its own caches); thousands of them made full
+# collections take long enough to be felt as key lag while tailing.
+CACHE_LINES = 320
+
+
+class LogView(ScrollView, can_focus=True):
+    """A scrollable, searchable build log that can follow new lines."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Line up", show=False),
+        Binding("down,j", "cursor_down", "Line down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown,space", "page_down", "Page down", show=False),
+        Binding("home,g", "top", "Top", show=False),
+        Binding("end,G", "bottom", "End (follow)", show=False),
+        Binding("left", "scroll_left", "Left", show=False),
+        Binding("right", "scroll_right", "Right", show=False),
+    ]
+
+    COMPONENT_CLASSES = {
+        "log-view--cursor",
+        "log-view--match",
+        "log-view--timestamp",
+        "log-view--dropped",
+    }
+
+    DEFAULT_CSS = """
+    LogView {
+        background: $surface;
+        color: $foreground;
+        overflow-x: auto;
+        overflow-y: scroll;
+        & > .log-view--cursor { background: $primary 45%; }
+        & > .log-view--match { background: $warning 75%; color: auto 90%; }
+        & > .log-view--timestamp { color: $text-muted; }
+        & > .log-view--dropped { color: $text-muted; text-style: italic; }
+    }
+    """
+
+    follow: var[bool] = var(True, init=False)
+    """Stick to the bottom as lines arrive."""
+    show_timestamps: var[bool] = var(False, init=False)
+    wrap: var[bool] = var(False, init=False)
+
+    class StateChanged(Message):
+        """Follow, cursor or search results changed: the status line should be redrawn."""
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, LogView.StateChanged)
+
+    def __init__(
+        self,
+        *,
+        max_lines: int = DEFAULT_MAX_LINES,
+        error_patterns: Sequence[str] = DEFAULT_ERROR_PATTERNS,
+        show_timestamps: bool = False,
+        wrap: bool = False,
+        follow: bool = True,
+        utc: bool = True,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._ring = LineRing(max_lines)
+        self.utc = utc
+        self._error_pattern = compile_error_patterns(error_patterns)
+        self._cache: LRUCache[tuple[int, int, int], Strip] = LRUCache(CACHE_LINES)
+        self._row_cache: LRUCache[tuple[int, int, int, int, bool, bool], Strip] = LRUCache(CACHE_LINES)
+        self._styles: dict[str, Style] | None = None
+        self._epoch = 0
+        self._rows: RowIndex | None = None  # only while wrapping
+        self._auto_scroll = False  # set while *we* scroll, so that only the user pauses follow
+        self.cursor: int | None = None  # absolute line number, None while following
+        # search
+        self._pattern: re.Pattern[str] | None = None
+        self._query = ""
+        self._search_gen = 0
+        self._matches: list[int] = []
+        self._match_index: int | None = None
+        self._scanning = False
+        self._scan_tail: list[int] = []
+        self.set_reactive(LogView.follow, follow)
+        self.set_reactive(LogView.show_timestamps, show_timestamps)
+        self.set_reactive(LogView.wrap, wrap)
+
+    # --- content --------------------------------------------------------------------------
+
+    @property
+    def line_count(self) -> int:
+        """Lines held (at most ``max_lines``)."""
+        return len(self._ring)
+
+    @property
+    def total_lines(self) -> int:
+        """Lines ever appended, dropped ones included."""
+        return self._ring.end
+
+    @property
+    def dropped(self) -> int:
+        return self._ring.dropped
+
+    @property
+    def first_line(self) -> int:
+        """Absolute number of the oldest line held."""
+        return self._ring.first
+
+    def raw_line(self, n: int) -> str:
+        return self._ring.line(n)
+
+    def snapshot(self) -> list[str]:
+        """A copy of the raw lines held, oldest first (for saving in a thread)."""
+        return self._ring.lines()
+
+    def append(self, lines: Sequence[str], timestamps: Sequence[int]) -> None:
+        """Add a batch of raw lines (one call per frame at most: each call may repaint)."""
+        if not lines:
+            return
+        ring = self._ring
+        old_first, old_end = ring.first, ring.end
+        old_banner = self._banner
+        top_shift = 0
+        if self._rows is not None and old_end > old_first:
+            # Rows the lines about to be dropped take, measured before the ring forgets them.
+            next_first = max(old_first, min(old_end, old_end + len(lines) - ring.capacity))
+            top_shift = self._rows.line_start(next_first) - self._rows.line_start(old_first)
+        dropped = ring.append(lines, timestamps)
+        if self._rows is not None:
+            if old_end < ring.first:
+                self._rows.rebuild(ring)
+            else:
+                self._rows.extend(lines)
+                self._rows.trim(ring.first)
+        elif dropped:
+            top_shift = dropped
+        if self._pattern is not None:
+            found = scan(ring.lines(max(old_end, ring.first)), self._pattern, max(old_end, ring.first))
+            (self._scan_tail if self._scanning else self._matches).extend(found)
+            if dropped:
+                self._prune_matches()
+        if self.cursor is not None and self.cursor < ring.first:
+            self.cursor = ring.first
+        self._update_virtual_size()
+        if self.follow:
+            self._scroll_end()
+            self.refresh()
+        elif dropped:
+            # Keep the same lines on screen while the ring drops lines above them.
+            shift = top_shift - (self._banner - old_banner)
+            self._scroll_programmatic(y=max(0, self.scroll_y - shift))
+            self.refresh()
+        if dropped and self._pattern is not None:
+            self.post_message(self.StateChanged())
+
+    def retract(self, count: int) -> None:
+        """Remove the newest ``count`` lines (a live tail's provisional lines being corrected)."""
+        ring = self._ring
+        if not ring.retract(count):
+            return
+        self._epoch += 1  # line numbers are reused: cached strips for them are stale
+        if self._rows is not None:
+            self._rows.retract_to(ring.end)
+        self._matches = [n for n in self._matches if n < ring.end]
+        self._scan_tail = [n for n in self._scan_tail if n < ring.end]
+        if self._match_index is not None and self._match_index >= len(self._matches):
+            self._match_index = None
+        if self.cursor is not None and self.cursor >= ring.end:
+            self.cursor = ring.end - 1 if len(ring) else None
+        self._update_virtual_size()
+        if self.follow:
+            self._scroll_end()
+        self.refresh()
+
+    def clear(self) -> None:
+        self._ring.clear()
+        self._cache.clear()
+        self._epoch += 1
+        self.cursor = None
+        self._matches.clear()
+        self._match_index = None
+        if self._rows is not None:
+            self._rows.rebuild(self._ring)
+        self._update_virtual_size()
+        self.refresh()
+
+    # --- geometry -------------------------------------------------------------------------
+
+    @property
+    def _banner(self) -> int:
+        return 1 if self._ring.first > 0 else 0
+
+    @property
+    def _gutter_width(self) -> int:
+        return TIMESTAMP_WIDTH if self.show_timestamps else 0
+
+    @property
+    def _content_width(self) -> int:
+        return max(1, self.scrollable_content_region.width - self._gutter_width)
+
+    def _total_rows(self) -> int:
+        ring = self._ring
+        body = self._rows.total_rows(ring.first) if self._rows is not None else len(ring)
+        return body + self._banner
+
+    def _update_virtual_size(self) -> None:
+        width = 0 if self.wrap else min(MAX_VIRTUAL_WIDTH, self._ring.max_len) + self._gutter_width
+        size = Size(width, self._total_rows())
+        old = self.virtual_size
+        if size == old:
+            return
+        if size.width == old.width and self.show_vertical_scrollbar and self.styles.overflow_y == "scroll":
+            # Only the height changed and the vertical scrollbar is always shown, so no scrollbar
+            # appears or goes: skip the layout pass that setting `virtual_size` would trigger. While
+            # tailing, that pass (a full-screen compositor update) happened on every flushed batch.
+            self.set_reactive(LogView.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+        else:
+            self.virtual_size = size
+
+    def _locate(self, row: int) -> tuple[int, int] | None:
+        """(line, row within the line) at display row ``row``; None for the banner or past the end."""
+        row -= self._banner
+        ring = self._ring
+        if row < 0:
+            return None
+        if self._rows is None:
+            n = ring.first + row
+            return (n, 0) if n < ring.end else None
+        if row >= self._rows.total_rows(ring.first):
+            return None
+        return self._rows.locate(ring.first, row)
+
+    def _line_rows(self, n: int) -> tuple[int, int]:
+        """(first display row, number of rows) of line ``n``."""
+        ring = self._ring
+        if self._rows is None:
+            return self._banner + n - ring.first, 1
+        start = self._rows.line_start(n) - self._rows.line_start(ring.first)
+        return self._banner + start, self._rows.line_rows(n)
+
+    def _visible_lines(self) -> tuple[int, int] | None:
+        """First and last line (absolute) at least partly on screen."""
+        if not len(self._ring):
+            return None
+        height = max(1, self.scrollable_content_region.height)
+        top = self._locate(self.scroll_offset.y) or self._locate(self._banner)
+        bottom = self._locate(self.scroll_offset.y + height - 1) or (self._ring.end - 1, 0)
+        return (top[0] if top else self._ring.first), bottom[0]
+
+    def _rebuild_rows(self) -> None:
+        self._rows = RowIndex(self._content_width) if self.wrap else None
+        if self._rows is not None:
+            self._rows.rebuild(self._ring)
+
+    # --- scrolling and follow -------------------------------------------------------------
+
+    def _scroll_programmatic(self, *, x: float | None = None, y: float | None = None) -> None:
+        self._auto_scroll = True
+        try:
+            # force: before the first layout the scrollbars are not "shown", which would veto the scroll.
+            self.scroll_to(x=x, y=y, animate=False, immediate=True, force=True)
+        finally:
+            self._auto_scroll = False
+
+    def _scroll_end(self) -> None:
+        self._scroll_programmatic(y=self.max_scroll_y)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self.follow and not self._auto_scroll and new_value < old_value and new_value < self.max_scroll_y:
+            self.follow = False
+
+    def watch_follow(self, follow: bool) -> None:
+        if follow:
+            self.cursor = None
+            self._scroll_end()
+            self.refresh()
+        self.post_message(self.StateChanged())
+
+    def watch_show_timestamps(self) -> None:
+        self._relayout()
+
+    def watch_wrap(self) -> None:
+        self._relayout()
+
+    def _relayout(self) -> None:
+        """Wrapping or the gutter changed: re-index rows, keep the same line at the top."""
+        anchor = self._visible_lines()
+        self._rebuild_rows()
+        self._update_virtual_size()
+        if self.follow:
+            self._scroll_end()
+        elif anchor is not None:
+            target = self.cursor if self.cursor is not None else anchor[0]
+            self._scroll_programmatic(x=0, y=self._line_rows(target)[0])
+        self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.wrap and (self._rows is None or self._rows.width != self._content_width):
+            self._relayout()
+        elif self.follow:
+            self._scroll_end()
+
+    def go_to_line(self, n: int, *, center: bool = True) -> None:
+        """Put the cursor on line ``n`` (pausing follow) and scroll it into view."""
+        ring = self._ring
+        if not len(ring):
+            return
+        n = min(max(n, ring.first), ring.end - 1)
+        self.follow = False
+        self.cursor = n
+        self._ensure_visible(n, center=center)
+        self.refresh()
+        self.post_message(self.StateChanged())
+
+    def center_cursor(self) -> None:
+        """Scroll so the cursor line sits in the middle of the view (after the layout settled)."""
+        if self.cursor is None:
+            return
+        start, rows = self._line_rows(self.cursor)
+        height = max(1, self.scrollable_content_region.height)
+        self._scroll_programmatic(y=max(0, start - (height - rows) // 2))
+        self.refresh()
+
+    def _ensure_visible(self, n: int, *, center: bool) -> None:
+        start, rows = self._line_rows(n)
+        height = max(1, self.scrollable_content_region.height)
+        top = self.scroll_offset.y
+        if center:
+            if not (top <= start and start + rows <= top + height):
+                self._scroll_programmatic(y=max(0, start - (height - rows) // 2))
+        elif start < top:
+            self._scroll_programmatic(y=start)
+        elif start + rows > top + height:
+            self._scroll_programmatic(y=start + rows - height)
+
+    def action_cursor_up(self) -> None:
+        visible = self._visible_lines()
+        if visible is None:
+            return
+        anchor = self.cursor if self.cursor is not None else visible[1]
+        self.go_to_line(anchor - 1, center=False)
+
+    def action_cursor_down(self) -> None:
+        visible = self._visible_lines()
+        if visible is None or (self.follow and self.cursor is None):
+            return
+        anchor = self.cursor if self.cursor is not None else visible[0] - 1
+        self.go_to_line(anchor + 1, center=False)
+
+    def _page(self, direction: int) -> None:
+        visible = self._visible_lines()
+        if visible is None:
+            return
+        height = max(1, self.scrollable_content_region.height - 1)
+        if direction < 0:
+            anchor = self.cursor if self.cursor is not None else visible[1]
+            self.follow = False
+            self._scroll_programmatic(y=max(0, self.scroll_offset.y - height))
+        else:
+            if self.follow and self.cursor is None:
+                return
+            anchor = self.cursor if self.cursor is not None else visible[0]
+            self._scroll_programmatic(y=self.scroll_offset.y + height)
+        self.go_to_line(anchor + direction * height, center=False)
+
+    def action_page_up(self) -> None:
+        self._page(-1)
+
+    def action_page_down(self) -> None:
+        self._page(1)
+
+    def action_top(self) -> None:
+        self.follow = False
+        self.cursor = self._ring.first if len(self._ring) else None
+        self._scroll_programmatic(y=0)
+        self.refresh()
+        self.post_message(self.StateChanged())
+
+    def action_bottom(self) -> None:
+        """Resume following (and jump to the end)."""
+        if self.follow:
+            self._scroll_end()
+        self.follow = True
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        found = self._locate(self.scroll_offset.y + offset.y)
+        if found is not None:
+            self.go_to_line(found[0], center=False)
+
+    # --- search and errors ----------------------------------------------------------------
+
+    @property
+    def search_query(self) -> str:
+        return self._query
+
+    @property
+    def searching(self) -> bool:
+        """A full scan for the current query is still running."""
+        return self._scanning
+
+    @property
+    def match_status(self) -> tuple[int, int] | None:
+        """(current match, 1-based, or 0 if none selected; number of matching lines), or None."""
+        if self._pattern is None:
+            return None
+        self._prune_matches()
+        current = 0 if self._match_index is None else self._match_index + 1
+        return current, len(self._matches)
+
+    @property
+    def matches(self) -> Sequence[int]:
+        return self._matches
+
+    def search(self, query: str) -> None:
+        """Highlight lines matching ``query`` (regex or plain, case-insensitive) and go to the first."""
+        self._search_gen += 1
+        self._query = query
+        self._matches = []
+        self._scan_tail = []
+        self._match_index = None
+        if not query:
+            self._pattern = None
+            self._scanning = False
+            self.refresh()
+            self.post_message(self.StateChanged())
+            return
+        self._pattern = compile_search(query)
+        self._scanning = True
+        self.refresh()
+        # Snapshot now: lines appended from here on are scanned by `append` into `_scan_tail`.
+        self.run_worker(
+            self._scan_all(self._pattern, self._search_gen, self._ring.first, self._ring.lines()),
+            group="log-search",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    async def _scan_all(self, pattern: re.Pattern[str], generation: int, base: int, lines: list[str]) -> None:
+        found: list[int] = []
+        for start in range(0, len(lines), SCAN_CHUNK):
+            found.extend(scan(lines[start : start + SCAN_CHUNK], pattern, base + start))
+            await asyncio.sleep(0)
+            if generation != self._search_gen:
+                return
+        self._matches = found + self._scan_tail
+        self._scan_tail = []
+        self._scanning = False
+        self._prune_matches()
+        if self._matches:
+            visible = self._visible_lines()
+            top = visible[0] if visible and not self.follow else self._ring.first
+            index = next((i for i, n in enumerate(self._matches) if n >= top), 0)
+            self._match_index = index
+            self.go_to_line(self._matches[index])
+        self.post_message(self.StateChanged())
+
+    def _prune_matches(self) -> None:
+        first = self._ring.first
+        if self._matches and self._matches[0] < first:
+            cut = bisect_left(self._matches, first)
+            del self._matches[:cut]
+            if self._match_index is not None:
+                self._match_index = self._match_index - cut if self._match_index >= cut else None
+
+    def next_match(self, forward: bool = True) -> bool:
+        """Move to the next (or previous) matching line, wrapping around; False if there is none."""
+        self._prune_matches()
+        if not self._matches:
+            return False
+        count = len(self._matches)
+        if self._match_index is None:
+            self._match_index = 0 if forward else count - 1
+        else:
+            self._match_index = (self._match_index + (1 if forward else -1)) % count
+        self.go_to_line(self._matches[self._match_index])
+        return True
+
+    async def find_error(self, after: int | None = None) -> int | None:
+        """The first line matching the error patterns (after line ``after``, if given)."""
+        if self._error_pattern is None:
+            return None
+        ring = self._ring
+        start = ring.first if after is None else max(ring.first, after + 1)
+        lines = ring.lines(start)
+        for offset in range(0, len(lines), SCAN_CHUNK):
+            found = scan(lines[offset : offset + SCAN_CHUNK], self._error_pattern, start + offset)
+            if found:
+                return found[0]
+            await asyncio.sleep(0)
+        return None
+
+    async def jump_to_error(self, *, next_after_cursor: bool = False) -> int | None:
+        """Go to the first error line (or the next one after the cursor); None if there is none."""
+        after = self.cursor if next_after_cursor else None
+        found = await self.find_error(after)
+        if found is None and after is not None:
+            found = await self.find_error(None)
+        if found is not None:
+            self.go_to_line(found)
+        return found
+
+    def selected_text(self) -> str:
+        """The cursor's line (or the last line while following) as it reads on screen."""
+        ring = self._ring
+        if not len(ring):
+            return ""
+        n = self.cursor if self.cursor is not None else ring.end - 1
+        return strip_ansi(ring.line(n))
+
+    # --- rendering ------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+        self._row_cache.clear()
+        self._styles = None
+
+    def _style(self, name: str) -> Style:
+        """The widget's base style ("") or a component's full style, looked up once per style update."""
+        if self._styles is None:
+            self._styles = {"": self.rich_style}
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(name)
+        return style
+
+    def _line_text(self, n: int) -> Text:
+        """Line ``n`` as Rich Text: build colours kept, controls stripped, search matches styled."""
+        text = ansi_to_text(self._ring.line(n))
+        if self._pattern is not None:
+            style = self._style("log-view--match")
+            for match in self._pattern.finditer(text.plain):
+                if match.end() > match.start():
+                    text.stylize(style, match.start(), match.end())
+        return text
+
+    def _content_strip(self, n: int) -> Strip:
+        """Line ``n`` rendered at full length (no gutter, no crop), cached: for wrapping and h-scroll."""
+        key = (n, self._search_gen, self._epoch)
+        strip = self._cache.get(key)
+        if strip is None:
+            text = self._line_text(n)
+            strip = Strip(list(text.render(self.app.console)), text.cell_len)
+            self._cache[key] = strip
+        return strip
+
+    def _timestamp_label(self, n: int) -> str:
+        millis = self._ring.timestamp(n)
+        when = datetime.fromtimestamp(millis / 1000, tz=UTC)
+        if not self.utc:
+            when = when.astimezone()
+        return f"{when:%H:%M:%S}.{millis % 1000:03d} "
+
+    def _row_strip(self, n: int, width: int, cursor: bool) -> Strip:
+        """The common case (no wrap, no horizontal scroll): one finished Strip per line, cached.
+
+        Built from one Text (gutter, line, padding, base style) so a new line costs one Strip, which
+        matters while tailing: every visible line is new on every frame.
+        """
+        key = (n, self._search_gen, self._epoch, width, self.show_timestamps, cursor)
+        strip = self._row_cache.get(key)
+        if strip is None:
+            text = self._line_text(n)
+            if self.show_timestamps:
+                gutter = Text(self._timestamp_label(n), style=self._style("log-view--timestamp"))
+                text = gutter.append_text(text)
+            text.style = self._style("log-view--cursor") if cursor else self._style("")
+            text.truncate(width, overflow="crop", pad=True)
+            strip = Strip(list(text.render(self.app.console)), width)
+            self._row_cache[key] = strip
+        return strip
+
+    def _gutter(self, n: int, sub_row: int) -> Strip | None:
+        if not self.show_timestamps:
+            return None
+        if sub_row:
+            return Strip.blank(TIMESTAMP_WIDTH)
+        style = self._style("log-view--timestamp")
+        return Strip([Segment(self._timestamp_label(n), style)], TIMESTAMP_WIDTH)
+
+    def _banner_strip(self, width: int, base: Style) -> Strip:
+        ring = self._ring
+        label = f"… {ring.dropped:,} earlier lines dropped (keeping the last {ring.capacity:,})"
+        text = Text(label, style=self._style("log-view--dropped"))
+        strip = Strip(list(text.render(self.app.console)), text.cell_len)
+        return strip.crop_extend(0, width, base).apply_style(base)
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        base = self._style("")
+        row = scroll_y + y
+        if row == 0 and self._banner:
+            return self._banner_strip(width, base)
+        found = self._locate(row)
+        if found is None:
+            return Strip.blank(width, base)
+        n, sub_row = found
+        if self._rows is None and scroll_x == 0:
+            return self._row_strip(n, width, n == self.cursor)
+        content_width = max(1, width - self._gutter_width)
+        strip = self._content_strip(n)
+        if self._rows is not None:
+            length = strip.cell_length
+            cuts = [*range(content_width, length, content_width), length]
+            pieces = strip.divide(cuts)
+            piece = pieces[sub_row] if sub_row < len(pieces) else Strip([])
+            piece = piece.crop_extend(0, content_width, base)
+        else:
+            piece = strip.crop_extend(scroll_x, scroll_x + content_width, base)
+        gutter = self._gutter(n, sub_row)
+        line = Strip.join([gutter, piece]) if gutter is not None else piece
+        if n == self.cursor:
+            return line.apply_style(base + self._style("log-view--cursor"))
+        return line.apply_style(base)
