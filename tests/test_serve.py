@@ -12,11 +12,13 @@ from typing import Any, cast
 import pytest
 from awsfixtures import isolate_aws_env
 
-from tui import actions, cli
-from tui.actions import ActionRunner, Outcome
-from tui.audit import SERVE_CLIENT_ENV, AuditLog
+import tui.serve
+from tui import cli
 from tui.aws.service import PipelineService
-from tui.model import Target
+from tui.core import actions
+from tui.core.actions import ActionRunner, Outcome
+from tui.core.audit import SERVE_CLIENT_ENV, AuditLog
+from tui.core.model import Target
 from tui.serve import cli as serve_cli
 from tui.serve import security
 from tui.serve.security import (
@@ -274,7 +276,13 @@ def test_missing_extra_says_how_to_install(
     monkeypatch.setitem(sys.modules, "textual_serve", None)  # import textual_serve -> ImportError
     monkeypatch.setitem(sys.modules, "textual_serve.server", None)
     monkeypatch.delitem(sys.modules, "tui.serve.server", raising=False)
-    assert cli.main(["serve", "--demo"]) == 2
+    monkeypatch.delattr(tui.serve, "server", raising=False)
+
+    def no_serving(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("cptui serve went on to serve without its extra")
+
+    monkeypatch.setattr(serve_cli.asyncio, "run", no_serving)
+    assert cli.main(["serve", "--demo", "--port", "0"]) == 2
     err = capsys.readouterr().err
     assert "pip install 'cptui[serve]'" in err
 

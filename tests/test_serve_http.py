@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from tui.audit import SERVE_CLIENT_ENV
+from tui.core.audit import SERVE_CLIENT_ENV
 from tui.serve import cli as serve_cli
 from tui.serve import server as serve_server
 from tui.serve.browser import serving

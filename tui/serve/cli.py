@@ -7,6 +7,9 @@ installed; without it the command says how to install it (exit 2).
 from __future__ import annotations
 
 import argparse
+import asyncio
+import importlib
+import logging
 import os
 import shlex
 import sys
@@ -112,11 +115,12 @@ def main(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int:
     except TokenError as exc:
         print(f"cptui serve: --token-file {args.token_file}: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        from tui.serve import server
+    try:  # (import_module: "from tui.serve import server" would be content with the package's attribute)
+        importlib.import_module("tui.serve.server")
     except ImportError:
         print(MISSING_EXTRA, file=sys.stderr)
         return EXIT_USAGE
+    from tui.serve import server
 
     cptui = _cptui_namespace(rest)
     assert cptui is not None  # _check parsed it already
@@ -138,9 +142,6 @@ def main(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int:
         max_sessions=args.max_sessions,
     )
     mode = "actions allowed (each confirmed and audited)" if args.allow_actions else "read-only"
-    import asyncio
-    import logging
-
     logging.basicConfig(level=logging.INFO, format="cptui serve: %(message)s", stream=sys.stderr)
 
     def announce(url: str) -> None:
@@ -184,7 +185,7 @@ def _cptui_namespace(rest: list[str]) -> argparse.Namespace | None:
 def _check_targets(cptui: argparse.Namespace) -> str | None:
     """The app's usage errors, said here at start rather than in every browser."""
     from tui.cli import UsageError, _load, resolve_targets
-    from tui.config import ConfigError
+    from tui.core.config import ConfigError
 
     try:
         config = _load(cptui.config)

@@ -16,8 +16,8 @@ from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tui.audit import SERVE_CLIENT_ENV
-from tui.sanitize import clean
+from tui.core.audit import SERVE_CLIENT_ENV
+from tui.core.sanitize import clean
 
 TOKEN_BYTES = 32  # secrets.token_urlsafe(32): 43 characters, 256 bits
 MIN_TOKEN_LENGTH = 16
