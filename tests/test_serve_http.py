@@ -233,3 +233,14 @@ def test_cptui_serve_demo_process(tmp_path: Path) -> None:
         screen = asyncio.run(asyncio.wait_for(check(), timeout=60))
         assert "payments-api" in screen
         assert "read-only" in screen
+
+
+async def test_websocket_url_without_upgrade_is_a_plain_400(running: Running) -> None:
+    assert await status_of(f"{running.base}/ws/{running.token}") == 400
+    assert running.guarded.sessions == set()
+
+
+async def test_terminal_size_from_the_page_is_bounded(running: Running) -> None:
+    url = f"ws://127.0.0.1:{running.test_server.port}/ws/{running.token}?width=99999999&height=-3"
+    env = (await receive_app_dump(url))["env"]
+    assert (env["COLUMNS"], env["ROWS"]) == ("1000", "5")

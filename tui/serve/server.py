@@ -55,6 +55,8 @@ SECURITY_HEADERS: Mapping[str, str] = {
     "X-Content-Type-Options": "nosniff",
 }
 QUIT_TIMEOUT = 10.0
+MIN_COLUMNS, MAX_COLUMNS = 20, 1000
+MIN_ROWS, MAX_ROWS = 5, 500
 FORBIDDEN_TEXT = "403: forbidden. Open the URL cptui serve printed (it carries the token).\n"
 
 
@@ -71,6 +73,9 @@ class _Session(AppService):
         env.update({key: driver[key] for key in _DRIVER_KEYS if key in driver})
         return env
 
+    async def set_terminal_size(self, width: int, height: int) -> None:
+        await super().set_terminal_size(*terminal_size(width, height))
+
     async def stop(self) -> None:
         """Ask the app to quit (textual-serve's stop), then wait for its process: killed if it has
         not exited within ``QUIT_TIMEOUT`` seconds, so no browser leaves an app process behind."""
@@ -84,6 +89,15 @@ class _Session(AppService):
             log.warning("app process %d did not quit; killing it", process.pid)
             process.kill()
             await process.wait()
+
+
+def terminal_size(width: object, height: object) -> tuple[int, int]:
+    """The browser's terminal size, within bounds (a page may ask for any size; the app would
+    allocate it)."""
+    return (
+        min(MAX_COLUMNS, max(MIN_COLUMNS, to_int(str(width), 80))),
+        min(MAX_ROWS, max(MIN_ROWS, to_int(str(height), 24))),
+    )
 
 
 def public_host(host: str) -> str:
@@ -192,8 +206,9 @@ class GuardedServer(Server):
             raise web.HTTPServiceUnavailable(text=f"{self.max_sessions} sessions already open\n")
         client = client_label(request.remote, request.headers.get("X-Forwarded-For"))
         websocket = web.WebSocketResponse(heartbeat=15)
-        width = to_int(request.query.get("width", "80"), 80)
-        height = to_int(request.query.get("height", "24"), 24)
+        if not websocket.can_prepare(request).ok:  # a plain GET: say so, not a dropped connection
+            raise web.HTTPBadRequest(text="this is the websocket of cptui serve's page\n")
+        width, height = terminal_size(request.query.get("width", "80"), request.query.get("height", "24"))
         session: _Session | None = None
         self.sessions.add(websocket)
         try:
