@@ -174,6 +174,8 @@ class GuardedServer(Server):
             token=token, expected=self.token, origin=request.headers.get("Origin"), allowed=self.origins
         )
         if reason is not None:
+            if request.path == "/favicon.ico":  # (every page load asks; not worth a line)
+                return web.Response(status=403, text=FORBIDDEN_TEXT)
             log.warning("refused %s %s: %s", request.remote, redacted(request.path_qs, self.token), reason)
             return web.Response(status=403, text=FORBIDDEN_TEXT)
         response: web.StreamResponse = await handler(request)
@@ -242,7 +244,7 @@ class GuardedServer(Server):
 
 
 async def run(server: GuardedServer, *, announce: Callable[[str], None]) -> None:
-    """Serve until SIGINT/SIGTERM; ``announce`` gets the URL (with the real port) once listening."""
+    """Serve until SIGINT/SIGTERM/SIGHUP; ``announce`` gets the URL (with the real port) once listening."""
     app = await server._make_app()
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
@@ -253,7 +255,7 @@ async def run(server: GuardedServer, *, announce: Callable[[str], None]) -> None
         announce(server.url)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in (signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])):
             with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows, not main thread
                 loop.add_signal_handler(sig, stop.set)
         await stop.wait()
