@@ -270,11 +270,12 @@ def test_exposure_warning_only_off_loopback() -> None:
 # --- usage errors, the missing extra --------------------------------------------------------------
 
 
+@pytest.mark.parametrize("missing", ["textual_serve", "aiohttp_jinja2"])
 def test_missing_extra_says_how_to_install(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    missing: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setitem(sys.modules, "textual_serve", None)  # import textual_serve -> ImportError
-    monkeypatch.setitem(sys.modules, "textual_serve.server", None)
+    monkeypatch.setitem(sys.modules, missing, None)  # import MISSING -> ImportError
+    monkeypatch.setitem(sys.modules, f"{missing}.server", None)
     monkeypatch.delitem(sys.modules, "tui.serve.server", raising=False)
     monkeypatch.delattr(tui.serve, "server", raising=False)
 

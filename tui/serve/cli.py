@@ -22,6 +22,7 @@ EXIT_USAGE = 2
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_MAX_SESSIONS = 8
+EXTRA_MODULES = frozenset({"textual_serve", "aiohttp", "aiohttp_jinja2", "jinja2"})  # what [serve] brings
 MISSING_EXTRA = (
     "cptui serve needs the optional extra 'serve' (textual-serve), which is not installed:\n"
     "    pip install 'cptui[serve]'\n"
@@ -117,7 +118,9 @@ def main(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int:
         return EXIT_USAGE
     try:  # (import_module: "from tui.serve import server" would be content with the package's attribute)
         importlib.import_module("tui.serve.server")
-    except ImportError:
+    except ImportError as exc:
+        if (exc.name or "").partition(".")[0] not in EXTRA_MODULES:
+            raise  # a bug of ours, not a missing extra
         print(MISSING_EXTRA, file=sys.stderr)
         return EXIT_USAGE
     from tui.serve import server
