@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from tui.serve.browser import DEMO_PIPELINE, BrowserError, chromium, find_chromi
 from tui.serve.security import child_environment
 
 CHROMIUM = find_chromium()
+BUDGET = 50.0  # seconds, start to rendered page, under load (it takes about 5 s on an idle machine)
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
     reason="no chromium on PATH (Debian: apt-get install chromium; .ci/run installs it when it can)",
@@ -28,8 +30,10 @@ def test_demo_in_headless_chromium(tmp_path: Path) -> None:
     env = {**child_environment(os.environ), "XDG_CONFIG_HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)}
     shot = os.environ.get("CPTUI_SERVE_SCREENSHOT")
     png = Path(shot) if shot else tmp_path / "serve.png"
-    with serving(["--demo"], env=env, timeout=40) as served, chromium(CHROMIUM) as browser:
-        text = asyncio.run(terminal_text(browser, served.url, want=DEMO_PIPELINE, timeout=45, png=png))
+    deadline = time.monotonic() + BUDGET
+    with serving(["--demo"], env=env, timeout=20) as served, chromium(CHROMIUM, timeout=10) as browser:
+        left = max(5.0, deadline - time.monotonic())
+        text = asyncio.run(terminal_text(browser, served.url, want=DEMO_PIPELINE, timeout=left, png=png))
         assert "read-only" in text.splitlines()[0]  # the header's badge: the served app cannot act
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -208,7 +208,7 @@ def test_cptui_serve_demo_process(tmp_path: Path) -> None:
     import asyncio
 
     env = {**child_environment(os.environ), "XDG_CONFIG_HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)}
-    with serving(["--demo"], env=env, timeout=40) as served:
+    with serving(["--demo"], env=env, timeout=20) as served:
         base, _, token = served.url.partition("/?token=")
         assert base.startswith("http://127.0.0.1:")
         assert len(token) >= 40
@@ -224,13 +224,13 @@ def test_cptui_serve_demo_process(tmp_path: Path) -> None:
                 http.ws_connect(ws, headers={"Origin": base}) as socket,
             ):
                 while b"payments-api" not in seen or b"read-only" not in seen:
-                    message = await socket.receive(timeout=45)
+                    message = await socket.receive(timeout=40)
                     if message.type != aiohttp.WSMsgType.BINARY:
                         break
                     seen += message.data
             return seen.decode("utf-8", "replace")
 
-        screen = asyncio.run(asyncio.wait_for(check(), timeout=60))
+        screen = asyncio.run(asyncio.wait_for(check(), timeout=40))
         assert "payments-api" in screen
         assert "read-only" in screen
 
