@@ -131,6 +131,7 @@ class PipelinesScreen(Screen[None]):
         # priority: the table's own g (top) applies when there is only one target to group by.
         Binding(DEFAULT_KEYS["group"], "group", "Group by target", id="group", priority=True),
         Binding(DEFAULT_KEYS["watch"], "watch", "Follow latest execution", id="watch", show=False),
+        Binding(DEFAULT_KEYS["fleet_health"], "fleet_health", "Fleet health", id="fleet_health", show=False),
         Binding(
             DEFAULT_KEYS["favourite"], "favourite", "Pin on top", id="favourite", show=False, key_display="*"
         ),
@@ -466,6 +467,12 @@ class PipelinesScreen(Screen[None]):
             self.reconcile()
 
     # --- filter ------------------------------------------------------------------------------
+
+    def action_fleet_health(self) -> None:
+        """`H`: every pipeline ranked by failure rate and time red, with the delivery metrics."""
+        from tui.ui.screens.fleet_health import FleetHealthScreen
+
+        self.app.push_screen(FleetHealthScreen())
 
     def action_filter(self) -> None:
         box = self.filter_input

@@ -1,0 +1,177 @@
+"""Fleet health (`H` on the pipelines screen): every pipeline ranked by failure rate and time red.
+
+Each row: failure rate and share of the window spent red, the recent outcomes as a strip of status
+glyphs, and the four delivery metrics (README: "Delivery metrics"). The reads are the insights
+controller's (one page of history per pipeline, at most half of each target's rate budget): the
+title says how much of the fleet is covered, and a pipeline not read says why ("waiting for budget",
+"could not be read: access denied …") instead of showing an empty history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from tui.core.config import DEFAULT_KEYS
+from tui.core.fmt import STATUS_COLORS, duration
+from tui.core.insights import RECENT, FleetRow, coverage_of, fleet_rank
+from tui.core.sanitize import clean
+from tui.ui.widgets.footer import KeyFooter
+from tui.ui.widgets.insight_charts import outcome_strip
+from tui.ui.widgets.ranked_table import RankedTable
+
+if TYPE_CHECKING:
+    from tui.app.application import CptuiApp
+
+COLUMNS = (
+    ("Pipeline", 28),
+    ("Fail", 5),
+    ("Red", 5),
+    ("Recent outcomes", RECENT),
+    ("Deploys/d", 9),
+    ("Lead", 7),
+    ("CFR", 5),
+    ("Restore", 8),
+    ("Target", 14),
+)
+DRAW_EVERY = 0.5  # seconds between redraws while rows arrive
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+def _dur(value: float | None) -> str:
+    return "—" if value is None else duration(value, coarse=True)
+
+
+def fleet_cells(row: FleetRow) -> tuple[Text | str, ...]:
+    name = Text(clean(row.pipeline, max_len=28))
+    if not row.known or row.delivery is None:
+        why = Text(clean(row.error or "unknown", max_len=60), style=STATUS_COLORS["muted"])
+        return (name, "?", "?", why, "", "", "", "", clean(row.target_label, max_len=14))
+    d = row.delivery
+    fail = Text(_pct(row.failure_rate), style=STATUS_COLORS["error"] if row.failure_rate else "")
+    red = Text(_pct(row.red_share), style=STATUS_COLORS["error"] if d.red_for is not None else "")
+    restore = _dur(d.time_to_restore)
+    if d.red_for is not None:
+        restore = f"red {_dur(d.red_for)}"
+    return (
+        name,
+        fail,
+        red,
+        outcome_strip(row.recent, RECENT),
+        "—" if d.deployments_per_day is None else f"{d.deployments_per_day:.1f}",
+        _dur(d.lead_time),
+        _pct(d.change_failure_rate),
+        restore,
+        clean(row.target_label, max_len=14),
+    )
+
+
+class FleetHealthScreen(Screen[None]):
+    CSS_PATH = "insights.tcss"
+    BINDINGS = [
+        Binding("enter", "open", "Open insights", priority=True),
+        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._dirty = False
+        self.reading = False
+
+    @property
+    def cptui(self) -> CptuiApp:
+        return cast("CptuiApp", self.app)
+
+    @property
+    def table(self) -> RankedTable:
+        return self.query_one("#fleet-table", RankedTable)
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Fleet health", style="bold"), id="fleet-title", markup=False)
+        yield Static("", id="fleet-notice", markup=False)
+        table = RankedTable(id="fleet-table", zebra_stripes=True)
+        for label, width in COLUMNS:
+            table.add_column(label, key=label.lower(), width=width)
+        yield table
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self._draw()
+        self.set_interval(DRAW_EVERY, self._draw_if_dirty)
+        self.read()
+
+    @work(exclusive=True, group="fleet-health", exit_on_error=False)
+    async def read(self, force: bool = False) -> None:
+        self.reading = True
+        self._dirty = True
+        try:
+            await self.cptui.insights.read_fleet(self._on_row, force=force)
+        finally:
+            self.reading = False
+            self._dirty = True
+            self._draw_if_dirty()
+
+    def _on_row(self, row: FleetRow) -> None:
+        self._dirty = True
+
+    def _draw_if_dirty(self) -> None:
+        if self._dirty:
+            self._dirty = False
+            self._draw()
+
+    def _draw(self) -> None:
+        rows = self.cptui.insights.fleet_snapshot()
+        cov = coverage_of(rows)
+        window = self.cptui.insights.window
+        title = Text.assemble(
+            ("Fleet health", "bold"),
+            f"  ·  last {min(window, 100)} executions per pipeline, worst first  ·  ",
+            (cov.sentence, "dim"),
+        )
+        self.query_one("#fleet-title", Static).update(title)
+        notice = self.query_one("#fleet-notice", Static)
+        if self.reading and cov.read < cov.pipelines:
+            notice.update(
+                Text(
+                    "Reading histories within half of each target's rate budget; "
+                    "polls keep the rest. Rows not read yet say so.",
+                    style="dim",
+                )
+            )
+            notice.display = True
+        else:
+            notice.display = False
+        ranked: list[tuple[str, tuple[Text | str, ...], Hashable]] = [
+            (r.key, fleet_cells(r), fleet_rank(r)) for r in rows
+        ]
+        self.table.upsert(ranked, remove_missing=True)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        key = self.table.cursor_key
+        row = next((r for r in self.cptui.store.rows() if r.key == key), None)
+        if row is None:
+            return
+        from tui.ui.screens.insights import InsightsScreen
+
+        self.app.push_screen(InsightsScreen(row.target, row.name))
+
+    def action_refresh(self) -> None:
+        self.read(force=True)
+
+    def action_back(self) -> None:
+        self.dismiss()
