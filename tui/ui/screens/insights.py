@@ -137,7 +137,7 @@ def short_value(value: str | None) -> str:
     """A revision value as the diff gives it ("<id> <change id>"): commit ids shortened to 8."""
     if not value:
         return "—"
-    words = [w[:8] if len(w) == 40 else w for w in value.split()]
+    words = list(dict.fromkeys(w[:8] if len(w) == 40 else w for w in value.split()))
     return clean(" ".join(words), max_len=40)
 
 
