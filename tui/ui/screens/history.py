@@ -27,7 +27,7 @@ from tui.core.fmt import STATUS_COLORS, ago, short_id, status_text
 from tui.core.insights import pipeline_insights
 from tui.core.model import ExecutionSummary, ExecutionType, Page, Target
 from tui.core.sanitize import clean
-from tui.ui.screens.insights import dur, summary_line
+from tui.ui.screens.insights import dur, pct
 from tui.ui.widgets.execution_panel import revision_message, running_duration
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.insight_charts import duration_chart
@@ -130,14 +130,16 @@ def insights_panel(name: str, newest_first: Sequence[ExecutionSummary], now: dat
     """Two lines over the table: the numbers of what is loaded, then each execution's outcome and
     duration (oldest left), drawn from tui/core/insights.py."""
     ins = pipeline_insights(name, newest_first, {}, now, window=len(newest_first))
-    line = Text("Insights ", style="bold")
-    line.append(f"(the {ins.read} loaded) ", style="dim")
-    line.append_text(summary_line(ins))
+    o = ins.outcomes
+    line = Text("Insights", style="bold")
+    line.append(f" · last {ins.read}: ", style="dim")
+    line.append(f"{pct(o.success_rate)} success" + (f" ({o.succeeded}/{o.decided})" if o.decided else ""))
+    if ins.per_day is not None:
+        line.append(f" · {ins.per_day:.1f}/day")
     line.append(f" · p50 {dur(ins.durations.p50)} · p95 {dur(ins.durations.p95)}")
     if ins.breakage is not None:
-        line.append(
-            f" · failing since {short_id(ins.breakage.first_failure_id)}", style=STATUS_COLORS["error"]
-        )
+        since = short_id(ins.breakage.first_failure_id)
+        line.append(f" · failing since {since}", style=STATUS_COLORS["error"])
     line.append("  i: more", style="dim")
     line.truncate(max(20, width), overflow="ellipsis")
     line.append("\n")
