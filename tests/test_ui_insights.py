@@ -110,6 +110,18 @@ async def test_fleet_health_ranks_pipelines_and_says_why_one_is_unknown(
         ordered = screen.table.row_keys_in_order()
         rates = [app.insights.fleet_rows[k].failure_rate or 0.0 for k in ordered]
         assert rates == sorted(rates, reverse=True)
+        # The cursor stayed on the worst row through the re-sorts: enter opens its insights.
+        assert screen.table.cursor_key == ordered[0]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, InsightsScreen), timeout=10)
+        opened = app.screen
+        assert (
+            isinstance(opened, InsightsScreen)
+            and opened.pipeline_name == app.insights.fleet_rows[ordered[0]].pipeline
+        )
+        await wait_for_workers(pilot, "insights", timeout=60)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, timeout=10)
         # Unknown is not none: a history that cannot be read says so and why.
         sim.set_faults("deny=ListPipelineExecutions")
         await pilot.press("r")

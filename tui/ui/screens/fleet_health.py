@@ -13,7 +13,7 @@ from collections.abc import Hashable
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -23,6 +23,7 @@ from tui.core.config import DEFAULT_KEYS
 from tui.core.fmt import STATUS_COLORS, duration
 from tui.core.insights import RECENT, FleetRow, coverage_of, fleet_rank
 from tui.core.sanitize import clean
+from tui.ui.screens.pipelines import _CURSOR_KEYS
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.insight_charts import outcome_strip
 from tui.ui.widgets.ranked_table import RankedTable
@@ -30,17 +31,23 @@ from tui.ui.widgets.ranked_table import RankedTable
 if TYPE_CHECKING:
     from tui.app.application import CptuiApp
 
+# (label, width); the pipeline column takes what the others leave (at least NAME_MIN), and below
+# WIDE columns the recent outcomes keep the newest NARROW_RECENT.
 COLUMNS = (
-    ("Pipeline", 28),
-    ("Fail", 5),
-    ("Red", 5),
+    ("Pipeline", None),
+    ("Fail", 4),
+    ("Red", 4),
     ("Recent outcomes", RECENT),
-    ("Deploys/d", 9),
-    ("Lead", 7),
-    ("CFR", 5),
+    ("Dep/d", 5),
+    ("Lead", 5),
+    ("CFR", 4),
     ("Restore", 8),
     ("Target", 14),
 )
+NAME_MIN = 16
+NAME_MAX = 32
+WIDE = 100
+NARROW_RECENT = 10
 DRAW_EVERY = 0.5  # seconds between redraws while rows arrive
 
 
@@ -52,11 +59,21 @@ def _dur(value: float | None) -> str:
     return "—" if value is None else duration(value, coarse=True)
 
 
-def fleet_cells(row: FleetRow) -> tuple[Text | str, ...]:
-    name = Text(clean(row.pipeline, max_len=28))
+def column_widths(width: int) -> tuple[int, ...]:
+    """Each column's width at a terminal ``width``: the target column is the one cut off."""
+    recent = RECENT if width >= WIDE else NARROW_RECENT
+    fixed = [w if label != "Recent outcomes" else recent for label, w in COLUMNS[1:] if w is not None]
+    used = sum(fixed[:-1]) + 2 * len(COLUMNS) + 2  # the target column may go off screen
+    return (max(NAME_MIN, min(NAME_MAX, width - used)), *fixed)
+
+
+def fleet_cells(row: FleetRow, widths: tuple[int, ...] | None = None) -> tuple[Text | str, ...]:
+    widths = widths or column_widths(WIDE)
+    name = Text(clean(row.pipeline, max_len=widths[0]))
     if not row.known or row.delivery is None:
         why = Text(clean(row.error or "unknown", max_len=60), style=STATUS_COLORS["muted"])
         return (name, "?", "?", why, "", "", "", "", clean(row.target_label, max_len=14))
+    recent_width = widths[3]
     d = row.delivery
     fail = Text(_pct(row.failure_rate), style=STATUS_COLORS["error"] if row.failure_rate else "")
     red = Text(_pct(row.red_share), style=STATUS_COLORS["error"] if d.red_for is not None else "")
@@ -67,7 +84,7 @@ def fleet_cells(row: FleetRow) -> tuple[Text | str, ...]:
         name,
         fail,
         red,
-        outcome_strip(row.recent, RECENT),
+        outcome_strip(row.recent, recent_width),
         "—" if d.deployments_per_day is None else f"{d.deployments_per_day:.1f}",
         _dur(d.lead_time),
         _pct(d.change_failure_rate),
@@ -88,6 +105,9 @@ class FleetHealthScreen(Screen[None]):
         super().__init__()
         self._dirty = False
         self.reading = False
+        self._widths = column_widths(WIDE)
+        # The cursor stays on the top row (the worst) until the user moves it.
+        self._user_moved = False
 
     @property
     def cptui(self) -> CptuiApp:
@@ -101,8 +121,13 @@ class FleetHealthScreen(Screen[None]):
         yield Static(Text("Fleet health", style="bold"), id="fleet-title", markup=False)
         yield Static("", id="fleet-notice", markup=False)
         table = RankedTable(id="fleet-table", zebra_stripes=True)
-        for label, width in COLUMNS:
-            table.add_column(label, key=label.lower(), width=width)
+        self._widths = column_widths(self.app.size.width)
+        for (label, _), width in zip(COLUMNS, self._widths, strict=True):
+            table.add_column(
+                "Recent" if label == "Recent outcomes" and width < RECENT else label,
+                key=label.lower(),
+                width=width,
+            )
         yield table
         yield KeyFooter()
 
@@ -137,8 +162,9 @@ class FleetHealthScreen(Screen[None]):
         window = self.cptui.insights.window
         title = Text.assemble(
             ("Fleet health", "bold"),
-            f"  ·  last {min(window, 100)} executions per pipeline, worst first  ·  ",
-            (cov.sentence, "dim"),
+            "  ·  ",
+            cov.sentence,
+            (f"  ·  last {min(window, 100)} executions each, worst first", "dim"),
         )
         self.query_one("#fleet-title", Static).update(title)
         notice = self.query_one("#fleet-notice", Static)
@@ -154,9 +180,19 @@ class FleetHealthScreen(Screen[None]):
         else:
             notice.display = False
         ranked: list[tuple[str, tuple[Text | str, ...], Hashable]] = [
-            (r.key, fleet_cells(r), fleet_rank(r)) for r in rows
+            (r.key, fleet_cells(r, self._widths), fleet_rank(r)) for r in rows
         ]
-        self.table.upsert(ranked, remove_missing=True)
+        table = self.table
+        table.upsert(ranked, remove_missing=True)
+        if not self._user_moved and table.row_count and table.cursor_row != 0:
+            table.move_cursor(row=0, scroll=False)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in _CURSOR_KEYS and self.table.has_focus:
+            self._user_moved = True
+
+    def on_click(self, event: events.Click) -> None:
+        self._user_moved = True
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()

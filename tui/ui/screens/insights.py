@@ -117,7 +117,7 @@ def steps_table(title: str, steps: Sequence[StepStats], limit: int = MAX_STEPS) 
 
 def flaky_text(ins: PipelineInsights, now_label: str = "") -> Text:
     text = Text("Flaky actions", style="bold")
-    text.append("  failed, then passed on a retry or a re-run of the same revision\n", style="dim")
+    text.append("  failed, then passed on a retry or a re-run (same revision)\n", style="dim")
     if not ins.flaky:
         text.append("None in the executions read." if ins.with_actions else "Not known yet.", style="dim")
         return text
