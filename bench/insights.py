@@ -81,6 +81,7 @@ async def run(pipelines: int = 1000, seconds: float = 30.0, quota: int = 10) -> 
                     "time_to_first_chart_s": round(chart, 3),
                     "time_to_all_actions_s": round(time.monotonic() - opened, 3),
                     "history_pages_fetched": app.insights.pages - pages,
+                    "action_pages": app.insights.action_pages,
                     "action_reads": app.insights.action_reads,
                 }
         finally:

@@ -279,3 +279,16 @@ def test_history_cache_keeps_only_finished_executions() -> None:
     assert cache.summary("t", "p", "e01") is None  # bounded: the oldest entry went first
     assert cache.summary("t", "p", "e04") is not None
     assert cache.summary("t", "p", "e02") is None
+
+
+def test_pipeline_wide_action_executions_drop_items_without_their_execution() -> None:
+    from tui.aws.convert import pipeline_action_executions
+
+    items = [
+        {"actionExecutionId": "a1", "pipelineExecutionId": "e1", "stageName": "Build", "actionName": "B"},
+        {"actionExecutionId": "a2", "stageName": "Build", "actionName": "B"},  # whose? unknown: left out
+        {"pipelineExecutionId": "e1"},  # no id of its own
+    ]
+    (only,) = pipeline_action_executions(items)
+    assert (only.action_execution_id, only.pipeline_execution_id) == ("a1", "e1")
+    assert pipeline_action_executions(None) == []

@@ -45,11 +45,13 @@ async def test_i_on_the_pipeline_screen_shows_flaky_actions_and_the_chart(
         assert ins.with_actions == ins.read
         assert "Last 50 executions" in text
         # Finished executions are read once: reading again asks only for the running one's actions.
-        reads = app.insights.action_reads
+        # The first read paged the pipeline's action executions, 100 a call, not one per execution.
+        assert 1 <= app.insights.action_pages <= 3 and app.insights.action_reads == 0
+        reads, pages = app.insights.action_reads, app.insights.action_pages
         screen.action_refresh()
         await wait_for_workers(pilot, "insights", timeout=60)
         running = sum(1 for s in screen.history if not s.status.is_terminal)
-        assert app.insights.action_reads - reads == running
+        assert (app.insights.action_reads - reads, app.insights.action_pages - pages) == (running, 0)
 
 
 async def test_what_broke_it_names_the_first_failure_and_the_changed_revision(
@@ -80,6 +82,23 @@ async def test_order_service_build_got_slower(sim: Simulator, tmp_path: Path) ->
         ins = pipeline_insights("order-service", history, actions, app.now())
         build = next(s for s in ins.stages if s.stage == "Build")
         assert build.slower is not None and build.slower > 1.5
+        await pilot.pause()
+
+
+async def test_paged_action_executions_match_the_per_execution_reads(sim: Simulator, tmp_path: Path) -> None:
+    app = sim_app(sim, tmp_path, start_polling=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        ctl = app.insights
+        for name in ("payments-api-prod", "order-service"):
+            history = await ctl.history(EAST, name, 30)
+            paged = await ctl.window_actions(EAST, name, history)
+            service = app.services[EAST.key]
+            for summary in history:
+                each = await service.list_action_executions(name, summary.execution_id)
+                assert sorted(a.action_execution_id for a in paged[summary.execution_id]) == sorted(
+                    a.action_execution_id for a in each
+                ), summary.execution_id
+        assert ctl.action_pages >= 2 and ctl.action_reads <= 2  # the running executions, if any
         await pilot.pause()
 
 

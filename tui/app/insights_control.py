@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tui.aws.errors import AwsError
+from tui.aws.service import ActionHistorySource
 from tui.core.error_text import error_text
 from tui.core.history_cache import HistoryCache
 from tui.core.insights import FleetRow, fleet_row
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     from tui.app.application import CptuiApp
 
 MAX_PAGE = 100  # ListPipelineExecutions' largest page
+# Up to this many executions without their action executions are read one call each; more, and the
+# pipeline's action executions are paged instead (100 a call, across executions).
+PER_EXECUTION_MAX = 3
 FLEET_SHARE = 0.5  # of a target's rate the fleet read may use; polls keep the rest
 WAITING = "waiting for budget"
 FLEET_FRESH = 300.0  # seconds a fleet row is kept before `r` or a reopen reads it again
@@ -42,7 +46,8 @@ class InsightsController:
         self._clock = clock
         # Counters for the benchmark and the screens' coverage line.
         self.pages = 0
-        self.action_reads = 0
+        self.action_reads = 0  # ListActionExecutions of one execution
+        self.action_pages = 0  # ListActionExecutions pages of the whole pipeline
         self.execution_reads = 0
         self.fleet_rows: dict[str, FleetRow] = {}
         self.fleet_read_at: dict[str, float] = {}
@@ -88,6 +93,65 @@ class InsightsController:
         self.action_reads += 1
         self.cache.put_actions(target.key, summary, found)
         return tuple(found)
+
+    async def window_actions(
+        self,
+        target: Target,
+        name: str,
+        history: Sequence[ExecutionSummary],
+        progress: Callable[[Mapping[str, tuple[ActionExecution, ...]]], None] | None = None,
+    ) -> dict[str, tuple[ActionExecution, ...]]:
+        """The action executions of every execution in ``history``: cached ones as they are; when
+        more than ``PER_EXECUTION_MAX`` are missing, pages of the whole pipeline's (100 a call,
+        newest first) until the oldest missing execution's start is passed; the rest one call each.
+        ``progress`` gets what is known so far after each call."""
+        out: dict[str, tuple[ActionExecution, ...]] = {}
+        missing: list[ExecutionSummary] = []
+        for summary in history:
+            cached = self.cache.actions(target.key, summary)
+            if cached is None:
+                missing.append(summary)
+            else:
+                out[summary.execution_id] = cached
+        if progress is not None and out:
+            progress(out)
+        service = self.app.services.get(target.key)
+        starts = [s.start_time for s in missing]
+        if len(missing) > PER_EXECUTION_MAX and isinstance(service, ActionHistorySource) and all(starts):
+            oldest = min(s for s in starts if s is not None)
+            wanted = {s.execution_id: s for s in missing}
+            found: dict[str, list[ActionExecution]] = {eid: [] for eid in wanted}
+            token: str | None = None
+            while True:
+                page: Page[ActionExecution] = await self.app.call(
+                    target,
+                    "ListActionExecutions",
+                    lambda s, t=token: s.list_pipeline_action_executions(name, next_token=t),  # type: ignore[misc]
+                )
+                self.action_pages += 1
+                for attempt in page.items:
+                    if attempt.pipeline_execution_id in found:
+                        found[attempt.pipeline_execution_id].append(attempt)
+                token = page.next_token
+                last = page.items[-1].start_time if page.items else None
+                # Every execution that started after the page's last action is complete.
+                for eid, summary in list(wanted.items()):
+                    if token is None or (
+                        last is not None and summary.start_time and summary.start_time > last
+                    ):
+                        out[eid] = tuple(found[eid])
+                        self.cache.put_actions(target.key, summary, out[eid])
+                        del wanted[eid]
+                if progress is not None:
+                    progress(out)
+                if not wanted or token is None or (last is not None and last < oldest):
+                    break
+            missing = list(wanted.values())
+        for summary in missing:
+            out[summary.execution_id] = await self.actions(target, name, summary)
+            if progress is not None:
+                progress(out)
+        return out
 
     async def execution(self, target: Target, name: str, execution_id: str) -> Execution:
         cached = self.cache.execution(target.key, name, execution_id)

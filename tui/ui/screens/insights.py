@@ -8,7 +8,7 @@ flaky actions and "what broke it" fill in as each execution's action executions 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, cast
 
 from rich.console import Group, RenderableType
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from tui.app.application import CptuiApp
 
 CHART_HEIGHT = 6
-REDRAW_EVERY = 5  # executions' action reads between redraws while they arrive
 MAX_STEPS = 8  # rows per stage/action table
 
 
@@ -207,18 +206,20 @@ class InsightsScreen(Screen[None]):
         self.complete = True
         self.busy_note = "Reading action executions…"
         self._draw()
-        for i, summary in enumerate(self.history):
-            try:
-                self.actions[summary.execution_id] = await ctl.actions(self.target, name, summary)
-            except AwsError as error:
-                why = error_text(error, profile=self.target.profile)
-                self.error = f"Could not read action executions of {short_id(summary.execution_id)}: {why}"
-                break
-            if i % REDRAW_EVERY == REDRAW_EVERY - 1:
-                self._draw()
+        try:
+            self.actions = dict(
+                await ctl.window_actions(self.target, name, self.history, progress=self._progress)
+            )
+        except AwsError as error:
+            why = error_text(error, profile=self.target.profile)
+            self.error = f"Could not read the action executions: {why}"
         self.busy_note = ""
         self._draw()
         await self._load_breakage()
+
+    def _progress(self, known: Mapping[str, Sequence[ActionExecution]]) -> None:
+        self.actions = dict(known)
+        self._draw()
 
     async def _load_breakage(self) -> None:
         ins = self.insights
