@@ -42,6 +42,7 @@ COLUMNS = (
     ("Lead", 5),
     ("CFR", 4),
     ("Restore", 8),
+    ("Runs", 4),
     ("Target", 14),
 )
 NAME_MIN = 16
@@ -72,7 +73,7 @@ def fleet_cells(row: FleetRow, widths: tuple[int, ...] | None = None) -> tuple[T
     name = Text(clean(row.pipeline, max_len=widths[0]))
     if not row.known or row.delivery is None:
         why = Text(clean(row.error or "unknown", max_len=60), style=STATUS_COLORS["muted"])
-        return (name, "?", "?", why, "", "", "", "", clean(row.target_label, max_len=14))
+        return (name, "?", "?", why, "", "", "", "", "?", clean(row.target_label, max_len=14))
     recent_width = widths[3]
     d = row.delivery
     fail = Text(_pct(row.failure_rate), style=STATUS_COLORS["error"] if row.failure_rate else "")
@@ -89,6 +90,7 @@ def fleet_cells(row: FleetRow, widths: tuple[int, ...] | None = None) -> tuple[T
         _dur(d.lead_time),
         _pct(d.change_failure_rate),
         restore,
+        str(row.read),
         clean(row.target_label, max_len=14),
     )
 
