@@ -292,3 +292,17 @@ def test_pipeline_wide_action_executions_drop_items_without_their_execution() ->
     (only,) = pipeline_action_executions(items)
     assert (only.action_execution_id, only.pipeline_execution_id) == ("a1", "e1")
     assert pipeline_action_executions(None) == []
+
+
+def test_duration_chart_draws_a_column_per_execution_and_marks_p50() -> None:
+    from tui.core.insights import Bar
+    from tui.ui.widgets.insight_charts import LABEL_WIDTH, duration_chart
+
+    bars = [Bar(f"e{i}", 60.0 * (i + 1), Status.FAILED if i == 2 else Status.SUCCEEDED) for i in range(4)]
+    lines = duration_chart(bars, LABEL_WIDTH + 1 + 12, 4, p50=120.0).plain.splitlines()
+    assert len(lines) == 5  # four rows of bars, then the outcomes
+    assert lines[-1].split() == ["✔", "✔", "✖", "✔"]  # never colour alone
+    assert any(line.strip().startswith("p50") for line in lines)
+    assert lines[0].strip().startswith("4m")  # the top of the scale: the longest execution
+    empty = duration_chart([], 40, 4).plain
+    assert "No finished execution" in empty

@@ -17,6 +17,7 @@ from tui.core.model import Status
 
 _EIGHTHS = " ▁▂▃▄▅▆▇█"
 LABEL_WIDTH = 8
+MAX_BAR = 3  # columns per execution when there is room
 
 
 def status_color(status: Status) -> str:
@@ -39,6 +40,10 @@ def duration_chart(
     ``LABEL_WIDTH`` with the p50/p95 rows named, and a last row of status glyphs."""
     room = max(1, width - LABEL_WIDTH - 1)
     shown = list(bars)[-room:]
+    # Few executions get wider bars (up to MAX_BAR columns, with a gap), so the chart fills the row.
+    bar = max(1, min(MAX_BAR, room // max(1, len(shown))))
+    gap = " " if bar > 1 else ""
+    cell = max(1, bar - len(gap))
     text = Text(no_wrap=True, overflow="crop")
     if not shown:
         text.append("No finished execution to chart yet.", style="dim")
@@ -60,14 +65,16 @@ def duration_chart(
         label = duration(top, coarse=True) if r == 0 else marks.get(r, "")
         text.append(f"{label:>{LABEL_WIDTH}} ", style="dim")
         floor = (height - 1 - r) * 8
-        for bar in shown:
-            level = round(bar.seconds / top * units)
+        for item in shown:
+            level = round(item.seconds / top * units)
             fill = max(0, min(8, level - floor))
             if fill == 0 and r in marks:
-                text.append("┄", style="dim")
+                text.append("┄" * bar, style="dim")
             else:
-                text.append(_EIGHTHS[fill] if fill else " ", style=status_color(bar.status))
+                text.append((_EIGHTHS[fill] if fill else " ") * cell, style=status_color(item.status))
+                text.append(gap)
         text.append("\n")
     text.append(" " * (LABEL_WIDTH + 1))
-    text.append_text(outcome_strip([b.status for b in shown]))
+    for item in shown:
+        text.append(item.status.glyph.ljust(bar), style=status_color(item.status))
     return text
