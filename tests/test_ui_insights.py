@@ -106,7 +106,7 @@ async def test_history_screen_panel_and_i(sim: Simulator, tmp_path: Path) -> Non
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await app.push_screen(HistoryScreen(EAST, "web-frontend"))
-        await wait_for_text(pilot, "Insights · last 25", "% success", "failing since", "i: more")
+        await wait_for_text(pilot, "Insights (i: more) · last 25", "% success", "failing since")
         await pilot.press("i")
         await wait_for(pilot, lambda: isinstance(app.screen, InsightsScreen), timeout=10)
 

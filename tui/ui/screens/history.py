@@ -132,15 +132,15 @@ def insights_panel(name: str, newest_first: Sequence[ExecutionSummary], now: dat
     ins = pipeline_insights(name, newest_first, {}, now, window=len(newest_first))
     o = ins.outcomes
     line = Text("Insights", style="bold")
-    line.append(f" · last {ins.read}: ", style="dim")
+    line.append(" (i: more)", style="dim")
+    line.append(f" · last {ins.read}: ")
     line.append(f"{pct(o.success_rate)} success" + (f" ({o.succeeded}/{o.decided})" if o.decided else ""))
-    if ins.per_day is not None:
-        line.append(f" · {ins.per_day:.1f}/day")
-    line.append(f" · p50 {dur(ins.durations.p50)} · p95 {dur(ins.durations.p95)}")
     if ins.breakage is not None:
         since = short_id(ins.breakage.first_failure_id)
         line.append(f" · failing since {since}", style=STATUS_COLORS["error"])
-    line.append("  i: more", style="dim")
+    line.append(f" · p50 {dur(ins.durations.p50)} · p95 {dur(ins.durations.p95)}")
+    if ins.per_day is not None:
+        line.append(f" · {ins.per_day:.1f}/day")
     line.truncate(max(20, width), overflow="ellipsis")
     line.append("\n")
     line.append_text(duration_chart(ins.bars, width, 1))

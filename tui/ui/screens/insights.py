@@ -291,11 +291,11 @@ class InsightsScreen(Screen[None]):
         when = ago(first.last_update_time if first else None, self.cptui.now())
         text.append("\n")
         text.append(f"  ✖ Failing since {short_id(b.first_failure_id)}", style=STATUS_COLORS["error"])
-        text.append(f" ({when}) · {b.failures_since} failing run{'s' if b.failures_since != 1 else ''}")
+        text.append(f" ({when}) · {b.failures_since} failed run{'s' if b.failures_since != 1 else ''}")
         if b.last_success_id is None:
             text.append(f" · no success in the last {ins.read} executions", style="dim")
             return text
-        text.append(f" since the last success {short_id(b.last_success_id)}\n")
+        text.append(f" since {short_id(b.last_success_id)} succeeded\n")
         if self.diff_note:
             text.append("  " + clean(self.diff_note) + "\n", style=STATUS_COLORS["warning"])
         elif self.diff is None:
