@@ -13,7 +13,7 @@ import insights  # noqa: E402
 
 
 async def test_insights_bench_reports_every_figure() -> None:
-    result = await insights.run(pipelines=12, seconds=3.0, quota=50)
+    result = await insights.run(pipelines=12, seconds=3.0, quota=50, settle=0.5)
     fleet, pipeline = result["fleet"], result["pipeline"]
     assert {"time_to_first_row_s", "history_pages_fetched", "pipelines_covered", "calls_per_s_all"} <= set(
         fleet
