@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from simfixtures import advance_until
 from ui_harness import wait_for
 from ui_simapp import EAST, close_services, open_pipeline, sim_app
 from uiwait import wait_for_text, wait_for_workers
@@ -147,3 +148,21 @@ async def test_fleet_health_ranks_pipelines_and_says_why_one_is_unknown(
         await wait_for(pilot, lambda: not screen.reading, timeout=60)
         await wait_for_text(pilot, "could not be read", "0 of 9 pipelines read, 9 could not be read")
         assert all(r.error and "could not be read" in r.error for r in app.insights.fleet_snapshot())
+
+
+async def test_insights_read_again_when_the_running_execution_ends(sim: Simulator, tmp_path: Path) -> None:
+    app = sim_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, "auth-service")
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, InsightsScreen), timeout=10)
+        screen = app.screen
+        assert isinstance(screen, InsightsScreen)
+        await wait_for(pilot, lambda: screen.insights is not None and not screen.busy_note, timeout=60)
+        assert screen.history[0].status.value == "InProgress"
+        await wait_for_text(pilot, "This run is at")
+        running = screen.history[0].execution_id
+        advance_until(sim, lambda w: w.pipelines["auth-service"].executions[running].final)
+        app.poller.refresh_now(EAST, "auth-service")
+        await wait_for(pilot, lambda: screen.history[0].status.is_terminal, timeout=30)
+        assert screen.history[0].execution_id == running

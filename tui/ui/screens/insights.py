@@ -35,9 +35,11 @@ from tui.ui.widgets.insight_charts import duration_chart
 
 if TYPE_CHECKING:
     from tui.app.application import CptuiApp
+    from tui.ui.messages import StoreChange
 
 CHART_HEIGHT = 6
 MAX_STEPS = 8  # rows per stage/action table
+TICK_SECONDS = 5.0
 
 
 def pct(value: float | None) -> str:
@@ -184,8 +186,31 @@ class InsightsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#insights-body").focus()
+        self.cptui.store_changed.subscribe(self, self._on_store_changed)
+        # The running execution's elapsed time moves against its p50/p95.
+        self.set_interval(TICK_SECONDS, self._tick)
         self._draw()
         self.load()
+
+    def on_unmount(self) -> None:
+        self.cptui.store_changed.unsubscribe(self)
+
+    def _tick(self) -> None:
+        if self.insights is not None and self.insights.current:
+            self._draw()
+
+    def _on_store_changed(self, change: StoreChange) -> None:
+        """A new execution, or the newest one ended: read the window again (what is cached is not
+        read again: a list page and the running execution's actions)."""
+        if change.target not in (None, self.target) or self.pipeline_name not in change.pipelines:
+            return
+        latest = self.cptui.store.latest_execution(self.target, self.pipeline_name)
+        newest = self.history[0] if self.history else None
+        moved = latest is not None and (
+            newest is None or (latest.execution_id, latest.status) != (newest.execution_id, newest.status)
+        )
+        if moved:
+            self.load()
 
     # --- data -----------------------------------------------------------------------------------
 
