@@ -306,3 +306,20 @@ def test_duration_chart_draws_a_column_per_execution_and_marks_p50() -> None:
     assert lines[0].strip().startswith("4m")  # the top of the scale: the longest execution
     empty = duration_chart([], 40, 4).plain
     assert "No finished execution" in empty
+
+
+def test_names_from_aws_are_shown_as_typed_in_the_insights_tables() -> None:
+    from rich.console import Console
+
+    from tui.core.insights import Flaky, StepStats
+    from tui.ui.screens.insights import flaky_text, steps_table
+
+    hostile = "[bold]Deploy[/] \x1b[31m[link=http://x]"
+    console = Console(width=120, record=True, color_system=None)
+    console.print(steps_table("Stages", [StepStats(hostile, None, 3, 1, 1.0, 60.0, 90.0)]))
+    out = console.export_text()
+    assert "[bold]Deploy[/]" in out and "\x1b" not in out
+    ins = pipeline_insights("p", [], {}, NOW)
+    flaky = Flaky(hostile, "[/]", 1, 0, NOW, "e1")
+    text = flaky_text(ins.__class__(**{**ins.__dict__, "flaky": (flaky,)}))
+    assert "[bold]Deploy[/] " in text.plain and "› [/]" in text.plain
