@@ -17,8 +17,10 @@ import asyncio
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from tui.app.context import Shared
+from tui.app.poll_control import PollController
 from tui.aws.errors import AwsError
 from tui.aws.service import ActionHistorySource
 from tui.core.error_text import error_text
@@ -27,8 +29,13 @@ from tui.core.insights import FleetRow, fleet_row
 from tui.core.model import ActionExecution, Execution, ExecutionSummary, Page, Target
 from tui.core.store import row_key
 
-if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
+
+class InsightsHost(Shared, Protocol):
+    """What the insights reads need of the app: the budgeted calls, the store, the poller's budget."""
+
+    @property
+    def poller(self) -> PollController: ...
+
 
 MAX_PAGE = 100  # ListPipelineExecutions' largest page
 # Up to this many executions without their action executions are read one call each; more, and the
@@ -40,7 +47,7 @@ FLEET_FRESH = 300.0  # seconds a fleet row is kept before `r` or a reopen reads 
 
 
 class InsightsController:
-    def __init__(self, app: CptuiApp, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, app: InsightsHost, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.app = app
         self.cache = HistoryCache()
         self._clock = clock

@@ -18,11 +18,11 @@ from tui.sim.world.runners import new_uuid
 from tui.sim.world.state import ActionRun, Execution, Pipeline, Revision, StageRun
 
 if TYPE_CHECKING:
-    from tui.sim.world.world import World
+    from tui.sim.world.base import WorldBase
 
 
-def handle(world: World, kind: str, args: tuple[Any, ...]) -> None:
-    """Apply one scheduled transition (called by ``World.advance``)."""
+def handle(world: WorldBase, kind: str, args: tuple[Any, ...]) -> None:
+    """Apply one scheduled transition (called by ``WorldBase.advance``)."""
     if kind == "trigger":
         _auto_trigger(world, args[0])
     elif kind == "action":
@@ -31,7 +31,7 @@ def handle(world: World, kind: str, args: tuple[Any, ...]) -> None:
         _build_phase(world, *args)
 
 
-def _build_phase(world: World, build_id: str, index: int) -> None:
+def _build_phase(world: WorldBase, build_id: str, index: int) -> None:
     """A CodeBuild phase ended (its Build Phase Change event); the last one ends the build."""
     build = world.builds.get(build_id)
     if build is None:
@@ -43,7 +43,7 @@ def _build_phase(world: World, build_id: str, index: int) -> None:
     world.schedule(build.phases[index + 1].end, "build-phase", build_id, index + 1)
 
 
-def auto_trigger_kind(world: World, p: Pipeline) -> tuple[str, str]:
+def auto_trigger_kind(world: WorldBase, p: Pipeline) -> tuple[str, str]:
     """(triggerType, triggerDetail) of a simulated source change for this pipeline's source."""
     src = p.spec.stages[0].actions[0]
     cfg = src.configuration
@@ -59,7 +59,7 @@ def auto_trigger_kind(world: World, p: Pipeline) -> tuple[str, str]:
     return "CloudWatchEvent", f"arn:aws:events:{world.region}:{world.account}:rule/{rule}"
 
 
-def _auto_trigger(world: World, name: str) -> None:
+def _auto_trigger(world: WorldBase, name: str) -> None:
     p = world.pipelines.get(name)
     if p is None or p.spec.trigger_every is None:
         return
@@ -70,7 +70,7 @@ def _auto_trigger(world: World, name: str) -> None:
 
 
 def start_execution(
-    world: World,
+    world: WorldBase,
     p: Pipeline,
     trigger_type: str,
     trigger_detail: str,
@@ -118,7 +118,7 @@ def _can_enter(p: Pipeline, ex: Execution, stage: str) -> bool:
     return ex.mode == "PARALLEL" or not p.occupants.get(stage)
 
 
-def try_enter(world: World, p: Pipeline, ex: Execution, idx: int) -> None:
+def try_enter(world: WorldBase, p: Pipeline, ex: Execution, idx: int) -> None:
     """Enter stage ``idx`` now, or wait at its inbound side as the execution mode says."""
     stage = p.spec.stages[idx].name
     ex.stage_index = idx
@@ -133,7 +133,7 @@ def try_enter(world: World, p: Pipeline, ex: Execution, idx: int) -> None:
     ex.waiting_at = stage
 
 
-def _enter(world: World, p: Pipeline, ex: Execution, idx: int) -> None:
+def _enter(world: WorldBase, p: Pipeline, ex: Execution, idx: int) -> None:
     name = p.spec.stages[idx].name
     ex.waiting_at = None
     ex.stage_index = idx
@@ -147,7 +147,7 @@ def _enter(world: World, p: Pipeline, ex: Execution, idx: int) -> None:
 
 
 def start_group(
-    world: World, p: Pipeline, ex: Execution, run: StageRun, only: set[str] | None = None
+    world: WorldBase, p: Pipeline, ex: Execution, run: StageRun, only: set[str] | None = None
 ) -> None:
     """Start the actions of the stage's current runOrder group (or just those in ``only``)."""
     stage_spec = p.spec.stage(run.name)
@@ -168,7 +168,7 @@ def record_action(p: Pipeline, run: StageRun, ar: ActionRun) -> None:
     p.action_latest[(run.name, ar.name)] = ar
 
 
-def _action_due(world: World, name: str, eid: str, stage: str, run_id: str) -> None:
+def _action_due(world: WorldBase, name: str, eid: str, stage: str, run_id: str) -> None:
     p = world.pipelines[name]
     ex = p.executions[eid]
     srun = ex.stages.get(stage)
@@ -181,7 +181,7 @@ def _action_due(world: World, name: str, eid: str, stage: str, run_id: str) -> N
 
 
 def complete_action(
-    world: World, p: Pipeline, ex: Execution, srun: StageRun, ar: ActionRun, outcome: str
+    world: WorldBase, p: Pipeline, ex: Execution, srun: StageRun, ar: ActionRun, outcome: str
 ) -> None:
     """End an action with ``outcome`` (Succeeded, Failed or TimedOut) and move the stage on."""
     now = world.now
@@ -204,7 +204,7 @@ def complete_action(
     _group_check(world, p, ex, srun)
 
 
-def _group_check(world: World, p: Pipeline, ex: Execution, srun: StageRun) -> None:
+def _group_check(world: WorldBase, p: Pipeline, ex: Execution, srun: StageRun) -> None:
     stage_spec = p.spec.stage(srun.name)
     assert stage_spec is not None
     groups = stage_spec.run_orders()
@@ -222,7 +222,7 @@ def _group_check(world: World, p: Pipeline, ex: Execution, srun: StageRun) -> No
         stage_end(world, p, ex, srun, "Succeeded")
 
 
-def stage_end(world: World, p: Pipeline, ex: Execution, srun: StageRun, status: str) -> None:
+def stage_end(world: WorldBase, p: Pipeline, ex: Execution, srun: StageRun, status: str) -> None:
     """Close a stage run, free the stage, and move the execution on or end it."""
     srun.status = status
     srun.retry_running = False
@@ -240,7 +240,7 @@ def stage_end(world: World, p: Pipeline, ex: Execution, srun: StageRun, status: 
         finish(world, p, ex, "Failed" if status == "Failed" else "Stopped")
 
 
-def release(world: World, p: Pipeline, stage: str, eid: str) -> None:
+def release(world: WorldBase, p: Pipeline, stage: str, eid: str) -> None:
     """Free ``stage`` of execution ``eid`` and let waiting executions in."""
     occupants = p.occupants.get(stage, [])
     if eid in occupants:
@@ -248,7 +248,7 @@ def release(world: World, p: Pipeline, stage: str, eid: str) -> None:
     pump(world, p, stage)
 
 
-def pump(world: World, p: Pipeline, stage: str) -> None:
+def pump(world: WorldBase, p: Pipeline, stage: str) -> None:
     """Move waiting executions into ``stage`` while it admits them."""
     queue = p.waiting.get(stage, [])
     while queue:
@@ -259,7 +259,7 @@ def pump(world: World, p: Pipeline, stage: str) -> None:
         _enter(world, p, ex, p.spec.stage_index(stage))
 
 
-def finish(world: World, p: Pipeline, ex: Execution, status: str, summary: str | None = None) -> None:
+def finish(world: WorldBase, p: Pipeline, ex: Execution, status: str, summary: str | None = None) -> None:
     """End an execution with a final status."""
     ex.status = status
     ex.last_update = world.now
@@ -281,7 +281,7 @@ def current_stage(p: Pipeline, ex: Execution) -> StageRun | None:
     return run if run is not None and run.status in ("InProgress", "Stopping") else None
 
 
-def stop(world: World, p: Pipeline, ex: Execution, abandon: bool, reason: str) -> None:
+def stop(world: WorldBase, p: Pipeline, ex: Execution, abandon: bool, reason: str) -> None:
     """Stop an execution: abandon in-progress actions now, or let them finish first."""
     ex.stop_reason = reason
     ex.abandon = abandon
@@ -310,7 +310,7 @@ def stop(world: World, p: Pipeline, ex: Execution, abandon: bool, reason: str) -
     finish(world, p, ex, "Stopped")
 
 
-def retry(world: World, p: Pipeline, ex: Execution, stage: str, mode: str) -> None:
+def retry(world: WorldBase, p: Pipeline, ex: Execution, stage: str, mode: str) -> None:
     """Run a failed stage again: only its failed actions, or all of them from the first group."""
     srun = ex.stages[stage]
     srun.status = "InProgress"

@@ -10,7 +10,6 @@ title says how much of the fleet is covered, and a pipeline not read says why ("
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import events, work
@@ -23,13 +22,10 @@ from tui.core.config import DEFAULT_KEYS
 from tui.core.fmt import STATUS_COLORS, duration
 from tui.core.insights import RECENT, FleetRow, coverage_of, fleet_rank
 from tui.core.sanitize import clean
-from tui.ui.screens.pipelines import _CURSOR_KEYS
+from tui.ui.host import Host, host_of
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.insight_charts import outcome_strip
-from tui.ui.widgets.ranked_table import RankedTable
-
-if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
+from tui.ui.widgets.ranked_table import CURSOR_KEYS, RankedTable
 
 # (label, width); the pipeline column takes what the others leave (at least NAME_MIN), and below
 # WIDE columns the recent outcomes keep the newest NARROW_RECENT.
@@ -112,8 +108,8 @@ class FleetHealthScreen(Screen[None]):
         self._user_moved = False
 
     @property
-    def cptui(self) -> CptuiApp:
-        return cast("CptuiApp", self.app)
+    def host(self) -> Host:
+        return host_of(self.app)
 
     @property
     def table(self) -> RankedTable:
@@ -144,7 +140,7 @@ class FleetHealthScreen(Screen[None]):
         self.reading = True
         self._dirty = True
         try:
-            await self.cptui.insights.read_fleet(self._on_row, force=force)
+            await self.host.insights.read_fleet(self._on_row, force=force)
         finally:
             self.reading = False
             self._dirty = True
@@ -159,9 +155,9 @@ class FleetHealthScreen(Screen[None]):
             self._draw()
 
     def _draw(self) -> None:
-        rows = self.cptui.insights.fleet_snapshot()
+        rows = self.host.insights.fleet_snapshot()
         cov = coverage_of(rows)
-        window = self.cptui.insights.window
+        window = self.host.insights.window
         title = Text.assemble(
             ("Fleet health", "bold"),
             "  ·  ",
@@ -190,7 +186,7 @@ class FleetHealthScreen(Screen[None]):
             table.move_cursor(row=0, scroll=False)
 
     def on_key(self, event: events.Key) -> None:
-        if event.key in _CURSOR_KEYS and self.table.has_focus:
+        if event.key in CURSOR_KEYS and self.table.has_focus:
             self._user_moved = True
 
     def on_click(self, event: events.Click) -> None:
@@ -201,7 +197,7 @@ class FleetHealthScreen(Screen[None]):
 
     def action_open(self) -> None:
         key = self.table.cursor_key
-        row = next((r for r in self.cptui.store.rows() if r.key == key), None)
+        row = next((r for r in self.host.store.rows() if r.key == key), None)
         if row is None:
             return
         from tui.ui.screens.insights import InsightsScreen

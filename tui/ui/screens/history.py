@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, work
@@ -23,19 +23,19 @@ from tui.aws.errors import AwsError
 from tui.core.config import DEFAULT_KEYS
 from tui.core.datum import Datum
 from tui.core.error_text import error_text
-from tui.core.fmt import STATUS_COLORS, ago, short_id, status_text
+from tui.core.fmt import STATUS_COLORS, ago, running_duration, short_id, status_text
 from tui.core.insights import pipeline_insights
 from tui.core.model import ExecutionSummary, ExecutionType, Page, Target
+from tui.core.revisions import revision_message
 from tui.core.sanitize import clean
+from tui.ui.host import Host, host_of
 from tui.ui.screens.insights import dur, pct
-from tui.ui.widgets.execution_panel import revision_message, running_duration
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.insight_charts import duration_chart
 from tui.ui.widgets.ranked_table import RankedTable
 from tui.ui.widgets.stage_box import principal
 
 if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
     from tui.ui.messages import StoreChange
 
 PAGE_SIZE = 25
@@ -177,8 +177,8 @@ class HistoryScreen(Screen[None]):
         self.more_read: Datum[Page[ExecutionSummary]] = Datum()
 
     @property
-    def cptui(self) -> CptuiApp:
-        return cast("CptuiApp", self.app)
+    def host(self) -> Host:
+        return host_of(self.app)
 
     @property
     def table(self) -> RankedTable:
@@ -201,24 +201,24 @@ class HistoryScreen(Screen[None]):
         )
 
     def on_mount(self) -> None:
-        self.cptui.poller.watch(self.target, self.pipeline_name)
-        self.cptui.store_changed.subscribe(self, self._on_store_changed)
+        self.host.poller.watch(self.target, self.pipeline_name)
+        self.host.store_changed.subscribe(self, self._on_store_changed)
         self.table.focus()
         self.load_first_page()
         self.set_interval(10, self._tick)
 
     def on_unmount(self) -> None:
-        self.cptui.store_changed.unsubscribe(self)
-        self.cptui.poller.unwatch(self.target, self.pipeline_name)
+        self.host.store_changed.unsubscribe(self)
+        self.host.poller.unwatch(self.target, self.pipeline_name)
 
     # --- data -----------------------------------------------------------------------------------
 
     def _on_store_changed(self, change: StoreChange) -> None:
         if change.target not in (None, self.target):
             return
-        answering = not self.cptui.store.freshness(self.target).stale_reason
+        answering = not self.host.store.freshness(self.target).stale_reason
         if self.pipeline_name in change.pipelines or (
-            answering and self.first_read.retry_due(self.cptui.now())
+            answering and self.first_read.retry_due(self.host.now())
         ):
             # New data for this pipeline, or the endpoint answers again after the list failed.
             self.load_first_page()
@@ -227,9 +227,9 @@ class HistoryScreen(Screen[None]):
     async def load_first_page(self) -> None:
         """(Re)fetch the newest page and merge it in by execution id."""
         name = self.pipeline_name
-        self.first_read.start(None, self.cptui.now())
+        self.first_read.start(None, self.host.now())
         try:
-            page: Page[ExecutionSummary] = await self.cptui.call(
+            page: Page[ExecutionSummary] = await self.host.call(
                 self.target,
                 "ListPipelineExecutions",
                 lambda service: service.list_executions(name, max_results=PAGE_SIZE),
@@ -239,7 +239,7 @@ class HistoryScreen(Screen[None]):
             self.first_read.fail(f"Could not list executions: {reason}")
             self._render_markers()
             return
-        self.first_read.set_value(page, self.cptui.now())
+        self.first_read.set_value(page, self.host.now())
         if not self._first_page_done:
             self._first_page_done = True
             self.pages_loaded = 1
@@ -262,7 +262,7 @@ class HistoryScreen(Screen[None]):
         name = self.pipeline_name
         self.more_read.start(token)
         try:
-            page: Page[ExecutionSummary] = await self.cptui.call(
+            page: Page[ExecutionSummary] = await self.host.call(
                 self.target,
                 "ListPipelineExecutions",
                 lambda service: service.list_executions(name, max_results=PAGE_SIZE, next_token=token),
@@ -275,7 +275,7 @@ class HistoryScreen(Screen[None]):
         finally:
             self.loading_more = False
             self.table.remove_key(LOADING_KEY)
-        self.more_read.set_value(page, self.cptui.now())
+        self.more_read.set_value(page, self.host.now())
         self.pages_loaded += 1
         self.next_token = page.next_token
         self._merge(page.items)
@@ -292,7 +292,7 @@ class HistoryScreen(Screen[None]):
         """The panel: the loaded executions' success rate, usual duration and outcomes (`i`: more)."""
         panel = self.query_one("#history-insights", Static)
         ordered = [self.executions[k] for k in self.table.row_keys_in_order() if k in self.executions]
-        panel.update(insights_panel(self.pipeline_name, ordered, self.cptui.now(), self.size.width - 2))
+        panel.update(insights_panel(self.pipeline_name, ordered, self.host.now(), self.size.width - 2))
         panel.display = bool(ordered)
 
     def _render_markers(self) -> None:
@@ -309,7 +309,7 @@ class HistoryScreen(Screen[None]):
         empty.update(text)
 
     def _upsert(self, items: Iterable[ExecutionSummary]) -> None:
-        now, width = self.cptui.now(), self._revision_width()
+        now, width = self.host.now(), self._revision_width()
         self.table.upsert((s.execution_id, history_cells(s, now, width), history_rank(s)) for s in items)
 
     def _revision_width(self) -> int:
@@ -351,27 +351,27 @@ class HistoryScreen(Screen[None]):
         self.action_open()
 
     def action_refresh(self) -> None:
-        self.cptui.poller.refresh_now(self.target, self.pipeline_name)
+        self.host.poller.refresh_now(self.target, self.pipeline_name)
         self.load_first_page()
 
     def action_copy(self) -> None:
         """`y`: the selected execution's id, the pipeline's ARN, their console links."""
-        from tui.app import operations as operator
+        from tui.ui import operations as operator
 
         key = self.table.cursor_key if self.table.cursor_key in self.executions else None
-        operator.open_copy(self.cptui, operator.copy_items(self.cptui, self.target, self.pipeline_name, key))
+        operator.open_copy(self.app, operator.copy_items(self.host, self.target, self.pipeline_name, key))
 
     def action_link(self) -> None:
-        from tui.app import operations as operator
+        from tui.ui import operations as operator
 
         key = self.table.cursor_key if self.table.cursor_key in self.executions else None
-        operator.open_link(self.cptui, operator.link_items(self.target, self.pipeline_name, key))
+        operator.open_link(self.app, operator.link_items(self.target, self.pipeline_name, key))
 
     def action_watch(self) -> None:
         """`w`: follow the selected execution until it ends (listed by `W`, notified when done)."""
         key = self.table.cursor_key
         if key is not None and key in self.executions:
-            self.cptui.follow(self.target, self.pipeline_name, key, self.executions[key])
+            self.host.follow(self.target, self.pipeline_name, key, self.executions[key])
 
     def action_insights(self) -> None:
         """`i`: the pipeline's insights over its last N executions."""

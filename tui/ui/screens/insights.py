@@ -9,7 +9,7 @@ flaky actions and "what broke it" fill in as each execution's action executions 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -28,13 +28,13 @@ from tui.core.execution_diff import ExecutionDiff, diff_executions
 from tui.core.fmt import STATUS_COLORS, ago, duration, short_id
 from tui.core.insights import CurrentRun, PipelineInsights, StepStats, pipeline_insights
 from tui.core.model import ActionExecution, ExecutionSummary, Target
+from tui.core.revisions import revision_message
 from tui.core.sanitize import clean
-from tui.ui.widgets.execution_panel import revision_message
+from tui.ui.host import Host, host_of
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.insight_charts import duration_chart
 
 if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
     from tui.ui.messages import StoreChange
 
 CHART_HEIGHT = 6
@@ -165,8 +165,8 @@ class InsightsScreen(Screen[None]):
         self.busy_note = "Reading executions…"
 
     @property
-    def cptui(self) -> CptuiApp:
-        return cast("CptuiApp", self.app)
+    def host(self) -> Host:
+        return host_of(self.app)
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="insights-title", markup=False)
@@ -186,14 +186,14 @@ class InsightsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#insights-body").focus()
-        self.cptui.store_changed.subscribe(self, self._on_store_changed)
+        self.host.store_changed.subscribe(self, self._on_store_changed)
         # The running execution's elapsed time moves against its p50/p95.
         self.set_interval(TICK_SECONDS, self._tick)
         self._draw()
         self.load()
 
     def on_unmount(self) -> None:
-        self.cptui.store_changed.unsubscribe(self)
+        self.host.store_changed.unsubscribe(self)
 
     def _tick(self) -> None:
         if self.insights is not None and self.insights.current:
@@ -204,7 +204,7 @@ class InsightsScreen(Screen[None]):
         read again: a list page and the running execution's actions)."""
         if change.target not in (None, self.target) or self.pipeline_name not in change.pipelines:
             return
-        latest = self.cptui.store.latest_execution(self.target, self.pipeline_name)
+        latest = self.host.store.latest_execution(self.target, self.pipeline_name)
         newest = self.history[0] if self.history else None
         moved = latest is not None and (
             newest is None or (latest.execution_id, latest.status) != (newest.execution_id, newest.status)
@@ -216,7 +216,7 @@ class InsightsScreen(Screen[None]):
 
     @work(exclusive=True, group="insights", exit_on_error=False)
     async def load(self) -> None:
-        ctl = self.cptui.insights
+        ctl = self.host.insights
         name = self.pipeline_name
         self.error = ""
         self.busy_note = "Reading executions…"
@@ -250,7 +250,7 @@ class InsightsScreen(Screen[None]):
         ins = self.insights
         if ins is None or ins.breakage is None or ins.breakage.last_success_id is None:
             return
-        ctl = self.cptui.insights
+        ctl = self.host.insights
         try:
             failed = await ctl.execution(self.target, self.pipeline_name, ins.breakage.first_failure_id)
             good = await ctl.execution(self.target, self.pipeline_name, ins.breakage.last_success_id)
@@ -276,9 +276,9 @@ class InsightsScreen(Screen[None]):
             empty = "This pipeline has not run yet." if self.complete else ""
             self.query_one("#insights-summary", Static).update(Text(empty, style="dim"))
             return
-        now = self.cptui.now()
+        now = self.host.now()
         ins = pipeline_insights(
-            self.pipeline_name, self.history, self.actions, now, window=self.cptui.insights.window
+            self.pipeline_name, self.history, self.actions, now, window=self.host.insights.window
         )
         self.insights = ins
         width = max(40, self.size.width - 4)
@@ -313,7 +313,7 @@ class InsightsScreen(Screen[None]):
             text.append("  not failing: the newest finished execution succeeded", style="dim")
             return text
         first = next((s for s in self.history if s.execution_id == b.first_failure_id), None)
-        when = ago(first.last_update_time if first else None, self.cptui.now())
+        when = ago(first.last_update_time if first else None, self.host.now())
         text.append("\n")
         text.append(f"  ✖ Failing since {short_id(b.first_failure_id)}", style=STATUS_COLORS["error"])
         text.append(f" ({when}) · {b.failures_since} failed run{'s' if b.failures_since != 1 else ''}")
