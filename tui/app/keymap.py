@@ -16,6 +16,7 @@ from pathlib import Path
 from textual.binding import Binding, BindingType
 from textual.keys import _character_to_key
 
+from tui.app.bindings import APP_BINDINGS
 from tui.core.config_schema import ConfigError
 from tui.core.toml_lines import TomlLines
 
@@ -45,15 +46,22 @@ def _bindings(classes: Iterable[type]) -> list[Binding]:
     return out
 
 
+class _AppKeys:
+    """The app's own keys, on every screen."""
+
+    BINDINGS = APP_BINDINGS
+
+
 def screen_bindings() -> dict[str, list[Binding]]:
     """Screen name -> every binding active on it (its own, its main widgets', the app's)."""
-    from tui.app.application import CptuiApp
     from tui.ui.screens.approvals import ApprovalsScreen
     from tui.ui.screens.chooser import ValueChooser
     from tui.ui.screens.dialogs import ApprovalDialog, ConfirmDialog
     from tui.ui.screens.execution import ExecutionScreen
+    from tui.ui.screens.fleet_health import FleetHealthScreen
     from tui.ui.screens.help import HelpScreen
     from tui.ui.screens.history import HistoryScreen
+    from tui.ui.screens.insights import InsightsScreen
     from tui.ui.screens.logs import LogScreen
     from tui.ui.screens.pipeline import PipelineScreen
     from tui.ui.screens.pipelines import PipelinesScreen
@@ -63,12 +71,14 @@ def screen_bindings() -> dict[str, list[Binding]]:
     from tui.ui.widgets.ranked_table import RankedTable
     from tui.ui.widgets.stage_graph import StageGraph
 
-    app = [CptuiApp]
+    app = [_AppKeys]
     return {
         "pipeline list": _bindings([PipelinesScreen, RankedTable, *app]),
         "pipeline": _bindings([PipelineScreen, StageGraph, *app]),
         "history": _bindings([HistoryScreen, RankedTable, *app]),
         "execution": _bindings([ExecutionScreen, RankedTable, *app]),
+        "insights": _bindings([InsightsScreen, *app]),
+        "fleet health": _bindings([FleetHealthScreen, RankedTable, *app]),
         "logs": _bindings([LogScreen, LogView, *app]),
         "approvals": _bindings([ApprovalsScreen, RankedTable, *app]),
         "followed executions": _bindings([WatchListScreen, RankedTable, *app]),

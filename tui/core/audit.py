@@ -18,16 +18,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tui.core.paths import default_audit_log_path
+
 _SECRET_KEY = re.compile(r"token|secret|password|credential|session", re.IGNORECASE)
 # Set by ``cptui serve`` for the app it spawns per browser connection: the browser's address, which
 # every audit line of that app records as ``client`` (null in a terminal).
 SERVE_CLIENT_ENV = "CPTUI_SERVE_CLIENT"
-
-
-def default_audit_path() -> Path:
-    """``$XDG_STATE_HOME/cptui/audit.jsonl``, else ``~/.local/state/cptui/audit.jsonl``."""
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "cptui" / "audit.jsonl"
 
 
 def scrub(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -87,7 +83,7 @@ class AuditLog:
     """Appends records to a JSON-lines file, creating its folder on first use."""
 
     def __init__(self, path: Path | None = None, *, client: str | None = None) -> None:
-        self.path = path or default_audit_path()
+        self.path = path or default_audit_log_path()
         self.client = client  # who acts through this log's app, when not the local terminal
 
     @classmethod

@@ -187,11 +187,12 @@ def _cptui_namespace(rest: list[str]) -> argparse.Namespace | None:
 
 def _check_targets(cptui: argparse.Namespace) -> str | None:
     """The app's usage errors, said here at start rather than in every browser."""
-    from tui.cli import UsageError, _load, resolve_targets
+    from tui.cli import check_keymap
     from tui.core.config import ConfigError
+    from tui.core.endpoints import UsageError, load, resolve_targets
 
     try:
-        config = _load(cptui.config)
+        config = load(cptui.config, check_keymap=check_keymap)
         if cptui.demo:
             if cptui.profile or cptui.region or cptui.endpoint_url:
                 return (

@@ -9,15 +9,14 @@ AWS would refuse right now (retry on a stage that did not fail, approve on a non
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from textual.app import App
 from textual.binding import Binding
 
-from tui.app import operations as operator
 from tui.core.model import Status, Target
-
-if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
+from tui.ui import operations as operator
+from tui.ui.host import Host
 
 MUTATIONS = frozenset({"approve", "retry", "rollback", "transition", "stop", "start"})
 # What each mutation key does, for the one-line "why not" of a key that is unavailable.
@@ -61,7 +60,9 @@ class OperatorKeys:
     if TYPE_CHECKING:
 
         @property
-        def cptui(self) -> CptuiApp: ...
+        def host(self) -> Host: ...
+
+        app: App[Any]
 
         @property
         def selected_stage(self) -> str | None: ...
@@ -73,7 +74,7 @@ class OperatorKeys:
         """Hide mutations in read-only mode; grey out approve/retry where AWS would refuse."""
         if action not in MUTATIONS:
             return True
-        app = self.cptui
+        app = self.host
         if operator.read_only(app):
             return False
         if action == "approve":
@@ -90,7 +91,7 @@ class OperatorKeys:
         """Why a greyed or hidden key does nothing here, in one line (the app shows it on a press)."""
         if action not in MUTATIONS:
             return None
-        app = self.cptui
+        app = self.host
         if operator.read_only(app):
             return read_only_reason(action)
         if action == "approve":
@@ -101,31 +102,31 @@ class OperatorKeys:
 
     def action_approve(self) -> None:
         approval = operator.approval_for(
-            self.cptui, self.target, self.pipeline_name, self.selected_stage, self.selected_action
+            self.host, self.target, self.pipeline_name, self.selected_stage, self.selected_action
         )
         if approval is None:
-            self.cptui.notify(NO_APPROVAL, severity="warning", markup=False)
+            self.app.notify(NO_APPROVAL, severity="warning", markup=False)
             return
-        operator.open_approval(self.cptui, approval)
+        operator.open_approval(self.app, approval)
 
     def action_retry(self) -> None:
-        operator.open_retry(self.cptui, self.target, self.pipeline_name, self.selected_stage)
+        operator.open_retry(self.app, self.target, self.pipeline_name, self.selected_stage)
 
     def action_rollback(self) -> None:
-        operator.open_rollback(self.cptui, self.target, self.pipeline_name, self.selected_stage)
+        operator.open_rollback(self.app, self.target, self.pipeline_name, self.selected_stage)
 
     def action_transition(self) -> None:
-        operator.open_transition(self.cptui, self.target, self.pipeline_name, self.selected_stage)
+        operator.open_transition(self.app, self.target, self.pipeline_name, self.selected_stage)
 
     def action_stop(self) -> None:
-        operator.open_stop(self.cptui, self.target, self.pipeline_name)
+        operator.open_stop(self.app, self.target, self.pipeline_name)
 
     def action_start(self) -> None:
-        operator.open_start(self.cptui, self.target, self.pipeline_name)
+        operator.open_start(self.app, self.target, self.pipeline_name)
 
     def _execution_id(self) -> str | None:
         """The selected stage's latest execution, else the pipeline's latest."""
-        app, stage = self.cptui, self.selected_stage
+        app, stage = self.host, self.selected_stage
         state = app.store.state(self.target, self.pipeline_name)
         stage_state = state.stage(stage) if state and stage else None
         if stage_state is not None and stage_state.latest is not None:
@@ -135,7 +136,7 @@ class OperatorKeys:
 
     def action_copy(self) -> None:
         extra: dict[str, str] = {}
-        state = self.cptui.store.state(self.target, self.pipeline_name)
+        state = self.host.store.state(self.target, self.pipeline_name)
         stage = state.stage(self.selected_stage) if state and self.selected_stage else None
         action = stage.action(self.selected_action) if stage and self.selected_action else None
         if action is not None:
@@ -144,11 +145,11 @@ class OperatorKeys:
             if action.external_execution_url and action.status != Status.IDLE:
                 extra["External URL"] = action.external_execution_url
         items = operator.copy_items(
-            self.cptui, self.target, self.pipeline_name, self._execution_id(), extra=extra
+            self.host, self.target, self.pipeline_name, self._execution_id(), extra=extra
         )
-        operator.open_copy(self.cptui, items)
+        operator.open_copy(self.app, items)
 
     def action_link(self) -> None:
         operator.open_link(
-            self.cptui, operator.link_items(self.target, self.pipeline_name, self._execution_id())
+            self.app, operator.link_items(self.target, self.pipeline_name, self._execution_id())
         )
