@@ -112,7 +112,7 @@ def test_token_file_refuses_weak_or_unsafe_tokens(tmp_path: Path, content: str, 
 
 
 def test_token_file_missing_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert serve_cli.main(["--token-file", str(tmp_path / "nope"), "--demo"]) == 2
+    assert cli.main(["serve", "--token-file", str(tmp_path / "nope"), "--demo"]) == 2
     assert "--token-file" in capsys.readouterr().err
 
 

@@ -16,8 +16,8 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
+from tui import cli
 from tui.core.audit import SERVE_CLIENT_ENV
-from tui.serve import cli as serve_cli
 from tui.serve import server as serve_server
 from tui.serve.browser import serving
 from tui.serve.security import child_environment, new_token
@@ -180,7 +180,7 @@ def test_serve_main_gives_sessions_the_filtered_environment_of_the_server(
         seen["server"] = guarded
 
     monkeypatch.setattr(serve_server, "run", fake_run)
-    assert serve_cli.main(["--demo", "--port", "0"]) == 0
+    assert cli.main(["serve", "--demo", "--port", "0"]) == 0
     guarded: GuardedServer = seen["server"]
     assert guarded.host == "127.0.0.1"
     assert shlex.split(guarded.command)[-2:] == ["--demo", "--read-only"]

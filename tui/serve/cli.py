@@ -13,7 +13,7 @@ import logging
 import os
 import shlex
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from tui.serve.security import TokenError, child_environment, is_loopback, new_token, read_token_file
@@ -99,17 +99,27 @@ def exposure_warning(host: str) -> str | None:
     )
 
 
-def main(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int:
-    """``cptui serve ...``; returns the exit status."""
+def main(
+    argv: Sequence[str],
+    *,
+    app_options: Callable[[list[str]], argparse.Namespace | str],
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """``cptui serve ...``; returns the exit status. ``app_options`` parses and checks cptui's own
+    options (``tui.cli.served_app_options``: the entry point passes it, as this layer is below it)."""
     env = os.environ if environ is None else environ
     parser = build_parser()
     try:
         args, rest = parser.parse_known_args(list(argv))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    problem = _check(args, rest)
+    problem = _check(args)
     if problem is not None:
         print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    cptui = app_options(rest)
+    if isinstance(cptui, str):
+        print(cptui, file=sys.stderr)
         return EXIT_USAGE
     try:
         token = read_token_file(args.token_file) if args.token_file else new_token()
@@ -125,8 +135,6 @@ def main(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int:
         return EXIT_USAGE
     from tui.serve import server
 
-    cptui = _cptui_namespace(rest)
-    assert cptui is not None  # _check parsed it already
     profiles = list(cptui.profile or [])
 
     def environment(client: str) -> dict[str, str]:
@@ -161,46 +169,12 @@ def main(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int:
     return 0
 
 
-def _check(args: argparse.Namespace, rest: list[str]) -> str | None:
-    """A usage problem in the serve options or the cptui options, or None."""
+def _check(args: argparse.Namespace) -> str | None:
+    """A usage problem in the serve options, or None."""
     if not 0 <= args.port <= 65535:
         return f"cptui serve: --port {args.port}: not a port number (0-65535)"
     if args.max_sessions < 1:
         return "cptui serve: --max-sessions must be at least 1"
     if args.public_url and not args.public_url.startswith(("http://", "https://")):
         return f"cptui serve: --public-url {args.public_url}: must start with http:// or https://"
-    cptui = _cptui_namespace(rest)
-    if cptui is None:
-        return "cptui serve: see cptui --help for the app's options"
-    return _check_targets(cptui)
-
-
-def _cptui_namespace(rest: list[str]) -> argparse.Namespace | None:
-    """``rest`` parsed as cptui's own options (argparse prints what is wrong), or None."""
-    from tui.cli import build_parser as cptui_parser
-
-    try:
-        return cptui_parser().parse_args(rest)
-    except SystemExit:
-        return None
-
-
-def _check_targets(cptui: argparse.Namespace) -> str | None:
-    """The app's usage errors, said here at start rather than in every browser."""
-    from tui.cli import check_keymap
-    from tui.core.config import ConfigError
-    from tui.core.endpoints import UsageError, load, resolve_targets
-
-    try:
-        config = load(cptui.config, check_keymap=check_keymap)
-        if cptui.demo:
-            if cptui.profile or cptui.region or cptui.endpoint_url:
-                return (
-                    "cptui: --demo runs against the embedded simulator; "
-                    "drop --profile, --region and --endpoint-url"
-                )
-            return None
-        resolve_targets(cptui, config)
-    except (ConfigError, UsageError) as exc:
-        return str(exc)
     return None
