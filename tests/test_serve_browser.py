@@ -18,6 +18,7 @@ from tui.serve.browser import DEMO_PIPELINE, BrowserError, chromium, find_chromi
 from tui.serve.security import child_environment
 
 CHROMIUM = find_chromium()
+pytest.importorskip("textual_serve", reason="the [serve] extra is not installed (pip install -e '.[dev]')")
 BUDGET = 50.0  # seconds, start to rendered page, under load (it takes about 5 s on an idle machine)
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,

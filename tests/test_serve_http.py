@@ -18,9 +18,11 @@ from aiohttp.test_utils import TestServer
 
 from tui import cli
 from tui.core.audit import SERVE_CLIENT_ENV
-from tui.serve import server as serve_server
 from tui.serve.browser import serving
 from tui.serve.security import child_environment, new_token
+
+pytest.importorskip("textual_serve", reason="the [serve] extra is not installed (pip install -e '.[dev]')")
+from tui.serve import server as serve_server
 from tui.serve.server import GuardedServer
 
 FAKE_APP = Path(__file__).with_name("serve_fake_app.py")
