@@ -117,7 +117,8 @@ async def test_fleet_health_ranks_pipelines_and_says_why_one_is_unknown(
 ) -> None:
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: len(app.store.rows()) >= 11, timeout=20)  # the demo main world: 11 pipelines
+        # The demo main world has 11 pipelines.
+        await wait_for(pilot, lambda: len(app.store.rows()) >= 11, timeout=20)
         await pilot.press("H")
         await wait_for(pilot, lambda: isinstance(app.screen, FleetHealthScreen), timeout=10)
         screen = app.screen
