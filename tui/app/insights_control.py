@@ -19,7 +19,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from tui.app.context import Shared
 from tui.app.poll_control import PollController
 from tui.aws.errors import AwsError
 from tui.aws.service import ActionHistorySource
@@ -28,9 +27,10 @@ from tui.core.history_cache import HistoryCache
 from tui.core.insights import FleetRow, fleet_row
 from tui.core.model import ActionExecution, Execution, ExecutionSummary, Page, Target
 from tui.core.store import row_key
+from tui.ui.host import Session
 
 
-class InsightsHost(Shared, Protocol):
+class InsightsHost(Session, Protocol):
     """What the insights reads need of the app: the budgeted calls, the store, the poller's budget."""
 
     @property
@@ -73,7 +73,7 @@ class InsightsController:
         token: str | None = None
         while len(items) < want:
             size = min(MAX_PAGE, want - len(items))
-            page: Page[ExecutionSummary] = await self.app.call(
+            page: Page[ExecutionSummary] = await self.app.reads.call(
                 target,
                 "ListPipelineExecutions",
                 lambda s, t=token, n=size: s.list_executions(name, max_results=n, next_token=t),  # type: ignore[misc]
@@ -94,7 +94,7 @@ class InsightsController:
         if cached is not None:
             return cached
         eid = summary.execution_id
-        found = await self.app.call(
+        found = await self.app.reads.call(
             target, "ListActionExecutions", lambda s: s.list_action_executions(name, eid)
         )
         self.action_reads += 1
@@ -130,7 +130,7 @@ class InsightsController:
             found: dict[str, list[ActionExecution]] = {eid: [] for eid in wanted}
             token: str | None = None
             while True:
-                page: Page[ActionExecution] = await self.app.call(
+                page: Page[ActionExecution] = await self.app.reads.call(
                     target,
                     "ListActionExecutions",
                     lambda s, t=token: s.list_pipeline_action_executions(name, next_token=t),  # type: ignore[misc]
@@ -164,7 +164,7 @@ class InsightsController:
         cached = self.cache.execution(target.key, name, execution_id)
         if cached is not None:
             return cached
-        found: Execution = await self.app.call(
+        found: Execution = await self.app.reads.call(
             target, "GetPipelineExecution", lambda s: s.get_execution(name, execution_id)
         )
         self.execution_reads += 1

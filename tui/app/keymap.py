@@ -14,11 +14,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from textual.binding import Binding, BindingType
-from textual.keys import _character_to_key
 
 from tui.app.bindings import APP_BINDINGS
 from tui.core.config_schema import ConfigError
 from tui.core.toml_lines import TomlLines
+from tui.ui.widgets.textual_private import character_to_key
 
 FORBIDDEN = {"ctrl+c": "ctrl+c never runs an action (it copies in a text field, else says how to quit)"}
 
@@ -27,7 +27,7 @@ def normalize(key: str) -> str:
     """One spelling per key: "?" and "question_mark" are the same key; ctrl+R is ctrl+r."""
     key = key.strip()
     if len(key) == 1:
-        return _character_to_key(key)
+        return character_to_key(key)
     if "+" in key:
         *mods, last = key.split("+")
         return "+".join([*(m.lower() for m in mods), last if len(last) == 1 else last.lower()])

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from textual.geometry import Size
 
-from tui.app.context import Scheduling, Shared, Telling
+from tui.app.context import Scheduling, Telling
 from tui.aws.errors import AwsError, ErrorKind
 from tui.aws.iam import iam_action
 from tui.core.cache import load_bursts, remember_burst
@@ -26,6 +26,7 @@ from tui.core.error_text import error_text, missing_permission
 from tui.core.poller import Fetch, FetchKind, PollPolicy, PollSettings
 from tui.core.sanitize import clean
 from tui.core.store import StoreChange, latest_outdated, short_reason, stage_statuses_changed
+from tui.ui.host import Session
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -43,7 +44,7 @@ _READ_TIMEOUTS = frozenset({"ReadTimeoutError", "ServerTimeoutError", "TimeoutEr
 _LIST_PERMISSION = iam_action("ListPipelines")
 
 
-class PollHost(Shared, Scheduling, Telling, Protocol):
+class PollHost(Session, Scheduling, Telling, Protocol):
     """What polling needs of the app: the shared data, timers and workers, notices, and the
     terminal's height (the first list burst covers a screenful)."""
 
@@ -75,7 +76,7 @@ def stale_reason(error: AwsError, target: Target, operation: str = "") -> str:
 
 class PollController:
     """Drives polling for every target of the app. Created by ``CptuiApp``; screens use
-    ``watch`` / ``unwatch`` / ``set_visible`` / ``refresh_now``."""
+    ``poll_fast`` / ``stop_polling_fast`` / ``set_visible`` / ``refresh_now``."""
 
     def __init__(
         self,
@@ -129,15 +130,15 @@ class PollController:
 
     # --- focus -------------------------------------------------------------------------------
 
-    def watch(self, target: Target, name: str) -> None:
+    def poll_fast(self, target: Target, name: str) -> None:
         """A screen shows this pipeline: fetch it now, then poll it at the active cadence."""
         if target.key in self._targets:
-            self.policy.watch(target.key, name, self._monotonic())
+            self.policy.poll_fast(target.key, name, self._monotonic())
             self._dispatch_soon()
 
-    def unwatch(self, target: Target, name: str) -> None:
+    def stop_polling_fast(self, target: Target, name: str) -> None:
         if target.key in self._targets:
-            self.policy.unwatch(target.key, name)
+            self.policy.stop_polling_fast(target.key, name)
 
     def set_visible(self, target: Target, names: Iterable[str]) -> None:
         """The rows of this target on screen now (the pipelines list calls this as it scrolls)."""

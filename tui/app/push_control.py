@@ -21,11 +21,12 @@ from typing import Any, Protocol
 
 from textual.screen import Screen
 
-from tui.app.context import Scheduling, Shared, Telling
+from tui.app.context import Scheduling, Telling
 from tui.app.poll_control import PollController
 from tui.core.model import Target
 from tui.events.consumer import EventApplier, PipelineEvent
 from tui.events.receiver import Receiver
+from tui.ui.host import Session
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ STARTING = "polling (connecting to the event queue)"
 CONFIRM_WAIT = 30.0
 
 
-class PushHost(Shared, Scheduling, Telling, Protocol):
+class PushHost(Session, Scheduling, Telling, Protocol):
     """What push mode needs: the shared data, timers, notices, the poller it hands sweeps to, and
     the screens (a log screen open on a build keeps its CodeBuild events)."""
 

@@ -1,6 +1,6 @@
 """Scenarios: what each (account, region) world holds when it is first touched.
 
-``demo`` (the default, see shared/DESIGN.md "Demo scenario"): account 123456789012 in us-east-1
+``demo`` (the default): account 123456789012 in us-east-1
 holds eleven pipelines of varied shapes with history and, at t0, a pending approval
 (payments-api-prod / Approval / Approve-Production), a failed retryable stage (web-frontend / Test,
 its latest execution), a disabled transition with a reason and an execution held at it

@@ -8,7 +8,7 @@ poller to keep a pipeline fresh, follow an execution, switch targets, navigate.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar, cast
 
@@ -21,6 +21,7 @@ from tui.core.config import Config
 from tui.core.fleet import PickerEntry
 from tui.core.insights import FleetRow
 from tui.core.model import ActionExecution, Execution, ExecutionSummary, Target
+from tui.core.reads import Reads
 from tui.core.store import Store, StoreChange
 from tui.core.watchlist import WatchList
 
@@ -30,10 +31,10 @@ T = TypeVar("T")
 class Polling(Protocol):
     """The screens' say in polling: what is on screen, and refresh now."""
 
-    def watch(self, target: Target, name: str) -> None:
+    def poll_fast(self, target: Target, name: str) -> None:
         """A screen shows this pipeline: fetch it now, then poll it at the active cadence."""
 
-    def unwatch(self, target: Target, name: str) -> None: ...
+    def stop_polling_fast(self, target: Target, name: str) -> None: ...
 
     def set_visible(self, target: Target, names: Iterable[str]) -> None: ...
 
@@ -111,8 +112,9 @@ class HistoryReads(Protocol):
     async def read_fleet(self, on_row: Callable[[FleetRow], None], *, force: bool = False) -> None: ...
 
 
-class Host(Protocol):
-    """The app as the UI sees it (``CptuiApp`` implements it)."""
+class Session(Protocol):
+    """What the screens and the app's controllers share: the store and its change signal, the config,
+    the targets (profile x region) and their services, the budgeted reads, the clock."""
 
     @property
     def store(self) -> Store: ...
@@ -124,13 +126,23 @@ class Host(Protocol):
     def config(self) -> Config: ...
 
     @property
+    def targets(self) -> list[Target]: ...
+
+    @property
+    def services(self) -> dict[str, PipelineService]: ...
+
+    @property
+    def reads(self) -> Reads:
+        """On-demand reads within each target's rate budget; they raise ``AwsError``."""
+
+    def now(self) -> datetime: ...
+
+
+class Host(Session, Protocol):
+    """The app as the UI sees it (``CptuiApp`` implements it)."""
+
+    @property
     def read_only(self) -> bool: ...
-
-    @property
-    def targets(self) -> Sequence[Target]: ...
-
-    @property
-    def services(self) -> Mapping[str, PipelineService]: ...
 
     @property
     def actions(self) -> ActionRunner: ...
@@ -146,12 +158,6 @@ class Host(Protocol):
 
     @property
     def insights(self) -> HistoryReads: ...
-
-    def now(self) -> datetime: ...
-
-    async def call(self, target: Target, operation: str, fn: Callable[[PipelineService], Awaitable[T]]) -> T:
-        """One on-demand read for ``target`` within its rate budget; raises ``AwsError``."""
-        ...
 
     def open_pipeline(self, target: Target, name: str) -> None: ...
 

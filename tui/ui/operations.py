@@ -256,10 +256,10 @@ async def _revisions_of(
     if known is not None or not execution_id:
         return known or (), None
     try:
-        execution = await host.call(
+        execution = await host.reads.execution(
             approval.target,
-            "GetPipelineExecution",
-            lambda s: s.get_execution(approval.pipeline_name, execution_id),
+            approval.pipeline_name,
+            execution_id,
         )
     except AwsError as exc:
         # Unknown is not none: the dialog says the read failed and why (deciding does not
@@ -370,7 +370,7 @@ async def _definition(host: Host, target: Target, pipeline: str) -> PipelineDef:
     definition = host.store.definition(target, pipeline)
     if definition is not None:
         return definition
-    return await host.call(target, "GetPipeline", lambda s: s.get_pipeline(pipeline))
+    return await host.reads.pipeline(target, pipeline)
 
 
 def open_rollback(app: App[Any], target: Target, pipeline: str, stage: str | None) -> bool:
@@ -387,10 +387,10 @@ def open_rollback(app: App[Any], target: Target, pipeline: str, stage: str | Non
             pstate = host.store.state(target, pipeline)
             stage_state = pstate.stage(stage) if pstate else None
             current = stage_state.latest.execution_id if stage_state and stage_state.latest else None
-            page = await host.call(
+            page = await host.reads.executions(
                 target,
-                "ListPipelineExecutions",
-                lambda s: s.list_executions(pipeline, max_results=ROLLBACK_HISTORY),
+                pipeline,
+                max_results=ROLLBACK_HISTORY,
             )
             candidates = rollback_candidates(page, current)
         dialog = RollbackDialog(
@@ -451,10 +451,10 @@ def open_stop(app: App[Any], target: Target, pipeline: str) -> bool:
 
     async def flow() -> None:
         try:
-            page = await host.call(
+            page = await host.reads.executions(
                 target,
-                "ListPipelineExecutions",
-                lambda s: s.list_executions(pipeline, max_results=STOP_HISTORY),
+                pipeline,
+                max_results=STOP_HISTORY,
             )
             running = [e for e in page.items if e.status in (Status.IN_PROGRESS, Status.STOPPING)]
         except AwsError:

@@ -18,11 +18,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from tui.core.config import DEFAULT_KEYS
 from tui.core.fmt import STATUS_COLORS, duration
 from tui.core.insights import RECENT, FleetRow, coverage_of, fleet_rank
 from tui.core.sanitize import clean
 from tui.ui.host import Host, host_of
+from tui.ui.keys import bind
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.insight_charts import outcome_strip
 from tui.ui.widgets.ranked_table import CURSOR_KEYS, RankedTable
@@ -95,7 +95,7 @@ class FleetHealthScreen(Screen[None]):
     CSS_PATH = "insights.tcss"
     BINDINGS = [
         Binding("enter", "open", "Open insights", priority=True),
-        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
+        bind("refresh", "refresh", "Refresh"),
         Binding("escape", "back", "Back"),
     ]
 

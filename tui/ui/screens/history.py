@@ -20,7 +20,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from tui.aws.errors import AwsError
-from tui.core.config import DEFAULT_KEYS
 from tui.core.datum import Datum
 from tui.core.error_text import error_text
 from tui.core.fmt import STATUS_COLORS, ago, running_duration, short_id, status_text
@@ -29,6 +28,7 @@ from tui.core.model import ExecutionSummary, ExecutionType, Page, Target
 from tui.core.revisions import revision_message
 from tui.core.sanitize import clean
 from tui.ui.host import Host, host_of
+from tui.ui.keys import bind
 from tui.ui.screens.insights import dur, pct
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.insight_charts import duration_chart
@@ -36,7 +36,7 @@ from tui.ui.widgets.ranked_table import RankedTable
 from tui.ui.widgets.stage_box import principal
 
 if TYPE_CHECKING:
-    from tui.ui.messages import StoreChange
+    from tui.core.store import StoreChange
 
 PAGE_SIZE = 25
 # Start fetching the next page when the cursor is this close to the last row.
@@ -155,12 +155,12 @@ class HistoryScreen(Screen[None]):
     BINDINGS = [
         # priority: the focused table would otherwise take enter and hide the key from the footer.
         Binding("enter", "open", "Open execution", priority=True),
-        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
-        Binding("y", "copy", "Copy", id="copy"),
-        Binding("b", "link", "Link", id="link"),
+        bind("refresh", "refresh", "Refresh"),
+        bind("copy", "copy", "Copy"),
+        bind("link", "link", "Link"),
         Binding("escape", "back", "Back"),
-        Binding("w", "watch", "Follow execution", id="watch", show=False),
-        Binding(DEFAULT_KEYS["insights"], "insights", "Insights", id="insights"),
+        bind("watch", "watch", "Follow execution", show=False),
+        bind("insights", "insights", "Insights"),
     ]
 
     def __init__(self, target: Target, name: str) -> None:
@@ -201,7 +201,7 @@ class HistoryScreen(Screen[None]):
         )
 
     def on_mount(self) -> None:
-        self.host.poller.watch(self.target, self.pipeline_name)
+        self.host.poller.poll_fast(self.target, self.pipeline_name)
         self.host.store_changed.subscribe(self, self._on_store_changed)
         self.table.focus()
         self.load_first_page()
@@ -209,7 +209,7 @@ class HistoryScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self.host.store_changed.unsubscribe(self)
-        self.host.poller.unwatch(self.target, self.pipeline_name)
+        self.host.poller.stop_polling_fast(self.target, self.pipeline_name)
 
     # --- data -----------------------------------------------------------------------------------
 
@@ -229,10 +229,8 @@ class HistoryScreen(Screen[None]):
         name = self.pipeline_name
         self.first_read.start(None, self.host.now())
         try:
-            page: Page[ExecutionSummary] = await self.host.call(
-                self.target,
-                "ListPipelineExecutions",
-                lambda service: service.list_executions(name, max_results=PAGE_SIZE),
+            page: Page[ExecutionSummary] = await self.host.reads.executions(
+                self.target, name, max_results=PAGE_SIZE
             )
         except AwsError as error:
             reason = error_text(error, profile=self.target.profile)
@@ -262,10 +260,8 @@ class HistoryScreen(Screen[None]):
         name = self.pipeline_name
         self.more_read.start(token)
         try:
-            page: Page[ExecutionSummary] = await self.host.call(
-                self.target,
-                "ListPipelineExecutions",
-                lambda service: service.list_executions(name, max_results=PAGE_SIZE, next_token=token),
+            page: Page[ExecutionSummary] = await self.host.reads.executions(
+                self.target, name, max_results=PAGE_SIZE, next_token=token
             )
         except AwsError as error:
             reason = error_text(error, profile=self.target.profile)

@@ -22,7 +22,6 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tui.aws.errors import AwsError
-from tui.core.config import DEFAULT_KEYS
 from tui.core.error_text import error_text
 from tui.core.execution_diff import ExecutionDiff, diff_executions
 from tui.core.fmt import STATUS_COLORS, ago, duration, short_id
@@ -31,11 +30,12 @@ from tui.core.model import ActionExecution, ExecutionSummary, Target
 from tui.core.revisions import revision_message
 from tui.core.sanitize import clean
 from tui.ui.host import Host, host_of
+from tui.ui.keys import bind
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.insight_charts import duration_chart
 
 if TYPE_CHECKING:
-    from tui.ui.messages import StoreChange
+    from tui.core.store import StoreChange
 
 CHART_HEIGHT = 6
 MAX_STEPS = 8  # rows per stage/action table
@@ -147,7 +147,7 @@ class InsightsScreen(Screen[None]):
 
     CSS_PATH = "insights.tcss"
     BINDINGS = [
-        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
+        bind("refresh", "refresh", "Refresh"),
         Binding("escape", "back", "Back"),
     ]
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
-from textual.binding import Binding
 
 from tui.core.model import Status, Target
 from tui.ui import operations as operator
 from tui.ui.host import Host
+from tui.ui.keys import bind
 
 MUTATIONS = frozenset({"approve", "retry", "rollback", "transition", "stop", "start"})
 # What each mutation key does, for the one-line "why not" of a key that is unavailable.
@@ -37,14 +37,14 @@ def read_only_reason(action: str) -> str:
 
 
 OPERATOR_BINDINGS = [
-    Binding("a", "approve", "Approve", id="approve"),
-    Binding("R", "retry", "Retry", id="retry"),
-    Binding("B", "rollback", "Rollback", id="rollback"),
-    Binding("t", "transition", "Transition", id="transition"),
-    Binding("X", "stop", "Stop", id="stop"),
-    Binding("S", "start", "Start", id="start"),
-    Binding("y", "copy", "Copy", id="copy"),
-    Binding("b", "link", "Link", id="link"),
+    bind("approve", "approve", "Approve"),
+    bind("retry", "retry", "Retry"),
+    bind("rollback", "rollback", "Rollback"),
+    bind("transition", "transition", "Transition"),
+    bind("stop", "stop", "Stop"),
+    bind("start", "start", "Start"),
+    bind("copy", "copy", "Copy"),
+    bind("link", "link", "Link"),
 ]
 
 

@@ -20,7 +20,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from tui.core.config import DEFAULT_KEYS
 from tui.core.fleet_rows import GROUP_PREFIX, group_cells, group_key, group_rank, row_rank, where_cell
 from tui.core.model import Target
 from tui.core.pipeline_rows import (
@@ -37,6 +36,7 @@ from tui.core.pipeline_rows import (
 from tui.core.sanitize import clean
 from tui.core.store import PipelineRow, StoreChange
 from tui.ui.host import Host, host_of
+from tui.ui.keys import bind
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.header import IdentityHeader, summary_text
 from tui.ui.widgets.ranked_table import CURSOR_KEYS, RankedTable
@@ -122,16 +122,14 @@ class PipelinesScreen(Screen[None]):
 
     CSS_PATH = "pipelines.tcss"
     BINDINGS = [
-        Binding(DEFAULT_KEYS["filter"], "filter", "Filter", id="filter", key_display="/"),
+        bind("filter", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter"),
-        Binding(DEFAULT_KEYS["logs"], "logs", "Build log", id="logs"),
+        bind("logs", "logs", "Build log"),
         # priority: the table's own g (top) applies when there is only one target to group by.
-        Binding(DEFAULT_KEYS["group"], "group", "Group by target", id="group", priority=True),
-        Binding(DEFAULT_KEYS["watch"], "watch", "Follow latest execution", id="watch", show=False),
-        Binding(DEFAULT_KEYS["fleet_health"], "fleet_health", "Fleet health", id="fleet_health", show=False),
-        Binding(
-            DEFAULT_KEYS["favourite"], "favourite", "Pin on top", id="favourite", show=False, key_display="*"
-        ),
+        bind("group", "group", "Group by target", priority=True),
+        bind("watch", "watch", "Follow latest execution", show=False),
+        bind("fleet_health", "fleet_health", "Fleet health", show=False),
+        bind("favourite", "favourite", "Pin on top", show=False),
     ]
 
     def __init__(self) -> None:
@@ -217,12 +215,8 @@ class PipelinesScreen(Screen[None]):
         app, target, name = self.host, row.target, row.name
         try:
             # The poller caches definitions lazily; fetch what triage needs rather than wait for it.
-            definition = app.store.definition(target, name) or await app.call(
-                target, "GetPipeline", lambda s: s.get_pipeline(name)
-            )
-            state = app.store.state(target, name) or await app.call(
-                target, "GetPipelineState", lambda s: s.get_pipeline_state(name)
-            )
+            definition = app.store.definition(target, name) or await app.reads.pipeline(target, name)
+            state = app.store.state(target, name) or await app.reads.state(target, name)
         except AwsError as error:
             app.report_error(error)
             return

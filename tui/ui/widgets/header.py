@@ -254,7 +254,7 @@ class IdentityHeader(Static):
             aliases=app.fleet.aliases,
             total=len(app.targets),
             width=self.content_size.width or None,
-            picker_key=app.config.key_for("profiles").split(",")[0],
+            picker_key=app.config.first_key("profiles"),
         )
         text.no_wrap = True
         text.overflow = "ellipsis"
