@@ -333,7 +333,7 @@ class HistoryScreen(Screen[None]):
         """`w`: follow the selected execution until it ends (listed by `W`, notified when done)."""
         key = self.table.cursor_key
         if key is not None and key in self.executions:
-            self.host.follow(self.target, self.pipeline_name, key, self.executions[key])
+            self.host.alerts.follow(self.target, self.pipeline_name, key, self.executions[key])
 
     def action_back(self) -> None:
         self.dismiss()
