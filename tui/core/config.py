@@ -95,6 +95,7 @@ class GeneralConfig:
     clock_24h: bool = True
     utc: bool = False  # show times in UTC instead of the local zone
     cache: bool = True  # remember the last lists and the start-up burst in $XDG_CACHE_HOME/cptui
+    insights_window: int = 50  # executions per pipeline the insights and fleet health look back over
 
 
 @dataclass(frozen=True)

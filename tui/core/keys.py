@@ -37,8 +37,10 @@ CATALOG: Mapping[str, KeyDef] = {
     "group": KeyDef("g"),
     "favourite": KeyDef("asterisk", "*"),
     "watch": KeyDef("w"),
+    "fleet_health": KeyDef("H"),
     # A pipeline, its history and executions
     "history": KeyDef("h"),
+    "insights": KeyDef("i"),
     "logs": KeyDef("l"),
     "approve": KeyDef("a"),
     "retry": KeyDef("R"),

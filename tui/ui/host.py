@@ -8,7 +8,7 @@ poller to keep a pipeline fresh, follow an execution, switch targets, navigate.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar, cast
 
@@ -19,7 +19,8 @@ from tui.aws.service import PipelineService
 from tui.core.actions import ActionRunner
 from tui.core.config import Config
 from tui.core.fleet import PickerEntry
-from tui.core.model import ExecutionSummary, Target
+from tui.core.insights import FleetRow
+from tui.core.model import ActionExecution, Execution, ExecutionSummary, Target
 from tui.core.reads import Reads
 from tui.core.store import Store, StoreChange
 from tui.core.watchlist import WatchList
@@ -90,6 +91,36 @@ class Following(Protocol):
     def dismiss_finished(self) -> int: ...
 
 
+class HistoryReads(Protocol):
+    """History insights' reads (tui/app/insights_control.py): through the rate budget, finished
+    executions once; fleet health's rows, read within a share of each target's budget."""
+
+    @property
+    def window(self) -> int:
+        """Executions per pipeline the insights look back over (``[general] insights_window``)."""
+
+    @property
+    def fleet_rows(self) -> Mapping[str, FleetRow]: ...
+
+    async def history(
+        self, target: Target, name: str, window: int | None = None
+    ) -> list[ExecutionSummary]: ...
+
+    async def window_actions(
+        self,
+        target: Target,
+        name: str,
+        history: Sequence[ExecutionSummary],
+        progress: Callable[[Mapping[str, tuple[ActionExecution, ...]]], None] | None = None,
+    ) -> dict[str, tuple[ActionExecution, ...]]: ...
+
+    async def execution(self, target: Target, name: str, execution_id: str) -> Execution: ...
+
+    def fleet_snapshot(self) -> list[FleetRow]: ...
+
+    async def read_fleet(self, on_row: Callable[[FleetRow], None], *, force: bool = False) -> None: ...
+
+
 class Session(Protocol):
     """What the screens and the app's controllers share: the store and its change signal, the config,
     the targets (profile x region) and their services, the budgeted reads, the clock."""
@@ -133,6 +164,9 @@ class Host(Session, Protocol):
 
     @property
     def alerts(self) -> Following: ...
+
+    @property
+    def insights(self) -> HistoryReads: ...
 
     def open_pipeline(self, target: Target, name: str) -> None: ...
 

@@ -44,6 +44,8 @@ class WorldBase:
         self._build_numbers: Counter[str] = Counter()
         # Where state-change events go (the engine's EventBridge); None: nobody listens.
         self.sink: Sink | None = None
+        # CloudWatch alarm states the CloudWatchAlarm condition rule reads (absent: OK).
+        self.alarms: dict[str, str] = {}
 
     # --- ids and arns ---------------------------------------------------------------------
 

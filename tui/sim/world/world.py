@@ -11,6 +11,7 @@ Finding things in a test::
     approval = world.pending_approvals()[0]        # .pipeline, .stage, .action, .token
     failed = world.retryable_failures()[0]         # .pipeline, .stage, .execution_id
     build = world.running_builds()[0]              # a tui.sim.world.builds.Build
+    held = world.conditions_in_progress()[0]       # .pipeline, .stage, .kind, .execution_id
     world.pipelines["web-frontend"].force("Test", "E2E-Tests", outcome="Failed")
 """
 
@@ -38,6 +39,17 @@ class PendingApproval:
     expires: float
     custom_data: str | None
     external_url: str | None
+
+
+@dataclass(frozen=True)
+class ConditionInProgress:
+    """A stage condition being checked now (a BEFORE_ENTRY one holds its stage)."""
+
+    pipeline: str
+    stage: str
+    kind: str  # BEFORE_ENTRY, ON_SUCCESS, ON_FAILURE
+    execution_id: str
+    since: float
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,16 @@ class World(WorldBase):
                 if p.executions[eid].stages[stage].status == "Failed":
                     out.append(RetryableFailure(p.name, stage, eid))
         return out
+
+    def conditions_in_progress(self) -> list[ConditionInProgress]:
+        """Every stage condition now being checked, oldest first."""
+        out = [
+            ConditionInProgress(p.name, run.stage, run.kind, run.execution_id, run.start)
+            for p in self.pipelines.values()
+            for run in p.condition_latest.values()
+            if run.status == "InProgress"
+        ]
+        return sorted(out, key=lambda c: c.since)
 
     def running_builds(self) -> list[Build]:
         """Builds not complete at the current time, oldest first."""

@@ -48,6 +48,7 @@ class PipelineScreen(OperatorKeys, Screen[None]):
 
     BINDINGS = [
         bind("history", "history", "History"),
+        bind("insights", "insights", "Insights"),
         bind("logs", "logs", "Logs"),
         bind("refresh", "refresh", "Refresh"),
         Binding("escape", "back", "Back"),
@@ -324,6 +325,12 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         from tui.ui.screens.history import HistoryScreen
 
         self.app.push_screen(HistoryScreen(self.target, self.pipeline_name))
+
+    def action_insights(self) -> None:
+        """`i`: is this normal? Success rate, durations, flaky actions, what broke it."""
+        from tui.ui.screens.insights import InsightsScreen
+
+        self.app.push_screen(InsightsScreen(self.target, self.pipeline_name))
 
     def action_refresh(self) -> None:
         self.host.poller.refresh_now(self.target, self.pipeline_name)
