@@ -4,7 +4,7 @@ A timer asks the policy what is due a few times a second; each fetch runs in its
 ``poll``) so the UI never waits. Results go into the store; the changes of a burst are merged and
 published once on ``app.store_changed``. Failures keep the last data and mark the target stale with
 a reason a person can act on; the app tells the user once per new reason (``app.report_error``).
-On-demand reads (``app.call``) take their token from the same per-target budget.
+On-demand reads (``app.reads``, tui/core/reads.py) take their token from the same per-target budget.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class PollController:
     ) -> None:
         self.app = app
         self.policy = PollPolicy(settings)
-        self.calls: Counter[str] = Counter()  # API calls made, by operation (polls and app.call)
+        self.calls: Counter[str] = Counter()  # every API call made, by operation (polls and app.reads)
         self._monotonic = monotonic
         self._targets: dict[str, Target] = {t.key: t for t in app.targets}
         self._pending: StoreChange | None = None
