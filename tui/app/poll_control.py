@@ -92,6 +92,7 @@ class PollController:
         self._targets: dict[str, Target] = {t.key: t for t in app.targets}
         self._pending: StoreChange | None = None
         self._timer: Timer | None = None
+        self._fetch_ended = asyncio.Event()
         self._notified: set[tuple[str, str]] = set()
         self._told_denied: set[tuple[str, str]] = set()  # (target key, IAM action) told about
         self._told_unavailable: set[tuple[str, str]] = set()  # (target key, operation) told about
@@ -217,6 +218,26 @@ class PollController:
             self._emit(self.app.store.set_throttled(target, self.policy.throttled(key)))
 
     async def _run(self, fetch: Fetch) -> None:
+        try:
+            await self._run_fetch(fetch)
+        finally:
+            self._fetch_ended.set()  # (wait_for_fetches checks its condition again)
+
+    async def wait_for_fetches(self, done: Callable[[], bool], timeout: float) -> None:
+        """Until ``done()`` holds, checked each time a fetch ends; at most ``timeout`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            self._fetch_ended.clear()
+            remaining = deadline - loop.time()
+            if done() or remaining <= 0:
+                return
+            try:
+                await asyncio.wait_for(self._fetch_ended.wait(), remaining)
+            except TimeoutError:
+                return
+
+    async def _run_fetch(self, fetch: Fetch) -> None:
         target = self._targets[fetch.target]
         service = self.app.services[fetch.target]
         self.calls[fetch.kind.operation] += 1
