@@ -36,7 +36,7 @@ from tui.core.actions import ActionRunner
 from tui.core.audit import AuditLog
 from tui.core.config import Config
 from tui.core.fleet import TargetFactory
-from tui.core.model import ExecutionSummary, Target
+from tui.core.model import Target
 from tui.core.poller import PollSettings
 from tui.core.reads import Reads
 from tui.core.sanitize import clean
@@ -312,16 +312,6 @@ class CptuiApp(App[None]):
 
         if not isinstance(self.screen, WatchListScreen):
             self.push_screen(WatchListScreen())
-
-    def follow(
-        self,
-        target: Target,
-        pipeline: str,
-        execution_id: str | None = None,
-        known: ExecutionSummary | None = None,
-    ) -> None:
-        """Follow an execution (default: the latest) until it ends, then notify (`w`)."""
-        self.alerts.follow(target, pipeline, execution_id, known)
 
     def toggle_favourite(self, pipeline: str) -> None:
         """`*` on the list: pin the pipeline on top (in every target), or unpin it; saved."""

@@ -1,7 +1,7 @@
 """Reads the history that insights need, through the app's rate budget, once per finished execution.
 
-Every read is an ``app.call`` (it waits for a token of the target's budget, shared with the polls,
-and a throttle shrinks that budget for everyone). What never changes is read once: finished
+Every read goes through ``app.reads`` (it waits for a token of the target's budget, shared with the
+polls, and a throttle shrinks that budget for everyone). What never changes is read once: finished
 executions' rows, action executions and full executions are kept per execution id
 (tui/core/history_cache.py). The numbers are computed in tui/core/insights.py; screens draw them.
 

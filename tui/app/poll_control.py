@@ -4,7 +4,7 @@ A timer asks the policy what is due a few times a second; each fetch runs in its
 ``poll``) so the UI never waits. Results go into the store; the changes of a burst are merged and
 published once on ``app.store_changed``. Failures keep the last data and mark the target stale with
 a reason a person can act on; the app tells the user once per new reason (``app.report_error``).
-On-demand reads (``app.call``) take their token from the same per-target budget.
+On-demand reads (``app.reads``, tui/core/reads.py) take their token from the same per-target budget.
 """
 
 from __future__ import annotations
@@ -87,11 +87,12 @@ class PollController:
     ) -> None:
         self.app = app
         self.policy = PollPolicy(settings)
-        self.calls: Counter[str] = Counter()  # API calls made, by operation (polls and app.call)
+        self.calls: Counter[str] = Counter()  # every API call made, by operation (polls and app.reads)
         self._monotonic = monotonic
         self._targets: dict[str, Target] = {t.key: t for t in app.targets}
         self._pending: StoreChange | None = None
         self._timer: Timer | None = None
+        self._fetch_ended = asyncio.Event()
         self._notified: set[tuple[str, str]] = set()
         self._told_denied: set[tuple[str, str]] = set()  # (target key, IAM action) told about
         self._told_unavailable: set[tuple[str, str]] = set()  # (target key, operation) told about
@@ -217,6 +218,26 @@ class PollController:
             self._emit(self.app.store.set_throttled(target, self.policy.throttled(key)))
 
     async def _run(self, fetch: Fetch) -> None:
+        try:
+            await self._run_fetch(fetch)
+        finally:
+            self._fetch_ended.set()  # (wait_for_fetches checks its condition again)
+
+    async def wait_for_fetches(self, done: Callable[[], bool], timeout: float) -> None:
+        """Until ``done()`` holds, checked each time a fetch ends; at most ``timeout`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            self._fetch_ended.clear()
+            remaining = deadline - loop.time()
+            if done() or remaining <= 0:
+                return
+            try:
+                await asyncio.wait_for(self._fetch_ended.wait(), remaining)
+            except TimeoutError:
+                return
+
+    async def _run_fetch(self, fetch: Fetch) -> None:
         target = self._targets[fetch.target]
         service = self.app.services[fetch.target]
         self.calls[fetch.kind.operation] += 1

@@ -223,10 +223,9 @@ class EventsController:
     async def _confirmed(self, pending: set[tuple[str, str]]) -> None:
         """Until every confirming read of a batch is done (bounded by ``CONFIRM_WAIT``)."""
         policy = self.app.poller.policy
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + CONFIRM_WAIT
-        while loop.time() < deadline and not all(policy.confirmed(k, n) for k, n in pending):
-            await asyncio.sleep(0.05)
+        await self.app.poller.wait_for_fetches(
+            lambda: all(policy.confirmed(k, n) for k, n in pending), CONFIRM_WAIT
+        )
 
 
 def _build_key(build_id: str) -> str:

@@ -179,6 +179,10 @@ class PollSettings:
         """Planned calls per second of one periodic fetch (it starts, on average, mid-window)."""
         return 1.0 / max(0.1, every - self.window(every) / 2)
 
+    def list_interval_with(self, push: float | None) -> float:
+        """How often the list is read: ``list_interval``, or the push sweep's if that is longer."""
+        return self.list_interval if push is None else max(self.list_interval, push)
+
 
 @dataclass(frozen=True)
 class Intervals:
@@ -440,7 +444,7 @@ class PollPolicy:
                 n_vis += 1
         n_idle = len(t.pipes) - n_hot - n_fast - n_vis
         idle_interval = push if push is not None else s.idle_interval
-        list_interval = max(s.list_interval, push) if push is not None else s.list_interval
+        list_interval = s.list_interval_with(push)
         hot = (
             n_fast * (s.rate(s.active_interval) + 1.0 / _CHANGE_EVERY + 1.0 / s.visible_interval)
             + n_hot * (s.rate(s.active_interval) + 1.0 / _CHANGE_EVERY + 1.0 / s.idle_interval)
@@ -567,7 +571,7 @@ class PollPolicy:
             slot = (kind, name)
             return slot not in t.in_flight and slot not in t.urgent and not self._blocked(t, kind, now)
 
-        list_interval = max(s.list_interval, t.push) if t.push is not None else s.list_interval
+        list_interval = s.list_interval_with(t.push)
         since = t.added_at - list_interval  # the list is due at once
         # Who the caller is waits for the first list's answer: at start-up its client and request
         # would otherwise delay the list (a list that fails - denied, expired, unreachable - lets

@@ -71,11 +71,20 @@ class Fleet(Protocol):
     def add_target(self, profile: str | None, region: str, *, show: bool = True) -> Target: ...
 
 
-class Followed(Protocol):
+class Following(Protocol):
     """The executions followed with `w` until they end."""
 
     @property
     def watchlist(self) -> WatchList: ...
+
+    def follow(
+        self,
+        target: Target,
+        pipeline: str,
+        execution_id: str | None = None,
+        known: ExecutionSummary | None = None,
+    ) -> object:
+        """Follow an execution (default: the pipeline's latest) until it ends; says so in a notice."""
 
     def dismiss(self, key: str) -> None: ...
 
@@ -154,20 +163,12 @@ class Host(Session, Protocol):
     def fleet(self) -> Fleet: ...
 
     @property
-    def alerts(self) -> Followed: ...
+    def alerts(self) -> Following: ...
 
     @property
     def insights(self) -> HistoryReads: ...
 
     def open_pipeline(self, target: Target, name: str) -> None: ...
-
-    def follow(
-        self,
-        target: Target,
-        pipeline: str,
-        execution_id: str | None = None,
-        known: ExecutionSummary | None = None,
-    ) -> None: ...
 
     def toggle_favourite(self, pipeline: str) -> None: ...
 

@@ -33,6 +33,7 @@ from tui.core.fmt import ago, running_duration, short_id, status_text
 from tui.core.model import ActionExecution, Execution, ExecutionSummary, PipelineDef, Status, Target
 from tui.core.revisions import revision_label, revision_message
 from tui.core.sanitize import clean
+from tui.ui import copy_link
 from tui.ui.host import Host, host_of
 from tui.ui.keys import bind
 from tui.ui.widgets.execution_panel import ExecutionPanel
@@ -547,8 +548,6 @@ class ExecutionScreen(Screen[None]):
 
     def action_copy(self) -> None:
         """`y`: this execution's id, the pipeline's ARN, console links, the selected action's ids."""
-        from tui.ui import operations as operator
-
         extra: dict[str, str] = {}
         action = self.selected_action_execution
         if action is not None:
@@ -556,15 +555,15 @@ class ExecutionScreen(Screen[None]):
                 extra["External id"] = action.external_execution_id
             if action.external_execution_url:
                 extra["External URL"] = action.external_execution_url
-        items = operator.copy_items(
+        items = copy_link.copy_items(
             self.host, self.target, self.pipeline_name, self.execution_id, extra=extra
         )
-        operator.open_copy(self.app, items)
+        copy_link.open_copy(self.app, items)
 
     def action_link(self) -> None:
-        from tui.ui import operations as operator
-
-        operator.open_link(self.app, operator.link_items(self.target, self.pipeline_name, self.execution_id))
+        copy_link.open_link(
+            self.app, copy_link.link_items(self.target, self.pipeline_name, self.execution_id)
+        )
 
     def action_back(self) -> None:
         self.dismiss()

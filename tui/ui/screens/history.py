@@ -27,6 +27,7 @@ from tui.core.insights import pipeline_insights
 from tui.core.model import ExecutionSummary, ExecutionType, Page, Target
 from tui.core.revisions import revision_message
 from tui.core.sanitize import clean
+from tui.ui import copy_link
 from tui.ui.host import Host, host_of
 from tui.ui.keys import bind
 from tui.ui.screens.insights import dur, pct
@@ -352,22 +353,18 @@ class HistoryScreen(Screen[None]):
 
     def action_copy(self) -> None:
         """`y`: the selected execution's id, the pipeline's ARN, their console links."""
-        from tui.ui import operations as operator
-
         key = self.table.cursor_key if self.table.cursor_key in self.executions else None
-        operator.open_copy(self.app, operator.copy_items(self.host, self.target, self.pipeline_name, key))
+        copy_link.open_copy(self.app, copy_link.copy_items(self.host, self.target, self.pipeline_name, key))
 
     def action_link(self) -> None:
-        from tui.ui import operations as operator
-
         key = self.table.cursor_key if self.table.cursor_key in self.executions else None
-        operator.open_link(self.app, operator.link_items(self.target, self.pipeline_name, key))
+        copy_link.open_link(self.app, copy_link.link_items(self.target, self.pipeline_name, key))
 
     def action_watch(self) -> None:
         """`w`: follow the selected execution until it ends (listed by `W`, notified when done)."""
         key = self.table.cursor_key
         if key is not None and key in self.executions:
-            self.host.follow(self.target, self.pipeline_name, key, self.executions[key])
+            self.host.alerts.follow(self.target, self.pipeline_name, key, self.executions[key])
 
     def action_insights(self) -> None:
         """`i`: the pipeline's insights over its last N executions."""

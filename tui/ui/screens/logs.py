@@ -1,6 +1,6 @@
 """LogScreen: a CodeBuild build's header and phases above its log, followed live while it runs.
 
-A worker drains ``tui.core.logtail.LogFollower`` (every call through ``app.call``, the rate budget) into a
+A worker drains ``tui.core.logtail.LogFollower`` (every call through ``app.reads``, the rate budget) into a
 pending buffer; a timer hands the buffer to the ``LogView`` at most once a frame, so a flood of lines
 costs one repaint per frame, not one per line. Builds whose log cannot be shown here (logs disabled, S3
 only, expired, unknown build) get the reason and the console deep link instead.

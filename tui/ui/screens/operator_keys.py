@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App
 
 from tui.core.model import Status, Target
+from tui.ui import copy_link
 from tui.ui import operations as operator
 from tui.ui.host import Host
 from tui.ui.keys import bind
@@ -144,12 +145,12 @@ class OperatorKeys:
                 extra["External id"] = action.external_execution_id
             if action.external_execution_url and action.status != Status.IDLE:
                 extra["External URL"] = action.external_execution_url
-        items = operator.copy_items(
+        items = copy_link.copy_items(
             self.host, self.target, self.pipeline_name, self._execution_id(), extra=extra
         )
-        operator.open_copy(self.app, items)
+        copy_link.open_copy(self.app, items)
 
     def action_link(self) -> None:
-        operator.open_link(
-            self.app, operator.link_items(self.target, self.pipeline_name, self._execution_id())
+        copy_link.open_link(
+            self.app, copy_link.link_items(self.target, self.pipeline_name, self._execution_id())
         )

@@ -319,7 +319,7 @@ class PipelineScreen(OperatorKeys, Screen[None]):
 
     def action_watch(self) -> None:
         """`w`: follow the latest execution until it ends (listed by `W`, notified when done)."""
-        self.host.follow(self.target, self.pipeline_name)
+        self.host.alerts.follow(self.target, self.pipeline_name)
 
     def action_history(self) -> None:
         from tui.ui.screens.history import HistoryScreen

@@ -38,7 +38,7 @@ from tui.core.store import PipelineRow, StoreChange
 from tui.ui.host import Host, host_of
 from tui.ui.keys import bind
 from tui.ui.widgets.footer import KeyFooter
-from tui.ui.widgets.header import IdentityHeader, summary_text
+from tui.ui.widgets.header import IdentityHeader, identity_source, summary_text
 from tui.ui.widgets.ranked_table import CURSOR_KEYS, RankedTable
 
 TICK_SECONDS = 1.0
@@ -164,7 +164,7 @@ class PipelinesScreen(Screen[None]):
         return self.query_one("#pipelines-filter", Input)
 
     def compose(self) -> ComposeResult:
-        yield IdentityHeader(id="header")
+        yield IdentityHeader(identity_source(self.host), id="header")
         yield Static("", id="pipelines-summary", markup=False)
         yield RankedTable(id="pipelines-table", zebra_stripes=True)
         yield Static("", id="pipelines-empty", markup=False)
@@ -245,6 +245,8 @@ class PipelinesScreen(Screen[None]):
     # --- reconciliation ----------------------------------------------------------------------
 
     def _on_store_changed(self, change: StoreChange) -> None:
+        if change.freshness:
+            self.query_one(IdentityHeader).refresh_text()
         if change.freshness and self._fleet_signature() != self._fleet_seen:
             self.reconcile()  # a target went stale or recovered, or its account became known
         elif change.listing or change.target is None or not self._columns:
@@ -424,7 +426,7 @@ class PipelinesScreen(Screen[None]):
         """`w`: follow the latest execution of the pipeline under the cursor until it ends."""
         row = self.cursor_row
         if row is not None:
-            self.host.follow(row.target, row.name)
+            self.host.alerts.follow(row.target, row.name)
 
     # --- what is on screen -------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from tui.core.sanitize import clean
 from tui.ui.host import Host, host_of
 from tui.ui.keys import bind
 from tui.ui.widgets.footer import KeyFooter
-from tui.ui.widgets.header import IdentityHeader
+from tui.ui.widgets.header import IdentityHeader, identity_source
 from tui.ui.widgets.ranked_table import RankedTable
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ class WatchListScreen(Screen[None]):
         return self.query_one("#watchlist-table", RankedTable)
 
     def compose(self) -> ComposeResult:
-        yield IdentityHeader(id="header")
+        yield IdentityHeader(identity_source(self.host), id="header")
         yield Static("", id="watchlist-title", markup=False)
         table = RankedTable(id="watchlist-table", zebra_stripes=True)
         for label, key, width in COLUMNS:
@@ -120,6 +120,8 @@ class WatchListScreen(Screen[None]):
         self.host.store_changed.unsubscribe(self)
 
     def _on_store_changed(self, change: StoreChange) -> None:
+        if change.freshness:
+            self.query_one(IdentityHeader).refresh_text()
         if change.pipelines or change.freshness:
             self.reconcile()
 
