@@ -37,6 +37,9 @@ DEMO_REGION = "us-east-1"
 DEMO_ACCOUNTS: dict[str, str] = {"demo-prod": "123456789012", "demo-shared": "210987654321"}
 DEFAULT_SEED = 7
 EXIT_USAGE = 2
+DEMO_CONFLICT = (
+    "cptui: --demo runs against the embedded simulator; drop --profile, --region and --endpoint-url"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "Targets are every --profile x --region pair; without either, the [[targets]] of the "
             "config file; without those, AWS_PROFILE and AWS_REGION / AWS_DEFAULT_REGION / the "
-            "profile's region. Push mode: cptui events setup | status | teardown (see --help there)."
+            "profile's region. Push mode: cptui events setup | status | teardown (see --help there). "
+            "In a browser: cptui serve (see cptui serve --help)."
         ),
     )
     parser.add_argument(
@@ -129,6 +133,24 @@ def check_keymap(keys: Mapping[str, str], path: Path | None, lines: TomlLines) -
     check(keys, path, lines)
 
 
+def served_app_options(argv: list[str]) -> argparse.Namespace | str:
+    """cptui's own options as ``cptui serve`` passes them to each browser's app, checked now as the app
+    would at start: the parsed options, or what is wrong (argparse prints its own message first)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit:
+        return "cptui serve: see cptui --help for the app's options"
+    try:
+        config = load(args.config, check_keymap=check_keymap)
+        if args.demo and (args.profile or args.region or args.endpoint_url):
+            raise UsageError(DEMO_CONFLICT)
+        if not args.demo:
+            resolve_targets(args, config)
+    except (ConfigError, UsageError) as exc:
+        return str(exc)
+    return args
+
+
 def build_services(endpoints: Sequence[Endpoint]) -> list[AwsPipelineService]:
     """One service per target; nothing connects until the app makes its first call."""
     from tui.aws.client import create_service
@@ -143,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
         from tui.events.cli import main as events_main
 
         return events_main(args_list[1:], check_keymap=check_keymap)
+    if args_list[:1] == ["serve"]:  # cptui serve [--host ...] [cptui options]: in a browser
+        from tui.serve.cli import main as serve_main
+
+        return serve_main(args_list[1:], app_options=served_app_options)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -153,10 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         read_only = bool(args.read_only or config.general.read_only)
         if args.demo:
             if args.profile or args.region or args.endpoint_url:
-                raise UsageError(
-                    "cptui: --demo runs against the embedded simulator; "
-                    "drop --profile, --region and --endpoint-url"
-                )
+                raise UsageError(DEMO_CONFLICT)
             return _run_demo(args.seed, config, read_only)
         services = build_services(resolve_targets(args, config))
     except (ConfigError, UsageError) as exc:

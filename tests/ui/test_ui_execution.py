@@ -20,10 +20,10 @@ from tests.support.harness import TARGET, FakeService, HarnessApp
 from tests.support.samples import COMMIT, NOW, action_executions, execution, summary, wide_definition
 from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.aws.errors import NotFound
+from tui.core.execution_diff import ChangeKind, diff_executions, find_last_success
 from tui.core.model import ActionExecution, Status, Target
 from tui.sim import Simulator
 from tui.ui.screens.execution import ExecutionScreen, latest_attempts
-from tui.ui.screens.execution_diff import ChangeKind, diff_executions, find_last_success
 
 OLD_COMMIT = "1" * 40
 

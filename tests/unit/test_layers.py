@@ -31,6 +31,7 @@ TIERS: tuple[frozenset[str], ...] = (
     frozenset({"events"}),  # push mode: EventBridge -> SQS set-up and the queue consumer
     frozenset({"ui"}),  # screens, dialogs, widgets; they reach the app only through ui/host.py
     frozenset({"app"}),  # the Textual App and its controllers
+    frozenset({"serve"}),  # cptui serve: the app in a browser (textual-serve), started by the cli
     frozenset({"cli", "__main__", "screenshots"}),  # entry points
 )
 APART: dict[str, tuple[frozenset[str], frozenset[str]]] = {

@@ -2,13 +2,14 @@
 
 ``CptuiApp(services, config)`` is all it takes: the CLI builds real services (or the demo's, pointed
 at the embedded simulator); tests build them against the simulator on loopback. AWS calls run only in
-workers: the poll controller's, and screens' on-demand reads through ``app.call``, which shares each
-target's rate budget with the polls. ``report_error`` is the one place an error becomes a notice.
+workers: the poll controller's, and screens' on-demand reads through ``app.reads`` (``tui.core.reads``),
+which shares each target's rate budget with the polls. ``report_error`` is the one place an error
+becomes a notice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -35,8 +36,9 @@ from tui.core.actions import ActionRunner
 from tui.core.audit import AuditLog
 from tui.core.config import Config
 from tui.core.fleet import TargetFactory
-from tui.core.model import ExecutionSummary, Target
+from tui.core.model import Target
 from tui.core.poller import PollSettings
+from tui.core.reads import Reads
 from tui.core.sanitize import clean
 from tui.core.store import Store, StoreChange
 from tui.ui.commands import CptuiCommands
@@ -102,8 +104,10 @@ class CptuiApp(App[None]):
             self.poller = PollController(self, poll_settings(self.config))
         else:
             self.poller = PollController(self, poll_settings(self.config), monotonic=monotonic)
+        # On-demand reads (screens, dialogs, aliases, followed executions) share the polls' budget.
+        self.reads = Reads(self.services, self.poller)
         self.actions = ActionRunner(
-            AuditLog(self.config.general.audit_log),
+            AuditLog.for_session(self.config.general.audit_log),
             read_only=self.read_only,
             identity=self.store.identity,
             clock=self._clock,
@@ -112,6 +116,9 @@ class CptuiApp(App[None]):
 
         self.event_feed = EventsController(self)
         self.fleet = FleetController(self, target_factory)
+        from tui.app.insights_control import InsightsController
+
+        self.insights = InsightsController(self)  # history insights and fleet health, read on demand
         # The last run's lists, painted at the first frame (nothing without a cache folder).
         self.warm_start = WarmStart(self)
         self.warm_start.paint()
@@ -221,22 +228,6 @@ class CptuiApp(App[None]):
             except Exception:  # closing is best effort: the process is leaving anyway
                 continue
 
-    # --- AWS calls from screens --------------------------------------------------------------
-
-    async def call(self, target: Target, operation: str, fn: Callable[[PipelineService], Awaitable[T]]) -> T:
-        """Run one on-demand read for ``target`` within its rate budget; raises ``AwsError``."""
-        service = self.services.get(target.key)
-        if service is None:
-            raise LookupError(f"no service for {target.label}")
-        await self.poller.acquire(target)
-        try:
-            result = await fn(service)
-        except AwsError as error:
-            self.poller.call_finished(target, operation, error)
-            raise
-        self.poller.call_finished(target, operation)
-        return result
-
     def write_to_terminal(self, data: str) -> None:
         """Raw output to the terminal (the bell, OSC sequences), through the driver; none headless."""
         if self._driver is not None:
@@ -285,12 +276,9 @@ class CptuiApp(App[None]):
     # --- navigation --------------------------------------------------------------------------
 
     def open_pipeline(self, target: Target, name: str) -> None:
-        """Push the pipeline's screen (written separately; missing means "not available")."""
-        try:
-            from tui.ui.screens.pipeline import PipelineScreen
-        except ImportError:
-            self.notify("The pipeline view is not available in this build.", severity="warning")
-            return
+        """Push the pipeline's screen."""
+        from tui.ui.screens.pipeline import PipelineScreen
+
         self.push_screen(PipelineScreen(target, name))
 
     # --- actions -----------------------------------------------------------------------------
@@ -306,11 +294,8 @@ class CptuiApp(App[None]):
         self.push_screen(HelpScreen.for_screen(self.screen))
 
     def action_approvals(self) -> None:
-        try:
-            from tui.ui.screens.approvals import ApprovalsScreen
-        except ImportError:
-            self.notify("The approvals inbox is not available in this build.", severity="warning")
-            return
+        from tui.ui.screens.approvals import ApprovalsScreen
+
         if not isinstance(self.screen, ApprovalsScreen):
             self.push_screen(ApprovalsScreen())
 
@@ -327,16 +312,6 @@ class CptuiApp(App[None]):
 
         if not isinstance(self.screen, WatchListScreen):
             self.push_screen(WatchListScreen())
-
-    def follow(
-        self,
-        target: Target,
-        pipeline: str,
-        execution_id: str | None = None,
-        known: ExecutionSummary | None = None,
-    ) -> None:
-        """Follow an execution (default: the latest) until it ends, then notify (`w`)."""
-        self.alerts.follow(target, pipeline, execution_id, known)
 
     def toggle_favourite(self, pipeline: str) -> None:
         """`*` on the list: pin the pipeline on top (in every target), or unpin it; saved."""

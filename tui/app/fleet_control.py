@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Protocol
 
-from tui.app.context import Scheduling, Shared
+from tui.app.context import Scheduling
 from tui.app.poll_control import PollController
 from tui.app.push_control import EventsController
 from tui.aws.errors import AwsError
@@ -21,6 +21,7 @@ from tui.aws.service import AccountAliasSource, PipelineService
 from tui.core.fleet import TargetFactory, new_target, picker_entries
 from tui.core.model import Target
 from tui.core.store import StoreChange
+from tui.ui.host import Session
 
 if TYPE_CHECKING:
     from tui.core.fleet import PickerEntry
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 PROFILES_TTL = 10.0  # seconds a read of the AWS config files' profiles is reused
 
 
-class FleetHost(Shared, Scheduling, Protocol):
+class FleetHost(Session, Scheduling, Protocol):
     """What the fleet needs: the shared data, workers, and the controllers a new target joins."""
 
     @property
@@ -153,7 +154,7 @@ class FleetController:
             return await service.account_alias()
 
         try:
-            alias = await self.app.call(target, "ListAccountAliases", ask)
+            alias = await self.app.reads.account_alias(target)
         except AwsError:
             # Not now (throttled, expired ...): ask again when the identity is next refreshed.
             self._alias_asked.discard(account)

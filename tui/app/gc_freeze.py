@@ -16,13 +16,14 @@ from __future__ import annotations
 import gc
 from typing import Protocol
 
-from tui.app.context import Scheduling, Shared
+from tui.app.context import Scheduling
+from tui.ui.host import Session
 
 CHECK_SECONDS = 2.0
 START_LIMIT = 5.0
 
 
-class FreezeHost(Shared, Scheduling, Protocol):
+class FreezeHost(Session, Scheduling, Protocol):
     """What the freeze reads: the store's progress, and whether a terminal is attached."""
 
     @property

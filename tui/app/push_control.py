@@ -21,11 +21,12 @@ from typing import Any, Protocol
 
 from textual.screen import Screen
 
-from tui.app.context import Scheduling, Shared, Telling
+from tui.app.context import Scheduling, Telling
 from tui.app.poll_control import PollController
 from tui.core.model import Target
 from tui.events.consumer import EventApplier, PipelineEvent
 from tui.events.receiver import Receiver
+from tui.ui.host import Session
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ STARTING = "polling (connecting to the event queue)"
 CONFIRM_WAIT = 30.0
 
 
-class PushHost(Shared, Scheduling, Telling, Protocol):
+class PushHost(Session, Scheduling, Telling, Protocol):
     """What push mode needs: the shared data, timers, notices, the poller it hands sweeps to, and
     the screens (a log screen open on a build keeps its CodeBuild events)."""
 
@@ -222,10 +223,9 @@ class EventsController:
     async def _confirmed(self, pending: set[tuple[str, str]]) -> None:
         """Until every confirming read of a batch is done (bounded by ``CONFIRM_WAIT``)."""
         policy = self.app.poller.policy
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + CONFIRM_WAIT
-        while loop.time() < deadline and not all(policy.confirmed(k, n) for k, n in pending):
-            await asyncio.sleep(0.05)
+        await self.app.poller.wait_for_fetches(
+            lambda: all(policy.confirmed(k, n) for k, n in pending), CONFIRM_WAIT
+        )
 
 
 def _build_key(build_id: str) -> str:

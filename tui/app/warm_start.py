@@ -14,9 +14,10 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from tui.app.context import Scheduling, Shared
+from tui.app.context import Scheduling
 from tui.app.poll_control import PollController
 from tui.core.cache import CachedList, load_list, save_list
+from tui.ui.host import Session
 
 if TYPE_CHECKING:
     from tui.core.model import Target
@@ -30,7 +31,7 @@ SAVE_EVERY = 120.0  # seconds between writes of the live lists (and once at exit
 FIRST_SAVE = 15.0
 
 
-class WarmHost(Shared, Scheduling, Protocol):
+class WarmHost(Session, Scheduling, Protocol):
     """What the warm start needs: the shared data, timers, and the poller to publish through."""
 
     @property

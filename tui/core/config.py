@@ -30,6 +30,7 @@ from tui.core.config_schema import (
     check_targets,
     load_text,
 )
+from tui.core.keys import DEFAULT_KEYS, KNOWN_BINDINGS
 from tui.core.model import Target
 from tui.core.paths import default_audit_log_path, default_config_path
 from tui.core.toml_lines import TomlLines
@@ -54,46 +55,6 @@ __all__ = [
     "save_event_queue",
     "save_preferences",
 ]
-
-# The default key for each binding id (DESIGN.md's table); ``[keys]`` overrides them.
-DEFAULT_KEYS: Mapping[str, str] = {
-    "refresh": "r,ctrl+r",
-    "help": "question_mark",
-    "palette": "ctrl+p",
-    "approvals": "A",
-    "history": "h",
-    "approve": "a",
-    "retry": "R",
-    "rollback": "B",
-    "transition": "t",
-    "stop": "X",
-    "start": "S",
-    "logs": "l",
-    "copy": "y",
-    "link": "b",
-    "quit": "q",
-    "filter": "slash",
-    "watch": "w",
-    "favourite": "asterisk",
-    "watchlist": "W",
-    "dismiss": "d",
-    "group": "g",
-    "open_pipeline": "g",
-    "profiles": "P",
-    "search_next": "n",
-    "search_prev": "N",
-    "follow": "f",
-    "error_jump": "e",
-    "timestamps": "T",
-    "wrap": "w",
-    "save_log": "s",
-    "dialog_confirm": "y",
-    "dialog_cancel": "escape",
-    "dialog_open": "o",
-}
-# Every binding id the app defines; ``[keys]`` may only name these.
-KNOWN_BINDINGS: tuple[str, ...] = tuple(DEFAULT_KEYS)
-
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +95,7 @@ class GeneralConfig:
     clock_24h: bool = True
     utc: bool = False  # show times in UTC instead of the local zone
     cache: bool = True  # remember the last lists and the start-up burst in $XDG_CACHE_HOME/cptui
+    insights_window: int = 50  # executions per pipeline the insights and fleet health look back over
 
 
 @dataclass(frozen=True)
@@ -274,6 +236,10 @@ class Config:
     def key_for(self, binding_id: str) -> str:
         """The key for a binding id: the ``[keys]`` override, else the default."""
         return self.keys.get(binding_id) or DEFAULT_KEYS[binding_id]
+
+    def first_key(self, binding_id: str) -> str:
+        """The first of the binding's keys, as hints name it ("P shows all")."""
+        return self.key_for(binding_id).split(",")[0]
 
 
 _SECTIONS: dict[str, type] = {

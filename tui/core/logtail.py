@@ -16,7 +16,7 @@ runs, follows it:
 
 It re-checks the build every ``build_check_interval`` seconds and stops once the build is finished and a
 read made after that returns nothing. Every call goes through the ``Caller`` it is given (the App's
-rate-budgeted ``app.call``); throttling and transient failures back off and carry on, with a ``notice``
+rate-budgeted ``app.reads``); throttling and transient failures back off and carry on, with a ``notice``
 for the status line.
 """
 
@@ -52,7 +52,7 @@ _MAX_EMPTY_PAGES = 20  # AWS may hand out empty pages with new tokens; stop chas
 
 
 class Caller(Protocol):
-    """Runs one AWS call against the service: ``app.call`` bound to a target, or a plain adapter."""
+    """Runs one AWS call against the service: ``Reads.call`` bound to a target, or a plain adapter."""
 
     def __call__(self, operation: str, fn: Callable[[PipelineService], Awaitable[T]]) -> Awaitable[T]: ...
 

@@ -21,7 +21,6 @@ from typing import Any
 from textual.app import App
 
 from tui.aws.errors import AwsError, ErrorKind
-from tui.core import console_links
 from tui.core.actions import ActionRequest, ActionResult, Outcome
 from tui.core.error_text import error_text
 from tui.core.model import (
@@ -37,9 +36,7 @@ from tui.core.model import (
 )
 from tui.core.sanitize import clean
 from tui.core.store import approvals_from_state
-from tui.ui import clipboard
 from tui.ui.host import Host, host_of
-from tui.ui.screens.chooser import Picked, ValueChooser
 from tui.ui.screens.dialog_base import ActionDialog
 from tui.ui.screens.dialogs import (
     ApprovalDialog,
@@ -50,7 +47,6 @@ from tui.ui.screens.dialogs import (
     StopDialog,
     TransitionDialog,
 )
-from tui.ui.screens.link import LinkScreen, over_ssh
 
 ROLLBACK_HISTORY = 50  # executions read to find rollback targets (one ListPipelineExecutions call)
 STOP_HISTORY = 25
@@ -89,7 +85,8 @@ def read_only(host: Host) -> bool:
 # --- running a confirmed request ---------------------------------------------------------------
 
 
-def _notify(app: App[Any], text: str, severity: str = "information") -> None:
+def tell(app: App[Any], text: str, severity: str = "information") -> None:
+    """A notice from an operator flow (also kept in the app's ``OperatorState``)."""
     state(app).notices.append(text)
     app.notify(text, severity=severity, markup=False)  # type: ignore[arg-type]
 
@@ -135,7 +132,7 @@ async def run_confirmed(app: App[Any], request: ActionRequest) -> ActionResult:
         audit = host.actions.audit
         text += f" — the audit line was NOT written to {audit.path} ({result.audit_error})"
         severity = "error"
-    _notify(app, text, severity)
+    tell(app, text, severity)
     if result.outcome is not Outcome.REFUSED:
         # Whatever happened (done, failed, unknown), the next poll shows the truth on screen.
         host.poller.refresh_now(request.target, request.pipeline)
@@ -185,11 +182,11 @@ async def perform(app: App[Any], request: ActionRequest) -> ActionResult | None:
 def launch(app: App[Any], subject: str, flow: Callable[[], Awaitable[object]]) -> bool:
     """Run ``flow`` in a worker unless a flow for ``subject`` is already open; False if refused."""
     if read_only(host_of(app)):
-        _notify(app, "read-only mode: actions are off", "warning")
+        tell(app, "read-only mode: actions are off", "warning")
         return False
     busy = state(app).busy
     if subject in busy:
-        _notify(app, "already open or being sent — nothing sent twice", "warning")
+        tell(app, "already open or being sent — nothing sent twice", "warning")
         return False
     busy.add(subject)
 
@@ -197,7 +194,7 @@ def launch(app: App[Any], subject: str, flow: Callable[[], Awaitable[object]]) -
         try:
             await flow()
         except AwsError as error:
-            _notify(app, clean(str(error)), "error")
+            tell(app, clean(str(error)), "error")
         finally:
             busy.discard(subject)
 
@@ -256,10 +253,10 @@ async def _revisions_of(
     if known is not None or not execution_id:
         return known or (), None
     try:
-        execution = await host.call(
+        execution = await host.reads.execution(
             approval.target,
-            "GetPipelineExecution",
-            lambda s: s.get_execution(approval.pipeline_name, execution_id),
+            approval.pipeline_name,
+            execution_id,
         )
     except AwsError as exc:
         # Unknown is not none: the dialog says the read failed and why (deciding does not
@@ -328,7 +325,7 @@ def open_retry(app: App[Any], target: Target, pipeline: str, stage: str | None) 
     pstate = host.store.state(target, pipeline)
     stage_state = pstate.stage(stage) if pstate and stage else None
     if blocker is not None or stage is None or stage_state is None or stage_state.latest is None:
-        _notify(app, blocker or "nothing to retry", "warning")
+        tell(app, blocker or "nothing to retry", "warning")
         return False
     failed = tuple(a.name for a in stage_state.actions if a.status == Status.FAILED)
     dialog = RetryDialog(
@@ -370,14 +367,14 @@ async def _definition(host: Host, target: Target, pipeline: str) -> PipelineDef:
     definition = host.store.definition(target, pipeline)
     if definition is not None:
         return definition
-    return await host.call(target, "GetPipeline", lambda s: s.get_pipeline(pipeline))
+    return await host.reads.pipeline(target, pipeline)
 
 
 def open_rollback(app: App[Any], target: Target, pipeline: str, stage: str | None) -> bool:
     """Roll the selected stage back to an earlier successful execution (V2)."""
     host = host_of(app)
     if stage is None:
-        _notify(app, "select a stage to roll back", "warning")
+        tell(app, "select a stage to roll back", "warning")
         return False
 
     async def flow() -> None:
@@ -387,10 +384,10 @@ def open_rollback(app: App[Any], target: Target, pipeline: str, stage: str | Non
             pstate = host.store.state(target, pipeline)
             stage_state = pstate.stage(stage) if pstate else None
             current = stage_state.latest.execution_id if stage_state and stage_state.latest else None
-            page = await host.call(
+            page = await host.reads.executions(
                 target,
-                "ListPipelineExecutions",
-                lambda s: s.list_executions(pipeline, max_results=ROLLBACK_HISTORY),
+                pipeline,
+                max_results=ROLLBACK_HISTORY,
             )
             candidates = rollback_candidates(page, current)
         dialog = RollbackDialog(
@@ -414,14 +411,14 @@ def open_transition(app: App[Any], target: Target, pipeline: str, stage: str | N
     definition = host.store.definition(target, pipeline)
     pstate = host.store.state(target, pipeline)
     if stage is None or pstate is None:
-        _notify(app, "select a stage", "warning")
+        tell(app, "select a stage", "warning")
         return False
     if definition is not None and definition.stages and definition.stages[0].name == stage:
-        _notify(app, f"{clean(stage)} is the first stage: it has no inbound transition", "warning")
+        tell(app, f"{clean(stage)} is the first stage: it has no inbound transition", "warning")
         return False
     stage_state = pstate.stage(stage)
     if stage_state is None:
-        _notify(app, f"stage {clean(stage)} is not known yet; refresh first", "warning")
+        tell(app, f"stage {clean(stage)} is not known yet; refresh first", "warning")
         return False
     dialog = TransitionDialog(
         target,
@@ -451,10 +448,10 @@ def open_stop(app: App[Any], target: Target, pipeline: str) -> bool:
 
     async def flow() -> None:
         try:
-            page = await host.call(
+            page = await host.reads.executions(
                 target,
-                "ListPipelineExecutions",
-                lambda s: s.list_executions(pipeline, max_results=STOP_HISTORY),
+                pipeline,
+                max_results=STOP_HISTORY,
             )
             running = [e for e in page.items if e.status in (Status.IN_PROGRESS, Status.STOPPING)]
         except AwsError:
@@ -488,74 +485,3 @@ def open_start(app: App[Any], target: Target, pipeline: str) -> bool:
         await confirm_and_run(app, dialog)
 
     return launch(app, "start|" + _key(target, pipeline), flow)
-
-
-# --- copy and link -----------------------------------------------------------------------------
-
-
-def copy_items(
-    host: Host,
-    target: Target,
-    pipeline: str,
-    execution_id: str | None = None,
-    extra: dict[str, str] | None = None,
-) -> list[tuple[str, str]]:
-    """What `y` offers for a pipeline (and an execution): ARN, ids, console links."""
-    identity = host.store.identity(target)
-    definition = host.store.definition(target, pipeline)
-    arn = (definition.arn if definition else "") or console_links.pipeline_arn(
-        target.region, identity.account if identity else None, pipeline
-    )
-    items: list[tuple[str, str]] = [("Pipeline name", pipeline)]
-    if arn:
-        items.append(("Pipeline ARN", arn))
-    if execution_id:
-        items.append(("Execution id", execution_id))
-        items.append(
-            ("Execution console URL", console_links.execution_url(target.region, pipeline, execution_id))
-        )
-    items.append(("Pipeline console URL", console_links.pipeline_url(target.region, pipeline)))
-    items.extend((extra or {}).items())
-    return items
-
-
-def link_items(target: Target, pipeline: str, execution_id: str | None = None) -> list[tuple[str, str]]:
-    """What `b` shows: the console pages of the pipeline and of the execution."""
-    items = [("Pipeline", console_links.pipeline_url(target.region, pipeline))]
-    if execution_id:
-        items.insert(
-            0, ("Execution timeline", console_links.execution_url(target.region, pipeline, execution_id))
-        )
-    return items
-
-
-def _use(app: App[Any], picked: Picked | None) -> None:
-    if picked is None:
-        return
-    if picked.verb == "open":
-        if over_ssh():
-            # No browser on this machine: show the link to click (OSC 8) or copy (OSC 52).
-            app.push_screen(LinkScreen(picked.label, picked.value))
-            return
-        app.open_url(picked.value)
-        # No URL in the toast: its gutter glyph would end up inside a copied URL; `b` then `y` copies it.
-        _notify(app, f"Opening the {clean(picked.label, max_len=80).lower()} link in your browser.")
-        return
-    via = clipboard.copy(app, picked.value)
-    _notify(app, f"Copied {picked.label.lower()} to the {via}: {clean(picked.value, max_len=120)}")
-
-
-def open_copy(app: App[Any], items: list[tuple[str, str]]) -> None:
-    """`y`: choose what to copy (a single item is copied at once)."""
-    if len(items) == 1:
-        label, value = items[0]
-        _use(app, Picked(label, value, "copy"))
-        return
-    app.push_screen(ValueChooser("Copy", items), lambda picked: _use(app, picked))
-
-
-def open_link(app: App[Any], items: list[tuple[str, str]]) -> None:
-    """`b`: show the console deep links; enter opens one, ``y`` copies it."""
-    app.push_screen(
-        ValueChooser("AWS console links", items, default="open"), lambda picked: _use(app, picked)
-    )

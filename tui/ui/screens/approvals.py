@@ -23,12 +23,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from tui.core import fmt
-from tui.core.config import DEFAULT_KEYS
 from tui.core.model import ApprovalRequest
 from tui.core.revisions import revisions_text
 from tui.core.sanitize import clean
 from tui.ui import operations as operator
 from tui.ui.host import Host, host_of
+from tui.ui.keys import bind
 from tui.ui.screens.dialogs import time_left
 from tui.ui.screens.operator_keys import read_only_reason
 from tui.ui.widgets.footer import KeyFooter
@@ -59,12 +59,10 @@ class ApprovalsScreen(Screen[None]):
 
     CSS_PATH = "approvals.tcss"
     BINDINGS = [
-        Binding("a", "approve", "Approve / reject", id="approve"),
+        bind("approve", "approve", "Approve / reject"),
         # Priority: the table's vim-style `g` (to the top) must not take it.
-        Binding(
-            DEFAULT_KEYS["open_pipeline"], "open_pipeline", "Open pipeline", id="open_pipeline", priority=True
-        ),
-        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
+        bind("open_pipeline", "open_pipeline", "Open pipeline", priority=True),
+        bind("refresh", "refresh", "Refresh"),
         Binding("escape", "back", "Back"),
     ]
 

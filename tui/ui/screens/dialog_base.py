@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -41,6 +40,7 @@ from textual.widgets import Button, Input, OptionList, RadioSet, Static
 from tui.core.actions import ActionRequest, ActionResult, Outcome
 from tui.core.model import Identity
 from tui.core.sanitize import clean, safe_text
+from tui.ui.keys import bind
 
 # Runs a confirmed request (``tui.ui.operations``): sends it once, notifies, refreshes; never raises.
 Sender = Callable[[ActionRequest], Awaitable[ActionResult]]
@@ -64,7 +64,7 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="dialog_cancel"),
+        bind("dialog_cancel", "cancel", "Cancel"),
     ]
     # The dialog's own confirm key (``ConfirmDialog``: "y"), shown on its button; None: buttons only.
     CONFIRM_KEY: str | None = None

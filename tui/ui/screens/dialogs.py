@@ -13,7 +13,6 @@ from rich.table import Table
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widget import Widget
@@ -24,6 +23,7 @@ from tui.core.actions import ActionRequest
 from tui.core.model import ApprovalRequest, Identity, PipelineDef, SourceRevision
 from tui.core.revisions import revision_text
 from tui.core.sanitize import clean
+from tui.ui.keys import bind
 from tui.ui.screens.action_dialogs import (
     RetryDialog,
     RollbackDialog,
@@ -55,7 +55,7 @@ class ConfirmDialog(ActionDialog):
     The focus starts on Cancel (or the protected name), so Enter alone confirms nothing.
     """
 
-    BINDINGS = [Binding("y", "confirm", "Confirm", id="dialog_confirm")]
+    BINDINGS = [bind("dialog_confirm", "confirm", "Confirm")]
     CONFIRM_KEY = "y"
 
     def __init__(self, request: ActionRequest, *, identity: Identity | None, protected: bool = False) -> None:
@@ -130,13 +130,11 @@ class ArmedInput(Input):
 
     armed_at: float | None = None
 
-    async def _on_key(self, event: events.Key) -> None:
-        if self.armed_at is None or event.time < self.armed_at:
-            if event.is_printable:
-                event.stop()
-                event.prevent_default()
-            return
-        await super()._on_key(event)
+    def on_key(self, event: events.Key) -> None:
+        # Runs before Input's own key handler; prevent_default keeps the character out of the field.
+        if (self.armed_at is None or event.time < self.armed_at) and event.is_printable:
+            event.stop()
+            event.prevent_default()
 
 
 class SummaryInput(ArmedInput):

@@ -26,21 +26,22 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from tui.aws.errors import AwsError
-from tui.core.config import DEFAULT_KEYS
 from tui.core.datum import Datum
 from tui.core.error_text import error_text
+from tui.core.execution_diff import ChangeKind, ExecutionDiff, diff_executions, find_last_success
 from tui.core.fmt import ago, running_duration, short_id, status_text
 from tui.core.model import ActionExecution, Execution, ExecutionSummary, PipelineDef, Status, Target
 from tui.core.revisions import revision_label, revision_message
 from tui.core.sanitize import clean
+from tui.ui import copy_link
 from tui.ui.host import Host, host_of
-from tui.ui.screens.execution_diff import ChangeKind, ExecutionDiff, diff_executions, find_last_success
+from tui.ui.keys import bind
 from tui.ui.widgets.execution_panel import ExecutionPanel
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.ranked_table import RankedTable
 
 if TYPE_CHECKING:
-    from tui.ui.messages import StoreChange
+    from tui.core.store import StoreChange
 
 # How far back (in history pages) to look for the last successful execution.
 MAX_BASELINE_PAGES = 4
@@ -63,11 +64,8 @@ def open_build_logs(
     if not build_id:
         app.notify("This action has no CodeBuild build yet.", severity="warning")
         return False
-    try:
-        from tui.ui.screens.logs import LogScreen
-    except ImportError:
-        app.notify("The log viewer is not available in this build.", severity="warning")
-        return False
+    from tui.ui.screens.logs import LogScreen
+
     app.push_screen(
         LogScreen(
             target,
@@ -154,10 +152,10 @@ class ExecutionScreen(Screen[None]):
     CSS_PATH = "execution.tcss"
 
     BINDINGS = [
-        Binding("l", "logs", "Logs", id="logs"),
-        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
-        Binding("y", "copy", "Copy", id="copy"),
-        Binding("b", "link", "Link", id="link"),
+        bind("logs", "logs", "Logs"),
+        bind("refresh", "refresh", "Refresh"),
+        bind("copy", "copy", "Copy"),
+        bind("link", "link", "Link"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -225,7 +223,7 @@ class ExecutionScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.host.poller.watch(self.target, self.pipeline_name)
+        self.host.poller.poll_fast(self.target, self.pipeline_name)
         self.host.store_changed.subscribe(self, self._on_store_changed)
         self.query_one("#execution-failure").display = False
         self.table.focus()
@@ -237,7 +235,7 @@ class ExecutionScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self.host.store_changed.unsubscribe(self)
-        self.host.poller.unwatch(self.target, self.pipeline_name)
+        self.host.poller.stop_polling_fast(self.target, self.pipeline_name)
 
     def _summary(self) -> ExecutionSummary | None:
         found = next((s for s in self.history if s.execution_id == self.execution_id), None)
@@ -276,12 +274,8 @@ class ExecutionScreen(Screen[None]):
         self._render_markers()
         try:
             execution, actions = await asyncio.gather(
-                self.host.call(
-                    self.target, "GetPipelineExecution", lambda s: s.get_execution(name, exec_id)
-                ),
-                self.host.call(
-                    self.target, "ListActionExecutions", lambda s: s.list_action_executions(name, exec_id)
-                ),
+                self.host.reads.execution(self.target, name, exec_id),
+                self.host.reads.action_executions(self.target, name, exec_id),
             )
         except AwsError as error:
             reason = error_text(error, profile=self.target.profile)
@@ -310,11 +304,7 @@ class ExecutionScreen(Screen[None]):
             if not isinstance(baseline_id, str):
                 history: list[ExecutionSummary] = []
                 while pages < MAX_BASELINE_PAGES:
-                    page = await self.host.call(
-                        self.target,
-                        "ListPipelineExecutions",
-                        lambda s, t=token: s.list_executions(name, next_token=t),  # type: ignore[misc]
-                    )
+                    page = await self.host.reads.executions(self.target, name, next_token=token)
                     pages += 1
                     history.extend(page.items)
                     baseline_id = find_last_success(history, self.execution_id)
@@ -325,9 +315,7 @@ class ExecutionScreen(Screen[None]):
                 self.diff_read.fail("No earlier successful execution found to compare with.")
                 self._render_markers()
                 return
-            baseline = await self.host.call(
-                self.target, "GetPipelineExecution", lambda s: s.get_execution(name, baseline_id)
-            )
+            baseline = await self.host.reads.execution(self.target, name, baseline_id)
         except AwsError as error:
             reason = error_text(error, profile=self.target.profile)
             self.diff_read.fail(f"Could not compare with the last success: {reason}")
@@ -560,8 +548,6 @@ class ExecutionScreen(Screen[None]):
 
     def action_copy(self) -> None:
         """`y`: this execution's id, the pipeline's ARN, console links, the selected action's ids."""
-        from tui.ui import operations as operator
-
         extra: dict[str, str] = {}
         action = self.selected_action_execution
         if action is not None:
@@ -569,16 +555,14 @@ class ExecutionScreen(Screen[None]):
                 extra["External id"] = action.external_execution_id
             if action.external_execution_url:
                 extra["External URL"] = action.external_execution_url
-        items = operator.copy_items(
+        items = copy_link.copy_items(
             self.host, self.target, self.pipeline_name, self.execution_id, extra=extra
         )
-        operator.open_copy(self.app, items)
+        copy_link.open_copy(self.app, items)
 
     def action_link(self) -> None:
-        from tui.ui import operations as operator
-
-        operator.open_link(
-            self.app, operator.link_items(self.target, self.pipeline_name, self.execution_id)
+        copy_link.open_link(
+            self.app, copy_link.link_items(self.target, self.pipeline_name, self.execution_id)
         )
 
     def action_back(self) -> None:

@@ -20,20 +20,24 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from tui.aws.errors import AwsError
-from tui.core.config import DEFAULT_KEYS
 from tui.core.datum import Datum
 from tui.core.error_text import error_text
-from tui.core.fmt import ago, running_duration, short_id, status_text
+from tui.core.fmt import STATUS_COLORS, ago, running_duration, short_id, status_text
+from tui.core.insights import pipeline_insights
 from tui.core.model import ExecutionSummary, ExecutionType, Page, Target
 from tui.core.revisions import revision_message
 from tui.core.sanitize import clean
+from tui.ui import copy_link
 from tui.ui.host import Host, host_of
+from tui.ui.keys import bind
+from tui.ui.screens.insights import dur, pct
 from tui.ui.widgets.footer import KeyFooter
+from tui.ui.widgets.insight_charts import duration_chart
 from tui.ui.widgets.ranked_table import RankedTable
 from tui.ui.widgets.stage_box import principal
 
 if TYPE_CHECKING:
-    from tui.ui.messages import StoreChange
+    from tui.core.store import StoreChange
 
 PAGE_SIZE = 25
 # Start fetching the next page when the cursor is this close to the last row.
@@ -123,6 +127,27 @@ def history_rank(summary: ExecutionSummary) -> Hashable:
     return (-started, summary.execution_id)
 
 
+def insights_panel(name: str, newest_first: Sequence[ExecutionSummary], now: datetime, width: int) -> Text:
+    """Two lines over the table: the numbers of what is loaded, then each execution's outcome and
+    duration (oldest left), drawn from tui/core/insights.py."""
+    ins = pipeline_insights(name, newest_first, {}, now, window=len(newest_first))
+    o = ins.outcomes
+    line = Text("Insights", style="bold")
+    line.append(" (i: more)", style="dim")
+    line.append(f" · last {ins.read}: ")
+    line.append(f"{pct(o.success_rate)} success" + (f" ({o.succeeded}/{o.decided})" if o.decided else ""))
+    if ins.breakage is not None:
+        since = short_id(ins.breakage.first_failure_id)
+        line.append(f" · failing since {since}", style=STATUS_COLORS["error"])
+    line.append(f" · p50 {dur(ins.durations.p50)} · p95 {dur(ins.durations.p95)}")
+    if ins.per_day is not None:
+        line.append(f" · {ins.per_day:.1f}/day")
+    line.truncate(max(20, width), overflow="ellipsis")
+    line.append("\n")
+    line.append_text(duration_chart(ins.bars, width, 1))
+    return line
+
+
 class HistoryScreen(Screen[None]):
     """The executions of one pipeline, newest first."""
 
@@ -131,11 +156,12 @@ class HistoryScreen(Screen[None]):
     BINDINGS = [
         # priority: the focused table would otherwise take enter and hide the key from the footer.
         Binding("enter", "open", "Open execution", priority=True),
-        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
-        Binding("y", "copy", "Copy", id="copy"),
-        Binding("b", "link", "Link", id="link"),
+        bind("refresh", "refresh", "Refresh"),
+        bind("copy", "copy", "Copy"),
+        bind("link", "link", "Link"),
         Binding("escape", "back", "Back"),
-        Binding("w", "watch", "Follow execution", id="watch", show=False),
+        bind("watch", "watch", "Follow execution", show=False),
+        bind("insights", "insights", "Insights"),
     ]
 
     def __init__(self, target: Target, name: str) -> None:
@@ -162,6 +188,7 @@ class HistoryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="history-title", markup=False)
         yield Static("", id="history-notice", markup=False)
+        yield Static("", id="history-insights", markup=False)
         table = RankedTable(id="history-table", zebra_stripes=True)
         for label, width in COLUMNS:
             table.add_column(label, key=label.lower(), width=width)
@@ -175,7 +202,7 @@ class HistoryScreen(Screen[None]):
         )
 
     def on_mount(self) -> None:
-        self.host.poller.watch(self.target, self.pipeline_name)
+        self.host.poller.poll_fast(self.target, self.pipeline_name)
         self.host.store_changed.subscribe(self, self._on_store_changed)
         self.table.focus()
         self.load_first_page()
@@ -183,7 +210,7 @@ class HistoryScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self.host.store_changed.unsubscribe(self)
-        self.host.poller.unwatch(self.target, self.pipeline_name)
+        self.host.poller.stop_polling_fast(self.target, self.pipeline_name)
 
     # --- data -----------------------------------------------------------------------------------
 
@@ -203,10 +230,8 @@ class HistoryScreen(Screen[None]):
         name = self.pipeline_name
         self.first_read.start(None, self.host.now())
         try:
-            page: Page[ExecutionSummary] = await self.host.call(
-                self.target,
-                "ListPipelineExecutions",
-                lambda service: service.list_executions(name, max_results=PAGE_SIZE),
+            page: Page[ExecutionSummary] = await self.host.reads.executions(
+                self.target, name, max_results=PAGE_SIZE
             )
         except AwsError as error:
             reason = error_text(error, profile=self.target.profile)
@@ -236,10 +261,8 @@ class HistoryScreen(Screen[None]):
         name = self.pipeline_name
         self.more_read.start(token)
         try:
-            page: Page[ExecutionSummary] = await self.host.call(
-                self.target,
-                "ListPipelineExecutions",
-                lambda service: service.list_executions(name, max_results=PAGE_SIZE, next_token=token),
+            page: Page[ExecutionSummary] = await self.host.reads.executions(
+                self.target, name, max_results=PAGE_SIZE, next_token=token
             )
         except AwsError as error:
             reason = error_text(error, profile=self.target.profile)
@@ -260,6 +283,14 @@ class HistoryScreen(Screen[None]):
             self.executions[summary.execution_id] = summary
         self._upsert(items)
         self._render_markers()
+        self._render_insights()
+
+    def _render_insights(self) -> None:
+        """The panel: the loaded executions' success rate, usual duration and outcomes (`i`: more)."""
+        panel = self.query_one("#history-insights", Static)
+        ordered = [self.executions[k] for k in self.table.row_keys_in_order() if k in self.executions]
+        panel.update(insights_panel(self.pipeline_name, ordered, self.host.now(), self.size.width - 2))
+        panel.display = bool(ordered)
 
     def _render_markers(self) -> None:
         """The notice and the empty-table line, from the two reads' state only: an error goes
@@ -322,22 +353,24 @@ class HistoryScreen(Screen[None]):
 
     def action_copy(self) -> None:
         """`y`: the selected execution's id, the pipeline's ARN, their console links."""
-        from tui.ui import operations as operator
-
         key = self.table.cursor_key if self.table.cursor_key in self.executions else None
-        operator.open_copy(self.app, operator.copy_items(self.host, self.target, self.pipeline_name, key))
+        copy_link.open_copy(self.app, copy_link.copy_items(self.host, self.target, self.pipeline_name, key))
 
     def action_link(self) -> None:
-        from tui.ui import operations as operator
-
         key = self.table.cursor_key if self.table.cursor_key in self.executions else None
-        operator.open_link(self.app, operator.link_items(self.target, self.pipeline_name, key))
+        copy_link.open_link(self.app, copy_link.link_items(self.target, self.pipeline_name, key))
 
     def action_watch(self) -> None:
         """`w`: follow the selected execution until it ends (listed by `W`, notified when done)."""
         key = self.table.cursor_key
         if key is not None and key in self.executions:
-            self.host.follow(self.target, self.pipeline_name, key, self.executions[key])
+            self.host.alerts.follow(self.target, self.pipeline_name, key, self.executions[key])
+
+    def action_insights(self) -> None:
+        """`i`: the pipeline's insights over its last N executions."""
+        from tui.ui.screens.insights import InsightsScreen
+
+        self.app.push_screen(InsightsScreen(self.target, self.pipeline_name))
 
     def action_back(self) -> None:
         self.dismiss()

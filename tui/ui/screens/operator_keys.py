@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
-from textual.binding import Binding
 
 from tui.core.model import Status, Target
+from tui.ui import copy_link
 from tui.ui import operations as operator
 from tui.ui.host import Host
+from tui.ui.keys import bind
 
 MUTATIONS = frozenset({"approve", "retry", "rollback", "transition", "stop", "start"})
 # What each mutation key does, for the one-line "why not" of a key that is unavailable.
@@ -37,14 +38,14 @@ def read_only_reason(action: str) -> str:
 
 
 OPERATOR_BINDINGS = [
-    Binding("a", "approve", "Approve", id="approve"),
-    Binding("R", "retry", "Retry", id="retry"),
-    Binding("B", "rollback", "Rollback", id="rollback"),
-    Binding("t", "transition", "Transition", id="transition"),
-    Binding("X", "stop", "Stop", id="stop"),
-    Binding("S", "start", "Start", id="start"),
-    Binding("y", "copy", "Copy", id="copy"),
-    Binding("b", "link", "Link", id="link"),
+    bind("approve", "approve", "Approve"),
+    bind("retry", "retry", "Retry"),
+    bind("rollback", "rollback", "Rollback"),
+    bind("transition", "transition", "Transition"),
+    bind("stop", "stop", "Stop"),
+    bind("start", "start", "Start"),
+    bind("copy", "copy", "Copy"),
+    bind("link", "link", "Link"),
 ]
 
 
@@ -144,12 +145,12 @@ class OperatorKeys:
                 extra["External id"] = action.external_execution_id
             if action.external_execution_url and action.status != Status.IDLE:
                 extra["External URL"] = action.external_execution_url
-        items = operator.copy_items(
+        items = copy_link.copy_items(
             self.host, self.target, self.pipeline_name, self._execution_id(), extra=extra
         )
-        operator.open_copy(self.app, items)
+        copy_link.open_copy(self.app, items)
 
     def action_link(self) -> None:
-        operator.open_link(
-            self.app, operator.link_items(self.target, self.pipeline_name, self._execution_id())
+        copy_link.open_link(
+            self.app, copy_link.link_items(self.target, self.pipeline_name, self._execution_id())
         )

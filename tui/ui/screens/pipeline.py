@@ -19,13 +19,13 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tui.aws.errors import AwsError
-from tui.core.config import DEFAULT_KEYS
 from tui.core.datum import Datum
 from tui.core.error_text import error_text
 from tui.core.fmt import ago, standing_text
 from tui.core.model import Execution, Status, Target
 from tui.core.sanitize import clean
 from tui.ui.host import Host, host_of
+from tui.ui.keys import bind
 from tui.ui.screens.execution import open_build_logs
 from tui.ui.screens.operator_keys import OPERATOR_BINDINGS, OperatorKeys
 from tui.ui.widgets.execution_panel import ExecutionPanel
@@ -33,7 +33,7 @@ from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.stage_graph import StageGraph
 
 if TYPE_CHECKING:
-    from tui.ui.messages import StoreChange
+    from tui.core.store import StoreChange
 
 # Relative times ("3m ago") are re-evaluated this often; only boxes whose text changed repaint.
 TICK_SECONDS = 5.0
@@ -47,11 +47,12 @@ class PipelineScreen(OperatorKeys, Screen[None]):
     CSS_PATH = "pipeline.tcss"
 
     BINDINGS = [
-        Binding("h", "history", "History", id="history"),
-        Binding("l", "logs", "Logs", id="logs"),
-        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
+        bind("history", "history", "History"),
+        bind("insights", "insights", "Insights"),
+        bind("logs", "logs", "Logs"),
+        bind("refresh", "refresh", "Refresh"),
         Binding("escape", "back", "Back"),
-        Binding("w", "watch", "Follow latest execution", id="watch", show=False),
+        bind("watch", "watch", "Follow latest execution", show=False),
         *OPERATOR_BINDINGS,
     ]
 
@@ -126,7 +127,7 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         return title
 
     def on_mount(self) -> None:
-        self.host.poller.watch(self.target, self.pipeline_name)
+        self.host.poller.poll_fast(self.target, self.pipeline_name)
         self.host.store_changed.subscribe(self, self._on_store_changed)
         self.graph.focus()
         self.set_interval(TICK_SECONDS, self._tick)
@@ -134,7 +135,7 @@ class PipelineScreen(OperatorKeys, Screen[None]):
 
     def on_unmount(self) -> None:
         self.host.store_changed.unsubscribe(self)
-        self.host.poller.unwatch(self.target, self.pipeline_name)
+        self.host.poller.stop_polling_fast(self.target, self.pipeline_name)
 
     # --- data -----------------------------------------------------------------------------------
 
@@ -234,9 +235,7 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         name = self.pipeline_name
         self.latest_read.start(execution_id, self.host.now())
         try:
-            execution: Execution = await self.host.call(
-                self.target, "GetPipelineExecution", lambda s: s.get_execution(name, execution_id)
-            )
+            execution: Execution = await self.host.reads.execution(self.target, name, execution_id)
         except AwsError as error:
             reason = error_text(error, profile=self.target.profile)
             self.latest_read.fail(f"⚠ Could not load execution {clean(execution_id[:8])}: {reason}")
@@ -320,12 +319,18 @@ class PipelineScreen(OperatorKeys, Screen[None]):
 
     def action_watch(self) -> None:
         """`w`: follow the latest execution until it ends (listed by `W`, notified when done)."""
-        self.host.follow(self.target, self.pipeline_name)
+        self.host.alerts.follow(self.target, self.pipeline_name)
 
     def action_history(self) -> None:
         from tui.ui.screens.history import HistoryScreen
 
         self.app.push_screen(HistoryScreen(self.target, self.pipeline_name))
+
+    def action_insights(self) -> None:
+        """`i`: is this normal? Success rate, durations, flaky actions, what broke it."""
+        from tui.ui.screens.insights import InsightsScreen
+
+        self.app.push_screen(InsightsScreen(self.target, self.pipeline_name))
 
     def action_refresh(self) -> None:
         self.host.poller.refresh_now(self.target, self.pipeline_name)

@@ -20,7 +20,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from tui.core.config import DEFAULT_KEYS
 from tui.core.fleet_rows import GROUP_PREFIX, group_cells, group_key, group_rank, row_rank, where_cell
 from tui.core.model import Target
 from tui.core.pipeline_rows import (
@@ -37,16 +36,17 @@ from tui.core.pipeline_rows import (
 from tui.core.sanitize import clean
 from tui.core.store import PipelineRow, StoreChange
 from tui.ui.host import Host, host_of
+from tui.ui.keys import bind
 from tui.ui.widgets.footer import KeyFooter
-from tui.ui.widgets.header import IdentityHeader, summary_text
-from tui.ui.widgets.ranked_table import RankedTable
+from tui.ui.widgets.header import IdentityHeader, identity_source, summary_text
+from tui.ui.widgets.ranked_table import CURSOR_KEYS, RankedTable
 
 TICK_SECONDS = 1.0
 _SCROLLBAR = 2
 _PADDING = 2  # DataTable's cell padding, both sides
 _MIN_TRIGGER = 24
 _MIN_STAGE = 10
-_CURSOR_KEYS = frozenset({"up", "down", "j", "k", "pageup", "pagedown", "home", "end", "g", "G"})
+_CURSOR_KEYS = CURSOR_KEYS
 
 
 @dataclass(frozen=True)
@@ -122,15 +122,14 @@ class PipelinesScreen(Screen[None]):
 
     CSS_PATH = "pipelines.tcss"
     BINDINGS = [
-        Binding(DEFAULT_KEYS["filter"], "filter", "Filter", id="filter", key_display="/"),
+        bind("filter", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter"),
-        Binding(DEFAULT_KEYS["logs"], "logs", "Build log", id="logs"),
+        bind("logs", "logs", "Build log"),
         # priority: the table's own g (top) applies when there is only one target to group by.
-        Binding(DEFAULT_KEYS["group"], "group", "Group by target", id="group", priority=True),
-        Binding(DEFAULT_KEYS["watch"], "watch", "Follow latest execution", id="watch", show=False),
-        Binding(
-            DEFAULT_KEYS["favourite"], "favourite", "Pin on top", id="favourite", show=False, key_display="*"
-        ),
+        bind("group", "group", "Group by target", priority=True),
+        bind("watch", "watch", "Follow latest execution", show=False),
+        bind("fleet_health", "fleet_health", "Fleet health", show=False),
+        bind("favourite", "favourite", "Pin on top", show=False),
     ]
 
     def __init__(self) -> None:
@@ -165,7 +164,7 @@ class PipelinesScreen(Screen[None]):
         return self.query_one("#pipelines-filter", Input)
 
     def compose(self) -> ComposeResult:
-        yield IdentityHeader(id="header")
+        yield IdentityHeader(identity_source(self.host), id="header")
         yield Static("", id="pipelines-summary", markup=False)
         yield RankedTable(id="pipelines-table", zebra_stripes=True)
         yield Static("", id="pipelines-empty", markup=False)
@@ -216,12 +215,8 @@ class PipelinesScreen(Screen[None]):
         app, target, name = self.host, row.target, row.name
         try:
             # The poller caches definitions lazily; fetch what triage needs rather than wait for it.
-            definition = app.store.definition(target, name) or await app.call(
-                target, "GetPipeline", lambda s: s.get_pipeline(name)
-            )
-            state = app.store.state(target, name) or await app.call(
-                target, "GetPipelineState", lambda s: s.get_pipeline_state(name)
-            )
+            definition = app.store.definition(target, name) or await app.reads.pipeline(target, name)
+            state = app.store.state(target, name) or await app.reads.state(target, name)
         except AwsError as error:
             app.report_error(error)
             return
@@ -250,6 +245,8 @@ class PipelinesScreen(Screen[None]):
     # --- reconciliation ----------------------------------------------------------------------
 
     def _on_store_changed(self, change: StoreChange) -> None:
+        if change.freshness:
+            self.query_one(IdentityHeader).refresh_text()
         if change.freshness and self._fleet_signature() != self._fleet_seen:
             self.reconcile()  # a target went stale or recovered, or its account became known
         elif change.listing or change.target is None or not self._columns:
@@ -429,7 +426,7 @@ class PipelinesScreen(Screen[None]):
         """`w`: follow the latest execution of the pipeline under the cursor until it ends."""
         row = self.cursor_row
         if row is not None:
-            self.host.follow(row.target, row.name)
+            self.host.alerts.follow(row.target, row.name)
 
     # --- what is on screen -------------------------------------------------------------------
 
@@ -463,6 +460,12 @@ class PipelinesScreen(Screen[None]):
             self.reconcile()
 
     # --- filter ------------------------------------------------------------------------------
+
+    def action_fleet_health(self) -> None:
+        """`H`: every pipeline ranked by failure rate and time red, with the delivery metrics."""
+        from tui.ui.screens.fleet_health import FleetHealthScreen
+
+        self.app.push_screen(FleetHealthScreen())
 
     def action_filter(self) -> None:
         box = self.filter_input

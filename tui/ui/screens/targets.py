@@ -157,7 +157,7 @@ class TargetPicker(ModalScreen[None]):
             problem.display = True
             return False
         self.dismiss(None)
-        key = self.host.config.key_for("profiles").split(",")[0]
+        key = self.host.config.first_key("profiles")
         self.app.notify(f"Added {clean(target.label)}; showing it now ({key} shows all).", markup=False)
         return True
 

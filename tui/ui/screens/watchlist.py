@@ -16,13 +16,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from tui.core.config import DEFAULT_KEYS
 from tui.core.fmt import STATUS_COLORS, ago, duration, short_id, status_text
 from tui.core.model import Standing
 from tui.core.sanitize import clean
 from tui.ui.host import Host, host_of
+from tui.ui.keys import bind
 from tui.ui.widgets.footer import KeyFooter
-from tui.ui.widgets.header import IdentityHeader
+from tui.ui.widgets.header import IdentityHeader, identity_source
 from tui.ui.widgets.ranked_table import RankedTable
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ class WatchListScreen(Screen[None]):
     CSS_PATH = "watchlist.tcss"
     BINDINGS = [
         Binding("enter", "open", "Open execution", priority=True),
-        Binding(DEFAULT_KEYS["dismiss"], "dismiss_row", "Dismiss", id="dismiss"),
+        bind("dismiss", "dismiss_row", "Dismiss"),
         Binding("D", "dismiss_finished", "Dismiss finished"),
         Binding("escape", "back", "Back"),
     ]
@@ -101,7 +101,7 @@ class WatchListScreen(Screen[None]):
         return self.query_one("#watchlist-table", RankedTable)
 
     def compose(self) -> ComposeResult:
-        yield IdentityHeader(id="header")
+        yield IdentityHeader(identity_source(self.host), id="header")
         yield Static("", id="watchlist-title", markup=False)
         table = RankedTable(id="watchlist-table", zebra_stripes=True)
         for label, key, width in COLUMNS:
@@ -120,6 +120,8 @@ class WatchListScreen(Screen[None]):
         self.host.store_changed.unsubscribe(self)
 
     def _on_store_changed(self, change: StoreChange) -> None:
+        if change.freshness:
+            self.query_one(IdentityHeader).refresh_text()
         if change.pipelines or change.freshness:
             self.reconcile()
 
@@ -144,7 +146,7 @@ class WatchListScreen(Screen[None]):
         empty = self.query_one("#watchlist-empty", Static)
         empty.display = not entries
         if not entries:
-            watch = self.host.config.key_for("watch").split(",")[0]
+            watch = self.host.config.first_key("watch")
             empty.update(
                 Text(
                     f"Nothing followed. Press {watch} on a pipeline (its latest execution) or on an "
