@@ -123,8 +123,9 @@ async def test_pipeline_graph_says_the_definition_could_not_be_read_rather_than_
         assert "access denied: missing codepipeline:GetPipeline" in text
         assert "Loading the pipeline definition…" not in text
         sim.set_faults("")
-        # (A denied poll waits its pause; the definition comes with the next try.)
-        await drive(pilot, rig, lambda: bool(screen.graph.boxes), seconds=400, every=5)
+        # (A denied poll waits its pause; the definition comes with the next try. The bound is
+        # generous: on a busy machine simulated time ran past 400 s before the read was answered.)
+        await drive(pilot, rig, lambda: bool(screen.graph.boxes), seconds=1200, every=5)
         # The marker goes with the repaint that draws the boxes (wait for it, not one frame early).
         await drive(pilot, rig, lambda: "could not be read" not in flat_text(app), seconds=10, every=0.5)
     assert not rig.unexpected()

@@ -8,7 +8,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tests.support.apps import SHARED_ACCOUNT, sim_app, wait_fleet
+from tests.support.apps import PIPELINES, SHARED_ACCOUNT, sim_app, wait_fleet
 from tests.support.wait import wait_until
 from tui.sim import Simulator
 from tui.ui.screens.pipelines import PipelinesScreen
@@ -23,7 +23,8 @@ def test_fleet_grouped_120x36(snap_compare: Any, threaded_sim: Simulator, tmp_pa
         await pilot.press("g")
         screen = app.screen
         assert isinstance(screen, PipelinesScreen)
-        await wait_until(pilot, lambda: screen.grouped and screen.table.row_count == 15 + 3)
+        rows = sum(PIPELINES.values()) + 3  # every pipeline and a heading per target
+        await wait_until(pilot, lambda: screen.grouped and screen.table.row_count == rows)
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)

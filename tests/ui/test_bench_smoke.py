@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,14 +23,15 @@ from tui.sim import Simulator  # noqa: E402
 
 
 async def test_polling_views_and_the_naive_strategy_report_every_figure() -> None:
-    result = await polling.views(12, settle=2.0, list_window=8.0, pipeline_window=4.0)
+    # Bounded: a hang in the harness fails here instead of stalling the whole suite.
+    result = await asyncio.wait_for(polling.views(12, settle=2.0, list_window=8.0, pipeline_window=4.0), 120)
     listed = result["list_view"]
     assert result["pipelines"] == 12 and result["first_load_s"] >= 0
     for key in ("calls_per_min", "calls_per_s", "max_calls_in_any_second", "conforms_to_budget"):
         assert key in listed and key in result["pipeline_view"]
     assert sum(listed["served_per_min"].values()) > 0  # calls the simulator served
     assert {"rows_on_screen", "refresh_gaps", "intervals_now", "freshness"} <= set(listed)
-    naive = await polling.naive(12, cycles=1)
+    naive = await asyncio.wait_for(polling.naive(12, cycles=1), 120)
     assert naive["calls_per_min"]["GetPipelineState"] > 0
     assert polling.ratio(naive, listed) > 0
 
