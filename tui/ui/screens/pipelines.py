@@ -443,17 +443,18 @@ class PipelinesScreen(Screen[None]):
         return table.row_keys_in_order()[first : first + height]
 
     def _report_visible(self) -> None:
-        by_target: dict[str, set[str]] = defaultdict(set)
+        by_target: dict[str, list[str]] = defaultdict(list)  # top first: the start-up reads so
         if not self._suspended:
             for key in self._visible_keys():
                 row = self._rows.get(key)
                 if row is not None:
-                    by_target[row.target.key].add(row.name)
+                    by_target[row.target.key].append(row.name)
         for target in self.cptui.targets:
-            names = frozenset(by_target.get(target.key, ()))
+            ordered = by_target.get(target.key, [])
+            names = frozenset(ordered)
             if self._visible.get(target.key) != names:
                 self._visible[target.key] = names
-                self.cptui.poller.set_visible(target, names)
+                self.cptui.poller.set_visible(target, ordered)
 
     def on_screen_suspend(self, event: events.ScreenSuspend) -> None:
         # Another screen covers the list: its rows are no longer on screen.
