@@ -147,6 +147,10 @@ async def mode(
             _quiet_world(h)
             await h.run_for(pilot, 30.0, 1.0)  # the stops' own events and confirming reads
             result["idle"] = await _calls_per_s(h, pilot, idle_window, 5.0)  # (a rate: no resolution needed)
+            # The window starts right after the first loads, when nothing is due for a while yet:
+            # what the plan costs once every pipeline is on its cadence (the sweep, the list).
+            iv = h.app.poller.policy.intervals(EAST.key, h.monotonic())
+            result["idle"]["planned_steady_calls_per_s"] = round(iv.planned, 3)
             _busy_world(h)
             calls, freshness = await _with_probe(h, pilot, busy_window, busy_step, 30.0, 60.0)
             result["busy"] = {

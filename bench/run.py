@@ -63,8 +63,8 @@ def push(quick: bool) -> dict[str, Any]:
         out["lost_events"] = asyncio.run(p.lost(200, window=200.0, sweep=120.0))
         out["1000"] = {"skipped": "quick mode"}
         return out
-    out["200"] = asyncio.run(p.compare(200, idle_window=600.0, busy_window=180.0, busy_step=0.25))
-    out["1000"] = asyncio.run(p.compare(1000, idle_window=600.0, busy_window=90.0, busy_step=0.5))
+    out["200"] = asyncio.run(p.compare(200, idle_window=600.0, busy_window=150.0, busy_step=0.25))
+    out["1000"] = asyncio.run(p.compare(1000, idle_window=300.0, busy_window=90.0, busy_step=0.5))
     out["lost_events"] = asyncio.run(p.lost(200, window=1200.0, step=3.0))
     return out
 
