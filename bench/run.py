@@ -165,7 +165,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(FIGURES + OPTIONAL)}")
     parser.add_argument("--no-save", action="store_true", help="do not write bench/results/")
+    parser.add_argument("--report", metavar="JSON", help="only print the block of a saved run's latest.json")
     args = parser.parse_args(argv)
+    if args.report:
+        saved = json.loads(Path(args.report).read_text(encoding="utf-8"))
+        saved["targets"] = targets(saved)
+        print(markdown(saved))
+        return 0
     chosen = [f.strip() for f in args.only.split(",")] if args.only else list(FIGURES)
     unknown = [f for f in chosen if f not in RUNNERS]
     if unknown:
