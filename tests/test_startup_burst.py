@@ -352,6 +352,17 @@ def test_a_read_answered_only_after_a_retry_counts_as_throttled() -> None:
         raise AssertionError("the start-up phase never ended")
 
 
+def test_a_burst_smaller_than_the_bank_is_not_paced() -> None:
+    """A budget whose own bank holds more than the burst (here 40 calls/s, burst 40) was never
+    limited by it: the rest goes out at once through the bucket, not at a start-up pace."""
+    policy = PollPolicy(PollSettings(tps=40.0, burst=40.0))
+    listed(policy)
+    policy.grant_startup(T, 6, 0.0)
+    first = policy.next_due(0.0)
+    assert set(NAMES[:30]) <= set(latest(first)) or len(first) >= policy.settings.max_in_flight
+    assert any(f.kind is FetchKind.IDENTITY for f in first)  # who the caller is: at once too
+
+
 def test_the_phase_ends_once_every_row_on_screen_is_read() -> None:
     """No quota: the burst covers the screen and the phase ends with its answers, clean."""
     policy = PollPolicy(PollSettings())

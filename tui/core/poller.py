@@ -247,6 +247,7 @@ class _Startup:
     accepted: int = 0  # the burst's reads answered at the first attempt
     burst_throttled: bool = False
     throttled: bool = False  # anything in the phase throttled or retried
+    beyond_bank: bool = True  # the burst was more than the bucket held (else it was never the limit)
     pace: TokenBucket | None = None  # after the burst: reads paced to what the endpoint accepts
     factor: float = 1.0  # the pace's share of ``accepted`` per second, cut by each throttle
     cut_at: float | None = None
@@ -348,9 +349,10 @@ class PollPolicy:
         tokens = min(int(tokens), len(t.pipes) + int(self.settings.reserve) + 1)
         if tokens <= 0:
             return 0
+        beyond_bank = tokens > t.bucket.available(now)
         t.bucket.grant(float(tokens), now)
         t.startup_left = tokens
-        t.startup = _Startup(granted=tokens, until=now + _STARTUP_MAX)
+        t.startup = _Startup(granted=tokens, until=now + _STARTUP_MAX, beyond_bank=beyond_bank)
         return tokens
 
     def in_startup_phase(self, target: str) -> bool:
@@ -624,7 +626,9 @@ class PollPolicy:
             if t.startup_left and t.bucket.available(now) <= t.bucket.burst:
                 t.startup_left = 0  # the burst's bank is spent: paced, then the normal rate
             st = self._startup_check(t, now)
-            if st is not None and not t.startup_left:
+            if st is not None and not t.startup_left and (st.beyond_bank or st.throttled):
+                # (A burst smaller than the bank the bucket already holds was never the limit:
+                # the normal path serves that phase, unless the endpoint throttles.)
                 pace = self._pace(st, now)
                 if pace.available(now) >= 1.0 - 1e-9:
                     self._paced(t, pace, self._candidates(t, now, iv), now, out)
