@@ -88,6 +88,10 @@ DEFAULT_KEYS: Mapping[str, str] = {
     "dialog_confirm": "y",
     "dialog_cancel": "escape",
     "dialog_open": "o",
+    "definition": "d",
+    "edit": "E",
+    "delete": "D",
+    "override": "O",
 }
 # Every binding id the app defines; ``[keys]`` may only name these.
 KNOWN_BINDINGS: tuple[str, ...] = tuple(DEFAULT_KEYS)

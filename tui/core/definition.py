@@ -227,12 +227,12 @@ def _check_stage(
         stage_name = f"#{i + 1}"
     else:
         anchor = _stage_anchor(text, stage_name)
-        needle = f'"name": {json.dumps(stage_name, ensure_ascii=False)}'
+        stage_needle = f'"name": {json.dumps(stage_name, ensure_ascii=False)}'
         if stage_name in seen:
             add(
                 ".name",
                 f"stage name {stage_name!r} is used twice: stage names must be unique",
-                needle,
+                stage_needle,
                 anchor + 1,
             )
         seen.add(stage_name)

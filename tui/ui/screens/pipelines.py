@@ -134,6 +134,7 @@ class PipelinesScreen(Screen[None]):
         Binding(
             DEFAULT_KEYS["favourite"], "favourite", "Pin on top", id="favourite", show=False, key_display="*"
         ),
+        Binding(DEFAULT_KEYS["delete"], "delete", "Delete pipeline", id="delete", show=False),
     ]
 
     def __init__(self) -> None:
@@ -427,6 +428,22 @@ class PipelinesScreen(Screen[None]):
         row = self.cursor_row
         if row is not None:
             self.cptui.toggle_favourite(row.name)
+
+    def action_delete(self) -> None:
+        """`D`: delete the pipeline under the cursor (its name typed to confirm)."""
+        from tui.app import manage, operations
+
+        row = self.cursor_row
+        if row is None:
+            return
+        if operations.read_only(self.cptui):
+            self.cptui.notify(
+                "read-only: deleting a pipeline is off (--read-only or read_only = true in the config)",
+                severity="warning",
+                markup=False,
+            )
+            return
+        manage.open_delete(self.cptui, row.target, row.name)
 
     def action_watch(self) -> None:
         """`w`: follow the latest execution of the pipeline under the cursor until it ends."""
