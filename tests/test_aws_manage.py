@@ -18,7 +18,7 @@ from tui.aws import create_service
 from tui.aws import errors as e
 from tui.aws.client import AwsPipelineService
 from tui.aws.errormap import map_error
-from tui.model import (
+from tui.core.model import (
     ConditionKind,
     ConditionResult,
     ConditionStatus,

@@ -343,7 +343,7 @@ class AwsPipelineService:
 
     async def list_tags_for_resource(self, arn: str) -> dict[str, str]:
         """ListTagsForResource (all pages): the resource's tags by key, e.g. to see whether
-        CloudFormation manages a pipeline (``tui.model.cloudformation_stack``)."""
+        CloudFormation manages a pipeline (``tui.core.model.cloudformation_stack``)."""
         raw = await self._paginate("ListTagsForResource", "tags", resourceArn=arn)
         return self._convert("ListTagsForResource", convert.tags, raw)
 
