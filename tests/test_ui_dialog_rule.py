@@ -10,6 +10,8 @@ it is visible.
 from __future__ import annotations
 
 import io
+import sys
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -51,12 +53,27 @@ from tui.ui.screens.dialogs import (
     StopDialog,
     TransitionDialog,
 )
+from tui.ui.screens.manage_dialogs import DeleteDialog, UpdateDialog
 
 
 @pytest.fixture(autouse=True)
 async def _close_services() -> AsyncIterator[None]:
     yield
     await close_services()
+
+
+@pytest.fixture(autouse=True)
+def _scripted_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`E` runs $VISUAL: a script that changes one value, so the update dialog opens."""
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import json, sys\n"
+        "doc = json.load(open(sys.argv[1]))\n"
+        "doc['pipeline']['stages'][-1]['actions'][0]['runOrder'] = 7\n"
+        "json.dump(doc, open(sys.argv[1], 'w'))\n"
+    )
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {script}")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the edit files kept on cancel
 
 
 REFLEXES: tuple[tuple[str, ...], ...] = (("enter",), ("enter", "enter"), ("space",))
@@ -71,6 +88,8 @@ DIALOGS = [
     ("start-with-variables", "S", ("payments-api-prod", "Build", None), StartDialog),
     ("disable-transition", "t", ("web-frontend", "Deploy", None), TransitionDialog),
     ("enable-transition", "t", ("infra-network", "Production", None), TransitionDialog),
+    ("update-definition", "E", ("docs-site", "Build", None), UpdateDialog),
+    ("delete-pipeline", "D", ("docs-site", "Build", None), DeleteDialog),
 ]
 
 
