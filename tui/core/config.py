@@ -92,6 +92,7 @@ DEFAULT_KEYS: Mapping[str, str] = {
     "edit": "E",
     "delete": "D",
     "override": "O",
+    "stage_filter": "f",
 }
 # Every binding id the app defines; ``[keys]`` may only name these.
 KNOWN_BINDINGS: tuple[str, ...] = tuple(DEFAULT_KEYS)
