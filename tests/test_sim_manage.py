@@ -364,3 +364,185 @@ async def test_succeeded_in_stage_filter(sim: Simulator) -> None:
         )
     assert [e["pipelineExecutionId"] for e in got["pipelineExecutionSummaries"]] == expected
     assert len(expected) < len(p.executions)
+
+
+async def test_v2_declaration_round_trips_whole(sim: Simulator) -> None:
+    async with aio_client(sim, "codepipeline") as cp:
+        before = await _decl(cp, "checkout-web")
+        assert before["triggers"][0]["gitConfiguration"]["push"][1] == {
+            "tags": {"includes": ["v*"], "excludes": ["v*-rc*"]}
+        }
+        assert [v["name"] for v in before["variables"]] == ["RELEASE_CHANNEL", "CANARY_PERCENT"]
+        production = before["stages"][3]
+        assert production["beforeEntry"]["conditions"][0]["result"] == "FAIL"
+        assert production["onFailure"] == {"result": "ROLLBACK"}
+        after = (await cp.update_pipeline(pipeline=before))["pipeline"]
+        assert after == {**before, "version": before["version"] + 1}
+        assert await _decl(cp, "checkout-web") == after
+        billing = await _decl(cp, "billing-service")
+        assert billing["roleArn"].endswith("PipelineRole-1Q2W3E4R5T6Y")
+        assert billing["artifactStore"]["location"].startswith("billing-service-pipeline-artifactsbucket")
+        tags = await cp.list_tags_for_resource(resourceArn=ARN.format("billing-service"))
+        assert {"key": "aws:cloudformation:stack-name", "value": "billing-service-pipeline"} in tags["tags"]
+
+
+@pytest.mark.parametrize(
+    ("git", "words"),
+    [
+        ({"sourceActionName": "Nope", "push": [{"branches": {"includes": ["main"]}}]}, "not a source action"),
+        (
+            {
+                "sourceActionName": "Source",
+                "push": [{"tags": {"includes": ["v*"]}, "branches": {"includes": ["main"]}}],
+            },
+            "combines tags",
+        ),
+        (
+            {"sourceActionName": "Source", "push": [{"filePaths": {"includes": ["src/**"]}}]},
+            "branches or tags",
+        ),
+        ({"sourceActionName": "Source", "pullRequest": [{"events": ["OPEN"]}]}, "must filter on branches"),
+    ],
+)
+async def test_trigger_validation(sim: Simulator, git: dict[str, Any], words: str) -> None:
+    async with aio_client(sim, "codepipeline") as cp:
+        decl = await _decl(cp, "web-frontend")
+        decl["triggers"] = [{"providerType": "CodeStarSourceConnection", "gitConfiguration": git}]
+        with pytest.raises(cp.exceptions.InvalidStructureException, match=words):
+            await cp.update_pipeline(pipeline=decl)
+        decl = await _decl(cp, "payments-api-prod")  # a CodeCommit source: no triggers
+        decl["triggers"] = [
+            {
+                "providerType": "CodeStarSourceConnection",
+                "gitConfiguration": {
+                    "sourceActionName": "Source",
+                    "push": [{"branches": {"includes": ["main"]}}],
+                },
+            }
+        ]
+        with pytest.raises(
+            cp.exceptions.InvalidStructureException, match="only for CodeStarSourceConnection"
+        ):
+            await cp.update_pipeline(pipeline=decl)
+
+
+async def test_on_failure_retry_and_rollback(sim: Simulator) -> None:
+    async with aio_client(sim, "codepipeline") as cp:
+        decl = await _decl(cp, "web-frontend")
+        decl["stages"][2]["onFailure"] = {
+            "result": "RETRY",
+            "retryConfiguration": {"retryMode": "FAILED_ACTIONS"},
+        }
+        decl["stages"][3]["onFailure"] = {"result": "ROLLBACK"}
+        await cp.update_pipeline(pipeline=decl)
+        p = sim.engine.world().pipelines["web-frontend"]
+        # A run that succeeds everywhere, the target of the rollback.
+        for stage, action in (
+            ("Build", "Build"),
+            ("Test", "Unit-Tests"),
+            ("Test", "E2E-Tests"),
+            ("Deploy", "Deploy-Site"),
+            ("Deploy", "Invalidate-CDN"),
+        ):
+            p.force(stage, action, "Succeeded", 30)
+        good = (await cp.start_pipeline_execution(name="web-frontend"))["pipelineExecutionId"]
+        advance_until(sim, lambda w: w.pipelines["web-frontend"].executions[good].final, step=10)
+        assert p.executions[good].status == "Succeeded"
+        # E2E fails once, the automated retry passes it; Deploy-Site then fails and rolls back.
+        p.force("Build", "Build", "Succeeded", 30)
+        p.force("Test", "Unit-Tests", "Succeeded", 30)
+        p.force("Test", "E2E-Tests", "Failed", 30)
+        p.force("Test", "E2E-Tests", "Succeeded", 30)
+        p.force("Deploy", "Deploy-Site", "Failed", 30)
+        p.force("Deploy", "Invalidate-CDN", "Succeeded", 30)
+        bad = (await cp.start_pipeline_execution(name="web-frontend"))["pipelineExecutionId"]
+        advance_until(
+            sim,
+            lambda w: (
+                w.pipelines["web-frontend"].executions[bad].final
+                and w.pipelines["web-frontend"].executions[bad].stages.get("Deploy") is not None
+            ),
+            step=10,
+        )
+        assert p.executions[bad].status == "Failed"
+        test = _stage(await cp.get_pipeline_state(name="web-frontend"), "Test")
+        assert test["retryStageMetadata"] == {
+            "autoStageRetryAttempt": 1,
+            "latestRetryTrigger": "AutomatedStageRetry",
+        }
+        assert test["latestExecution"]["status"] == "Succeeded"
+        runs = (await cp.list_pipeline_executions(pipelineName="web-frontend", maxResults=3))[
+            "pipelineExecutionSummaries"
+        ]
+        rollback = runs[0]
+        assert rollback["trigger"] == {"triggerType": "AutomatedRollback", "triggerDetail": bad}
+        assert rollback["executionType"] == "ROLLBACK"
+        assert rollback["rollbackMetadata"] == {"rollbackTargetPipelineExecutionId": good}
+
+
+async def test_stop_while_held_by_a_condition(sim: Simulator) -> None:
+    world = sim.engine.world()
+    held = world.pipelines["checkout-web"].stage_latest["Production"]
+    async with aio_client(sim, "codepipeline") as cp:
+        await cp.stop_pipeline_execution(
+            pipelineName="checkout-web", pipelineExecutionId=held, reason="not today"
+        )
+        got = await cp.get_pipeline_execution(pipelineName="checkout-web", pipelineExecutionId=held)
+        assert got["pipelineExecution"]["status"] == "Stopped"
+        production = _stage(await cp.get_pipeline_state(name="checkout-web"), "Production")
+        assert production["latestExecution"]["status"] == "Stopped"
+        assert production["beforeEntryConditionState"]["latestExecution"]["status"] == "Abandoned"
+
+
+async def test_the_demo_window_opens_on_its_own(sim: Simulator) -> None:
+    world = sim.engine.world()
+    p = world.pipelines["checkout-web"]
+    held = p.stage_latest["Production"]
+    assert p.condition_latest[("Production", "BEFORE_ENTRY")].status == "InProgress"
+    p.force("Production", "Deploy-Production", "Succeeded", 60)
+    waited = advance_until(
+        sim, lambda w: w.pipelines["checkout-web"].executions[held].final, step=60, limit=4 * 3600
+    )
+    assert 3600 <= waited <= 3 * 3600
+    assert p.executions[held].status == "Succeeded"
+    assert p.condition_latest[("Production", "BEFORE_ENTRY")].status == "Succeeded"
+
+
+async def test_deleting_a_running_pipeline_leaves_the_world_running(sim: Simulator) -> None:
+    async with aio_client(sim, "codepipeline") as cp:
+        assert any(not e.final for e in sim.engine.world().pipelines["ml-training"].executions.values())
+        await cp.delete_pipeline(name="ml-training")
+        sim.clock.advance(2 * 3600)
+        names = [p["name"] for p in (await cp.list_pipelines())["pipelines"]]
+        assert "ml-training" not in names and "web-frontend" in names
+
+
+async def test_retrying_a_stage_failed_by_its_condition_checks_it_again(sim: Simulator) -> None:
+    async with aio_client(sim, "codepipeline") as cp:
+        check = _rule(
+            "Env-Is-Prod", "VariableCheck", Variable="#{variables.DEPLOY_ENV}", Value="prod", Operator="EQ"
+        )
+        await _add_entry_condition(cp, "payments-api-prod", 1, {"result": "FAIL", "rules": [check]})
+        p = sim.engine.world().pipelines["payments-api-prod"]
+        p.force_rule("Build", "Env-Is-Prod", "Failed")
+        for action in ("Build", "Unit-Tests", "Security-Scan"):
+            p.force("Build", action, "Succeeded", 30)
+        eid = (await cp.start_pipeline_execution(name="payments-api-prod"))["pipelineExecutionId"]
+        advance_until(sim, lambda w: w.pipelines["payments-api-prod"].executions[eid].final, step=5)
+        assert p.executions[eid].stages["Build"].status == "Failed"
+        await cp.retry_stage_execution(
+            pipelineName="payments-api-prod",
+            stageName="Build",
+            pipelineExecutionId=eid,
+            retryMode="FAILED_ACTIONS",
+        )
+        advance_until(
+            sim,
+            lambda w: w.pipelines["payments-api-prod"].executions[eid].stages["Build"].status != "InProgress",
+            step=5,
+        )
+        assert p.executions[eid].stages["Build"].status == "Succeeded"
+        rules = await cp.list_rule_executions(
+            pipelineName="payments-api-prod", filter={"pipelineExecutionId": eid}
+        )
+        assert [r["status"] for r in rules["ruleExecutionDetails"]] == ["Succeeded", "Failed"]

@@ -361,7 +361,12 @@ def rule_execution(data: Json, execution_id: str | None = None) -> RuleExecution
 
 
 def rule_executions(items: Iterable[Json], execution_id: str | None = None) -> list[RuleExecution]:
-    return [rule_execution(d, execution_id) for d in items if d.get("ruleExecutionId")]
+    """ListRuleExecutions' items (all pages); one without its ids cannot be shown and is left out."""
+    return [
+        rule_execution(d, execution_id)
+        for d in items
+        if d.get("ruleExecutionId") and (d.get("pipelineExecutionId") or execution_id)
+    ]
 
 
 # --- CodePipeline: state ----------------------------------------------------------------------

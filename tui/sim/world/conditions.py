@@ -75,7 +75,15 @@ def begin(world: World, p: Pipeline, ex: Execution, stage: str, kind: str) -> Co
             )
     if not run.rules:
         _settle(world, p, ex, run)
+    else:
+        _waiting_summary(run)
     return run
+
+
+def _waiting_summary(run: ConditionRun) -> None:
+    pending = [r.name for r in run.rules if r.status == "InProgress"]
+    if pending:
+        run.summary = f"Waiting for rule {', '.join(pending)}"
 
 
 def _start_rule(world: World, p: Pipeline, ex: Execution, run: ConditionRun, rule: dict[str, Any]) -> RuleRun:
@@ -109,7 +117,10 @@ def _start_rule(world: World, p: Pipeline, ex: Execution, run: ConditionRun, rul
         if _in_window(rr.resolved.get("Cron", ""), world.now):
             rr.ends_at = world.now + p.rng.uniform(1, 3)
         else:
-            rr.summary = f"Waiting for the deployment window {rr.resolved.get('Cron', '')} (UTC)"
+            rr.summary = (
+                f"Outside the deployment window (cron {rr.resolved.get('Cron', '')}, "
+                f"{rr.resolved.get('TimeZone') or 'UTC'}); checked again every minute"
+            )
     elif provider == "CloudWatchAlarm":
         wait = float(rr.resolved.get("WaitTime") or 0)
         rr.ends_at = world.now + max(5.0, 60 * wait)
@@ -249,6 +260,7 @@ def _finish_rule(world: World, p: Pipeline, rr: RuleRun) -> None:
     if ex is None or run is None or rr not in run.rules or run.status != "InProgress":
         return
     if any(r.status == "InProgress" for r in run.rules):
+        _waiting_summary(run)
         return
     _settle(world, p, ex, run)
 

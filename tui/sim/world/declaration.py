@@ -9,7 +9,9 @@ with the exception names the API model lists for UpdatePipeline / CreatePipeline
   or a non-source action in it; duplicate stage names; an output artifact produced twice; an
   input artifact no earlier action produced; ``artifactStore`` and ``artifactStores`` both or
   neither given; V2-only members (variables, triggers, conditions, executionMode other than
-  SUPERSEDED) on a V1 pipeline; a trigger naming an action that is not a source action.
+  SUPERSEDED) on a V1 pipeline; a trigger naming an action that is not a CodeStarSourceConnection
+  source action, a push filter without branches or tags or mixing tags with branches / file paths,
+  a pull-request filter without branches.
 - ``InvalidStageDeclarationException``: duplicate action names within a stage, a condition result
   the condition type does not allow (entry: FAIL/SKIP; on success: FAIL/ROLLBACK; on failure:
   ROLLBACK/RETRY), SKIP with a rule other than LambdaInvoke / VariableCheck.
@@ -150,11 +152,35 @@ def check(decl: dict[str, Any], region: str) -> None:
                         )
                     made_here.add(artifact["name"])
             produced |= made_here
-    sources = {a["name"] for a in stages[0]["actions"]}
+    sources = {a["name"]: a for a in stages[0]["actions"]}
     for trigger in decl.get("triggers") or []:
-        action = trigger["gitConfiguration"]["sourceActionName"]
-        if action not in sources:
-            raise _structure(f"Trigger source action '{action}' is not a source action of this pipeline.")
+        _check_trigger(trigger, sources)
+
+
+def _check_trigger(trigger: dict[str, Any], sources: dict[str, dict[str, Any]]) -> None:
+    """A trigger names a CodeStarSourceConnection source action; a push filter filters on branches
+    (optionally with file paths) or on tags, not both; a pull-request filter names branches."""
+    git = trigger["gitConfiguration"]
+    action = git["sourceActionName"]
+    source = sources.get(action)
+    if source is None:
+        raise _structure(f"Trigger source action '{action}' is not a source action of this pipeline.")
+    if source["actionTypeId"]["provider"] != "CodeStarSourceConnection":
+        raise _structure(
+            f"Trigger source action '{action}' uses {source['actionTypeId']['provider']}: triggers are "
+            "supported only for CodeStarSourceConnection source actions."
+        )
+    for push in git.get("push") or []:
+        if "tags" in push and ("branches" in push or "filePaths" in push):
+            raise _structure(
+                f"A push filter of trigger '{action}' combines tags with branches or file paths: "
+                "filter on tags, or on branches and file paths."
+            )
+        if "tags" not in push and "branches" not in push:
+            raise _structure(f"A push filter of trigger '{action}' must filter on branches or tags.")
+    for pull in git.get("pullRequest") or []:
+        if "branches" not in pull:
+            raise _structure(f"A pull request filter of trigger '{action}' must filter on branches.")
 
 
 def _check_action(action: dict[str, Any], stage: str, index: int, decl: dict[str, Any], region: str) -> None:

@@ -171,7 +171,9 @@ def record_action(p: Pipeline, run: StageRun, ar: ActionRun) -> None:
 
 
 def _action_due(world: World, name: str, eid: str, stage: str, run_id: str) -> None:
-    p = world.pipelines[name]
+    p = world.pipelines.get(name)
+    if p is None:
+        return  # deleted while the action ran
     ex = p.executions[eid]
     srun = ex.stages.get(stage)
     if srun is None:
@@ -356,10 +358,17 @@ def retry(
     p.occupants.setdefault(stage, []).append(ex.id)
     emit.pipeline_changed(world, p, ex, "RESUMED")
     emit.stage_changed(world, p, ex, stage, "RESUMED")
-    if mode == "ALL_ACTIONS":
+    failed = {n for n, a in srun.actions.items() if a.status in ("Failed", "Abandoned")}
+    if not srun.actions:
+        # The stage failed at its entry condition: a retry checks the condition again.
+        srun.group = 0
+        conditions.gate_or_start(world, p, ex, srun)
+    elif mode == "ALL_ACTIONS":
         srun.group = 0
         srun.actions.clear()
         start_group(world, p, ex, srun)
+    elif not failed:
+        # Every action succeeded and an on-success condition failed the stage: check it again.
+        _group_check(world, p, ex, srun)
     else:
-        failed = {n for n, a in srun.actions.items() if a.status in ("Failed", "Abandoned")}
         start_group(world, p, ex, srun, only=failed)
