@@ -50,6 +50,7 @@ def screen_bindings() -> dict[str, list[Binding]]:
     from tui.app.application import CptuiApp
     from tui.ui.screens.approvals import ApprovalsScreen
     from tui.ui.screens.chooser import ValueChooser
+    from tui.ui.screens.definition import DefinitionScreen
     from tui.ui.screens.dialogs import ApprovalDialog, ConfirmDialog
     from tui.ui.screens.execution import ExecutionScreen
     from tui.ui.screens.help import HelpScreen
@@ -70,6 +71,7 @@ def screen_bindings() -> dict[str, list[Binding]]:
         "history": _bindings([HistoryScreen, RankedTable, *app]),
         "execution": _bindings([ExecutionScreen, RankedTable, *app]),
         "logs": _bindings([LogScreen, LogView, *app]),
+        "definition": _bindings([DefinitionScreen, *app]),
         "approvals": _bindings([ApprovalsScreen, RankedTable, *app]),
         "followed executions": _bindings([WatchListScreen, RankedTable, *app]),
         # Modal screens: the app's bindings do not reach them.
