@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 from tui.core import actions
 from tui.core import definition as defn
@@ -56,17 +56,21 @@ class TypedNameDialog(ActionDialog):
     """An ``ActionDialog`` whose typed name is asked for a reason of its own (not only protection)."""
 
     NAME_REASON = "Protected pipeline."
+    # The name field stays in view below the (long) body, so the body opens at its top: the
+    # warnings and the changes are what the operator reads first.
+    PROTECTED_NAME_IN_BODY = False
 
-    def on_mount(self) -> None:
-        label = self.query("#dialog-protected-label").results(Static)
-        for widget in label:
-            widget.update(
+    def compose_pinned(self) -> ComposeResult:
+        if self.protected and self.choices():
+            yield Static(
                 Text.assemble(
                     (self.NAME_REASON + " ", "bold"),
                     f"Type its name ({clean(self.pipeline)}) to enable the button.",
-                )
+                ),
+                id="dialog-protected-label",
+                markup=False,
             )
-        super().on_mount()
+            yield Input(placeholder=clean(self.pipeline), id="dialog-protected-name")
 
 
 class UpdateDialog(TypedNameDialog):
@@ -74,8 +78,8 @@ class UpdateDialog(TypedNameDialog):
     the typed name when CloudFormation manages the pipeline or executions are running."""
 
     DEFAULT_CSS = """
-    UpdateDialog #dialog { width: 110; }
-    UpdateDialog #dialog-body { max-height: 65vh; }
+    UpdateDialog.action-dialog #dialog { width: 110; }
+    UpdateDialog.action-dialog #dialog-body { max-height: 60vh; }
     UpdateDialog .manage-warning { color: $warning; }
     UpdateDialog #update-diff { margin-top: 1; }
     """

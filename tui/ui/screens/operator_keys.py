@@ -169,7 +169,15 @@ class OperatorKeys:
         definition = self.cptui.store.definition(self.target, self.pipeline_name)
         stage_def = definition.stage(stage) if definition else None
         conditions = stage_def.conditions(blocked.kind) if stage_def else None
-        rules = tuple(f"{r.name} ({r.provider})" for r in conditions.rules) if conditions else ()
+        evaluated = {r.name: r.status.label for r in blocked.rules}
+        rules = (
+            tuple(
+                f"{r.name} ({r.provider})" + (f": {evaluated[r.name]}" if r.name in evaluated else "")
+                for r in conditions.rules
+            )
+            if conditions
+            else ()
+        )
         return None, (stage, stage_state.latest.execution_id, blocked.kind, rules)
 
     def action_override(self) -> None:

@@ -297,7 +297,10 @@ class StageBox(Widget):
         held = self.state.blocked_by_condition
         if held is not None:
             # A stage held by a condition says so (not just "In progress").
-            return _styled(f"⏸ held by {held.kind.label} condition", "$warning bold")
+            text = f"⏸ held by {held.kind.label} condition"
+            if len(text) > self.inner_width:
+                text = "⏸ held by condition"  # (the ◆ line below names which)
+            return _styled(text, "$warning bold")
         changes = [a.last_status_change for a in self.state.actions if a.last_status_change]
         when = ago(max(changes), self.now) if changes else ""
         if self.approvals:
