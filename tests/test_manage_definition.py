@@ -146,3 +146,27 @@ def test_three_way_shows_theirs_mine_and_what_both_touched() -> None:
     assert "~ action Build › Compile: configuration.ProjectName changed" in text
     assert "~ action Build › Compile: runOrder changed" in text
     assert "Both changed: Build › Compile" in text
+
+
+def test_problems_name_the_line_of_the_member_at_fault() -> None:
+    """The duplicate is the third stage's name, not the Build action of the second stage that has
+    the same name (found by its JSON path, not by searching the text)."""
+    doc = pipeline()
+    doc["stages"][1]["actions"][0]["name"] = "Build"  # an action named like the stage
+    doc["stages"][2]["name"] = "Build"
+    text = d.editable_text(doc)
+    _parsed, problems = d.parse_edit(text, name="web")
+    (problem,) = problems
+    lines = text.splitlines()
+    assert problem.path == "stages[2].name"
+    assert problem.line is not None
+    assert lines[problem.line - 1].strip() == '"name": "Build",'
+    # the third stage's name: after the Deploy action's lines, not the second stage's
+    second_stage = next(i for i, line in enumerate(lines) if line.strip() == '"name": "Build",') + 1
+    assert problem.line > second_stage + 5
+
+
+def test_key_lines_maps_paths_to_lines() -> None:
+    text = '{\n  "a": [\n    1,\n    {"b": "x\\"y"}\n  ],\n  "c": null\n}'
+    found = d.key_lines(text)
+    assert found == {"a": 2, "a[0]": 3, "a[1]": 4, "a[1].b": 4, "c": 6}

@@ -1,6 +1,6 @@
 """A pipeline declaration as text: shown, edited, checked, compared. No Textual, no AWS calls.
 
-The edit flow (``tui.app.definition_flow``) writes ``editable_text`` to a temporary file, lets the
+The edit flow (``tui.app.manage``) writes ``editable_text`` to a temporary file, lets the
 operator's editor change it, then ``parse_edit`` reads it back: JSON, then the checks CodePipeline
 itself would make that can be made without asking AWS (``validate``), each problem with where it
 is (a JSON path and, when it can be found, a line of the file). ``changes`` is the structural
@@ -17,7 +17,7 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +48,7 @@ CLOUDFORMATION_DELETE_EFFECT = (
     "when you can."
 )
 
-_ACTION_KEYS = ("name", "actionTypeId")
+_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 _TYPE_KEYS = ("category", "owner", "provider", "version")
 
 
@@ -128,9 +128,88 @@ def editable_text(document: Json) -> str:
     return render({"pipeline": strip_metadata(document)})
 
 
-def _line_of(text: str, needle: str, start: int = 0) -> int | None:
-    index = text.find(needle, start)
-    return None if index < 0 else text.count("\n", 0, index) + 1
+_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def key_lines(text: str) -> dict[str, int]:
+    """Where each member and item of a JSON text starts: JSON path ("pipeline.stages[2].name")
+    -> 1-based line. ``text`` must be valid JSON (``json.loads`` accepted it)."""
+    found: dict[str, int] = {}
+
+    def line(at: int) -> int:
+        return text.count("\n", 0, at) + 1
+
+    def skip(at: int) -> int:
+        match = _SPACE.match(text, at)
+        return match.end() if match else at
+
+    def value(at: int, path: str) -> int:
+        at = skip(at)
+        ch = text[at]
+        if ch == "{":
+            at = skip(at + 1)
+            if text[at] == "}":
+                return at + 1
+            while True:
+                at = skip(at)
+                key, after = _scanstring(text, at + 1)
+                child = f"{path}.{key}" if path else key
+                found.setdefault(child, line(at))
+                at = skip(after)  # the colon
+                at = value(at + 1, child)
+                at = skip(at)
+                if text[at] == "}":
+                    return at + 1
+                at += 1  # the comma
+        if ch == "[":
+            at = skip(at + 1)
+            if text[at] == "]":
+                return at + 1
+            index = 0
+            while True:
+                at = skip(at)
+                child = f"{path}[{index}]"
+                found.setdefault(child, line(at))
+                at = skip(value(at, child))
+                index += 1
+                if text[at] == "]":
+                    return at + 1
+                at += 1
+        if ch == '"':
+            return _scanstring(text, at + 1)[1]
+        for literal in ("true", "false", "null"):
+            if text.startswith(literal, at):
+                return at + len(literal)
+        match = _NUMBER.match(text, at)
+        if match is None:
+            raise ValueError(f"not JSON at offset {at}")
+        return match.end()
+
+    try:
+        value(0, "")
+    except (ValueError, IndexError):
+        return found  # (only for valid JSON; a partial map is still of use)
+    return found
+
+
+class _Locator:
+    """The file line of a problem's JSON path: the member itself, else the nearest enclosing one."""
+
+    def __init__(self, text: str, prefix: str) -> None:
+        self.lines = key_lines(text) if text else {}
+        self.prefix = prefix
+
+    def __call__(self, path: str) -> int | None:
+        full = f"{self.prefix}.{path}" if self.prefix and path else (self.prefix or path)
+        while full:
+            if full in self.lines:
+                return self.lines[full]
+            cut = max(full.rfind("."), full.rfind("["))
+            if cut <= 0:
+                break
+            full = full[:cut]
+        return self.lines.get(self.prefix) if self.prefix else None
 
 
 def parse_edit(text: str, *, name: str) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -142,18 +221,17 @@ def parse_edit(text: str, *, name: str) -> tuple[dict[str, Any] | None, list[Pro
         return None, [Problem("", f"not valid JSON: {error.msg}", error.lineno, error.colno)]
     if not isinstance(data, dict):
         return None, [Problem("", "the file must hold a JSON object (the pipeline declaration)", 1)]
+    locate = _Locator(text, "")
     if "metadata" in data:
-        line = _line_of(text, '"metadata"')
-        return None, [
-            Problem("metadata", "remove the metadata block: UpdatePipeline takes the pipeline only", line)
-        ]
+        message = "remove the metadata block: UpdatePipeline takes the pipeline only"
+        return None, [Problem("metadata", message, locate("metadata"))]
+    prefix = ""
     if set(data) == {"pipeline"}:
         if not isinstance(data["pipeline"], dict):
-            return None, [
-                Problem("pipeline", "must be an object (the declaration)", _line_of(text, '"pipeline"'))
-            ]
+            return None, [Problem("pipeline", "must be an object (the declaration)", locate("pipeline"))]
         data = data["pipeline"]
-    problems = validate(data, name=name, text=text)
+        prefix = "pipeline"
+    problems = validate(data, name=name, locate=_Locator(text, prefix))
     return data, problems
 
 
@@ -164,121 +242,90 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def validate(document: Json, *, name: str, text: str = "") -> list[Problem]:
+def validate(
+    document: Json, *, name: str, locate: Callable[[str], int | None] = lambda _path: None
+) -> list[Problem]:
     """What CodePipeline would refuse that can be seen without asking it: required members, unique
     stage and action names, source actions only (and all of them) in the first stage, integer
-    runOrders in 1..999, the name unchanged. ``text`` (the edited file) lets problems name lines."""
+    runOrders in 1..999, the name unchanged. ``locate`` gives a JSON path's line in the file."""
     problems: list[Problem] = []
 
-    def add(path: str, message: str, needle: str | None = None, after: int = 0) -> None:
-        line = _line_of(text, needle, after) if text and needle else None
-        problems.append(Problem(path, message, line))
+    def add(path: str, message: str) -> None:
+        problems.append(Problem(path, message, locate(path)))
 
     if "metadata" in document:
-        add("metadata", "remove the metadata block: UpdatePipeline takes the pipeline only", '"metadata"')
+        add("metadata", "remove the metadata block: UpdatePipeline takes the pipeline only")
     got_name = document.get("name")
     if not isinstance(got_name, str) or not got_name:
         add("name", "required: the pipeline's name")
     elif got_name != name:
-        add("name", f"the name must stay {name!r} (UpdatePipeline cannot rename; got {got_name!r})", '"name"')
+        add("name", f"the name must stay {name!r} (UpdatePipeline cannot rename; got {got_name!r})")
     if not isinstance(document.get("roleArn"), str) or not document.get("roleArn"):
-        add("roleArn", "required: the service role's ARN", '"roleArn"')
+        add("roleArn", "required: the service role's ARN")
     stores = [k for k in ("artifactStore", "artifactStores") if k in document]
     if not stores:
         add("artifactStore", "required: artifactStore (or artifactStores for cross-region actions)")
     elif len(stores) == 2:
-        add("artifactStores", "give artifactStore or artifactStores, not both", '"artifactStores"')
+        add("artifactStores", "give artifactStore or artifactStores, not both")
     if "version" in document and not _is_int(document["version"]):
-        add("version", "must be an integer", '"version"')
+        add("version", "must be an integer")
     stages = document.get("stages")
     if not isinstance(stages, list):
-        add("stages", "required: a list of stages", '"stages"')
+        add("stages", "required: a list of stages")
         return problems
     if len(stages) < 2:
-        add("stages", f"a pipeline needs at least two stages (has {len(stages)})", '"stages"')
+        add("stages", f"a pipeline needs at least two stages (has {len(stages)})")
     seen_stages: set[str] = set()
     for i, stage in enumerate(stages):
-        _check_stage(stage, i, f"stages[{i}]", seen_stages, text, problems)
+        _check_stage(stage, i, seen_stages, add)
     return problems
 
 
-def _stage_anchor(text: str, stage_name: str) -> int:
-    """Where a stage's declaration starts in the file (its name), to find its actions' lines."""
-    if not text or not stage_name:
-        return 0
-    index = text.find(f'"name": {json.dumps(stage_name, ensure_ascii=False)}')
-    return max(index, 0)
-
-
-def _check_stage(
-    stage: object, i: int, path: str, seen: set[str], text: str, problems: list[Problem]
-) -> None:
-    def add(sub: str, message: str, needle: str | None = None, after: int = 0) -> None:
-        line = _line_of(text, needle, after) if text and needle else None
-        problems.append(Problem(f"{path}{sub}", message, line))
-
+def _check_stage(stage: object, i: int, seen: set[str], add: Callable[[str, str], None]) -> None:
+    path = f"stages[{i}]"
     if not isinstance(stage, dict):
-        add("", "a stage must be an object")
+        add(path, "a stage must be an object")
         return
     stage_name = stage.get("name")
-    anchor = 0
     if not isinstance(stage_name, str) or not stage_name:
-        add(".name", "required: the stage's name")
+        add(f"{path}.name", "required: the stage's name")
         stage_name = f"#{i + 1}"
     else:
-        anchor = _stage_anchor(text, stage_name)
-        stage_needle = f'"name": {json.dumps(stage_name, ensure_ascii=False)}'
         if stage_name in seen:
-            add(
-                ".name",
-                f"stage name {stage_name!r} is used twice: stage names must be unique",
-                stage_needle,
-                anchor + 1,
-            )
+            add(f"{path}.name", f"stage name {stage_name!r} is used twice: stage names must be unique")
         seen.add(stage_name)
     actions = stage.get("actions")
     if not isinstance(actions, list) or not actions:
-        add(".actions", f"stage {stage_name!r} needs at least one action", '"actions"', anchor)
+        add(f"{path}.actions", f"stage {stage_name!r} needs at least one action")
         return
     seen_actions: set[str] = set()
     for j, action in enumerate(actions):
-        apath = f".actions[{j}]"
+        apath = f"{path}.actions[{j}]"
         if not isinstance(action, dict):
             add(apath, "an action must be an object")
             continue
         action_name = action.get("name")
-        needle: str | None = None
         if isinstance(action_name, str) and action_name:
-            needle = f'"name": {json.dumps(action_name, ensure_ascii=False)}'
             if action_name in seen_actions:
                 add(
                     f"{apath}.name",
                     f"action name {action_name!r} is used twice in stage {stage_name!r}: "
                     "action names must be unique within a stage",
-                    needle,
-                    (text.find(needle, anchor) + 1) if text else 0,
                 )
             seen_actions.add(action_name)
         else:
             add(f"{apath}.name", f"required: the name of action {j + 1} of stage {stage_name!r}")
             action_name = f"#{j + 1}"
         type_id = action.get("actionTypeId")
+        category = None
         if not isinstance(type_id, dict):
-            add(
-                f"{apath}.actionTypeId",
-                f"required in {stage_name} › {action_name}: actionTypeId",
-                needle,
-                anchor,
-            )
-            category = None
+            add(f"{apath}.actionTypeId", f"required in {stage_name} › {action_name}: actionTypeId")
         else:
             for key in _TYPE_KEYS:
                 if not isinstance(type_id.get(key), str) or not type_id.get(key):
                     add(
                         f"{apath}.actionTypeId.{key}",
                         f"required in {stage_name} › {action_name}: actionTypeId.{key}",
-                        needle,
-                        anchor,
                     )
             category = type_id.get("category")
         if "runOrder" in action:
@@ -288,8 +335,6 @@ def _check_stage(
                     f"{apath}.runOrder",
                     f"runOrder of {stage_name} › {action_name} must be an integer from 1 to 999 "
                     f"(got {json.dumps(order)})",
-                    '"runOrder"',
-                    (text.find(needle, anchor) if needle and text else anchor),
                 )
         if isinstance(category, str) and category:
             source = category == "Source"
@@ -297,15 +342,11 @@ def _check_stage(
                 add(
                     f"{apath}.actionTypeId.category",
                     f"the first stage may hold only source actions; {action_name!r} is {category}",
-                    needle,
-                    anchor,
                 )
             elif i > 0 and source:
                 add(
                     f"{apath}.actionTypeId.category",
                     f"source actions belong in the first stage only; {stage_name} › {action_name} is one",
-                    needle,
-                    anchor,
                 )
 
 

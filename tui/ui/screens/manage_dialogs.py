@@ -77,12 +77,6 @@ class UpdateDialog(TypedNameDialog):
     """Apply an edited declaration: what changes (structurally and as a diff), the warnings, and
     the typed name when CloudFormation manages the pipeline or executions are running."""
 
-    DEFAULT_CSS = """
-    UpdateDialog.action-dialog #dialog { width: 110; }
-    UpdateDialog.action-dialog #dialog-body { max-height: 60vh; }
-    UpdateDialog .manage-warning { color: $warning; }
-    UpdateDialog #update-diff { margin-top: 1; }
-    """
 
     def __init__(
         self,
@@ -161,9 +155,6 @@ class DeleteDialog(TypedNameDialog):
     """Delete a pipeline: always the typed name; what is lost; the CloudFormation warning."""
 
     NAME_REASON = "Deleting cannot be undone."
-    DEFAULT_CSS = """
-    DeleteDialog .manage-warning { color: $warning; }
-    """
 
     def __init__(
         self,
@@ -204,9 +195,6 @@ class DeleteDialog(TypedNameDialog):
 class OverrideDialog(TypedNameDialog):
     """Override the condition holding a stage (entry or on success) for one execution."""
 
-    DEFAULT_CSS = """
-    OverrideDialog .manage-warning { color: $warning; }
-    """
 
     def __init__(
         self,
