@@ -52,7 +52,7 @@ async def test_delete_from_the_pipeline_screen_needs_the_name_and_the_row_goes(
         text = body_text(dialog)
         assert "its whole execution history" in text and "S3 artifact store are NOT deleted" in text
         assert "managed by CloudFormation stack docs-stack" in text
-        assert "Deleting cannot be undone." in text
+        assert "Type docs-site to enable the button (deleting cannot be undone)" in text
         name = dialog.query_one("#dialog-protected-name", Input)
         assert dialog.focused is name  # never the button
         confirm = dialog.query_one("#choice-confirm", Button)

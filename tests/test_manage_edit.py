@@ -243,7 +243,7 @@ async def test_cloudformation_managed_needs_the_typed_name_and_says_why(
         dialog = await wait_for_screen(pilot, app, UpdateDialog)
         text = body_text(dialog)
         assert "managed by CloudFormation stack web-stack" in text and "drift" in text
-        assert "Managed by CloudFormation." in text
+        assert "(managed by CloudFormation)" in text
         confirm = dialog.query_one("#choice-confirm", Button)
         assert confirm.disabled
         assert dialog.focused is dialog.query_one("#dialog-protected-name", Input)
@@ -295,3 +295,26 @@ def test_the_edit_file_is_private_and_holds_no_metadata(tmp_path: Path) -> None:
         assert "/" not in path.name.removeprefix("cptui-")
     finally:
         path.unlink()
+
+
+async def test_at_80x24_the_name_field_and_the_buttons_stay_on_screen(
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor(tmp_path, monkeypatch, BUMP_TIMEOUT)
+    sim.engine.world().pipelines["web-frontend"].tags["aws:cloudformation:stack-name"] = "web-stack"
+    app = make_app(sim, tmp_path, protected=("web-*",))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_pipeline(pilot, app, "web-frontend")
+        await pilot.press("E")
+        dialog = await wait_for_screen(pilot, app, UpdateDialog)
+        await pilot.pause()
+        for selector in (
+            "#dialog-protected-label",
+            "#dialog-protected-name",
+            "#choice-confirm",
+            "#dialog-cancel-button",
+        ):
+            region = dialog.query_one(selector).region
+            assert region.height > 0 and region.y >= 0 and region.bottom <= 24, (selector, region)
+        # the body opens at its top: the warning is the first thing in view
+        assert dialog.query_one(".manage-warning").region.height > 0

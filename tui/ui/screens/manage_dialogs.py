@@ -55,22 +55,27 @@ def _warning(text: str) -> Static:
 class TypedNameDialog(ActionDialog):
     """An ``ActionDialog`` whose typed name is asked for a reason of its own (not only protection)."""
 
-    NAME_REASON = "Protected pipeline."
+    NAME_REASON = "protected pipeline"
     # The name field stays in view below the (long) body, so the body opens at its top: the
     # warnings and the changes are what the operator reads first.
     PROTECTED_NAME_IN_BODY = False
 
     def compose_pinned(self) -> ComposeResult:
         if self.protected and self.choices():
+            # One line down to 80 columns: the buttons must stay on an 80x24 screen.
             yield Static(
                 Text.assemble(
-                    (self.NAME_REASON + " ", "bold"),
-                    f"Type its name ({clean(self.pipeline)}) to enable the button.",
+                    f"Type {clean(self.pipeline)} to enable the button ",
+                    (f"({self.NAME_REASON})", "bold"),
                 ),
                 id="dialog-protected-label",
                 markup=False,
             )
             yield Input(placeholder=clean(self.pipeline), id="dialog-protected-name")
+
+    def on_mount(self) -> None:
+        self.add_class("manage-dialog")
+        super().on_mount()
 
 
 class UpdateDialog(TypedNameDialog):
@@ -96,14 +101,14 @@ class UpdateDialog(TypedNameDialog):
         self.running = tuple(running)
         reasons = []
         if protected:
-            reasons.append("Protected pipeline.")
+            reasons.append("protected pipeline")
         if stack:
-            reasons.append("Managed by CloudFormation.")
+            reasons.append("managed by CloudFormation")
         elif tags_problem:
-            reasons.append("Not known whether CloudFormation manages it.")
+            reasons.append("CloudFormation not known")
         if running:
-            reasons.append("Executions in progress.")
-        self.NAME_REASON = " ".join(reasons) or "Protected pipeline."
+            reasons.append("executions in progress")
+        self.NAME_REASON = " · ".join(reasons) or "protected pipeline"
         super().__init__(
             title=f"Apply your edit to {base.name}",
             pipeline=base.name,
@@ -154,7 +159,7 @@ class UpdateDialog(TypedNameDialog):
 class DeleteDialog(TypedNameDialog):
     """Delete a pipeline: always the typed name; what is lost; the CloudFormation warning."""
 
-    NAME_REASON = "Deleting cannot be undone."
+    NAME_REASON = "deleting cannot be undone"
 
     def __init__(
         self,
