@@ -31,6 +31,15 @@ def audit(tmp_path: Path) -> list[dict[str, Any]]:
     return AuditLog(tmp_path / "audit.jsonl").read()
 
 
+def drawn(dialog: Any, widget: Any) -> bool:
+    """What is drawn at the widget's place is the widget (not clipped under the dialog's edge)."""
+    region = widget.region
+    if region.height <= 0 or region.y < 0 or region.bottom > dialog.size.height:
+        return False
+    at, _ = dialog.get_widget_at(region.x + 1, region.y + region.height // 2)
+    return bool(at is widget or widget in at.ancestors)
+
+
 def body_text(screen: Any) -> str:
     return "\n".join(str(w.render()) for w in screen.query(Static))
 
@@ -121,3 +130,18 @@ async def test_the_definition_screen_shows_searches_saves(
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is pipeline)
     assert sim.calls["UpdatePipeline"] == 0
+
+
+async def test_at_80x24_the_delete_dialog_shows_its_name_field_and_buttons(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    sim.engine.world().pipelines["docs-site"].tags["aws:cloudformation:stack-name"] = "docs-stack"
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_pipeline(pilot, app, "docs-site")
+        await pilot.press("D")
+        dialog = await wait_for_screen(pilot, app, DeleteDialog)
+        await pilot.pause()
+        for selector in ("#dialog-protected-name", "#choice-confirm", "#dialog-cancel-button"):
+            widget = dialog.query_one(selector)
+            await wait_until(pilot, lambda widget=widget: drawn(dialog, widget))

@@ -57,6 +57,15 @@ def audit(tmp_path: Path) -> list[dict[str, Any]]:
     return AuditLog(tmp_path / "audit.jsonl").read()
 
 
+def drawn(dialog: Any, widget: Any) -> bool:
+    """What is drawn at the widget's place is the widget (not clipped under the dialog's edge)."""
+    region = widget.region
+    if region.height <= 0 or region.y < 0 or region.bottom > dialog.size.height:
+        return False
+    at, _ = dialog.get_widget_at(region.x + 1, region.y + region.height // 2)
+    return bool(at is widget or widget in at.ancestors)
+
+
 def body_text(screen: Any) -> str:
     return "\n".join(str(w.render()) for w in screen.query(Static))
 
@@ -314,7 +323,8 @@ async def test_at_80x24_the_name_field_and_the_buttons_stay_on_screen(
             "#choice-confirm",
             "#dialog-cancel-button",
         ):
-            region = dialog.query_one(selector).region
-            assert region.height > 0 and region.y >= 0 and region.bottom <= 24, (selector, region)
+            widget = dialog.query_one(selector)
+            # what is drawn there is that widget (not clipped away under the dialog's edge)
+            await wait_until(pilot, lambda widget=widget: drawn(dialog, widget))
         # the body opens at its top: the warning is the first thing in view
         assert dialog.query_one(".manage-warning").region.height > 0

@@ -76,6 +76,36 @@ class TypedNameDialog(ActionDialog):
     def on_mount(self) -> None:
         self.add_class("manage-dialog")
         super().on_mount()
+        self.call_after_refresh(self.fit_body)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_body)
+
+    def show_failure(self, text: str) -> None:
+        super().show_failure(text)  # (a line or more above the buttons: the body gives it room)
+        self.call_after_refresh(self.fit_body)
+
+    def refresh_state(self) -> None:
+        super().refresh_state()
+        if self.is_mounted:
+            self.call_after_refresh(self.fit_body)
+
+    def fit_body(self) -> None:
+        """Give the scrolling body what the screen leaves once everything else of the dialog is
+        drawn, so the name field and the buttons below it always show (down to 80x24)."""
+        frame = self.query_one("#dialog")
+        body = self.query_one("#dialog-body")
+        others = sum(
+            w.outer_size.height + w.styles.margin.top + w.styles.margin.bottom
+            for w in frame.children
+            if w is not body and w.display
+        )
+        chrome = frame.styles.gutter.height + body.styles.margin.top + body.styles.margin.bottom
+        # The frame may take 95% of the screen (dialogs.tcss), rounded down, less a line for luck.
+        room = int(self.size.height * 0.95) - 1 - others - chrome
+        height = max(3, room)
+        if body.styles.max_height is None or body.styles.max_height.value != height:
+            body.styles.max_height = height
 
 
 class UpdateDialog(TypedNameDialog):
