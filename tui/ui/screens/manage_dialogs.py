@@ -73,6 +73,14 @@ class TypedNameDialog(ActionDialog):
             )
             yield Input(placeholder=clean(self.pipeline), id="dialog-protected-name")
 
+    def blocker(self) -> str | None:
+        problem = self.problem()
+        if problem:
+            return problem
+        if not self.name_typed():
+            return f"type {clean(self.pipeline)} exactly in its field to confirm ({self.NAME_REASON})"
+        return None
+
     def on_mount(self) -> None:
         self.add_class("manage-dialog")
         super().on_mount()
