@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,12 @@ from tui.ui.screens.manage_dialogs import EditProblems, UpdateDialog
 async def _close_services() -> AsyncIterator[None]:
     yield
     await close_services()
+
+
+@pytest.fixture(autouse=True)
+def _edit_files_in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The edit files (kept when an edit is not applied) go to the test's folder."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
 
 def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, name: str = "editor") -> Path:
@@ -298,12 +305,10 @@ def test_the_edit_file_is_private_and_holds_no_metadata(tmp_path: Path) -> None:
     from tui.core import definition as defn
 
     path = manage.write_edit_file("web/../x", defn.editable_text({"name": "x", "metadata": {"a": 1}}))
-    try:
-        assert oct(path.stat().st_mode & 0o777) == "0o600"
-        assert json.loads(path.read_text()) == {"pipeline": {"name": "x"}}
-        assert "/" not in path.name.removeprefix("cptui-")
-    finally:
-        path.unlink()
+    assert path.parent == tmp_path
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert json.loads(path.read_text()) == {"pipeline": {"name": "x"}}
+    assert "/" not in path.name.removeprefix("cptui-")
 
 
 async def test_at_80x24_the_name_field_and_the_buttons_stay_on_screen(

@@ -28,7 +28,7 @@ from tui.ui.screens.dialog_base import ActionDialog
 
 
 def diff_text(lines: Sequence[str], *, limit: int = 400) -> Text:
-    """A unified diff, coloured (+ green, - red, @@ dim); AWS text cleaned line by line."""
+    """A unified diff, coloured (+ green, - red, @@ cyan); AWS text cleaned line by line."""
     out = Text()
     for line in lines[:limit]:
         shown = clean(line, max_len=300)
@@ -78,7 +78,7 @@ class TypedNameDialog(ActionDialog):
         if problem:
             return problem
         if not self.name_typed():
-            return f"type {clean(self.pipeline)} exactly in its field to confirm ({self.NAME_REASON})"
+            return "the name is not typed yet (exactly, in the field above)"
         return None
 
     def on_mount(self) -> None:
