@@ -125,6 +125,12 @@ def history_rank(summary: ExecutionSummary) -> Hashable:
     return (-started, summary.execution_id)
 
 
+def _only(stage: str | None) -> dict[str, str]:
+    """The filter argument of ``list_executions``, only when there is one (services that predate
+    the filter keep working unfiltered)."""
+    return {"succeeded_in_stage": stage} if stage else {}
+
+
 class HistoryScreen(Screen[None]):
     """The executions of one pipeline, newest first."""
 
@@ -213,9 +219,7 @@ class HistoryScreen(Screen[None]):
             page: Page[ExecutionSummary] = await self.cptui.call(
                 self.target,
                 "ListPipelineExecutions",
-                lambda service: service.list_executions(
-                    name, max_results=PAGE_SIZE, succeeded_in_stage=stage
-                ),
+                lambda service: service.list_executions(name, max_results=PAGE_SIZE, **_only(stage)),
             )
         except AwsError as error:
             reason = error_text(error, profile=self.target.profile)
@@ -249,7 +253,7 @@ class HistoryScreen(Screen[None]):
                 self.target,
                 "ListPipelineExecutions",
                 lambda service: service.list_executions(
-                    name, max_results=PAGE_SIZE, next_token=token, succeeded_in_stage=stage
+                    name, max_results=PAGE_SIZE, next_token=token, **_only(stage)
                 ),
             )
         except AwsError as error:
