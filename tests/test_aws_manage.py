@@ -68,7 +68,11 @@ async def test_declaration_edit_update_and_delete(sim: Simulator, service: AwsPi
         await service.update_pipeline(broken)
     assert info.value.code == "InvalidStructureException"
     assert "at least two stages" in info.value.aws_message
-    assert "codepipeline:UpdatePipeline" in str(info.value) and "nothing was changed" in str(info.value)
+    assert str(info.value) == (
+        "codepipeline:UpdatePipeline refused the definition — the pipeline's structure is not valid "
+        "(InvalidStructureException): A pipeline must contain at least two stages. "
+        "Nothing was changed: correct it and send it again"
+    )
     await service.delete_pipeline("docs-site")
     with pytest.raises(e.NotFound):
         await service.get_pipeline("docs-site")
@@ -147,6 +151,10 @@ async def test_conditions_rule_executions_and_override(sim: Simulator, service: 
     stage = state.stage("Deploy")
     assert stage is not None and stage.blocked_by_condition is None
     assert stage.before_entry is not None and stage.before_entry.status == ConditionStatus.OVERRIDDEN
+    assert stage.before_entry.summary == "Overridden by cptui"
+    assert [r.last_updated_by for r in stage.before_entry.rules] == [
+        "arn:aws:sts::123456789012:assumed-role/cptui-operator/cptui"
+    ]
 
 
 async def test_history_filtered_to_a_stage(sim: Simulator, service: AwsPipelineService) -> None:
@@ -211,3 +219,17 @@ def test_shared_operation_names_name_the_right_iam_action() -> None:
         profile=None,
     )
     assert isinstance(in_use, e.Conflict)
+
+
+async def test_denied_management_calls_name_the_iam_action(
+    sim: Simulator, service: AwsPipelineService
+) -> None:
+    decl = (await service.get_pipeline_declaration("docs-site")).editable()
+    sim.set_faults("deny=UpdatePipeline+ListTagsForResource+OverrideStageCondition")
+    with pytest.raises(e.AccessDenied) as info:
+        await service.update_pipeline(decl)
+    assert info.value.missing_action == "codepipeline:UpdatePipeline"
+    with pytest.raises(e.AccessDenied) as info:
+        await service.list_tags_for_resource("arn:aws:codepipeline:us-east-1:123456789012:docs-site")
+    assert info.value.missing_action == "codepipeline:ListTagsForResource"
+    assert "codepipeline:ListTagsForResource" in str(info.value)

@@ -20,10 +20,10 @@ from simfixtures import aio_client
 from textual.widgets import Button, Input, Static
 from uiwait import wait_for_text, wait_until
 
-from tui.app import manage
 from tui.core.actions import Outcome
 from tui.core.audit import AuditLog
 from tui.sim import Simulator
+from tui.ui import manage
 from tui.ui.screens.manage_dialogs import EditProblems, UpdateDialog
 
 

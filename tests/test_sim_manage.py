@@ -134,6 +134,13 @@ async def test_update_cancels_executions_in_progress(sim: Simulator) -> None:
         (lambda d: d["stages"][1]["actions"][0].update(runOrder=1000), "ValidationException", "runOrder"),
         (lambda d: d.update(name="docs-site-renamed"), "ValidationException", "cannot be changed"),
         (lambda d: d.update(pipelineType="V3"), "ValidationException", "pipelineType"),
+        (
+            lambda d: d.update(
+                stages=[d["stages"][0]] + [{**d["stages"][1], "name": f"S{i}"} for i in range(50)]
+            ),
+            "LimitExceededException",
+            "at most 50 stages",
+        ),
     ],
 )
 async def test_update_pipeline_validation(sim: Simulator, change: Any, code: str, words: str) -> None:
@@ -146,6 +153,14 @@ async def test_update_pipeline_validation(sim: Simulator, change: Any, code: str
         assert info.value.response["Error"]["Code"] == code
         assert words in info.value.response["Error"]["Message"]
         assert (await _decl(cp, "docs-site"))["version"] == version
+
+
+async def test_variable_names_are_unique(sim: Simulator) -> None:
+    async with aio_client(sim, "codepipeline") as cp:
+        decl = await _decl(cp, "payments-api-prod")
+        decl["variables"].append({"name": "DEPLOY_ENV", "defaultValue": "dev"})
+        with pytest.raises(cp.exceptions.InvalidStructureException, match="'DEPLOY_ENV' is not unique"):
+            await cp.update_pipeline(pipeline=decl)
 
 
 async def test_condition_validation(sim: Simulator) -> None:
@@ -333,6 +348,7 @@ async def test_blocking_window_override_lets_the_stage_proceed(sim: Simulator) -
             pipelineName="auth-service", filter={"pipelineExecutionId": eid}
         )
         assert [r["status"] for r in rules["ruleExecutionDetails"]] == ["Abandoned"]
+        assert rules["ruleExecutionDetails"][0]["updatedBy"].endswith(":assumed-role/cptui-operator/cptui")
 
 
 async def test_on_success_alarm_fails_the_stage(sim: Simulator) -> None:
@@ -482,7 +498,14 @@ async def test_on_failure_retry_and_rollback(sim: Simulator) -> None:
 
 async def test_stop_while_held_by_a_condition(sim: Simulator) -> None:
     world = sim.engine.world()
+    [condition] = world.conditions_in_progress()
+    assert (condition.pipeline, condition.stage, condition.kind) == (
+        "checkout-web",
+        "Production",
+        "BEFORE_ENTRY",
+    )
     held = world.pipelines["checkout-web"].stage_latest["Production"]
+    assert condition.execution_id == held
     async with aio_client(sim, "codepipeline") as cp:
         await cp.stop_pipeline_execution(
             pipelineName="checkout-web", pipelineExecutionId=held, reason="not today"
@@ -546,3 +569,137 @@ async def test_retrying_a_stage_failed_by_its_condition_checks_it_again(sim: Sim
             pipelineName="payments-api-prod", filter={"pipelineExecutionId": eid}
         )
         assert [r["status"] for r in rules["ruleExecutionDetails"]] == ["Succeeded", "Failed"]
+
+
+async def test_override_on_success_while_its_alarm_is_watched(sim: Simulator) -> None:
+    world = sim.engine.world()
+    p = world.pipelines["checkout-web"]
+    p.force("Build", "Build", "Succeeded", 60)
+    p.force("Staging", "Deploy-Staging", "Succeeded", 60)
+    async with aio_client(sim, "codepipeline") as cp:
+        eid = (await cp.start_pipeline_execution(name="checkout-web"))["pipelineExecutionId"]
+        advance_until(
+            sim,
+            lambda w: any(
+                c.execution_id == eid and c.kind == "ON_SUCCESS" for c in w.conditions_in_progress()
+            ),
+            step=5,
+        )
+        staging = _stage(await cp.get_pipeline_state(name="checkout-web"), "Staging")
+        assert staging["latestExecution"] == {
+            "pipelineExecutionId": eid,
+            "status": "InProgress",
+            "type": "STANDARD",
+        }
+        assert staging["onSuccessConditionState"]["latestExecution"]["status"] == "InProgress"
+        await cp.override_stage_condition(
+            pipelineName="checkout-web",
+            stageName="Staging",
+            pipelineExecutionId=eid,
+            conditionType="ON_SUCCESS",
+        )
+        state = await cp.get_pipeline_state(name="checkout-web")
+        staging = _stage(state, "Staging")
+        assert staging["latestExecution"]["status"] == "Succeeded"
+        assert staging["onSuccessConditionState"]["latestExecution"]["status"] == "Overridden"
+        # Production still holds the earlier execution at its entry condition: this one queues.
+        production = _stage(state, "Production")
+        assert [x["pipelineExecutionId"] for x in production["inboundExecutions"]] == [eid]
+
+
+@pytest.mark.parametrize(
+    ("push_filter", "push", "starts"),
+    [
+        ({"branches": {"includes": ["main", "release/*"]}}, ("release/2026.12", None, ("a.ts",)), True),
+        (
+            {"branches": {"includes": ["release/*"], "excludes": ["release/legacy-*"]}},
+            ("release/legacy-3", None, ()),
+            False,
+        ),
+        (
+            {"branches": {"includes": ["main"]}, "filePaths": {"includes": ["src/**"]}},
+            ("main", None, ("src/a/b.ts",)),
+            True,
+        ),
+        (
+            {"branches": {"includes": ["main"]}, "filePaths": {"excludes": ["docs/**", "**/*.md"]}},
+            ("main", None, ("docs/x.md",)),
+            False,
+        ),
+        (
+            {"branches": {"includes": ["main"]}, "filePaths": {"excludes": ["**/*.md"]}},
+            ("main", None, ("README.md", "src/a.ts")),
+            True,
+        ),
+        ({"tags": {"includes": ["v*"], "excludes": ["v*-rc*"]}}, (None, "v1.9.0", ()), True),
+        ({"tags": {"includes": ["v*"], "excludes": ["v*-rc*"]}}, (None, "v1.9.0-rc1", ()), False),
+        ({"tags": {"includes": ["v*"]}}, ("main", None, ("a",)), False),
+    ],
+)
+def test_trigger_filters(push_filter: dict[str, Any], push: tuple[Any, ...], starts: bool) -> None:
+    from tui.sim.world.triggers import Push
+    from tui.sim.world.triggers import starts as trigger_starts
+
+    declared = [
+        {
+            "providerType": "CodeStarSourceConnection",
+            "gitConfiguration": {"sourceActionName": "Source", "push": [push_filter]},
+        }
+    ]
+    assert trigger_starts(declared, "Source", Push(*push)) is starts
+    assert not trigger_starts(declared, "Other-Source", Push(*push))
+
+
+async def test_only_pushes_the_triggers_admit_start_the_pipeline(sim: Simulator) -> None:
+    async with aio_client(sim, "codepipeline") as cp:
+        decl = await _decl(cp, "web-frontend")
+        decl["triggers"] = [
+            {
+                "providerType": "CodeStarSourceConnection",
+                "gitConfiguration": {
+                    "sourceActionName": "Source",
+                    "push": [{"branches": {"includes": ["nope"]}}],
+                },
+            }
+        ]
+        await cp.update_pipeline(pipeline=decl)
+        p = sim.engine.world().pipelines["web-frontend"]
+        before = len(p.executions)
+        sim.clock.advance(12 * 3600)
+        sim.engine.world()
+        assert len(p.executions) == before
+        decl = await _decl(cp, "web-frontend")
+        decl["triggers"][0]["gitConfiguration"]["push"] = [
+            {"branches": {"includes": ["**"]}},
+            {"tags": {"includes": ["*"]}},
+        ]
+        await cp.update_pipeline(pipeline=decl)
+        sim.clock.advance(12 * 3600)
+        sim.engine.world()
+        assert len(p.executions) > before
+
+
+async def test_every_demo_pipeline_round_trips_unchanged(sim: Simulator) -> None:
+    async with aio_client(sim, "codepipeline") as cp:
+        for summary in (await cp.list_pipelines())["pipelines"]:
+            before = await _decl(cp, summary["name"])
+            after = (await cp.update_pipeline(pipeline=before))["pipeline"]
+            assert after == {**before, "version": before["version"] + 1}, summary["name"]
+
+
+async def test_past_executions_have_their_rule_executions(sim: Simulator) -> None:
+    async with aio_client(sim, "codepipeline") as cp:
+        history = await cp.list_pipeline_executions(pipelineName="checkout-web", maxResults=10)
+        past = next(e for e in history["pipelineExecutionSummaries"] if e["status"] == "Succeeded")
+        rules = await cp.list_rule_executions(
+            pipelineName="checkout-web", filter={"pipelineExecutionId": past["pipelineExecutionId"]}
+        )
+        details = rules["ruleExecutionDetails"]
+        assert {(r["stageName"], r["ruleName"]) for r in details} == {
+            ("Staging", "Staging-5xx-Alarm"),
+            ("Production", "Stable-Channel"),
+            ("Production", "Business-Hours-Window"),
+        }
+        assert all(r["status"] == "Succeeded" for r in details)
+        check = next(r for r in details if r["ruleName"] == "Stable-Channel")
+        assert check["input"]["resolvedConfiguration"]["Variable"] == "stable"

@@ -35,7 +35,6 @@ from textual.screen import Screen
 from textual.widgets import Button, Input
 from uiwait import wait_for_text, wait_for_workers, wait_until
 
-from tui.app import operations as operator
 from tui.app.application import CptuiApp
 from tui.core import actions
 from tui.core.actions import Outcome
@@ -43,6 +42,7 @@ from tui.core.audit import AuditLog
 from tui.core.config import PipelinesConfig
 from tui.core.model import Target
 from tui.sim import Simulator
+from tui.ui import operations as operator
 from tui.ui.screens.dialog_base import ActionDialog
 from tui.ui.screens.dialogs import (
     ApprovalDialog,

@@ -106,7 +106,7 @@ async def _help(shot: Shot) -> None:
     await shot.wait_for(lambda: isinstance(shot.app.screen, HelpScreen))
 
 
-# --- operator actions: the approval dialog and the approvals inbox (tui/app/operations.py) -------------
+# --- operator actions: the approval dialog and the approvals inbox (tui/ui/operations.py) -------------
 
 
 @scene("approval")

@@ -19,8 +19,10 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from tui.app.context import Scheduling, Shared, Telling
+from tui.app.poll_control import PollController
 from tui.aws.errors import AwsError, ErrorKind
 from tui.core.notify import (
     BELL,
@@ -36,13 +38,22 @@ from tui.core.sanitize import clean
 from tui.core.watchlist import WATCH_FILE, Followed, WatchList, WatchListFile
 
 if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
     from tui.aws.service import PipelineService
     from tui.core.model import Execution, ExecutionSummary, Target
     from tui.core.store import StoreChange
 
 TICK_SECONDS = 1.0
 HISTORY = 500  # delivered / suppressed events kept for inspection (tests, a future history view)
+
+
+class AlertsHost(Shared, Scheduling, Telling, Protocol):
+    """What alerts need: the shared data, timers and workers, notices, the poller (a followed
+    execution's pipeline is polled fast), and the terminal (bell, desktop notifications)."""
+
+    @property
+    def poller(self) -> PollController: ...
+
+    def write_to_terminal(self, data: str) -> None: ...
 
 
 def state_path_for(audit_log: Path) -> Path:
@@ -60,7 +71,7 @@ class Alerts:
 
     def __init__(
         self,
-        app: CptuiApp,
+        app: AlertsHost,
         *,
         state_path: Path | None = None,
         watch_path: Path | None = None,
@@ -88,7 +99,7 @@ class Alerts:
 
     def start(self) -> None:
         app = self.app
-        app.store_changed.subscribe(app, self.on_store_changed, immediate=True)
+        app.subscribe_store(self.on_store_changed, immediate=True)
         app.set_interval(TICK_SECONDS, self._tick, name="watchlist")
         # What was followed before a restart is followed again (its end still gets told).
         self.watchlist.restore(self.watch_file.load({t.key: t for t in app.targets}))
@@ -139,9 +150,7 @@ class Alerts:
 
     def write(self, data: str) -> None:
         """Raw output to the terminal (the bell, OSC sequences), through the app's driver."""
-        driver = self.app._driver
-        if driver is not None:
-            driver.write(data)
+        self.app.write_to_terminal(data)
 
     # --- the watch list ------------------------------------------------------------------------
 

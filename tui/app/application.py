@@ -15,7 +15,6 @@ from typing import TypeVar
 from textual import events
 from textual.actions import ActionParseResult
 from textual.app import App
-from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.signal import Signal
@@ -25,6 +24,7 @@ from textual.worker import Worker, WorkerState
 from tui.app import prefs_control as app_prefs
 from tui.app.alert_control import Alerts, state_path_for, watch_path_for
 from tui.app.bench_hook import install_from_env as install_bench_probe
+from tui.app.bindings import APP_BINDINGS
 from tui.app.fleet_control import FleetController
 from tui.app.gc_freeze import freeze_after_loading
 from tui.app.poll_control import PollController
@@ -33,13 +33,14 @@ from tui.aws.errors import AwsError
 from tui.aws.service import PipelineService
 from tui.core.actions import ActionRunner
 from tui.core.audit import AuditLog
-from tui.core.config import DEFAULT_KEYS, Config
+from tui.core.config import Config
 from tui.core.fleet import TargetFactory
 from tui.core.model import ExecutionSummary, Target
 from tui.core.poller import PollSettings
 from tui.core.sanitize import clean
 from tui.core.store import Store, StoreChange
 from tui.ui.commands import CptuiCommands
+from tui.ui.host import Host
 from tui.ui.screens.too_small import fit_terminal, too_small
 from tui.ui.widgets.footer import install as install_footers
 
@@ -69,23 +70,7 @@ class CptuiApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "cptui"
     COMMANDS = App.COMMANDS | {CptuiCommands}
-    BINDINGS = [
-        Binding(DEFAULT_KEYS["quit"], "quit", "Quit", id="quit"),
-        Binding(DEFAULT_KEYS["help"], "help", "Help", id="help", key_display="?"),
-        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
-        Binding(DEFAULT_KEYS["approvals"], "approvals", "Approvals", id="approvals"),
-        # Fleet and watch list: in help and the palette; the footers keep to each screen's own keys.
-        Binding(DEFAULT_KEYS["profiles"], "profiles", "Switch or add target", id="profiles", show=False),
-        Binding(DEFAULT_KEYS["watchlist"], "watchlist", "Followed executions", id="watchlist", show=False),
-        Binding(
-            DEFAULT_KEYS["palette"],
-            "command_palette",
-            "Commands",
-            id="palette",
-            show=False,
-            priority=True,
-        ),
-    ]
+    BINDINGS = APP_BINDINGS
 
     def __init__(
         self,
@@ -144,6 +129,10 @@ class CptuiApp(App[None]):
         if self.config.general.theme in self.available_themes:
             self.theme = self.config.general.theme
 
+    def subscribe_store(self, callback: Callable[[StoreChange], object], *, immediate: bool = False) -> None:
+        """A controller's subscription to the store's changes, for as long as the app runs."""
+        self.store_changed.subscribe(self, callback, immediate=immediate)
+
     def now(self) -> datetime:
         """The app's clock (tests share the simulator's manual clock)."""
         return self._clock()
@@ -158,7 +147,7 @@ class CptuiApp(App[None]):
         listing = PipelinesScreen()
         self.push_screen(listing)
         self._check_audit_log(listing)
-        self.store_changed.subscribe(self, self.fleet.on_store_changed, immediate=True)
+        self.subscribe_store(self.fleet.on_store_changed, immediate=True)
         self.alerts.start()
         self.warm_start.start()
         if self._start_polling:
@@ -247,6 +236,11 @@ class CptuiApp(App[None]):
             raise
         self.poller.call_finished(target, operation)
         return result
+
+    def write_to_terminal(self, data: str) -> None:
+        """Raw output to the terminal (the bell, OSC sequences), through the driver; none headless."""
+        if self._driver is not None:
+            self._driver.write(data)
 
     # --- errors ------------------------------------------------------------------------------
 
@@ -348,6 +342,10 @@ class CptuiApp(App[None]):
         """`*` on the list: pin the pipeline on top (in every target), or unpin it; saved."""
         app_prefs.toggle_favourite(self, pipeline)
 
+    def log_view_changed(self, *, wrap: bool, timestamps: bool) -> None:
+        """The log view's ``wrap`` / ``timestamps`` toggles: the next log opens the same way."""
+        app_prefs.log_view_changed(self, wrap=wrap, timestamps=timestamps)
+
     def refresh_rows(self) -> None:
         """Derive every row again (a favourite changed) and publish the change."""
         for change in self.store.rederive_all():
@@ -356,3 +354,7 @@ class CptuiApp(App[None]):
     def action_help_quit(self) -> None:
         # ctrl+c never runs anything here: it only says how to leave.
         self.notify("Press q to quit.", timeout=3)
+
+
+# The screens reach the app only through ``Host`` (tui/ui/host.py): mypy checks here that it is one.
+_IS_A_HOST: type[Host] = CptuiApp

@@ -16,6 +16,7 @@ from pathlib import Path
 from textual.binding import Binding, BindingType
 from textual.keys import _character_to_key
 
+from tui.app.bindings import APP_BINDINGS
 from tui.core.config_schema import ConfigError
 from tui.core.toml_lines import TomlLines
 
@@ -45,9 +46,14 @@ def _bindings(classes: Iterable[type]) -> list[Binding]:
     return out
 
 
+class _AppKeys:
+    """The app's own keys, on every screen."""
+
+    BINDINGS = APP_BINDINGS
+
+
 def screen_bindings() -> dict[str, list[Binding]]:
     """Screen name -> every binding active on it (its own, its main widgets', the app's)."""
-    from tui.app.application import CptuiApp
     from tui.ui.screens.approvals import ApprovalsScreen
     from tui.ui.screens.chooser import ValueChooser
     from tui.ui.screens.definition import DefinitionScreen
@@ -64,7 +70,7 @@ def screen_bindings() -> dict[str, list[Binding]]:
     from tui.ui.widgets.ranked_table import RankedTable
     from tui.ui.widgets.stage_graph import StageGraph
 
-    app = [CptuiApp]
+    app = [_AppKeys]
     return {
         "pipeline list": _bindings([PipelinesScreen, RankedTable, *app]),
         "pipeline": _bindings([PipelineScreen, StageGraph, *app]),

@@ -14,8 +14,11 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from textual.geometry import Size
+
+from tui.app.context import Scheduling, Shared, Telling
 from tui.aws.errors import AwsError, ErrorKind
 from tui.aws.iam import iam_action
 from tui.core.cache import load_bursts, remember_burst
@@ -27,7 +30,6 @@ from tui.core.store import StoreChange, latest_outdated, short_reason, stage_sta
 if TYPE_CHECKING:
     from textual.timer import Timer
 
-    from tui.app.application import CptuiApp
     from tui.aws.service import PipelineService
     from tui.core.model import Target
 
@@ -39,6 +41,14 @@ _LOCAL_ERRORS = (ErrorKind.NOT_FOUND, ErrorKind.VALIDATION, ErrorKind.CONFLICT)
 # The request went out and no answer came in time: the endpoint is reachable but not answering.
 _READ_TIMEOUTS = frozenset({"ReadTimeoutError", "ServerTimeoutError", "TimeoutError"})
 _LIST_PERMISSION = iam_action("ListPipelines")
+
+
+class PollHost(Shared, Scheduling, Telling, Protocol):
+    """What polling needs of the app: the shared data, timers and workers, notices, and the
+    terminal's height (the first list burst covers a screenful)."""
+
+    @property
+    def size(self) -> Size: ...
 
 
 def stale_reason(error: AwsError, target: Target, operation: str = "") -> str:
@@ -69,7 +79,7 @@ class PollController:
 
     def __init__(
         self,
-        app: CptuiApp,
+        app: PollHost,
         settings: PollSettings | None = None,
         *,
         monotonic: Callable[[], float] = time.monotonic,

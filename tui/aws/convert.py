@@ -415,6 +415,7 @@ def _rule_state(data: Json) -> RuleState:
         summary=_str(latest, "summary"),
         last_status_change=_time(latest, "lastStatusChange"),
         rule_execution_id=_str(latest, "ruleExecutionId"),
+        last_updated_by=_str(latest, "lastUpdatedBy"),
         external_execution_id=_str(latest, "externalExecutionId"),
         external_execution_url=_str(latest, "externalExecutionUrl"),
         error_code=_str(error, "code"),

@@ -258,8 +258,9 @@ def _map_client_error(
     if code in DEFINITION_CODES and op in ("CreatePipeline", "UpdatePipeline"):
         action = iam_action(op, service)
         return InvalidDefinition(
-            f"{action} refused the definition — {DEFINITION_CODES[code]} ({code}){said}; "
-            "nothing was changed: correct it and send it again",
+            f"{action} refused the definition — {DEFINITION_CODES[code]} ({code})"
+            f"{': ' + aws_message.rstrip('.') if aws_message else ''}. "
+            "Nothing was changed: correct it and send it again",
             aws_message=aws_message,
             **common,
         )

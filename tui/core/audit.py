@@ -18,13 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tui.core.paths import default_audit_log_path
+
 _SECRET_KEY = re.compile(r"token|secret|password|credential|session", re.IGNORECASE)
-
-
-def default_audit_path() -> Path:
-    """``$XDG_STATE_HOME/cptui/audit.jsonl``, else ``~/.local/state/cptui/audit.jsonl``."""
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "cptui" / "audit.jsonl"
 
 
 def scrub(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -82,7 +78,7 @@ class AuditLog:
     """Appends records to a JSON-lines file, creating its folder on first use."""
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or default_audit_path()
+        self.path = path or default_audit_log_path()
 
     def problem(self) -> str | None:
         """Why a record could not be appended now (``"[Errno 30] Read-only file system"``), or None.

@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from difflib import get_close_matches
 from fnmatch import fnmatchcase
@@ -31,6 +31,8 @@ from tui.core.config_schema import (
     load_text,
 )
 from tui.core.model import Target
+from tui.core.paths import default_audit_log_path, default_config_path
+from tui.core.toml_lines import TomlLines
 
 __all__ = [
     "DEFAULT_KEYS",
@@ -101,19 +103,6 @@ KNOWN_BINDINGS: tuple[str, ...] = tuple(DEFAULT_KEYS)
 log = logging.getLogger(__name__)
 
 
-def _xdg(variable: str, fallback: str) -> Path:
-    value = os.environ.get(variable)
-    # The XDG spec says relative paths in these variables are invalid and must be ignored.
-    if value and os.path.isabs(value):
-        return Path(value)
-    return Path.home() / fallback
-
-
-def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/cptui``, else ``~/.cache/cptui`` (the warm start's lists, burst sizes)."""
-    return _xdg("XDG_CACHE_HOME", ".cache") / "cptui"
-
-
 def write_json_atomic(path: Path, data: object, *, indent: int | None = None) -> bool:
     """Replace ``path`` with ``data`` as JSON, atomically (a unique temporary file beside it, then a
     rename); False and one log line on failure, never raised: the state and cache files are a
@@ -132,16 +121,6 @@ def write_json_atomic(path: Path, data: object, *, indent: int | None = None) ->
         log.warning("cannot write %s: %s", path, exc)
         return False
     return True
-
-
-def default_config_path() -> Path:
-    """``$XDG_CONFIG_HOME/cptui/config.toml``, else ``~/.config/cptui/config.toml``."""
-    return _xdg("XDG_CONFIG_HOME", ".config") / "cptui" / "config.toml"
-
-
-def default_audit_log_path() -> Path:
-    """``$XDG_STATE_HOME/cptui/audit.jsonl``, else ``~/.local/state/cptui/audit.jsonl``."""
-    return _xdg("XDG_STATE_HOME", ".local/state") / "cptui" / "audit.jsonl"
 
 
 DEFAULT_ERROR_PATTERNS: tuple[str, ...] = (
@@ -311,7 +290,12 @@ _SECTIONS: dict[str, type] = {
 }
 
 
-def parse_config(text: str, path: Path | None = None) -> Config:
+# Checks a ``[keys]`` remap against the screens' bindings (``tui.app.keymap.check_keymap``): the
+# caller that owns the screens passes it in; without it only the schema of ``[keys]`` is checked.
+KeymapCheck = Callable[[Mapping[str, str], Path | None, TomlLines], None]
+
+
+def parse_config(text: str, path: Path | None = None, *, check_keymap: KeymapCheck | None = None) -> Config:
     """Validate TOML text into a ``Config``; raises ``ConfigError`` naming the line and key."""
     data, lines = load_text(text, path)
     known = [*_SECTIONS, "targets", "keys", "events"]
@@ -330,9 +314,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         values = check_section(name, data.get(name, {}), path, lines)
         sections[name] = cls(**values)
     keys = check_keys(data.get("keys", {}), KNOWN_BINDINGS, path, lines)
-    if keys:
-        from tui.app.keymap import check_keymap  # imports the screens: only when keys are remapped
-
+    if keys and check_keymap is not None:
         check_keymap(keys, path, lines)
     targets = tuple(TargetConfig(**t) for t in check_targets(data.get("targets", []), path, lines))
     events_values, event_targets = check_events(data.get("events", {}), path, lines)
@@ -340,7 +322,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     return Config(targets=targets, keys=keys, path=path, events=events, **sections)
 
 
-def load_config(path: Path | None = None) -> Config:
+def load_config(path: Path | None = None, *, check_keymap: KeymapCheck | None = None) -> Config:
     """Read the config file (default: ``default_config_path()``); a missing file means defaults.
 
     Raises ``ConfigError`` for an unreadable file, a TOML syntax error or an invalid value.
@@ -356,7 +338,7 @@ def load_config(path: Path | None = None) -> Config:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(path, None, None, "not UTF-8 text") from exc
-    return parse_config(text, path)
+    return parse_config(text, path, check_keymap=check_keymap)
 
 
 # --- writing preferences back -------------------------------------------------------------------
@@ -365,7 +347,9 @@ def load_config(path: Path | None = None) -> Config:
 _PREFERENCE_SECTION = {key: section for section, schema in SCHEMAS.items() for key in schema}
 
 
-def save_preferences(config: Config, path: Path | None = None, **changes: Any) -> Config:
+def save_preferences(
+    config: Config, path: Path | None = None, *, check_keymap: KeymapCheck | None = None, **changes: Any
+) -> Config:
     """Write changed preferences into the config file and return the config as now saved.
 
     ``changes`` are preference names (``theme="nord"``, ``favourites=[...]``, ``wrap=True``; each
@@ -377,7 +361,7 @@ def save_preferences(config: Config, path: Path | None = None, **changes: Any) -
     ``ConfigError`` if the file on disk is invalid (it is left untouched) or a change is.
     """
     path = path or config.path or default_config_path()
-    base = _base(config, path)
+    base = _base(config, path, check_keymap)
     for name, value in changes.items():
         if name == "keys":
             if not isinstance(value, Mapping):
@@ -390,24 +374,28 @@ def save_preferences(config: Config, path: Path | None = None, **changes: Any) -
         if section is None:
             raise ConfigError(path, None, name, "not a preference cptui can save")
         _assign(base.setdefault(section, {}), name, value)
-    return _write(path, base)
+    return _write(path, base, check_keymap)
 
 
-def _base(config: Config, path: Path) -> dict[str, Any]:
+def _base(config: Config, path: Path, check_keymap: KeymapCheck | None) -> dict[str, Any]:
     """What a write starts from: the file on disk (refused if cptui cannot read it), else the
     non-default values of ``config``."""
     if path.exists():
-        load_config(path)  # refuse to rewrite a file cptui cannot read: the user is editing it
+        load_config(
+            path, check_keymap=check_keymap
+        )  # refuse to rewrite a file cptui cannot read: the user is editing it
         return tomllib.loads(path.read_text(encoding="utf-8"))
     return _non_defaults(config)
 
 
-def _write(path: Path, base: dict[str, Any]) -> Config:
+def _write(path: Path, base: dict[str, Any], check_keymap: KeymapCheck | None) -> Config:
     import tomli_w
 
     base = {k: v for k, v in base.items() if v != {}}
     text = tomli_w.dumps(base)
-    saved = parse_config(text, path)  # never write a file cptui would refuse to read
+    saved = parse_config(
+        text, path, check_keymap=check_keymap
+    )  # never write a file cptui would refuse to read
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -416,13 +404,18 @@ def _write(path: Path, base: dict[str, Any]) -> Config:
 
 
 def save_event_queue(
-    config: Config, target: Target, entry: EventQueueConfig | None, path: Path | None = None
+    config: Config,
+    target: Target,
+    entry: EventQueueConfig | None,
+    path: Path | None = None,
+    *,
+    check_keymap: KeymapCheck | None = None,
 ) -> Config:
     """Write (or with None remove) ``target``'s ``[[events.targets]]`` entry; returns the saved
     config. Same rules as ``save_preferences``: the file on disk is the base, rewritten with
     tomli_w, never into something cptui would refuse to read."""
     path = path or config.path or default_config_path()
-    base = _base(config, path)
+    base = _base(config, path, check_keymap)
     events = base.setdefault("events", {})
     entries = [
         e
@@ -435,7 +428,7 @@ def save_event_queue(
         events["targets"] = entries
     else:
         events.pop("targets", None)
-    return _write(path, base)
+    return _write(path, base, check_keymap)
 
 
 def _assign(table: dict[str, Any], name: str, value: Any) -> None:

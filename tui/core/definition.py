@@ -1,6 +1,6 @@
 """A pipeline declaration as text: shown, edited, checked, compared. No Textual, no AWS calls.
 
-The edit flow (``tui.app.manage``) writes ``editable_text`` to a temporary file, lets the
+The edit flow (``tui.ui.manage``) writes ``editable_text`` to a temporary file, lets the
 operator's editor change it, then ``parse_edit`` reads it back: JSON, then the checks CodePipeline
 itself would make that can be made without asking AWS (``validate``), each problem with where it
 is (a JSON path and, when it can be found, a line of the file). ``changes`` is the structural

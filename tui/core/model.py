@@ -389,6 +389,15 @@ class PipelineDef:
 CLOUDFORMATION_STACK_TAG = "aws:cloudformation:stack-name"
 
 
+# What UpdatePipeline does to executions in progress, in AWS's words (CodePipeline API reference,
+# PipelineExecution.status and StageExecution.status), for the edit dialog's warning.
+UPDATE_CANCELS_IN_PROGRESS = (
+    "Executions in progress are cancelled: AWS marks them Cancelled, \"the pipeline's definition was "
+    'updated before the pipeline execution could be completed". Editing does not start a new '
+    "execution; the next source change or a manual start runs the new version."
+)
+
+
 def cloudformation_stack(tags: Mapping[str, str]) -> str | None:
     """The CloudFormation stack managing a resource with these tags, if any."""
     stack = tags.get(CLOUDFORMATION_STACK_TAG)
@@ -483,6 +492,7 @@ class RuleState:
     error_code: str | None = None
     error_message: str | None = None
     entity_url: str | None = None
+    last_updated_by: str | None = None  # who overrode the condition, when one did
 
 
 @dataclass(frozen=True)

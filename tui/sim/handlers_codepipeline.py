@@ -121,6 +121,7 @@ def override_stage_condition(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]
         params["stageName"],
         params["pipelineExecutionId"],
         params["conditionType"],
+        ctx.caller.arn,
     )
     return {}
 

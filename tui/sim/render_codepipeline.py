@@ -194,6 +194,7 @@ def _rule_latest(rr: RuleRun) -> dict[str, Any]:
             "status": rr.status,
             "summary": rr.summary,
             "lastStatusChange": rr.last_update,
+            "lastUpdatedBy": rr.updated_by,
             "externalExecutionId": rr.external_id,
             "externalExecutionUrl": rr.external_url,
             "errorDetails": {"code": rr.error_code, "message": rr.error_message or ""}
@@ -264,6 +265,7 @@ def rule_detail(world: World, p: Pipeline, rr: RuleRun) -> dict[str, Any]:
             "ruleName": rr.name,
             "startTime": rr.start,
             "lastUpdateTime": rr.last_update,
+            "updatedBy": rr.updated_by,
             "status": rr.status,
             "input": _drop_none(
                 {

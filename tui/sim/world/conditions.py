@@ -32,12 +32,11 @@ import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from tui.sim.world import emit
 from tui.sim.world.runners import CONSOLE, new_uuid
-from tui.sim.world.state import ConditionRun, Execution, Pipeline, RuleRun, StageRun
+from tui.sim.world.state import ConditionRun, Execution, Pipeline, RuleRun
 
 if TYPE_CHECKING:
-    from tui.sim.world.world import World
+    from tui.sim.world.base import WorldBase
 
 RECHECK_SECONDS = 60.0
 DEFAULT_RULE_TIMEOUT_MINUTES = 24 * 60
@@ -57,7 +56,7 @@ def _condition(block: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
     return str(result), list(first.get("rules") or [])
 
 
-def begin(world: World, p: Pipeline, ex: Execution, stage: str, kind: str) -> ConditionRun:
+def begin(world: WorldBase, p: Pipeline, ex: Execution, stage: str, kind: str) -> ConditionRun:
     """Start evaluating ``stage``'s ``kind`` conditions for ``ex``; settles now if there are no
     rules (or all are decided at once)."""
     block = declared(p, stage, kind) or {}
@@ -74,7 +73,7 @@ def begin(world: World, p: Pipeline, ex: Execution, stage: str, kind: str) -> Co
                 rr.ends_at if rr.ends_at is not None else world.now + RECHECK_SECONDS, "rule", p.name, rr.id
             )
     if not run.rules:
-        _settle(world, p, ex, run)
+        _settle(world, run)
     else:
         _waiting_summary(run)
     return run
@@ -86,7 +85,9 @@ def _waiting_summary(run: ConditionRun) -> None:
         run.summary = f"Waiting for rule {', '.join(pending)}"
 
 
-def _start_rule(world: World, p: Pipeline, ex: Execution, run: ConditionRun, rule: dict[str, Any]) -> RuleRun:
+def _start_rule(
+    world: WorldBase, p: Pipeline, ex: Execution, run: ConditionRun, rule: dict[str, Any]
+) -> RuleRun:
     provider = rule["ruleTypeId"]["provider"]
     cfg: dict[str, str] = dict(rule.get("configuration") or {})
     rr = RuleRun(
@@ -220,14 +221,15 @@ def _in_window(cron: str, now: float) -> bool:
     return t.hour in hours and t.isoweekday() in days
 
 
-def rule_due(world: World, name: str, rule_id: str) -> None:
-    """A rule's check is due: settle it, or (a closed deployment window) look again later."""
+def rule_due(world: WorldBase, name: str, rule_id: str) -> tuple[Execution, ConditionRun] | None:
+    """A rule's check is due: settle it, or (a closed deployment window) look again later.
+    Returns the execution and its condition when this settled the condition (the flow moves on)."""
     p = world.pipelines.get(name)
     if p is None:
-        return
+        return None
     rr = next((r for r in reversed(p.rule_runs) if r.id == rule_id), None)
     if rr is None or rr.status != "InProgress":
-        return
+        return None
     provider = rr.rule["ruleTypeId"]["provider"]
     if provider == "DeploymentWindow" and rr.ends_at is None:
         if _in_window(rr.resolved.get("Cron", ""), world.now):
@@ -238,15 +240,15 @@ def rule_due(world: World, name: str, rule_id: str) -> None:
             rr.error_message = "The deployment window did not open before the rule timed out"
         else:
             world.schedule(world.now + RECHECK_SECONDS, "rule", name, rule_id)
-            return
+            return None
     elif provider == "CloudWatchAlarm" and rr.planned == "Succeeded":
         alarm = rr.resolved.get("AlarmName", "")
         if world.alarms.get(alarm, "OK") == "ALARM":
             rr.planned = "Failed"
-    _finish_rule(world, p, rr)
+    return _finish_rule(world, p, rr)
 
 
-def _finish_rule(world: World, p: Pipeline, rr: RuleRun) -> None:
+def _finish_rule(world: WorldBase, p: Pipeline, rr: RuleRun) -> tuple[Execution, ConditionRun] | None:
     rr.status = rr.planned
     rr.last_update = world.now
     provider = rr.rule["ruleTypeId"]["provider"]
@@ -258,11 +260,12 @@ def _finish_rule(world: World, p: Pipeline, rr: RuleRun) -> None:
     ex = p.executions.get(rr.execution_id)
     run = p.condition_latest.get((rr.stage, rr.kind))
     if ex is None or run is None or rr not in run.rules or run.status != "InProgress":
-        return
+        return None
     if any(r.status == "InProgress" for r in run.rules):
         _waiting_summary(run)
-        return
-    _settle(world, p, ex, run)
+        return None
+    _settle(world, run)
+    return ex, run
 
 
 def _failure_text(provider: str, rr: RuleRun) -> str:
@@ -289,108 +292,28 @@ def _success_text(provider: str, rr: RuleRun) -> str:
     return f"Rule {rr.name} succeeded"
 
 
-def _settle(world: World, p: Pipeline, ex: Execution, run: ConditionRun) -> None:
-    """All rules have an outcome: the condition succeeded or failed; engage what follows."""
+def _settle(world: WorldBase, run: ConditionRun) -> None:
+    """All rules have an outcome: the condition succeeded or failed (the flow engages what follows)."""
     failed = [r for r in run.rules if r.status == "Failed"]
     run.status = "Failed" if failed else "Succeeded"
     run.last_update = world.now
     run.summary = f"Rule {failed[0].name} failed; result {run.result}" if failed else "All rules succeeded"
-    proceed(world, p, ex, run, passed=not failed)
 
 
-def proceed(world: World, p: Pipeline, ex: Execution, run: ConditionRun, *, passed: bool) -> None:
-    """Move the stage on after its condition ended (``passed``: succeeded or overridden)."""
-    from tui.sim.world import flow
-
-    if ex.final and run.kind != "ON_FAILURE":
-        return
-    srun = ex.stages.get(run.stage)
-    if run.kind == "ON_FAILURE":
-        if passed:
-            _on_failure_result(world, p, ex, run)
-        return
-    if srun is None or srun.gate != run.kind:
-        return
-    srun.gate = None
-    if run.kind == "BEFORE_ENTRY":
-        if passed:
-            if ex.status == "Stopping":
-                flow.stage_end(world, p, ex, srun, "Stopped")
-            else:
-                flow.start_group(world, p, ex, srun)
-        elif run.result == "SKIP":
-            flow.stage_end(world, p, ex, srun, "Skipped")
-        else:
-            flow.stage_end(world, p, ex, srun, "Failed", check_on_failure=False)
-        return
-    # ON_SUCCESS
-    if passed:
-        flow.stage_end(world, p, ex, srun, "Succeeded")
-        return
-    flow.stage_end(world, p, ex, srun, "Failed", check_on_failure=False)
-    if run.result == "ROLLBACK":
-        auto_rollback(world, p, ex, run.stage)
-
-
-def _on_failure_result(world: World, p: Pipeline, ex: Execution, run: ConditionRun) -> None:
-    from tui.sim.world import flow
-
-    block = declared(p, run.stage, "ON_FAILURE") or {}
-    srun = ex.stages.get(run.stage)
-    if run.result == "RETRY" and srun is not None and srun.status == "Failed" and srun.auto_retries == 0:
-        mode = (block.get("retryConfiguration") or {}).get("retryMode", "FAILED_ACTIONS")
-        srun.auto_retries += 1
-        flow.retry(world, p, ex, run.stage, mode, automated=True)
-    elif run.result == "ROLLBACK":
-        auto_rollback(world, p, ex, run.stage)
-
-
-def auto_rollback(world: World, p: Pipeline, ex: Execution, stage: str) -> None:
-    """An AutomatedRollback execution of ``stage`` to the latest earlier execution that succeeded
-    in it with the current pipeline version (none: nothing to roll back to)."""
-    from tui.sim.world import flow
-
-    target = next(
-        (
-            e
-            for e in p.newest_first()
-            if e.id != ex.id
-            and e.start < ex.start
-            and e.execution_type == "STANDARD"
-            and e.pipeline_version == p.spec.version
-            and e.stages.get(stage) is not None
-            and e.stages[stage].status == "Succeeded"
-        ),
-        None,
-    )
-    if target is None:
-        return
-    flow.start_execution(
-        world,
-        p,
-        "AutomatedRollback",
-        ex.id,
-        execution_type="ROLLBACK",
-        rollback_target=target.id,
-        only_stage=stage,
-        revisions=target.revisions,
-        variables=dict(target.variables),
-    )
-
-
-def override(world: World, p: Pipeline, ex: Execution, run: ConditionRun) -> None:
-    """OverrideStageCondition: rules still being checked are abandoned, the stage proceeds."""
+def override(world: WorldBase, run: ConditionRun, caller: str) -> None:
+    """OverrideStageCondition: rules still being checked are abandoned (the flow then moves the
+    stage on: ``flow.proceed_after_condition``)."""
     for rr in run.rules:
         if rr.status == "InProgress":
             rr.status = "Abandoned"
             rr.last_update = world.now
+            rr.updated_by = caller
     run.status = "Overridden"
-    run.summary = "Overridden"
+    run.summary = f"Overridden by {caller.rsplit('/', 1)[-1]}"
     run.last_update = world.now
-    proceed(world, p, ex, run, passed=True)
 
 
-def cancel(world: World, p: Pipeline, ex: Execution) -> None:
+def cancel(world: WorldBase, p: Pipeline, ex: Execution) -> None:
     """The execution ended (stopped, cancelled): its conditions still being checked end too."""
     for run in p.condition_latest.values():
         if run.execution_id != ex.id or run.status != "InProgress":
@@ -401,21 +324,3 @@ def cancel(world: World, p: Pipeline, ex: Execution) -> None:
             if rr.status == "InProgress":
                 rr.status = "Abandoned"
                 rr.last_update = world.now
-
-
-def gate_or_start(world: World, p: Pipeline, ex: Execution, srun: StageRun) -> None:
-    """A stage run just began: check its entry conditions first, else start its actions."""
-    from tui.sim.world import flow
-
-    if (
-        p.spec.pipeline_type == "V2"
-        and declared(p, srun.name, "BEFORE_ENTRY")
-        and ex.execution_type == "STANDARD"
-    ):
-        srun.gate = "BEFORE_ENTRY"
-        begin(world, p, ex, srun.name, "BEFORE_ENTRY")
-        return
-    flow.start_group(world, p, ex, srun)
-
-
-__all__ = ["begin", "cancel", "emit", "gate_or_start", "override", "proceed", "resolve", "rule_due"]

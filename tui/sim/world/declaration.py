@@ -107,6 +107,10 @@ def check(decl: dict[str, Any], region: str) -> None:
             raise _structure(
                 f"Execution mode {decl['executionMode']} is supported only for pipelines of type V2."
             )
+    variable_names = [v["name"] for v in decl.get("variables") or []]
+    for variable in variable_names:
+        if variable_names.count(variable) > 1:
+            raise _structure(f"Pipeline variable name '{variable}' is not unique.")
     seen_stages: set[str] = set()
     produced: set[str] = set()
     for index, stage in enumerate(stages):

@@ -354,7 +354,7 @@ def untag_resource(world: World, arn: str, keys: list[str]) -> None:
         p.tags.pop(key, None)
 
 
-def override_condition(world: World, name: str, stage: str, eid: str, kind: str) -> None:
+def override_condition(world: World, name: str, stage: str, eid: str, kind: str, caller: str) -> None:
     """OverrideStageCondition: end a BEFORE_ENTRY / ON_SUCCESS condition being checked; the
     stage proceeds. "You can't override a condition configured to use the Skip result." (user
     guide, stage conditions)."""
@@ -384,4 +384,5 @@ def override_condition(world: World, name: str, stage: str, eid: str, kind: str)
             "ConditionNotOverridableException",
             f"The {kind} condition of stage '{stage}' uses the SKIP result, which cannot be overridden.",
         )
-    conditions.override(world, p, ex, run)
+    conditions.override(world, run, caller)
+    flow.proceed_after_condition(world, p, ex, run, passed=True)

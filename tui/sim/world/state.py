@@ -192,6 +192,7 @@ class RuleRun:
     error_code: str | None = None
     error_message: str | None = None
     resolved: dict[str, str] = field(default_factory=dict)  # resolvedConfiguration
+    updated_by: str | None = None  # who overrode the condition it belongs to
 
     @property
     def name(self) -> str:

@@ -1,7 +1,7 @@
 """A small chooser for `y` (copy what?) and `b` (which console link?).
 
 Lists (label, value) pairs; Enter picks the highlighted one, ``y`` copies it, ``o`` opens it (links),
-escape closes. The screen only reports the choice; ``tui.app.operations`` copies or opens it.
+escape closes. The screen only reports the choice; ``tui.ui.operations`` copies or opens it.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
 
 from rich.syntax import Syntax
 from rich.text import Text
@@ -20,16 +19,14 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from tui.app import clipboard
 from tui.aws.errors import AwsError
 from tui.core import definition as defn
 from tui.core.error_text import error_text
 from tui.core.model import PipelineDeclaration, Target
 from tui.core.sanitize import clean
+from tui.ui import clipboard
+from tui.ui.host import Host, host_of
 from tui.ui.widgets.footer import KeyFooter
-
-if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
 
 
 class DefinitionScreen(Screen[None]):
@@ -66,8 +63,8 @@ class DefinitionScreen(Screen[None]):
         self.saved_to: Path | None = None
 
     @property
-    def cptui(self) -> CptuiApp:
-        return cast("CptuiApp", self.app)
+    def host(self) -> Host:
+        return host_of(self.app)
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -87,7 +84,7 @@ class DefinitionScreen(Screen[None]):
     async def load(self) -> None:
         name = self.pipeline_name
         try:
-            declaration = await self.cptui.call(
+            declaration = await self.host.call(
                 self.target, "GetPipeline", lambda s: s.get_pipeline_declaration(name)
             )
         except AwsError as error:
@@ -187,7 +184,7 @@ class DefinitionScreen(Screen[None]):
         if not self.text:
             self.notify("The definition is not read yet.", severity="warning")
             return
-        via = clipboard.copy(cast(Any, self.app), self.text)
+        via = clipboard.copy(self.app, self.text)
         self.notify(f"Copied the definition ({len(self.lines)} lines) to the {via}.", markup=False)
 
     def action_save(self) -> None:
@@ -204,15 +201,15 @@ class DefinitionScreen(Screen[None]):
         self.notify(clean(f"Saved the definition to {path}"), markup=False)
 
     def action_edit(self) -> None:
-        from tui.app import manage
+        from tui.ui import manage
 
-        manage.open_edit(self.cptui, self.target, self.pipeline_name)
+        manage.open_edit(self.app, self.target, self.pipeline_name)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "edit":
-            from tui.app import operations
+            from tui.ui import operations
 
-            return not operations.read_only(self.cptui)
+            return not operations.read_only(self.host)
         return True
 
     def action_refresh(self) -> None:
@@ -220,7 +217,7 @@ class DefinitionScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Back from a dialog or an edit: read it again if the pipeline's version moved on."""
-        known = self.cptui.store.definition(self.target, self.pipeline_name)
+        known = self.host.store.definition(self.target, self.pipeline_name)
         if self.declaration is not None and known is not None and known.version != self.declaration.version:
             self.load()
 

@@ -1,6 +1,6 @@
 """The operator dialogs: a plain confirmation, the approval dialog, and (re-exported) one per action.
 
-Every dialog dismisses with the ``ActionRequest`` to send, or None; ``tui.app.operations`` runs it.
+Every dialog dismisses with the ``ActionRequest`` to send, or None; ``tui.ui.operations`` runs it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from textual.widgets import Input, Static
 from tui.core import actions, fmt
 from tui.core.actions import ActionRequest
 from tui.core.model import ApprovalRequest, Identity, PipelineDef, SourceRevision
+from tui.core.revisions import revision_text
 from tui.core.sanitize import clean
 from tui.ui.screens.action_dialogs import (
     RetryDialog,
@@ -98,15 +99,7 @@ def approval_details(
         else:
             grid.add_row("Revision", Text("loading…" if loading else "not known yet", style="dim"))
     for revision in shown:
-        summary = clean(_first_line(revision.revision_summary), max_len=100)
-        grid.add_row(
-            "Revision",
-            Text.assemble(
-                (clean(revision.action_name) + " ", "dim"),
-                (clean(revision.short_id) or "?", "bold"),
-                "  " + summary if summary else "",
-            ),
-        )
+        grid.add_row("Revision", revision_text(revision, max_len=100, gap="  "))
     custom, link = approval.custom_data, approval.external_url
     if definition is not None and (custom is None or link is None):
         stage = definition.stage(approval.stage_name)
@@ -130,11 +123,6 @@ def time_left(approval: ApprovalRequest, now: datetime) -> Text:
         return Text("expired", style="bold red")
     style = "bold yellow" if seconds < 3600 else ""
     return Text(fmt.duration(seconds), style=style)
-
-
-def _first_line(value: str | None) -> str:
-    lines = (value or "").strip().splitlines()
-    return lines[0] if lines else ""
 
 
 class ArmedInput(Input):

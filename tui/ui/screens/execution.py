@@ -14,7 +14,7 @@ import asyncio
 import textwrap
 from collections.abc import Hashable, Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, work
@@ -29,16 +29,17 @@ from tui.aws.errors import AwsError
 from tui.core.config import DEFAULT_KEYS
 from tui.core.datum import Datum
 from tui.core.error_text import error_text
-from tui.core.fmt import ago, short_id, status_text
+from tui.core.fmt import ago, running_duration, short_id, status_text
 from tui.core.model import ActionExecution, Execution, ExecutionSummary, PipelineDef, Status, Target
+from tui.core.revisions import revision_label, revision_message
 from tui.core.sanitize import clean
+from tui.ui.host import Host, host_of
 from tui.ui.screens.execution_diff import ChangeKind, ExecutionDiff, diff_executions, find_last_success
-from tui.ui.widgets.execution_panel import ExecutionPanel, revision_label, revision_message, running_duration
+from tui.ui.widgets.execution_panel import ExecutionPanel
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.ranked_table import RankedTable
 
 if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
     from tui.ui.messages import StoreChange
 
 # How far back (in history pages) to look for the last successful execution.
@@ -186,8 +187,8 @@ class ExecutionScreen(Screen[None]):
         self._focused_once = False
 
     @property
-    def cptui(self) -> CptuiApp:
-        return cast("CptuiApp", self.app)
+    def host(self) -> Host:
+        return host_of(self.app)
 
     @property
     def table(self) -> RankedTable:
@@ -209,7 +210,7 @@ class ExecutionScreen(Screen[None]):
         yield Static("", id="execution-notice", markup=False)
         with VerticalScroll(id="execution-body"):
             yield ExecutionPanel(
-                self._summary(), None, now=self.cptui.now(), note="Loading…", id="execution-summary"
+                self._summary(), None, now=self.host.now(), note="Loading…", id="execution-summary"
             )
             yield Static("", id="execution-failure", markup=False)
             table = RankedTable(id="execution-actions")
@@ -224,8 +225,8 @@ class ExecutionScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.cptui.poller.watch(self.target, self.pipeline_name)
-        self.cptui.store_changed.subscribe(self, self._on_store_changed)
+        self.host.poller.watch(self.target, self.pipeline_name)
+        self.host.store_changed.subscribe(self, self._on_store_changed)
         self.query_one("#execution-failure").display = False
         self.table.focus()
         self.load()
@@ -235,26 +236,26 @@ class ExecutionScreen(Screen[None]):
         self.set_class(event.size.width < 100, "-narrow")
 
     def on_unmount(self) -> None:
-        self.cptui.store_changed.unsubscribe(self)
-        self.cptui.poller.unwatch(self.target, self.pipeline_name)
+        self.host.store_changed.unsubscribe(self)
+        self.host.poller.unwatch(self.target, self.pipeline_name)
 
     def _summary(self) -> ExecutionSummary | None:
         found = next((s for s in self.history if s.execution_id == self.execution_id), None)
         if found is None:
-            latest = self.cptui.store.latest_execution(self.target, self.pipeline_name)
+            latest = self.host.store.latest_execution(self.target, self.pipeline_name)
             if latest is not None and latest.execution_id == self.execution_id:
                 return latest
         return found
 
     def _definition(self) -> PipelineDef | None:
-        return self.cptui.store.definition(self.target, self.pipeline_name)
+        return self.host.store.definition(self.target, self.pipeline_name)
 
     # --- data -----------------------------------------------------------------------------------
 
     def _on_store_changed(self, change: StoreChange) -> None:
         if change.target not in (None, self.target):
             return
-        if self.read.retry_due(self.cptui.now()) and not self.cptui.store.freshness(self.target).stale_reason:
+        if self.read.retry_due(self.host.now()) and not self.host.store.freshness(self.target).stale_reason:
             # A poll just succeeded: the endpoint answers, so the failed read is tried again now.
             self.load()
             return
@@ -271,14 +272,12 @@ class ExecutionScreen(Screen[None]):
     async def load(self) -> None:
         """Fetch the execution and its action executions, then render; the diff follows once."""
         name, exec_id = self.pipeline_name, self.execution_id
-        self.read.start(exec_id, self.cptui.now())
+        self.read.start(exec_id, self.host.now())
         self._render_markers()
         try:
             execution, actions = await asyncio.gather(
-                self.cptui.call(
-                    self.target, "GetPipelineExecution", lambda s: s.get_execution(name, exec_id)
-                ),
-                self.cptui.call(
+                self.host.call(self.target, "GetPipelineExecution", lambda s: s.get_execution(name, exec_id)),
+                self.host.call(
                     self.target, "ListActionExecutions", lambda s: s.list_action_executions(name, exec_id)
                 ),
             )
@@ -287,7 +286,7 @@ class ExecutionScreen(Screen[None]):
             self.read.fail(f"Could not load execution {clean(exec_id)}: {reason}")
             self._render_markers()
             return
-        self.read.set_value(execution, self.cptui.now())
+        self.read.set_value(execution, self.host.now())
         self._render_markers()
         self.execution = execution
         latest, self.earlier = latest_attempts(actions)
@@ -309,7 +308,7 @@ class ExecutionScreen(Screen[None]):
             if not isinstance(baseline_id, str):
                 history: list[ExecutionSummary] = []
                 while pages < MAX_BASELINE_PAGES:
-                    page = await self.cptui.call(
+                    page = await self.host.call(
                         self.target,
                         "ListPipelineExecutions",
                         lambda s, t=token: s.list_executions(name, next_token=t),  # type: ignore[misc]
@@ -324,7 +323,7 @@ class ExecutionScreen(Screen[None]):
                 self.diff_read.fail("No earlier successful execution found to compare with.")
                 self._render_markers()
                 return
-            baseline = await self.cptui.call(
+            baseline = await self.host.call(
                 self.target, "GetPipelineExecution", lambda s: s.get_execution(name, baseline_id)
             )
         except AwsError as error:
@@ -336,13 +335,13 @@ class ExecutionScreen(Screen[None]):
             return
         self.baseline = baseline
         self.diff = diff_executions(baseline, self.execution)
-        self.diff_read.set_value(self.diff, self.cptui.now())
+        self.diff_read.set_value(self.diff, self.host.now())
         self._render_markers()
 
     # --- rendering ------------------------------------------------------------------------------
 
     def _render_execution(self) -> None:
-        now = self.cptui.now()
+        now = self.host.now()
         panel = self.query_one(ExecutionPanel)
         definition = self._definition()
         panel.update(self._summary(), self.execution, definition=definition, now=now)
@@ -411,7 +410,7 @@ class ExecutionScreen(Screen[None]):
         if action is None:
             widget.update("")
             return
-        now = self.cptui.now()
+        now = self.host.now()
         rows: list[tuple[str, str]] = [
             ("Provider", f"{clean(action.provider)} ({clean(action.category or '')})".replace(" ()", "")),
             (
@@ -519,7 +518,7 @@ class ExecutionScreen(Screen[None]):
             self._summary(),
             self.execution,
             definition=self._definition(),
-            now=self.cptui.now(),
+            now=self.host.now(),
             note=None if self.read.error else note,
         )
         diff_widget = self.query_one("#execution-diff", Static)
@@ -559,7 +558,7 @@ class ExecutionScreen(Screen[None]):
 
     def action_copy(self) -> None:
         """`y`: this execution's id, the pipeline's ARN, console links, the selected action's ids."""
-        from tui.app import operations as operator
+        from tui.ui import operations as operator
 
         extra: dict[str, str] = {}
         action = self.selected_action_execution
@@ -569,16 +568,14 @@ class ExecutionScreen(Screen[None]):
             if action.external_execution_url:
                 extra["External URL"] = action.external_execution_url
         items = operator.copy_items(
-            self.cptui, self.target, self.pipeline_name, self.execution_id, extra=extra
+            self.host, self.target, self.pipeline_name, self.execution_id, extra=extra
         )
-        operator.open_copy(self.cptui, items)
+        operator.open_copy(self.app, items)
 
     def action_link(self) -> None:
-        from tui.app import operations as operator
+        from tui.ui import operations as operator
 
-        operator.open_link(
-            self.cptui, operator.link_items(self.target, self.pipeline_name, self.execution_id)
-        )
+        operator.open_link(self.app, operator.link_items(self.target, self.pipeline_name, self.execution_id))
 
     def action_back(self) -> None:
         self.dismiss()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, work
@@ -25,16 +25,16 @@ from tui.aws.errors import AwsError
 from tui.core.config import DEFAULT_KEYS
 from tui.core.datum import Datum
 from tui.core.error_text import error_text
-from tui.core.fmt import ago, short_id, status_text
+from tui.core.fmt import ago, running_duration, short_id, status_text
 from tui.core.model import ExecutionSummary, ExecutionType, Page, Target
+from tui.core.revisions import revision_message
 from tui.core.sanitize import clean
-from tui.ui.widgets.execution_panel import revision_message, running_duration
+from tui.ui.host import Host, host_of
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.ranked_table import RankedTable
 from tui.ui.widgets.stage_box import principal
 
 if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
     from tui.ui.messages import StoreChange
 
 PAGE_SIZE = 25
@@ -163,8 +163,8 @@ class HistoryScreen(Screen[None]):
         self.succeeded_in: str | None = None
 
     @property
-    def cptui(self) -> CptuiApp:
-        return cast("CptuiApp", self.app)
+    def host(self) -> Host:
+        return host_of(self.app)
 
     @property
     def table(self) -> RankedTable:
@@ -188,24 +188,24 @@ class HistoryScreen(Screen[None]):
         return title
 
     def on_mount(self) -> None:
-        self.cptui.poller.watch(self.target, self.pipeline_name)
-        self.cptui.store_changed.subscribe(self, self._on_store_changed)
+        self.host.poller.watch(self.target, self.pipeline_name)
+        self.host.store_changed.subscribe(self, self._on_store_changed)
         self.table.focus()
         self.load_first_page()
         self.set_interval(10, self._tick)
 
     def on_unmount(self) -> None:
-        self.cptui.store_changed.unsubscribe(self)
-        self.cptui.poller.unwatch(self.target, self.pipeline_name)
+        self.host.store_changed.unsubscribe(self)
+        self.host.poller.unwatch(self.target, self.pipeline_name)
 
     # --- data -----------------------------------------------------------------------------------
 
     def _on_store_changed(self, change: StoreChange) -> None:
         if change.target not in (None, self.target):
             return
-        answering = not self.cptui.store.freshness(self.target).stale_reason
+        answering = not self.host.store.freshness(self.target).stale_reason
         if self.pipeline_name in change.pipelines or (
-            answering and self.first_read.retry_due(self.cptui.now())
+            answering and self.first_read.retry_due(self.host.now())
         ):
             # New data for this pipeline, or the endpoint answers again after the list failed.
             self.load_first_page()
@@ -214,9 +214,9 @@ class HistoryScreen(Screen[None]):
     async def load_first_page(self) -> None:
         """(Re)fetch the newest page and merge it in by execution id."""
         name, stage = self.pipeline_name, self.succeeded_in
-        self.first_read.start(None, self.cptui.now())
+        self.first_read.start(None, self.host.now())
         try:
-            page: Page[ExecutionSummary] = await self.cptui.call(
+            page: Page[ExecutionSummary] = await self.host.call(
                 self.target,
                 "ListPipelineExecutions",
                 lambda service: service.list_executions(name, max_results=PAGE_SIZE, **_only(stage)),
@@ -226,7 +226,7 @@ class HistoryScreen(Screen[None]):
             self.first_read.fail(f"Could not list executions: {reason}")
             self._render_markers()
             return
-        self.first_read.set_value(page, self.cptui.now())
+        self.first_read.set_value(page, self.host.now())
         if not self._first_page_done:
             self._first_page_done = True
             self.pages_loaded = 1
@@ -249,7 +249,7 @@ class HistoryScreen(Screen[None]):
         name, stage = self.pipeline_name, self.succeeded_in
         self.more_read.start(token)
         try:
-            page: Page[ExecutionSummary] = await self.cptui.call(
+            page: Page[ExecutionSummary] = await self.host.call(
                 self.target,
                 "ListPipelineExecutions",
                 lambda service: service.list_executions(
@@ -264,7 +264,7 @@ class HistoryScreen(Screen[None]):
         finally:
             self.loading_more = False
             self.table.remove_key(LOADING_KEY)
-        self.more_read.set_value(page, self.cptui.now())
+        self.more_read.set_value(page, self.host.now())
         self.pages_loaded += 1
         self.next_token = page.next_token
         self._merge(page.items)
@@ -290,7 +290,7 @@ class HistoryScreen(Screen[None]):
         empty.update(text)
 
     def _upsert(self, items: Iterable[ExecutionSummary]) -> None:
-        now, width = self.cptui.now(), self._revision_width()
+        now, width = self.host.now(), self._revision_width()
         self.table.upsert((s.execution_id, history_cells(s, now, width), history_rank(s)) for s in items)
 
     def _revision_width(self) -> int:
@@ -332,31 +332,31 @@ class HistoryScreen(Screen[None]):
         self.action_open()
 
     def action_refresh(self) -> None:
-        self.cptui.poller.refresh_now(self.target, self.pipeline_name)
+        self.host.poller.refresh_now(self.target, self.pipeline_name)
         self.load_first_page()
 
     def action_copy(self) -> None:
         """`y`: the selected execution's id, the pipeline's ARN, their console links."""
-        from tui.app import operations as operator
+        from tui.ui import operations as operator
 
         key = self.table.cursor_key if self.table.cursor_key in self.executions else None
-        operator.open_copy(self.cptui, operator.copy_items(self.cptui, self.target, self.pipeline_name, key))
+        operator.open_copy(self.app, operator.copy_items(self.host, self.target, self.pipeline_name, key))
 
     def action_link(self) -> None:
-        from tui.app import operations as operator
+        from tui.ui import operations as operator
 
         key = self.table.cursor_key if self.table.cursor_key in self.executions else None
-        operator.open_link(self.cptui, operator.link_items(self.target, self.pipeline_name, key))
+        operator.open_link(self.app, operator.link_items(self.target, self.pipeline_name, key))
 
     def action_watch(self) -> None:
         """`w`: follow the selected execution until it ends (listed by `W`, notified when done)."""
         key = self.table.cursor_key
         if key is not None and key in self.executions:
-            self.cptui.follow(self.target, self.pipeline_name, key, self.executions[key])
+            self.host.follow(self.target, self.pipeline_name, key, self.executions[key])
 
     def action_stage_filter(self) -> None:
         """`f`: show only the executions that succeeded in a chosen stage (or all again)."""
-        definition = self.cptui.store.definition(self.target, self.pipeline_name)
+        definition = self.host.store.definition(self.target, self.pipeline_name)
         stages = [s.name for s in definition.stages] if definition else []
         if not stages:
             self.notify("The pipeline's stages are not known yet.", severity="warning")

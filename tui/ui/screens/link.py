@@ -20,9 +20,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.app import clipboard
 from tui.core.fmt import STATUS_COLORS
 from tui.core.sanitize import clean
+from tui.ui import clipboard
 
 
 def over_ssh(environ: Mapping[str, str] | None = None) -> bool:

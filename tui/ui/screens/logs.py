@@ -22,15 +22,16 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from tui.app import clipboard
 from tui.aws.errors import AwsError
 from tui.aws.service import PipelineService
+from tui.core import console_links
 from tui.core.config import DEFAULT_KEYS, LogsConfig
 from tui.core.error_text import error_text
 from tui.core.logbuffer import iter_plain
-from tui.core.logtail import Caller, LogFollower, LogsUnavailable, TailMode, TailUpdate, build_console_url
+from tui.core.logtail import Caller, LogFollower, LogsUnavailable, TailMode, TailUpdate
 from tui.core.model import Build, Target
 from tui.core.sanitize import clean
+from tui.ui import clipboard
 from tui.ui.widgets.build_header import BuildHeader
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.log_view import LogView
@@ -356,12 +357,10 @@ class LogScreen(Screen[None]):
         self._remember_view()
 
     def _remember_view(self) -> None:
-        # The next log opens the same way (written back to the config's [logs]).
-        from tui.app.application import CptuiApp
-        from tui.app.prefs_control import log_view_changed
-
-        if isinstance(self.app, CptuiApp):
-            log_view_changed(self.app, wrap=self.view.wrap, timestamps=self.view.show_timestamps)
+        # The next log opens the same way (written back to the config's [logs] by the app).
+        remember = getattr(self.app, "log_view_changed", None)
+        if callable(remember):
+            remember(wrap=self.view.wrap, timestamps=self.view.show_timestamps)
 
     def action_refresh(self) -> None:
         if self.follower is not None:
@@ -391,7 +390,7 @@ class LogScreen(Screen[None]):
             return self.unavailable.deep_link
         if self.follower is not None:
             return self.follower.deep_link
-        return build_console_url(self.target.region, self.build_id)
+        return console_links.build_url(self.target.region, self.build_id)
 
     def action_link(self) -> None:
         """`b`: the build's console link, shown whole to click or copy (``o`` opens it, not over SSH)."""

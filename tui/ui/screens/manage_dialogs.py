@@ -120,7 +120,6 @@ class UpdateDialog(TypedNameDialog):
     """Apply an edited declaration: what changes (structurally and as a diff), the warnings, and
     the typed name when CloudFormation manages the pipeline or executions are running."""
 
-
     def __init__(
         self,
         target: Target,
@@ -237,7 +236,6 @@ class DeleteDialog(TypedNameDialog):
 
 class OverrideDialog(TypedNameDialog):
     """Override the condition holding a stage (entry or on success) for one execution."""
-
 
     def __init__(
         self,

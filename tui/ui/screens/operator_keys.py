@@ -9,15 +9,14 @@ AWS would refuse right now (retry on a stage that did not fail, approve on a non
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from textual.app import App
 from textual.binding import Binding
 
-from tui.app import operations as operator
 from tui.core.model import ConditionKind, Status, Target
-
-if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
+from tui.ui import operations as operator
+from tui.ui.host import Host
 
 MUTATIONS = frozenset(
     {"approve", "retry", "rollback", "transition", "stop", "start", "edit", "delete", "override"}
@@ -70,7 +69,9 @@ class OperatorKeys:
     if TYPE_CHECKING:
 
         @property
-        def cptui(self) -> CptuiApp: ...
+        def host(self) -> Host: ...
+
+        app: App[Any]
 
         @property
         def selected_stage(self) -> str | None: ...
@@ -82,7 +83,7 @@ class OperatorKeys:
         """Hide mutations in read-only mode; grey out approve/retry where AWS would refuse."""
         if action not in MUTATIONS:
             return True
-        app = self.cptui
+        app = self.host
         if operator.read_only(app):
             return False
         if action == "approve":
@@ -101,7 +102,7 @@ class OperatorKeys:
         """Why a greyed or hidden key does nothing here, in one line (the app shows it on a press)."""
         if action not in MUTATIONS:
             return None
-        app = self.cptui
+        app = self.host
         if operator.read_only(app):
             return read_only_reason(action)
         if action == "approve":
@@ -114,42 +115,42 @@ class OperatorKeys:
 
     def action_approve(self) -> None:
         approval = operator.approval_for(
-            self.cptui, self.target, self.pipeline_name, self.selected_stage, self.selected_action
+            self.host, self.target, self.pipeline_name, self.selected_stage, self.selected_action
         )
         if approval is None:
-            self.cptui.notify(NO_APPROVAL, severity="warning", markup=False)
+            self.app.notify(NO_APPROVAL, severity="warning", markup=False)
             return
-        operator.open_approval(self.cptui, approval)
+        operator.open_approval(self.app, approval)
 
     def action_retry(self) -> None:
-        operator.open_retry(self.cptui, self.target, self.pipeline_name, self.selected_stage)
+        operator.open_retry(self.app, self.target, self.pipeline_name, self.selected_stage)
 
     def action_rollback(self) -> None:
-        operator.open_rollback(self.cptui, self.target, self.pipeline_name, self.selected_stage)
+        operator.open_rollback(self.app, self.target, self.pipeline_name, self.selected_stage)
 
     def action_transition(self) -> None:
-        operator.open_transition(self.cptui, self.target, self.pipeline_name, self.selected_stage)
+        operator.open_transition(self.app, self.target, self.pipeline_name, self.selected_stage)
 
     def action_stop(self) -> None:
-        operator.open_stop(self.cptui, self.target, self.pipeline_name)
+        operator.open_stop(self.app, self.target, self.pipeline_name)
 
     def action_start(self) -> None:
-        operator.open_start(self.cptui, self.target, self.pipeline_name)
+        operator.open_start(self.app, self.target, self.pipeline_name)
 
     def action_definition(self) -> None:
         from tui.ui.screens.definition import DefinitionScreen
 
-        self.cptui.push_screen(DefinitionScreen(self.target, self.pipeline_name))
+        self.app.push_screen(DefinitionScreen(self.target, self.pipeline_name))
 
     def action_edit(self) -> None:
-        from tui.app import manage
+        from tui.ui import manage
 
-        manage.open_edit(self.cptui, self.target, self.pipeline_name)
+        manage.open_edit(self.app, self.target, self.pipeline_name)
 
     def action_delete(self) -> None:
-        from tui.app import manage
+        from tui.ui import manage
 
-        manage.open_delete(self.cptui, self.target, self.pipeline_name)
+        manage.open_delete(self.app, self.target, self.pipeline_name)
 
     def _blocking_condition(
         self,
@@ -159,14 +160,14 @@ class OperatorKeys:
         stage = self.selected_stage
         if stage is None:
             return "Select a stage held by a condition to override it", None
-        state = self.cptui.store.state(self.target, self.pipeline_name)
+        state = self.host.store.state(self.target, self.pipeline_name)
         stage_state = state.stage(stage) if state else None
         blocked = stage_state.blocked_by_condition if stage_state else None
         if stage_state is None or blocked is None or stage_state.latest is None:
             return f"Stage {stage} is not held by a condition now: nothing to override", None
         if not blocked.kind.overridable:
             return f"Stage {stage}'s {blocked.kind.label} condition cannot be overridden", None
-        definition = self.cptui.store.definition(self.target, self.pipeline_name)
+        definition = self.host.store.definition(self.target, self.pipeline_name)
         stage_def = definition.stage(stage) if definition else None
         conditions = stage_def.conditions(blocked.kind) if stage_def else None
         evaluated = {r.name: r.status.label for r in blocked.rules}
@@ -181,18 +182,18 @@ class OperatorKeys:
         return None, (stage, stage_state.latest.execution_id, blocked.kind, rules)
 
     def action_override(self) -> None:
-        from tui.app import manage
+        from tui.ui import manage
 
         why, found = self._blocking_condition()
         if found is None:
-            self.cptui.notify(why or "nothing to override", severity="warning", markup=False)
+            self.app.notify(why or "nothing to override", severity="warning", markup=False)
             return
         stage, execution_id, kind, rules = found
-        manage.open_override(self.cptui, self.target, self.pipeline_name, stage, execution_id, kind, rules)
+        manage.open_override(self.app, self.target, self.pipeline_name, stage, execution_id, kind, rules)
 
     def _execution_id(self) -> str | None:
         """The selected stage's latest execution, else the pipeline's latest."""
-        app, stage = self.cptui, self.selected_stage
+        app, stage = self.host, self.selected_stage
         state = app.store.state(self.target, self.pipeline_name)
         stage_state = state.stage(stage) if state and stage else None
         if stage_state is not None and stage_state.latest is not None:
@@ -202,7 +203,7 @@ class OperatorKeys:
 
     def action_copy(self) -> None:
         extra: dict[str, str] = {}
-        state = self.cptui.store.state(self.target, self.pipeline_name)
+        state = self.host.store.state(self.target, self.pipeline_name)
         stage = state.stage(self.selected_stage) if state and self.selected_stage else None
         action = stage.action(self.selected_action) if stage and self.selected_action else None
         if action is not None:
@@ -211,11 +212,11 @@ class OperatorKeys:
             if action.external_execution_url and action.status != Status.IDLE:
                 extra["External URL"] = action.external_execution_url
         items = operator.copy_items(
-            self.cptui, self.target, self.pipeline_name, self._execution_id(), extra=extra
+            self.host, self.target, self.pipeline_name, self._execution_id(), extra=extra
         )
-        operator.open_copy(self.cptui, items)
+        operator.open_copy(self.app, items)
 
     def action_link(self) -> None:
         operator.open_link(
-            self.cptui, operator.link_items(self.target, self.pipeline_name, self._execution_id())
+            self.app, operator.link_items(self.target, self.pipeline_name, self._execution_id())
         )

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.widgets import Static
@@ -19,9 +18,7 @@ from tui.core.fmt import STATUS_COLORS, ago
 from tui.core.model import StandingKind, Status, Target
 from tui.core.sanitize import clean
 from tui.core.store import Coverage, Freshness, PipelineRow, Store, StoreChange
-
-if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
+from tui.ui.host import Host, host_of
 
 _MUTED = STATUS_COLORS["muted"]
 _WARN = STATUS_COLORS["warning"]
@@ -232,11 +229,11 @@ class IdentityHeader(Static):
         super().__init__("", id=id, markup=False)
 
     @property
-    def cptui(self) -> CptuiApp:
-        return cast("CptuiApp", self.app)
+    def host(self) -> Host:
+        return host_of(self.app)
 
     def on_mount(self) -> None:
-        self.cptui.store_changed.subscribe(self, self._on_store_changed)
+        self.host.store_changed.subscribe(self, self._on_store_changed)
         self.set_interval(1.0, self.refresh_text)
         self.refresh_text()
 
@@ -248,7 +245,7 @@ class IdentityHeader(Static):
         self.refresh_text()  # what fits changes with the width
 
     def refresh_text(self) -> None:
-        app = self.cptui
+        app = self.host
         text = header_text(
             app.fleet.view_targets,
             app.store,

@@ -29,11 +29,10 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from textual.app import SuspendNotSupported
+from textual.app import App, SuspendNotSupported
 
-from tui.app import operations as operator
 from tui.aws.errors import AwsError
 from tui.core import actions, console_links
 from tui.core import definition as defn
@@ -47,6 +46,9 @@ from tui.core.model import (
     cloudformation_stack,
 )
 from tui.core.sanitize import clean
+from tui.core.store import StoreChange
+from tui.ui import operations as operator
+from tui.ui.host import host_of
 from tui.ui.screens.dialog_base import ActionDialog
 from tui.ui.screens.manage_dialogs import (
     DeleteDialog,
@@ -55,9 +57,6 @@ from tui.ui.screens.manage_dialogs import (
     UpdateDialog,
     refusal_lines,
 )
-
-if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
 
 RUNNING_HISTORY = 25  # executions read to find the ones in progress (one ListPipelineExecutions)
 
@@ -77,7 +76,7 @@ def write_edit_file(pipeline: str, text: str) -> Path:
     return Path(name)
 
 
-async def run_editor(app: CptuiApp, path: Path) -> str | None:
+async def run_editor(app: App[Any], path: Path) -> str | None:
     """Open ``path`` in the operator's editor with the app suspended; why it failed, or None."""
     command = [*editor_command(), str(path)]
     try:
@@ -103,49 +102,49 @@ async def run_editor(app: CptuiApp, path: Path) -> str | None:
     return None
 
 
-async def cloudformation(app: CptuiApp, target: Target, arn: str) -> tuple[str | None, str | None]:
+async def cloudformation(app: App[Any], target: Target, arn: str) -> tuple[str | None, str | None]:
     """The CloudFormation stack managing the pipeline (its tags), and why that is not known."""
     if not arn:
         return None, "its ARN is not known"
     try:
-        tags = await app.call(target, "ListTagsForResource", lambda s: s.list_tags_for_resource(arn))
+        tags = await host_of(app).call(target, "ListTagsForResource", lambda s: s.list_tags_for_resource(arn))
     except AwsError as error:
         return None, error_text(error, max_len=160)
     return cloudformation_stack(tags), None
 
 
-async def running_executions(app: CptuiApp, target: Target, pipeline: str) -> tuple[list[str], str | None]:
+async def running_executions(app: App[Any], target: Target, pipeline: str) -> tuple[list[str], str | None]:
     """The ids of executions in progress (one read), and why they could not be read."""
     try:
-        page = await app.call(
+        page = await host_of(app).call(
             target,
             "ListPipelineExecutions",
             lambda s: s.list_executions(pipeline, max_results=RUNNING_HISTORY),
         )
     except AwsError as error:
-        latest = app.store.latest_execution(target, pipeline)
+        latest = host_of(app).store.latest_execution(target, pipeline)
         if latest is not None and latest.status in (Status.IN_PROGRESS, Status.STOPPING):
             return [latest.execution_id], None
         return [], error_text(error, max_len=160)
     return [e.execution_id for e in page.items if e.status in (Status.IN_PROGRESS, Status.STOPPING)], None
 
 
-def _arn(app: CptuiApp, target: Target, pipeline: str, known: str = "") -> str:
+def _arn(app: App[Any], target: Target, pipeline: str, known: str = "") -> str:
     if known:
         return known
-    definition = app.store.definition(target, pipeline)
+    definition = host_of(app).store.definition(target, pipeline)
     if definition is not None and definition.arn:
         return definition.arn
-    identity = app.store.identity(target)
+    identity = host_of(app).store.identity(target)
     return console_links.pipeline_arn(target.region, identity.account if identity else None, pipeline) or ""
 
 
-async def _ask(app: CptuiApp, title: str, lines: Sequence[str], path: Path) -> str:
+async def _ask(app: App[Any], title: str, lines: Sequence[str], path: Path) -> str:
     choice: Any = await app.push_screen(EditProblems(title, lines, str(path)), wait_for_dismiss=True)
     return str(choice or "keep")
 
 
-async def _confirm(app: CptuiApp, dialog: ActionDialog, hint: str) -> ActionResult | None:
+async def _confirm(app: App[Any], dialog: ActionDialog, hint: str) -> ActionResult | None:
     """``operations.confirm_and_run`` with a hint after a failure (what Esc leads to)."""
     operator.attach(app, dialog)
     dialog.explain = lambda result: f"{operator.explain(result)} — {hint}"
@@ -167,11 +166,11 @@ class EditSession:
         self.path.unlink(missing_ok=True)
 
 
-def open_edit(app: CptuiApp, target: Target, pipeline: str) -> bool:
+def open_edit(app: App[Any], target: Target, pipeline: str) -> bool:
     """`E`: edit the definition in $EDITOR, check it, show the change, apply it once."""
 
     async def flow() -> None:
-        base = await app.call(target, "GetPipeline", lambda s: s.get_pipeline_declaration(pipeline))
+        base = await host_of(app).call(target, "GetPipeline", lambda s: s.get_pipeline_declaration(pipeline))
         original = defn.editable_text(base.document)
         session = EditSession(target, pipeline, base, write_edit_file(pipeline, original), original)
         operations_state(app).sessions.append(session)
@@ -188,7 +187,7 @@ class ManageState:
 _STATES: weakref.WeakKeyDictionary[Any, ManageState] = weakref.WeakKeyDictionary()
 
 
-def operations_state(app: CptuiApp) -> ManageState:
+def operations_state(app: App[Any]) -> ManageState:
     """The edits of this app (tests read the file paths from here)."""
     found = _STATES.get(app)
     if found is None:
@@ -196,7 +195,7 @@ def operations_state(app: CptuiApp) -> ManageState:
     return found
 
 
-async def edit_loop(app: CptuiApp, session: EditSession) -> None:
+async def edit_loop(app: App[Any], session: EditSession) -> None:
     """Editor → checks → dialog → send, until applied, kept or discarded."""
     target, pipeline, path = session.target, session.pipeline, session.path
     while True:
@@ -269,7 +268,7 @@ def _after_refusal(
 
 
 async def _review_and_send(
-    app: CptuiApp, session: EditSession, document: dict[str, Any]
+    app: App[Any], session: EditSession, document: dict[str, Any]
 ) -> ActionResult | None:
     target, pipeline = session.target, session.pipeline
     stack, tags_problem = await cloudformation(app, target, _arn(app, target, pipeline, session.base.arn))
@@ -278,8 +277,8 @@ async def _review_and_send(
         target,
         session.base,
         document,
-        identity=app.store.identity(target),
-        protected=operator.is_protected(app, target, pipeline),
+        identity=host_of(app).store.identity(target),
+        protected=operator.is_protected(host_of(app), target, pipeline),
         stack=stack,
         tags_problem=tags_problem,
         running=running,
@@ -288,31 +287,37 @@ async def _review_and_send(
     return await _confirm(app, dialog, "Esc to see it and edit again (your text is kept)")
 
 
-async def _show_new_version(app: CptuiApp, target: Target, pipeline: str) -> None:
+async def _show_new_version(app: App[Any], target: Target, pipeline: str) -> None:
     """Read the definition again so the graph and the title show the new version at once."""
     try:
-        definition = await app.call(target, "GetPipeline", lambda s: s.get_pipeline(pipeline))
+        definition = await host_of(app).call(target, "GetPipeline", lambda s: s.get_pipeline(pipeline))
     except AwsError:
         return  # the next poll reads it
-    app.poller.publish(app.store.set_definition(target, pipeline, definition))
+    _publish(app, host_of(app).store.set_definition(target, pipeline, definition))
+
+
+def _publish(app: App[Any], change: StoreChange) -> None:
+    """Tell the screens about a store change made here (not by a poll)."""
+    if not change.empty:
+        host_of(app).store_changed.publish(change)
 
 
 # --- delete ------------------------------------------------------------------------------------
 
 
-def open_delete(app: CptuiApp, target: Target, pipeline: str) -> bool:
+def open_delete(app: App[Any], target: Target, pipeline: str) -> bool:
     """`D`: delete the pipeline (typed name always), then its row goes."""
 
     async def flow() -> None:
         stack, tags_problem = await cloudformation(app, target, _arn(app, target, pipeline))
-        summary = app.store.summary(target, pipeline)
-        latest = app.store.latest_execution(target, pipeline)
+        summary = host_of(app).store.summary(target, pipeline)
+        latest = host_of(app).store.latest_execution(target, pipeline)
         running = int(latest is not None and latest.status in (Status.IN_PROGRESS, Status.STOPPING))
         dialog = DeleteDialog(
             target,
             pipeline,
             version=summary.version if summary else None,
-            identity=app.store.identity(target),
+            identity=host_of(app).store.identity(target),
             stack=stack,
             tags_problem=tags_problem,
             running=running,
@@ -320,12 +325,12 @@ def open_delete(app: CptuiApp, target: Target, pipeline: str) -> bool:
         result = await operator.confirm_and_run(app, dialog)
         if result is not None and result.ok:
             _leave_pipeline_screens(app, target, pipeline)
-            app.poller.publish(app.store.remove_pipeline(target, pipeline))
+            _publish(app, host_of(app).store.remove_pipeline(target, pipeline))
 
     return operator.launch(app, "delete|" + "|".join((target.key, pipeline)), flow)
 
 
-def _leave_pipeline_screens(app: CptuiApp, target: Target, pipeline: str) -> None:
+def _leave_pipeline_screens(app: App[Any], target: Target, pipeline: str) -> None:
     """Close the screens showing the deleted pipeline (they would poll a pipeline that is gone)."""
     stack = list(app.screen_stack)
     for index, screen in enumerate(stack):
@@ -339,7 +344,7 @@ def _leave_pipeline_screens(app: CptuiApp, target: Target, pipeline: str) -> Non
 
 
 def open_override(
-    app: CptuiApp,
+    app: App[Any],
     target: Target,
     pipeline: str,
     stage: str,
@@ -355,8 +360,8 @@ def open_override(
         execution_id,
         kind,
         rules=rules,
-        identity=app.store.identity(target),
-        protected=operator.is_protected(app, target, pipeline),
+        identity=host_of(app).store.identity(target),
+        protected=operator.is_protected(host_of(app), target, pipeline),
     )
     return operator.launch(
         app,

@@ -1,0 +1,142 @@
+"""What the screens and dialogs reach for in the running app: the ``Host`` protocol.
+
+The UI never imports the app (``tui/app/`` sits above ``tui/ui/``; ``tests/test_layers.py`` checks
+it): ``CptuiApp`` offers these members, and a screen gets them with ``host_of(self.app)``. What a
+screen may do is what is written here: read the store, ask for a budgeted on-demand read, ask the
+poller to keep a pipeline fresh, follow an execution, switch targets, navigate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol, TypeVar, cast
+
+from textual.app import App
+from textual.signal import Signal
+
+from tui.aws.service import PipelineService
+from tui.core.actions import ActionRunner
+from tui.core.config import Config
+from tui.core.fleet import PickerEntry
+from tui.core.model import ExecutionSummary, Target
+from tui.core.store import Store, StoreChange
+from tui.core.watchlist import WatchList
+
+T = TypeVar("T")
+
+
+class Polling(Protocol):
+    """The screens' say in polling: what is on screen, and refresh now."""
+
+    def watch(self, target: Target, name: str) -> None:
+        """A screen shows this pipeline: fetch it now, then poll it at the active cadence."""
+
+    def unwatch(self, target: Target, name: str) -> None: ...
+
+    def set_visible(self, target: Target, names: Iterable[str]) -> None: ...
+
+    def refresh_now(self, target: Target | None = None, name: str | None = None) -> None: ...
+
+    def unavailable(self, target: Target) -> list[str]:
+        """The operations resting for ``target`` because its endpoint does not offer them."""
+        ...
+
+
+class Fleet(Protocol):
+    """The targets (profile x region) and which of them the screen shows."""
+
+    @property
+    def view(self) -> Target | None:
+        """The one target the screen shows; None: every target."""
+
+    @property
+    def view_targets(self) -> list[Target]: ...
+
+    @property
+    def aliases(self) -> Mapping[str, str]: ...
+
+    def shows(self, target: Target) -> bool: ...
+
+    def alias(self, target: Target) -> str | None: ...
+
+    def set_view(self, target: Target | None) -> None: ...
+
+    def entries(self) -> list[PickerEntry]: ...
+
+    def default_region(self, profile: str | None) -> str: ...
+
+    def add_target(self, profile: str | None, region: str, *, show: bool = True) -> Target: ...
+
+
+class Followed(Protocol):
+    """The executions followed with `w` until they end."""
+
+    @property
+    def watchlist(self) -> WatchList: ...
+
+    def dismiss(self, key: str) -> None: ...
+
+    def dismiss_finished(self) -> int: ...
+
+
+class Host(Protocol):
+    """The app as the UI sees it (``CptuiApp`` implements it)."""
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def store_changed(self) -> Signal[StoreChange]: ...
+
+    @property
+    def config(self) -> Config: ...
+
+    @property
+    def read_only(self) -> bool: ...
+
+    @property
+    def targets(self) -> Sequence[Target]: ...
+
+    @property
+    def services(self) -> Mapping[str, PipelineService]: ...
+
+    @property
+    def actions(self) -> ActionRunner: ...
+
+    @property
+    def poller(self) -> Polling: ...
+
+    @property
+    def fleet(self) -> Fleet: ...
+
+    @property
+    def alerts(self) -> Followed: ...
+
+    def now(self) -> datetime: ...
+
+    async def call(self, target: Target, operation: str, fn: Callable[[PipelineService], Awaitable[T]]) -> T:
+        """One on-demand read for ``target`` within its rate budget; raises ``AwsError``."""
+        ...
+
+    def open_pipeline(self, target: Target, name: str) -> None: ...
+
+    def follow(
+        self,
+        target: Target,
+        pipeline: str,
+        execution_id: str | None = None,
+        known: ExecutionSummary | None = None,
+    ) -> None: ...
+
+    def toggle_favourite(self, pipeline: str) -> None: ...
+
+    def log_view_changed(self, *, wrap: bool, timestamps: bool) -> None:
+        """The log view's toggles: the next log opens the same way."""
+
+    def report_error(self, error: BaseException, *, once: str | None = None) -> None: ...
+
+
+def host_of(app: App[Any]) -> Host:
+    """The running app as the UI's ``Host`` (``CptuiApp`` is checked to be one, statically)."""
+    return cast(Host, app)
