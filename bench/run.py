@@ -35,7 +35,7 @@ from common import machine
 from report import markdown, targets
 
 RESULTS = Path(__file__).resolve().parent / "results"
-FIGURES = ("cold_start", "polling", "throttling", "render", "logs")
+FIGURES = ("cold_start", "polling", "throttling", "render", "logs", "insights")
 
 
 def cold_start(quick: bool) -> dict[str, Any]:
@@ -107,6 +107,9 @@ RUNNERS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "throttling": throttling,
     "render": render,
     "logs": logs,
+    "insights": lambda quick: asyncio.run(
+        __import__("insights").run(pipelines=1000, seconds=15.0 if quick else 60.0)
+    ),
 }
 
 

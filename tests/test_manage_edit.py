@@ -333,3 +333,37 @@ async def test_at_80x24_the_name_field_and_the_buttons_stay_on_screen(
             await wait_until(pilot, lambda widget=widget: drawn(dialog, widget))
         # the body opens at its top: the warning is the first thing in view
         assert dialog.query_one(".manage-warning").region.height > 0
+
+
+async def test_executions_in_progress_and_unreadable_tags_need_the_typed_name(
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """payments-api-prod has an execution waiting for approval: the dialog says what UpdatePipeline
+    does to it; its tags cannot be read (denied), so CloudFormation management is not known."""
+    editor(
+        tmp_path,
+        monkeypatch,
+        "text = None\np['stages'][-1]['actions'][0]['runOrder'] = 2",
+    )
+    sim.set_faults("deny=ListTagsForResource")
+    app = make_app(sim, tmp_path)  # (not protected: the name is asked for these reasons alone)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, "payments-api-prod")
+        await pilot.press("E")
+        dialog = await wait_for_screen(pilot, app, UpdateDialog)
+        text = body_text(dialog)
+        assert "execution(s) in progress" in text and "UpdatePipeline cancels every execution" in text
+        assert "Whether CloudFormation manages this pipeline is not known" in text
+        assert "ListTagsForResource" in text
+        assert "(CloudFormation not known · executions in progress)" in text
+        assert dialog.query_one("#choice-confirm", Button).disabled
+        await pilot.press(*"payments-api-prod")
+        await pilot.click("#choice-confirm")
+        result = await wait_for_result(pilot, app)
+        assert result.ok, result.message
+    assert sim.calls["UpdatePipeline"] == 1
+    async with aio_client(sim, "codepipeline") as cp:
+        executions = (await cp.list_pipeline_executions(pipelineName="payments-api-prod", maxResults=5))[
+            "pipelineExecutionSummaries"
+        ]
+    assert executions[0]["status"] == "Cancelled"  # as the dialog said

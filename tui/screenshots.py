@@ -292,6 +292,39 @@ async def _diff(shot: Shot) -> None:
 
 
 # --- end of managing pipelines ------------------------------------------------------------------
+# --- history insights and fleet health (tui/ui/screens/insights.py, fleet_health.py) ------------
+
+
+@scene("insights")
+async def _insights(shot: Shot) -> None:
+    """web-frontend: its recent breaking commit, the flaky E2E tests, the duration chart."""
+    from tui.ui.screens.insights import InsightsScreen
+
+    await _show_pipeline(shot, "web-frontend")
+    await shot.pilot.press("i")
+    await shot.wait_for(
+        lambda: (
+            isinstance(shot.app.screen, InsightsScreen)
+            and not shot.app.screen.busy_note
+            and shot.app.screen.diff is not None
+        ),
+        timeout=60,
+    )
+
+
+@scene("fleet_health")
+async def _fleet_health(shot: Shot) -> None:
+    from tui.ui.screens.fleet_health import FleetHealthScreen
+
+    await shot.wait_for(lambda: all(shot.app.store.freshness(t).listed for t in shot.app.targets))
+    await shot.wait_loaded()
+    await shot.pilot.press("H")
+    await shot.wait_for(
+        lambda: isinstance(shot.app.screen, FleetHealthScreen) and not shot.app.screen.reading, timeout=60
+    )
+
+
+# --- end of history insights and fleet health ---------------------------------------------------
 
 
 async def capture(name: str, out_dir: Path, size: tuple[int, int] = SIZE) -> Path:

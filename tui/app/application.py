@@ -112,6 +112,9 @@ class CptuiApp(App[None]):
 
         self.event_feed = EventsController(self)
         self.fleet = FleetController(self, target_factory)
+        from tui.app.insights_control import InsightsController
+
+        self.insights = InsightsController(self)  # history insights and fleet health, read on demand
         # The last run's lists, painted at the first frame (nothing without a cache folder).
         self.warm_start = WarmStart(self)
         self.warm_start.paint()

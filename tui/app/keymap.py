@@ -59,8 +59,10 @@ def screen_bindings() -> dict[str, list[Binding]]:
     from tui.ui.screens.definition import DefinitionScreen
     from tui.ui.screens.dialogs import ApprovalDialog, ConfirmDialog
     from tui.ui.screens.execution import ExecutionScreen
+    from tui.ui.screens.fleet_health import FleetHealthScreen
     from tui.ui.screens.help import HelpScreen
     from tui.ui.screens.history import HistoryScreen
+    from tui.ui.screens.insights import InsightsScreen
     from tui.ui.screens.logs import LogScreen
     from tui.ui.screens.pipeline import PipelineScreen
     from tui.ui.screens.pipelines import PipelinesScreen
@@ -76,6 +78,8 @@ def screen_bindings() -> dict[str, list[Binding]]:
         "pipeline": _bindings([PipelineScreen, StageGraph, *app]),
         "history": _bindings([HistoryScreen, RankedTable, *app]),
         "execution": _bindings([ExecutionScreen, RankedTable, *app]),
+        "insights": _bindings([InsightsScreen, *app]),
+        "fleet health": _bindings([FleetHealthScreen, RankedTable, *app]),
         "logs": _bindings([LogScreen, LogView, *app]),
         "definition": _bindings([DefinitionScreen, *app]),
         "approvals": _bindings([ApprovalsScreen, RankedTable, *app]),

@@ -357,6 +357,24 @@ class AwsPipelineService:
         )
         return self._convert("ListRuleExecutions", convert.rule_executions, raw, execution_id)
 
+    async def list_pipeline_action_executions(
+        self, name: str, *, max_results: int = 100, next_token: str | None = None
+    ) -> Page[ActionExecution]:
+        """One page of the pipeline's action executions across its executions (ListActionExecutions
+        without a filter), newest first: the history insights read 100 at a time this way."""
+        params: dict[str, Any] = {"pipelineName": name, "maxResults": max_results}
+        if next_token:
+            params["nextToken"] = next_token
+        response = await self._call(_CODEPIPELINE, "ListActionExecutions", **params)
+
+        def to_page(data: Mapping[str, Any]) -> Page[ActionExecution]:
+            return Page(
+                items=tuple(convert.pipeline_action_executions(data.get("actionExecutionDetails"))),
+                next_token=data.get("nextToken") or None,
+            )
+
+        return self._convert("ListActionExecutions", to_page, response)
+
     async def batch_get_builds(self, build_ids: Sequence[str]) -> list[Build]:
         """BatchGetBuilds, 100 ids a call; builds AWS does not know are left out."""
         ids = list(dict.fromkeys(build_ids))

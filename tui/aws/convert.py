@@ -729,6 +729,16 @@ def action_executions(items: Any, execution_id: str) -> list[ActionExecution]:
     return [action_execution(a, execution_id) for a in _with(items, "actionExecutionId")]
 
 
+def pipeline_action_executions(items: Any) -> list[ActionExecution]:
+    """ListActionExecutions' ``actionExecutionDetails`` without a filter (a page of the whole
+    pipeline's, newest first): items without their own id or their pipeline execution's are left out."""
+    return [
+        action_execution(a)
+        for a in _with(items, "actionExecutionId")
+        if isinstance(a.get("pipelineExecutionId"), str) and a.get("pipelineExecutionId")
+    ]
+
+
 def builds(response: Json) -> list[Build]:
     """BatchGetBuilds' response: builds without an id are left out."""
     return [build(b) for b in _with(response.get("builds"), "id")]

@@ -52,6 +52,17 @@ class AccountAliasSource(Protocol):
     async def account_alias(self) -> str | None: ...
 
 
+@runtime_checkable
+class ActionHistorySource(Protocol):
+    """Optional beside ``PipelineService``: pages of a pipeline's action executions across its
+    executions (``AwsPipelineService`` has it), so history insights read 100 per call instead of
+    one call per execution."""
+
+    async def list_pipeline_action_executions(
+        self, name: str, *, max_results: int = 100, next_token: str | None = None
+    ) -> Page[ActionExecution]: ...
+
+
 class PipelineService(Protocol):
     target: Target
 

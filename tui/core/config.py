@@ -62,6 +62,8 @@ DEFAULT_KEYS: Mapping[str, str] = {
     "palette": "ctrl+p",
     "approvals": "A",
     "history": "h",
+    "insights": "i",
+    "fleet_health": "H",
     "approve": "a",
     "retry": "R",
     "rollback": "B",
@@ -139,6 +141,7 @@ class GeneralConfig:
     clock_24h: bool = True
     utc: bool = False  # show times in UTC instead of the local zone
     cache: bool = True  # remember the last lists and the start-up burst in $XDG_CACHE_HOME/cptui
+    insights_window: int = 50  # executions per pipeline the insights and fleet health look back over
 
 
 @dataclass(frozen=True)

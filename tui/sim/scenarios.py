@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tui.sim import pipelines as a
-from tui.sim.world import flow, history
+from tui.sim.world import flow, history, trends
 from tui.sim.world.state import PipelineSpec, StageSpec, VariableSpec
 from tui.sim.world.world import World
 
@@ -446,7 +446,7 @@ def build_demo(world: World) -> None:
     first_triggers = {"web-frontend": t0 + 2 * HOUR, "payments-api-prod": t0 + 25 * 60}
     for i, spec in enumerate(demo_specs(world.account, world.region, t0)):
         p = world.add_pipeline(spec, first_trigger=first_triggers.get(spec.name, t0 + 300 + 137 * i))
-        history.synthesize(world, p, 22 + (i * 5) % 9, t0 - 6 * 86400, live - 600)
+        trends.synthesize(world, p, 22 + (i * 5) % 9, t0 - 6 * 86400, live - 600)  # history + trends
     caller = ALICE.format(account=world.account)
     world.pipelines["billing-service"].tags = dict(CLOUDFORMATION_TAGS) | {
         "aws:cloudformation:stack-id": (

@@ -19,7 +19,8 @@ from tui.aws.service import PipelineService
 from tui.core.actions import ActionRunner
 from tui.core.config import Config
 from tui.core.fleet import PickerEntry
-from tui.core.model import ExecutionSummary, Target
+from tui.core.insights import FleetRow
+from tui.core.model import ActionExecution, Execution, ExecutionSummary, Target
 from tui.core.store import Store, StoreChange
 from tui.core.watchlist import WatchList
 
@@ -80,6 +81,36 @@ class Followed(Protocol):
     def dismiss_finished(self) -> int: ...
 
 
+class HistoryReads(Protocol):
+    """History insights' reads (tui/app/insights_control.py): through the rate budget, finished
+    executions once; fleet health's rows, read within a share of each target's budget."""
+
+    @property
+    def window(self) -> int:
+        """Executions per pipeline the insights look back over (``[general] insights_window``)."""
+
+    @property
+    def fleet_rows(self) -> Mapping[str, FleetRow]: ...
+
+    async def history(
+        self, target: Target, name: str, window: int | None = None
+    ) -> list[ExecutionSummary]: ...
+
+    async def window_actions(
+        self,
+        target: Target,
+        name: str,
+        history: Sequence[ExecutionSummary],
+        progress: Callable[[Mapping[str, tuple[ActionExecution, ...]]], None] | None = None,
+    ) -> dict[str, tuple[ActionExecution, ...]]: ...
+
+    async def execution(self, target: Target, name: str, execution_id: str) -> Execution: ...
+
+    def fleet_snapshot(self) -> list[FleetRow]: ...
+
+    async def read_fleet(self, on_row: Callable[[FleetRow], None], *, force: bool = False) -> None: ...
+
+
 class Host(Protocol):
     """The app as the UI sees it (``CptuiApp`` implements it)."""
 
@@ -112,6 +143,9 @@ class Host(Protocol):
 
     @property
     def alerts(self) -> Followed: ...
+
+    @property
+    def insights(self) -> HistoryReads: ...
 
     def now(self) -> datetime: ...
 

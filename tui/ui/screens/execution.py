@@ -29,12 +29,12 @@ from tui.aws.errors import AwsError
 from tui.core.config import DEFAULT_KEYS
 from tui.core.datum import Datum
 from tui.core.error_text import error_text
+from tui.core.execution_diff import ChangeKind, ExecutionDiff, diff_executions, find_last_success
 from tui.core.fmt import ago, running_duration, short_id, status_text
 from tui.core.model import ActionExecution, Execution, ExecutionSummary, PipelineDef, Status, Target
 from tui.core.revisions import revision_label, revision_message
 from tui.core.sanitize import clean
 from tui.ui.host import Host, host_of
-from tui.ui.screens.execution_diff import ChangeKind, ExecutionDiff, diff_executions, find_last_success
 from tui.ui.widgets.execution_panel import ExecutionPanel
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.ranked_table import RankedTable

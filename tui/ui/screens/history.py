@@ -25,12 +25,15 @@ from tui.aws.errors import AwsError
 from tui.core.config import DEFAULT_KEYS
 from tui.core.datum import Datum
 from tui.core.error_text import error_text
-from tui.core.fmt import ago, running_duration, short_id, status_text
+from tui.core.fmt import STATUS_COLORS, ago, running_duration, short_id, status_text
+from tui.core.insights import pipeline_insights
 from tui.core.model import ExecutionSummary, ExecutionType, Page, Target
 from tui.core.revisions import revision_message
 from tui.core.sanitize import clean
 from tui.ui.host import Host, host_of
+from tui.ui.screens.insights import dur, pct
 from tui.ui.widgets.footer import KeyFooter
+from tui.ui.widgets.insight_charts import duration_chart
 from tui.ui.widgets.ranked_table import RankedTable
 from tui.ui.widgets.stage_box import principal
 
@@ -129,6 +132,25 @@ def _only(stage: str | None) -> dict[str, str]:
     """The filter argument of ``list_executions``, only when there is one (services that predate
     the filter keep working unfiltered)."""
     return {"succeeded_in_stage": stage} if stage else {}
+def insights_panel(name: str, newest_first: Sequence[ExecutionSummary], now: datetime, width: int) -> Text:
+    """Two lines over the table: the numbers of what is loaded, then each execution's outcome and
+    duration (oldest left), drawn from tui/core/insights.py."""
+    ins = pipeline_insights(name, newest_first, {}, now, window=len(newest_first))
+    o = ins.outcomes
+    line = Text("Insights", style="bold")
+    line.append(" (i: more)", style="dim")
+    line.append(f" · last {ins.read}: ")
+    line.append(f"{pct(o.success_rate)} success" + (f" ({o.succeeded}/{o.decided})" if o.decided else ""))
+    if ins.breakage is not None:
+        since = short_id(ins.breakage.first_failure_id)
+        line.append(f" · failing since {since}", style=STATUS_COLORS["error"])
+    line.append(f" · p50 {dur(ins.durations.p50)} · p95 {dur(ins.durations.p95)}")
+    if ins.per_day is not None:
+        line.append(f" · {ins.per_day:.1f}/day")
+    line.truncate(max(20, width), overflow="ellipsis")
+    line.append("\n")
+    line.append_text(duration_chart(ins.bars, width, 1))
+    return line
 
 
 class HistoryScreen(Screen[None]):
@@ -145,6 +167,7 @@ class HistoryScreen(Screen[None]):
         Binding("escape", "back", "Back"),
         Binding("w", "watch", "Follow execution", id="watch", show=False),
         Binding(DEFAULT_KEYS["stage_filter"], "stage_filter", "Succeeded in stage…", id="stage_filter"),
+        Binding(DEFAULT_KEYS["insights"], "insights", "Insights", id="insights"),
     ]
 
     def __init__(self, target: Target, name: str) -> None:
@@ -173,6 +196,7 @@ class HistoryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="history-title", markup=False)
         yield Static("", id="history-notice", markup=False)
+        yield Static("", id="history-insights", markup=False)
         table = RankedTable(id="history-table", zebra_stripes=True)
         for label, width in COLUMNS:
             table.add_column(label, key=label.lower(), width=width)
@@ -275,6 +299,14 @@ class HistoryScreen(Screen[None]):
             self.executions[summary.execution_id] = summary
         self._upsert(items)
         self._render_markers()
+        self._render_insights()
+
+    def _render_insights(self) -> None:
+        """The panel: the loaded executions' success rate, usual duration and outcomes (`i`: more)."""
+        panel = self.query_one("#history-insights", Static)
+        ordered = [self.executions[k] for k in self.table.row_keys_in_order() if k in self.executions]
+        panel.update(insights_panel(self.pipeline_name, ordered, self.host.now(), self.size.width - 2))
+        panel.display = bool(ordered)
 
     def _render_markers(self) -> None:
         """The notice and the empty-table line, from the two reads' state only: an error goes
@@ -379,6 +411,11 @@ class HistoryScreen(Screen[None]):
         self.query_one("#history-title", Static).update(self._title())
         self._render_markers()
         self.load_first_page()
+    def action_insights(self) -> None:
+        """`i`: the pipeline's insights over its last N executions."""
+        from tui.ui.screens.insights import InsightsScreen
+
+        self.app.push_screen(InsightsScreen(self.target, self.pipeline_name))
 
     def action_back(self) -> None:
         if self.succeeded_in:

@@ -49,6 +49,7 @@ class PipelineScreen(OperatorKeys, Screen[None]):
 
     BINDINGS = [
         Binding("h", "history", "History", id="history"),
+        Binding(DEFAULT_KEYS["insights"], "insights", "Insights", id="insights"),
         Binding("l", "logs", "Logs", id="logs"),
         Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
         Binding("escape", "back", "Back"),
@@ -409,6 +410,12 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         from tui.ui.screens.history import HistoryScreen
 
         self.app.push_screen(HistoryScreen(self.target, self.pipeline_name))
+
+    def action_insights(self) -> None:
+        """`i`: is this normal? Success rate, durations, flaky actions, what broke it."""
+        from tui.ui.screens.insights import InsightsScreen
+
+        self.app.push_screen(InsightsScreen(self.target, self.pipeline_name))
 
     def action_refresh(self) -> None:
         self.host.poller.refresh_now(self.target, self.pipeline_name)

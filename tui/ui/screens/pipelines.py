@@ -39,14 +39,14 @@ from tui.core.store import PipelineRow, StoreChange
 from tui.ui.host import Host, host_of
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.header import IdentityHeader, summary_text
-from tui.ui.widgets.ranked_table import RankedTable
+from tui.ui.widgets.ranked_table import CURSOR_KEYS, RankedTable
 
 TICK_SECONDS = 1.0
 _SCROLLBAR = 2
 _PADDING = 2  # DataTable's cell padding, both sides
 _MIN_TRIGGER = 24
 _MIN_STAGE = 10
-_CURSOR_KEYS = frozenset({"up", "down", "j", "k", "pageup", "pagedown", "home", "end", "g", "G"})
+_CURSOR_KEYS = CURSOR_KEYS
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,7 @@ class PipelinesScreen(Screen[None]):
         # priority: the table's own g (top) applies when there is only one target to group by.
         Binding(DEFAULT_KEYS["group"], "group", "Group by target", id="group", priority=True),
         Binding(DEFAULT_KEYS["watch"], "watch", "Follow latest execution", id="watch", show=False),
+        Binding(DEFAULT_KEYS["fleet_health"], "fleet_health", "Fleet health", id="fleet_health", show=False),
         Binding(
             DEFAULT_KEYS["favourite"], "favourite", "Pin on top", id="favourite", show=False, key_display="*"
         ),
@@ -480,6 +481,12 @@ class PipelinesScreen(Screen[None]):
             self.reconcile()
 
     # --- filter ------------------------------------------------------------------------------
+
+    def action_fleet_health(self) -> None:
+        """`H`: every pipeline ranked by failure rate and time red, with the delivery metrics."""
+        from tui.ui.screens.fleet_health import FleetHealthScreen
+
+        self.app.push_screen(FleetHealthScreen())
 
     def action_filter(self) -> None:
         box = self.filter_input

@@ -28,6 +28,9 @@ def plain_cell(value: object) -> object:
     return Text(value, end="") if isinstance(value, str) else value
 
 
+# Keys that move a table's cursor: a screen that keeps its cursor on the top row until the user
+# moves it (the pipelines list, fleet health) watches for these.
+CURSOR_KEYS = frozenset({"up", "down", "j", "k", "pageup", "pagedown", "home", "end", "g", "G"})
 _STABLE_CELLS_MAX = 20_000
 _NEWLINE = Text("\n")
 
