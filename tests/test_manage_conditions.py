@@ -104,3 +104,17 @@ async def test_override_is_greyed_where_nothing_is_held(sim: Simulator, tmp_path
         assert "not held by a condition" in str(list(app._notifications)[-1].message)
         assert app.screen is screen
     assert sim.calls["OverrideStageCondition"] == 0
+
+
+async def test_the_execution_screen_lists_its_rule_executions(sim: Simulator, tmp_path: Path) -> None:
+    from action_helpers import EAST
+
+    from tui.ui.screens.execution import ExecutionScreen
+
+    eid = await held_at_deploy(sim)
+    app = make_app(sim, tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_pipeline(pilot, app, "auth-service")
+        await app.push_screen(ExecutionScreen(EAST, "auth-service", eid))
+        await wait_for_text(pilot, "Rule executions", "Deploy › Night-Window (DeploymentWindow): Running")
+    assert sim.calls["ListRuleExecutions"] >= 1
