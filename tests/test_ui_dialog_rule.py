@@ -9,6 +9,7 @@ it is visible.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import sys
 import tempfile
@@ -120,13 +121,20 @@ async def dialog_ready(pilot: Pilot[Any], app: CptuiApp, kind: type[Screen[Any]]
 
 
 async def back_to(pilot: Pilot[Any], app: CptuiApp, screen: Screen[Any]) -> None:
-    """Close whatever the reflex left open (a dialog, or a screen Enter opened after a cancel)."""
-    for _ in range(3):
-        if app.screen is screen:
-            break
-        await pilot.press("escape")
+    """Close whatever the reflex left open (a dialog, or a screen Enter opened after a cancel, or
+    what a flow shows after its dialog closed: the edit's "edit again / keep / discard"), until the
+    flow has ended."""
+
+    def operator_busy() -> bool:
+        return any(w.is_running or w.state.name == "PENDING" for w in app.workers if w.group == "operator")
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while app.screen is not screen or operator_busy():
+        assert loop.time() < deadline, f"still open: {app.screen!r}"
+        if app.screen is not screen:
+            await pilot.press("escape")
         await pilot.pause()
-    await wait_until(pilot, lambda: app.screen is screen)
     await wait_for_workers(pilot, "operator")
 
 
