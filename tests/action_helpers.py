@@ -31,6 +31,9 @@ MUTATIONS = (
     "StartPipelineExecution",
     "EnableStageTransition",
     "DisableStageTransition",
+    "UpdatePipeline",
+    "DeletePipeline",
+    "OverrideStageCondition",
 )
 WEST = Target(region="us-west-2")
 CREDENTIALS = ("AKID123456789012", "x", None)

@@ -130,6 +130,7 @@ class PipelinesScreen(Screen[None]):
         bind("watch", "watch", "Follow latest execution", show=False),
         bind("fleet_health", "fleet_health", "Fleet health", show=False),
         bind("favourite", "favourite", "Pin on top", show=False),
+        bind("delete", "delete", "Delete pipeline", show=False),
     ]
 
     def __init__(self) -> None:
@@ -421,6 +422,22 @@ class PipelinesScreen(Screen[None]):
         row = self.cursor_row
         if row is not None:
             self.host.toggle_favourite(row.name)
+
+    def action_delete(self) -> None:
+        """`D`: delete the pipeline under the cursor (its name typed to confirm)."""
+        from tui.ui import manage, operations
+
+        row = self.cursor_row
+        if row is None:
+            return
+        if operations.read_only(self.host):
+            self.app.notify(
+                "read-only: deleting a pipeline is off (--read-only or read_only = true in the config)",
+                severity="warning",
+                markup=False,
+            )
+            return
+        manage.open_delete(self.app, row.target, row.name)
 
     def action_watch(self) -> None:
         """`w`: follow the latest execution of the pipeline under the cursor until it ends."""
