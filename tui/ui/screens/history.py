@@ -420,7 +420,7 @@ class StageChooser(ModalScreen[str | None]):
         background: $surface; padding: 0 1; }
     StageChooser OptionList { height: auto; max-height: 20; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Close", id="dialog_cancel")]
+    BINDINGS = [bind("dialog_cancel", "cancel", "Close")]
 
     def __init__(self, stages: Sequence[str], current: str | None) -> None:
         super().__init__()
