@@ -153,7 +153,7 @@ class Harness:
             return "other"
         t = self.app.poller.policy._targets[fetch.target]
         pipe = t.pipes.get(fetch.name)
-        if fetch.name in t.watched:
+        if fetch.name in t.fast:
             return "watched"
         if pipe is not None and pipe.running:
             return "running"

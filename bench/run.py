@@ -45,7 +45,7 @@ from report import markdown, targets
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FIGURES = ("cold_start", "push", "stalls", "logs")
-OPTIONAL = ("polling", "throttling", "render", "logs_full")
+OPTIONAL = ("polling", "throttling", "render", "logs_full", "insights")
 
 
 def cold_start(quick: bool) -> dict[str, Any]:
@@ -156,6 +156,9 @@ RUNNERS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "throttling": throttling,
     "render": render,
     "logs_full": logs_full,
+    "insights": lambda quick: asyncio.run(
+        __import__("insights").run(pipelines=1000, seconds=15.0 if quick else 60.0)
+    ),
 }
 
 

@@ -10,13 +10,13 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from uiwait import wait_until
 
-from tui.app import operations as operator
 from tui.app.application import CptuiApp
 from tui.aws import create_service
 from tui.core.actions import ActionResult
 from tui.core.config import Config, GeneralConfig, PipelinesConfig
 from tui.core.model import Target
 from tui.sim import Simulator
+from tui.ui import operations as operator
 from tui.ui.screens.pipeline import PipelineScreen
 
 EAST = Target(region="us-east-1")
@@ -31,6 +31,9 @@ MUTATIONS = (
     "StartPipelineExecution",
     "EnableStageTransition",
     "DisableStageTransition",
+    "UpdatePipeline",
+    "DeletePipeline",
+    "OverrideStageCondition",
 )
 WEST = Target(region="us-west-2")
 CREDENTIALS = ("AKID123456789012", "x", None)

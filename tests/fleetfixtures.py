@@ -19,7 +19,7 @@ from tui.sim import Simulator
 PROD_EAST, PROD_WEST, SHARED = demo_targets()
 SHARED_ACCOUNT = "210987654321"
 # Pipelines each demo world lists at the start.
-PIPELINES = {PROD_EAST.key: 9, PROD_WEST.key: 3, SHARED.key: 3}
+PIPELINES = {PROD_EAST.key: 11, PROD_WEST.key: 3, SHARED.key: 3}
 
 
 def fleet_app(

@@ -25,7 +25,6 @@ from screen_text import screen_text
 from uiwait import wait_for_text, wait_until
 
 from tui import cli
-from tui.app import operations as operator
 from tui.app.application import CptuiApp
 from tui.aws.client import AwsPipelineService
 from tui.core import actions
@@ -33,6 +32,7 @@ from tui.core.actions import Outcome
 from tui.core.audit import AuditLog
 from tui.core.config import Config
 from tui.sim import Simulator
+from tui.ui import operations as operator
 
 PIPELINE, STAGE = "web-frontend", "Test"
 SIZE = (120, 36)

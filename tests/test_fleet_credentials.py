@@ -133,5 +133,5 @@ async def test_an_expired_sso_session_names_its_login_and_the_others_go_on(
         # The other target loads as if nothing happened.
         await wait_until(pilot, lambda: app.store.freshness(PROD_EAST).listed, timeout=10)
         await wait_until(pilot, lambda: all(r.loaded for r in app.store.rows(PROD_EAST)), timeout=15)
-        assert len(app.store.rows(PROD_EAST)) == 9 and app.store.rows(sso) == []
+        assert len(app.store.rows(PROD_EAST)) == 11 and app.store.rows(sso) == []
         assert app.store.freshness(PROD_EAST).stale_reason is None

@@ -59,8 +59,8 @@ async def test_g_groups_rows_under_a_header_per_target(sim: Simulator, tmp_path:
             block = keys[start + 1 : start + 1 + count]
             assert all(k.startswith(f"{target.key}/") for k in block)
         text = screen_text(app)
-        assert "▼ shared/us-east-1" in text and "3 pipelines" in text and "9 pipelines" in text
-        assert "15 pipelines" in text  # the summary counts pipelines, not header rows
+        assert "▼ shared/us-east-1" in text and "3 pipelines" in text and "11 pipelines" in text
+        assert "17 pipelines" in text  # the summary counts pipelines, not header rows
         await pilot.press("g")
         await wait_until(
             pilot, lambda: not any(k.startswith("group:") for k in screen.table.row_keys_in_order())

@@ -109,7 +109,7 @@ async def test_the_watch_list_follows_an_execution_to_its_end(sim: Simulator, tm
         assert isinstance(screen, WatchListScreen)
         await wait_until(pilot, lambda: screen.table.row_count == 1)
         await wait_for_text(pilot, "Following 1 running", "● Running")
-        assert app.poller.policy.is_watched(PROD_EAST.key, "auth-service")  # polled at the active cadence
+        assert app.poller.policy.is_polled_fast(PROD_EAST.key, "auth-service")  # polled at the active cadence
 
         written = capture_writes(app)
         app.alerts.tmux = False
@@ -123,7 +123,7 @@ async def test_the_watch_list_follows_an_execution_to_its_end(sim: Simulator, tm
         assert event.kind is (EventKind.FAILED if entry.status is Status.FAILED else EventKind.FINISHED)
         assert written.count("\x07") == 1 and sum(w.startswith("\x1b]") for w in written) == 1
         await wait_until(pilot, lambda: "Following 0 running · 1 finished" in screen_text(app))
-        assert not app.poller.policy.is_watched(PROD_EAST.key, "auth-service")
+        assert not app.poller.policy.is_polled_fast(PROD_EAST.key, "auth-service")
         # Greyed until dismissed.
         await pilot.press("d")
         await wait_until(pilot, lambda: screen.table.row_count == 0)

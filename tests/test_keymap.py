@@ -15,7 +15,7 @@ from action_helpers import close_services, make_app, open_pipeline, wait_for_scr
 from textual.widgets import OptionList
 from uiwait import wait_until
 
-from tui.app.keymap import screen_bindings
+from tui.app.keymap import check_keymap, screen_bindings
 from tui.core.config import DEFAULT_KEYS, parse_config
 from tui.core.config_schema import ConfigError
 from tui.sim import Simulator
@@ -34,7 +34,7 @@ async def _close_services() -> AsyncIterator[None]:
 
 def error_for(text: str) -> ConfigError:
     with pytest.raises(ConfigError) as caught:
-        parse_config(text, Path("/cfg/config.toml"))
+        parse_config(text, Path("/cfg/config.toml"), check_keymap=check_keymap)
     return caught.value
 
 
@@ -47,9 +47,11 @@ def test_a_remap_onto_another_binding_of_the_same_screen_names_both() -> None:
 
 
 def test_a_remap_that_moves_both_keys_is_fine() -> None:
-    config = parse_config('[keys]\nrefresh = "f5,ctrl+r"\nhistory = "r"\n')
+    config = parse_config('[keys]\nrefresh = "f5,ctrl+r"\nhistory = "r"\n', check_keymap=check_keymap)
     assert config.keys == {"refresh": "f5,ctrl+r", "history": "r"}
-    parse_config('[keys]\nrefresh = "r,f5"\n')  # the same key, same binding: no collision
+    parse_config(
+        '[keys]\nrefresh = "r,f5"\n', check_keymap=check_keymap
+    )  # the same key, same binding: no collision
 
 
 @pytest.mark.parametrize("key", ["ctrl+c", "ctrl+C", "x,ctrl+c"])

@@ -244,7 +244,7 @@ async def test_live_tail_follows_a_running_build(sim: Simulator, service: AwsPip
     assert TailMode.LIVE in modes
     assert log.live_error is None
     assert log.live_events > 0
-    assert log.calls["StartLiveTail"] == 1
+    assert sim.calls["StartLiveTail"] == 1
     assert log.build is not None and log.build.complete
     # Gap read + live events + the reconciling read: exactly the log, no duplicates, in order.
     assert lines == await full_log(service, log.build)

@@ -24,6 +24,7 @@ Path = tuple[str | int, ...]
 PAYLOADS = {
     ("codepipeline", "GetPipeline", "pipeline"),
     ("codepipeline", "GetPipelineExecution", "pipelineExecution"),
+    ("codepipeline", "UpdatePipeline", "pipeline"),
 }
 
 # (service, operation) -> the conversion the service applies to the whole response.
@@ -36,6 +37,11 @@ CONVERSIONS: dict[tuple[str, str], Callable[[dict[str, Any]], object]] = {
     ("codepipeline", "ListActionExecutions"): lambda r: convert.action_executions(
         r.get("actionExecutionDetails"), "e-1"
     ),
+    ("codepipeline", "ListRuleExecutions"): lambda r: convert.rule_executions(
+        r.get("ruleExecutionDetails") or [], "e-1"
+    ),
+    ("codepipeline", "ListTagsForResource"): lambda r: convert.tags(r.get("tags") or []),
+    ("codepipeline", "UpdatePipeline"): convert.pipeline_declaration,
     ("codebuild", "BatchGetBuilds"): convert.builds,
     ("logs", "GetLogEvents"): convert.log_page,
 }

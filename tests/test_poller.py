@@ -155,7 +155,7 @@ def test_first_load_fetches_rows_on_screen_before_the_rest() -> None:
 def test_cadence_per_class() -> None:
     world = World(n=6, running=1, visible=3)  # p000 running (on screen), p001-p002 visible, rest idle
     world.run(1.0)
-    world.policy.watch(T, "p005", world.now)
+    world.policy.poll_fast(T, "p005", world.now)
     world.run(600.0)
     after = 130.0
 
@@ -183,9 +183,9 @@ def test_cadence_per_class() -> None:
 def test_unwatch_returns_a_pipeline_to_its_class() -> None:
     world = World(n=4, running=0, visible=0)
     world.run(1.0)
-    world.policy.watch(T, "p002", world.now)
+    world.policy.poll_fast(T, "p002", world.now)
     world.run(30.0)
-    world.policy.unwatch(T, "p002")
+    world.policy.stop_polling_fast(T, "p002")
     before = len(world.starts[(FetchKind.LATEST, "p002")])
     states = len(world.starts[(FetchKind.STATE, "p002")])
     world.run(50.0)

@@ -15,10 +15,10 @@ from reliability_helpers import EAST, Rig, drive, make_rig, open_pipeline
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tui.app import operations as operator
 from tui.core.actions import ActionResult, Outcome
 from tui.core.audit import AuditLog
 from tui.sim import Simulator
+from tui.ui import operations as operator
 from tui.ui.screens.dialogs import ApprovalDialog, RetryDialog
 
 APPROVAL = ("payments-api-prod", "Approval", "Approve-Production")

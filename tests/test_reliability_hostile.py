@@ -33,7 +33,6 @@ from textual.app import App
 from textual.pilot import Pilot
 from uifixtures import all_loaded
 
-from tui.app import operations as operator
 from tui.aws.errors import AwsError
 from tui.core.actions import ActionRequest
 from tui.sim import Simulator
@@ -41,6 +40,7 @@ from tui.sim import pipelines as specs
 from tui.sim.logstream import ScriptSegment
 from tui.sim.world.state import PipelineSpec, StageSpec
 from tui.sim.world.world import World
+from tui.ui import operations as operator
 from tui.ui.screens.approvals import ApprovalsScreen
 from tui.ui.screens.dialogs import ApprovalDialog, TransitionDialog
 from tui.ui.screens.execution import ExecutionScreen

@@ -18,9 +18,9 @@ from reliability_helpers import EAST, Rig, drive, make_rig, open_pipeline
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tui.app import operations as operator
 from tui.core.actions import Outcome
 from tui.sim import Simulator
+from tui.ui import operations as operator
 from tui.ui.screens.dialogs import ApprovalDialog
 
 ACCESS_KEY = "AKID123456789012LEAKCHECKAK"  # the simulator reads the account from the first digits

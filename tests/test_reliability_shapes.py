@@ -66,6 +66,16 @@ def test_every_conversion_takes_generated_responses(seed: int) -> None:
         for item in _items(out("codepipeline", "ListActionExecutions"), "actionExecutionDetails")
         if item.get("pipelineExecutionId") and item.get("actionExecutionId")
     ]
+    rules = convert.rule_executions(_items(out("codepipeline", "ListRuleExecutions"), "ruleExecutionDetails"))
+    assert all(r.rule_execution_id for r in rules)
+    convert.tags(_items(out("codepipeline", "ListTagsForResource"), "tags"))
+    response = out("codepipeline", "UpdatePipeline")
+    if (response.get("pipeline") or {}).get("name"):
+        assert convert.pipeline_declaration(response).document["name"]
+    if definition is not None:
+        for stage_def in definition.stages:
+            for conditions in stage_def.all_conditions:
+                conditions.effective_result  # noqa: B018 - unknown results are kept as text
     builds = [convert.build(b) for b in _items(out("codebuild", "BatchGetBuilds"), "builds") if b.get("id")]
     convert.log_page(out("logs", "GetLogEvents"))
 
@@ -80,6 +90,7 @@ def test_every_conversion_takes_generated_responses(seed: int) -> None:
         approvals_from_state(EAST, state, definition, executions[0] if executions else None)
         for stage in state.stages:
             stage.status.glyph  # noqa: B018 - unknown statuses have a glyph too
+            stage.blocked_by_condition  # noqa: B018 - unknown condition statuses do not crash
     store = Store([EAST])
     store.set_pipelines(EAST, [s for s in summaries if s.name])
     for s in summaries:

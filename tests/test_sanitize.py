@@ -10,7 +10,8 @@ from rich.style import Style
 from textual.content import Content
 
 from tui.core.logbuffer import scan
-from tui.core.sanitize import ansi_to_text, clean, escape_markup, safe_content, safe_text, strip_ansi
+from tui.core.sanitize import ansi_to_text, clean, escape_markup, safe_text, strip_ansi
+from tui.ui.commands import safe_content
 
 ESC = "\x1b"
 

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -83,6 +84,91 @@ def test_aws_cli_lists_reads_and_approves(sim_process: str) -> None:
         "summary=Approved from the CLI,status=Approved",
     )
     assert "approvedAt" in answer
+
+
+def _aws_error(url: str, *args: str) -> str:
+    """Run an AWS CLI command that must fail; its stderr."""
+    env = os.environ | {
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    }
+    assert AWS is not None
+    done = subprocess.run(
+        [AWS, "--endpoint-url", url, "--output", "json", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+    assert done.returncode != 0, done.stdout
+    return done.stderr
+
+
+@pytest.mark.skipif(AWS is None, reason="the AWS CLI is not installed")
+def test_aws_cli_edits_deletes_and_overrides(sim_process: str, tmp_path: Path) -> None:
+    """get-pipeline -> edit the JSON (metadata dropped) -> update-pipeline, both ways the CLI
+    takes it; a refused edit; tags; rule executions; overriding the blocked entry condition;
+    delete-pipeline."""
+    got = _aws(sim_process, "codepipeline", "get-pipeline", "--name", "docs-site")
+    version = got["pipeline"]["version"]
+    del got["metadata"]
+    got["pipeline"]["stages"][2]["actions"][0]["configuration"]["Extract"] = "false"
+    whole = tmp_path / "update.json"
+    whole.write_text(json.dumps(got))
+    updated = _aws(sim_process, "codepipeline", "update-pipeline", "--cli-input-json", f"file://{whole}")
+    assert updated["pipeline"]["version"] == version + 1
+    member = tmp_path / "pipeline.json"
+    member.write_text(json.dumps(updated["pipeline"]))
+    again = _aws(sim_process, "codepipeline", "update-pipeline", "--pipeline", f"file://{member}")
+    assert again["pipeline"]["version"] == version + 2
+    assert again["pipeline"]["stages"][2]["actions"][0]["configuration"]["Extract"] == "false"
+    broken = dict(updated["pipeline"], stages=updated["pipeline"]["stages"][:1])
+    member.write_text(json.dumps(broken))
+    err = _aws_error(sim_process, "codepipeline", "update-pipeline", "--pipeline", f"file://{member}")
+    assert "InvalidStructureException" in err and "at least two stages" in err
+
+    arn = "arn:aws:codepipeline:us-east-1:123456789012:billing-service"
+    tags = _aws(sim_process, "codepipeline", "list-tags-for-resource", "--resource-arn", arn)["tags"]
+    assert {"key": "aws:cloudformation:stack-name", "value": "billing-service-pipeline"} in tags
+
+    state = _aws(sim_process, "codepipeline", "get-pipeline-state", "--name", "checkout-web")
+    production = next(s for s in state["stageStates"] if s["stageName"] == "Production")
+    assert production["beforeEntryConditionState"]["latestExecution"]["status"] == "InProgress"
+    eid = production["latestExecution"]["pipelineExecutionId"]
+    rules = _aws(
+        sim_process,
+        "codepipeline",
+        "list-rule-executions",
+        "--pipeline-name",
+        "checkout-web",
+        "--filter",
+        f"pipelineExecutionId={eid}",
+    )["ruleExecutionDetails"]
+    assert {r["ruleName"] for r in rules} >= {"Stable-Channel", "Business-Hours-Window"}
+    _aws(
+        sim_process,
+        "codepipeline",
+        "override-stage-condition",
+        "--pipeline-name",
+        "checkout-web",
+        "--stage-name",
+        "Production",
+        "--pipeline-execution-id",
+        eid,
+        "--condition-type",
+        "BEFORE_ENTRY",
+    )
+    state = _aws(sim_process, "codepipeline", "get-pipeline-state", "--name", "checkout-web")
+    production = next(s for s in state["stageStates"] if s["stageName"] == "Production")
+    assert production["beforeEntryConditionState"]["latestExecution"]["status"] == "Overridden"
+
+    _aws(sim_process, "codepipeline", "delete-pipeline", "--name", "docs-site")
+    err = _aws_error(sim_process, "codepipeline", "get-pipeline", "--name", "docs-site")
+    assert "PipelineNotFoundException" in err
 
 
 def test_sim_package_does_not_import_textual() -> None:

@@ -30,12 +30,12 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input
 from uiwait import wait_for_text, wait_until
 
-from tui.app import operations as operator
 from tui.app.application import CptuiApp
 from tui.core import actions
 from tui.core.actions import Outcome
 from tui.core.audit import AuditLog
 from tui.sim import Simulator
+from tui.ui import operations as operator
 from tui.ui.screens.chooser import ValueChooser
 from tui.ui.screens.dialogs import (
     ApprovalDialog,

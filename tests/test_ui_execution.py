@@ -22,10 +22,10 @@ from ui_simapp import EAST, close_services, sim_app
 from uiwait import wait_for_text
 
 from tui.aws.errors import NotFound
+from tui.core.execution_diff import ChangeKind, diff_executions, find_last_success
 from tui.core.model import ActionExecution, Status, Target
 from tui.sim import Simulator
 from tui.ui.screens.execution import ExecutionScreen, latest_attempts
-from tui.ui.screens.execution_diff import ChangeKind, diff_executions, find_last_success
 
 OLD_COMMIT = "1" * 40
 

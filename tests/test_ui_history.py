@@ -57,7 +57,7 @@ async def test_first_page_shows_executions_newest_first() -> None:
         assert "✔ Succeeded" in text
         assert "00000000  Commit number 0" in text
         assert service.calls == [("ListPipelineExecutions", None)]
-        assert app.poller.watched == [(TARGET, "web-frontend")]
+        assert app.poller.polled_fast == [(TARGET, "web-frontend")]
 
 
 async def test_next_page_loads_as_the_cursor_nears_the_end() -> None:

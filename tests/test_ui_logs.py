@@ -287,7 +287,7 @@ async def test_live_tail_through_the_app_budget(
     await advance_until(sim, pilot, lambda: follower.live_events > 0)  # the session delivered lines
     assert follower.live_events > 0 and follower.live_error is None
     await wait_for_text(pilot, "following (live tail)")
-    assert app.poller.calls["StartLiveTail"] == 1  # it went through app.call (the rate budget)
+    assert app.poller.calls["StartLiveTail"] == 1  # it went through app.reads (the rate budget)
 
 
 async def test_a_sampled_live_tail_says_so_and_the_full_log_is_read_at_the_end(

@@ -81,7 +81,7 @@ async def test_failed_stage_is_selected_with_its_error_and_the_current_execution
         revision = screen.execution.artifact_revisions[0]
         assert f"commit {revision.revision_id[:8]}" in text  # type: ignore[index]
         assert "WebhookV2" in text
-        assert app.poller.policy.is_watched(EAST.key, "web-frontend")
+        assert app.poller.policy.is_polled_fast(EAST.key, "web-frontend")
 
 
 async def test_keys_open_history_and_action_detail_and_go_back(sim: Simulator, tmp_path: Path) -> None:
@@ -106,7 +106,7 @@ async def test_keys_open_history_and_action_detail_and_go_back(sim: Simulator, t
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen)
     # Unmounted screens gave their watch back.
-    assert not app.poller.policy.is_watched(EAST.key, "web-frontend")
+    assert not app.poller.policy.is_polled_fast(EAST.key, "web-frontend")
 
 
 async def test_a_store_change_repaints_only_the_stage_that_changed(sim: Simulator, tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ async def test_following_survives_a_restart_and_the_end_is_told(sim: Simulator, 
         await wait_fleet(pilot, second)
         (entry,) = second.alerts.watchlist.entries()
         assert entry.execution_id == latest.execution_id and not entry.finished
-        assert second.poller.policy.is_watched(PROD_EAST.key, "auth-service")  # followed closely again
+        assert second.poller.policy.is_polled_fast(PROD_EAST.key, "auth-service")  # followed closely again
         await pilot.press("W")
         await wait_until(pilot, lambda: isinstance(second.screen, WatchListScreen))
         await wait_for_text(pilot, "Following 1 running")

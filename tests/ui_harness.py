@@ -7,7 +7,7 @@ use the real App and the real aiobotocore client.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 from uiwait import wait_until as wait_for
 
+from tui.aws.errors import AwsError
 from tui.core.model import (
     ActionExecution,
     Execution,
@@ -25,6 +26,7 @@ from tui.core.model import (
     PipelineState,
     Target,
 )
+from tui.core.reads import Reads
 from tui.core.store import Freshness
 from tui.core.store import StoreChange as Change
 
@@ -56,14 +58,14 @@ class FakeStore:
 
 class FakePoller:
     def __init__(self) -> None:
-        self.watched: list[tuple[Target, str]] = []
+        self.polled_fast: list[tuple[Target, str]] = []
         self.refreshes = 0
 
-    def watch(self, target: Target, name: str) -> None:
-        self.watched.append((target, name))
+    def poll_fast(self, target: Target, name: str) -> None:
+        self.polled_fast.append((target, name))
 
-    def unwatch(self, target: Target, name: str) -> None:
-        self.watched.remove((target, name))
+    def stop_polling_fast(self, target: Target, name: str) -> None:
+        self.polled_fast.remove((target, name))
 
     def refresh_now(self, target: Target | None = None, name: str | None = None) -> None:
         self.refreshes += 1
@@ -102,6 +104,30 @@ class FakeService:
         return self.actions.get(execution_id, [])
 
 
+class _NoBudget:
+    async def acquire(self, target: Target) -> None:
+        return None
+
+    def call_finished(self, target: Target, operation: str, error: AwsError | None = None) -> None:
+        return None
+
+
+class _Everywhere(Mapping[str, Any]):
+    """The one fake service, whatever the target."""
+
+    def __init__(self, service: FakeService) -> None:
+        self.service = service
+
+    def __getitem__(self, key: str) -> FakeService:
+        return self.service
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
 class HarnessApp(App[None]):
     """Hosts one screen with the App contract's surface, backed by fakes."""
 
@@ -119,8 +145,10 @@ class HarnessApp(App[None]):
     def now(self) -> datetime:
         return self.clock
 
-    async def call(self, target: Target, operation: str, fn: Callable[[Any], Awaitable[T]]) -> T:
-        return await fn(self.service)
+    @property
+    def reads(self) -> Reads:
+        """The real reads over the fake service, with no budget to wait for."""
+        return Reads(_Everywhere(self.service), _NoBudget())
 
     def on_mount(self) -> None:
         self.push_screen(self._screen_factory())

@@ -12,18 +12,17 @@ import shutil
 import signal
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui import __version__
-from tui.core.config import Config, ConfigError, TargetConfig, load_config
-from tui.core.config_schema import Invalid
-from tui.core.config_schema import endpoint as valid_endpoint
-from tui.core.config_schema import region as valid_region
+from tui.core.config import Config, ConfigError
+from tui.core.endpoints import Endpoint, UsageError, load, resolve_targets
 from tui.core.model import Target
+from tui.core.toml_lines import TomlLines
 
 if TYPE_CHECKING:
     from tui.aws.client import AwsPipelineService
@@ -38,18 +37,9 @@ DEMO_REGION = "us-east-1"
 DEMO_ACCOUNTS: dict[str, str] = {"demo-prod": "123456789012", "demo-shared": "210987654321"}
 DEFAULT_SEED = 7
 EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """A problem the user fixes on the command line or in the environment (exit status 2)."""
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """A target with where its calls go (None: AWS_ENDPOINT_URL, else AWS)."""
-
-    target: Target
-    endpoint_url: str | None = None
+DEMO_CONFLICT = (
+    "cptui: --demo runs against the embedded simulator; drop --profile, --region and --endpoint-url"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "Targets are every --profile x --region pair; without either, the [[targets]] of the "
             "config file; without those, AWS_PROFILE and AWS_REGION / AWS_DEFAULT_REGION / the "
-            "profile's region. Push mode: cptui events setup | status | teardown (see --help there)."
+            "profile's region. Push mode: cptui events setup | status | teardown (see --help there). "
+            "In a browser: cptui serve (see cptui serve --help)."
         ),
     )
     parser.add_argument(
@@ -134,115 +125,30 @@ def demo_factory(endpoint_url: str) -> TargetFactory:
     )
 
 
-def resolve_targets(args: argparse.Namespace, config: Config) -> list[Endpoint]:
-    """Targets from the command line, else the config, else the environment.
+def check_keymap(keys: Mapping[str, str], path: Path | None, lines: TomlLines) -> None:
+    """A ``[keys]`` remap against every screen's bindings; imports Textual and the screens, so only a
+    config that remaps keys pays for it."""
+    from tui.app.keymap import check_keymap as check
 
-    ``--endpoint-url`` applies to all of them and wins over a target's ``endpoint_url``.
-    Raises ``UsageError`` when no region can be found or a profile does not exist.
-    """
-    from tui.aws.session import default_profile_name, resolve_region
-
-    profiles: list[str | None] = list(args.profile or [])
-    regions: list[str] = [_checked_region(r) for r in args.region or []]
-    if profiles or regions:
-        endpoints = _from_arguments(profiles, regions, config)
-    elif config.targets:
-        endpoints = [Endpoint(t.to_target(), t.endpoint_url) for t in config.targets]
-    else:
-        profile = default_profile_name()
-        region = resolve_region(profile)
-        if not region:
-            raise UsageError(_no_region(profile))
-        endpoints = [Endpoint(Target(region=region, profile=profile))]
-    if args.endpoint_url:
-        endpoints = [Endpoint(e.target, _checked_endpoint(args.endpoint_url)) for e in endpoints]
-    elif os.environ.get("AWS_ENDPOINT_URL"):
-        _checked_endpoint(os.environ["AWS_ENDPOINT_URL"], "AWS_ENDPOINT_URL=")
-    _check_profiles_exist(e.target.profile for e in endpoints)
-    _check_regions_known(endpoints)
-    return endpoints
+    check(keys, path, lines)
 
 
-def _from_arguments(profiles: list[str | None], regions: list[str], config: Config) -> list[Endpoint]:
-    from tui.aws.session import default_profile_name, resolve_region
-
-    by_key = {(t.profile, t.region): t for t in config.targets}
-    endpoints: list[Endpoint] = []
-    for profile in profiles or [default_profile_name()]:
-        profile_regions = regions or [r for r in [resolve_region(profile)] if r]
-        if not profile_regions:
-            raise UsageError(_no_region(profile))
-        for region in profile_regions:
-            known: TargetConfig | None = by_key.get((profile, region))
-            if known:  # keep the config's name and colour for the same account and region
-                endpoints.append(Endpoint(known.to_target(), known.endpoint_url))
-            else:
-                endpoints.append(Endpoint(Target(region=region, profile=profile)))
-    return list(dict.fromkeys(endpoints))
-
-
-def _checked_region(name: str) -> str:
+def served_app_options(argv: list[str]) -> argparse.Namespace | str:
+    """cptui's own options as ``cptui serve`` passes them to each browser's app, checked now as the app
+    would at start: the parsed options, or what is wrong (argparse prints its own message first)."""
     try:
-        return valid_region(name)
-    except Invalid as exc:
-        raise UsageError(f"cptui: --region {name}: {exc}") from exc
-
-
-def _checked_endpoint(url: str, given_as: str = "--endpoint-url ") -> str:
+        args = build_parser().parse_args(argv)
+    except SystemExit:
+        return "cptui serve: see cptui --help for the app's options"
     try:
-        return valid_endpoint(url)
-    except Invalid as exc:
-        raise UsageError(f"cptui: {given_as}{url}: {exc}") from exc
-
-
-def _check_regions_known(endpoints: Iterable[Endpoint]) -> None:
-    """A region CodePipeline is not offered in is almost always a typo (``us-east-9``): say so now
-    rather than show "cannot reach endpoint" forever. Behind a custom endpoint anything goes."""
-    if any(name.startswith("AWS_ENDPOINT_URL") and value for name, value in os.environ.items()):
-        return  # AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_CODEPIPELINE: a custom endpoint
-    endpoints = [e for e in endpoints if not e.endpoint_url]
-    if not endpoints:
-        return  # all behind --endpoint-url: botocore (a tenth of a second to load) is not needed
-    import difflib
-
-    from botocore.session import get_session
-
-    session = get_session()
-    known = {
-        region
-        for partition in session.get_available_partitions()
-        for region in session.get_available_regions("codepipeline", partition_name=partition)
-    }
-    for endpoint in endpoints:
-        region = endpoint.target.region
-        if endpoint.endpoint_url or region in known:
-            continue
-        near = difflib.get_close_matches(region, sorted(known), n=3)
-        hint = f" (did you mean {', '.join(near)}?)" if near else ""
-        raise UsageError(
-            f"cptui: CodePipeline is not offered in region {region}{hint}; for a region newer than "
-            "this cptui, pass --endpoint-url https://codepipeline.REGION.amazonaws.com"
-        )
-
-
-def _no_region(profile: str | None) -> str:
-    where = f"profile {profile} has no region" if profile else "no AWS region is set"
-    return f"cptui: {where}: pass --region REGION or set AWS_REGION"
-
-
-def _check_profiles_exist(profiles: Iterable[str | None]) -> None:
-    named = [p for p in profiles if p]
-    if not named:
-        return
-    from tui.aws.session import available_profiles
-
-    known = set(available_profiles())
-    for profile in named:
-        if profile not in known:
-            hint = f" (known: {', '.join(sorted(known))})" if known else ""
-            raise UsageError(
-                f"cptui: AWS profile {profile!r} is not in ~/.aws/config or ~/.aws/credentials{hint}"
-            )
+        config = load(args.config, check_keymap=check_keymap)
+        if args.demo and (args.profile or args.region or args.endpoint_url):
+            raise UsageError(DEMO_CONFLICT)
+        if not args.demo:
+            resolve_targets(args, config)
+    except (ConfigError, UsageError) as exc:
+        return str(exc)
+    return args
 
 
 def build_services(endpoints: Sequence[Endpoint]) -> list[AwsPipelineService]:
@@ -258,21 +164,22 @@ def main(argv: list[str] | None = None) -> int:
     if args_list[:1] == ["events"]:  # cptui events setup | status | teardown
         from tui.events.cli import main as events_main
 
-        return events_main(args_list[1:])
+        return events_main(args_list[1:], check_keymap=check_keymap)
+    if args_list[:1] == ["serve"]:  # cptui serve [--host ...] [cptui options]: in a browser
+        from tui.serve.cli import main as serve_main
+
+        return serve_main(args_list[1:], app_options=served_app_options)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error argparse already printed
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
-        config = with_cache(_load(args.config), args.no_cache)
+        config = with_cache(load(args.config, check_keymap=check_keymap), args.no_cache)
         read_only = bool(args.read_only or config.general.read_only)
         if args.demo:
             if args.profile or args.region or args.endpoint_url:
-                raise UsageError(
-                    "cptui: --demo runs against the embedded simulator; "
-                    "drop --profile, --region and --endpoint-url"
-                )
+                raise UsageError(DEMO_CONFLICT)
             return _run_demo(args.seed, config, read_only)
         services = build_services(resolve_targets(args, config))
     except (ConfigError, UsageError) as exc:
@@ -284,17 +191,11 @@ def main(argv: list[str] | None = None) -> int:
 def with_cache(config: Config, no_cache: bool) -> Config:
     """The config with its warm-start cache folder: none with ``--no-cache`` or ``[general] cache =
     false``, else ``$XDG_CACHE_HOME/cptui`` (the demo moves it into its temporary directory)."""
-    from tui.core.config import default_cache_dir
+    from tui.core.paths import default_cache_dir
 
     if no_cache or not config.general.cache:
         return replace(config, cache_dir=None)
     return replace(config, cache_dir=default_cache_dir())
-
-
-def _load(path: Path | None) -> Config:
-    if path is not None and not path.exists():
-        raise UsageError(f"cptui: config file {path} does not exist")
-    return load_config(path)
 
 
 def _run_demo(seed: int, config: Config, read_only: bool) -> int:

@@ -106,7 +106,7 @@ async def _help(shot: Shot) -> None:
     await shot.wait_for(lambda: isinstance(shot.app.screen, HelpScreen))
 
 
-# --- operator actions: the approval dialog and the approvals inbox (tui/app/operations.py) -------------
+# --- operator actions: the approval dialog and the approvals inbox (tui/ui/operations.py) -------------
 
 
 @scene("approval")
@@ -226,6 +226,105 @@ async def _fleet(shot: Shot) -> None:
 
 
 # --- end of the fleet ---------------------------------------------------------------------------
+
+
+# --- managing pipelines (tui/ui/screens/definition.py, manage_dialogs.py) -------------------------
+
+# The scripted "editor" of the diff scene: the Build stage gets a second action after the build, and
+# the build a new project (what an operator might do in $EDITOR).
+_EDIT_SCRIPT = """
+import json, sys
+path = sys.argv[1]
+doc = json.load(open(path))
+build = doc["pipeline"]["stages"][1]["actions"]
+build[0]["configuration"]["ProjectName"] = "billing-service-build-v2"
+lint = json.loads(json.dumps(build[0]))
+lint["name"] = "Lint"
+lint["runOrder"] = 2
+lint["configuration"] = {"ProjectName": "billing-service-lint"}
+lint["outputArtifacts"] = []
+build.append(lint)
+json.dump(doc, open(path, "w"), indent=2)
+"""
+
+
+@scene("definition")
+async def _definition(shot: Shot) -> None:
+    """checkout-web's declaration, found at its Production stage's entry condition (`d`, `/`)."""
+    from tui.ui.screens.definition import DefinitionScreen
+
+    await _show_pipeline(shot, "checkout-web")
+    await shot.pilot.press("d")
+    await shot.wait_for(
+        lambda: isinstance(shot.app.screen, DefinitionScreen) and shot.app.screen.declaration is not None
+    )
+    await shot.pilot.press("slash", *"beforeEntry", "enter")
+    await shot.wait_for(
+        lambda: isinstance(shot.app.screen, DefinitionScreen) and bool(shot.app.screen.matches)
+    )
+
+
+@scene("diff")
+async def _diff(shot: Shot) -> None:
+    """`E` on billing-service (CloudFormation manages it): the change, the diff, the warning."""
+    import os
+    import sys
+
+    from tui.ui.screens.manage_dialogs import UpdateDialog
+
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "editor.py"
+        script.write_text(_EDIT_SCRIPT)
+        before = os.environ.get("VISUAL")
+        os.environ["VISUAL"] = f"{sys.executable} {script}"
+        tempdir, tempfile.tempdir = tempfile.tempdir, folder  # the edit file goes with the folder
+        try:
+            await _show_pipeline(shot, "billing-service")
+            await shot.pilot.press("E")
+            await shot.wait_for(lambda: isinstance(shot.app.screen, UpdateDialog))
+        finally:
+            tempfile.tempdir = tempdir
+            if before is None:
+                os.environ.pop("VISUAL", None)
+            else:
+                os.environ["VISUAL"] = before
+    await shot.pilot.pause(0.3)
+
+
+# --- end of managing pipelines ------------------------------------------------------------------
+# --- history insights and fleet health (tui/ui/screens/insights.py, fleet_health.py) ------------
+
+
+@scene("insights")
+async def _insights(shot: Shot) -> None:
+    """web-frontend: its recent breaking commit, the flaky E2E tests, the duration chart."""
+    from tui.ui.screens.insights import InsightsScreen
+
+    await _show_pipeline(shot, "web-frontend")
+    await shot.pilot.press("i")
+    await shot.wait_for(
+        lambda: (
+            isinstance(shot.app.screen, InsightsScreen)
+            and not shot.app.screen.busy_note
+            and shot.app.screen.diff is not None
+        ),
+        timeout=60,
+    )
+
+
+@scene("fleet_health")
+async def _fleet_health(shot: Shot) -> None:
+    from tui.ui.screens.fleet_health import FleetHealthScreen
+
+    await shot.wait_for(lambda: all(shot.app.store.freshness(t).listed for t in shot.app.targets))
+    await shot.wait_loaded()
+    await shot.pilot.press("H")
+    await shot.wait_for(
+        lambda: isinstance(shot.app.screen, FleetHealthScreen) and not shot.app.screen.reading, timeout=60
+    )
+
+
+# --- end of history insights and fleet health ---------------------------------------------------
 
 
 async def capture(name: str, out_dir: Path, size: tuple[int, int] = SIZE) -> Path:

@@ -7,8 +7,8 @@ default ``$XDG_STATE_HOME/cptui/notified.json``) through the channels the config
 (``toast``), the terminal bell (``bell``) and a desktop notification by OSC 9 / OSC 777 (``desktop``),
 written to the terminal through the app's driver as Textual itself does for OSC 52.
 
-A followed execution that is its pipeline's latest is tracked from the store while the poller watches
-the pipeline; an older one (a queued or parallel execution, or one picked in the history) is read
+A followed execution that is its pipeline's latest is tracked from the store while the poller polls
+the pipeline fast; an older one (a queued or parallel execution, or one picked in the history) is read
 with GetPipelineExecution every ``active_interval`` under the target's rate budget.
 """
 
@@ -19,8 +19,10 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from tui.app.context import Scheduling, Telling
+from tui.app.poll_control import PollController
 from tui.aws.errors import AwsError, ErrorKind
 from tui.core.notify import (
     BELL,
@@ -34,15 +36,25 @@ from tui.core.notify import (
 )
 from tui.core.sanitize import clean
 from tui.core.watchlist import WATCH_FILE, Followed, WatchList, WatchListFile
+from tui.ui.host import Session
 
 if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
     from tui.aws.service import PipelineService
     from tui.core.model import Execution, ExecutionSummary, Target
     from tui.core.store import StoreChange
 
 TICK_SECONDS = 1.0
 HISTORY = 500  # delivered / suppressed events kept for inspection (tests, a future history view)
+
+
+class AlertsHost(Session, Scheduling, Telling, Protocol):
+    """What alerts need: the shared data, timers and workers, notices, the poller (a followed
+    execution's pipeline is polled fast), and the terminal (bell, desktop notifications)."""
+
+    @property
+    def poller(self) -> PollController: ...
+
+    def write_to_terminal(self, data: str) -> None: ...
 
 
 def state_path_for(audit_log: Path) -> Path:
@@ -60,7 +72,7 @@ class Alerts:
 
     def __init__(
         self,
-        app: CptuiApp,
+        app: AlertsHost,
         *,
         state_path: Path | None = None,
         watch_path: Path | None = None,
@@ -82,20 +94,20 @@ class Alerts:
         self.delivered: deque[Event] = deque(maxlen=HISTORY)  # told, in order (the latest)
         self.suppressed: deque[Event] = deque(maxlen=HISTORY)  # found again within the window
         self._monotonic = monotonic or time.monotonic
-        self._watching: dict[str, tuple[Target, str]] = {}  # followed key -> the pipeline the poller watches
+        self._polled_fast: dict[str, tuple[Target, str]] = {}  # followed key -> the pipeline polled fast
         self._fetching: set[str] = set()
         self._fetched_at: dict[str, float] = {}
 
     def start(self) -> None:
         app = self.app
-        app.store_changed.subscribe(app, self.on_store_changed, immediate=True)
+        app.subscribe_store(self.on_store_changed, immediate=True)
         app.set_interval(TICK_SECONDS, self._tick, name="watchlist")
         # What was followed before a restart is followed again (its end still gets told).
         self.watchlist.restore(self.watch_file.load({t.key: t for t in app.targets}))
         self._saved_version = self.watchlist.version
         for entry in self.watchlist.running():
-            app.poller.watch(entry.target, entry.pipeline)
-            self._watching[entry.key] = (entry.target, entry.pipeline)
+            app.poller.poll_fast(entry.target, entry.pipeline)
+            self._polled_fast[entry.key] = (entry.target, entry.pipeline)
 
     # --- detection -----------------------------------------------------------------------------
 
@@ -139,9 +151,7 @@ class Alerts:
 
     def write(self, data: str) -> None:
         """Raw output to the terminal (the bell, OSC sequences), through the app's driver."""
-        driver = self.app._driver
-        if driver is not None:
-            driver.write(data)
+        self.app.write_to_terminal(data)
 
     # --- the watch list ------------------------------------------------------------------------
 
@@ -180,9 +190,9 @@ class Alerts:
             status = entry.status.label.lower() if entry.status else "ended"
             app.notify(f"{clean(pipeline)} {short} has already {status}.", markup=False)
             return entry
-        app.poller.watch(target, pipeline)
-        self._watching[entry.key] = (target, pipeline)
-        key = app.config.key_for("watchlist").split(",")[0]
+        app.poller.poll_fast(target, pipeline)
+        self._polled_fast[entry.key] = (target, pipeline)
+        key = app.config.first_key("watchlist")
         app.notify(f"Following {clean(pipeline)} {short} — {key} lists what you follow.", markup=False)
         self._tick()
         return entry
@@ -206,10 +216,10 @@ class Alerts:
             self.watch_file.save(self.watchlist.entries())
 
     def _settle(self) -> None:
-        """Stop watching pipelines whose followed execution ended or was dismissed."""
-        for key in [k for k in self._watching if (e := self.watchlist.get(k)) is None or e.finished]:
-            target, pipeline = self._watching.pop(key)
-            self.app.poller.unwatch(target, pipeline)
+        """Stop polling fast the pipelines whose followed execution ended or was dismissed."""
+        for key in [k for k in self._polled_fast if (e := self.watchlist.get(k)) is None or e.finished]:
+            target, pipeline = self._polled_fast.pop(key)
+            self.app.poller.stop_polling_fast(target, pipeline)
             self._fetched_at.pop(key, None)
 
     def _tick(self) -> None:
@@ -234,7 +244,7 @@ class Alerts:
             return await service.get_execution(name, execution_id)
 
         try:
-            execution = await self.app.call(entry.target, "GetPipelineExecution", read)
+            execution = await self.app.reads.execution(entry.target, name, execution_id)
         except AwsError as error:
             if error.kind is ErrorKind.NOT_FOUND:
                 # Gone (history is kept 12 months): nothing more will be learnt about it.

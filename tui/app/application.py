@@ -2,20 +2,20 @@
 
 ``CptuiApp(services, config)`` is all it takes: the CLI builds real services (or the demo's, pointed
 at the embedded simulator); tests build them against the simulator on loopback. AWS calls run only in
-workers: the poll controller's, and screens' on-demand reads through ``app.call``, which shares each
-target's rate budget with the polls. ``report_error`` is the one place an error becomes a notice.
+workers: the poll controller's, and screens' on-demand reads through ``app.reads`` (``tui.core.reads``),
+which shares each target's rate budget with the polls. ``report_error`` is the one place an error
+becomes a notice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
 from textual import events
 from textual.actions import ActionParseResult
 from textual.app import App
-from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.signal import Signal
@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 from tui.app import prefs_control as app_prefs
 from tui.app.alert_control import Alerts, state_path_for, watch_path_for
 from tui.app.bench_hook import install_from_env as install_bench_probe
+from tui.app.bindings import APP_BINDINGS
 from tui.app.fleet_control import FleetController
 from tui.app.gc_freeze import freeze_after_loading
 from tui.app.poll_control import PollController
@@ -33,13 +34,15 @@ from tui.aws.errors import AwsError
 from tui.aws.service import PipelineService
 from tui.core.actions import ActionRunner
 from tui.core.audit import AuditLog
-from tui.core.config import DEFAULT_KEYS, Config
+from tui.core.config import Config
 from tui.core.fleet import TargetFactory
-from tui.core.model import ExecutionSummary, Target
+from tui.core.model import Target
 from tui.core.poller import PollSettings
+from tui.core.reads import Reads
 from tui.core.sanitize import clean
 from tui.core.store import Store, StoreChange
 from tui.ui.commands import CptuiCommands
+from tui.ui.host import Host
 from tui.ui.screens.too_small import fit_terminal, too_small
 from tui.ui.widgets.footer import install as install_footers
 
@@ -69,23 +72,7 @@ class CptuiApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "cptui"
     COMMANDS = App.COMMANDS | {CptuiCommands}
-    BINDINGS = [
-        Binding(DEFAULT_KEYS["quit"], "quit", "Quit", id="quit"),
-        Binding(DEFAULT_KEYS["help"], "help", "Help", id="help", key_display="?"),
-        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
-        Binding(DEFAULT_KEYS["approvals"], "approvals", "Approvals", id="approvals"),
-        # Fleet and watch list: in help and the palette; the footers keep to each screen's own keys.
-        Binding(DEFAULT_KEYS["profiles"], "profiles", "Switch or add target", id="profiles", show=False),
-        Binding(DEFAULT_KEYS["watchlist"], "watchlist", "Followed executions", id="watchlist", show=False),
-        Binding(
-            DEFAULT_KEYS["palette"],
-            "command_palette",
-            "Commands",
-            id="palette",
-            show=False,
-            priority=True,
-        ),
-    ]
+    BINDINGS = APP_BINDINGS
 
     def __init__(
         self,
@@ -117,8 +104,10 @@ class CptuiApp(App[None]):
             self.poller = PollController(self, poll_settings(self.config))
         else:
             self.poller = PollController(self, poll_settings(self.config), monotonic=monotonic)
+        # On-demand reads (screens, dialogs, aliases, followed executions) share the polls' budget.
+        self.reads = Reads(self.services, self.poller)
         self.actions = ActionRunner(
-            AuditLog(self.config.general.audit_log),
+            AuditLog.for_session(self.config.general.audit_log),
             read_only=self.read_only,
             identity=self.store.identity,
             clock=self._clock,
@@ -127,6 +116,9 @@ class CptuiApp(App[None]):
 
         self.event_feed = EventsController(self)
         self.fleet = FleetController(self, target_factory)
+        from tui.app.insights_control import InsightsController
+
+        self.insights = InsightsController(self)  # history insights and fleet health, read on demand
         # The last run's lists, painted at the first frame (nothing without a cache folder).
         self.warm_start = WarmStart(self)
         self.warm_start.paint()
@@ -144,6 +136,10 @@ class CptuiApp(App[None]):
         if self.config.general.theme in self.available_themes:
             self.theme = self.config.general.theme
 
+    def subscribe_store(self, callback: Callable[[StoreChange], object], *, immediate: bool = False) -> None:
+        """A controller's subscription to the store's changes, for as long as the app runs."""
+        self.store_changed.subscribe(self, callback, immediate=immediate)
+
     def now(self) -> datetime:
         """The app's clock (tests share the simulator's manual clock)."""
         return self._clock()
@@ -158,7 +154,7 @@ class CptuiApp(App[None]):
         listing = PipelinesScreen()
         self.push_screen(listing)
         self._check_audit_log(listing)
-        self.store_changed.subscribe(self, self.fleet.on_store_changed, immediate=True)
+        self.subscribe_store(self.fleet.on_store_changed, immediate=True)
         self.alerts.start()
         self.warm_start.start()
         if self._start_polling:
@@ -232,21 +228,10 @@ class CptuiApp(App[None]):
             except Exception:  # closing is best effort: the process is leaving anyway
                 continue
 
-    # --- AWS calls from screens --------------------------------------------------------------
-
-    async def call(self, target: Target, operation: str, fn: Callable[[PipelineService], Awaitable[T]]) -> T:
-        """Run one on-demand read for ``target`` within its rate budget; raises ``AwsError``."""
-        service = self.services.get(target.key)
-        if service is None:
-            raise LookupError(f"no service for {target.label}")
-        await self.poller.acquire(target)
-        try:
-            result = await fn(service)
-        except AwsError as error:
-            self.poller.call_finished(target, operation, error)
-            raise
-        self.poller.call_finished(target, operation)
-        return result
+    def write_to_terminal(self, data: str) -> None:
+        """Raw output to the terminal (the bell, OSC sequences), through the driver; none headless."""
+        if self._driver is not None:
+            self._driver.write(data)
 
     # --- errors ------------------------------------------------------------------------------
 
@@ -291,12 +276,9 @@ class CptuiApp(App[None]):
     # --- navigation --------------------------------------------------------------------------
 
     def open_pipeline(self, target: Target, name: str) -> None:
-        """Push the pipeline's screen (written separately; missing means "not available")."""
-        try:
-            from tui.ui.screens.pipeline import PipelineScreen
-        except ImportError:
-            self.notify("The pipeline view is not available in this build.", severity="warning")
-            return
+        """Push the pipeline's screen."""
+        from tui.ui.screens.pipeline import PipelineScreen
+
         self.push_screen(PipelineScreen(target, name))
 
     # --- actions -----------------------------------------------------------------------------
@@ -312,11 +294,8 @@ class CptuiApp(App[None]):
         self.push_screen(HelpScreen.for_screen(self.screen))
 
     def action_approvals(self) -> None:
-        try:
-            from tui.ui.screens.approvals import ApprovalsScreen
-        except ImportError:
-            self.notify("The approvals inbox is not available in this build.", severity="warning")
-            return
+        from tui.ui.screens.approvals import ApprovalsScreen
+
         if not isinstance(self.screen, ApprovalsScreen):
             self.push_screen(ApprovalsScreen())
 
@@ -334,19 +313,13 @@ class CptuiApp(App[None]):
         if not isinstance(self.screen, WatchListScreen):
             self.push_screen(WatchListScreen())
 
-    def follow(
-        self,
-        target: Target,
-        pipeline: str,
-        execution_id: str | None = None,
-        known: ExecutionSummary | None = None,
-    ) -> None:
-        """Follow an execution (default: the latest) until it ends, then notify (`w`)."""
-        self.alerts.follow(target, pipeline, execution_id, known)
-
     def toggle_favourite(self, pipeline: str) -> None:
         """`*` on the list: pin the pipeline on top (in every target), or unpin it; saved."""
         app_prefs.toggle_favourite(self, pipeline)
+
+    def log_view_changed(self, *, wrap: bool, timestamps: bool) -> None:
+        """The log view's ``wrap`` / ``timestamps`` toggles: the next log opens the same way."""
+        app_prefs.log_view_changed(self, wrap=wrap, timestamps=timestamps)
 
     def refresh_rows(self) -> None:
         """Derive every row again (a favourite changed) and publish the change."""
@@ -356,3 +329,7 @@ class CptuiApp(App[None]):
     def action_help_quit(self) -> None:
         # ctrl+c never runs anything here: it only says how to leave.
         self.notify("Press q to quit.", timeout=3)
+
+
+# The screens reach the app only through ``Host`` (tui/ui/host.py): mypy checks here that it is one.
+_IS_A_HOST: type[Host] = CptuiApp

@@ -18,17 +18,18 @@ from __future__ import annotations
 
 import os
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
+from textual.app import App
+
+from tui.ui.host import host_of
 
 READY_FILE = "CPTUI_BENCH_READY_FILE"
 EXIT = "CPTUI_BENCH_EXIT"
 MILESTONES = ("frame", "rows", "live_first", "live_screen", "live_all")
 
 
-def install_from_env(app: CptuiApp) -> None:
+def install_from_env(app: App[Any]) -> None:
     """Install the probe when ``CPTUI_BENCH_READY_FILE`` is set; otherwise do nothing."""
     path = os.environ.get(READY_FILE)
     if path:
@@ -49,7 +50,7 @@ def peak_rss_kb() -> int:
 
 
 class _Probe:
-    def __init__(self, app: CptuiApp, path: str, exit_after: str | None) -> None:
+    def __init__(self, app: App[Any], path: str, exit_after: str | None) -> None:
         self.app = app
         self.path = path
         self.exit_after = exit_after
@@ -64,7 +65,7 @@ class _Probe:
                 self.check(painted=True)
 
         self.app._display = display  # type: ignore[method-assign,assignment]
-        self.app.store_changed.subscribe(self.app, lambda _change: self.check(painted=False))
+        host_of(self.app).store_changed.subscribe(self.app, lambda _change: self.check(painted=False))
 
     def _states(self) -> dict[str, bool]:
         from tui.ui.screens.pipelines import PipelinesScreen
@@ -72,7 +73,7 @@ class _Probe:
         screen = self.app.screen
         if not isinstance(screen, PipelinesScreen):
             return {}
-        rows = self.app.store.rows()
+        rows = host_of(self.app).store.rows()
         by_key = {r.key: r for r in rows}
         on_screen = [by_key[k] for k in screen._visible_keys() if k in by_key]
         return {

@@ -11,25 +11,38 @@ a worker under the target's budget; access denied simply means no alias.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from tui.app.context import Scheduling
+from tui.app.poll_control import PollController
+from tui.app.push_control import EventsController
 from tui.aws.errors import AwsError
 from tui.aws.service import AccountAliasSource, PipelineService
 from tui.core.fleet import TargetFactory, new_target, picker_entries
 from tui.core.model import Target
 from tui.core.store import StoreChange
+from tui.ui.host import Session
 
 if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
     from tui.core.fleet import PickerEntry
 
 PROFILES_TTL = 10.0  # seconds a read of the AWS config files' profiles is reused
 
 
+class FleetHost(Session, Scheduling, Protocol):
+    """What the fleet needs: the shared data, workers, and the controllers a new target joins."""
+
+    @property
+    def poller(self) -> PollController: ...
+
+    @property
+    def event_feed(self) -> EventsController: ...
+
+
 class FleetController:
     """Created by ``CptuiApp``; the picker (`P`), the palette and the list use it."""
 
-    def __init__(self, app: CptuiApp, factory: TargetFactory | None = None) -> None:
+    def __init__(self, app: FleetHost, factory: TargetFactory | None = None) -> None:
         self.app = app
         self.factory = factory or TargetFactory()
         self.view: Target | None = None
@@ -141,7 +154,7 @@ class FleetController:
             return await service.account_alias()
 
         try:
-            alias = await self.app.call(target, "ListAccountAliases", ask)
+            alias = await self.app.reads.account_alias(target)
         except AwsError:
             # Not now (throttled, expired ...): ask again when the identity is next refreshed.
             self._alias_asked.discard(account)

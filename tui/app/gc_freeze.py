@@ -14,16 +14,23 @@ object graph would keep them all.
 from __future__ import annotations
 
 import gc
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
+from tui.app.context import Scheduling
+from tui.ui.host import Session
 
 CHECK_SECONDS = 2.0
 START_LIMIT = 5.0
 
 
-def loading_stage(app: CptuiApp) -> int:
+class FreezeHost(Session, Scheduling, Protocol):
+    """What the freeze reads: the store's progress, and whether a terminal is attached."""
+
+    @property
+    def is_headless(self) -> bool: ...
+
+
+def loading_stage(app: FreezeHost) -> int:
     """0: nothing listed yet; 1: the pipeline list is on screen; 2: every row has its status."""
     if not any(app.store.freshness(t).listed for t in app.targets):
         return 0
@@ -43,7 +50,7 @@ def pause_for_start() -> None:
         _paused_at_start = True
 
 
-def freeze_after_loading(app: CptuiApp) -> None:
+def freeze_after_loading(app: FreezeHost) -> None:
     """Freeze the objects alive once the list is listed, and again once it is loaded (not headless).
 
     Until the first list arrives the collector is off: importing aiobotocore and loading botocore's
@@ -79,6 +86,6 @@ def freeze_after_loading(app: CptuiApp) -> None:
         if frozen == 0:
             check()
 
-    app.store_changed.subscribe(app, on_change, immediate=True)
+    app.subscribe_store(on_change, immediate=True)
     timer = app.set_interval(CHECK_SECONDS, check, name="gc-freeze")
     app.set_timer(START_LIMIT, resume, name="gc-resume")

@@ -14,10 +14,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from textual.binding import Binding, BindingType
-from textual.keys import _character_to_key
 
+from tui.app.bindings import APP_BINDINGS
 from tui.core.config_schema import ConfigError
 from tui.core.toml_lines import TomlLines
+from tui.ui.widgets.textual_private import character_to_key
 
 FORBIDDEN = {"ctrl+c": "ctrl+c never runs an action (it copies in a text field, else says how to quit)"}
 
@@ -26,7 +27,7 @@ def normalize(key: str) -> str:
     """One spelling per key: "?" and "question_mark" are the same key; ctrl+R is ctrl+r."""
     key = key.strip()
     if len(key) == 1:
-        return _character_to_key(key)
+        return character_to_key(key)
     if "+" in key:
         *mods, last = key.split("+")
         return "+".join([*(m.lower() for m in mods), last if len(last) == 1 else last.lower()])
@@ -45,15 +46,23 @@ def _bindings(classes: Iterable[type]) -> list[Binding]:
     return out
 
 
+class _AppKeys:
+    """The app's own keys, on every screen."""
+
+    BINDINGS = APP_BINDINGS
+
+
 def screen_bindings() -> dict[str, list[Binding]]:
     """Screen name -> every binding active on it (its own, its main widgets', the app's)."""
-    from tui.app.application import CptuiApp
     from tui.ui.screens.approvals import ApprovalsScreen
     from tui.ui.screens.chooser import ValueChooser
+    from tui.ui.screens.definition import DefinitionScreen
     from tui.ui.screens.dialogs import ApprovalDialog, ConfirmDialog
     from tui.ui.screens.execution import ExecutionScreen
+    from tui.ui.screens.fleet_health import FleetHealthScreen
     from tui.ui.screens.help import HelpScreen
     from tui.ui.screens.history import HistoryScreen
+    from tui.ui.screens.insights import InsightsScreen
     from tui.ui.screens.logs import LogScreen
     from tui.ui.screens.pipeline import PipelineScreen
     from tui.ui.screens.pipelines import PipelinesScreen
@@ -63,13 +72,16 @@ def screen_bindings() -> dict[str, list[Binding]]:
     from tui.ui.widgets.ranked_table import RankedTable
     from tui.ui.widgets.stage_graph import StageGraph
 
-    app = [CptuiApp]
+    app = [_AppKeys]
     return {
         "pipeline list": _bindings([PipelinesScreen, RankedTable, *app]),
         "pipeline": _bindings([PipelineScreen, StageGraph, *app]),
         "history": _bindings([HistoryScreen, RankedTable, *app]),
         "execution": _bindings([ExecutionScreen, RankedTable, *app]),
+        "insights": _bindings([InsightsScreen, *app]),
+        "fleet health": _bindings([FleetHealthScreen, RankedTable, *app]),
         "logs": _bindings([LogScreen, LogView, *app]),
+        "definition": _bindings([DefinitionScreen, *app]),
         "approvals": _bindings([ApprovalsScreen, RankedTable, *app]),
         "followed executions": _bindings([WatchListScreen, RankedTable, *app]),
         # Modal screens: the app's bindings do not reach them.

@@ -4,7 +4,7 @@ A timer asks the policy what is due a few times a second; each fetch runs in its
 ``poll``) so the UI never waits. Results go into the store; the changes of a burst are merged and
 published once on ``app.store_changed``. Failures keep the last data and mark the target stale with
 a reason a person can act on; the app tells the user once per new reason (``app.report_error``).
-On-demand reads (``app.call``) take their token from the same per-target budget.
+On-demand reads (``app.reads``, tui/core/reads.py) take their token from the same per-target budget.
 """
 
 from __future__ import annotations
@@ -15,8 +15,11 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from textual.geometry import Size
+
+from tui.app.context import Scheduling, Telling
 from tui.aws.errors import AwsError, ErrorKind
 from tui.aws.iam import iam_action
 from tui.aws.service import LAST_RETRIES, SINGLE_ATTEMPT
@@ -25,11 +28,11 @@ from tui.core.error_text import error_text, missing_permission
 from tui.core.poller import Fetch, FetchKind, PollPolicy, PollSettings
 from tui.core.sanitize import clean
 from tui.core.store import StoreChange, latest_outdated, short_reason, stage_statuses_changed
+from tui.ui.host import Session
 
 if TYPE_CHECKING:
     from textual.timer import Timer
 
-    from tui.app.application import CptuiApp
     from tui.aws.service import PipelineService
     from tui.core.model import Target
 
@@ -52,6 +55,14 @@ _PACED_KINDS = frozenset({FetchKind.LATEST, FetchKind.STATE})
 def _retried() -> bool:
     """The fetch just answered only after the client retried it (a throttle, most often)."""
     return LAST_RETRIES.get() > 0
+
+
+class PollHost(Session, Scheduling, Telling, Protocol):
+    """What polling needs of the app: the shared data, timers and workers, notices, and the
+    terminal's height (the first list burst covers a screenful)."""
+
+    @property
+    def size(self) -> Size: ...
 
 
 def stale_reason(error: AwsError, target: Target, operation: str = "") -> str:
@@ -78,22 +89,23 @@ def stale_reason(error: AwsError, target: Target, operation: str = "") -> str:
 
 class PollController:
     """Drives polling for every target of the app. Created by ``CptuiApp``; screens use
-    ``watch`` / ``unwatch`` / ``set_visible`` / ``refresh_now``."""
+    ``poll_fast`` / ``stop_polling_fast`` / ``set_visible`` / ``refresh_now``."""
 
     def __init__(
         self,
-        app: CptuiApp,
+        app: PollHost,
         settings: PollSettings | None = None,
         *,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.app = app
         self.policy = PollPolicy(settings)
-        self.calls: Counter[str] = Counter()  # API calls made, by operation (polls and app.call)
+        self.calls: Counter[str] = Counter()  # every API call made, by operation (polls and app.reads)
         self._monotonic = monotonic
         self._targets: dict[str, Target] = {t.key: t for t in app.targets}
         self._pending: StoreChange | None = None
         self._timer: Timer | None = None
+        self._fetch_ended = asyncio.Event()
         self._notified: set[tuple[str, str]] = set()
         self._told_denied: set[tuple[str, str]] = set()  # (target key, IAM action) told about
         self._told_unavailable: set[tuple[str, str]] = set()  # (target key, operation) told about
@@ -131,15 +143,15 @@ class PollController:
 
     # --- focus -------------------------------------------------------------------------------
 
-    def watch(self, target: Target, name: str) -> None:
+    def poll_fast(self, target: Target, name: str) -> None:
         """A screen shows this pipeline: fetch it now, then poll it at the active cadence."""
         if target.key in self._targets:
-            self.policy.watch(target.key, name, self._monotonic())
+            self.policy.poll_fast(target.key, name, self._monotonic())
             self._dispatch_soon()
 
-    def unwatch(self, target: Target, name: str) -> None:
+    def stop_polling_fast(self, target: Target, name: str) -> None:
         if target.key in self._targets:
-            self.policy.unwatch(target.key, name)
+            self.policy.stop_polling_fast(target.key, name)
 
     def set_visible(self, target: Target, names: Iterable[str]) -> None:
         """The rows of this target on screen now (the pipelines list calls this as it scrolls)."""
@@ -220,6 +232,26 @@ class PollController:
                 self._settle_startup(key)
 
     async def _run(self, fetch: Fetch) -> None:
+        try:
+            await self._run_fetch(fetch)
+        finally:
+            self._fetch_ended.set()  # (wait_for_fetches checks its condition again)
+
+    async def wait_for_fetches(self, done: Callable[[], bool], timeout: float) -> None:
+        """Until ``done()`` holds, checked each time a fetch ends; at most ``timeout`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            self._fetch_ended.clear()
+            remaining = deadline - loop.time()
+            if done() or remaining <= 0:
+                return
+            try:
+                await asyncio.wait_for(self._fetch_ended.wait(), remaining)
+            except TimeoutError:
+                return
+
+    async def _run_fetch(self, fetch: Fetch) -> None:
         target = self._targets[fetch.target]
         service = self.app.services[fetch.target]
         self.calls[fetch.kind.operation] += 1

@@ -11,30 +11,38 @@ cannot read, or cannot write, is left alone and the notice says why: the app kee
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from tui.core.config import ConfigError, save_preferences
+from tui.app.context import Telling
+from tui.app.keymap import check_keymap
+from tui.core.config import Config, ConfigError, save_preferences
 from tui.core.sanitize import clean
 
-if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
+
+class PrefsHost(Telling, Protocol):
+    """What saving preferences needs: the config (replaced when a preference changes) and the rows
+    to derive again (a favourite moves a row)."""
+
+    config: Config
+
+    def refresh_rows(self) -> None: ...
 
 
-def save(app: CptuiApp, **changes: Any) -> bool:
+def save(app: PrefsHost, **changes: Any) -> bool:
     """Write ``changes`` to the config file; True when written. (The in-memory config is the
     caller's to update: the file may hold more than this run was started with.)"""
     path = app.config.path
     if path is None:
         return False
     try:
-        save_preferences(app.config, path, **changes)
+        save_preferences(app.config, path, check_keymap=check_keymap, **changes)
     except (ConfigError, OSError) as exc:
         app.notify(f"Preference not saved: {clean(str(exc))}", severity="warning", markup=False)
         return False
     return True
 
 
-def toggle_favourite(app: CptuiApp, name: str) -> None:
+def toggle_favourite(app: PrefsHost, name: str) -> None:
     """Pin a pipeline on top of the list (in every target), or unpin it."""
     pipelines = app.config.pipelines
     shown = clean(name)
@@ -59,7 +67,7 @@ def toggle_favourite(app: CptuiApp, name: str) -> None:
         app.notify(f"{shown} is no longer a favourite{where}.", markup=False)
 
 
-def theme_changed(app: CptuiApp, theme: str) -> None:
+def theme_changed(app: PrefsHost, theme: str) -> None:
     """The command palette's theme picker: remember the choice."""
     if theme == app.config.general.theme:
         return
@@ -67,7 +75,7 @@ def theme_changed(app: CptuiApp, theme: str) -> None:
     save(app, theme=theme)
 
 
-def log_view_changed(app: CptuiApp, *, wrap: bool, timestamps: bool) -> None:
+def log_view_changed(app: PrefsHost, *, wrap: bool, timestamps: bool) -> None:
     """The log view's ``wrap`` / ``timestamps`` toggles: the next log opens the same way."""
     logs = app.config.logs
     if (logs.wrap, logs.timestamps) == (wrap, timestamps):

@@ -17,14 +17,16 @@ import functools
 import logging
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from textual.screen import Screen
+
+from tui.app.context import Scheduling, Telling
+from tui.app.poll_control import PollController
 from tui.core.model import Target
 from tui.events.consumer import EventApplier, PipelineEvent
 from tui.events.receiver import Receiver
-
-if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
+from tui.ui.host import Session
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,17 @@ STARTING = "polling (connecting to the event queue)"
 # A batch's messages are deleted once its confirming reads are done, or after this many seconds
 # (a target whose reads fail must not hold its messages forever: the sweep covers it).
 CONFIRM_WAIT = 30.0
+
+
+class PushHost(Session, Scheduling, Telling, Protocol):
+    """What push mode needs: the shared data, timers, notices, the poller it hands sweeps to, and
+    the screens (a log screen open on a build keeps its CodeBuild events)."""
+
+    @property
+    def poller(self) -> PollController: ...
+
+    @property
+    def screen_stack(self) -> list[Screen[Any]]: ...
 
 
 def polling(why: str) -> str:
@@ -54,7 +67,7 @@ class _Queue:
 class EventsController:
     """Push mode for every target of the app. Created by ``CptuiApp``; ``start`` after polling."""
 
-    def __init__(self, app: CptuiApp, *, wait_seconds: int = 20, retry_after: float = 300.0) -> None:
+    def __init__(self, app: PushHost, *, wait_seconds: int = 20, retry_after: float = 300.0) -> None:
         self.app = app
         self.applier = EventApplier(app.store)
         self.wait_seconds = wait_seconds
@@ -210,10 +223,9 @@ class EventsController:
     async def _confirmed(self, pending: set[tuple[str, str]]) -> None:
         """Until every confirming read of a batch is done (bounded by ``CONFIRM_WAIT``)."""
         policy = self.app.poller.policy
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + CONFIRM_WAIT
-        while loop.time() < deadline and not all(policy.confirmed(k, n) for k, n in pending):
-            await asyncio.sleep(0.05)
+        await self.app.poller.wait_for_fetches(
+            lambda: all(policy.confirmed(k, n) for k, n in pending), CONFIRM_WAIT
+        )
 
 
 def _build_key(build_id: str) -> str:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from tui.app.context import Scheduling
+from tui.app.poll_control import PollController
 from tui.core.cache import CachedList, load_list, save_list
+from tui.ui.host import Session
 
 if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
     from tui.core.model import Target
     from tui.core.store import StoreChange
 
@@ -29,8 +31,15 @@ SAVE_EVERY = 120.0  # seconds between writes of the live lists (and once at exit
 FIRST_SAVE = 15.0
 
 
+class WarmHost(Session, Scheduling, Protocol):
+    """What the warm start needs: the shared data, timers, and the poller to publish through."""
+
+    @property
+    def poller(self) -> PollController: ...
+
+
 class WarmStart:
-    def __init__(self, app: CptuiApp) -> None:
+    def __init__(self, app: WarmHost) -> None:
         self.app = app
         self.folder: Path | None = app.config.cache_dir
         # Cached lists painted and not yet checked against the target's account.
@@ -57,7 +66,7 @@ class WarmStart:
         """Check accounts as identities arrive; save the live lists now and then."""
         if self.folder is None:
             return
-        self.app.store_changed.subscribe(self.app, self.on_store_changed, immediate=True)
+        self.app.subscribe_store(self.on_store_changed, immediate=True)
         self.app.set_timer(self.first_save, self.save, name="warm-start first save")
         self.app.set_interval(SAVE_EVERY, self.save, name="warm-start save")
 

@@ -27,16 +27,19 @@ from tui.aws.session import DEFAULT_POOL, SessionPool
 from tui.core.model import (
     ActionExecution,
     Build,
+    ConditionKind,
     Execution,
     ExecutionSummary,
     Identity,
     LogEvent,
     LogPage,
     Page,
+    PipelineDeclaration,
     PipelineDef,
     PipelineState,
     PipelineSummary,
     RetryMode,
+    RuleExecution,
     SourceRevision,
     Target,
 )
@@ -169,6 +172,7 @@ class AwsPipelineService:
         *,
         mutation: bool = False,
         observe: bool = True,
+        service: str | None = None,
     ) -> T:
         """Run one API call: tell the observer once (unless ``observe`` is False), map any failure
         to an ``AwsError``."""
@@ -179,7 +183,7 @@ class AwsPipelineService:
         except Exception as exc:
             from tui.aws.errormap import map_error  # botocore and aiohttp: loaded by now
 
-            error = map_error(exc, operation, mutation=mutation, profile=self.target.profile)
+            error = map_error(exc, operation, mutation=mutation, profile=self.target.profile, service=service)
             if observe:
                 self._notify(operation, False, error.kind.value)
             if error.kind is ErrorKind.CREDENTIALS:
@@ -221,7 +225,7 @@ class AwsPipelineService:
             LAST_RETRIES.set(retries if type(retries) is int else 0)
             return response
 
-        return await self._observed(operation, run, mutation=mutation, observe=observe)
+        return await self._observed(operation, run, mutation=mutation, observe=observe, service=service)
 
     async def _paginate(self, operation: str, result_key: str, **params: Any) -> list[Any]:
         """All items of a CodePipeline paginated list; each page is one observed call."""
@@ -240,7 +244,7 @@ class AwsPipelineService:
         try:
             while True:
                 try:
-                    page = await self._observed(operation, next_page)
+                    page = await self._observed(operation, next_page, service=_CODEPIPELINE)
                 except StopAsyncIteration:
                     return items
                 items.extend(page.get(result_key) or [])
@@ -289,12 +293,22 @@ class AwsPipelineService:
         return self._convert("GetPipelineState", convert.pipeline_state, response, name)
 
     async def list_executions(
-        self, name: str, *, max_results: int = 25, next_token: str | None = None
+        self,
+        name: str,
+        *,
+        max_results: int = 25,
+        next_token: str | None = None,
+        succeeded_in_stage: str | None = None,
     ) -> Page[ExecutionSummary]:
-        """One page of ListPipelineExecutions, newest first; ``next_token`` fetches the next."""
+        """One page of ListPipelineExecutions, newest first; ``next_token`` fetches the next.
+
+        ``succeeded_in_stage`` keeps only executions that succeeded in that stage (the API's
+        ``filter.succeededInStage``)."""
         params: dict[str, Any] = {"pipelineName": name, "maxResults": max_results}
         if next_token:
             params["nextToken"] = next_token
+        if succeeded_in_stage:
+            params["filter"] = {"succeededInStage": {"stageName": succeeded_in_stage}}
         response = await self._call(_CODEPIPELINE, "ListPipelineExecutions", **params)
 
         def to_page(data: Mapping[str, Any]) -> Page[ExecutionSummary]:
@@ -324,6 +338,46 @@ class AwsPipelineService:
             filter={"pipelineExecutionId": execution_id},
         )
         return self._convert("ListActionExecutions", convert.action_executions, raw, execution_id)
+
+    async def get_pipeline_declaration(self, name: str) -> PipelineDeclaration:
+        """GetPipeline, the declaration kept exactly as AWS sent it (for viewing, editing and
+        UpdatePipeline), with its version and metadata."""
+        response = await self._call(_CODEPIPELINE, "GetPipeline", name=name)
+        return self._convert("GetPipeline", convert.pipeline_declaration, response)
+
+    async def list_tags_for_resource(self, arn: str) -> dict[str, str]:
+        """ListTagsForResource (all pages): the resource's tags by key, e.g. to see whether
+        CloudFormation manages a pipeline (``tui.core.model.cloudformation_stack``)."""
+        raw = await self._paginate("ListTagsForResource", "tags", resourceArn=arn)
+        return self._convert("ListTagsForResource", convert.tags, raw)
+
+    async def list_rule_executions(self, name: str, execution_id: str) -> list[RuleExecution]:
+        """Every condition-rule evaluation of one execution (ListRuleExecutions, all pages)."""
+        raw = await self._paginate(
+            "ListRuleExecutions",
+            "ruleExecutionDetails",
+            pipelineName=name,
+            filter={"pipelineExecutionId": execution_id},
+        )
+        return self._convert("ListRuleExecutions", convert.rule_executions, raw, execution_id)
+
+    async def list_pipeline_action_executions(
+        self, name: str, *, max_results: int = 100, next_token: str | None = None
+    ) -> Page[ActionExecution]:
+        """One page of the pipeline's action executions across its executions (ListActionExecutions
+        without a filter), newest first: the history insights read 100 at a time this way."""
+        params: dict[str, Any] = {"pipelineName": name, "maxResults": max_results}
+        if next_token:
+            params["nextToken"] = next_token
+        response = await self._call(_CODEPIPELINE, "ListActionExecutions", **params)
+
+        def to_page(data: Mapping[str, Any]) -> Page[ActionExecution]:
+            return Page(
+                items=tuple(convert.pipeline_action_executions(data.get("actionExecutionDetails"))),
+                next_token=data.get("nextToken") or None,
+            )
+
+        return self._convert("ListActionExecutions", to_page, response)
 
     async def batch_get_builds(self, build_ids: Sequence[str]) -> list[Build]:
         """BatchGetBuilds, 100 ids a call; builds AWS does not know are left out."""
@@ -487,6 +541,47 @@ class AwsPipelineService:
             actionName=action,
             token=token,
             result={"summary": summary, "status": "Approved" if approved else "Rejected"},
+        )
+
+    async def update_pipeline(self, declaration: Mapping[str, Any]) -> PipelineDeclaration:
+        """UpdatePipeline with a whole declaration (no ``metadata``); returns what AWS stored,
+        whose version is the old one + 1. Sent once. UpdatePipeline has no concurrency check:
+        the caller compares versions (GetPipeline) just before calling it."""
+        if "metadata" in declaration:
+            raise ValidationFailed(
+                "the declaration still has its metadata block: UpdatePipeline takes the pipeline member only",
+                code="MetadataPresent",
+                operation="UpdatePipeline",
+            )
+        response = await self._call(
+            _CODEPIPELINE, "UpdatePipeline", mutation=True, pipeline=dict(declaration)
+        )
+        return self._convert("UpdatePipeline", convert.pipeline_declaration, response)
+
+    async def delete_pipeline(self, name: str) -> None:
+        """DeletePipeline: the pipeline and its execution history go (its S3 artifacts stay).
+        Sent once."""
+        await self._call(_CODEPIPELINE, "DeletePipeline", mutation=True, name=name)
+
+    async def override_stage_condition(
+        self, name: str, stage: str, execution_id: str, kind: ConditionKind
+    ) -> None:
+        """OverrideStageCondition (BEFORE_ENTRY or ON_SUCCESS): the condition being checked for
+        ``execution_id`` ends as Overridden and the stage proceeds. Sent once."""
+        if not ConditionKind(kind).overridable:
+            raise ValidationFailed(
+                f"{kind} conditions cannot be overridden (only BEFORE_ENTRY and ON_SUCCESS)",
+                code="NotOverridable",
+                operation="OverrideStageCondition",
+            )
+        await self._call(
+            _CODEPIPELINE,
+            "OverrideStageCondition",
+            mutation=True,
+            pipelineName=name,
+            stageName=stage,
+            pipelineExecutionId=execution_id,
+            conditionType=str(ConditionKind(kind).value),
         )
 
     async def _reread_credentials(self) -> None:

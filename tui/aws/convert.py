@@ -28,20 +28,36 @@ from tui.core.model import (
     BuildLogs,
     BuildPhase,
     BuildStatus,
+    ConditionDef,
+    ConditionKind,
+    ConditionResult,
+    ConditionState,
+    ConditionStatus,
     Execution,
     ExecutionMode,
     ExecutionRef,
     ExecutionSummary,
     ExecutionType,
+    GitFilter,
+    GitPullRequestFilter,
+    GitPushFilter,
     Identity,
     LogEvent,
     LogPage,
+    PipelineDeclaration,
     PipelineDef,
     PipelineState,
     PipelineSummary,
+    PipelineTriggerDef,
     PipelineType,
     PipelineVariableDef,
+    RetryMode,
+    RuleDef,
+    RuleExecution,
+    RuleState,
     SourceRevision,
+    StageConditions,
+    StageConditionState,
     StageDef,
     StageState,
     Status,
@@ -166,13 +182,7 @@ def pipeline_def(response: Json) -> PipelineDef:
         version=_int(pipeline, "version") or 1,
         pipeline_type=PipelineType(pipeline.get("pipelineType") or "V1"),
         execution_mode=ExecutionMode(pipeline.get("executionMode") or "SUPERSEDED"),
-        stages=tuple(
-            StageDef(
-                name=str(_req(stage, "name")),
-                actions=tuple(action_def(a) for a in _named(_list(stage, "actions"))),
-            )
-            for stage in _named(_list(pipeline, "stages"))
-        ),
+        stages=tuple(stage_def(stage) for stage in _named(_list(pipeline, "stages"))),
         variables=tuple(
             PipelineVariableDef(
                 name=str(_req(v, "name")),
@@ -185,7 +195,178 @@ def pipeline_def(response: Json) -> PipelineDef:
         arn=str(metadata.get("pipelineArn") or ""),
         created=_time(metadata, "created"),
         updated=_time(metadata, "updated"),
+        triggers=tuple(t for t in (trigger_def(t) for t in _list(pipeline, "triggers")) if t is not None),
     )
+
+
+def _result(data: Json, key: str = "result") -> ConditionResult | None:
+    value = data.get(key)
+    return ConditionResult(value) if isinstance(value, str) and value else None
+
+
+def rule_def(data: Json) -> RuleDef:
+    type_id = _dict(data, "ruleTypeId")
+    commands = data.get("commands")
+    return RuleDef(
+        name=str(_req(data, "name")),
+        provider=str(type_id.get("provider") or ""),
+        category=str(type_id.get("category") or "Rule"),
+        owner=str(type_id.get("owner") or "AWS"),
+        version=str(type_id.get("version") or "1"),
+        configuration=_map(data, "configuration"),
+        input_artifacts=_names(_list(data, "inputArtifacts")),
+        commands=tuple(str(c) for c in commands) if isinstance(commands, list) else (),
+        region=_str(data, "region"),
+        role_arn=_str(data, "roleArn"),
+        timeout_minutes=_int(data, "timeoutInMinutes"),
+    )
+
+
+def stage_conditions(data: Json, kind: ConditionKind) -> StageConditions:
+    """A stage's beforeEntry / onSuccess / onFailure block."""
+    retry = _dict(data, "retryConfiguration")
+    mode = retry.get("retryMode")
+    return StageConditions(
+        kind=kind,
+        conditions=tuple(
+            ConditionDef(result=_result(c), rules=tuple(rule_def(r) for r in _named(_list(c, "rules"))))
+            for c in _list(data, "conditions")
+        ),
+        result=_result(data),
+        retry_mode=RetryMode(mode) if isinstance(mode, str) and mode else None,
+    )
+
+
+_CONDITION_MEMBERS = (
+    ("beforeEntry", ConditionKind.BEFORE_ENTRY),
+    ("onSuccess", ConditionKind.ON_SUCCESS),
+    ("onFailure", ConditionKind.ON_FAILURE),
+)
+
+
+def stage_def(data: Json) -> StageDef:
+    blocks = {
+        kind: stage_conditions(data[member], kind)
+        for member, kind in _CONDITION_MEMBERS
+        if isinstance(data.get(member), Mapping)
+    }
+    return StageDef(
+        name=str(_req(data, "name")),
+        actions=tuple(action_def(a) for a in _named(_list(data, "actions"))),
+        before_entry=blocks.get(ConditionKind.BEFORE_ENTRY),
+        on_success=blocks.get(ConditionKind.ON_SUCCESS),
+        on_failure=blocks.get(ConditionKind.ON_FAILURE),
+    )
+
+
+def _git_filter(data: Json, key: str) -> GitFilter | None:
+    value = data.get(key)
+    if not isinstance(value, Mapping):
+        return None
+    includes, excludes = value.get("includes"), value.get("excludes")
+    return GitFilter(
+        includes=tuple(str(i) for i in includes) if isinstance(includes, list) else (),
+        excludes=tuple(str(e) for e in excludes) if isinstance(excludes, list) else (),
+    )
+
+
+def trigger_def(data: Json) -> PipelineTriggerDef | None:
+    """One V2 trigger; None when it names no source action (nothing to show it on)."""
+    git = _dict(data, "gitConfiguration")
+    action = git.get("sourceActionName")
+    if not action:
+        return None
+    push = tuple(
+        GitPushFilter(
+            branches=_git_filter(f, "branches"),
+            tags=_git_filter(f, "tags"),
+            file_paths=_git_filter(f, "filePaths"),
+        )
+        for f in _list(git, "push")
+    )
+    pulls = []
+    for f in _list(git, "pullRequest"):
+        events = f.get("events")
+        pulls.append(
+            GitPullRequestFilter(
+                events=tuple(str(e) for e in events) if isinstance(events, list) else (),
+                branches=_git_filter(f, "branches"),
+                file_paths=_git_filter(f, "filePaths"),
+            )
+        )
+    return PipelineTriggerDef(
+        provider_type=str(data.get("providerType") or ""),
+        source_action=str(action),
+        push=push,
+        pull_request=tuple(pulls),
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    """A copy of ``value`` with only JSON types (botocore gives dicts, lists, str, int, bool)."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def pipeline_declaration(response: Json) -> PipelineDeclaration:
+    """GetPipeline's (or UpdatePipeline's) response, the declaration kept as AWS sent it."""
+    pipeline = _req(response, "pipeline")
+    metadata = _dict(response, "metadata")
+    return PipelineDeclaration(
+        name=str(_req(pipeline, "name")),
+        version=_int(pipeline, "version") or 1,
+        document=_jsonable(pipeline),
+        arn=str(metadata.get("pipelineArn") or ""),
+        created=_time(metadata, "created"),
+        updated=_time(metadata, "updated"),
+    )
+
+
+def tags(items: Iterable[Json]) -> dict[str, str]:
+    """ListTagsForResource's ``tags`` (all pages) as a dict, in the order AWS listed them."""
+    return {str(t["key"]): str(t.get("value") or "") for t in items if t.get("key") is not None}
+
+
+def rule_execution(data: Json, execution_id: str | None = None) -> RuleExecution:
+    """One item of ListRuleExecutions' ``ruleExecutionDetails``."""
+    given = _dict(data, "input")
+    result = _dict(_dict(data, "output"), "executionResult")
+    error = _dict(result, "errorDetails")
+    return RuleExecution(
+        execution_id=str(
+            data.get("pipelineExecutionId") or execution_id or _req(data, "pipelineExecutionId")
+        ),
+        rule_execution_id=str(_req(data, "ruleExecutionId")),
+        stage_name=str(data.get("stageName") or ""),
+        rule_name=str(data.get("ruleName") or ""),
+        status=_status(data.get("status"), Status.IN_PROGRESS),
+        pipeline_version=_int(data, "pipelineVersion"),
+        provider=str(_dict(given, "ruleTypeId").get("provider") or ""),
+        start_time=_time(data, "startTime"),
+        last_update_time=_time(data, "lastUpdateTime"),
+        updated_by=_str(data, "updatedBy"),
+        configuration=_map(given, "configuration"),
+        resolved_configuration=_map(given, "resolvedConfiguration"),
+        external_execution_id=_str(result, "externalExecutionId"),
+        summary=_str(result, "externalExecutionSummary"),
+        external_execution_url=_str(result, "externalExecutionUrl"),
+        error_code=_str(error, "code"),
+        error_message=_str(error, "message"),
+    )
+
+
+def rule_executions(items: Iterable[Json], execution_id: str | None = None) -> list[RuleExecution]:
+    """ListRuleExecutions' items (all pages); one without its ids cannot be shown and is left out."""
+    return [
+        rule_execution(d, execution_id)
+        for d in items
+        if d.get("ruleExecutionId") and (d.get("pipelineExecutionId") or execution_id)
+    ]
 
 
 # --- CodePipeline: state ----------------------------------------------------------------------
@@ -225,7 +406,60 @@ def action_state(data: Json) -> ActionState:
     )
 
 
+def _rule_state(data: Json) -> RuleState:
+    latest = _dict(data, "latestExecution")
+    error = _dict(latest, "errorDetails")
+    return RuleState(
+        name=str(_req(data, "ruleName")),
+        status=_status(latest.get("status")),
+        summary=_str(latest, "summary"),
+        last_status_change=_time(latest, "lastStatusChange"),
+        rule_execution_id=_str(latest, "ruleExecutionId"),
+        last_updated_by=_str(latest, "lastUpdatedBy"),
+        external_execution_id=_str(latest, "externalExecutionId"),
+        external_execution_url=_str(latest, "externalExecutionUrl"),
+        error_code=_str(error, "code"),
+        error_message=_str(error, "message"),
+        entity_url=_str(data, "entityUrl"),
+    )
+
+
+def _condition_status(data: Json) -> ConditionStatus | None:
+    value = data.get("status")
+    return ConditionStatus(value) if isinstance(value, str) and value else None
+
+
+def stage_condition_state(data: Json, kind: ConditionKind) -> StageConditionState:
+    latest = _dict(data, "latestExecution")
+    return StageConditionState(
+        kind=kind,
+        status=_condition_status(latest),
+        summary=_str(latest, "summary"),
+        conditions=tuple(
+            ConditionState(
+                status=_condition_status(_dict(c, "latestExecution")),
+                summary=_str(_dict(c, "latestExecution"), "summary"),
+                last_status_change=_time(_dict(c, "latestExecution"), "lastStatusChange"),
+                rules=tuple(_rule_state(r) for r in _named(_list(c, "ruleStates"), "ruleName")),
+            )
+            for c in _list(data, "conditionStates")
+        ),
+    )
+
+
+_CONDITION_STATES = (
+    ("beforeEntryConditionState", ConditionKind.BEFORE_ENTRY),
+    ("onSuccessConditionState", ConditionKind.ON_SUCCESS),
+    ("onFailureConditionState", ConditionKind.ON_FAILURE),
+)
+
+
 def stage_state(data: Json) -> StageState:
+    conditions = {
+        kind: stage_condition_state(data[member], kind)
+        for member, kind in _CONDITION_STATES
+        if isinstance(data.get(member), Mapping)
+    }
     transition = _dict(data, "inboundTransitionState")
     # V2 pipelines report every held execution in inboundExecutions; V1 (and older
     # responses) report the single one in inboundExecution. Some responses carry both.
@@ -245,6 +479,9 @@ def stage_state(data: Json) -> StageState:
         latest=_execution_ref(_dict(data, "latestExecution")),
         inbound=tuple(inbound),
         actions=tuple(action_state(a) for a in _named(_list(data, "actionStates"), "actionName")),
+        before_entry=conditions.get(ConditionKind.BEFORE_ENTRY),
+        on_success=conditions.get(ConditionKind.ON_SUCCESS),
+        on_failure=conditions.get(ConditionKind.ON_FAILURE),
     )
 
 
@@ -490,6 +727,16 @@ def action_executions(items: Any, execution_id: str) -> list[ActionExecution]:
     """ListActionExecutions' ``actionExecutionDetails`` (every page) for one pipeline execution:
     items without their own id are left out."""
     return [action_execution(a, execution_id) for a in _with(items, "actionExecutionId")]
+
+
+def pipeline_action_executions(items: Any) -> list[ActionExecution]:
+    """ListActionExecutions' ``actionExecutionDetails`` without a filter (a page of the whole
+    pipeline's, newest first): items without their own id or their pipeline execution's are left out."""
+    return [
+        action_execution(a)
+        for a in _with(items, "actionExecutionId")
+        if isinstance(a.get("pipelineExecutionId"), str) and a.get("pipelineExecutionId")
+    ]
 
 
 def builds(response: Json) -> list[Build]:

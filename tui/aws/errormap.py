@@ -40,8 +40,10 @@ from tui.aws.errors import (
     AccessDenied,
     ApprovalAlreadyCompleted,
     AwsError,
+    ConditionNotOverridable,
     Conflict,
     CredentialsError,
+    InvalidDefinition,
     NetworkError,
     NotFound,
     NotRetryable,
@@ -98,6 +100,7 @@ CONFLICT_CODES = frozenset(
         "DuplicatedStopRequestException",
         "PipelineExecutionNotStoppableException",
         "ConcurrentModificationException",
+        "PipelineNameInUseException",
         # SQS: a queue of this name was deleted less than 60 s ago
         "QueueDeletedRecently",
         "AWS.SimpleQueueService.QueueDeletedRecently",
@@ -140,12 +143,21 @@ SERVICE_CODES = frozenset(
     }
 )
 UNSUPPORTED_CODES = frozenset({"UnknownOperationException", "InvalidAction", "NotImplemented"})
+# CreatePipeline / UpdatePipeline refusing the declaration, in the words cptui shows before AWS's.
+DEFINITION_CODES = {
+    "InvalidStructureException": "the pipeline's structure is not valid",
+    "InvalidStageDeclarationException": "a stage declaration is not valid",
+    "InvalidActionDeclarationException": "an action declaration is not valid",
+    "InvalidBlockerDeclarationException": "a stage declares blockers, which AWS reserves",
+    "LimitExceededException": "an AWS limit would be exceeded",
+}
 
 _VERBS = {
     "RetryStageExecution": "retry this stage",
     "RollbackStage": "roll back this stage",
     "StartPipelineExecution": "start an execution",
     "StopPipelineExecution": "stop this execution",
+    "OverrideStageCondition": "override this condition",
 }
 _NOT_AUTHORIZED = re.compile(r"not authorized to perform:?\s*([A-Za-z0-9-]+:[A-Za-z0-9*]+)")
 _CREDENTIAL_EXCEPTIONS: tuple[type[BaseException], ...] = (
@@ -167,19 +179,23 @@ _AFTER_SEND: tuple[type[BaseException], ...] = (
 )
 
 
-def map_error(exc: BaseException, operation: str, *, mutation: bool, profile: str | None) -> AwsError:
+def map_error(
+    exc: BaseException, operation: str, *, mutation: bool, profile: str | None, service: str | None = None
+) -> AwsError:
     """Translate any failure of one AWS call into the domain error the layers above understand.
 
     ``operation`` is the API operation (``PutApprovalResult``; snake_case is accepted);
     ``mutation`` says whether the call changes something, which decides between
     ``NetworkError`` and ``OutcomeUnknown`` when a request went out and no answer came back;
-    ``profile`` is named in credential messages (None = the default chain).
+    ``profile`` is named in credential messages (None = the default chain); ``service`` (the
+    botocore service name) makes the IAM action named in messages exact where operation names
+    are shared (ListTagsForResource, TagResource).
     """
     op = pascal_operation(operation)
     if isinstance(exc, AwsError):
         return exc
     if isinstance(exc, ClientError):
-        return _map_client_error(exc, op, mutation=mutation, profile=profile)
+        return _map_client_error(exc, op, mutation=mutation, profile=profile, service=service)
     if isinstance(exc, _CREDENTIAL_EXCEPTIONS):
         return _credentials(op, profile, detail=str(exc), code=type(exc).__name__)
     if isinstance(exc, ParamValidationError):
@@ -224,7 +240,9 @@ def map_error(exc: BaseException, operation: str, *, mutation: bool, profile: st
     )
 
 
-def _map_client_error(exc: ClientError, op: str, *, mutation: bool, profile: str | None) -> AwsError:
+def _map_client_error(
+    exc: ClientError, op: str, *, mutation: bool, profile: str | None, service: str | None = None
+) -> AwsError:
     response: dict[str, Any] = exc.response or {}
     error = response.get("Error") or {}
     code = str(error.get("Code") or "")
@@ -235,6 +253,17 @@ def _map_client_error(exc: ClientError, op: str, *, mutation: bool, profile: str
     common: dict[str, Any] = {"code": code, "operation": op, "request_id": request_id}
     said = f": {aws_message}" if aws_message else ""
 
+    # Before throttling: for these two operations LimitExceededException is a structural limit
+    # (stages, actions, pipelines), not a rate.
+    if code in DEFINITION_CODES and op in ("CreatePipeline", "UpdatePipeline"):
+        action = iam_action(op, service)
+        return InvalidDefinition(
+            f"{action} refused the definition — {DEFINITION_CODES[code]} ({code})"
+            f"{': ' + aws_message.rstrip('.') if aws_message else ''}. "
+            "Nothing was changed: correct it and send it again",
+            aws_message=aws_message,
+            **common,
+        )
     if code in THROTTLING_CODES:
         if mutation:
             # Mutations are never retried behind the operator's back: say it did not happen.
@@ -244,13 +273,17 @@ def _map_client_error(exc: ClientError, op: str, *, mutation: bool, profile: str
         return _credentials(op, profile, detail=aws_message or code, code=code, request_id=request_id)
     if code in ACCESS_DENIED_CODES:
         match = _NOT_AUTHORIZED.search(aws_message)
-        action = match.group(1) if match else iam_action(op)
+        action = match.group(1) if match else iam_action(op, service)
         who = f"profile {profile}" if profile else "your credentials"
         return AccessDenied(
             f"access denied: {who} may not call {action} — ask for that permission in IAM",
             missing_action=action,
             profile=profile,
             **common,
+        )
+    if code == "ConditionNotOverridableException":
+        return ConditionNotOverridable(
+            f"cannot override this condition ({iam_action(op, service)}){said or ': ' + code}", **common
         )
     if code in NOT_FOUND_CODES:
         return NotFound(f"not found{said or ': ' + code}", **common)

@@ -7,6 +7,7 @@ polling a target on CREDENTIALS, keep going elsewhere).
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 
 class ErrorKind(str, Enum):
@@ -93,6 +94,23 @@ class NotRetryable(AwsError):
 
 class ValidationFailed(AwsError):
     kind = ErrorKind.VALIDATION
+
+
+class InvalidDefinition(ValidationFailed):
+    """CodePipeline refused a pipeline declaration (CreatePipeline / UpdatePipeline): ``code`` is
+    AWS's exception (InvalidStructureException, InvalidStageDeclarationException,
+    InvalidActionDeclarationException, InvalidBlockerDeclarationException, LimitExceededException)
+    and ``aws_message`` its text, which names the stage / action / artifact at fault. Nothing was
+    changed: the edit can be corrected and sent again."""
+
+    def __init__(self, message: str, *, aws_message: str = "", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.aws_message = aws_message
+
+
+class ConditionNotOverridable(NotRetryable):
+    """OverrideStageCondition refused: the condition is not being checked (any more), uses the
+    SKIP result, or the stage has none of that kind."""
 
 
 class ServiceError(AwsError):

@@ -54,7 +54,12 @@ def pascal_operation(operation: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in operation.split("_"))
 
 
-def iam_action(operation: str) -> str:
-    """The IAM action an API operation needs, e.g. ``codepipeline:PutApprovalResult``."""
+def iam_action(operation: str, service: str | None = None) -> str:
+    """The IAM action an API operation needs, e.g. ``codepipeline:PutApprovalResult``.
+
+    ``service`` (the botocore service name, which is also the IAM prefix of the services cptui
+    calls) settles names several services share: CodePipeline's ListTagsForResource is
+    ``codepipeline:ListTagsForResource``, EventBridge's is ``events:ListTagsForResource``."""
     op = pascal_operation(operation)
-    return f"{_SERVICE_OF_OPERATION.get(op, 'codepipeline')}:{_IAM_ACTION_OF_OPERATION.get(op, op)}"
+    prefix = service or _SERVICE_OF_OPERATION.get(op, "codepipeline")
+    return f"{prefix}:{_IAM_ACTION_OF_OPERATION.get(op, op)}"

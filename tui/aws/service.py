@@ -10,21 +10,24 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextvars import ContextVar
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from tui.core.model import (
     ActionExecution,
     Build,
+    ConditionKind,
     Execution,
     ExecutionSummary,
     Identity,
     LogEvent,
     LogPage,
     Page,
+    PipelineDeclaration,
     PipelineDef,
     PipelineState,
     PipelineSummary,
     RetryMode,
+    RuleExecution,
     SourceRevision,
     Target,
 )
@@ -56,6 +59,17 @@ class AccountAliasSource(Protocol):
     async def account_alias(self) -> str | None: ...
 
 
+@runtime_checkable
+class ActionHistorySource(Protocol):
+    """Optional beside ``PipelineService``: pages of a pipeline's action executions across its
+    executions (``AwsPipelineService`` has it), so history insights read 100 per call instead of
+    one call per execution."""
+
+    async def list_pipeline_action_executions(
+        self, name: str, *, max_results: int = 100, next_token: str | None = None
+    ) -> Page[ActionExecution]: ...
+
+
 class PipelineService(Protocol):
     target: Target
 
@@ -66,10 +80,18 @@ class PipelineService(Protocol):
     async def get_pipeline(self, name: str) -> PipelineDef: ...
     async def get_pipeline_state(self, name: str) -> PipelineState: ...
     async def list_executions(
-        self, name: str, *, max_results: int = 25, next_token: str | None = None
+        self,
+        name: str,
+        *,
+        max_results: int = 25,
+        next_token: str | None = None,
+        succeeded_in_stage: str | None = None,
     ) -> Page[ExecutionSummary]: ...
     async def get_execution(self, name: str, execution_id: str) -> Execution: ...
     async def list_action_executions(self, name: str, execution_id: str) -> list[ActionExecution]: ...
+    async def get_pipeline_declaration(self, name: str) -> PipelineDeclaration: ...
+    async def list_tags_for_resource(self, arn: str) -> dict[str, str]: ...
+    async def list_rule_executions(self, name: str, execution_id: str) -> list[RuleExecution]: ...
     async def batch_get_builds(self, build_ids: Sequence[str]) -> list[Build]: ...
     async def get_log_events(
         self,
@@ -97,6 +119,11 @@ class PipelineService(Protocol):
     async def set_transition(self, name: str, stage: str, *, enabled: bool, reason: str = "") -> None: ...
     async def put_approval_result(
         self, name: str, stage: str, action: str, token: str, *, approved: bool, summary: str
+    ) -> None: ...
+    async def update_pipeline(self, declaration: Mapping[str, Any]) -> PipelineDeclaration: ...
+    async def delete_pipeline(self, name: str) -> None: ...
+    async def override_stage_condition(
+        self, name: str, stage: str, execution_id: str, kind: ConditionKind
     ) -> None: ...
 
     async def close(self) -> None: ...

@@ -13,18 +13,17 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tui.core.paths import default_audit_log_path
+
 _SECRET_KEY = re.compile(r"token|secret|password|credential|session", re.IGNORECASE)
-
-
-def default_audit_path() -> Path:
-    """``$XDG_STATE_HOME/cptui/audit.jsonl``, else ``~/.local/state/cptui/audit.jsonl``."""
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "cptui" / "audit.jsonl"
+# Set by ``cptui serve`` for the app it spawns per browser connection: the browser's address, which
+# every audit line of that app records as ``client`` (null in a terminal).
+SERVE_CLIENT_ENV = "CPTUI_SERVE_CLIENT"
 
 
 def scrub(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -51,6 +50,7 @@ class AuditRecord:
     message: str = ""
     error_code: str = ""
     request_id: str | None = None
+    client: str | None = None  # the browser's address under ``cptui serve``, else None
 
     def to_json(self) -> str:
         return json.dumps(
@@ -67,6 +67,7 @@ class AuditRecord:
                 "message": self.message,
                 "error_code": self.error_code,
                 "request_id": self.request_id,
+                "client": self.client,
             },
             ensure_ascii=False,
             default=str,
@@ -81,8 +82,15 @@ def os_reason(exc: OSError) -> str:
 class AuditLog:
     """Appends records to a JSON-lines file, creating its folder on first use."""
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or default_audit_path()
+    def __init__(self, path: Path | None = None, *, client: str | None = None) -> None:
+        self.path = path or default_audit_log_path()
+        self.client = client  # who acts through this log's app, when not the local terminal
+
+    @classmethod
+    def for_session(cls, path: Path | None = None, environ: Mapping[str, str] | None = None) -> AuditLog:
+        """The log of this process: a served app (``cptui serve``) records its browser's address."""
+        env = os.environ if environ is None else environ
+        return cls(path, client=env.get(SERVE_CLIENT_ENV) or None)
 
     def problem(self) -> str | None:
         """Why a record could not be appended now (``"[Errno 30] Read-only file system"``), or None.
@@ -111,6 +119,8 @@ class AuditLog:
 
     def append(self, record: AuditRecord) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.client is not None and record.client is None:
+            record = replace(record, client=self.client)
         line = record.to_json() + "\n"
         # One write per record, flushed and synced, so a crash right after an action keeps its trace.
         with self.path.open("a", encoding="utf-8") as fh:

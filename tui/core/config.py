@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from difflib import get_close_matches
 from fnmatch import fnmatchcase
@@ -30,7 +30,10 @@ from tui.core.config_schema import (
     check_targets,
     load_text,
 )
+from tui.core.keys import DEFAULT_KEYS, KNOWN_BINDINGS
 from tui.core.model import Target
+from tui.core.paths import default_audit_log_path, default_config_path
+from tui.core.toml_lines import TomlLines
 
 __all__ = [
     "DEFAULT_KEYS",
@@ -53,60 +56,7 @@ __all__ = [
     "save_preferences",
 ]
 
-# The default key for each binding id (DESIGN.md's table); ``[keys]`` overrides them.
-DEFAULT_KEYS: Mapping[str, str] = {
-    "refresh": "r,ctrl+r",
-    "help": "question_mark",
-    "palette": "ctrl+p",
-    "approvals": "A",
-    "history": "h",
-    "approve": "a",
-    "retry": "R",
-    "rollback": "B",
-    "transition": "t",
-    "stop": "X",
-    "start": "S",
-    "logs": "l",
-    "copy": "y",
-    "link": "b",
-    "quit": "q",
-    "filter": "slash",
-    "watch": "w",
-    "favourite": "asterisk",
-    "watchlist": "W",
-    "dismiss": "d",
-    "group": "g",
-    "open_pipeline": "g",
-    "profiles": "P",
-    "search_next": "n",
-    "search_prev": "N",
-    "follow": "f",
-    "error_jump": "e",
-    "timestamps": "T",
-    "wrap": "w",
-    "save_log": "s",
-    "dialog_confirm": "y",
-    "dialog_cancel": "escape",
-    "dialog_open": "o",
-}
-# Every binding id the app defines; ``[keys]`` may only name these.
-KNOWN_BINDINGS: tuple[str, ...] = tuple(DEFAULT_KEYS)
-
-
 log = logging.getLogger(__name__)
-
-
-def _xdg(variable: str, fallback: str) -> Path:
-    value = os.environ.get(variable)
-    # The XDG spec says relative paths in these variables are invalid and must be ignored.
-    if value and os.path.isabs(value):
-        return Path(value)
-    return Path.home() / fallback
-
-
-def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/cptui``, else ``~/.cache/cptui`` (the warm start's lists, burst sizes)."""
-    return _xdg("XDG_CACHE_HOME", ".cache") / "cptui"
 
 
 def write_json_atomic(path: Path, data: object, *, indent: int | None = None) -> bool:
@@ -129,16 +79,6 @@ def write_json_atomic(path: Path, data: object, *, indent: int | None = None) ->
     return True
 
 
-def default_config_path() -> Path:
-    """``$XDG_CONFIG_HOME/cptui/config.toml``, else ``~/.config/cptui/config.toml``."""
-    return _xdg("XDG_CONFIG_HOME", ".config") / "cptui" / "config.toml"
-
-
-def default_audit_log_path() -> Path:
-    """``$XDG_STATE_HOME/cptui/audit.jsonl``, else ``~/.local/state/cptui/audit.jsonl``."""
-    return _xdg("XDG_STATE_HOME", ".local/state") / "cptui" / "audit.jsonl"
-
-
 DEFAULT_ERROR_PATTERNS: tuple[str, ...] = (
     r"(?i)\berror\b",
     r"\bFAILED\b",
@@ -155,6 +95,7 @@ class GeneralConfig:
     clock_24h: bool = True
     utc: bool = False  # show times in UTC instead of the local zone
     cache: bool = True  # remember the last lists and the start-up burst in $XDG_CACHE_HOME/cptui
+    insights_window: int = 50  # executions per pipeline the insights and fleet health look back over
 
 
 @dataclass(frozen=True)
@@ -296,6 +237,10 @@ class Config:
         """The key for a binding id: the ``[keys]`` override, else the default."""
         return self.keys.get(binding_id) or DEFAULT_KEYS[binding_id]
 
+    def first_key(self, binding_id: str) -> str:
+        """The first of the binding's keys, as hints name it ("P shows all")."""
+        return self.key_for(binding_id).split(",")[0]
+
 
 _SECTIONS: dict[str, type] = {
     "general": GeneralConfig,
@@ -306,7 +251,12 @@ _SECTIONS: dict[str, type] = {
 }
 
 
-def parse_config(text: str, path: Path | None = None) -> Config:
+# Checks a ``[keys]`` remap against the screens' bindings (``tui.app.keymap.check_keymap``): the
+# caller that owns the screens passes it in; without it only the schema of ``[keys]`` is checked.
+KeymapCheck = Callable[[Mapping[str, str], Path | None, TomlLines], None]
+
+
+def parse_config(text: str, path: Path | None = None, *, check_keymap: KeymapCheck | None = None) -> Config:
     """Validate TOML text into a ``Config``; raises ``ConfigError`` naming the line and key."""
     data, lines = load_text(text, path)
     known = [*_SECTIONS, "targets", "keys", "events"]
@@ -325,9 +275,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         values = check_section(name, data.get(name, {}), path, lines)
         sections[name] = cls(**values)
     keys = check_keys(data.get("keys", {}), KNOWN_BINDINGS, path, lines)
-    if keys:
-        from tui.app.keymap import check_keymap  # imports the screens: only when keys are remapped
-
+    if keys and check_keymap is not None:
         check_keymap(keys, path, lines)
     targets = tuple(TargetConfig(**t) for t in check_targets(data.get("targets", []), path, lines))
     events_values, event_targets = check_events(data.get("events", {}), path, lines)
@@ -335,7 +283,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     return Config(targets=targets, keys=keys, path=path, events=events, **sections)
 
 
-def load_config(path: Path | None = None) -> Config:
+def load_config(path: Path | None = None, *, check_keymap: KeymapCheck | None = None) -> Config:
     """Read the config file (default: ``default_config_path()``); a missing file means defaults.
 
     Raises ``ConfigError`` for an unreadable file, a TOML syntax error or an invalid value.
@@ -351,7 +299,7 @@ def load_config(path: Path | None = None) -> Config:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(path, None, None, "not UTF-8 text") from exc
-    return parse_config(text, path)
+    return parse_config(text, path, check_keymap=check_keymap)
 
 
 # --- writing preferences back -------------------------------------------------------------------
@@ -360,7 +308,9 @@ def load_config(path: Path | None = None) -> Config:
 _PREFERENCE_SECTION = {key: section for section, schema in SCHEMAS.items() for key in schema}
 
 
-def save_preferences(config: Config, path: Path | None = None, **changes: Any) -> Config:
+def save_preferences(
+    config: Config, path: Path | None = None, *, check_keymap: KeymapCheck | None = None, **changes: Any
+) -> Config:
     """Write changed preferences into the config file and return the config as now saved.
 
     ``changes`` are preference names (``theme="nord"``, ``favourites=[...]``, ``wrap=True``; each
@@ -372,7 +322,7 @@ def save_preferences(config: Config, path: Path | None = None, **changes: Any) -
     ``ConfigError`` if the file on disk is invalid (it is left untouched) or a change is.
     """
     path = path or config.path or default_config_path()
-    base = _base(config, path)
+    base = _base(config, path, check_keymap)
     for name, value in changes.items():
         if name == "keys":
             if not isinstance(value, Mapping):
@@ -385,24 +335,28 @@ def save_preferences(config: Config, path: Path | None = None, **changes: Any) -
         if section is None:
             raise ConfigError(path, None, name, "not a preference cptui can save")
         _assign(base.setdefault(section, {}), name, value)
-    return _write(path, base)
+    return _write(path, base, check_keymap)
 
 
-def _base(config: Config, path: Path) -> dict[str, Any]:
+def _base(config: Config, path: Path, check_keymap: KeymapCheck | None) -> dict[str, Any]:
     """What a write starts from: the file on disk (refused if cptui cannot read it), else the
     non-default values of ``config``."""
     if path.exists():
-        load_config(path)  # refuse to rewrite a file cptui cannot read: the user is editing it
+        load_config(
+            path, check_keymap=check_keymap
+        )  # refuse to rewrite a file cptui cannot read: the user is editing it
         return tomllib.loads(path.read_text(encoding="utf-8"))
     return _non_defaults(config)
 
 
-def _write(path: Path, base: dict[str, Any]) -> Config:
+def _write(path: Path, base: dict[str, Any], check_keymap: KeymapCheck | None) -> Config:
     import tomli_w
 
     base = {k: v for k, v in base.items() if v != {}}
     text = tomli_w.dumps(base)
-    saved = parse_config(text, path)  # never write a file cptui would refuse to read
+    saved = parse_config(
+        text, path, check_keymap=check_keymap
+    )  # never write a file cptui would refuse to read
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -411,13 +365,18 @@ def _write(path: Path, base: dict[str, Any]) -> Config:
 
 
 def save_event_queue(
-    config: Config, target: Target, entry: EventQueueConfig | None, path: Path | None = None
+    config: Config,
+    target: Target,
+    entry: EventQueueConfig | None,
+    path: Path | None = None,
+    *,
+    check_keymap: KeymapCheck | None = None,
 ) -> Config:
     """Write (or with None remove) ``target``'s ``[[events.targets]]`` entry; returns the saved
     config. Same rules as ``save_preferences``: the file on disk is the base, rewritten with
     tomli_w, never into something cptui would refuse to read."""
     path = path or config.path or default_config_path()
-    base = _base(config, path)
+    base = _base(config, path, check_keymap)
     events = base.setdefault("events", {})
     entries = [
         e
@@ -430,7 +389,7 @@ def save_event_queue(
         events["targets"] = entries
     else:
         events.pop("targets", None)
-    return _write(path, base)
+    return _write(path, base, check_keymap)
 
 
 def _assign(table: dict[str, Any], name: str, value: Any) -> None:

@@ -238,6 +238,7 @@ SCHEMAS: dict[str, dict[str, Checker]] = {
         "clock_24h": boolean,
         "utc": boolean,
         "cache": boolean,
+        "insights_window": whole_number(1),
     },
     "polling": {
         "list_interval": seconds(1.0),

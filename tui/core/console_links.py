@@ -1,6 +1,6 @@
 """AWS console deep links and ARNs for what the operator has selected (for `y` copy and `b` link).
 
-Plain string building, no Textual: the pipeline screen, the inbox and the history screen all use it.
+Plain string building, no Textual: the pipeline, inbox, history and log screens all use it.
 Names are URL-quoted because a pipeline name may hold characters a URL cannot (``.``, ``@`` are fine,
 but a stray space from a hand-made pipeline would break the link).
 """
@@ -32,3 +32,12 @@ def pipeline_arn(region: str, account: str | None, pipeline: str) -> str | None:
     if not account:
         return None
     return f"arn:aws:codepipeline:{region}:{account}:{pipeline}"
+
+
+def build_url(region: str, build_id: str) -> str:
+    """The CodeBuild console page of a build (its log tab)."""
+    project = build_id.split(":", 1)[0]
+    return (
+        f"https://{region}.console.aws.amazon.com/codesuite/codebuild/projects/{quote(project, safe='')}"
+        f"/build/{quote(build_id, safe='')}/log?region={region}"
+    )

@@ -72,3 +72,13 @@ def standing_text(standing: Standing, now: datetime | None = None) -> Text:
         left = "expired" if seconds <= 0 else f"{duration(seconds)} left"
         text.append(f" · {left}", style="bold yellow" if seconds < 3600 else STATUS_COLORS["warning"])
     return text
+
+
+def running_duration(
+    start: datetime | None, last_update: datetime | None, status: Status, now: datetime
+) -> str:
+    """Elapsed time: up to now while running, up to the last update once finished."""
+    if start is None:
+        return ""
+    end = last_update if status.is_terminal else now
+    return duration(((end or now) - start).total_seconds())

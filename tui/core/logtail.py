@@ -16,7 +16,7 @@ runs, follows it:
 
 It re-checks the build every ``build_check_interval`` seconds and stops once the build is finished and a
 read made after that returns nothing. Every call goes through the ``Caller`` it is given (the App's
-rate-budgeted ``app.call``); throttling and transient failures back off and carry on, with a ``notice``
+rate-budgeted ``app.reads``); throttling and transient failures back off and carry on, with a ``notice``
 for the status line.
 """
 
@@ -30,10 +30,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Protocol, TypeVar
-from urllib.parse import quote
 
 from tui.aws.errors import AwsError, NotFound
 from tui.aws.service import PipelineService
+from tui.core import console_links
 from tui.core.model import (
     ActionState,
     Build,
@@ -52,7 +52,7 @@ _MAX_EMPTY_PAGES = 20  # AWS may hand out empty pages with new tokens; stop chas
 
 
 class Caller(Protocol):
-    """Runs one AWS call against the service: ``app.call`` bound to a target, or a plain adapter."""
+    """Runs one AWS call against the service: ``Reads.call`` bound to a target, or a plain adapter."""
 
     def __call__(self, operation: str, fn: Callable[[PipelineService], Awaitable[T]]) -> Awaitable[T]: ...
 
@@ -142,15 +142,6 @@ def running_build(
     """The first CodeBuild action of a pipeline's state that is running now, as (stage, action,
     build id): what `l` on a running row opens (followed live) when nothing has failed."""
     return _first_build(state, definition, Status.IN_PROGRESS)
-
-
-def build_console_url(region: str, build_id: str) -> str:
-    """The CodeBuild console page of a build (its log tab)."""
-    project = build_id.split(":", 1)[0]
-    return (
-        f"https://{region}.console.aws.amazon.com/codesuite/codebuild/projects/{quote(project, safe='')}"
-        f"/build/{quote(build_id, safe='')}/log?region={region}"
-    )
 
 
 def log_group_arn(build: Build, group: str) -> str | None:
@@ -258,7 +249,6 @@ class LogFollower:
         self.live_error: Exception | None = None  # why live tail stopped or was not used
         self.live_start_timeout = 10.0  # seconds to wait for a session's first update
         self.max_provisional = 200_000  # live events kept for reconciliation
-        self.calls: Counter[str] = Counter()
         self.live_events = 0  # events shown from live-tail sessions
         # CloudWatch sampled a flood: lines are missing until the log is read in full (the session
         # ends with a read by token from the seam that fills them in).
@@ -281,7 +271,7 @@ class LogFollower:
     def deep_link(self) -> str:
         logs = self.build.logs if self.build else None
         found = (logs.deep_link or logs.s3_deep_link) if logs else None
-        return found or build_console_url(self.region, self.build_id)
+        return found or console_links.build_url(self.region, self.build_id)
 
     async def _wait(self, seconds: float, getter: asyncio.Future[_LiveItem] | None = None) -> None:
         """Wait ``seconds``, or less if ``wake`` is called or ``getter`` completes."""
@@ -301,7 +291,6 @@ class LogFollower:
         """One call through the caller; retryable failures back off and try again."""
         delay = self.poll_interval
         while True:
-            self.calls[operation] += 1
             try:
                 result = await self._call_raw(operation, fn)
             except AwsError as error:
@@ -322,7 +311,7 @@ class LogFollower:
             raise LogsUnavailable(
                 f"Build {self.build_id} was not found: it may have been deleted, or it belongs to "
                 "another account or region.",
-                deep_link=build_console_url(self.region, self.build_id),
+                deep_link=console_links.build_url(self.region, self.build_id),
             )
         self.build = build
         return build
@@ -527,7 +516,6 @@ class LogFollower:
             return await anext(session, None)
 
         try:
-            self.calls["StartLiveTail"] += 1
             first = await self._call_raw("StartLiveTail", open_session)
             if first is not None:
                 await queue.put(first)

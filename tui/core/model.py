@@ -207,10 +207,147 @@ class ActionDef:
         return self.provider
 
 
+# --- V2 stage conditions, triggers (GetPipeline) ---------------------------------------------
+
+
+class ConditionKind(OpenEnum):
+    """Which of a stage's conditions: OverrideStageCondition takes BEFORE_ENTRY or ON_SUCCESS."""
+
+    BEFORE_ENTRY = "BEFORE_ENTRY"
+    ON_SUCCESS = "ON_SUCCESS"
+    ON_FAILURE = "ON_FAILURE"
+
+    @property
+    def label(self) -> str:
+        return {"BEFORE_ENTRY": "entry", "ON_SUCCESS": "on success", "ON_FAILURE": "on failure"}.get(
+            self.value, self.value
+        )
+
+    @property
+    def overridable(self) -> bool:
+        """Whether OverrideStageCondition accepts this kind (its ConditionType enum)."""
+        return self.value in ("BEFORE_ENTRY", "ON_SUCCESS")
+
+
+class ConditionResult(OpenEnum):
+    """What a condition engages when it fails (entry: FAIL/SKIP; on success: FAIL/ROLLBACK; on
+    failure: ROLLBACK/RETRY)."""
+
+    FAIL = "FAIL"
+    SKIP = "SKIP"
+    ROLLBACK = "ROLLBACK"
+    RETRY = "RETRY"
+
+
+class ConditionStatus(OpenEnum):
+    """A condition evaluation's status (ConditionExecutionStatus)."""
+
+    IN_PROGRESS = "InProgress"
+    FAILED = "Failed"
+    ERRORED = "Errored"
+    SUCCEEDED = "Succeeded"
+    CANCELLED = "Cancelled"
+    ABANDONED = "Abandoned"
+    OVERRIDDEN = "Overridden"
+
+
+@dataclass(frozen=True)
+class RuleDef:
+    """One rule of a condition (RuleDeclaration): VariableCheck, DeploymentWindow, LambdaInvoke,
+    CloudWatchAlarm, Commands ..."""
+
+    name: str
+    provider: str
+    category: str = "Rule"
+    owner: str = "AWS"
+    version: str = "1"
+    configuration: Mapping[str, str] = field(default_factory=dict)
+    input_artifacts: tuple[str, ...] = ()
+    commands: tuple[str, ...] = ()
+    region: str | None = None
+    role_arn: str | None = None
+    timeout_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class ConditionDef:
+    result: ConditionResult | None = None
+    rules: tuple[RuleDef, ...] = ()
+
+
+@dataclass(frozen=True)
+class StageConditions:
+    """A stage's ``beforeEntry`` / ``onSuccess`` / ``onFailure`` block. ``result`` and
+    ``retry_mode`` are onFailure's own members (its conditions may be empty)."""
+
+    kind: ConditionKind
+    conditions: tuple[ConditionDef, ...] = ()
+    result: ConditionResult | None = None
+    retry_mode: RetryMode | None = None
+
+    @property
+    def effective_result(self) -> ConditionResult | None:
+        """The result that engages: the first condition's, else the block's own."""
+        for condition in self.conditions:
+            if condition.result is not None:
+                return condition.result
+        return self.result
+
+    @property
+    def rules(self) -> tuple[RuleDef, ...]:
+        return tuple(r for c in self.conditions for r in c.rules)
+
+
+@dataclass(frozen=True)
+class GitFilter:
+    """Include / exclude glob patterns of one trigger filter criterion."""
+
+    includes: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GitPushFilter:
+    branches: GitFilter | None = None
+    tags: GitFilter | None = None
+    file_paths: GitFilter | None = None
+
+
+@dataclass(frozen=True)
+class GitPullRequestFilter:
+    events: tuple[str, ...] = ()  # OPEN, UPDATED, CLOSED
+    branches: GitFilter | None = None
+    file_paths: GitFilter | None = None
+
+
+@dataclass(frozen=True)
+class PipelineTriggerDef:
+    """A V2 trigger (PipelineTriggerDeclaration): git push / pull request filters on one source."""
+
+    provider_type: str
+    source_action: str
+    push: tuple[GitPushFilter, ...] = ()
+    pull_request: tuple[GitPullRequestFilter, ...] = ()
+
+
 @dataclass(frozen=True)
 class StageDef:
     name: str
     actions: tuple[ActionDef, ...] = ()
+    before_entry: StageConditions | None = None
+    on_success: StageConditions | None = None
+    on_failure: StageConditions | None = None
+
+    def conditions(self, kind: ConditionKind) -> StageConditions | None:
+        return {
+            ConditionKind.BEFORE_ENTRY: self.before_entry,
+            ConditionKind.ON_SUCCESS: self.on_success,
+            ConditionKind.ON_FAILURE: self.on_failure,
+        }.get(kind)
+
+    @property
+    def all_conditions(self) -> tuple[StageConditions, ...]:
+        return tuple(c for c in (self.before_entry, self.on_success, self.on_failure) if c is not None)
 
     def action(self, name: str) -> ActionDef | None:
         return next((a for a in self.actions if a.name == name), None)
@@ -241,9 +378,53 @@ class PipelineDef:
     arn: str = ""
     created: datetime | None = None
     updated: datetime | None = None
+    triggers: tuple[PipelineTriggerDef, ...] = ()
 
     def stage(self, name: str) -> StageDef | None:
         return next((s for s in self.stages if s.name == name), None)
+
+
+# The tag CloudFormation puts on every resource of a stack (CDK stacks too): a pipeline that has
+# it is managed by that stack, whose next deploy reverts a change made outside it.
+CLOUDFORMATION_STACK_TAG = "aws:cloudformation:stack-name"
+
+
+# What UpdatePipeline does to executions in progress, in AWS's words (CodePipeline API reference,
+# PipelineExecution.status and StageExecution.status), for the edit dialog's warning.
+UPDATE_CANCELS_IN_PROGRESS = (
+    "Executions in progress are cancelled: AWS marks them Cancelled, \"the pipeline's definition was "
+    'updated before the pipeline execution could be completed". Editing does not start a new '
+    "execution; the next source change or a manual start runs the new version."
+)
+
+
+def cloudformation_stack(tags: Mapping[str, str]) -> str | None:
+    """The CloudFormation stack managing a resource with these tags, if any."""
+    stack = tags.get(CLOUDFORMATION_STACK_TAG)
+    return stack or None
+
+
+@dataclass(frozen=True)
+class PipelineDeclaration:
+    """GetPipeline's ``pipeline`` member exactly as AWS sent it (JSON-able), with its metadata.
+
+    ``document`` is what UpdatePipeline takes back (it must not carry ``metadata``, which is a
+    sibling in GetPipeline's response and so is never part of it); ``editable()`` is a copy to
+    change. Treat ``document`` as read-only.
+    """
+
+    name: str
+    version: int
+    document: Mapping[str, Any]
+    arn: str = ""
+    created: datetime | None = None
+    updated: datetime | None = None
+
+    def editable(self) -> dict[str, Any]:
+        """A deep copy of the declaration, safe to edit and send to UpdatePipeline."""
+        import copy
+
+        return copy.deepcopy(dict(self.document))
 
 
 @dataclass(frozen=True)
@@ -298,12 +479,69 @@ class ExecutionRef:
 
 
 @dataclass(frozen=True)
+class RuleState:
+    """A condition rule's latest evaluation, as GetPipelineState reports it."""
+
+    name: str
+    status: Status = Status.IDLE
+    summary: str | None = None
+    last_status_change: datetime | None = None
+    rule_execution_id: str | None = None
+    external_execution_id: str | None = None
+    external_execution_url: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    entity_url: str | None = None
+    last_updated_by: str | None = None  # who overrode the condition, when one did
+
+
+@dataclass(frozen=True)
+class ConditionState:
+    status: ConditionStatus | None = None  # None: not evaluated yet
+    summary: str | None = None
+    last_status_change: datetime | None = None
+    rules: tuple[RuleState, ...] = ()
+
+
+@dataclass(frozen=True)
+class StageConditionState:
+    """``beforeEntryConditionState`` / ``onSuccessConditionState`` / ``onFailureConditionState``."""
+
+    kind: ConditionKind
+    status: ConditionStatus | None = None  # None: not evaluated yet (unknown, not "passed")
+    summary: str | None = None
+    conditions: tuple[ConditionState, ...] = ()
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status == ConditionStatus.IN_PROGRESS
+
+    @property
+    def rules(self) -> tuple[RuleState, ...]:
+        return tuple(r for c in self.conditions for r in c.rules)
+
+
+@dataclass(frozen=True)
 class StageState:
     name: str
     transition: TransitionState = field(default_factory=TransitionState)
     latest: ExecutionRef | None = None
     inbound: tuple[ExecutionRef, ...] = ()  # executions held at the inbound transition
     actions: tuple[ActionState, ...] = ()
+    before_entry: StageConditionState | None = None
+    on_success: StageConditionState | None = None
+    on_failure: StageConditionState | None = None
+
+    @property
+    def blocked_by_condition(self) -> StageConditionState | None:
+        """The condition holding the stage's latest execution now (entry or on-success, being
+        checked while the stage is in progress), if any."""
+        if self.status != Status.IN_PROGRESS:
+            return None
+        for cond in (self.before_entry, self.on_success):
+            if cond is not None and cond.in_progress:
+                return cond
+        return None
 
     @property
     def status(self) -> Status:
@@ -323,6 +561,32 @@ class PipelineState:
 
     def stage(self, name: str) -> StageState | None:
         return next((s for s in self.stages if s.name == name), None)
+
+
+# --- rule executions (ListRuleExecutions) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleExecution:
+    """One rule evaluation of one execution (an item of ListRuleExecutions)."""
+
+    execution_id: str
+    rule_execution_id: str
+    stage_name: str
+    rule_name: str
+    status: Status
+    pipeline_version: int | None = None
+    provider: str = ""
+    start_time: datetime | None = None
+    last_update_time: datetime | None = None
+    updated_by: str | None = None
+    configuration: Mapping[str, str] = field(default_factory=dict)
+    resolved_configuration: Mapping[str, str] = field(default_factory=dict)
+    external_execution_id: str | None = None
+    summary: str | None = None
+    external_execution_url: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
 
 
 # --- executions ------------------------------------------------------------------------------

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -222,13 +221,6 @@ class EventDetector:
 
 
 # --- what was told already ----------------------------------------------------------------------
-
-
-def default_state_path() -> Path:
-    """``$XDG_STATE_HOME/cptui/notified.json``, else ``~/.local/state/cptui/notified.json``."""
-    value = os.environ.get("XDG_STATE_HOME")
-    base = Path(value) if value and os.path.isabs(value) else Path.home() / ".local" / "state"
-    return base / "cptui" / STATE_FILE
 
 
 class NotifiedLog:

@@ -20,9 +20,9 @@ from rich.text import Text
 
 from tui.core.fmt import STATUS_COLORS, ago, duration
 from tui.core.model import ExecutionSummary, Status
+from tui.core.revisions import revision_message
 from tui.core.sanitize import clean
 from tui.core.store import PipelineRow
-from tui.ui.widgets.execution_panel import revision_message
 
 APPROVAL_GLYPH = "⏸"
 FAVOURITE_GLYPH = "★"

@@ -5,25 +5,26 @@ returned ``Fetch`` in a worker and reports back with ``on_result`` / ``on_error`
 monotonic seconds (a float), never the simulated or wall-clock ``datetime`` the screens display.
 
 Each fetch is one API call, the cheapest that keeps a row right:
-- running (latest execution InProgress/Stopping) or watched (a screen shows the pipeline): ONE call
+- running (latest execution InProgress/Stopping) or polled fast (a screen shows the pipeline): ONE call
   per cycle, GetPipelineState at ``active_interval``: it carries every stage's status and latest
   execution id. ListPipelineExecutions(1) only when that state says the known latest execution is
   out of date (a new execution id, or the known one ended or restarted: ``on_result(changed=True)``),
-  plus a safety net every ``idle_interval`` (``visible_interval`` when watched); GetPipeline for a
-  watched pipeline when the cached definition is not the listed version;
+  plus a safety net every ``idle_interval`` (``visible_interval`` when polled fast); GetPipeline for a
+  pipeline polled fast when the cached definition is not the listed version;
 - visible (a row on screen): ListPipelineExecutions(1) every ``visible_interval``;
 - idle (everything else): ListPipelineExecutions(1) every ``idle_interval``, in a paced sweep;
 - GetPipelineState for a pipeline that is not running only after its latest execution changed
   (on the first load, only when it did not simply succeed): the failed stage and waiting approvals
-  come from there; GetPipeline only for watched pipelines and pending approvals;
+  come from there; GetPipeline only for pipelines polled fast and pending approvals;
 - ListPipelines every ``list_interval``; the caller identity once;
 - in spare budget only, once each: every pipeline's definition and state (so opening one is
   instant and the cache is warm), oldest first, paced at half of what the plan leaves unused.
 
-Order of service: what the user asked for (``refresh_now``, ``watch``), then watched and running
-pipelines and one-shot follow-ups by deadline, then first loads (rows on screen first: a row with no
-status is worse than one a few seconds old) and rows on screen overdue by twice their interval, then
-visible rows by deadline, then the idle sweep (paced, so it never comes in clumps), then prefetches.
+Order of service: what the user asked for (``refresh_now``, ``poll_fast``), then pipelines polled
+fast, running pipelines and one-shot follow-ups by deadline, then first loads (rows on screen first:
+a row with no status is worse than one a few seconds old) and rows on screen overdue by twice their
+interval, then visible rows by deadline, then the idle sweep (paced, so it never comes in clumps),
+then prefetches.
 One ``TokenBucket`` per target is shared by polls and on-demand calls (``take_token``); polls leave
 ``reserve`` tokens for on-demand calls unless the user asked. When planned demand exceeds what the
 bucket refills (many rows on screen, or a throttle halved the rate) the visible and idle intervals
@@ -52,7 +53,7 @@ credentials pause it and then send one cheap probe every ``credentials_probe`` s
 succeeds, so polling resumes by itself after ``aws sso login``. One operation failing the same way
 (kind and code) ``unavailable_after`` times in a row while other calls succeed is one the endpoint
 does not offer (an emulator's 500 for GetPipelineState): it rests for ``unavailable_pause`` seconds
-(``on_error`` returns True once, for the one notice), and running or watched pipelines are followed
+(``on_error`` returns True once, for the one notice), and running pipelines or those polled fast are followed
 through ListPipelineExecutions at the active cadence meanwhile. A target-wide outage rests nothing,
 and its recovery ends any rest taken during it.
 """
@@ -191,6 +192,10 @@ class PollSettings:
         """Planned calls per second of one periodic fetch (it starts, on average, mid-window)."""
         return 1.0 / max(0.1, every - self.window(every) / 2)
 
+    def list_interval_with(self, push: float | None) -> float:
+        """How often the list is read: ``list_interval``, or the push sweep's if that is longer."""
+        return self.list_interval if push is None else max(self.list_interval, push)
+
 
 @dataclass(frozen=True)
 class Intervals:
@@ -263,7 +268,7 @@ class _Target:
     pipes: dict[str, _Pipe] = field(default_factory=dict)
     visible: set[str] = field(default_factory=set)
     rank: dict[str, int] = field(default_factory=dict)  # rows on screen: top first
-    watched: Counter[str] = field(default_factory=Counter)
+    fast: Counter[str] = field(default_factory=Counter)
     urgent: set[tuple[FetchKind, str | None]] = field(default_factory=set)
     # slot -> the schedule stamp before dispatch, restored when a retryable error means "again".
     in_flight: dict[tuple[FetchKind, str | None], float | None] = field(default_factory=dict)
@@ -453,7 +458,7 @@ class PollPolicy:
         """The listed pipelines (name -> version): new ones are due now, deleted ones forgotten."""
         t = self._targets[target]
         for name in list(t.pipes):
-            if name not in versions and name not in t.watched:
+            if name not in versions and name not in t.fast:
                 del t.pipes[name]
         for name, version in versions.items():
             pipe = t.pipes.get(name)
@@ -466,20 +471,20 @@ class PollPolicy:
     def pipelines(self, target: str) -> list[str]:
         return list(self._targets[target].pipes)
 
-    def watch(self, target: str, name: str, now: float = 0.0) -> None:
+    def poll_fast(self, target: str, name: str, now: float = 0.0) -> None:
         """A screen shows this pipeline: fetch it now, then poll it at the active cadence."""
         t = self._targets[target]
-        t.watched[name] += 1
+        t.fast[name] += 1
         pipe = t.pipes.setdefault(name, _Pipe(name, added_at=now))
         t.urgent.update({(FetchKind.LATEST, name), (FetchKind.STATE, name)})
         if not pipe.has_def or pipe.def_version != pipe.version:
             t.urgent.add((FetchKind.DEFINITION, name))
 
-    def unwatch(self, target: str, name: str) -> None:
+    def stop_polling_fast(self, target: str, name: str) -> None:
         t = self._targets[target]
-        t.watched[name] -= 1
-        if t.watched[name] <= 0:
-            del t.watched[name]
+        t.fast[name] -= 1
+        if t.fast[name] <= 0:
+            del t.fast[name]
 
     def set_visible(self, target: str, names: Iterable[str]) -> None:
         """The rows on screen for this target, top first (replaces the previous ones)."""
@@ -536,10 +541,10 @@ class PollPolicy:
             t.urgent.add((FetchKind.LIST, None))
             if not t.identity_ok:
                 t.urgent.add((FetchKind.IDENTITY, None))
-            for pname in t.visible | set(t.watched):
+            for pname in t.visible | set(t.fast):
                 t.urgent.add((FetchKind.LATEST, pname))
             for pname, pipe in t.pipes.items():
-                if pipe.running or pname in t.watched:
+                if pipe.running or pname in t.fast:
                     t.urgent.add((FetchKind.STATE, pname))
 
     # --- planning ----------------------------------------------------------------------------
@@ -555,22 +560,22 @@ class PollPolicy:
         s = self.settings
         t = self._targets[target]
         capacity = max(0.05, t.bucket.rate * s.poll_share - t.on_demand_rate(now))
-        n_hot = n_watched = n_vis = 0
+        n_hot = n_fast = n_vis = 0
         push = t.push
         for p in t.pipes.values():
-            if p.name in t.watched:
-                n_watched += 1
+            if p.name in t.fast:
+                n_fast += 1
             elif push is not None:
                 continue  # events tell: everything else is in the safety sweep
             elif p.running:
                 n_hot += 1
             elif p.name in t.visible:
                 n_vis += 1
-        n_idle = len(t.pipes) - n_hot - n_watched - n_vis
+        n_idle = len(t.pipes) - n_hot - n_fast - n_vis
         idle_interval = push if push is not None else s.idle_interval
-        list_interval = max(s.list_interval, push) if push is not None else s.list_interval
+        list_interval = s.list_interval_with(push)
         hot = (
-            n_watched * (s.rate(s.active_interval) + 1.0 / _CHANGE_EVERY + 1.0 / s.visible_interval)
+            n_fast * (s.rate(s.active_interval) + 1.0 / _CHANGE_EVERY + 1.0 / s.visible_interval)
             + n_hot * (s.rate(s.active_interval) + 1.0 / _CHANGE_EVERY + 1.0 / s.idle_interval)
             + 1.0 / list_interval
         )
@@ -737,7 +742,7 @@ class PollPolicy:
             slot = (kind, name)
             return slot not in t.in_flight and slot not in t.urgent and not self._blocked(t, kind, now)
 
-        list_interval = max(s.list_interval, t.push) if t.push is not None else s.list_interval
+        list_interval = s.list_interval_with(t.push)
         since = t.added_at - list_interval  # the list is due at once
         # Who the caller is waits for the first list's answer: at start-up its client and request
         # would otherwise delay the list (a list that fails - denied, expired, unreachable - lets
@@ -749,9 +754,9 @@ class PollPolicy:
         state_blocked = self._blocked(t, FetchKind.STATE, now)
         for pipe in t.pipes.values():
             name = pipe.name
-            watched = name in t.watched
+            fast = name in t.fast
             visible = name in t.visible
-            if watched:
+            if fast:
                 # Its state is polled at the active cadence and asks for LATEST when out of date.
                 tier, latest_every = _HOT, s.visible_interval
             elif t.push is not None:
@@ -763,7 +768,7 @@ class PollPolicy:
                 tier, latest_every = _VISIBLE, iv.visible
             else:
                 tier, latest_every = _SWEEP, iv.idle
-            hot = watched or (pipe.running and t.push is None)
+            hot = fast or (pipe.running and t.push is None)
             if hot and state_blocked:
                 # No state to say when the latest execution moved on: ask for it directly.
                 latest_every = iv.active
@@ -784,7 +789,7 @@ class PollPolicy:
             current = pipe.has_def and pipe.def_version == pipe.version
             retry_ok = pipe.def_at is None or now - pipe.def_at >= s.list_interval
             if not current and retry_ok and free(FetchKind.DEFINITION, name):
-                if watched or pipe.has_approval:
+                if fast or pipe.has_approval:
                     once(_HOT, now + s.active_interval, FetchKind.DEFINITION, name)
                 elif prefetch_ok and not pipe.has_def and pipe.seen:
                     once(_PREFETCH, warm, FetchKind.DEFINITION, name, _PREFETCH_POOL)
@@ -932,7 +937,7 @@ class PollPolicy:
             self._restore(t, fetch, prev)
         elif kind is ErrorKind.ACCESS_DENIED:
             t.denied_until[fetch.kind] = now + s.denied_pause
-        elif kind is ErrorKind.NOT_FOUND and fetch.name is not None and fetch.name not in t.watched:
+        elif kind is ErrorKind.NOT_FOUND and fetch.name is not None and fetch.name not in t.fast:
             # Deleted since the last list: forget it; the next ListPipelines settles it.
             t.pipes.pop(fetch.name, None)
         return False
@@ -1020,8 +1025,8 @@ class PollPolicy:
         """True while the target's budget is reduced after a throttle."""
         return self._targets[target].bucket.reduced
 
-    def is_watched(self, target: str, name: str) -> bool:
-        return name in self._targets[target].watched
+    def is_polled_fast(self, target: str, name: str) -> bool:
+        return name in self._targets[target].fast
 
     def is_visible(self, target: str, name: str) -> bool:
         return name in self._targets[target].visible

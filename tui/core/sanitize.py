@@ -1,8 +1,9 @@
 """The one sanitizer for text that comes from AWS: names, commit messages, reasons, log lines.
 
 Text from AWS or from a user is data. Before it reaches a widget or ``notify`` it must not be able to:
-- inject markup (``[link=...]``, ``[bold]``, ``[/]``) -> never parsed: ``safe_text`` / ``safe_content``
-  build ``Text`` / ``Content`` directly, and ``escape_markup`` escapes every ``[`` for the few places
+- inject markup (``[link=...]``, ``[bold]``, ``[/]``) -> never parsed: ``safe_text`` (and the
+  palette's ``safe_content``, in ``tui/ui/commands.py``) build ``Text`` / ``Content`` directly, and
+  ``escape_markup`` escapes every ``[`` for the few places
   that only take a markup string (Rich's and Textual's own ``escape`` leave ``[EU]`` alone, and
   Textual's parser then drops it);
 - drive the terminal (OSC 52 clipboard writes, clear screen, title changes, cursor moves) -> stripped;
@@ -18,12 +19,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING
 
 from rich.text import Text
-
-if TYPE_CHECKING:
-    from textual.content import Content  # (imported when used: the notifier and tailer run without it)
 
 # OSC ... (BEL | ST), DCS/SOS/PM/APC ... ST, CSI sequences, two-char ESC sequences, lone C0/C1 controls.
 _OSC = r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
@@ -91,7 +88,7 @@ def clean(value: object, *, max_len: int | None = None, single_line: bool = True
 def escape_markup(value: object, *, max_len: int | None = None, single_line: bool = True) -> str:
     """``clean`` plus escaping of every ``[`` for Textual's markup parser (``Static``, ``notify``,
     the command palette's help), which then finds no tag in it: ``prod [EU]`` stays ``prod [EU]``.
-    Prefer ``safe_text`` / ``safe_content``, which are never parsed at all."""
+    Prefer ``safe_text``, which are never parsed at all."""
     return clean(value, max_len=max_len, single_line=single_line).replace("[", "\\[")
 
 
@@ -100,13 +97,6 @@ def safe_text(
 ) -> Text:
     """Data as Rich ``Text``: cleaned, never parsed as markup."""
     return Text(clean(value, max_len=max_len, single_line=single_line), style=style)
-
-
-def safe_content(value: object, *, max_len: int | None = None, single_line: bool = True) -> Content:
-    """Data as Textual ``Content``: cleaned, never parsed as markup."""
-    from textual.content import Content
-
-    return Content(clean(value, max_len=max_len, single_line=single_line))
 
 
 # SGR parameters kept from build logs: reset, bold, dim, italic, underline, strikethrough and their

@@ -95,7 +95,6 @@ class PipelineRow:
     latest: ExecutionSummary | None = None
     loaded: bool = False  # the latest execution was fetched (None then means "never ran")
     stage: str | None = None  # where it runs, or where it failed / stopped
-    waiting_approval: bool = False
     favourite: bool = False
     updated: datetime | None = None  # the definition's last update (ListPipelines)
     # Where it stands (Running, Approval, Held, Failed, ...): the one derivation every screen uses.
@@ -119,6 +118,11 @@ class PipelineRow:
     @property
     def running(self) -> bool:
         return self.status in _RUNNING
+
+    @property
+    def waiting_approval(self) -> bool:
+        """A manual approval of this pipeline is waiting (its standing says so)."""
+        return self.standing.kind is StandingKind.APPROVAL
 
     @property
     def last_activity(self) -> datetime | None:
@@ -438,6 +442,16 @@ class Store:
             freshness=fresh_changed,
         )
 
+    def remove_pipeline(self, target: Target, name: str) -> StoreChange:
+        """A pipeline cptui itself deleted (DeletePipeline succeeded): its row goes now, before the
+        next ListPipelines says so."""
+        d = self._data.get(target.key)
+        if d is None or (name not in d.summaries and name not in d.rows):
+            return StoreChange(target)
+        for table in (d.summaries, d.latest, d.states, d.definitions, d.rows, d.approvals, d.reads, d.cached):
+            table.pop(name, None)
+        return StoreChange(target, frozenset({name}), listing=True)
+
     def set_latest(self, target: Target, name: str, latest: ExecutionSummary | None) -> StoreChange:
         """The latest execution (ListPipelineExecutions, maxResults=1); None: it never ran."""
         d = self._data[target.key]
@@ -603,7 +617,6 @@ class Store:
             latest=latest,
             loaded=loaded,
             stage=stage,
-            waiting_approval=bool(approvals),
             favourite=self._is_favourite(name),
             updated=summary.updated,
             standing=standing_of(latest, state, loaded=loaded, approvals=approvals, stage=stage),

@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from tui.aws.errors import AwsError
-from tui.core.config import Config, ConfigError, EventQueueConfig, save_event_queue
+from tui.core.config import Config, ConfigError, EventQueueConfig, KeymapCheck, save_event_queue
+from tui.core.endpoints import Endpoint, UsageError, load, resolve_targets
 from tui.core.sanitize import clean
 from tui.events import admin
 
 if TYPE_CHECKING:
     from tui.aws.client import AwsPipelineService
-    from tui.cli import Endpoint
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -55,8 +55,10 @@ def main(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     make_service: Callable[[Endpoint], AwsPipelineService] | None = None,
+    check_keymap: KeymapCheck | None = None,
 ) -> int:
-    from tui.cli import UsageError, _load, resolve_targets
+    """``cptui events …``; ``check_keymap``: how ``cptui`` checks a ``[keys]`` remap (the file is read
+    and written here too, and must stay one ``cptui`` reads)."""
 
     out = stdout or sys.stdout
     try:
@@ -64,17 +66,17 @@ def main(
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
-        config = _load(args.config)
+        config = load(args.config, check_keymap=check_keymap)
         endpoints = resolve_targets(args, config)
     except (ConfigError, UsageError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     if config.path is None:
-        from tui.core.config import default_config_path
+        from tui.core.paths import default_config_path
 
         config = replace(config, path=default_config_path())
     make = make_service or _service
-    session = _Session(config, args.command, bool(args.yes), stdin or sys.stdin, out)
+    session = _Session(config, args.command, bool(args.yes), stdin or sys.stdin, out, check_keymap)
     return asyncio.run(session.run([(e, make(e)) for e in endpoints]))
 
 
@@ -85,8 +87,17 @@ def _service(endpoint: Endpoint) -> AwsPipelineService:
 
 
 class _Session:
-    def __init__(self, config: Config, command: str, yes: bool, stdin: TextIO, out: TextIO) -> None:
+    def __init__(
+        self,
+        config: Config,
+        command: str,
+        yes: bool,
+        stdin: TextIO,
+        out: TextIO,
+        check_keymap: KeymapCheck | None,
+    ) -> None:
         self.config = config
+        self.check_keymap = check_keymap
         self.command = command
         self.yes = yes
         self.stdin = stdin
@@ -224,7 +235,7 @@ class _Session:
         current = self.config.events.for_target(target)
         if current == entry:
             return
-        self.config = save_event_queue(self.config, target, entry)
+        self.config = save_event_queue(self.config, target, entry, check_keymap=self.check_keymap)
         where = self.config.path
         self.say(f"  {'recorded in' if entry else 'removed from'} {where} [events]")
 

@@ -33,7 +33,7 @@ from tui.sim.sqs import SqsStore, policy_allows
 from tui.sim.world.emit import iso
 
 if TYPE_CHECKING:
-    from tui.sim.world.world import World
+    from tui.sim.world.base import WorldBase
 
 DEFAULT_BUS = "default"
 MAX_TARGETS = 5
@@ -271,7 +271,7 @@ class EventBridge:
         return any(a == account and g == region for (a, g, _, _) in self.rules)
 
     def publish(
-        self, world: World, source: str, detail_type: str, resources: list[str], detail: dict[str, Any]
+        self, world: WorldBase, source: str, detail_type: str, resources: list[str], detail: dict[str, Any]
     ) -> None:
         """Route one event from ``world`` (called as the world's sink)."""
         if not self.active(world.account, world.region):

@@ -94,10 +94,88 @@ def list_action_executions(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 
 def list_rule_executions(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     p = ops.pipeline(ctx.world, params["pipelineName"])
-    eid = (params.get("filter") or {}).get("pipelineExecutionId")
+    flt = params.get("filter") or {}
+    eid = flt.get("pipelineExecutionId") or (flt.get("latestInPipelineExecution") or {}).get(
+        "pipelineExecutionId"
+    )
+    runs = p.rule_runs
     if eid:
         ops.execution(p, eid)
-    return {"ruleExecutionDetails": []}
+        runs = [r for r in runs if r.execution_id == eid]
+    runs = sorted(runs, key=lambda r: (r.start, r.id), reverse=True)
+    if params.get("nextToken"):
+        start, rid = paging.decode(params["nextToken"])
+        runs = [r for r in runs if (r.start, r.id) < (start, rid)]
+    size = paging.page_size(params, 100)
+    page = runs[:size]
+    out: dict[str, Any] = {"ruleExecutionDetails": [render.rule_detail(ctx.world, p, r) for r in page]}
+    if len(runs) > size:
+        out["nextToken"] = paging.encode([page[-1].start, page[-1].id])
+    return out
+
+
+def override_stage_condition(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    ops.override_condition(
+        ctx.world,
+        params["pipelineName"],
+        params["stageName"],
+        params["pipelineExecutionId"],
+        params["conditionType"],
+        ctx.caller.arn,
+    )
+    return {}
+
+
+def create_pipeline(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    tags = list(params.get("tags") or [])
+    p = ops.create_pipeline(ctx.world, params["pipeline"], tags)
+    out: dict[str, Any] = {"pipeline": render.declaration(ctx.world, p)}
+    if tags:
+        out["tags"] = [{"key": k, "value": v} for k, v in p.tags.items()]
+    return out
+
+
+def update_pipeline(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    decl = params["pipeline"]
+    if decl["name"] not in ctx.world.pipelines:
+        # UpdatePipeline's model lists no PipelineNotFoundException: AWS answers a name it does
+        # not know (a rename, or a deleted pipeline) with a ValidationException.
+        raise SimError(
+            "ValidationException",
+            f"Pipeline '{decl['name']}' does not exist in account '{ctx.world.account}'; "
+            "a pipeline's name cannot be changed by UpdatePipeline.",
+        )
+    p = ops.update_pipeline(ctx.world, decl)
+    return {"pipeline": render.declaration(ctx.world, p)}
+
+
+def delete_pipeline(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    ops.delete_pipeline(ctx.world, params["name"])
+    return {}
+
+
+def list_tags_for_resource(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    p = ops.tagged_pipeline(ctx.world, params["resourceArn"])
+    keys = sorted(p.tags)
+    if params.get("nextToken"):
+        after = str(paging.decode(params["nextToken"]))
+        keys = [k for k in keys if k > after]
+    size = paging.page_size(params, 50)
+    page = keys[:size]
+    out: dict[str, Any] = {"tags": [{"key": k, "value": p.tags[k]} for k in page]}
+    if len(keys) > size:
+        out["nextToken"] = paging.encode(page[-1])
+    return out
+
+
+def tag_resource(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    ops.tag_resource(ctx.world, params["resourceArn"], list(params["tags"]))
+    return {}
+
+
+def untag_resource(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    ops.untag_resource(ctx.world, params["resourceArn"], list(params["tagKeys"]))
+    return {}
 
 
 def start_pipeline_execution(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
@@ -198,4 +276,11 @@ HANDLERS: dict[str, Handler] = {
     "EnableStageTransition": enable_stage_transition,
     "DisableStageTransition": disable_stage_transition,
     "PutApprovalResult": put_approval_result,
+    "OverrideStageCondition": override_stage_condition,
+    "CreatePipeline": create_pipeline,
+    "UpdatePipeline": update_pipeline,
+    "DeletePipeline": delete_pipeline,
+    "ListTagsForResource": list_tags_for_resource,
+    "TagResource": tag_resource,
+    "UntagResource": untag_resource,
 }

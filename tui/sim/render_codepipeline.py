@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 from urllib.parse import quote
 
-from tui.sim.world.state import ActionRun, ActionSpec, Execution, Pipeline, StageRun
+from tui.sim.world.state import (
+    ActionRun,
+    ActionSpec,
+    ConditionRun,
+    Execution,
+    Pipeline,
+    RuleRun,
+    StageRun,
+    StageSpec,
+)
 from tui.sim.world.world import World
 
 
@@ -38,7 +48,7 @@ def _type_id(a: ActionSpec) -> dict[str, str]:
 
 
 def _action_decl(a: ActionSpec) -> dict[str, Any]:
-    return _drop_none(
+    return copy.deepcopy(a.extra) | _drop_none(
         {
             "name": a.name,
             "actionTypeId": _type_id(a),
@@ -53,13 +63,27 @@ def _action_decl(a: ActionSpec) -> dict[str, Any]:
     )
 
 
+def _stage_decl(st: StageSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": st.name}
+    out |= copy.deepcopy(st.extra)
+    out["actions"] = [_action_decl(a) for a in st.actions]
+    for member, value in (
+        ("beforeEntry", st.before_entry),
+        ("onSuccess", st.on_success),
+        ("onFailure", st.on_failure),
+    ):
+        if value is not None:
+            out[member] = copy.deepcopy(value)
+    return out
+
+
 def declaration(world: World, p: Pipeline) -> dict[str, Any]:
     """GetPipeline's ``pipeline`` member."""
     s = p.spec
     decl: dict[str, Any] = {
         "name": s.name,
         "roleArn": f"arn:aws:iam::{world.account}:role/service-role/{_role_name(world, s.name)}",
-        "stages": [{"name": st.name, "actions": [_action_decl(a) for a in st.actions]} for st in s.stages],
+        "stages": [_stage_decl(st) for st in s.stages],
         "version": s.version,
         "executionMode": s.execution_mode,
         "pipelineType": s.pipeline_type,
@@ -72,12 +96,22 @@ def declaration(world: World, p: Pipeline) -> dict[str, Any]:
         }
     else:
         decl["artifactStore"] = {"type": "S3", "location": artifact_bucket(world)}
+    if s.extra:
+        # What Create/UpdatePipeline was given (roleArn, artifactStore or artifactStores) wins.
+        if "artifactStore" in s.extra or "artifactStores" in s.extra:
+            decl.pop("artifactStore", None)
+            decl.pop("artifactStores", None)
+        decl |= copy.deepcopy(s.extra)
     if s.pipeline_type == "V2":
         if s.variables:
             decl["variables"] = [
                 _drop_none({"name": v.name, "defaultValue": v.default, "description": v.description})
                 for v in s.variables
             ]
+        if s.triggers is not None:
+            if s.triggers:
+                decl["triggers"] = copy.deepcopy(s.triggers)
+            return decl
         src = s.stages[0].actions[0]
         if src.provider == "CodeStarSourceConnection":
             branch = src.configuration.get("BranchName", "main")
@@ -146,6 +180,115 @@ def _stage_exec(ex: Execution, status: str) -> dict[str, str]:
     return {"pipelineExecutionId": ex.id, "status": status, "type": ex.execution_type}
 
 
+_CONDITION_MEMBERS = (
+    ("BEFORE_ENTRY", "beforeEntryConditionState"),
+    ("ON_SUCCESS", "onSuccessConditionState"),
+    ("ON_FAILURE", "onFailureConditionState"),
+)
+
+
+def _rule_latest(rr: RuleRun) -> dict[str, Any]:
+    return _drop_none(
+        {
+            "ruleExecutionId": rr.id,
+            "status": rr.status,
+            "summary": rr.summary,
+            "lastStatusChange": rr.last_update,
+            "lastUpdatedBy": rr.updated_by,
+            "externalExecutionId": rr.external_id,
+            "externalExecutionUrl": rr.external_url,
+            "errorDetails": {"code": rr.error_code, "message": rr.error_message or ""}
+            if rr.status == "Failed" and rr.error_code
+            else None,
+        }
+    )
+
+
+def _rule_entity_url(world: World, rule: dict[str, Any]) -> str | None:
+    cfg = rule.get("configuration") or {}
+    provider = rule["ruleTypeId"]["provider"]
+    base = "https://console.aws.amazon.com"
+    if provider == "CloudWatchAlarm" and cfg.get("AlarmName"):
+        return f"{base}/cloudwatch/home?region={world.region}#alarmsV2:alarm/{quote(cfg['AlarmName'])}"
+    if provider == "LambdaInvoke" and cfg.get("FunctionName"):
+        return f"{base}/lambda/home?region={world.region}#/functions/{quote(cfg['FunctionName'])}"
+    return None
+
+
+def condition_state(world: World, block: dict[str, Any], run: ConditionRun | None) -> dict[str, Any]:
+    """A StageConditionState: the latest evaluation of a stage's conditions of one kind."""
+    conditions = block.get("conditions") or [{}]
+    states = []
+    for condition in conditions:
+        rules = []
+        for rule in condition.get("rules") or []:
+            rs: dict[str, Any] = {"ruleName": rule["name"]}
+            rr = next((r for r in run.rules if r.name == rule["name"]), None) if run is not None else None
+            if rr is not None:
+                rs["latestExecution"] = _rule_latest(rr)
+            url = _rule_entity_url(world, rule)
+            if url:
+                rs["entityUrl"] = url
+            rules.append(rs)
+        cs: dict[str, Any] = {"ruleStates": rules}
+        if run is not None:
+            cs["latestExecution"] = _drop_none(
+                {"status": run.status, "summary": run.summary, "lastStatusChange": run.last_update}
+            )
+        states.append(cs)
+    out: dict[str, Any] = {"conditionStates": states}
+    if run is not None:
+        out["latestExecution"] = _drop_none({"status": run.status, "summary": run.summary})
+    return out
+
+
+def rule_detail(world: World, p: Pipeline, rr: RuleRun) -> dict[str, Any]:
+    """One entry of ListRuleExecutions."""
+    rule = rr.rule
+    type_id = rule["ruleTypeId"]
+    result = _drop_none(
+        {
+            "externalExecutionId": rr.external_id,
+            "externalExecutionSummary": rr.summary,
+            "externalExecutionUrl": rr.external_url,
+            "errorDetails": {"code": rr.error_code, "message": rr.error_message or ""}
+            if rr.status == "Failed" and rr.error_code
+            else None,
+        }
+    )
+    return _drop_none(
+        {
+            "pipelineExecutionId": rr.execution_id,
+            "ruleExecutionId": rr.id,
+            "pipelineVersion": rr.pipeline_version,
+            "stageName": rr.stage,
+            "ruleName": rr.name,
+            "startTime": rr.start,
+            "lastUpdateTime": rr.last_update,
+            "updatedBy": rr.updated_by,
+            "status": rr.status,
+            "input": _drop_none(
+                {
+                    "ruleTypeId": {
+                        "category": type_id.get("category", "Rule"),
+                        "owner": type_id.get("owner", "AWS"),
+                        "provider": type_id["provider"],
+                        "version": type_id.get("version", "1"),
+                    },
+                    "configuration": dict(rule.get("configuration") or {}),
+                    "resolvedConfiguration": dict(rr.resolved),
+                    "roleArn": rule.get("roleArn"),
+                    "region": rule.get("region") or world.region,
+                    "inputArtifacts": _artifacts(
+                        world, p, [a["name"] for a in rule.get("inputArtifacts") or []], rr.execution_id
+                    ),
+                }
+            ),
+            "output": {"executionResult": result},
+        }
+    )
+
+
 def state(world: World, p: Pipeline) -> dict[str, Any]:
     """GetPipelineState's response."""
     stages = []
@@ -191,11 +334,19 @@ def state(world: World, p: Pipeline) -> dict[str, Any]:
             ex = p.executions[eid]
             srun: StageRun = ex.stages[st.name]
             entry["latestExecution"] = _stage_exec(ex, srun.status)
-            if srun.manual_retries:
-                entry["retryStageMetadata"] = {
-                    "manualStageRetryAttempt": srun.manual_retries,
-                    "latestRetryTrigger": "ManualStageRetry",
-                }
+            if srun.manual_retries or srun.auto_retries:
+                entry["retryStageMetadata"] = _drop_none(
+                    {
+                        "manualStageRetryAttempt": srun.manual_retries or None,
+                        "autoStageRetryAttempt": srun.auto_retries or None,
+                        "latestRetryTrigger": srun.last_retry or "ManualStageRetry",
+                    }
+                )
+        if p.spec.pipeline_type == "V2":
+            for kind, member in _CONDITION_MEMBERS:
+                block = st.conditions(kind)
+                if block is not None:
+                    entry[member] = condition_state(world, block, p.condition_latest.get((st.name, kind)))
         stages.append(entry)
     return {
         "pipelineName": p.name,

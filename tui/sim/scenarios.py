@@ -1,21 +1,26 @@
 """Scenarios: what each (account, region) world holds when it is first touched.
 
-``demo`` (the default, see shared/DESIGN.md "Demo scenario"): account 123456789012 in us-east-1
-holds nine pipelines of varied shapes with history and, at t0, a pending approval
+``demo`` (the default): account 123456789012 in us-east-1
+holds eleven pipelines of varied shapes with history and, at t0, a pending approval
 (payments-api-prod / Approval / Approve-Production), a failed retryable stage (web-frontend / Test,
 its latest execution), a disabled transition with a reason and an execution held at it
 (infra-network / Production), a running CodeBuild build streaming logs (auth-service / Build) and a
-long training build (ml-training / Train, the log firehose). us-west-2 of the same account and
-account 210987654321 in us-east-1 hold a few pipelines each, with a pending approval.
+long training build (ml-training / Train, the log firehose); billing-service is managed by a
+CloudFormation stack (its tags say so) and checkout-web (V2: triggers, variables, stage conditions)
+has its Production stage held by a beforeEntry DeploymentWindow rule until two hours after t0.
+us-west-2 of the same account and account 210987654321 in us-east-1 hold a few pipelines each, with
+a pending approval.
 ``scale``: N simple pipelines, five running. ``empty``: nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from tui.sim import pipelines as a
-from tui.sim.world import flow, history
+from tui.sim.world import flow, history, trends
 from tui.sim.world.state import PipelineSpec, StageSpec, VariableSpec
 from tui.sim.world.world import World
 
@@ -49,8 +54,144 @@ def _spec(
     )
 
 
+def _rule(name: str, provider: str, **configuration: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "ruleTypeId": {"category": "Rule", "owner": "AWS", "provider": provider, "version": "1"},
+        "configuration": configuration,
+    }
+
+
+def deployment_window(t0: float) -> str:
+    """An AWS cron (UTC) whose window opens two hours after ``t0`` for two hours: closed at t0,
+    whatever the clock says when the demo starts."""
+    hour = datetime.fromtimestamp(t0, UTC).hour
+    return f"0 {(hour + 2) % 24},{(hour + 3) % 24} ? * * *"
+
+
+def managed_specs(account: str, region: str, t0: float) -> list[PipelineSpec]:
+    """The two pipelines that show managing pipelines: billing-service, made by a
+    CloudFormation stack (tagged aws:cloudformation:stack-name), and checkout-web, a V2 pipeline
+    with git triggers, pipeline variables and stage conditions whose Production stage is held by
+    a deployment window at t0."""
+    c = t0 - 86400 * 120
+    billing = _spec(
+        "billing-service",
+        [
+            StageSpec("Source", [a.codecommit("billing-service")]),
+            StageSpec("Build", [a.codebuild("Build", "billing-service-build", outputs=("BuildArtifact",))]),
+            StageSpec("Deploy", [a.cloudformation("Deploy-Stack", "billing-service")]),
+        ],
+        c,
+        execution_mode="QUEUED",
+        version=6,
+        trigger_every=(2 * HOUR, 5 * HOUR),
+    )
+    billing.extra = {
+        "roleArn": f"arn:aws:iam::{account}:role/billing-service-pipeline-PipelineRole-1Q2W3E4R5T6Y",
+        "artifactStore": {
+            "type": "S3",
+            "location": f"billing-service-pipeline-artifactsbucket-{account[-6:]}",
+        },
+    }
+    checkout = _spec(
+        "checkout-web",
+        [
+            StageSpec("Source", [a.connection_source(account, region, "acme/checkout-web")]),
+            StageSpec("Build", [a.codebuild("Build", "checkout-web-build", outputs=("BuildArtifact",))]),
+            StageSpec(
+                "Staging",
+                [a.ecs("Deploy-Staging", "staging", "checkout-web")],
+                on_success={
+                    "conditions": [
+                        {
+                            "result": "ROLLBACK",
+                            "rules": [
+                                _rule(
+                                    "Staging-5xx-Alarm",
+                                    "CloudWatchAlarm",
+                                    AlarmName="checkout-web-staging-5xx",
+                                    WaitTime="2",
+                                )
+                            ],
+                        }
+                    ]
+                },
+            ),
+            StageSpec(
+                "Production",
+                [a.ecs("Deploy-Production", "prod", "checkout-web")],
+                before_entry={
+                    "conditions": [
+                        {
+                            "result": "FAIL",
+                            "rules": [
+                                _rule(
+                                    "Stable-Channel",
+                                    "VariableCheck",
+                                    Variable="#{variables.RELEASE_CHANNEL}",
+                                    Value="stable",
+                                    Operator="EQ",
+                                ),
+                                _rule(
+                                    "Business-Hours-Window",
+                                    "DeploymentWindow",
+                                    Cron=deployment_window(t0),
+                                    TimeZone="UTC",
+                                ),
+                            ],
+                        }
+                    ]
+                },
+                on_failure={"result": "ROLLBACK"},
+            ),
+        ],
+        c + 5000,
+        execution_mode="QUEUED",
+        version=12,
+        variables=[
+            VariableSpec("RELEASE_CHANNEL", "stable", "stable or beta: Production admits stable only"),
+            VariableSpec("CANARY_PERCENT", "10", "Share of traffic the new tasks take first"),
+        ],
+        trigger_every=(3 * HOUR, 6 * HOUR),
+    )
+    checkout.triggers = [
+        {
+            "providerType": "CodeStarSourceConnection",
+            "gitConfiguration": {
+                "sourceActionName": "Source",
+                "push": [
+                    {
+                        "branches": {"includes": ["main", "release/*"], "excludes": ["release/legacy-*"]},
+                        "filePaths": {
+                            "includes": ["src/**", "package.json"],
+                            "excludes": ["docs/**", "**/*.md"],
+                        },
+                    },
+                    {"tags": {"includes": ["v*"], "excludes": ["v*-rc*"]}},
+                ],
+                "pullRequest": [
+                    {
+                        "events": ["OPEN", "UPDATED"],
+                        "branches": {"includes": ["main"]},
+                        "filePaths": {"excludes": ["docs/**"]},
+                    }
+                ],
+            },
+        }
+    ]
+    return [billing, checkout]
+
+
+CLOUDFORMATION_TAGS = {
+    "aws:cloudformation:stack-name": "billing-service-pipeline",
+    "aws:cloudformation:logical-id": "Pipeline",
+    "team": "billing",
+}
+
+
 def demo_specs(account: str, region: str, t0: float) -> list[PipelineSpec]:
-    """The nine pipelines of the main demo world."""
+    """The pipelines of the main demo world: nine, then the two of ``managed_specs``."""
     c = t0 - 86400 * 200
     grafana = "https://grafana.example.com/d/payments/staging-health?from=now-1h"
     topic = f"arn:aws:sns:{region}:{account}:release-approvals"
@@ -287,6 +428,7 @@ def demo_specs(account: str, region: str, t0: float) -> list[PipelineSpec]:
             execution_mode="SUPERSEDED",
             version=31,
         ),
+        *managed_specs(account, region, t0),
     ]
 
 
@@ -304,8 +446,14 @@ def build_demo(world: World) -> None:
     first_triggers = {"web-frontend": t0 + 2 * HOUR, "payments-api-prod": t0 + 25 * 60}
     for i, spec in enumerate(demo_specs(world.account, world.region, t0)):
         p = world.add_pipeline(spec, first_trigger=first_triggers.get(spec.name, t0 + 300 + 137 * i))
-        history.synthesize(world, p, 22 + (i * 5) % 9, t0 - 6 * 86400, live - 600)
+        trends.synthesize(world, p, 22 + (i * 5) % 9, t0 - 6 * 86400, live - 600)  # history + trends
     caller = ALICE.format(account=world.account)
+    world.pipelines["billing-service"].tags = dict(CLOUDFORMATION_TAGS) | {
+        "aws:cloudformation:stack-id": (
+            f"arn:aws:cloudformation:{world.region}:{world.account}:stack/billing-service-pipeline/"
+            "6b1e4f60-5a8e-11ef-9c1a-0affd3e5a1b7"
+        )
+    }
     infra = world.pipelines["infra-network"]
     prod = infra.transitions["Production"]
     prod.enabled, prod.changed_by, prod.changed_at = False, caller, live + 60
@@ -328,6 +476,11 @@ def build_demo(world: World) -> None:
     _success(world, "web-frontend", ("Build", "Build"), ("Test", "Unit-Tests"))
     world.pipelines["web-frontend"].force("Test", "E2E-Tests", "Failed")
     at(t0 - 1500, start("web-frontend"))
+    # checkout-web passes Build and Staging (its alarm stays OK) and is held before Production by
+    # the closed deployment window (see deployment_window).
+    _success(world, "checkout-web", ("Build", "Build"), duration=300)
+    _success(world, "checkout-web", ("Staging", "Deploy-Staging"), duration=120)
+    at(t0 - 1200, start("checkout-web"))
     _success(
         world,
         "payments-api-prod",

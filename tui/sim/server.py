@@ -164,7 +164,11 @@ class SimServer:
     def _resource(service: str, caller: Caller, params: dict[str, Any]) -> str:
         acct, region = caller.account, caller.region
         if service == "codepipeline":
-            name = params.get("pipelineName") or params.get("name")
+            if params.get("resourceArn"):  # the tagging operations
+                return str(params["resourceArn"])
+            declared = params.get("pipeline")  # Create/UpdatePipeline
+            declared_name = declared.get("name") if isinstance(declared, dict) else None
+            name = params.get("pipelineName") or params.get("name") or declared_name
             return f"arn:aws:codepipeline:{region}:{acct}:{name}" if name else "*"
         if service == "logs":
             group = params.get("logGroupName")

@@ -13,18 +13,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
+from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
-from tui.core.sanitize import clean, escape_markup, safe_content
+from tui.core.sanitize import clean, escape_markup
+from tui.ui.host import host_of
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-    from tui.app.application import CptuiApp
+
+def safe_content(value: object, *, max_len: int | None = None, single_line: bool = True) -> Content:
+    """Data as Textual ``Content``: cleaned, never parsed as markup."""
+    return Content(clean(value, max_len=max_len, single_line=single_line))
+
 
 # Actions the palette itself or the App's chrome already offer.
 _SKIP_ACTIONS = frozenset({"command_palette", "app.command_palette", "quit", "app.quit", "help_quit"})
@@ -56,11 +62,11 @@ def screen_commands(screen: Screen[Any]) -> Iterator[tuple[str, Callable[[], Any
         yield title, partial(app.run_action, binding.action, active.node), help_text
 
 
-def target_commands(app: CptuiApp) -> list[tuple[str, Callable[[], Any], str]]:
+def target_commands(app: App[Any]) -> list[tuple[str, Callable[[], Any], str]]:
     """Palette entries to show all targets or one, and to add each known profile in a region."""
     from tui.core.fleet import PickKind
 
-    fleet = app.fleet
+    fleet = host_of(app).fleet
     commands: list[tuple[str, Callable[[], Any], str]] = []
     for entry in fleet.entries():
         if entry.kind is PickKind.ALL:
@@ -78,7 +84,7 @@ def target_commands(app: CptuiApp) -> list[tuple[str, Callable[[], Any], str]]:
     return commands
 
 
-def _add_profile(app: CptuiApp, profile: str | None) -> None:
+def _add_profile(app: App[Any], profile: str | None) -> None:
     from tui.ui.screens.targets import TargetPicker
 
     app.push_screen(TargetPicker(add_profile=profile))
@@ -88,14 +94,14 @@ class CptuiCommands(Provider):
     """Pipelines to jump to and the current screen's actions."""
 
     def _commands(self) -> list[tuple[str, Callable[[], Any], str]]:
-        app = cast("CptuiApp", self.app)
+        host = host_of(self.app)
         commands = list(screen_commands(self.screen))
-        several = len(app.targets) > 1
-        commands += target_commands(app)
-        for row in app.store.rows():
+        several = len(host.targets) > 1
+        commands += target_commands(self.app)
+        for row in host.store.rows():
             where = f" ({clean(row.target.label)})" if several else ""
             title = f"go to pipeline {clean(row.name)}{where}"
-            commands.append((title, partial(app.open_pipeline, row.target, row.name), "open its stages"))
+            commands.append((title, partial(host.open_pipeline, row.target, row.name), "open its stages"))
         return commands
 
     async def discover(self) -> Hits:

@@ -11,13 +11,13 @@ engine); nothing is built when no sink listens.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from tui.sim.world.builds import Build
 from tui.sim.world.state import ActionRun, Execution, Pipeline
 
 if TYPE_CHECKING:
-    from tui.sim.world.world import World
+    from tui.sim.world.base import WorldBase
 
 PIPELINE = "CodePipeline Pipeline Execution State Change"
 STAGE = "CodePipeline Stage Execution State Change"
@@ -38,23 +38,13 @@ _STATES = {
 }
 
 
-class Sink(Protocol):
-    """Where a world's events go (the engine's event bus)."""
-
-    def active(self, account: str, region: str) -> bool:
-        """Whether any rule could want events of this account+region (else nothing is built)."""
-        ...
-
-    def publish(
-        self, world: World, source: str, detail_type: str, resources: list[str], detail: dict[str, Any]
-    ) -> None: ...
-
-
-def _listening(world: World) -> bool:
+def _listening(world: WorldBase) -> bool:
     return world.sink is not None and world.sink.active(world.account, world.region)
 
 
-def _send(world: World, source: str, detail_type: str, resources: list[str], detail: dict[str, Any]) -> None:
+def _send(
+    world: WorldBase, source: str, detail_type: str, resources: list[str], detail: dict[str, Any]
+) -> None:
     if world.sink is not None:
         world.sink.publish(world, source, detail_type, resources, detail)
 
@@ -88,7 +78,7 @@ def _base(p: Pipeline, ex: Execution) -> dict[str, Any]:
     return {"pipeline": p.name, "execution-id": ex.id, "start-time": _iso_ms(ex.start)}
 
 
-def pipeline_changed(world: World, p: Pipeline, ex: Execution, status: str) -> None:
+def pipeline_changed(world: WorldBase, p: Pipeline, ex: Execution, status: str) -> None:
     """An execution started, resumed, stopped or ended (``status`` as the event spells it)."""
     if not _listening(world):
         return
@@ -101,7 +91,7 @@ def pipeline_changed(world: World, p: Pipeline, ex: Execution, status: str) -> N
     _send(world, "aws.codepipeline", PIPELINE, [world.pipeline_arn(p.name)], detail)
 
 
-def stage_changed(world: World, p: Pipeline, ex: Execution, stage: str, status: str) -> None:
+def stage_changed(world: WorldBase, p: Pipeline, ex: Execution, stage: str, status: str) -> None:
     if not _listening(world):
         return
     detail = _base(p, ex) | {
@@ -113,7 +103,7 @@ def stage_changed(world: World, p: Pipeline, ex: Execution, stage: str, status: 
     _send(world, "aws.codepipeline", STAGE, [world.pipeline_arn(p.name)], detail)
 
 
-def action_changed(world: World, p: Pipeline, ex: Execution, ar: ActionRun) -> None:
+def action_changed(world: WorldBase, p: Pipeline, ex: Execution, ar: ActionRun) -> None:
     if not _listening(world):
         return
     spec = ar.spec
@@ -147,7 +137,7 @@ def action_changed(world: World, p: Pipeline, ex: Execution, ar: ActionRun) -> N
     _send(world, "aws.codepipeline", ACTION, [world.pipeline_arn(p.name)], detail)
 
 
-def _build_info(world: World, b: Build, now: float) -> dict[str, Any]:
+def _build_info(world: WorldBase, b: Build, now: float) -> dict[str, Any]:
     phases = []
     for ph in b.phases:
         if ph.start > now:
@@ -181,7 +171,7 @@ def _build_info(world: World, b: Build, now: float) -> dict[str, Any]:
     return info
 
 
-def build_changed(world: World, b: Build, status: str) -> None:
+def build_changed(world: WorldBase, b: Build, status: str) -> None:
     """A build started (IN_PROGRESS) or ended (SUCCEEDED / FAILED / STOPPED)."""
     if not _listening(world):
         return
@@ -198,7 +188,7 @@ def build_changed(world: World, b: Build, status: str) -> None:
     _send(world, "aws.codebuild", BUILD, [b.arn], detail)
 
 
-def phase_completed(world: World, b: Build, index: int) -> None:
+def phase_completed(world: WorldBase, b: Build, index: int) -> None:
     """Phase ``index`` of build ``b`` ended."""
     if not _listening(world):
         return

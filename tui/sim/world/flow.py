@@ -13,25 +13,32 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tui.sim.world import emit, runners
+from tui.sim.world import conditions, emit, runners, triggers
 from tui.sim.world.runners import new_uuid
-from tui.sim.world.state import ActionRun, Execution, Pipeline, Revision, StageRun
+from tui.sim.world.state import ActionRun, ConditionRun, Execution, Pipeline, Revision, StageRun
 
 if TYPE_CHECKING:
-    from tui.sim.world.world import World
+    from tui.sim.world.base import WorldBase
 
 
-def handle(world: World, kind: str, args: tuple[Any, ...]) -> None:
-    """Apply one scheduled transition (called by ``World.advance``)."""
+def handle(world: WorldBase, kind: str, args: tuple[Any, ...]) -> None:
+    """Apply one scheduled transition (called by ``WorldBase.advance``)."""
     if kind == "trigger":
         _auto_trigger(world, args[0])
     elif kind == "action":
         _action_due(world, *args)
     elif kind == "build-phase":
         _build_phase(world, *args)
+    elif kind == "rule":
+        settled = conditions.rule_due(world, *args)
+        if settled is not None:
+            ex, run = settled
+            proceed_after_condition(
+                world, world.pipelines[args[0]], ex, run, passed=run.status == "Succeeded"
+            )
 
 
-def _build_phase(world: World, build_id: str, index: int) -> None:
+def _build_phase(world: WorldBase, build_id: str, index: int) -> None:
     """A CodeBuild phase ended (its Build Phase Change event); the last one ends the build."""
     build = world.builds.get(build_id)
     if build is None:
@@ -43,7 +50,7 @@ def _build_phase(world: World, build_id: str, index: int) -> None:
     world.schedule(build.phases[index + 1].end, "build-phase", build_id, index + 1)
 
 
-def auto_trigger_kind(world: World, p: Pipeline) -> tuple[str, str]:
+def auto_trigger_kind(world: WorldBase, p: Pipeline) -> tuple[str, str]:
     """(triggerType, triggerDetail) of a simulated source change for this pipeline's source."""
     src = p.spec.stages[0].actions[0]
     cfg = src.configuration
@@ -59,18 +66,23 @@ def auto_trigger_kind(world: World, p: Pipeline) -> tuple[str, str]:
     return "CloudWatchEvent", f"arn:aws:events:{world.region}:{world.account}:rule/{rule}"
 
 
-def _auto_trigger(world: World, name: str) -> None:
+def _auto_trigger(world: WorldBase, name: str) -> None:
     p = world.pipelines.get(name)
     if p is None or p.spec.trigger_every is None:
         return
     kind, detail = auto_trigger_kind(world, p)
-    start_execution(world, p, kind, detail)
+    # A V2 pipeline that declares git triggers starts only on a push its filters admit.
+    declared = p.spec.triggers if p.spec.pipeline_type == "V2" else None
+    if not declared or triggers.starts(
+        declared, p.spec.stages[0].actions[0].name, triggers.simulated_push(p.rng)
+    ):
+        start_execution(world, p, kind, detail)
     p.next_trigger = world.now + p.rng.uniform(*p.spec.trigger_every)
     world.schedule(p.next_trigger, "trigger", name)
 
 
 def start_execution(
-    world: World,
+    world: WorldBase,
     p: Pipeline,
     trigger_type: str,
     trigger_detail: str,
@@ -118,7 +130,7 @@ def _can_enter(p: Pipeline, ex: Execution, stage: str) -> bool:
     return ex.mode == "PARALLEL" or not p.occupants.get(stage)
 
 
-def try_enter(world: World, p: Pipeline, ex: Execution, idx: int) -> None:
+def try_enter(world: WorldBase, p: Pipeline, ex: Execution, idx: int) -> None:
     """Enter stage ``idx`` now, or wait at its inbound side as the execution mode says."""
     stage = p.spec.stages[idx].name
     ex.stage_index = idx
@@ -133,7 +145,7 @@ def try_enter(world: World, p: Pipeline, ex: Execution, idx: int) -> None:
     ex.waiting_at = stage
 
 
-def _enter(world: World, p: Pipeline, ex: Execution, idx: int) -> None:
+def _enter(world: WorldBase, p: Pipeline, ex: Execution, idx: int) -> None:
     name = p.spec.stages[idx].name
     ex.waiting_at = None
     ex.stage_index = idx
@@ -143,11 +155,11 @@ def _enter(world: World, p: Pipeline, ex: Execution, idx: int) -> None:
     p.occupants.setdefault(name, []).append(ex.id)
     p.stage_latest[name] = ex.id
     emit.stage_changed(world, p, ex, name, "STARTED")
-    start_group(world, p, ex, run)
+    gate_or_start(world, p, ex, run)
 
 
 def start_group(
-    world: World, p: Pipeline, ex: Execution, run: StageRun, only: set[str] | None = None
+    world: WorldBase, p: Pipeline, ex: Execution, run: StageRun, only: set[str] | None = None
 ) -> None:
     """Start the actions of the stage's current runOrder group (or just those in ``only``)."""
     stage_spec = p.spec.stage(run.name)
@@ -168,8 +180,10 @@ def record_action(p: Pipeline, run: StageRun, ar: ActionRun) -> None:
     p.action_latest[(run.name, ar.name)] = ar
 
 
-def _action_due(world: World, name: str, eid: str, stage: str, run_id: str) -> None:
-    p = world.pipelines[name]
+def _action_due(world: WorldBase, name: str, eid: str, stage: str, run_id: str) -> None:
+    p = world.pipelines.get(name)
+    if p is None:
+        return  # deleted while the action ran
     ex = p.executions[eid]
     srun = ex.stages.get(stage)
     if srun is None:
@@ -181,7 +195,7 @@ def _action_due(world: World, name: str, eid: str, stage: str, run_id: str) -> N
 
 
 def complete_action(
-    world: World, p: Pipeline, ex: Execution, srun: StageRun, ar: ActionRun, outcome: str
+    world: WorldBase, p: Pipeline, ex: Execution, srun: StageRun, ar: ActionRun, outcome: str
 ) -> None:
     """End an action with ``outcome`` (Succeeded, Failed or TimedOut) and move the stage on."""
     now = world.now
@@ -204,7 +218,7 @@ def complete_action(
     _group_check(world, p, ex, srun)
 
 
-def _group_check(world: World, p: Pipeline, ex: Execution, srun: StageRun) -> None:
+def _group_check(world: WorldBase, p: Pipeline, ex: Execution, srun: StageRun) -> None:
     stage_spec = p.spec.stage(srun.name)
     assert stage_spec is not None
     groups = stage_spec.run_orders()
@@ -218,19 +232,40 @@ def _group_check(world: World, p: Pipeline, ex: Execution, srun: StageRun) -> No
     elif srun.group + 1 < len(groups):
         srun.group += 1
         start_group(world, p, ex, srun)
+    elif _has_conditions(p, ex, srun.name, "ON_SUCCESS"):
+        srun.gate = "ON_SUCCESS"
+        _begin_condition(world, p, ex, srun.name, "ON_SUCCESS")
     else:
         stage_end(world, p, ex, srun, "Succeeded")
 
 
-def stage_end(world: World, p: Pipeline, ex: Execution, srun: StageRun, status: str) -> None:
-    """Close a stage run, free the stage, and move the execution on or end it."""
+def _has_conditions(p: Pipeline, ex: Execution, stage: str, kind: str) -> bool:
+    return (
+        p.spec.pipeline_type == "V2"
+        and ex.execution_type == "STANDARD"
+        and conditions.declared(p, stage, kind) is not None
+    )
+
+
+def stage_end(
+    world: WorldBase,
+    p: Pipeline,
+    ex: Execution,
+    srun: StageRun,
+    status: str,
+    *,
+    check_on_failure: bool = True,
+) -> None:
+    """Close a stage run, free the stage, and move the execution on or end it (a Skipped stage
+    moves it on like a Succeeded one). A failed stage with onFailure conditions engages them."""
     srun.status = status
     srun.retry_running = False
+    srun.gate = None
     emit.stage_changed(world, p, ex, srun.name, emit.state(status))
     release(world, p, srun.name, ex.id)
     if ex.status == "Stopping":
         finish(world, p, ex, "Stopped")
-    elif status == "Succeeded":
+    elif status in ("Succeeded", "Skipped"):
         nxt = ex.stage_index + 1
         if ex.only_stage is not None or nxt >= len(p.spec.stages):
             finish(world, p, ex, "Succeeded")
@@ -238,9 +273,11 @@ def stage_end(world: World, p: Pipeline, ex: Execution, srun: StageRun, status: 
             try_enter(world, p, ex, nxt)
     else:
         finish(world, p, ex, "Failed" if status == "Failed" else "Stopped")
+        if status == "Failed" and check_on_failure and _has_conditions(p, ex, srun.name, "ON_FAILURE"):
+            _begin_condition(world, p, ex, srun.name, "ON_FAILURE")
 
 
-def release(world: World, p: Pipeline, stage: str, eid: str) -> None:
+def release(world: WorldBase, p: Pipeline, stage: str, eid: str) -> None:
     """Free ``stage`` of execution ``eid`` and let waiting executions in."""
     occupants = p.occupants.get(stage, [])
     if eid in occupants:
@@ -248,7 +285,7 @@ def release(world: World, p: Pipeline, stage: str, eid: str) -> None:
     pump(world, p, stage)
 
 
-def pump(world: World, p: Pipeline, stage: str) -> None:
+def pump(world: WorldBase, p: Pipeline, stage: str) -> None:
     """Move waiting executions into ``stage`` while it admits them."""
     queue = p.waiting.get(stage, [])
     while queue:
@@ -259,13 +296,14 @@ def pump(world: World, p: Pipeline, stage: str) -> None:
         _enter(world, p, ex, p.spec.stage_index(stage))
 
 
-def finish(world: World, p: Pipeline, ex: Execution, status: str, summary: str | None = None) -> None:
+def finish(world: WorldBase, p: Pipeline, ex: Execution, status: str, summary: str | None = None) -> None:
     """End an execution with a final status."""
     ex.status = status
     ex.last_update = world.now
     if summary is not None:
         ex.status_summary = summary
     emit.pipeline_changed(world, p, ex, emit.state(status))
+    conditions.cancel(world, p, ex)
     if ex.waiting_at is not None:
         queue = p.waiting.get(ex.waiting_at, [])
         if ex.id in queue:
@@ -281,12 +319,20 @@ def current_stage(p: Pipeline, ex: Execution) -> StageRun | None:
     return run if run is not None and run.status in ("InProgress", "Stopping") else None
 
 
-def stop(world: World, p: Pipeline, ex: Execution, abandon: bool, reason: str) -> None:
+def stop(world: WorldBase, p: Pipeline, ex: Execution, abandon: bool, reason: str) -> None:
     """Stop an execution: abandon in-progress actions now, or let them finish first."""
     ex.stop_reason = reason
     ex.abandon = abandon
     run = current_stage(p, ex)
     if run is None:
+        finish(world, p, ex, "Stopped")
+        return
+    if run.gate is not None and not any(a.status == "InProgress" for a in run.actions.values()):
+        # Held by a condition, no action running: nothing to wait for.
+        run.status = "Stopped"
+        run.gate = None
+        emit.stage_changed(world, p, ex, run.name, "STOPPED")
+        release(world, p, run.name, ex.id)
         finish(world, p, ex, "Stopped")
         return
     if not abandon:
@@ -310,12 +356,16 @@ def stop(world: World, p: Pipeline, ex: Execution, abandon: bool, reason: str) -
     finish(world, p, ex, "Stopped")
 
 
-def retry(world: World, p: Pipeline, ex: Execution, stage: str, mode: str) -> None:
+def retry(
+    world: WorldBase, p: Pipeline, ex: Execution, stage: str, mode: str, *, automated: bool = False
+) -> None:
     """Run a failed stage again: only its failed actions, or all of them from the first group."""
     srun = ex.stages[stage]
     srun.status = "InProgress"
     srun.retry_running = True
-    srun.manual_retries += 1
+    if not automated:
+        srun.manual_retries += 1
+    srun.last_retry = "AutomatedStageRetry" if automated else "ManualStageRetry"
     ex.status = "InProgress"
     ex.status_summary = None
     ex.stop_reason = None
@@ -324,10 +374,113 @@ def retry(world: World, p: Pipeline, ex: Execution, stage: str, mode: str) -> No
     p.occupants.setdefault(stage, []).append(ex.id)
     emit.pipeline_changed(world, p, ex, "RESUMED")
     emit.stage_changed(world, p, ex, stage, "RESUMED")
-    if mode == "ALL_ACTIONS":
+    failed = {n for n, a in srun.actions.items() if a.status in ("Failed", "Abandoned")}
+    if not srun.actions:
+        # The stage failed at its entry condition: a retry checks the condition again.
+        srun.group = 0
+        gate_or_start(world, p, ex, srun)
+    elif mode == "ALL_ACTIONS":
         srun.group = 0
         srun.actions.clear()
         start_group(world, p, ex, srun)
+    elif not failed:
+        # Every action succeeded and an on-success condition failed the stage: check it again.
+        _group_check(world, p, ex, srun)
     else:
-        failed = {n for n, a in srun.actions.items() if a.status in ("Failed", "Abandoned")}
         start_group(world, p, ex, srun, only=failed)
+
+
+def _begin_condition(world: WorldBase, p: Pipeline, ex: Execution, stage: str, kind: str) -> None:
+    """Start checking ``stage``'s ``kind`` condition; one with nothing to wait for moves on now."""
+    run = conditions.begin(world, p, ex, stage, kind)
+    if run.status != "InProgress":
+        proceed_after_condition(world, p, ex, run, passed=run.status == "Succeeded")
+
+
+def proceed_after_condition(
+    world: WorldBase, p: Pipeline, ex: Execution, run: ConditionRun, *, passed: bool
+) -> None:
+    """Move the stage on after its condition ended (``passed``: succeeded or overridden)."""
+    if ex.final and run.kind != "ON_FAILURE":
+        return
+    srun = ex.stages.get(run.stage)
+    if run.kind == "ON_FAILURE":
+        if passed:
+            _on_failure_result(world, p, ex, run)
+        return
+    if srun is None or srun.gate != run.kind:
+        return
+    srun.gate = None
+    if run.kind == "BEFORE_ENTRY":
+        if passed:
+            if ex.status == "Stopping":
+                stage_end(world, p, ex, srun, "Stopped")
+            else:
+                start_group(world, p, ex, srun)
+        elif run.result == "SKIP":
+            stage_end(world, p, ex, srun, "Skipped")
+        else:
+            stage_end(world, p, ex, srun, "Failed", check_on_failure=False)
+        return
+    # ON_SUCCESS
+    if passed:
+        stage_end(world, p, ex, srun, "Succeeded")
+        return
+    stage_end(world, p, ex, srun, "Failed", check_on_failure=False)
+    if run.result == "ROLLBACK":
+        auto_rollback(world, p, ex, run.stage)
+
+
+def _on_failure_result(world: WorldBase, p: Pipeline, ex: Execution, run: ConditionRun) -> None:
+    block = conditions.declared(p, run.stage, "ON_FAILURE") or {}
+    srun = ex.stages.get(run.stage)
+    if run.result == "RETRY" and srun is not None and srun.status == "Failed" and srun.auto_retries == 0:
+        mode = (block.get("retryConfiguration") or {}).get("retryMode", "FAILED_ACTIONS")
+        srun.auto_retries += 1
+        retry(world, p, ex, run.stage, mode, automated=True)
+    elif run.result == "ROLLBACK":
+        auto_rollback(world, p, ex, run.stage)
+
+
+def auto_rollback(world: WorldBase, p: Pipeline, ex: Execution, stage: str) -> None:
+    """An AutomatedRollback execution of ``stage`` to the latest earlier execution that succeeded
+    in it with the current pipeline version (none: nothing to roll back to)."""
+    target = next(
+        (
+            e
+            for e in p.newest_first()
+            if e.id != ex.id
+            and e.start < ex.start
+            and e.execution_type == "STANDARD"
+            and e.pipeline_version == p.spec.version
+            and e.stages.get(stage) is not None
+            and e.stages[stage].status == "Succeeded"
+        ),
+        None,
+    )
+    if target is None:
+        return
+    start_execution(
+        world,
+        p,
+        "AutomatedRollback",
+        ex.id,
+        execution_type="ROLLBACK",
+        rollback_target=target.id,
+        only_stage=stage,
+        revisions=target.revisions,
+        variables=dict(target.variables),
+    )
+
+
+def gate_or_start(world: WorldBase, p: Pipeline, ex: Execution, srun: StageRun) -> None:
+    """A stage run just began: check its entry conditions first, else start its actions."""
+    if (
+        p.spec.pipeline_type == "V2"
+        and conditions.declared(p, srun.name, "BEFORE_ENTRY")
+        and ex.execution_type == "STANDARD"
+    ):
+        srun.gate = "BEFORE_ENTRY"
+        _begin_condition(world, p, ex, srun.name, "BEFORE_ENTRY")
+        return
+    start_group(world, p, ex, srun)

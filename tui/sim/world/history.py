@@ -7,8 +7,8 @@ planned outcome. Most succeed; some fail in a stage, some are superseded or stop
 
 from __future__ import annotations
 
-from tui.sim.world import flow, runners
-from tui.sim.world.state import Execution, Pipeline, StageRun
+from tui.sim.world import conditions, flow, runners
+from tui.sim.world.state import Execution, Pipeline, RuleRun, StageRun
 from tui.sim.world.world import World
 
 _APPROVERS = ["alice", "bob.kumar", "release-bot", "marta"]
@@ -81,6 +81,7 @@ def _walk_stage(world: World, p: Pipeline, ex: Execution, stage: str, t: float) 
     p.stage_latest[stage] = ex.id
     stage_spec = p.spec.stage(stage)
     assert stage_spec is not None
+    t = _past_rules(p, ex, stage, "BEFORE_ENTRY", t)
     for gi, group in enumerate(stage_spec.run_orders()):
         srun.group = gi
         ends = []
@@ -112,5 +113,38 @@ def _walk_stage(world: World, p: Pipeline, ex: Execution, stage: str, t: float) 
         if failed:
             srun.status = "Failed"
             return "Failed", t
+    t = _past_rules(p, ex, stage, "ON_SUCCESS", t)
     srun.status = "Succeeded"
     return "Succeeded", t
+
+
+def _past_rules(p: Pipeline, ex: Execution, stage: str, kind: str, t: float) -> float:
+    """A past execution's passed condition rules (ListRuleExecutions shows them too)."""
+    spec = p.spec.stage(stage)
+    block = spec.conditions(kind) if spec is not None and p.spec.pipeline_type == "V2" else None
+    if not block:
+        return t
+    end = t
+    for condition in block.get("conditions") or []:
+        for rule in condition.get("rules") or []:
+            wait = 60 * float((rule.get("configuration") or {}).get("WaitTime") or 0)
+            done = t + max(wait, p.rng.uniform(1, 4))
+            config = {k: conditions.resolve(p, ex, v) for k, v in (rule.get("configuration") or {}).items()}
+            p.rule_runs.append(
+                RuleRun(
+                    id=runners.new_uuid(p.rng),
+                    execution_id=ex.id,
+                    stage=stage,
+                    kind=kind,
+                    rule=rule,
+                    start=t,
+                    pipeline_version=ex.pipeline_version,
+                    status="Succeeded",
+                    last_update=done,
+                    planned="Succeeded",
+                    resolved=config,
+                    summary="Rule passed",
+                )
+            )
+            end = max(end, done)
+    return end + p.rng.uniform(0.5, 2)

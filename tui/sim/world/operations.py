@@ -7,9 +7,12 @@ through ``flow``. Handlers call these after ``World.advance``.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from tui.sim.errors import SimError, pipeline_not_found, validation
-from tui.sim.world import flow
-from tui.sim.world.state import Execution, Pipeline, StageRun
+from tui.sim.world import conditions, declaration, emit, flow
+from tui.sim.world.state import Execution, Pipeline, StageRun, Transition
 from tui.sim.world.world import World
 
 
@@ -215,3 +218,171 @@ def put_approval(
         "InvalidApprovalTokenException",
         f"The approval token for action '{action}' is not valid: it has expired or was never issued.",
     )
+
+
+# --- managing pipelines -------------------------------------------------------------------------
+
+
+def create_pipeline(world: World, decl: dict[str, Any], tags: list[dict[str, str]]) -> Pipeline:
+    """CreatePipeline: the same checks as UpdatePipeline; the new pipeline is version 1.
+
+    Creating a pipeline starts it once (AWS: "Unlike creating a pipeline, editing a pipeline does
+    not rerun the most recent revision"), with trigger type CreatePipeline.
+    """
+    if decl["name"] in world.pipelines:
+        raise SimError(
+            "PipelineNameInUseException", f"A pipeline with the name '{decl['name']}' already exists."
+        )
+    if len(world.pipelines) >= declaration.MAX_PIPELINES:
+        raise SimError(
+            "LimitExceededException",
+            f"The account has reached its limit of {declaration.MAX_PIPELINES} pipelines in this region.",
+        )
+    _check_tags(tags)
+    declaration.check(decl, world.region)
+    spec = declaration.to_spec(decl, None, world.now)
+    p = world.add_pipeline(spec)
+    p.tags = {t["key"]: t["value"] for t in tags}
+    flow.start_execution(world, p, "CreatePipeline", world.pipeline_arn(p.name))
+    return p
+
+
+def update_pipeline(world: World, decl: dict[str, Any]) -> Pipeline:
+    """UpdatePipeline: validate, replace the structure, version + 1, ``updated`` now.
+
+    Executions not yet complete are cancelled, as AWS documents it: the PipelineExecution status
+    "Cancelled: The pipeline's definition was updated before the pipeline execution could be
+    completed", and for a stage "A status of cancelled means that the pipeline's definition was
+    updated before the stage execution could be completed." (CodePipeline API reference,
+    PipelineExecution and StageExecution). Their running actions are abandoned, executions
+    waiting at a transition leave the queue, conditions being checked end. Nothing is started:
+    "editing a pipeline does not rerun the most recent revision through the pipeline" (user
+    guide, "Edit a pipeline in CodePipeline").
+    """
+    name = decl["name"]
+    p = pipeline(world, name)
+    declaration.check(decl, world.region)
+    for ex in p.executions.values():
+        if not ex.final:
+            _cancel(world, p, ex)
+    p.spec = declaration.to_spec(decl, p.spec, world.now)
+    names = {s.name for s in p.spec.stages}
+    p.transitions = {s.name: p.transitions.get(s.name) or Transition() for s in p.spec.stages[1:]}
+    for table in (p.stage_latest, p.occupants, p.waiting):
+        for stage in [s for s in table if s not in names]:
+            del table[stage]
+    declared = {(s.name, a.name) for s in p.spec.stages for a in s.actions}
+    for key in [k for k in p.action_latest if k not in declared]:
+        del p.action_latest[key]
+    for key in [k for k in p.condition_latest if p.spec.stage(k[0]) is None]:
+        del p.condition_latest[key]
+    return p
+
+
+def _cancel(world: World, p: Pipeline, ex: Execution) -> None:
+    for srun in ex.stages.values():
+        if srun.status in ("InProgress", "Stopping"):
+            for ar in srun.actions.values():
+                if ar.status == "InProgress":
+                    ar.status = "Abandoned"
+                    ar.last_update = world.now
+                    if ar.token:
+                        p.expired_tokens.add(ar.token)
+                        ar.token = None
+            srun.status = "Cancelled"
+            srun.gate = None
+            emit.stage_changed(world, p, ex, srun.name, "CANCELED")
+            occupants = p.occupants.get(srun.name, [])
+            if ex.id in occupants:
+                occupants.remove(ex.id)
+    flow.finish(
+        world, p, ex, "Cancelled", "The pipeline's definition was updated before the execution completed."
+    )
+
+
+def delete_pipeline(world: World, name: str) -> None:
+    """DeletePipeline: the pipeline and its execution history are gone. AWS answers success for
+    a name that does not exist (the API lists no PipelineNotFoundException for it)."""
+    world.pipelines.pop(name, None)
+
+
+_ARN = re.compile(r"^arn:aws[a-z-]*:codepipeline:([a-z0-9-]+):(\d{12}):(.+)$")
+
+
+def tagged_pipeline(world: World, arn: str) -> Pipeline:
+    """The pipeline an ARN names, for the tagging operations."""
+    match = _ARN.match(arn)
+    if match is None:
+        raise SimError("InvalidArnException", f"The ARN '{arn}' is not a valid CodePipeline resource ARN.")
+    region, account, resource = match.groups()
+    if region != world.region or account != world.account:
+        raise SimError(
+            "InvalidArnException",
+            f"The ARN '{arn}' names a resource in {account}/{region}, not in this account and region.",
+        )
+    p = world.pipelines.get(resource)
+    if p is None:
+        raise SimError("ResourceNotFoundException", f"The resource with the ARN '{arn}' was not found.")
+    return p
+
+
+def _check_tags(tags: list[dict[str, str]]) -> None:
+    for tag in tags:
+        if tag["key"].lower().startswith("aws:"):
+            raise SimError(
+                "InvalidTagsException",
+                f"Tag key '{tag['key']}' is reserved: keys starting with aws: are AWS's.",
+            )
+
+
+def tag_resource(world: World, arn: str, tags: list[dict[str, str]]) -> None:
+    p = tagged_pipeline(world, arn)
+    _check_tags(tags)
+    merged = p.tags | {t["key"]: t["value"] for t in tags}
+    if len(merged) > 50:
+        raise SimError(
+            "TooManyTagsException", f"A resource can have at most 50 tags; '{arn}' would have {len(merged)}."
+        )
+    p.tags = merged
+
+
+def untag_resource(world: World, arn: str, keys: list[str]) -> None:
+    p = tagged_pipeline(world, arn)
+    for key in keys:
+        if key.lower().startswith("aws:"):
+            raise SimError("InvalidTagsException", f"Tag key '{key}' is reserved and cannot be removed.")
+        p.tags.pop(key, None)
+
+
+def override_condition(world: World, name: str, stage: str, eid: str, kind: str, caller: str) -> None:
+    """OverrideStageCondition: end a BEFORE_ENTRY / ON_SUCCESS condition being checked; the
+    stage proceeds. "You can't override a condition configured to use the Skip result." (user
+    guide, stage conditions)."""
+    p = pipeline(world, name)
+    _stage(p, stage)
+    block = conditions.declared(p, stage, kind)
+    if block is None or p.spec.pipeline_type != "V2":
+        raise SimError(
+            "ConditionNotOverridableException",
+            f"Stage '{stage}' of pipeline '{name}' has no {kind} condition to override.",
+        )
+    ex = execution(p, eid)
+    if p.stage_latest.get(stage) != eid:
+        raise SimError(
+            "NotLatestPipelineExecutionException",
+            f"Pipeline execution '{eid}' is not the latest execution of stage '{stage}'.",
+        )
+    run = p.condition_latest.get((stage, kind))
+    if run is None or run.execution_id != eid or run.status != "InProgress":
+        status = run.status if run is not None and run.execution_id == eid else "not started"
+        raise SimError(
+            "ConditionNotOverridableException",
+            f"The {kind} condition of stage '{stage}' in execution '{eid}' is {status}, not InProgress.",
+        )
+    if run.result == "SKIP":
+        raise SimError(
+            "ConditionNotOverridableException",
+            f"The {kind} condition of stage '{stage}' uses the SKIP result, which cannot be overridden.",
+        )
+    conditions.override(world, run, caller)
+    flow.proceed_after_condition(world, p, ex, run, passed=True)

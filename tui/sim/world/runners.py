@@ -18,7 +18,7 @@ from tui.sim.world.builds import Build, plan_phases
 from tui.sim.world.state import ActionRun, ActionSpec, Execution, Pipeline, Revision
 
 if TYPE_CHECKING:
-    from tui.sim.world.world import World
+    from tui.sim.world.base import WorldBase
 
 DEFAULT_APPROVAL_MINUTES = 7 * 24 * 60
 CONSOLE = "https://console.aws.amazon.com"
@@ -61,7 +61,7 @@ def commit_message(rng: random.Random) -> str:
 
 
 def make_revision(
-    world: World, p: Pipeline, spec: ActionSpec, at: float, revision_id: str | None = None
+    world: WorldBase, p: Pipeline, spec: ActionSpec, at: float, revision_id: str | None = None
 ) -> Revision:
     """A new source revision for ``spec`` (or the given id, for a source-revision override)."""
     rng, cfg, region = p.rng, spec.configuration, world.region
@@ -109,7 +109,7 @@ def plan_outcome(p: Pipeline, stage: str, spec: ActionSpec) -> tuple[str, float]
 
 
 def start_action(
-    world: World, p: Pipeline, ex: Execution, stage: str, spec: ActionSpec, now: float
+    world: WorldBase, p: Pipeline, ex: Execution, stage: str, spec: ActionSpec, now: float
 ) -> ActionRun:
     """Create the ActionRun for ``spec`` starting at ``now``, planning when and how it ends."""
     run = ActionRun(new_uuid(p.rng), ex.id, stage, spec, start=now, last_update=now)
@@ -129,7 +129,7 @@ def start_action(
     return run
 
 
-def _start_source(world: World, p: Pipeline, ex: Execution, run: ActionRun, now: float) -> None:
+def _start_source(world: WorldBase, p: Pipeline, ex: Execution, run: ActionRun, now: float) -> None:
     spec = run.spec
     override = ex.revision_overrides.get(spec.name)
     current = p.current_revision.get(spec.name)
@@ -166,7 +166,7 @@ def _plain_summary(summary: str) -> str:
 
 
 def _start_build(
-    world: World, p: Pipeline, ex: Execution, run: ActionRun, now: float, duration: float
+    world: WorldBase, p: Pipeline, ex: Execution, run: ActionRun, now: float, duration: float
 ) -> None:
     spec, rng = run.spec, p.rng
     project = spec.configuration.get("ProjectName", f"{p.name}-build")
@@ -217,7 +217,7 @@ def _start_build(
         )
 
 
-def _start_deploy(world: World, p: Pipeline, run: ActionRun) -> None:
+def _start_deploy(world: WorldBase, p: Pipeline, run: ActionRun) -> None:
     spec, rng, region, cfg = run.spec, p.rng, world.region, run.spec.configuration
     failed = run.planned == "Failed"
     if spec.provider == "CodeDeploy":

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 # Pipeline execution statuses that are final.
 FINAL = frozenset({"Succeeded", "Failed", "Stopped", "Superseded", "Cancelled"})
@@ -42,12 +43,30 @@ class ActionSpec:
     duration: tuple[float, float] = (30.0, 90.0)
     fail_rate: float = 0.0
     build_kind: str = "build"  # CodeBuild log flavour: build, test, lint, train
+    # Declaration members the engine does not act on (roleArn, commands, outputVariables,
+    # environmentVariables), kept so GetPipeline returns what UpdatePipeline was given.
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class StageSpec:
     name: str
     actions: list[ActionSpec]
+    # V2 stage conditions as declared (AWS's BeforeEntryConditions / SuccessConditions /
+    # FailureConditions shapes, e.g. {"conditions": [{"result": "FAIL", "rules": [...]}]}).
+    before_entry: dict[str, Any] | None = None
+    on_success: dict[str, Any] | None = None
+    on_failure: dict[str, Any] | None = None
+    # Declaration members the engine does not act on (blockers), kept for the round trip.
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def conditions(self, kind: str) -> dict[str, Any] | None:
+        """The declared conditions of ``kind`` (BEFORE_ENTRY, ON_SUCCESS, ON_FAILURE)."""
+        return {
+            "BEFORE_ENTRY": self.before_entry,
+            "ON_SUCCESS": self.on_success,
+            "ON_FAILURE": self.on_failure,
+        }[kind]
 
     def action(self, name: str) -> ActionSpec | None:
         return next((a for a in self.actions if a.name == name), None)
@@ -79,6 +98,10 @@ class PipelineSpec:
     updated: float = 0.0
     # Seconds between simulated source changes (min, max); None: only manual starts.
     trigger_every: tuple[float, float] | None = (900.0, 2400.0)
+    # V2 triggers as declared (PipelineTriggerDeclaration dicts); None: derived from the source.
+    triggers: list[dict[str, Any]] | None = None
+    # Pipeline-level members kept as written (roleArn, artifactStore(s)); empty: the defaults.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def stage(self, name: str) -> StageSpec | None:
         return next((s for s in self.stages if s.name == name), None)
@@ -140,6 +163,55 @@ class StageRun:
     actions: dict[str, ActionRun] = field(default_factory=dict)
     retry_running: bool = False
     manual_retries: int = 0
+    auto_retries: int = 0
+    last_retry: str | None = None  # ManualStageRetry or AutomatedStageRetry
+    # A condition being evaluated for this stage run (BEFORE_ENTRY before its actions start,
+    # ON_SUCCESS after they all succeeded, ON_FAILURE after one failed); None: none pending.
+    gate: str | None = None
+
+
+@dataclass
+class RuleRun:
+    """One evaluation of one condition rule (one row of ListRuleExecutions)."""
+
+    id: str  # ruleExecutionId
+    execution_id: str
+    stage: str
+    kind: str  # BEFORE_ENTRY, ON_SUCCESS, ON_FAILURE
+    rule: dict[str, Any]  # the RuleDeclaration
+    start: float
+    pipeline_version: int
+    status: str = "InProgress"  # InProgress, Succeeded, Failed, Abandoned
+    last_update: float = 0.0
+    planned: str = "Succeeded"
+    ends_at: float | None = None  # when it settles (None: re-checked until its timeout)
+    timeout_at: float | None = None
+    summary: str | None = None
+    external_id: str | None = None
+    external_url: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    resolved: dict[str, str] = field(default_factory=dict)  # resolvedConfiguration
+    updated_by: str | None = None  # who overrode the condition it belongs to
+
+    @property
+    def name(self) -> str:
+        return str(self.rule.get("name", ""))
+
+
+@dataclass
+class ConditionRun:
+    """One evaluation of a stage's conditions of one kind, for one execution."""
+
+    execution_id: str
+    stage: str
+    kind: str
+    result: str  # the declared result: FAIL, SKIP, ROLLBACK, RETRY
+    start: float
+    status: str = "InProgress"  # InProgress, Succeeded, Failed, Errored, Cancelled, Abandoned, Overridden
+    summary: str | None = None
+    last_update: float = 0.0
+    rules: list[RuleRun] = field(default_factory=list)
 
 
 @dataclass
@@ -210,6 +282,11 @@ class Pipeline:
     answered_tokens: set[str] = field(default_factory=set)
     expired_tokens: set[str] = field(default_factory=set)
     next_trigger: float | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    # The latest condition evaluation per (stage, kind), as GetPipelineState shows it.
+    condition_latest: dict[tuple[str, str], ConditionRun] = field(default_factory=dict)
+    rule_runs: list[RuleRun] = field(default_factory=list)
+    forced_rules: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -235,3 +312,8 @@ class Pipeline:
     ) -> None:
         """Make the next run of ``stage/action`` end with ``outcome`` after ``duration`` seconds."""
         self.forced.setdefault((stage, action), []).append(Forced(outcome, duration))
+
+    def force_rule(self, stage: str, rule: str, outcome: str) -> None:
+        """Make the next evaluation of condition rule ``stage/rule`` end with ``outcome``
+        (Succeeded or Failed)."""
+        self.forced_rules.setdefault((stage, rule), []).append(outcome)

@@ -11,23 +11,19 @@ Finding things in a test::
     approval = world.pending_approvals()[0]        # .pipeline, .stage, .action, .token
     failed = world.retryable_failures()[0]         # .pipeline, .stage, .execution_id
     build = world.running_builds()[0]              # a tui.sim.world.builds.Build
+    held = world.conditions_in_progress()[0]       # .pipeline, .stage, .kind, .execution_id
     world.pipelines["web-frontend"].force("Test", "E2E-Tests", outcome="Failed")
 """
 
 from __future__ import annotations
 
 import heapq
-import random
-from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
-from tui.sim.logstream import LogStore
+from tui.sim.world import flow
+from tui.sim.world.base import WorldBase
 from tui.sim.world.builds import Build
-from tui.sim.world.state import ActionRun, Execution, Pipeline, PipelineSpec, Transition
-
-if TYPE_CHECKING:
-    from tui.sim.world.emit import Sink
+from tui.sim.world.state import ActionRun, Execution
 
 
 @dataclass(frozen=True)
@@ -46,6 +42,17 @@ class PendingApproval:
 
 
 @dataclass(frozen=True)
+class ConditionInProgress:
+    """A stage condition being checked now (a BEFORE_ENTRY one holds its stage)."""
+
+    pipeline: str
+    stage: str
+    kind: str  # BEFORE_ENTRY, ON_SUCCESS, ON_FAILURE
+    execution_id: str
+    since: float
+
+
+@dataclass(frozen=True)
 class RetryableFailure:
     """A failed stage that RetryStageExecution would accept now."""
 
@@ -54,60 +61,11 @@ class RetryableFailure:
     execution_id: str
 
 
-class World:
-    """All state of one (account, region) pair."""
-
-    def __init__(self, account: str, region: str, seed: int, t0: float, log_rate: int | None = None) -> None:
-        self.account = account
-        self.region = region
-        self.seed = seed
-        self.t0 = t0
-        self.now = t0
-        self.log_rate = log_rate
-        self.pipelines: dict[str, Pipeline] = {}
-        self.builds: dict[str, Build] = {}
-        self.logs = LogStore(account, region)
-        self._queue: list[tuple[float, int, str, tuple[Any, ...]]] = []
-        self._seq = 0
-        self._build_numbers: Counter[str] = Counter()
-        # Where state-change events go (the engine's EventBridge); None: nobody listens.
-        self.sink: Sink | None = None
-
-    # --- ids and arns ---------------------------------------------------------------------
-
-    def pipeline_arn(self, name: str) -> str:
-        return f"arn:aws:codepipeline:{self.region}:{self.account}:{name}"
-
-    def next_build_number(self, project: str) -> int:
-        self._build_numbers[project] += 1
-        return self._build_numbers[project]
-
-    # --- pipelines ------------------------------------------------------------------------
-
-    def add_pipeline(self, spec: PipelineSpec, first_trigger: float | None = None) -> Pipeline:
-        """Register a pipeline; simulated source changes start ``first_trigger`` (default: seeded)."""
-        rng = random.Random(f"{self.seed}:{self.account}:{self.region}:{spec.name}")
-        p = Pipeline(spec=spec, rng=rng)
-        for stage in spec.stages[1:]:
-            p.transitions[stage.name] = Transition()
-        if spec.trigger_every is not None:
-            when = first_trigger if first_trigger is not None else self.now + rng.uniform(*spec.trigger_every)
-            p.next_trigger = when
-            self.schedule(when, "trigger", spec.name)
-        self.pipelines[spec.name] = p
-        return p
-
-    # --- the queue ------------------------------------------------------------------------
-
-    def schedule(self, at: float, kind: str, *args: Any) -> None:
-        """Run ``kind`` (see ``flow.handle``) at simulated time ``at``."""
-        self._seq += 1
-        heapq.heappush(self._queue, (at, self._seq, kind, args))
+class World(WorldBase):
+    """All state of one (account, region) pair, and how it moves on."""
 
     def advance(self, now: float) -> int:
         """Apply every transition due by ``now``; return how many were applied."""
-        from tui.sim.world import flow
-
         done = 0
         while self._queue and self._queue[0][0] <= now:
             at, _, kind, args = heapq.heappop(self._queue)
@@ -153,6 +111,16 @@ class World:
                 if p.executions[eid].stages[stage].status == "Failed":
                     out.append(RetryableFailure(p.name, stage, eid))
         return out
+
+    def conditions_in_progress(self) -> list[ConditionInProgress]:
+        """Every stage condition now being checked, oldest first."""
+        out = [
+            ConditionInProgress(p.name, run.stage, run.kind, run.execution_id, run.start)
+            for p in self.pipelines.values()
+            for run in p.condition_latest.values()
+            if run.status == "InProgress"
+        ]
+        return sorted(out, key=lambda c: c.since)
 
     def running_builds(self) -> list[Build]:
         """Builds not complete at the current time, oldest first."""

@@ -30,6 +30,7 @@ from tui.core.model import (
     Target,
     TransitionState,
 )
+from tui.core.revisions import revisions_text
 from tui.core.sanitize import clean
 from tui.ui.screens.dialog_base import ActionDialog, Choice
 from tui.ui.widgets.option_list import KeyedOptionList
@@ -47,23 +48,6 @@ OVERRIDABLE_SOURCES = frozenset(
 
 def _note(text: str | Text, *, id: str | None = None) -> Static:
     return Static(text if isinstance(text, Text) else Text(text), id=id, classes="dialog-note", markup=False)
-
-
-def revisions_text(
-    revisions: Sequence[SourceRevision], *, max_len: int = 60, with_action: bool = True
-) -> Text:
-    """'Source abc12345 Fix the login bug; Infra 9f8e…' — commit and first line of each revision."""
-    out = Text()
-    for i, revision in enumerate(revisions):
-        if i:
-            out.append("; ")
-        if with_action:
-            out.append(clean(revision.action_name) + " ", style="dim")
-        out.append(clean(revision.short_id) or "?", style="bold")
-        lines = (revision.revision_summary or "").strip().splitlines()
-        if lines:
-            out.append(" " + clean(lines[0], max_len=max_len))
-    return out
 
 
 def _revision_label(revisions: Sequence[SourceRevision]) -> str:

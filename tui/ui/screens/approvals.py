@@ -6,14 +6,14 @@ how many pipelines are not read, and why (closed port, access denied, throttled,
 
 Rows are reconciled by key from ``app.store.approvals()`` on every store change (``RankedTable``):
 an approval answered elsewhere disappears, a new one appears at its place, the cursor stays on its row.
-`a` or enter opens the same ``ApprovalDialog`` as the pipeline screen (``tui.app.operations.open_approval``);
+`a` or enter opens the same ``ApprovalDialog`` as the pipeline screen (``tui.ui.operations.open_approval``);
 `g` (or enter / a click on the Pipeline column) opens the pipeline, to review it before deciding.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -22,19 +22,17 @@ from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from tui.app import operations as operator
 from tui.core import fmt
-from tui.core.config import DEFAULT_KEYS
 from tui.core.model import ApprovalRequest
+from tui.core.revisions import revisions_text
 from tui.core.sanitize import clean
-from tui.ui.screens.action_dialogs import revisions_text
+from tui.ui import operations as operator
+from tui.ui.host import Host, host_of
+from tui.ui.keys import bind
 from tui.ui.screens.dialogs import time_left
 from tui.ui.screens.operator_keys import read_only_reason
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.ranked_table import RankedTable
-
-if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
 
 TICK_SECONDS = 5.0  # "waiting 3m" and "time left" are re-evaluated this often
 # Time left comes early: at 80 columns it must be on screen without scrolling sideways.
@@ -61,12 +59,10 @@ class ApprovalsScreen(Screen[None]):
 
     CSS_PATH = "approvals.tcss"
     BINDINGS = [
-        Binding("a", "approve", "Approve / reject", id="approve"),
+        bind("approve", "approve", "Approve / reject"),
         # Priority: the table's vim-style `g` (to the top) must not take it.
-        Binding(
-            DEFAULT_KEYS["open_pipeline"], "open_pipeline", "Open pipeline", id="open_pipeline", priority=True
-        ),
-        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
+        bind("open_pipeline", "open_pipeline", "Open pipeline", priority=True),
+        bind("refresh", "refresh", "Refresh"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -75,8 +71,8 @@ class ApprovalsScreen(Screen[None]):
         self._approvals: dict[str, ApprovalRequest] = {}
 
     @property
-    def cptui(self) -> CptuiApp:
-        return cast("CptuiApp", self.app)
+    def host(self) -> Host:
+        return host_of(self.app)
 
     @property
     def table(self) -> RankedTable:
@@ -93,7 +89,7 @@ class ApprovalsScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.cptui.store_changed.subscribe(self, self._on_store_changed)
+        self.host.store_changed.subscribe(self, self._on_store_changed)
         self.set_interval(TICK_SECONDS, self.reconcile)
         self.reconcile()
         # The cursor starts on Stage / action: enter answers the approval; ← then enter (or `g`)
@@ -102,7 +98,7 @@ class ApprovalsScreen(Screen[None]):
         self.table.focus()
 
     def on_unmount(self) -> None:
-        self.cptui.store_changed.unsubscribe(self)
+        self.host.store_changed.unsubscribe(self)
 
     def _on_store_changed(self, change: Any) -> None:
         self.reconcile()
@@ -112,7 +108,7 @@ class ApprovalsScreen(Screen[None]):
     def _revision(self, approval: ApprovalRequest) -> Text:
         revisions = approval.source_revisions
         if not revisions and approval.execution_id:
-            latest = self.cptui.store.latest_execution(approval.target, approval.pipeline_name)
+            latest = self.host.store.latest_execution(approval.target, approval.pipeline_name)
             if latest is not None and latest.execution_id == approval.execution_id:
                 revisions = latest.source_revisions
         if not revisions:
@@ -131,15 +127,15 @@ class ApprovalsScreen(Screen[None]):
 
     def reconcile(self) -> None:
         """Bring the table in line with the store's approvals (by key, cursor kept)."""
-        now = self.cptui.now()
-        approvals = sorted(self.cptui.store.approvals(), key=_rank)
+        now = self.host.now()
+        approvals = sorted(self.host.store.approvals(), key=_rank)
         self._approvals = {approval_key(a): a for a in approvals}
         self.table.upsert(
             ((approval_key(a), self._cells(a, now), _rank(a)) for a in approvals),
             remove_missing=True,
         )
         count = len(approvals)
-        coverage = self.cptui.store.coverage(now)
+        coverage = self.host.store.coverage(now)
         known = count if coverage.complete else f"{count} known"
         title = Text.assemble(("Approvals waiting", "bold"), f"  {known}", ("  oldest first", "dim"))
         self.query_one("#approvals-title", Static).update(title)
@@ -175,7 +171,7 @@ class ApprovalsScreen(Screen[None]):
         if action == "open_pipeline":
             return True if self.selected is not None else None
         if action == "approve":
-            if operator.read_only(self.cptui):
+            if operator.read_only(self.host):
                 return False  # hidden: read-only mode never offers a mutation
             return True if self.selected is not None else None
         return True
@@ -184,14 +180,14 @@ class ApprovalsScreen(Screen[None]):
         """Why `a` does nothing here, in one line (the app shows it on a press)."""
         if action != "approve":
             return None
-        if operator.read_only(self.cptui):
+        if operator.read_only(self.host):
             return read_only_reason(action)
         return "No manual approval is selected: nothing to approve or reject"
 
     def action_approve(self) -> None:
         approval = self.selected
         if approval is not None:
-            operator.open_approval(self.cptui, approval)
+            operator.open_approval(self.app, approval)
 
     def action_open_pipeline(self) -> None:
         """Open the approval's pipeline: review the graph and the execution before deciding."""
@@ -222,13 +218,13 @@ class ApprovalsScreen(Screen[None]):
         if event.coordinate.column == PIPELINE_COLUMN:
             self.action_open_pipeline()
             return
-        if operator.read_only(self.cptui):
+        if operator.read_only(self.host):
             self.notify(read_only_reason("approve"), severity="warning", markup=False)
             return
         self.action_approve()
 
     def action_refresh(self) -> None:
-        self.cptui.poller.refresh_now()
+        self.host.poller.refresh_now()
 
     def action_back(self) -> None:
         self.dismiss()

@@ -1,7 +1,7 @@
 """A small chooser for `y` (copy what?) and `b` (which console link?).
 
 Lists (label, value) pairs; Enter picks the highlighted one, ``y`` copies it, ``o`` opens it (links),
-escape closes. The screen only reports the choice; ``tui.app.operations`` copies or opens it.
+escape closes. The screen only reports the choice; ``tui.ui.operations`` copies or opens it.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from typing import Literal
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.core.sanitize import clean, safe_text
+from tui.ui.keys import bind
 from tui.ui.widgets.option_list import KeyedOptionList
 
 Verb = Literal["copy", "open"]
@@ -39,9 +39,9 @@ class ValueChooser(ModalScreen[Picked | None]):
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
-        Binding("escape", "cancel", "Close", id="dialog_cancel"),
-        Binding("y", "pick('copy')", "Copy", id="copy"),
-        Binding("o", "pick('open')", "Open in browser", id="dialog_open"),
+        bind("dialog_cancel", "cancel", "Close"),
+        bind("copy", "pick('copy')", "Copy"),
+        bind("dialog_open", "pick('open')", "Open in browser"),
     ]
 
     def __init__(self, title: str, items: Sequence[tuple[str, str]], *, default: Verb = "copy") -> None:

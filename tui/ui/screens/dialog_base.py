@@ -2,7 +2,7 @@
 
 A dialog collects the parameters of one mutation (the subclass's body), shows the exact text of the
 request it would send (``ActionRequest.with_where``: what, to what, in which account and region), and
-sends it when the operator confirms. It never calls AWS itself: ``tui.app.operations`` gives it a
+sends it when the operator confirms. It never calls AWS itself: ``tui.ui.operations`` gives it a
 ``sender`` that runs the request through ``tui.core.actions.ActionRunner``. Without a sender (a dialog on
 its own) it dismisses with the request instead.
 
@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -41,8 +40,9 @@ from textual.widgets import Button, Input, OptionList, RadioSet, Static
 from tui.core.actions import ActionRequest, ActionResult, Outcome
 from tui.core.model import Identity
 from tui.core.sanitize import clean, safe_text
+from tui.ui.keys import bind
 
-# Runs a confirmed request (``tui.app.operations``): sends it once, notifies, refreshes; never raises.
+# Runs a confirmed request (``tui.ui.operations``): sends it once, notifies, refreshes; never raises.
 Sender = Callable[[ActionRequest], Awaitable[ActionResult]]
 # Outcomes that close the dialog: done, or sent with no answer (the next poll shows the truth).
 CLOSING_OUTCOMES = frozenset({Outcome.SUCCEEDED, Outcome.UNKNOWN})
@@ -64,7 +64,7 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="dialog_cancel"),
+        bind("dialog_cancel", "cancel", "Cancel"),
     ]
     # The dialog's own confirm key (``ConfirmDialog``: "y"), shown on its button; None: buttons only.
     CONFIRM_KEY: str | None = None
@@ -83,7 +83,7 @@ class ActionDialog(ModalScreen[ActionRequest | None]):
         self.identity = identity
         self.protected = protected
         self.confirmed = False  # set on a confirm; cleared again only by a definite failure
-        self.sender: Sender | None = None  # set by tui.app.operations; None: dismiss with the request
+        self.sender: Sender | None = None  # set by tui.ui.operations; None: dismiss with the request
         self.explain: Callable[[ActionResult], str] = lambda result: result.message
         self.result: ActionResult | None = None  # the last result of sending (with a sender)
         self.failure: str | None = None  # the last definite failure, shown until the next try

@@ -1,6 +1,6 @@
 """The operator dialogs: a plain confirmation, the approval dialog, and (re-exported) one per action.
 
-Every dialog dismisses with the ``ActionRequest`` to send, or None; ``tui.app.operations`` runs it.
+Every dialog dismisses with the ``ActionRequest`` to send, or None; ``tui.ui.operations`` runs it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from rich.table import Table
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widget import Widget
@@ -22,7 +21,9 @@ from textual.widgets import Input, Static
 from tui.core import actions, fmt
 from tui.core.actions import ActionRequest
 from tui.core.model import ApprovalRequest, Identity, PipelineDef, SourceRevision
+from tui.core.revisions import revision_text
 from tui.core.sanitize import clean
+from tui.ui.keys import bind
 from tui.ui.screens.action_dialogs import (
     RetryDialog,
     RollbackDialog,
@@ -54,7 +55,7 @@ class ConfirmDialog(ActionDialog):
     The focus starts on Cancel (or the protected name), so Enter alone confirms nothing.
     """
 
-    BINDINGS = [Binding("y", "confirm", "Confirm", id="dialog_confirm")]
+    BINDINGS = [bind("dialog_confirm", "confirm", "Confirm")]
     CONFIRM_KEY = "y"
 
     def __init__(self, request: ActionRequest, *, identity: Identity | None, protected: bool = False) -> None:
@@ -98,15 +99,7 @@ def approval_details(
         else:
             grid.add_row("Revision", Text("loading…" if loading else "not known yet", style="dim"))
     for revision in shown:
-        summary = clean(_first_line(revision.revision_summary), max_len=100)
-        grid.add_row(
-            "Revision",
-            Text.assemble(
-                (clean(revision.action_name) + " ", "dim"),
-                (clean(revision.short_id) or "?", "bold"),
-                "  " + summary if summary else "",
-            ),
-        )
+        grid.add_row("Revision", revision_text(revision, max_len=100, gap="  "))
     custom, link = approval.custom_data, approval.external_url
     if definition is not None and (custom is None or link is None):
         stage = definition.stage(approval.stage_name)
@@ -132,23 +125,16 @@ def time_left(approval: ApprovalRequest, now: datetime) -> Text:
     return Text(fmt.duration(seconds), style=style)
 
 
-def _first_line(value: str | None) -> str:
-    lines = (value or "").strip().splitlines()
-    return lines[0] if lines else ""
-
-
 class ArmedInput(Input):
     """An Input that ignores keys typed before ``armed_at`` (before its dialog was on screen)."""
 
     armed_at: float | None = None
 
-    async def _on_key(self, event: events.Key) -> None:
-        if self.armed_at is None or event.time < self.armed_at:
-            if event.is_printable:
-                event.stop()
-                event.prevent_default()
-            return
-        await super()._on_key(event)
+    def on_key(self, event: events.Key) -> None:
+        # Runs before Input's own key handler; prevent_default keeps the character out of the field.
+        if (self.armed_at is None or event.time < self.armed_at) and event.is_printable:
+            event.stop()
+            event.prevent_default()
 
 
 class SummaryInput(ArmedInput):

@@ -14,7 +14,7 @@ import asyncio
 import textwrap
 from collections.abc import Hashable, Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, work
@@ -26,20 +26,23 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from tui.aws.errors import AwsError
-from tui.core.config import DEFAULT_KEYS
+from tui.core import definition as defn
 from tui.core.datum import Datum
 from tui.core.error_text import error_text
-from tui.core.fmt import ago, short_id, status_text
+from tui.core.execution_diff import ChangeKind, ExecutionDiff, diff_executions, find_last_success
+from tui.core.fmt import ago, running_duration, short_id, status_text
 from tui.core.model import ActionExecution, Execution, ExecutionSummary, PipelineDef, Status, Target
+from tui.core.revisions import revision_label, revision_message
 from tui.core.sanitize import clean
-from tui.ui.screens.execution_diff import ChangeKind, ExecutionDiff, diff_executions, find_last_success
-from tui.ui.widgets.execution_panel import ExecutionPanel, revision_label, revision_message, running_duration
+from tui.ui import copy_link
+from tui.ui.host import Host, host_of
+from tui.ui.keys import bind
+from tui.ui.widgets.execution_panel import ExecutionPanel
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.ranked_table import RankedTable
 
 if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
-    from tui.ui.messages import StoreChange
+    from tui.core.store import StoreChange
 
 # How far back (in history pages) to look for the last successful execution.
 MAX_BASELINE_PAGES = 4
@@ -62,11 +65,8 @@ def open_build_logs(
     if not build_id:
         app.notify("This action has no CodeBuild build yet.", severity="warning")
         return False
-    try:
-        from tui.ui.screens.logs import LogScreen
-    except ImportError:
-        app.notify("The log viewer is not available in this build.", severity="warning")
-        return False
+    from tui.ui.screens.logs import LogScreen
+
     app.push_screen(
         LogScreen(
             target,
@@ -153,10 +153,10 @@ class ExecutionScreen(Screen[None]):
     CSS_PATH = "execution.tcss"
 
     BINDINGS = [
-        Binding("l", "logs", "Logs", id="logs"),
-        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
-        Binding("y", "copy", "Copy", id="copy"),
-        Binding("b", "link", "Link", id="link"),
+        bind("logs", "logs", "Logs"),
+        bind("refresh", "refresh", "Refresh"),
+        bind("copy", "copy", "Copy"),
+        bind("link", "link", "Link"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -186,8 +186,8 @@ class ExecutionScreen(Screen[None]):
         self._focused_once = False
 
     @property
-    def cptui(self) -> CptuiApp:
-        return cast("CptuiApp", self.app)
+    def host(self) -> Host:
+        return host_of(self.app)
 
     @property
     def table(self) -> RankedTable:
@@ -209,9 +209,10 @@ class ExecutionScreen(Screen[None]):
         yield Static("", id="execution-notice", markup=False)
         with VerticalScroll(id="execution-body"):
             yield ExecutionPanel(
-                self._summary(), None, now=self.cptui.now(), note="Loading…", id="execution-summary"
+                self._summary(), None, now=self.host.now(), note="Loading…", id="execution-summary"
             )
             yield Static("", id="execution-failure", markup=False)
+            yield Static("", id="execution-rules", markup=False)
             table = RankedTable(id="execution-actions")
             for column in COLUMNS:
                 table.add_column(column, key=column.lower())
@@ -224,9 +225,10 @@ class ExecutionScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.cptui.poller.watch(self.target, self.pipeline_name)
-        self.cptui.store_changed.subscribe(self, self._on_store_changed)
+        self.host.poller.poll_fast(self.target, self.pipeline_name)
+        self.host.store_changed.subscribe(self, self._on_store_changed)
         self.query_one("#execution-failure").display = False
+        self.query_one("#execution-rules").display = False
         self.table.focus()
         self.load()
 
@@ -235,26 +237,26 @@ class ExecutionScreen(Screen[None]):
         self.set_class(event.size.width < 100, "-narrow")
 
     def on_unmount(self) -> None:
-        self.cptui.store_changed.unsubscribe(self)
-        self.cptui.poller.unwatch(self.target, self.pipeline_name)
+        self.host.store_changed.unsubscribe(self)
+        self.host.poller.stop_polling_fast(self.target, self.pipeline_name)
 
     def _summary(self) -> ExecutionSummary | None:
         found = next((s for s in self.history if s.execution_id == self.execution_id), None)
         if found is None:
-            latest = self.cptui.store.latest_execution(self.target, self.pipeline_name)
+            latest = self.host.store.latest_execution(self.target, self.pipeline_name)
             if latest is not None and latest.execution_id == self.execution_id:
                 return latest
         return found
 
     def _definition(self) -> PipelineDef | None:
-        return self.cptui.store.definition(self.target, self.pipeline_name)
+        return self.host.store.definition(self.target, self.pipeline_name)
 
     # --- data -----------------------------------------------------------------------------------
 
     def _on_store_changed(self, change: StoreChange) -> None:
         if change.target not in (None, self.target):
             return
-        if self.read.retry_due(self.cptui.now()) and not self.cptui.store.freshness(self.target).stale_reason:
+        if self.read.retry_due(self.host.now()) and not self.host.store.freshness(self.target).stale_reason:
             # A poll just succeeded: the endpoint answers, so the failed read is tried again now.
             self.load()
             return
@@ -271,30 +273,48 @@ class ExecutionScreen(Screen[None]):
     async def load(self) -> None:
         """Fetch the execution and its action executions, then render; the diff follows once."""
         name, exec_id = self.pipeline_name, self.execution_id
-        self.read.start(exec_id, self.cptui.now())
+        self.read.start(exec_id, self.host.now())
         self._render_markers()
         try:
             execution, actions = await asyncio.gather(
-                self.cptui.call(
-                    self.target, "GetPipelineExecution", lambda s: s.get_execution(name, exec_id)
-                ),
-                self.cptui.call(
-                    self.target, "ListActionExecutions", lambda s: s.list_action_executions(name, exec_id)
-                ),
+                self.host.reads.execution(self.target, name, exec_id),
+                self.host.reads.action_executions(self.target, name, exec_id),
             )
         except AwsError as error:
             reason = error_text(error, profile=self.target.profile)
             self.read.fail(f"Could not load execution {clean(exec_id)}: {reason}")
             self._render_markers()
             return
-        self.read.set_value(execution, self.cptui.now())
+        self.read.set_value(execution, self.host.now())
         self._render_markers()
         self.execution = execution
         latest, self.earlier = latest_attempts(actions)
         self.actions = {a.action_execution_id: a for a in latest}
         self._render_execution()
+        definition = self._definition()
+        if definition is not None and any(stage.all_conditions for stage in definition.stages):
+            self.load_rules()
         if self.diff is None:
             self.load_diff()
+
+    @work(exclusive=True, group="execution-rules", exit_on_error=False)
+    async def load_rules(self) -> None:
+        """ListRuleExecutions of this execution: its stage conditions' rules and how they went."""
+        name, exec_id = self.pipeline_name, self.execution_id
+        text = Text("Rule executions  ", style="bold")
+        try:
+            found = await self.host.reads.rule_executions(self.target, name, exec_id)
+        except AwsError as error:
+            text.append(f"could not be read: {error_text(error, profile=self.target.profile)}", "yellow")
+        else:
+            lines = defn.rule_execution_lines(found)
+            if not lines:
+                text.append("none", "dim")
+            for index, line in enumerate(lines):
+                text.append(("\n  " if index else "") + clean(line, max_len=200))
+        rules = self.query_one("#execution-rules", Static)
+        rules.update(text)
+        rules.display = True
 
     @work(exclusive=True, group="execution-diff", exit_on_error=False)
     async def load_diff(self) -> None:
@@ -309,11 +329,7 @@ class ExecutionScreen(Screen[None]):
             if not isinstance(baseline_id, str):
                 history: list[ExecutionSummary] = []
                 while pages < MAX_BASELINE_PAGES:
-                    page = await self.cptui.call(
-                        self.target,
-                        "ListPipelineExecutions",
-                        lambda s, t=token: s.list_executions(name, next_token=t),  # type: ignore[misc]
-                    )
+                    page = await self.host.reads.executions(self.target, name, next_token=token)
                     pages += 1
                     history.extend(page.items)
                     baseline_id = find_last_success(history, self.execution_id)
@@ -324,9 +340,7 @@ class ExecutionScreen(Screen[None]):
                 self.diff_read.fail("No earlier successful execution found to compare with.")
                 self._render_markers()
                 return
-            baseline = await self.cptui.call(
-                self.target, "GetPipelineExecution", lambda s: s.get_execution(name, baseline_id)
-            )
+            baseline = await self.host.reads.execution(self.target, name, baseline_id)
         except AwsError as error:
             reason = error_text(error, profile=self.target.profile)
             self.diff_read.fail(f"Could not compare with the last success: {reason}")
@@ -336,13 +350,13 @@ class ExecutionScreen(Screen[None]):
             return
         self.baseline = baseline
         self.diff = diff_executions(baseline, self.execution)
-        self.diff_read.set_value(self.diff, self.cptui.now())
+        self.diff_read.set_value(self.diff, self.host.now())
         self._render_markers()
 
     # --- rendering ------------------------------------------------------------------------------
 
     def _render_execution(self) -> None:
-        now = self.cptui.now()
+        now = self.host.now()
         panel = self.query_one(ExecutionPanel)
         definition = self._definition()
         panel.update(self._summary(), self.execution, definition=definition, now=now)
@@ -411,7 +425,7 @@ class ExecutionScreen(Screen[None]):
         if action is None:
             widget.update("")
             return
-        now = self.cptui.now()
+        now = self.host.now()
         rows: list[tuple[str, str]] = [
             ("Provider", f"{clean(action.provider)} ({clean(action.category or '')})".replace(" ()", "")),
             (
@@ -519,7 +533,7 @@ class ExecutionScreen(Screen[None]):
             self._summary(),
             self.execution,
             definition=self._definition(),
-            now=self.cptui.now(),
+            now=self.host.now(),
             note=None if self.read.error else note,
         )
         diff_widget = self.query_one("#execution-diff", Static)
@@ -559,8 +573,6 @@ class ExecutionScreen(Screen[None]):
 
     def action_copy(self) -> None:
         """`y`: this execution's id, the pipeline's ARN, console links, the selected action's ids."""
-        from tui.app import operations as operator
-
         extra: dict[str, str] = {}
         action = self.selected_action_execution
         if action is not None:
@@ -568,16 +580,14 @@ class ExecutionScreen(Screen[None]):
                 extra["External id"] = action.external_execution_id
             if action.external_execution_url:
                 extra["External URL"] = action.external_execution_url
-        items = operator.copy_items(
-            self.cptui, self.target, self.pipeline_name, self.execution_id, extra=extra
+        items = copy_link.copy_items(
+            self.host, self.target, self.pipeline_name, self.execution_id, extra=extra
         )
-        operator.open_copy(self.cptui, items)
+        copy_link.open_copy(self.app, items)
 
     def action_link(self) -> None:
-        from tui.app import operations as operator
-
-        operator.open_link(
-            self.cptui, operator.link_items(self.target, self.pipeline_name, self.execution_id)
+        copy_link.open_link(
+            self.app, copy_link.link_items(self.target, self.pipeline_name, self.execution_id)
         )
 
     def action_back(self) -> None:

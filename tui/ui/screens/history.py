@@ -10,30 +10,36 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, OptionList, Static
+from textual.widgets.option_list import Option
 
 from tui.aws.errors import AwsError
-from tui.core.config import DEFAULT_KEYS
 from tui.core.datum import Datum
 from tui.core.error_text import error_text
-from tui.core.fmt import ago, short_id, status_text
+from tui.core.fmt import STATUS_COLORS, ago, running_duration, short_id, status_text
+from tui.core.insights import pipeline_insights
 from tui.core.model import ExecutionSummary, ExecutionType, Page, Target
+from tui.core.revisions import revision_message
 from tui.core.sanitize import clean
-from tui.ui.widgets.execution_panel import revision_message, running_duration
+from tui.ui import copy_link
+from tui.ui.host import Host, host_of
+from tui.ui.keys import bind
+from tui.ui.screens.insights import dur, pct
 from tui.ui.widgets.footer import KeyFooter
+from tui.ui.widgets.insight_charts import duration_chart
 from tui.ui.widgets.ranked_table import RankedTable
 from tui.ui.widgets.stage_box import principal
 
 if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
-    from tui.ui.messages import StoreChange
+    from tui.core.store import StoreChange
 
 PAGE_SIZE = 25
 # Start fetching the next page when the cursor is this close to the last row.
@@ -123,6 +129,27 @@ def history_rank(summary: ExecutionSummary) -> Hashable:
     return (-started, summary.execution_id)
 
 
+def insights_panel(name: str, newest_first: Sequence[ExecutionSummary], now: datetime, width: int) -> Text:
+    """Two lines over the table: the numbers of what is loaded, then each execution's outcome and
+    duration (oldest left), drawn from tui/core/insights.py."""
+    ins = pipeline_insights(name, newest_first, {}, now, window=len(newest_first))
+    o = ins.outcomes
+    line = Text("Insights", style="bold")
+    line.append(" (i: more)", style="dim")
+    line.append(f" · last {ins.read}: ")
+    line.append(f"{pct(o.success_rate)} success" + (f" ({o.succeeded}/{o.decided})" if o.decided else ""))
+    if ins.breakage is not None:
+        since = short_id(ins.breakage.first_failure_id)
+        line.append(f" · failing since {since}", style=STATUS_COLORS["error"])
+    line.append(f" · p50 {dur(ins.durations.p50)} · p95 {dur(ins.durations.p95)}")
+    if ins.per_day is not None:
+        line.append(f" · {ins.per_day:.1f}/day")
+    line.truncate(max(20, width), overflow="ellipsis")
+    line.append("\n")
+    line.append_text(duration_chart(ins.bars, width, 1))
+    return line
+
+
 class HistoryScreen(Screen[None]):
     """The executions of one pipeline, newest first."""
 
@@ -131,11 +158,13 @@ class HistoryScreen(Screen[None]):
     BINDINGS = [
         # priority: the focused table would otherwise take enter and hide the key from the footer.
         Binding("enter", "open", "Open execution", priority=True),
-        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh"),
-        Binding("y", "copy", "Copy", id="copy"),
-        Binding("b", "link", "Link", id="link"),
+        bind("refresh", "refresh", "Refresh"),
+        bind("copy", "copy", "Copy"),
+        bind("link", "link", "Link"),
         Binding("escape", "back", "Back"),
-        Binding("w", "watch", "Follow execution", id="watch", show=False),
+        bind("watch", "watch", "Follow execution", show=False),
+        bind("stage_filter", "stage_filter", "Succeeded in stage…"),
+        bind("insights", "insights", "Insights"),
     ]
 
     def __init__(self, target: Target, name: str) -> None:
@@ -150,10 +179,12 @@ class HistoryScreen(Screen[None]):
         # The newest page (re-read on every change of the pipeline) and the page after the last.
         self.first_read: Datum[Page[ExecutionSummary]] = Datum()
         self.more_read: Datum[Page[ExecutionSummary]] = Datum()
+        # `f`: only executions that succeeded in this stage (ListPipelineExecutions' filter).
+        self.succeeded_in: str | None = None
 
     @property
-    def cptui(self) -> CptuiApp:
-        return cast("CptuiApp", self.app)
+    def host(self) -> Host:
+        return host_of(self.app)
 
     @property
     def table(self) -> RankedTable:
@@ -162,6 +193,7 @@ class HistoryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="history-title", markup=False)
         yield Static("", id="history-notice", markup=False)
+        yield Static("", id="history-insights", markup=False)
         table = RankedTable(id="history-table", zebra_stripes=True)
         for label, width in COLUMNS:
             table.add_column(label, key=label.lower(), width=width)
@@ -170,29 +202,31 @@ class HistoryScreen(Screen[None]):
         yield KeyFooter()
 
     def _title(self) -> Text:
-        return Text.assemble(
-            (clean(self.pipeline_name), "bold"), "  ›  execution history", (f"   {self.target.label}", "dim")
-        )
+        title = Text.assemble((clean(self.pipeline_name), "bold"), "  ›  execution history")
+        if self.succeeded_in:
+            title.append(f"  ·  succeeded in {clean(self.succeeded_in)}", "bold yellow")
+        title.append(f"   {self.target.label}", "dim")
+        return title
 
     def on_mount(self) -> None:
-        self.cptui.poller.watch(self.target, self.pipeline_name)
-        self.cptui.store_changed.subscribe(self, self._on_store_changed)
+        self.host.poller.poll_fast(self.target, self.pipeline_name)
+        self.host.store_changed.subscribe(self, self._on_store_changed)
         self.table.focus()
         self.load_first_page()
         self.set_interval(10, self._tick)
 
     def on_unmount(self) -> None:
-        self.cptui.store_changed.unsubscribe(self)
-        self.cptui.poller.unwatch(self.target, self.pipeline_name)
+        self.host.store_changed.unsubscribe(self)
+        self.host.poller.stop_polling_fast(self.target, self.pipeline_name)
 
     # --- data -----------------------------------------------------------------------------------
 
     def _on_store_changed(self, change: StoreChange) -> None:
         if change.target not in (None, self.target):
             return
-        answering = not self.cptui.store.freshness(self.target).stale_reason
+        answering = not self.host.store.freshness(self.target).stale_reason
         if self.pipeline_name in change.pipelines or (
-            answering and self.first_read.retry_due(self.cptui.now())
+            answering and self.first_read.retry_due(self.host.now())
         ):
             # New data for this pipeline, or the endpoint answers again after the list failed.
             self.load_first_page()
@@ -200,20 +234,18 @@ class HistoryScreen(Screen[None]):
     @work(exclusive=True, group="history-first", exit_on_error=False)
     async def load_first_page(self) -> None:
         """(Re)fetch the newest page and merge it in by execution id."""
-        name = self.pipeline_name
-        self.first_read.start(None, self.cptui.now())
+        name, stage = self.pipeline_name, self.succeeded_in
+        self.first_read.start(None, self.host.now())
         try:
-            page: Page[ExecutionSummary] = await self.cptui.call(
-                self.target,
-                "ListPipelineExecutions",
-                lambda service: service.list_executions(name, max_results=PAGE_SIZE),
+            page: Page[ExecutionSummary] = await self.host.reads.executions(
+                self.target, name, max_results=PAGE_SIZE, succeeded_in_stage=stage
             )
         except AwsError as error:
             reason = error_text(error, profile=self.target.profile)
             self.first_read.fail(f"Could not list executions: {reason}")
             self._render_markers()
             return
-        self.first_read.set_value(page, self.cptui.now())
+        self.first_read.set_value(page, self.host.now())
         if not self._first_page_done:
             self._first_page_done = True
             self.pages_loaded = 1
@@ -233,13 +265,11 @@ class HistoryScreen(Screen[None]):
 
     @work(group="history-more", exit_on_error=False)
     async def _fetch_page(self, token: str) -> None:
-        name = self.pipeline_name
+        name, stage = self.pipeline_name, self.succeeded_in
         self.more_read.start(token)
         try:
-            page: Page[ExecutionSummary] = await self.cptui.call(
-                self.target,
-                "ListPipelineExecutions",
-                lambda service: service.list_executions(name, max_results=PAGE_SIZE, next_token=token),
+            page: Page[ExecutionSummary] = await self.host.reads.executions(
+                self.target, name, max_results=PAGE_SIZE, succeeded_in_stage=stage, next_token=token
             )
         except AwsError as error:
             reason = error_text(error, profile=self.target.profile)
@@ -249,7 +279,7 @@ class HistoryScreen(Screen[None]):
         finally:
             self.loading_more = False
             self.table.remove_key(LOADING_KEY)
-        self.more_read.set_value(page, self.cptui.now())
+        self.more_read.set_value(page, self.host.now())
         self.pages_loaded += 1
         self.next_token = page.next_token
         self._merge(page.items)
@@ -260,6 +290,14 @@ class HistoryScreen(Screen[None]):
             self.executions[summary.execution_id] = summary
         self._upsert(items)
         self._render_markers()
+        self._render_insights()
+
+    def _render_insights(self) -> None:
+        """The panel: the loaded executions' success rate, usual duration and outcomes (`i`: more)."""
+        panel = self.query_one("#history-insights", Static)
+        ordered = [self.executions[k] for k in self.table.row_keys_in_order() if k in self.executions]
+        panel.update(insights_panel(self.pipeline_name, ordered, self.host.now(), self.size.width - 2))
+        panel.display = bool(ordered)
 
     def _render_markers(self) -> None:
         """The notice and the empty-table line, from the two reads' state only: an error goes
@@ -275,7 +313,7 @@ class HistoryScreen(Screen[None]):
         empty.update(text)
 
     def _upsert(self, items: Iterable[ExecutionSummary]) -> None:
-        now, width = self.cptui.now(), self._revision_width()
+        now, width = self.host.now(), self._revision_width()
         self.table.upsert((s.execution_id, history_cells(s, now, width), history_rank(s)) for s in items)
 
     def _revision_width(self) -> int:
@@ -317,27 +355,95 @@ class HistoryScreen(Screen[None]):
         self.action_open()
 
     def action_refresh(self) -> None:
-        self.cptui.poller.refresh_now(self.target, self.pipeline_name)
+        self.host.poller.refresh_now(self.target, self.pipeline_name)
         self.load_first_page()
 
     def action_copy(self) -> None:
         """`y`: the selected execution's id, the pipeline's ARN, their console links."""
-        from tui.app import operations as operator
-
         key = self.table.cursor_key if self.table.cursor_key in self.executions else None
-        operator.open_copy(self.cptui, operator.copy_items(self.cptui, self.target, self.pipeline_name, key))
+        copy_link.open_copy(self.app, copy_link.copy_items(self.host, self.target, self.pipeline_name, key))
 
     def action_link(self) -> None:
-        from tui.app import operations as operator
-
         key = self.table.cursor_key if self.table.cursor_key in self.executions else None
-        operator.open_link(self.cptui, operator.link_items(self.target, self.pipeline_name, key))
+        copy_link.open_link(self.app, copy_link.link_items(self.target, self.pipeline_name, key))
 
     def action_watch(self) -> None:
         """`w`: follow the selected execution until it ends (listed by `W`, notified when done)."""
         key = self.table.cursor_key
         if key is not None and key in self.executions:
-            self.cptui.follow(self.target, self.pipeline_name, key, self.executions[key])
+            self.host.alerts.follow(self.target, self.pipeline_name, key, self.executions[key])
+
+    def action_stage_filter(self) -> None:
+        """`f`: show only the executions that succeeded in a chosen stage (or all again)."""
+        definition = self.host.store.definition(self.target, self.pipeline_name)
+        stages = [s.name for s in definition.stages] if definition else []
+        if not stages:
+            self.notify("The pipeline's stages are not known yet.", severity="warning")
+            return
+        self.app.push_screen(StageChooser(stages, self.succeeded_in), self.set_stage_filter)
+
+    def set_stage_filter(self, stage: str | None) -> None:
+        """Show the executions that succeeded in ``stage`` ("" or None: all of them)."""
+        stage = stage or None
+        if stage == self.succeeded_in:
+            return
+        self.succeeded_in = stage
+        self.executions.clear()
+        self.table.clear()
+        self.next_token = None
+        self.pages_loaded = 0
+        self._first_page_done = False
+        self.first_read = Datum()
+        self.more_read = Datum()
+        self.query_one("#history-title", Static).update(self._title())
+        self._render_markers()
+        self.load_first_page()
+    def action_insights(self) -> None:
+        """`i`: the pipeline's insights over its last N executions."""
+        from tui.ui.screens.insights import InsightsScreen
+
+        self.app.push_screen(InsightsScreen(self.target, self.pipeline_name))
 
     def action_back(self) -> None:
+        if self.succeeded_in:
+            self.set_stage_filter(None)  # esc clears the filter first
+            return
         self.dismiss()
+
+
+class StageChooser(ModalScreen[str | None]):
+    """Pick the stage executions must have succeeded in ("All executions" clears the filter)."""
+
+    DEFAULT_CSS = """
+    StageChooser { align: center middle; }
+    StageChooser #stage-chooser { width: 50; height: auto; max-height: 80%; border: thick $primary;
+        background: $surface; padding: 0 1; }
+    StageChooser OptionList { height: auto; max-height: 20; }
+    """
+    BINDINGS = [bind("dialog_cancel", "cancel", "Close")]
+
+    def __init__(self, stages: Sequence[str], current: str | None) -> None:
+        super().__init__()
+        self.stages = tuple(stages)
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="stage-chooser"):
+            yield Static(Text("Show executions that succeeded in", style="bold"), markup=False)
+            options = [Option("All executions", id="")]
+            options += [Option(Text(clean(s)), id=f"stage:{i}") for i, s in enumerate(self.stages)]
+            yield OptionList(*options, id="stage-list")
+            yield Static(Text("enter chooses · esc closes", style="dim"), markup=False)
+
+    def on_mount(self) -> None:
+        chooser = self.query_one(OptionList)
+        chooser.highlighted = self.stages.index(self.current) + 1 if self.current in self.stages else 0
+        chooser.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        key = event.option.id or ""
+        self.dismiss(self.stages[int(key.removeprefix("stage:"))] if key else "")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None if self.current is None else self.current)

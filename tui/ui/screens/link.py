@@ -15,14 +15,14 @@ from collections.abc import Mapping
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.app import clipboard
 from tui.core.fmt import STATUS_COLORS
 from tui.core.sanitize import clean
+from tui.ui import clipboard
+from tui.ui.keys import bind
 
 
 def over_ssh(environ: Mapping[str, str] | None = None) -> bool:
@@ -39,9 +39,9 @@ class LinkScreen(ModalScreen[None]):
     """One link, shown whole: click it (OSC 8) or press ``y`` to copy it (OSC 52); esc closes."""
 
     BINDINGS = [
-        Binding("y", "copy", "Copy link", id="copy"),
-        Binding("o", "open", "Open in browser", id="dialog_open"),
-        Binding("escape", "close", "Close", id="dialog_cancel"),
+        bind("copy", "copy", "Copy link"),
+        bind("dialog_open", "open", "Open in browser"),
+        bind("dialog_cancel", "close", "Close"),
     ]
     DEFAULT_CSS = """
     LinkScreen {

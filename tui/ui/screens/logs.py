@@ -1,6 +1,6 @@
 """LogScreen: a CodeBuild build's header and phases above its log, followed live while it runs.
 
-A worker drains ``tui.core.logtail.LogFollower`` (every call through ``app.call``, the rate budget) into a
+A worker drains ``tui.core.logtail.LogFollower`` (every call through ``app.reads``, the rate budget) into a
 pending buffer; a timer hands the buffer to the ``LogView`` at most once a frame, so a flood of lines
 costs one repaint per frame, not one per line. Builds whose log cannot be shown here (logs disabled, S3
 only, expired, unknown build) get the reason and the console deep link instead.
@@ -22,15 +22,18 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from tui.app import clipboard
 from tui.aws.errors import AwsError
 from tui.aws.service import PipelineService
-from tui.core.config import DEFAULT_KEYS, LogsConfig
+from tui.core import console_links
+from tui.core.config import LogsConfig
 from tui.core.error_text import error_text
 from tui.core.logbuffer import iter_plain
-from tui.core.logtail import Caller, LogFollower, LogsUnavailable, TailMode, TailUpdate, build_console_url
+from tui.core.logtail import Caller, LogFollower, LogsUnavailable, TailMode, TailUpdate
 from tui.core.model import Build, Target
+from tui.core.reads import Reads
 from tui.core.sanitize import clean
+from tui.ui import clipboard
+from tui.ui.keys import bind
 from tui.ui.widgets.build_header import BuildHeader
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.log_view import LogView
@@ -48,9 +51,8 @@ class _LogsHost(Protocol):
 
     def now(self) -> datetime: ...
 
-    async def call(
-        self, target: Target, operation: str, fn: Callable[[PipelineService], Awaitable[T]]
-    ) -> T: ...
+    @property
+    def reads(self) -> Reads: ...
 
 
 def log_file_name(build_id: str) -> str:
@@ -75,17 +77,17 @@ class LogScreen(Screen[None]):
     CSS_PATH = "logs.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("slash", "search", "Search", id="filter"),
-        Binding("n", "next_match", "Next match", id="search_next"),
-        Binding("N", "previous_match", "Prev match", id="search_prev"),
-        Binding("e", "jump_error", "First error", id="error_jump"),
-        Binding("f", "follow", "Follow", id="follow"),
-        Binding("T", "toggle_timestamps", "Timestamps", id="timestamps"),
-        Binding("w", "toggle_wrap", "Wrap", id="wrap"),
-        Binding("s", "save", "Save", id="save_log"),
-        Binding("y", "copy", "Copy line", id="copy"),
-        Binding("b", "link", "Console link", id="link"),
-        Binding(DEFAULT_KEYS["refresh"], "refresh", "Refresh", id="refresh", show=False),
+        bind("filter", "search", "Search"),
+        bind("search_next", "next_match", "Next match"),
+        bind("search_prev", "previous_match", "Prev match"),
+        bind("error_jump", "jump_error", "First error"),
+        bind("follow", "follow", "Follow"),
+        bind("timestamps", "toggle_timestamps", "Timestamps"),
+        bind("wrap", "toggle_wrap", "Wrap"),
+        bind("save_log", "save", "Save"),
+        bind("copy", "copy", "Copy line"),
+        bind("link", "link", "Console link"),
+        bind("refresh", "refresh", "Refresh", show=False),
     ]
 
     FLUSH_INTERVAL = 1 / 30  # hand pending lines to the view at most once a frame
@@ -144,7 +146,7 @@ class LogScreen(Screen[None]):
 
         class _Budgeted:
             def __call__(self, operation: str, fn: Callable[[PipelineService], Awaitable[T]]) -> Awaitable[T]:
-                return host.call(target, operation, fn)
+                return host.reads.call(target, operation, fn)
 
         return _Budgeted()
 
@@ -356,12 +358,10 @@ class LogScreen(Screen[None]):
         self._remember_view()
 
     def _remember_view(self) -> None:
-        # The next log opens the same way (written back to the config's [logs]).
-        from tui.app.application import CptuiApp
-        from tui.app.prefs_control import log_view_changed
-
-        if isinstance(self.app, CptuiApp):
-            log_view_changed(self.app, wrap=self.view.wrap, timestamps=self.view.show_timestamps)
+        # The next log opens the same way (written back to the config's [logs] by the app).
+        remember = getattr(self.app, "log_view_changed", None)
+        if callable(remember):
+            remember(wrap=self.view.wrap, timestamps=self.view.show_timestamps)
 
     def action_refresh(self) -> None:
         if self.follower is not None:
@@ -391,7 +391,7 @@ class LogScreen(Screen[None]):
             return self.unavailable.deep_link
         if self.follower is not None:
             return self.follower.deep_link
-        return build_console_url(self.target.region, self.build_id)
+        return console_links.build_url(self.target.region, self.build_id)
 
     def action_link(self) -> None:
         """`b`: the build's console link, shown whole to click or copy (``o`` opens it, not over SSH)."""

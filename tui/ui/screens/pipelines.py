@@ -12,7 +12,6 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import events
@@ -21,7 +20,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from tui.core.config import DEFAULT_KEYS
 from tui.core.fleet_rows import GROUP_PREFIX, group_cells, group_key, group_rank, row_rank, where_cell
 from tui.core.model import Target
 from tui.core.pipeline_rows import (
@@ -37,19 +35,18 @@ from tui.core.pipeline_rows import (
 )
 from tui.core.sanitize import clean
 from tui.core.store import PipelineRow, StoreChange
+from tui.ui.host import Host, host_of
+from tui.ui.keys import bind
 from tui.ui.widgets.footer import KeyFooter
-from tui.ui.widgets.header import IdentityHeader, summary_text
-from tui.ui.widgets.ranked_table import RankedTable
-
-if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
+from tui.ui.widgets.header import IdentityHeader, identity_source, summary_text
+from tui.ui.widgets.ranked_table import CURSOR_KEYS, RankedTable
 
 TICK_SECONDS = 1.0
 _SCROLLBAR = 2
 _PADDING = 2  # DataTable's cell padding, both sides
 _MIN_TRIGGER = 24
 _MIN_STAGE = 10
-_CURSOR_KEYS = frozenset({"up", "down", "j", "k", "pageup", "pagedown", "home", "end", "g", "G"})
+_CURSOR_KEYS = CURSOR_KEYS
 
 
 @dataclass(frozen=True)
@@ -125,15 +122,15 @@ class PipelinesScreen(Screen[None]):
 
     CSS_PATH = "pipelines.tcss"
     BINDINGS = [
-        Binding(DEFAULT_KEYS["filter"], "filter", "Filter", id="filter", key_display="/"),
+        bind("filter", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter"),
-        Binding(DEFAULT_KEYS["logs"], "logs", "Build log", id="logs"),
+        bind("logs", "logs", "Build log"),
         # priority: the table's own g (top) applies when there is only one target to group by.
-        Binding(DEFAULT_KEYS["group"], "group", "Group by target", id="group", priority=True),
-        Binding(DEFAULT_KEYS["watch"], "watch", "Follow latest execution", id="watch", show=False),
-        Binding(
-            DEFAULT_KEYS["favourite"], "favourite", "Pin on top", id="favourite", show=False, key_display="*"
-        ),
+        bind("group", "group", "Group by target", priority=True),
+        bind("watch", "watch", "Follow latest execution", show=False),
+        bind("fleet_health", "fleet_health", "Fleet health", show=False),
+        bind("favourite", "favourite", "Pin on top", show=False),
+        bind("delete", "delete", "Delete pipeline", show=False),
     ]
 
     def __init__(self) -> None:
@@ -156,8 +153,8 @@ class PipelinesScreen(Screen[None]):
         self._group_count = 0
 
     @property
-    def cptui(self) -> CptuiApp:
-        return cast("CptuiApp", self.app)
+    def host(self) -> Host:
+        return host_of(self.app)
 
     @property
     def table(self) -> RankedTable:
@@ -168,7 +165,7 @@ class PipelinesScreen(Screen[None]):
         return self.query_one("#pipelines-filter", Input)
 
     def compose(self) -> ComposeResult:
-        yield IdentityHeader(id="header")
+        yield IdentityHeader(identity_source(self.host), id="header")
         yield Static("", id="pipelines-summary", markup=False)
         yield RankedTable(id="pipelines-table", zebra_stripes=True)
         yield Static("", id="pipelines-empty", markup=False)
@@ -180,7 +177,7 @@ class PipelinesScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.cptui.store_changed.subscribe(self, self._on_store_changed)
+        self.host.store_changed.subscribe(self, self._on_store_changed)
         self.set_interval(TICK_SECONDS, self._tick)
         self.reconcile()
         self.table.focus()
@@ -197,11 +194,11 @@ class PipelinesScreen(Screen[None]):
         key = str(event.row_key.value)
         row = self._rows.get(key)
         if row is not None:
-            self.cptui.open_pipeline(row.target, row.name)
+            self.host.open_pipeline(row.target, row.name)
         elif key.startswith(GROUP_PREFIX):
             # Enter on a target's header row: show only that target (again: all of them).
-            fleet = self.cptui.fleet
-            target = next((t for t in self.cptui.targets if group_key(t) == key), None)
+            fleet = self.host.fleet
+            target = next((t for t in self.host.targets if group_key(t) == key), None)
             fleet.set_view(None if fleet.view is not None else target)
 
     def action_logs(self) -> None:
@@ -216,15 +213,11 @@ class PipelinesScreen(Screen[None]):
         from tui.core.logtail import failed_build, running_build
         from tui.ui.screens.execution import open_build_logs
 
-        app, target, name = self.cptui, row.target, row.name
+        app, target, name = self.host, row.target, row.name
         try:
             # The poller caches definitions lazily; fetch what triage needs rather than wait for it.
-            definition = app.store.definition(target, name) or await app.call(
-                target, "GetPipeline", lambda s: s.get_pipeline(name)
-            )
-            state = app.store.state(target, name) or await app.call(
-                target, "GetPipelineState", lambda s: s.get_pipeline_state(name)
-            )
+            definition = app.store.definition(target, name) or await app.reads.pipeline(target, name)
+            state = app.store.state(target, name) or await app.reads.state(target, name)
         except AwsError as error:
             app.report_error(error)
             return
@@ -253,6 +246,8 @@ class PipelinesScreen(Screen[None]):
     # --- reconciliation ----------------------------------------------------------------------
 
     def _on_store_changed(self, change: StoreChange) -> None:
+        if change.freshness:
+            self.query_one(IdentityHeader).refresh_text()
         if change.freshness and self._fleet_signature() != self._fleet_seen:
             self.reconcile()  # a target went stale or recovered, or its account became known
         elif change.listing or change.target is None or not self._columns:
@@ -264,7 +259,7 @@ class PipelinesScreen(Screen[None]):
 
     def reconcile(self, names: frozenset[str] | None = None, target: Target | None = None) -> None:
         """Bring the table in line with the store: all rows, or only ``names`` of ``target``."""
-        app = self.cptui
+        app = self.host
         now = app.now()
         # (the table orders rows by their rank: the store need not sort them first)
         rows = [r for r in app.store.rows(ordered=False) if app.fleet.shows(r.target)]
@@ -300,7 +295,7 @@ class PipelinesScreen(Screen[None]):
 
     def _ensure_columns(self, rows: list[PipelineRow]) -> None:
         """(Re)build the columns when the terminal width or the data's widths call for others."""
-        several = len(self.cptui.fleet.view_targets) > 1
+        several = len(self.host.fleet.view_targets) > 1
         widths = self._name_widths
         for r in rows:
             if r.name not in widths:
@@ -319,7 +314,7 @@ class PipelinesScreen(Screen[None]):
         for column in columns:
             table.add_column(column.label, width=column.width, key=column.key)
         self._columns = columns
-        now = self.cptui.now()
+        now = self.host.now()
         shown = [r for r in rows if matches(r, self._terms)]
         table.upsert(self._entries(shown, now))
         if cursor is not None and table.has_row(cursor):
@@ -332,7 +327,7 @@ class PipelinesScreen(Screen[None]):
 
     def _show_summary(self, rows: list[PipelineRow]) -> None:
         shown = self.table.row_count - self._group_count
-        coverage = self.cptui.store.coverage(self.cptui.now(), self.cptui.fleet.view_targets)
+        coverage = self.host.store.coverage(self.host.now(), self.host.fleet.view_targets)
         self.query_one("#pipelines-summary", Static).update(
             summary_text(rows, shown, self._filter_text, coverage)
         )
@@ -343,10 +338,10 @@ class PipelinesScreen(Screen[None]):
         empty.display = True
         if rows:
             empty.update(Text(f"No pipeline matches “{clean(self._filter_text)}” — esc clears the filter."))
-        elif any(self.cptui.store.freshness(t).listed for t in self.cptui.fleet.view_targets):
+        elif any(self.host.store.freshness(t).listed for t in self.host.fleet.view_targets):
             empty.update(Text("No pipelines here."))
         else:
-            reasons = [f.stale_reason for f in map(self.cptui.store.freshness, self.cptui.fleet.view_targets)]
+            reasons = [f.stale_reason for f in map(self.host.store.freshness, self.host.fleet.view_targets)]
             reason = next((r for r in reasons if r), None)
             empty.update(Text(f"Cannot list pipelines: {clean(reason)}" if reason else "Loading pipelines…"))
 
@@ -354,7 +349,7 @@ class PipelinesScreen(Screen[None]):
         """Once a second: relative times of the rows on screen, and which rows those are."""
         if self._suspended or not self._columns:
             return
-        now = self.cptui.now()
+        now = self.host.now()
         visible = [self._rows[k] for k in self._visible_keys() if k in self._rows]
         self.table.upsert(self._entry(r, now) for r in visible)
         self._report_visible()
@@ -363,7 +358,7 @@ class PipelinesScreen(Screen[None]):
 
     def _fleet_signature(self) -> tuple[object, ...]:
         """What the where cells and header rows show, bar counts: reconcile all rows when it changes."""
-        app = self.cptui
+        app = self.host
         seen: list[object] = [self.grouped]
         for t in app.fleet.view_targets:
             freshness = app.store.freshness(t)
@@ -375,7 +370,7 @@ class PipelinesScreen(Screen[None]):
         return tuple(seen)
 
     def _update_fleet(self) -> None:
-        app = self.cptui
+        app = self.host
         self._fleet_seen = self._fleet_signature()
         self._order = {t.key: i for i, t in enumerate(app.fleet.view_targets)}
         self._where = {
@@ -395,7 +390,7 @@ class PipelinesScreen(Screen[None]):
         entries = [self._entry(r, now) for r in shown]
         self._group_count = 0
         if self.grouped and len(self._order) > 1:
-            app, keys = self.cptui, [c.key for c in self._columns]
+            app, keys = self.host, [c.key for c in self._columns]
             counts = Counter(r.target.key for r in shown)
             for target in app.fleet.view_targets:
                 cells = group_cells(
@@ -414,7 +409,7 @@ class PipelinesScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "group":
             # A priority key: it must not take the "g" typed into the filter box.
-            return len(self.cptui.fleet.view_targets) > 1 and not self.filter_input.has_focus
+            return len(self.host.fleet.view_targets) > 1 and not self.filter_input.has_focus
         return self._check_action(action, parameters)
 
     def action_group(self) -> None:
@@ -426,13 +421,29 @@ class PipelinesScreen(Screen[None]):
         """`*`: pin the pipeline under the cursor on top of the list, or unpin it (saved)."""
         row = self.cursor_row
         if row is not None:
-            self.cptui.toggle_favourite(row.name)
+            self.host.toggle_favourite(row.name)
+
+    def action_delete(self) -> None:
+        """`D`: delete the pipeline under the cursor (its name typed to confirm)."""
+        from tui.ui import manage, operations
+
+        row = self.cursor_row
+        if row is None:
+            return
+        if operations.read_only(self.host):
+            self.app.notify(
+                "read-only: deleting a pipeline is off (--read-only or read_only = true in the config)",
+                severity="warning",
+                markup=False,
+            )
+            return
+        manage.open_delete(self.app, row.target, row.name)
 
     def action_watch(self) -> None:
         """`w`: follow the latest execution of the pipeline under the cursor until it ends."""
         row = self.cursor_row
         if row is not None:
-            self.cptui.follow(row.target, row.name)
+            self.host.alerts.follow(row.target, row.name)
 
     # --- what is on screen -------------------------------------------------------------------
 
@@ -449,12 +460,12 @@ class PipelinesScreen(Screen[None]):
                 row = self._rows.get(key)
                 if row is not None:
                     by_target[row.target.key].append(row.name)
-        for target in self.cptui.targets:
+        for target in self.host.targets:
             ordered = by_target.get(target.key, [])
             names = frozenset(ordered)
             if self._visible.get(target.key) != names:
                 self._visible[target.key] = names
-                self.cptui.poller.set_visible(target, ordered)
+                self.host.poller.set_visible(target, ordered)
 
     def on_screen_suspend(self, event: events.ScreenSuspend) -> None:
         # Another screen covers the list: its rows are no longer on screen.
@@ -467,6 +478,12 @@ class PipelinesScreen(Screen[None]):
             self.reconcile()
 
     # --- filter ------------------------------------------------------------------------------
+
+    def action_fleet_health(self) -> None:
+        """`H`: every pipeline ranked by failure rate and time red, with the delivery metrics."""
+        from tui.ui.screens.fleet_health import FleetHealthScreen
+
+        self.app.push_screen(FleetHealthScreen())
 
     def action_filter(self) -> None:
         box = self.filter_input

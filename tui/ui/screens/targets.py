@@ -8,8 +8,6 @@ service, polled from then on under its own rate budget. The picker acts through 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -22,14 +20,12 @@ from textual.widgets.option_list import Option
 from tui.core.fleet import PickerEntry, PickKind
 from tui.core.fmt import STATUS_COLORS
 from tui.core.sanitize import clean
+from tui.ui.host import Host, host_of
 from tui.ui.widgets.header import freshness_text
 from tui.ui.widgets.option_list import KeyedOptionList
 
-if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
 
-
-def entry_text(app: CptuiApp, entry: PickerEntry) -> Text:
+def entry_text(app: Host, entry: PickerEntry) -> Text:
     """One line of the picker: marker, label (in the account's colour), then where it is (region,
     account and alias, profile), who you are there (the caller ARN) and how fresh its data is."""
     text = Text("▶ " if entry.current else "  ", style="bold")
@@ -69,8 +65,8 @@ class TargetPicker(ModalScreen[None]):
         self._add_first = add_profile
 
     @property
-    def cptui(self) -> CptuiApp:
-        return cast("CptuiApp", self.app)
+    def host(self) -> Host:
+        return host_of(self.app)
 
     @property
     def options(self) -> OptionList:
@@ -104,10 +100,10 @@ class TargetPicker(ModalScreen[None]):
             self.options.focus()
 
     def _fill(self) -> None:
-        self._entries = self.cptui.fleet.entries()
+        self._entries = self.host.fleet.entries()
         options = self.options
         options.clear_options()
-        options.add_options(Option(entry_text(self.cptui, e), id=str(i)) for i, e in enumerate(self._entries))
+        options.add_options(Option(entry_text(self.host, e), id=str(i)) for i, e in enumerate(self._entries))
         current = next((i for i, e in enumerate(self._entries) if e.current), 0)
         options.highlighted = current
 
@@ -125,7 +121,7 @@ class TargetPicker(ModalScreen[None]):
 
     def choose(self, entry: PickerEntry) -> None:
         """Act on an entry: show all, show one target, or ask the region for a profile."""
-        fleet = self.cptui.fleet
+        fleet = self.host.fleet
         if entry.kind is PickKind.ALL:
             fleet.set_view(None)
             self.dismiss(None)
@@ -142,7 +138,7 @@ class TargetPicker(ModalScreen[None]):
         prompt.update(Text(f"Add profile {clean(profile or 'default')} in region:"))
         prompt.display = True
         box = self.region_input
-        box.value = self.cptui.fleet.default_region(profile)
+        box.value = self.host.fleet.default_region(profile)
         box.display = True
         box.focus()
 
@@ -155,13 +151,13 @@ class TargetPicker(ModalScreen[None]):
         """Add the profile being asked about in ``region``; False (and why, on screen) if it cannot be."""
         problem = self.query_one("#picker-problem", Static)
         try:
-            target = self.cptui.fleet.add_target(self._adding, region)
+            target = self.host.fleet.add_target(self._adding, region)
         except ValueError as exc:
             problem.update(Text(clean(str(exc)), style=STATUS_COLORS["warning"]))
             problem.display = True
             return False
         self.dismiss(None)
-        key = self.cptui.config.key_for("profiles").split(",")[0]
+        key = self.host.config.first_key("profiles")
         self.app.notify(f"Added {clean(target.label)}; showing it now ({key} shows all).", markup=False)
         return True
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.core.config import DEFAULT_KEYS
+from tui.ui.keys import bind
 
 MIN_WIDTH = 60
 MIN_HEIGHT = 16
@@ -34,7 +33,7 @@ class TooSmallScreen(ModalScreen[None]):
     """A centred one-line message naming the size needed; covers the screens below it."""
 
     # A modal screen hides the App's bindings: quitting must still work from here.
-    BINDINGS = [Binding(DEFAULT_KEYS["quit"], "app.quit", "Quit", id="quit")]
+    BINDINGS = [bind("quit", "app.quit", "Quit")]
 
     DEFAULT_CSS = """
     TooSmallScreen {

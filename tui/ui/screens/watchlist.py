@@ -8,7 +8,7 @@ one); `D` dismisses every finished one.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,16 +16,16 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from tui.core.config import DEFAULT_KEYS
 from tui.core.fmt import STATUS_COLORS, ago, duration, short_id, status_text
 from tui.core.model import Standing
 from tui.core.sanitize import clean
+from tui.ui.host import Host, host_of
+from tui.ui.keys import bind
 from tui.ui.widgets.footer import KeyFooter
-from tui.ui.widgets.header import IdentityHeader
+from tui.ui.widgets.header import IdentityHeader, identity_source
 from tui.ui.widgets.ranked_table import RankedTable
 
 if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
     from tui.core.store import StoreChange
     from tui.core.watchlist import Followed
 
@@ -83,7 +83,7 @@ class WatchListScreen(Screen[None]):
     CSS_PATH = "watchlist.tcss"
     BINDINGS = [
         Binding("enter", "open", "Open execution", priority=True),
-        Binding(DEFAULT_KEYS["dismiss"], "dismiss_row", "Dismiss", id="dismiss"),
+        bind("dismiss", "dismiss_row", "Dismiss"),
         Binding("D", "dismiss_finished", "Dismiss finished"),
         Binding("escape", "back", "Back"),
     ]
@@ -93,15 +93,15 @@ class WatchListScreen(Screen[None]):
         self._shown: dict[str, Followed] = {}
 
     @property
-    def cptui(self) -> CptuiApp:
-        return cast("CptuiApp", self.app)
+    def host(self) -> Host:
+        return host_of(self.app)
 
     @property
     def table(self) -> RankedTable:
         return self.query_one("#watchlist-table", RankedTable)
 
     def compose(self) -> ComposeResult:
-        yield IdentityHeader(id="header")
+        yield IdentityHeader(identity_source(self.host), id="header")
         yield Static("", id="watchlist-title", markup=False)
         table = RankedTable(id="watchlist-table", zebra_stripes=True)
         for label, key, width in COLUMNS:
@@ -111,22 +111,24 @@ class WatchListScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.cptui.store_changed.subscribe(self, self._on_store_changed)
+        self.host.store_changed.subscribe(self, self._on_store_changed)
         self.set_interval(TICK_SECONDS, self.reconcile)
         self.reconcile()
         self.table.focus()
 
     def on_unmount(self) -> None:
-        self.cptui.store_changed.unsubscribe(self)
+        self.host.store_changed.unsubscribe(self)
 
     def _on_store_changed(self, change: StoreChange) -> None:
+        if change.freshness:
+            self.query_one(IdentityHeader).refresh_text()
         if change.pipelines or change.freshness:
             self.reconcile()
 
     def reconcile(self) -> None:
         """Bring the table in line with the watch list (only changed cells update)."""
-        entries = self.cptui.alerts.watchlist.entries()
-        now = self.cptui.now()
+        entries = self.host.alerts.watchlist.entries()
+        now = self.host.now()
         self._shown = {e.key: e for e in entries}
         self.table.upsert(
             ((e.key, self._cells(e, now), index) for index, e in enumerate(entries)), remove_missing=True
@@ -144,7 +146,7 @@ class WatchListScreen(Screen[None]):
         empty = self.query_one("#watchlist-empty", Static)
         empty.display = not entries
         if not entries:
-            watch = self.cptui.config.key_for("watch").split(",")[0]
+            watch = self.host.config.first_key("watch")
             empty.update(
                 Text(
                     f"Nothing followed. Press {watch} on a pipeline (its latest execution) or on an "
@@ -153,13 +155,13 @@ class WatchListScreen(Screen[None]):
             )
 
     def _unread(self, entry: Followed) -> str | None:
-        store = self.cptui.store
+        store = self.host.store
         return (
             store.read_mark(entry.target, entry.pipeline).error or store.freshness(entry.target).stale_reason
         )
 
     def _cells(self, entry: Followed, now: datetime) -> tuple[Text, ...]:
-        row = self.cptui.store.row(entry.target, entry.pipeline)
+        row = self.host.store.row(entry.target, entry.pipeline)
         latest = row is not None and row.latest is not None and row.latest.execution_id == entry.execution_id
         standing = row.standing if row is not None and latest else None
         return followed_cells(entry, now, standing, self._unread(entry))
@@ -185,11 +187,11 @@ class WatchListScreen(Screen[None]):
     def action_dismiss_row(self) -> None:
         entry = self.selected
         if entry is not None:
-            self.cptui.alerts.dismiss(entry.key)
+            self.host.alerts.dismiss(entry.key)
             self.reconcile()
 
     def action_dismiss_finished(self) -> None:
-        self.cptui.alerts.dismiss_finished()
+        self.host.alerts.dismiss_finished()
         self.reconcile()
 
     def action_back(self) -> None:

@@ -2,13 +2,10 @@
 
 It shows what ``ListPipelineExecutions`` already told us (the summary) at once, and the full
 ``GetPipelineExecution`` (artifact revisions with S3 version/ETag, variables) once the screen fetched it.
-Also home of the small revision helpers the history and execution screens share.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Hashable
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -16,7 +13,7 @@ from typing import TypeVar
 from textual.content import Content
 from textual.widget import Widget
 
-from tui.core.fmt import ago, duration, status_text
+from tui.core.fmt import ago, running_duration, status_text
 from tui.core.model import (
     ArtifactRevision,
     Execution,
@@ -26,6 +23,7 @@ from tui.core.model import (
     Standing,
     Status,
 )
+from tui.core.revisions import revision_label, revision_message, source_provider
 from tui.core.sanitize import clean
 
 _THEME = {
@@ -40,57 +38,6 @@ T = TypeVar("T")
 
 _MUTED = "$text-muted"
 _LABEL_WIDTH = 11
-_COMMIT = re.compile(r"^[0-9a-f]{40}$")
-
-
-def revision_message(summary: str | None) -> str:
-    """The human part of a revision summary; GitHub/CodeStar sources send JSON with ``CommitMessage``."""
-    text = (summary or "").strip()
-    if text.startswith("{"):
-        try:
-            data = json.loads(text)
-        except ValueError:
-            data = None
-        if isinstance(data, dict):
-            message = data.get("CommitMessage") or data.get("commitMessage")
-            if isinstance(message, str):
-                text = message
-    # First line only: commit bodies do not fit a dashboard row.
-    return clean(text.splitlines()[0] if text else "")
-
-
-def source_provider(definition: PipelineDef | None, *, artifact: str = "", action: str = "") -> str:
-    """The provider of the source action that produced ``artifact`` (or is named ``action``), if known."""
-    if definition is None:
-        return ""
-    for stage in definition.stages:
-        for action_def in stage.actions:
-            if action_def.name == action or (artifact and artifact in action_def.output_artifacts):
-                return action_def.provider
-    return ""
-
-
-def revision_label(revision_id: str | None, change_id: str | None = None, provider: str = "") -> str:
-    """``commit 3f2a9c1d`` for a git commit, ``S3 version … ETag …`` for an S3 object, else the id."""
-    rid = clean(revision_id)
-    if not rid:
-        return "(no revision)"
-    if _COMMIT.match(rid):
-        return f"commit {rid[:8]}"
-    if provider == "S3" or change_id:
-        label = f"S3 version {rid[:12]}{'…' if len(rid) > 12 else ''}"
-        return label + (f" ETag {clean(change_id)}" if change_id else "")
-    return rid[:24]
-
-
-def running_duration(
-    start: datetime | None, last_update: datetime | None, status: Status, now: datetime
-) -> str:
-    """Elapsed time: up to now while running, up to the last update once finished."""
-    if start is None:
-        return ""
-    end = last_update if status.is_terminal else now
-    return duration(((end or now) - start).total_seconds())
 
 
 class ExecutionPanel(Widget):

@@ -7,9 +7,8 @@ testable without a terminal; the widgets redraw on store changes and once a seco
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.widgets import Static
@@ -18,10 +17,8 @@ from tui.core.fleet import where_label
 from tui.core.fmt import STATUS_COLORS, ago
 from tui.core.model import StandingKind, Status, Target
 from tui.core.sanitize import clean
-from tui.core.store import Coverage, Freshness, PipelineRow, Store, StoreChange
-
-if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
+from tui.core.store import Coverage, Freshness, PipelineRow, Store
+from tui.ui.host import Host
 
 _MUTED = STATUS_COLORS["muted"]
 _WARN = STATUS_COLORS["warning"]
@@ -217,8 +214,28 @@ def summary_text(
     return text
 
 
+def identity_source(host: Host) -> Callable[[int | None], Text]:
+    """What an ``IdentityHeader`` shows, read from the app by the screen that owns the header."""
+
+    def text(width: int | None) -> Text:
+        return header_text(
+            host.fleet.view_targets,
+            host.store,
+            host.now(),
+            read_only=host.read_only,
+            aliases=host.fleet.aliases,
+            total=len(host.targets),
+            width=width,
+            picker_key=host.config.first_key("profiles"),
+        )
+
+    return text
+
+
 class IdentityHeader(Static):
-    """Identity, region and the age of the data; redraws on store changes and every second."""
+    """Identity, region and the age of the data, from the ``source`` its screen gives it; redrawn
+    every second, on resize, and when the screen calls ``refresh_text`` (the store's freshness
+    changed)."""
 
     DEFAULT_CSS = """
     IdentityHeader {
@@ -228,37 +245,19 @@ class IdentityHeader(Static):
     }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, source: Callable[[int | None], Text], *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
-
-    @property
-    def cptui(self) -> CptuiApp:
-        return cast("CptuiApp", self.app)
+        self._source = source
 
     def on_mount(self) -> None:
-        self.cptui.store_changed.subscribe(self, self._on_store_changed)
         self.set_interval(1.0, self.refresh_text)
         self.refresh_text()
-
-    def _on_store_changed(self, change: StoreChange) -> None:
-        if change.freshness:
-            self.refresh_text()
 
     def on_resize(self) -> None:
         self.refresh_text()  # what fits changes with the width
 
     def refresh_text(self) -> None:
-        app = self.cptui
-        text = header_text(
-            app.fleet.view_targets,
-            app.store,
-            app.now(),
-            read_only=app.read_only,
-            aliases=app.fleet.aliases,
-            total=len(app.targets),
-            width=self.content_size.width or None,
-            picker_key=app.config.key_for("profiles").split(",")[0],
-        )
+        text = self._source(self.content_size.width or None)
         text.no_wrap = True
         text.overflow = "ellipsis"
         self.update(text)

@@ -1,7 +1,8 @@
 """What changed between an execution and the last one that succeeded: source revisions and variables.
 
 Pure functions (no Textual) so the rules are unit-testable: the baseline is the most recent
-Succeeded execution *older* than the one shown, found in the history pages (newest first).
+Succeeded execution *older* than the one shown, found in the history pages (newest first). The
+execution screen's "since the last success" and the insights' "what broke it" both start here.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from tui.core.model import ArtifactRevision, Execution, ExecutionSummary, Status
+from tui.core.model import ArtifactRevision, Execution, ExecutionSummary, ExecutionType, Status
 
 
 class ChangeKind(str, Enum):
@@ -51,6 +52,39 @@ def find_last_success(history: Sequence[ExecutionSummary], execution_id: str) ->
         if summary.status == Status.SUCCEEDED:
             return summary.execution_id
     return None
+
+
+@dataclass(frozen=True)
+class Breakage:
+    """Where a failing pipeline broke: the first failing execution after the last success."""
+
+    first_failure_id: str
+    last_success_id: str | None  # None: no success in the history that was read
+    failures_since: int  # failing executions since the last success, the first included
+
+
+def find_breakage(history: Sequence[ExecutionSummary]) -> Breakage | None:
+    """For a pipeline whose newest finished standard execution failed: the oldest Failed
+    execution newer than the last success (``find_last_success``), else None (it is not failing).
+
+    ``history`` is newest first. Running, stopped, superseded and rollback executions neither
+    break nor mend the pipeline; they are passed over."""
+    decided = [
+        s
+        for s in history
+        if s.status in (Status.SUCCEEDED, Status.FAILED) and s.execution_type != ExecutionType.ROLLBACK
+    ]
+    if not decided or decided[0].status != Status.FAILED:
+        return None
+    baseline = find_last_success(decided, decided[0].execution_id)
+    newer = decided
+    if isinstance(baseline, str):
+        newer = decided[: [s.execution_id for s in decided].index(baseline)]
+    return Breakage(
+        first_failure_id=newer[-1].execution_id,
+        last_success_id=baseline if isinstance(baseline, str) else None,
+        failures_since=len(newer),
+    )
 
 
 def _revision_value(revision: ArtifactRevision) -> str:

@@ -2,7 +2,7 @@
 
 Screens call the ``open_*`` functions (synchronous: they start a worker and return). Each flow gathers
 what its dialog needs from the store (or, for history-based choices, one on-demand read through
-``app.call``), pushes the dialog, and on confirmation hands the request to ``app.actions`` — the
+``Host.call``), pushes the dialog, and on confirmation hands the request to ``Host.actions`` — the
 ``ActionRunner`` that refuses in read-only mode, sends at most once and audits every attempt. Then it
 tells the operator what happened (sanitized) and asks the poller for a refresh so the screen shows the
 truth, whatever the outcome.
@@ -16,13 +16,11 @@ from __future__ import annotations
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.app import App
 
-from tui.app import clipboard
 from tui.aws.errors import AwsError, ErrorKind
-from tui.core import console_links
 from tui.core.actions import ActionRequest, ActionResult, Outcome
 from tui.core.error_text import error_text
 from tui.core.model import (
@@ -38,7 +36,7 @@ from tui.core.model import (
 )
 from tui.core.sanitize import clean
 from tui.core.store import approvals_from_state
-from tui.ui.screens.chooser import Picked, ValueChooser
+from tui.ui.host import Host, host_of
 from tui.ui.screens.dialog_base import ActionDialog
 from tui.ui.screens.dialogs import (
     ApprovalDialog,
@@ -49,10 +47,6 @@ from tui.ui.screens.dialogs import (
     StopDialog,
     TransitionDialog,
 )
-from tui.ui.screens.link import LinkScreen, over_ssh
-
-if TYPE_CHECKING:
-    from tui.app.application import CptuiApp
 
 ROLLBACK_HISTORY = 50  # executions read to find rollback targets (one ListPipelineExecutions call)
 STOP_HISTORY = 25
@@ -78,20 +72,21 @@ def state(app: App[Any]) -> OperatorState:
     return found
 
 
-def is_protected(app: CptuiApp, target: Target, pipeline: str) -> bool:
+def is_protected(host: Host, target: Target, pipeline: str) -> bool:
     """Whether a mutation of ``pipeline`` needs its name typed (``PipelinesConfig.is_protected``)."""
-    return app.config.pipelines.is_protected(pipeline, target)
+    return host.config.pipelines.is_protected(pipeline, target)
 
 
-def read_only(app: CptuiApp) -> bool:
+def read_only(host: Host) -> bool:
     """True when mutations are off (``--read-only`` or ``read_only = true``)."""
-    return bool(app.read_only or app.actions.read_only)
+    return bool(host.read_only or host.actions.read_only)
 
 
 # --- running a confirmed request ---------------------------------------------------------------
 
 
-def _notify(app: CptuiApp, text: str, severity: str = "information") -> None:
+def tell(app: App[Any], text: str, severity: str = "information") -> None:
+    """A notice from an operator flow (also kept in the app's ``OperatorState``)."""
     state(app).notices.append(text)
     app.notify(text, severity=severity, markup=False)  # type: ignore[arg-type]
 
@@ -101,6 +96,8 @@ def describe_result(result: ActionResult) -> tuple[str, str]:
     request, error = result.request, result.error
     where = clean(request.subject)
     if result.outcome is Outcome.SUCCEEDED:
+        if request.done is not None:  # the request says what its success means (e.g. the versions)
+            return f"{result.message} — {where}", "information"
         extra = ""
         if request.operation in ("StartPipelineExecution", "RollbackStage") and result.value:
             extra = f": execution {clean(result.value)}"
@@ -122,23 +119,25 @@ def describe_result(result: ActionResult) -> tuple[str, str]:
     return f"{request.title} failed — {where}: {message}", "error"
 
 
-async def run_confirmed(app: CptuiApp, request: ActionRequest) -> ActionResult:
-    """Send a confirmed request once through ``app.actions``, notify, then refresh the pipeline."""
-    service = app.services.get(request.target.key)
+async def run_confirmed(app: App[Any], request: ActionRequest) -> ActionResult:
+    """Send a confirmed request once through ``Host.actions``, notify, then refresh the pipeline."""
+    host = host_of(app)
+    service = host.services.get(request.target.key)
     if service is None:
         result = ActionResult(request, Outcome.REFUSED, f"no AWS connection for {request.target.label}")
     else:
-        result = await app.actions.run(request, service)
+        result = await host.actions.run(request, service)
     state(app).results.append(result)
     text, severity = describe_result(result)
     if result.audit_error is not None:
         # The call's outcome first (it happened), then that it is not in the audit log.
-        text += f" — the audit line was NOT written to {app.actions.audit.path} ({result.audit_error})"
+        audit = host.actions.audit
+        text += f" — the audit line was NOT written to {audit.path} ({result.audit_error})"
         severity = "error"
-    _notify(app, text, severity)
+    tell(app, text, severity)
     if result.outcome is not Outcome.REFUSED:
         # Whatever happened (done, failed, unknown), the next poll shows the truth on screen.
-        app.poller.refresh_now(request.target, request.pipeline)
+        host.poller.refresh_now(request.target, request.pipeline)
     return result
 
 
@@ -149,7 +148,7 @@ def explain(result: ActionResult) -> str:
     return text.split(where, 1)[1] if where in text else text
 
 
-def attach(app: CptuiApp, dialog: ActionDialog) -> ActionDialog:
+def attach(app: App[Any], dialog: ActionDialog) -> ActionDialog:
     """Let ``dialog`` send its confirmed request itself, so a definite failure keeps it open."""
 
     async def send(request: ActionRequest) -> ActionResult:
@@ -160,7 +159,7 @@ def attach(app: CptuiApp, dialog: ActionDialog) -> ActionDialog:
     return dialog
 
 
-async def confirm_and_run(app: CptuiApp, dialog: ActionDialog) -> ActionResult | None:
+async def confirm_and_run(app: App[Any], dialog: ActionDialog) -> ActionResult | None:
     """Push ``dialog`` and wait until it closes; the result of what it sent, or None (cancelled).
 
     The dialog sends its request through ``run_confirmed`` and closes on success or an unknown
@@ -171,24 +170,25 @@ async def confirm_and_run(app: CptuiApp, dialog: ActionDialog) -> ActionResult |
     return dialog.result
 
 
-async def perform(app: CptuiApp, request: ActionRequest) -> ActionResult | None:
+async def perform(app: App[Any], request: ActionRequest) -> ActionResult | None:
     """Confirm a ready-made request with ``ConfirmDialog``, then run it. Must run inside a worker."""
+    host = host_of(app)
     dialog = ConfirmDialog(
         request,
-        identity=app.store.identity(request.target),
-        protected=is_protected(app, request.target, request.pipeline),
+        identity=host.store.identity(request.target),
+        protected=is_protected(host, request.target, request.pipeline),
     )
     return await confirm_and_run(app, dialog)
 
 
-def launch(app: CptuiApp, subject: str, flow: Callable[[], Awaitable[object]]) -> bool:
+def launch(app: App[Any], subject: str, flow: Callable[[], Awaitable[object]]) -> bool:
     """Run ``flow`` in a worker unless a flow for ``subject`` is already open; False if refused."""
-    if read_only(app):
-        _notify(app, "read-only mode: actions are off", "warning")
+    if read_only(host_of(app)):
+        tell(app, "read-only mode: actions are off", "warning")
         return False
     busy = state(app).busy
     if subject in busy:
-        _notify(app, "already open or being sent — nothing sent twice", "warning")
+        tell(app, "already open or being sent — nothing sent twice", "warning")
         return False
     busy.add(subject)
 
@@ -196,7 +196,7 @@ def launch(app: CptuiApp, subject: str, flow: Callable[[], Awaitable[object]]) -
         try:
             await flow()
         except AwsError as error:
-            _notify(app, clean(str(error)), "error")
+            tell(app, clean(str(error)), "error")
         finally:
             busy.discard(subject)
 
@@ -212,12 +212,12 @@ def _key(target: Target, *parts: str) -> str:
 
 
 def approval_for(
-    app: CptuiApp, target: Target, pipeline: str, stage: str | None, action: str | None
+    host: Host, target: Target, pipeline: str, stage: str | None, action: str | None
 ) -> ApprovalRequest | None:
     """The waiting approval at that action, from the store (None if the action is not waiting)."""
     if stage is None or action is None:
         return None
-    for approval in app.store.approvals():
+    for approval in host.store.approvals():
         if (approval.target, approval.pipeline_name, approval.stage_name, approval.action_name) == (
             target,
             pipeline,
@@ -228,37 +228,37 @@ def approval_for(
     # The approvals list may lag the state by a poll; the state's token is what AWS wants anyway.
     waiting = approvals_from_state(
         target,
-        app.store.state(target, pipeline),
-        app.store.definition(target, pipeline),
-        app.store.latest_execution(target, pipeline),
+        host.store.state(target, pipeline),
+        host.store.definition(target, pipeline),
+        host.store.latest_execution(target, pipeline),
     )
     return next((a for a in waiting if (a.stage_name, a.action_name) == (stage, action)), None)
 
 
-def _known_revisions(app: CptuiApp, approval: ApprovalRequest) -> tuple[SourceRevision, ...] | None:
+def _known_revisions(host: Host, approval: ApprovalRequest) -> tuple[SourceRevision, ...] | None:
     """The source revisions of the execution being approved, if known without a read."""
     if approval.source_revisions or not approval.execution_id:
         return approval.source_revisions
-    latest = app.store.latest_execution(approval.target, approval.pipeline_name)
+    latest = host.store.latest_execution(approval.target, approval.pipeline_name)
     if latest is not None and latest.execution_id == approval.execution_id and latest.source_revisions:
         return latest.source_revisions
     return None
 
 
 async def _revisions_of(
-    app: CptuiApp, approval: ApprovalRequest
+    host: Host, approval: ApprovalRequest
 ) -> tuple[tuple[SourceRevision, ...], str | None]:
     """The source revisions of the execution being approved (store first, else one read), and why
     they could not be read (None when they were, or there is nothing to read)."""
-    known = _known_revisions(app, approval)
+    known = _known_revisions(host, approval)
     execution_id = approval.execution_id
     if known is not None or not execution_id:
         return known or (), None
     try:
-        execution = await app.call(
+        execution = await host.reads.execution(
             approval.target,
-            "GetPipelineExecution",
-            lambda s: s.get_execution(approval.pipeline_name, execution_id),
+            approval.pipeline_name,
+            execution_id,
         )
     except AwsError as exc:
         # Unknown is not none: the dialog says the read failed and why (deciding does not
@@ -276,26 +276,27 @@ async def _revisions_of(
     return revisions, None
 
 
-def open_approval(app: CptuiApp, approval: ApprovalRequest) -> bool:
+def open_approval(app: App[Any], approval: ApprovalRequest) -> bool:
     """Open the approval dialog for ``approval``; Approve/Reject sends PutApprovalResult once."""
+    host = host_of(app)
 
     async def flow() -> None:
         # The dialog goes up at once with what the store knows; the execution's revisions (maybe
         # one read) fill in when they arrive. Keys typed meanwhile go to what is on screen.
-        known = _known_revisions(app, approval)
+        known = _known_revisions(host, approval)
         dialog = ApprovalDialog(
             approval,
-            identity=app.store.identity(approval.target),
-            now=app.now,
-            protected=is_protected(app, approval.target, approval.pipeline_name),
-            definition=app.store.definition(approval.target, approval.pipeline_name),
+            identity=host.store.identity(approval.target),
+            now=host.now,
+            protected=is_protected(host, approval.target, approval.pipeline_name),
+            definition=host.store.definition(approval.target, approval.pipeline_name),
             revisions=known or (),
             loading=known is None,
         )
         attach(app, dialog)
         closed = app.push_screen(dialog, wait_for_dismiss=True)
         if known is None:
-            revisions, problem = await _revisions_of(app, approval)
+            revisions, problem = await _revisions_of(host, approval)
             dialog.set_revisions(revisions, problem=problem)
         await closed
 
@@ -306,11 +307,11 @@ def open_approval(app: CptuiApp, approval: ApprovalRequest) -> bool:
 # --- stage actions -----------------------------------------------------------------------------
 
 
-def retry_blocker(app: CptuiApp, target: Target, pipeline: str, stage: str | None) -> str | None:
+def retry_blocker(host: Host, target: Target, pipeline: str, stage: str | None) -> str | None:
     """Why retry is not offered for this stage now (None: AWS would accept it)."""
     if stage is None:
         return "Select a failed stage to retry"
-    pstate = app.store.state(target, pipeline)
+    pstate = host.store.state(target, pipeline)
     stage_state = pstate.stage(stage) if pstate else None
     if stage_state is None or stage_state.latest is None:
         return f"Stage {clean(stage)} has not run yet: nothing to retry"
@@ -319,13 +320,14 @@ def retry_blocker(app: CptuiApp, target: Target, pipeline: str, stage: str | Non
     return None
 
 
-def open_retry(app: CptuiApp, target: Target, pipeline: str, stage: str | None) -> bool:
+def open_retry(app: App[Any], target: Target, pipeline: str, stage: str | None) -> bool:
     """Retry the selected failed stage (failed actions only, or all)."""
-    blocker = retry_blocker(app, target, pipeline, stage)
-    pstate = app.store.state(target, pipeline)
+    host = host_of(app)
+    blocker = retry_blocker(host, target, pipeline, stage)
+    pstate = host.store.state(target, pipeline)
     stage_state = pstate.stage(stage) if pstate and stage else None
     if blocker is not None or stage is None or stage_state is None or stage_state.latest is None:
-        _notify(app, blocker or "nothing to retry", "warning")
+        tell(app, blocker or "nothing to retry", "warning")
         return False
     failed = tuple(a.name for a in stage_state.actions if a.status == Status.FAILED)
     dialog = RetryDialog(
@@ -334,8 +336,8 @@ def open_retry(app: CptuiApp, target: Target, pipeline: str, stage: str | None) 
         stage,
         stage_state.latest.execution_id,
         failed_actions=failed,
-        identity=app.store.identity(target),
-        protected=is_protected(app, target, pipeline),
+        identity=host.store.identity(target),
+        protected=is_protected(host, target, pipeline),
     )
     return launch(app, "retry|" + _key(target, pipeline, stage), lambda: confirm_and_run(app, dialog))
 
@@ -363,30 +365,31 @@ def rollback_candidates(
     return out
 
 
-async def _definition(app: CptuiApp, target: Target, pipeline: str) -> PipelineDef:
-    definition = app.store.definition(target, pipeline)
+async def _definition(host: Host, target: Target, pipeline: str) -> PipelineDef:
+    definition = host.store.definition(target, pipeline)
     if definition is not None:
         return definition
-    return await app.call(target, "GetPipeline", lambda s: s.get_pipeline(pipeline))
+    return await host.reads.pipeline(target, pipeline)
 
 
-def open_rollback(app: CptuiApp, target: Target, pipeline: str, stage: str | None) -> bool:
+def open_rollback(app: App[Any], target: Target, pipeline: str, stage: str | None) -> bool:
     """Roll the selected stage back to an earlier successful execution (V2)."""
+    host = host_of(app)
     if stage is None:
-        _notify(app, "select a stage to roll back", "warning")
+        tell(app, "select a stage to roll back", "warning")
         return False
 
     async def flow() -> None:
-        definition = await _definition(app, target, pipeline)
+        definition = await _definition(host, target, pipeline)
         candidates: list[ExecutionSummary] = []
         if definition.pipeline_type == PipelineType.V2:
-            pstate = app.store.state(target, pipeline)
+            pstate = host.store.state(target, pipeline)
             stage_state = pstate.stage(stage) if pstate else None
             current = stage_state.latest.execution_id if stage_state and stage_state.latest else None
-            page = await app.call(
+            page = await host.reads.executions(
                 target,
-                "ListPipelineExecutions",
-                lambda s: s.list_executions(pipeline, max_results=ROLLBACK_HISTORY),
+                pipeline,
+                max_results=ROLLBACK_HISTORY,
             )
             candidates = rollback_candidates(page, current)
         dialog = RollbackDialog(
@@ -395,37 +398,38 @@ def open_rollback(app: CptuiApp, target: Target, pipeline: str, stage: str | Non
             stage,
             candidates,
             pipeline_type=definition.pipeline_type,
-            identity=app.store.identity(target),
-            now=app.now,
-            protected=is_protected(app, target, pipeline),
+            identity=host.store.identity(target),
+            now=host.now,
+            protected=is_protected(host, target, pipeline),
         )
         await confirm_and_run(app, dialog)
 
     return launch(app, "rollback|" + _key(target, pipeline, stage), flow)
 
 
-def open_transition(app: CptuiApp, target: Target, pipeline: str, stage: str | None) -> bool:
+def open_transition(app: App[Any], target: Target, pipeline: str, stage: str | None) -> bool:
     """Enable the stage's inbound transition, or disable it with a reason."""
-    definition = app.store.definition(target, pipeline)
-    pstate = app.store.state(target, pipeline)
+    host = host_of(app)
+    definition = host.store.definition(target, pipeline)
+    pstate = host.store.state(target, pipeline)
     if stage is None or pstate is None:
-        _notify(app, "select a stage", "warning")
+        tell(app, "select a stage", "warning")
         return False
     if definition is not None and definition.stages and definition.stages[0].name == stage:
-        _notify(app, f"{clean(stage)} is the first stage: it has no inbound transition", "warning")
+        tell(app, f"{clean(stage)} is the first stage: it has no inbound transition", "warning")
         return False
     stage_state = pstate.stage(stage)
     if stage_state is None:
-        _notify(app, f"stage {clean(stage)} is not known yet; refresh first", "warning")
+        tell(app, f"stage {clean(stage)} is not known yet; refresh first", "warning")
         return False
     dialog = TransitionDialog(
         target,
         pipeline,
         stage,
         stage_state.transition,
-        identity=app.store.identity(target),
-        now=app.now,
-        protected=is_protected(app, target, pipeline),
+        identity=host.store.identity(target),
+        now=host.now,
+        protected=is_protected(host, target, pipeline),
     )
     return launch(app, "transition|" + _key(target, pipeline, stage), lambda: confirm_and_run(app, dialog))
 
@@ -433,122 +437,53 @@ def open_transition(app: CptuiApp, target: Target, pipeline: str, stage: str | N
 # --- pipeline actions --------------------------------------------------------------------------
 
 
-def _running_from_store(app: CptuiApp, target: Target, pipeline: str) -> list[ExecutionSummary]:
-    latest = app.store.latest_execution(target, pipeline)
+def _running_from_store(host: Host, target: Target, pipeline: str) -> list[ExecutionSummary]:
+    latest = host.store.latest_execution(target, pipeline)
     if latest is not None and latest.status in (Status.IN_PROGRESS, Status.STOPPING):
         return [latest]
     return []
 
 
-def open_stop(app: CptuiApp, target: Target, pipeline: str) -> bool:
+def open_stop(app: App[Any], target: Target, pipeline: str) -> bool:
     """Stop (or abandon) a running execution; asks which one when several run (PARALLEL)."""
+    host = host_of(app)
 
     async def flow() -> None:
         try:
-            page = await app.call(
+            page = await host.reads.executions(
                 target,
-                "ListPipelineExecutions",
-                lambda s: s.list_executions(pipeline, max_results=STOP_HISTORY),
+                pipeline,
+                max_results=STOP_HISTORY,
             )
             running = [e for e in page.items if e.status in (Status.IN_PROGRESS, Status.STOPPING)]
         except AwsError:
-            running = _running_from_store(app, target, pipeline)
+            running = _running_from_store(host, target, pipeline)
         dialog = StopDialog(
             target,
             pipeline,
             running,
-            identity=app.store.identity(target),
-            now=app.now,
-            protected=is_protected(app, target, pipeline),
+            identity=host.store.identity(target),
+            now=host.now,
+            protected=is_protected(host, target, pipeline),
         )
         await confirm_and_run(app, dialog)
 
     return launch(app, "stop|" + _key(target, pipeline), flow)
 
 
-def open_start(app: CptuiApp, target: Target, pipeline: str) -> bool:
+def open_start(app: App[Any], target: Target, pipeline: str) -> bool:
     """Start a new execution (release change), with V2 variables and revision overrides."""
+    host = host_of(app)
 
     async def flow() -> None:
-        definition = await _definition(app, target, pipeline)
+        definition = await _definition(host, target, pipeline)
         dialog = StartDialog(
             target,
             pipeline,
             definition,
-            identity=app.store.identity(target),
-            protected=is_protected(app, target, pipeline),
+            identity=host.store.identity(target),
+            protected=is_protected(host, target, pipeline),
         )
         await confirm_and_run(app, dialog)
 
     return launch(app, "start|" + _key(target, pipeline), flow)
-
-
-# --- copy and link -----------------------------------------------------------------------------
-
-
-def copy_items(
-    app: CptuiApp,
-    target: Target,
-    pipeline: str,
-    execution_id: str | None = None,
-    extra: dict[str, str] | None = None,
-) -> list[tuple[str, str]]:
-    """What `y` offers for a pipeline (and an execution): ARN, ids, console links."""
-    identity = app.store.identity(target)
-    definition = app.store.definition(target, pipeline)
-    arn = (definition.arn if definition else "") or console_links.pipeline_arn(
-        target.region, identity.account if identity else None, pipeline
-    )
-    items: list[tuple[str, str]] = [("Pipeline name", pipeline)]
-    if arn:
-        items.append(("Pipeline ARN", arn))
-    if execution_id:
-        items.append(("Execution id", execution_id))
-        items.append(
-            ("Execution console URL", console_links.execution_url(target.region, pipeline, execution_id))
-        )
-    items.append(("Pipeline console URL", console_links.pipeline_url(target.region, pipeline)))
-    items.extend((extra or {}).items())
-    return items
-
-
-def link_items(target: Target, pipeline: str, execution_id: str | None = None) -> list[tuple[str, str]]:
-    """What `b` shows: the console pages of the pipeline and of the execution."""
-    items = [("Pipeline", console_links.pipeline_url(target.region, pipeline))]
-    if execution_id:
-        items.insert(
-            0, ("Execution timeline", console_links.execution_url(target.region, pipeline, execution_id))
-        )
-    return items
-
-
-def _use(app: CptuiApp, picked: Picked | None) -> None:
-    if picked is None:
-        return
-    if picked.verb == "open":
-        if over_ssh():
-            # No browser on this machine: show the link to click (OSC 8) or copy (OSC 52).
-            app.push_screen(LinkScreen(picked.label, picked.value))
-            return
-        app.open_url(picked.value)
-        # No URL in the toast: its gutter glyph would end up inside a copied URL; `b` then `y` copies it.
-        _notify(app, f"Opening the {clean(picked.label, max_len=80).lower()} link in your browser.")
-        return
-    via = clipboard.copy(app, picked.value)
-    _notify(app, f"Copied {picked.label.lower()} to the {via}: {clean(picked.value, max_len=120)}")
-
-
-def open_copy(app: CptuiApp, items: list[tuple[str, str]]) -> None:
-    """`y`: choose what to copy (a single item is copied at once)."""
-    if len(items) == 1:
-        label, value = items[0]
-        _use(app, Picked(label, value, "copy"))
-        return
-    app.push_screen(ValueChooser("Copy", items), lambda picked: _use(app, picked))
-
-
-def open_link(app: CptuiApp, items: list[tuple[str, str]]) -> None:
-    """`b`: show the console deep links; enter opens one, ``y`` copies it."""
-    app.push_screen(
-        ValueChooser("AWS console links", items, default="open"), lambda picked: _use(app, picked)
-    )

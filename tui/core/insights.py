@@ -1,0 +1,604 @@
+"""History insights: "is this normal?" computed from model objects. Plain Python, no Textual.
+
+Everything here takes the executions that were read (``ExecutionSummary``, newest first, as
+ListPipelineExecutions gives them) and, where known, each execution's action executions
+(ListActionExecutions, every attempt), and returns frozen results the screens only draw.
+
+Definitions (the README's "History insights" section says the same in prose):
+
+- an execution *counts* for outcomes when it is a STANDARD execution that ended Succeeded or Failed;
+  Stopped, Superseded, Cancelled and running executions, and rollbacks, are counted apart;
+- *success rate*: Succeeded / (Succeeded + Failed) over the counted executions;
+- *executions per day*: every execution read / the days from the oldest one's start to now;
+- *duration*: start to last update; p50/p95 over Succeeded executions (nearest rank);
+- per stage: an execution's stage *failed* when any attempt of one of its actions failed; its
+  duration runs from its first action's start to its last action's end; per action: each attempt
+  is a run; a failed attempt a failure; durations over succeeded attempts;
+- *got slower*: the newer half of the successful runs' p50 is at least 1.25× the older half's and
+  at least 30 s more;
+- *flaky*: an action attempt that failed and then succeeded in the same execution (a retry), or
+  whose last attempt failed and which succeeded in the next execution carrying the same source
+  revisions (a re-run);
+- *delivery metrics* and *fleet health*: see ``delivery`` and ``fleet_health_of``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from tui.core.execution_diff import Breakage, find_breakage
+from tui.core.model import ActionExecution, ExecutionSummary, ExecutionType, Status
+
+DEFAULT_WINDOW = 50
+SLOWER_RATIO = 1.25
+SLOWER_MIN_SECONDS = 30.0
+MIN_SPAN_SECONDS = 3600.0  # executions per day over at least an hour: 3 runs in 5 minutes is not 864/day
+DAY = 86400.0
+
+
+def percentile(values: Iterable[float], q: float) -> float | None:
+    """Nearest-rank percentile (``q`` in 0..100); None for no values."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def counted(summary: ExecutionSummary) -> bool:
+    """A STANDARD execution that ended Succeeded or Failed: what outcomes and rates count."""
+    return summary.execution_type != ExecutionType.ROLLBACK and summary.status in (
+        Status.SUCCEEDED,
+        Status.FAILED,
+    )
+
+
+def _ended(summary: ExecutionSummary) -> datetime | None:
+    return summary.last_update_time or summary.start_time
+
+
+def _oldest_first(history: Sequence[ExecutionSummary]) -> list[ExecutionSummary]:
+    return sorted(history, key=lambda s: (s.start_time.timestamp() if s.start_time else 0.0, s.execution_id))
+
+
+def _span_days(history: Sequence[ExecutionSummary], now: datetime) -> float | None:
+    starts = [s.start_time for s in history if s.start_time is not None]
+    if not starts:
+        return None
+    return max(MIN_SPAN_SECONDS, (now - min(starts)).total_seconds()) / DAY
+
+
+# --- outcomes and durations ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    succeeded: int = 0
+    failed: int = 0
+    stopped: int = 0  # Stopped and Stopping
+    superseded: int = 0  # Superseded, Cancelled, Abandoned
+    running: int = 0
+    rollbacks: int = 0
+    other: int = 0  # a status AWS adds tomorrow
+
+    @property
+    def decided(self) -> int:
+        return self.succeeded + self.failed
+
+    @property
+    def success_rate(self) -> float | None:
+        return self.succeeded / self.decided if self.decided else None
+
+
+def outcomes_of(history: Iterable[ExecutionSummary]) -> Outcomes:
+    counts = dict.fromkeys(
+        ("succeeded", "failed", "stopped", "superseded", "running", "rollbacks", "other"), 0
+    )
+    for s in history:
+        if s.execution_type == ExecutionType.ROLLBACK:
+            key = "rollbacks"
+        elif s.status == Status.SUCCEEDED:
+            key = "succeeded"
+        elif s.status == Status.FAILED:
+            key = "failed"
+        elif s.status.value in ("Stopped", "Stopping"):
+            key = "stopped"
+        elif s.status.value in ("Superseded", "Cancelled", "Abandoned"):
+            key = "superseded"
+        elif s.status == Status.IN_PROGRESS:
+            key = "running"
+        else:
+            key = "other"
+        counts[key] += 1
+    return Outcomes(**counts)
+
+
+@dataclass(frozen=True)
+class Stats:
+    count: int
+    p50: float | None
+    p95: float | None
+
+
+def stats_of(values: Sequence[float]) -> Stats:
+    return Stats(len(values), percentile(values, 50), percentile(values, 95))
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One execution in the duration chart (oldest first)."""
+
+    execution_id: str
+    seconds: float
+    status: Status
+
+
+@dataclass(frozen=True)
+class CurrentRun:
+    """The running execution's (or one running step's) elapsed time against its usual p50/p95."""
+
+    label: str  # "This run", "Build › Build"
+    elapsed: float
+    p50: float | None
+    p95: float | None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.elapsed / self.p50 if self.p50 else None
+
+    @property
+    def sentence(self) -> str:
+        """ "Build › Build is at 2.1× its usual p50 (3m 10s), past its p95"."""
+        from tui.core.fmt import duration
+
+        ratio = self.ratio
+        if ratio is None or self.p50 is None:
+            return f"{self.label} has run {duration(self.elapsed)}; no finished run to compare with"
+        text = f"{self.label} is at {ratio:.1f}× its usual p50 ({duration(self.p50)})"
+        if self.p95 is not None and self.elapsed > self.p95:
+            text += f", past its p95 ({duration(self.p95)})"
+        return text
+
+
+# --- per stage and per action ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepStats:
+    """One stage (``action`` None) or one action: how often it failed and how long it takes."""
+
+    stage: str
+    action: str | None
+    runs: int
+    failures: int
+    share: float | None  # of all failures of this kind (stages' or actions')
+    p50: float | None
+    p95: float | None
+    slower: float | None = None  # the newer half's p50 / the older half's, when it got slower
+
+    @property
+    def label(self) -> str:
+        return self.stage if self.action is None else f"{self.stage} › {self.action}"
+
+
+def _slower(durations_oldest_first: Sequence[float]) -> float | None:
+    if len(durations_oldest_first) < 4:
+        return None
+    half = len(durations_oldest_first) // 2
+    old = percentile(durations_oldest_first[:half], 50)
+    new = percentile(durations_oldest_first[half:], 50)
+    if not old or new is None:
+        return None
+    if new / old >= SLOWER_RATIO and new - old >= SLOWER_MIN_SECONDS:
+        return new / old
+    return None
+
+
+def _attempts(actions: Iterable[ActionExecution]) -> list[ActionExecution]:
+    return sorted(
+        actions, key=lambda a: (a.start_time.timestamp() if a.start_time else 0.0, a.action_execution_id)
+    )
+
+
+def step_stats(
+    history: Sequence[ExecutionSummary], actions: Mapping[str, Sequence[ActionExecution]]
+) -> tuple[tuple[StepStats, ...], tuple[StepStats, ...]]:
+    """(stages, actions), each ordered by failures then p95 (the stage that fails most first)."""
+    stage_runs: dict[str, int] = {}
+    stage_fail: dict[str, int] = {}
+    stage_ok: dict[str, list[float]] = {}
+    action_runs: dict[tuple[str, str], int] = {}
+    action_fail: dict[tuple[str, str], int] = {}
+    action_ok: dict[tuple[str, str], list[float]] = {}
+    for summary in _oldest_first(history):
+        found = actions.get(summary.execution_id)
+        if not found:
+            continue
+        by_stage: dict[str, list[ActionExecution]] = {}
+        for attempt in _attempts(found):
+            by_stage.setdefault(attempt.stage_name, []).append(attempt)
+            key = (attempt.stage_name, attempt.action_name)
+            if not attempt.status.is_terminal:
+                continue
+            action_runs[key] = action_runs.get(key, 0) + 1
+            if attempt.status == Status.FAILED:
+                action_fail[key] = action_fail.get(key, 0) + 1
+            elif attempt.status == Status.SUCCEEDED and attempt.duration_seconds is not None:
+                action_ok.setdefault(key, []).append(attempt.duration_seconds)
+        for stage, attempts in by_stage.items():
+            if any(not a.status.is_terminal for a in attempts):
+                continue
+            stage_runs[stage] = stage_runs.get(stage, 0) + 1
+            if any(a.status == Status.FAILED for a in attempts):
+                stage_fail[stage] = stage_fail.get(stage, 0) + 1
+            elif all(a.status == Status.SUCCEEDED or a.status == Status.FAILED for a in attempts):
+                starts = [a.start_time for a in attempts if a.start_time]
+                ends = [a.last_update_time for a in attempts if a.last_update_time]
+                if starts and ends:
+                    stage_ok.setdefault(stage, []).append((max(ends) - min(starts)).total_seconds())
+    total_stage_fail = sum(stage_fail.values())
+    total_action_fail = sum(action_fail.values())
+    stages = [
+        StepStats(
+            stage,
+            None,
+            runs,
+            stage_fail.get(stage, 0),
+            stage_fail.get(stage, 0) / total_stage_fail if total_stage_fail else None,
+            percentile(stage_ok.get(stage, []), 50),
+            percentile(stage_ok.get(stage, []), 95),
+            _slower(stage_ok.get(stage, [])),
+        )
+        for stage, runs in stage_runs.items()
+    ]
+    steps = [
+        StepStats(
+            key[0],
+            key[1],
+            runs,
+            action_fail.get(key, 0),
+            action_fail.get(key, 0) / total_action_fail if total_action_fail else None,
+            percentile(action_ok.get(key, []), 50),
+            percentile(action_ok.get(key, []), 95),
+            _slower(action_ok.get(key, [])),
+        )
+        for key, runs in action_runs.items()
+    ]
+
+    def rank(s: StepStats) -> tuple[float, float, str]:
+        return (-s.failures, -(s.slower or 0.0), s.label)
+
+    return tuple(sorted(stages, key=rank)), tuple(sorted(steps, key=rank))
+
+
+# --- flaky actions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Flaky:
+    stage: str
+    action: str
+    retries: int  # failed, then succeeded on a retry in the same execution
+    reruns: int  # failed, then succeeded in the next execution with the same source revisions
+    last_at: datetime | None
+    last_execution_id: str
+
+    @property
+    def occurrences(self) -> int:
+        return self.retries + self.reruns
+
+    @property
+    def label(self) -> str:
+        return f"{self.stage} › {self.action}"
+
+
+def _revisions_key(summary: ExecutionSummary) -> tuple[tuple[str, str], ...] | None:
+    revs = tuple(sorted((r.action_name, r.revision_id or "") for r in summary.source_revisions))
+    return revs if revs and all(rid for _, rid in revs) else None
+
+
+def flaky_actions(
+    history: Sequence[ExecutionSummary], actions: Mapping[str, Sequence[ActionExecution]]
+) -> tuple[Flaky, ...]:
+    """Flaky actions, most occurrences first (see the module's definition)."""
+    found: dict[tuple[str, str], list[tuple[str, datetime | None, str]]] = {}
+
+    def add(key: tuple[str, str], kind: str, at: datetime | None, execution_id: str) -> None:
+        found.setdefault(key, []).append((kind, at, execution_id))
+
+    ordered = _oldest_first(history)
+    final: dict[str, dict[tuple[str, str], ActionExecution]] = {}
+    for summary in ordered:
+        attempts = actions.get(summary.execution_id)
+        if not attempts:
+            continue
+        last: dict[tuple[str, str], ActionExecution] = {}
+        failed_before: set[tuple[str, str]] = set()
+        for attempt in _attempts(attempts):
+            key = (attempt.stage_name, attempt.action_name)
+            if attempt.status == Status.FAILED:
+                failed_before.add(key)
+            elif attempt.status == Status.SUCCEEDED and key in failed_before:
+                add(key, "retry", attempt.last_update_time or attempt.start_time, summary.execution_id)
+                failed_before.discard(key)
+            last[key] = attempt
+        final[summary.execution_id] = last
+    for i, summary in enumerate(ordered):
+        revs = _revisions_key(summary)
+        mine = final.get(summary.execution_id)
+        if revs is None or mine is None:
+            continue
+        for key, attempt in mine.items():
+            if attempt.status != Status.FAILED:
+                continue
+            for later in ordered[i + 1 :]:
+                theirs = final.get(later.execution_id)
+                if _revisions_key(later) != revs or theirs is None or key not in theirs:
+                    continue
+                again = theirs[key]
+                if again.status == Status.SUCCEEDED:
+                    add(key, "rerun", again.last_update_time or again.start_time, later.execution_id)
+                break
+    result = []
+    for key, events in found.items():
+        newest = max(events, key=lambda e: e[1].timestamp() if e[1] else 0.0)
+        result.append(
+            Flaky(
+                key[0],
+                key[1],
+                retries=sum(1 for kind, _, _ in events if kind == "retry"),
+                reruns=sum(1 for kind, _, _ in events if kind == "rerun"),
+                last_at=newest[1],
+                last_execution_id=newest[2],
+            )
+        )
+    return tuple(sorted(result, key=lambda f: (-f.occurrences, f.label)))
+
+
+# --- one pipeline ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PipelineInsights:
+    pipeline: str
+    window: int  # executions asked for
+    read: int  # executions read (fewer than ``window`` when the pipeline has fewer, or reading stopped)
+    with_actions: int  # executions whose action executions were read
+    outcomes: Outcomes
+    per_day: float | None
+    bars: tuple[Bar, ...]  # finished executions, oldest first
+    durations: Stats  # of Succeeded executions
+    current: tuple[CurrentRun, ...]  # the running execution, then each of its running actions
+    stages: tuple[StepStats, ...]
+    actions: tuple[StepStats, ...]
+    flaky: tuple[Flaky, ...]
+    breakage: Breakage | None
+    slower: float | None  # the pipeline's own "got slower" ratio (executions' durations)
+
+
+def pipeline_insights(
+    pipeline: str,
+    history: Sequence[ExecutionSummary],
+    actions: Mapping[str, Sequence[ActionExecution]],
+    now: datetime,
+    *,
+    window: int = DEFAULT_WINDOW,
+) -> PipelineInsights:
+    """Everything the insights screen shows, from the executions read (newest first)."""
+    history = list(history)[:window]
+    ordered = _oldest_first(history)
+    bars = tuple(
+        Bar(s.execution_id, s.duration_seconds, s.status)
+        for s in ordered
+        if s.status.is_terminal and s.duration_seconds is not None
+    )
+    ok = [s.duration_seconds for s in ordered if counted(s) and s.status == Status.SUCCEEDED]
+    ok_durations = [d for d in ok if d is not None]
+    durations = stats_of(ok_durations)
+    stages, steps = step_stats(history, actions)
+    current: list[CurrentRun] = []
+    running = next((s for s in history if s.status == Status.IN_PROGRESS and s.start_time), None)
+    if running is not None and running.start_time is not None:
+        current.append(
+            CurrentRun("This run", (now - running.start_time).total_seconds(), durations.p50, durations.p95)
+        )
+        by_key = {(s.stage, s.action): s for s in steps}
+        for attempt in actions.get(running.execution_id, ()):
+            if attempt.status == Status.IN_PROGRESS and attempt.start_time is not None:
+                known = by_key.get((attempt.stage_name, attempt.action_name))
+                current.append(
+                    CurrentRun(
+                        f"{attempt.stage_name} › {attempt.action_name}",
+                        (now - attempt.start_time).total_seconds(),
+                        known.p50 if known else None,
+                        known.p95 if known else None,
+                    )
+                )
+    return PipelineInsights(
+        pipeline=pipeline,
+        window=window,
+        read=len(history),
+        with_actions=sum(1 for s in history if s.execution_id in actions),
+        outcomes=outcomes_of(history),
+        per_day=len(history) / span if (span := _span_days(history, now)) else None,
+        bars=bars,
+        durations=durations,
+        current=tuple(current),
+        stages=stages,
+        actions=steps,
+        flaky=flaky_actions(history, actions),
+        breakage=find_breakage(history),
+        slower=_slower(ok_durations),
+    )
+
+
+# --- delivery metrics and fleet health -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RedPeriod:
+    """From the end of a failing execution after a success (or the window's start) to the end of
+    the next success (None: still red)."""
+
+    start: datetime
+    end: datetime | None
+
+
+def red_periods(history: Sequence[ExecutionSummary]) -> tuple[RedPeriod, ...]:
+    """When the pipeline was red: its newest counted execution had failed."""
+    periods: list[RedPeriod] = []
+    red_since: datetime | None = None
+    decided = sorted(
+        (s for s in history if counted(s) and _ended(s) is not None),
+        key=lambda s: (_ended(s) or datetime.min, s.execution_id),
+    )
+    for s in decided:
+        ended = _ended(s)
+        assert ended is not None
+        if s.status == Status.FAILED and red_since is None:
+            red_since = ended
+        elif s.status == Status.SUCCEEDED and red_since is not None:
+            periods.append(RedPeriod(red_since, ended))
+            red_since = None
+    if red_since is not None:
+        periods.append(RedPeriod(red_since, None))
+    return tuple(periods)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The four delivery metrics over the executions read (README: "Delivery metrics")."""
+
+    deployments_per_day: float | None  # Succeeded STANDARD executions per day
+    lead_time: float | None  # median seconds, first pickup of a revision to the success that shipped it
+    change_failure_rate: float | None  # (failed + rolled back) / (succeeded + failed)
+    time_to_restore: float | None  # median seconds of the red periods that ended
+    red_for: float | None  # seconds red now (None: green or unknown)
+
+
+def delivery(history: Sequence[ExecutionSummary], now: datetime) -> Delivery:
+    ordered = _oldest_first(history)
+    span = _span_days(history, now)
+    succeeded = [s for s in ordered if counted(s) and s.status == Status.SUCCEEDED]
+    failed = [s for s in ordered if counted(s) and s.status == Status.FAILED]
+    first_seen: dict[tuple[tuple[str, str], ...], datetime] = {}
+    for s in ordered:
+        revs = _revisions_key(s)
+        if revs is not None and s.start_time is not None and s.execution_type != ExecutionType.ROLLBACK:
+            first_seen.setdefault(revs, s.start_time)
+    leads = []
+    for s in succeeded:
+        revs = _revisions_key(s)
+        ended = _ended(s)
+        if revs is not None and ended is not None and revs in first_seen:
+            leads.append((ended - first_seen[revs]).total_seconds())
+    # A success is rolled back when a rollback starts after it and before the next success.
+    rolled_back = 0
+    for i, s in enumerate(succeeded):
+        start = s.start_time
+        nxt = succeeded[i + 1].start_time if i + 1 < len(succeeded) else None
+        if start is None:
+            continue
+        if any(
+            r.execution_type == ExecutionType.ROLLBACK
+            and r.start_time is not None
+            and r.start_time > start
+            and (nxt is None or r.start_time < nxt)
+            for r in ordered
+        ):
+            rolled_back += 1
+    decided = len(succeeded) + len(failed)
+    periods = red_periods(history)
+    restored = [(p.end - p.start).total_seconds() for p in periods if p.end is not None]
+    open_red = next((p for p in periods if p.end is None), None)
+    return Delivery(
+        deployments_per_day=len(succeeded) / span if span else None,
+        lead_time=percentile(leads, 50),
+        change_failure_rate=(len(failed) + rolled_back) / decided if decided else None,
+        time_to_restore=percentile(restored, 50),
+        red_for=(now - open_red.start).total_seconds() if open_red else None,
+    )
+
+
+@dataclass(frozen=True)
+class FleetRow:
+    """One pipeline's health over its window; ``error`` says why its history is not known."""
+
+    key: str  # target key + pipeline name: unique across the fleet
+    pipeline: str
+    target_label: str
+    read: int = 0
+    outcomes: Outcomes = Outcomes()
+    failure_rate: float | None = None
+    red_share: float | None = None  # of the window's time
+    recent: tuple[Status, ...] = ()  # newest last, at most RECENT
+    delivery: Delivery | None = None
+    error: str | None = None  # "waiting for budget", "could not be read: …"
+
+    @property
+    def known(self) -> bool:
+        return self.delivery is not None
+
+
+RECENT = 20
+
+
+def fleet_row(
+    key: str, pipeline: str, target_label: str, history: Sequence[ExecutionSummary], now: datetime
+) -> FleetRow:
+    outcomes = outcomes_of(history)
+    red_share = None
+    starts = [s.start_time for s in history if s.start_time is not None]
+    if starts:
+        window = (now - min(starts)).total_seconds()
+        red = sum(((p.end or now) - p.start).total_seconds() for p in red_periods(history))
+        red_share = min(1.0, red / window) if window > 0 else None
+    return FleetRow(
+        key=key,
+        pipeline=pipeline,
+        target_label=target_label,
+        read=len(history),
+        outcomes=outcomes,
+        failure_rate=(outcomes.failed / outcomes.decided) if outcomes.decided else None,
+        red_share=red_share,
+        recent=tuple(s.status for s in _oldest_first(history)[-RECENT:]),
+        delivery=delivery(history, now),
+    )
+
+
+def fleet_rank(row: FleetRow) -> tuple[int, float, float, str]:
+    """Worst first: failure rate, then time red; pipelines not read (unknown) last."""
+    if not row.known:
+        return (1, 0.0, 0.0, row.pipeline)
+    return (0, -(row.failure_rate or 0.0), -(row.red_share or 0.0), row.pipeline)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    pipelines: int
+    read: int
+    failed: int
+
+    @property
+    def sentence(self) -> str:
+        if self.pipelines == 0:
+            return "No pipelines yet."
+        text = f"{self.read:,} of {self.pipelines:,} pipelines read"
+        waiting = self.pipelines - self.read - self.failed
+        if self.failed:
+            text += f", {self.failed:,} could not be read"
+        if waiting:
+            text += f", {waiting:,} waiting for budget"
+        return text
+
+
+def coverage_of(rows: Iterable[FleetRow]) -> Coverage:
+    rows = list(rows)
+    return Coverage(
+        pipelines=len(rows),
+        read=sum(1 for r in rows if r.known),
+        failed=sum(1 for r in rows if not r.known and r.error and r.error.startswith("could not")),
+    )
