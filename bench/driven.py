@@ -25,7 +25,7 @@ from typing import Any
 
 from tui.app.application import CptuiApp
 from tui.aws import create_service
-from tui.core.config import Config, GeneralConfig, PollingConfig
+from tui.core.config import Config, EventQueueConfig, EventsConfig, GeneralConfig, PollingConfig
 from tui.core.model import Target
 from tui.core.poller import Fetch, FetchKind
 from tui.sim import ManualClock, Simulator
@@ -62,6 +62,7 @@ class Harness:
     tmp: tempfile.TemporaryDirectory[str] | None = None
     on_step: list[Callable[[], None]] = field(default_factory=list)  # before the poller ticks
     after_step: list[Callable[[], None]] = field(default_factory=list)  # once the results landed
+    queue_key: tuple[str, str, str] | None = None  # push mode: the simulator's event queue
 
     @property
     def t(self) -> float:
@@ -84,14 +85,25 @@ class Harness:
         tps: float | None = None,
         seed: int = 7,
         settings: dict[str, Any] | None = None,
+        events: bool = False,
+        faults: str = "",
+        sweep: float = 600.0,
     ) -> Harness:
+        """``events``: push mode, an EventBridge rule and SQS queue in the simulator, read by the
+        app (the long poll in real time, answering as soon as the simulated world published)."""
         clock = ManualClock(start=DEFAULT_START)
-        sim = Simulator(scenario="scale", seed=seed, clock=clock, pipelines=pipelines)
+        sim = Simulator(scenario="scale", seed=seed, clock=clock, pipelines=pipelines, faults=faults)
         await sim.start()
         tmp = tempfile.TemporaryDirectory(prefix="cptui-bench-")
         service = create_service(EAST, endpoint_url=sim.url, credentials=CREDENTIALS)
         polling = PollingConfig() if tps is None else PollingConfig(tps=tps, burst=max(8, int(tps)))
         config = Config(general=GeneralConfig(audit_log=Path(tmp.name) / "audit.jsonl"), polling=polling)
+        queue_key: tuple[str, str, str] | None = None
+        if events:
+            queue = sim.setup_event_queue()
+            entry = EventQueueConfig("us-east-1", None, queue.url, "cptui-events", queue.rule_name, True)
+            config = replace(config, events=EventsConfig(sweep_interval=sweep, targets=(entry,)))
+            queue_key = ("123456789012", "us-east-1", "cptui-events")
         start = clock.now()
 
         def monotonic() -> float:
@@ -101,7 +113,9 @@ class Harness:
         if settings:
             # What-if runs: poll settings other than the defaults.
             app.poller.policy.settings = replace(app.poller.policy.settings, **settings)
-        harness = cls(sim, clock, app, start, tmp=tmp)
+        if events:
+            app.event_feed.wait_seconds = 1  # (the long poll: a quick exit at the end)
+        harness = cls(sim, clock, app, start, tmp=tmp, queue_key=queue_key)
         harness._control_world()
         harness._record_dispatches()
         return harness
@@ -139,7 +153,7 @@ class Harness:
             return "other"
         t = self.app.poller.policy._targets[fetch.target]
         pipe = t.pipes.get(fetch.name)
-        if fetch.name in t.watched:
+        if fetch.name in t.fast:
             return "watched"
         if pipe is not None and pipe.running:
             return "running"
@@ -177,11 +191,36 @@ class Harness:
 
     async def settle(self, pilot: Any) -> None:
         poller = self.app.poller
+        if self.queue_key is not None:
+            await self._events_delivered()
         for _ in range(5000):
             if poller.in_flight == 0 and poller._pending is None:
                 break
             await asyncio.sleep(0.001)
         await pilot.pause(0)
+
+    async def _events_delivered(self) -> None:
+        """Push mode: the world's due transitions published, and every event visible by now
+        received, applied and deleted by the app (those still delayed wait for a later step)."""
+        engine = self.sim.engine
+        assert self.queue_key is not None
+        with engine.lock:
+            engine.advance()
+        waited = False
+        for _ in range(5000):
+            queue = engine.sqs.queues.get(self.queue_key)
+            now = engine.now()
+            # (Received messages stay in flight until their confirming reads are done: those go
+            # through the budget, on the simulated clock, so they are not waited for here.)
+            unread = queue is not None and any(
+                not m.in_flight and m.visible_at <= now for m in queue.messages.values()
+            )
+            if not unread:
+                break
+            waited = True
+            await asyncio.sleep(0.002)
+        if waited:
+            await asyncio.sleep(0.01)  # the answer's way into the app and the store
 
     async def run_for(self, pilot: Any, seconds: float, step: float = STEP) -> None:
         end = self.t + seconds

@@ -57,7 +57,7 @@ class FreshnessProbe:
 
     # what to watch
     def watched_names(self) -> set[str]:
-        return self.h.busy | self.probed | set(self.h.app.poller.policy._targets[EAST.key].watched)
+        return self.h.busy | self.probed | set(self.h.app.poller.policy._targets[EAST.key].fast)
 
     def _truth(self, name: str) -> dict[str, Any]:
         p = self.h.world.pipelines[name]
@@ -85,7 +85,7 @@ class FreshnessProbe:
     def _class(self, name: str) -> str:
         t = self.h.app.poller.policy._targets[EAST.key]
         pipe = t.pipes.get(name)
-        if name in t.watched:
+        if name in t.fast:
             return "watched"
         if pipe is not None and pipe.running:
             return "running"

@@ -29,6 +29,7 @@ from textual import events
 
 from tui.core.model import ExecutionRef, ExecutionSummary, Status
 from tui.core.store import StoreChange
+from tui.sim.world import operations
 
 
 class GcPauses:
@@ -240,8 +241,12 @@ async def stage_graph(h: Harness, pilot: Any, frames: Frames, rounds: int) -> di
     }
 
 
-async def keypress(h: Harness, pilot: Any, frames: Frames, presses: int, *, freeze: bool) -> dict[str, Any]:
-    """Key-to-frame on the list while polling runs in real time and rows change every second."""
+async def keypress(
+    h: Harness, pilot: Any, frames: Frames, presses: int, *, freeze: bool, via_events: bool = False
+) -> dict[str, Any]:
+    """Key-to-frame on the list while polling runs in real time and rows change every second.
+    ``via_events``: the changes happen in the simulated world instead, and reach the app as events
+    (EventBridge -> SQS, received by the app's long poll) with their confirming reads."""
     if freeze:
         gc.freeze()
     pauses = GcPauses()
@@ -258,7 +263,17 @@ async def keypress(h: Harness, pilot: Any, frames: Frames, presses: int, *, free
             if time.perf_counter() - last_change >= 1.0:
                 last_change = time.perf_counter()
                 n += 1
-                _publish(h, start_executions(h, rng.sample(names, 10), f"k{n}"))
+                if via_events:
+                    world = h.world
+                    with h.sim.engine.lock:
+                        for name in rng.sample(names, 10):
+                            latest = world.pipelines[name].latest()
+                            if latest is not None and not latest.final:
+                                operations.stop(world, name, latest.id, True, "bench: keys")
+                            else:
+                                operations.start(world, name, {}, {}, None, "bench: keys")
+                else:
+                    _publish(h, start_executions(h, rng.sample(names, 10), f"k{n}"))
             await asyncio.sleep(0.25)
 
     task = asyncio.create_task(background())
@@ -317,6 +332,54 @@ async def run(pipelines: int = 1000, rounds: int = 30, presses: int = 60) -> dic
             result["keypress_while_polling_gc_frozen"] = await keypress(
                 h, pilot, frames, presses, freeze=True
             )
+            h.app.poller.stop()
+            frames.close()
+    finally:
+        await h.close()
+    return result
+
+
+async def run_events(pipelines: int = 1000, presses: int = 60) -> dict[str, Any]:
+    """Key-to-frame at ``pipelines`` in push mode: ten pipelines start or stop every second in the
+    simulated world and reach the list as events (and their confirming reads)."""
+    h = await Harness.create(pipelines, tps=1000.0, events=True, faults="events-delay=200-1000ms")
+    try:
+        async with h.app.run_test(size=SIZE) as pilot:
+            loaded = await h.run_until(pilot, h.all_loaded, limit=900.0)
+            await h.run_until(pilot, lambda: h.app.store.freshness(EAST).mode == "live · events", limit=60.0)
+            h.default_budget()
+            frames = Frames(h.app)
+            await pilot.pause()
+            applied = h.app.event_feed.events_applied
+            result: dict[str, Any] = {"pipelines": pipelines, "load_s_simulated": round(loaded, 1)}
+            result["keypress_while_events"] = await keypress(
+                h, pilot, frames, presses, freeze=False, via_events=True
+            )
+            result["keypress_while_events_gc_frozen"] = await keypress(
+                h, pilot, frames, presses, freeze=True, via_events=True
+            )
+            result["events_applied_while_pressing"] = h.app.event_feed.events_applied - applied
+            frames.close()
+    finally:
+        await h.close()
+    return result
+
+
+async def run_polling_keys(pipelines: int = 1000, presses: int = 60) -> dict[str, Any]:
+    """Key-to-frame at ``pipelines`` while polling (``run`` without the render figures)."""
+    h = await Harness.create(pipelines, tps=1000.0)
+    try:
+        async with h.app.run_test(size=SIZE) as pilot:
+            loaded = await h.run_until(pilot, h.all_loaded, limit=900.0)
+            h.app.poller.stop()
+            frames = Frames(h.app)
+            await pilot.pause()
+            h.default_budget()
+            h.app.poller.start()
+            result: dict[str, Any] = {"pipelines": pipelines, "load_s_simulated": round(loaded, 1)}
+            result["keypress_while_polling"] = await keypress(h, pilot, frames, presses, freeze=False)
+            frozen = await keypress(h, pilot, frames, presses, freeze=True)
+            result["keypress_while_polling_gc_frozen"] = frozen
             h.app.poller.stop()
             frames.close()
     finally:

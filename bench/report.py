@@ -1,4 +1,5 @@
-"""The figures against their targets, and the markdown table for the README's Performance section."""
+"""Every figure beside its goal (MET / MISSED), and the markdown block for the README's Performance
+section."""
 
 from __future__ import annotations
 
@@ -20,81 +21,197 @@ def _check(
     measure: str,
     value: Any,
     target: str,
-    ok: Callable[[Any], bool],
+    ok: Callable[[Any], bool] | None = None,
 ) -> None:
+    """One row; ``ok`` None: a figure without a goal (shown for context)."""
     if value is None:
         return
-    rows.append({"figure": figure, "measure": measure, "value": value, "target": target, "met": ok(value)})
+    met = None if ok is None else bool(ok(value))
+    rows.append({"figure": figure, "measure": measure, "value": value, "target": target, "met": met})
 
 
 def _at_most(limit: float) -> Callable[[Any], bool]:
     return lambda value: bool(value <= limit)
 
 
-def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every figure that has a target, with its value and whether it is met."""
-    rows: list[dict[str, Any]] = []
+def _cold_start(rows: list[dict[str, Any]], r: dict[str, Any]) -> None:
     cs = r.get("cold_start", {})
-    _check(rows, "cold start", "first frame (s)", _get(cs, "milestones_s", "frame", "median_s"), "—", bool)
-    _check(
-        rows,
-        "cold start",
-        "every row live, 4 calls/s budget (s)",
-        _get(cs, "milestones_s", "live_all", "once_s"),
-        "—",
-        bool,
-    )
-    live = _get(cs, "milestones_s", "live_first", "median_s")
-    _check(rows, "cold start", "first live rows on screen (s)", live, "≤ 0.6", lambda v: v <= 0.6)
-    ratio = cs.get("cli_loop_over_cptui_live_first")
-    _check(rows, "cold start", "aws CLI loop ÷ cptui (×)", ratio, "≥ 35", lambda v: v >= 35)
-    _check(rows, "cold start", "peak RSS (MB)", cs.get("peak_rss_mb_at_live_all"), "—", bool)
-    lv = _get(r, "polling", "200", "list_view")
-    if lv:
-        _check(rows, "polling @200", "calls/s, list view", lv["calls_per_s"], "≤ 4", lambda v: v <= 4.0)
-        _check(rows, "polling @200", "within the budget every second", lv["conforms_to_budget"], "yes", bool)
-        gaps = lv["refresh_gaps"]
-        for cls, limit in (("running", 5.0), ("on_screen", 15.0), ("off_screen", 120.0)):
-            gap = _get(gaps, cls, "max_s")
-            label = f"longest refresh gap, {cls.replace('_', ' ')} (s)"
-            _check(rows, "polling @200", label, gap, f"≤ {limit:g}", _at_most(limit))
-        fresh = lv.get("freshness", {})
-        for key, limit in (
-            ("running_stages", 5.0),
-            ("running_status", 5.0),
-            ("on_screen_status", 15.0),
-            ("off_screen_status", 120.0),
-        ):
-            value = _get(fresh, key, "max_s")
-            label = f"change → screen, {key.replace('_', ' ')}, max (s)"
-            _check(rows, "freshness @200", label, value, f"≤ {limit:g}", _at_most(limit))
-    q10 = _get(r, "throttling", "quota_10")
-    if q10:
-        shown = q10["notices_about_throttling"] + (1 if q10["stale_banner_seconds"] else 0)
-        _check(rows, "throttling", "throttles shown (notices + banners)", shown, "0", lambda v: v == 0)
-        _check(rows, "throttling", "throttles provoked", q10["throttles_sent_by_simulator"], "—", bool)
-    rd = r.get("render", {})
-    in_place = _get(rd, "poll_to_frame", "rows_change_in_place", "p50_ms")
-    _check(rows, "render @1000", "poll (10 rows) → frame, p50 (ms)", in_place, "≤ 30", lambda v: v <= 30)
-    jump = _get(rd, "poll_to_frame", "rows_jump_to_top", "p50_ms")
-    _check(rows, "render @1000", "poll (10 rows re-sort) → frame, p50 (ms)", jump, "≤ 30", lambda v: v <= 30)
-    graph = _get(rd, "stage_graph", "frame_work", "p50_ms")
-    _check(rows, "render @1000", "stage-graph update, frame work p50 (ms)", graph, "≤ 8", lambda v: v <= 8)
-    for key, label in (
-        ("keypress_while_polling_gc_frozen", "key → frame while polling, gc frozen"),
-        ("keypress_while_polling", "key → frame while polling, default gc"),
-    ):
-        for q in ("p50_ms", "p95_ms"):
-            _check(rows, "render @1000", f"{label}, {q[:3]} (ms)", _get(rd, key, q), "—", lambda v: True)
+    for key, label, live_goal in (("no_quota", "no quota", 1.2), ("tps_10", "tps=10", 2.8)):
+        sc = cs.get(key)
+        if not sc:
+            continue
+        fig = f"cold start, 50 pipelines, {label}"
+        out = lambda *path, sc=sc: _get(sc, *path, "median_s")  # noqa: E731
+        _check(
+            rows,
+            fig,
+            "first frame, outside / inside (s)",
+            _pair(out("cold", "outside", "frame"), out("cold", "inside", "frame")),
+            "—",
+        )
+        # Inside, the probe knows when the frame with the cached rows was written; outside, a frame
+        # written in two chunks can show its rows one read after its first bytes.
+        cached_in, frame_in = out("warm", "inside", "rows"), out("warm", "inside", "frame")
+        if cached_in is not None and frame_in is not None:
+            _check(
+                rows,
+                fig,
+                "first cached rows, warm start, outside / inside (s)",
+                _pair(out("warm", "outside", "cached_rows"), cached_in),
+                "at the first frame",
+                lambda _v, c=cached_in, f=frame_in: c <= f + 0.01,
+            )
+        live = out("cold", "outside", "live_screen")
+        _check(
+            rows,
+            fig,
+            "every row on screen live, first start, outside (s)",
+            live,
+            f"≤ {live_goal:g}",
+            _at_most(live_goal),
+        )
+        _check(
+            rows,
+            fig,
+            "every row on screen live, first start, inside (s)",
+            out("cold", "inside", "live_screen"),
+            "—",
+        )
+        _check(
+            rows,
+            fig,
+            "every row on screen live, warm start, outside (s)",
+            out("warm", "outside", "live_screen"),
+            f"≤ {live_goal:g}",
+            _at_most(live_goal),
+        )
+        shown = sc.get("starts_showing_throttling")
+        if key == "tps_10" and shown is not None:
+            _check(
+                rows, fig, f"starts showing throttling (of {sc.get('starts')})", shown, "0", lambda v: v == 0
+            )
+        cli = sc.get("aws_cli", {})
+        if cli.get("available"):
+            extra = f", from {cli['calls_timed']} calls" if cli.get("extrapolated") else ""
+            _check(
+                rows,
+                fig,
+                f"AWS CLI, the {sc.get('rows_on_screen')} rows one process each (s{extra})",
+                cli["seconds_for_all"],
+                "—",
+            )
+            _check(rows, fig, "AWS CLI ÷ cptui (×)", sc.get("cli_over_cptui_cold"), "≥ 10", lambda v: v >= 10)
+
+
+def _pair(a: Any, b: Any) -> str | None:
+    if a is None and b is None:
+        return None
+    return f"{_fmt(a)} / {_fmt(b)}"
+
+
+def _push(rows: list[dict[str, Any]], r: dict[str, Any]) -> None:
+    pu = r.get("push", {})
+    for size in ("200", "1000"):
+        p = pu.get(size)
+        if not p or "skipped" in p:
+            continue
+        for mode in ("polling", "events"):
+            m = p.get(mode, {})
+            fig = f"{int(size):,} pipelines, {mode}"
+            goal = mode == "events"
+            _check(
+                rows,
+                fig,
+                "CodePipeline calls/s, idle, measured after the first loads",
+                _get(m, "idle", "calls_per_s"),
+                "≤ 0.2" if goal else "—",
+                _at_most(0.2) if goal else None,
+            )
+            planned = _get(m, "idle", "planned_steady_calls_per_s")
+            _check(
+                rows,
+                fig,
+                "CodePipeline calls/s, idle, planned once every pipeline is on its cadence",
+                planned,
+                "≤ 0.2" if goal else "—",
+                _at_most(0.2) if goal else None,
+            )
+            _check(rows, fig, "CodePipeline calls/s, 5 running", _get(m, "busy", "calls_per_s"), "—")
+            fresh = _get(m, "busy", "change_to_screen") or {}
+            for cls in ("running", "on_screen", "off_screen"):
+                c = fresh.get(cls)
+                if not c:
+                    continue
+                value = f"{_fmt(c['p50_s'])} / {_fmt(c['p95_s'])} / {_fmt(c['max_s'])}"
+                label = (
+                    f"change → screen, {cls.replace('_', '-')} p50 / p95 / max (s, {c['changes']} changes)"
+                )
+                _check(
+                    rows,
+                    fig,
+                    label,
+                    value,
+                    "p95 ≤ 2" if goal else "—",
+                    (lambda _v, p95=c["p95_s"]: p95 <= 2.0) if goal else None,
+                )
+    lost = pu.get("lost_events")
+    if lost:
+        fig = f"{lost['pipelines']} pipelines, events, 1% lost"
+        sweep = float(lost["sweep_s"])
+        _check(
+            rows,
+            fig,
+            f"longest a row stayed wrong (s, {lost['changes']} changes, {lost['events_lost']} "
+            "events lost, simulated clock)",
+            lost["longest_wrong_s"],
+            f"≤ the sweep ({sweep:g} s)",
+            _at_most(sweep + 2.0),
+        )
+
+
+def _stalls(rows: list[dict[str, Any]], r: dict[str, Any]) -> None:
+    st = r.get("stalls", {})
+    for mode, key in (("polling", "keypress_while_polling"), ("events", "keypress_while_events")):
+        m = st.get(mode, {})
+        n = m.get("pipelines")
+        fig = f"key → frame, {n:,} pipelines, {mode}" if n else f"key → frame, {mode}"
+        frozen = m.get(f"{key}_gc_frozen")
+        default = m.get(key)
+        if frozen:
+            _check(rows, fig, "max, gc frozen as the app does (ms)", frozen["max_ms"], "≤ 100", _at_most(100))
+            _check(rows, fig, "p50 / p95, gc frozen (ms)", _pair(frozen["p50_ms"], frozen["p95_ms"]), "—")
+        if default:
+            _check(rows, fig, "max, default gc (ms)", default["max_ms"], "—")
+            _check(
+                rows,
+                fig,
+                "full collection, default gc (ms; objects tracked)",
+                f"{_fmt(default['full_gc_pause_ms'])} ({default['objects_tracked_by_gc']:,})",
+                "—",
+            )
+    logs = _get(st, "logs", "tailing_gc_frozen_after_mount", "keypress_to_frame_ms")
+    if logs:
+        _check(rows, "key → frame, tailing 2,000 log lines/s", "p95 (ms)", logs["p95"], "≤ 35", _at_most(35))
+    plain = _get(st, "logs", "tailing_default_gc", "keypress_to_frame_ms")
+    if plain:
+        _check(rows, "key → frame, tailing 2,000 log lines/s", "p95, default gc (ms)", plain["p95"], "—")
     lg = r.get("logs", {})
     _check(rows, "logs", "lines/s ingested", lg.get("ingest_lines_per_s"), "≥ 200k", lambda v: v >= 200_000)
-    p95 = _get(lg, "tailing_gc_frozen_after_mount", "keypress_to_frame_ms", "p95")
-    _check(rows, "logs", "key → frame p95 tailing 2k lines/s (ms)", p95, "≤ 35", lambda v: v <= 35)
-    _check(rows, "logs", "peak RSS after 1M lines (MB)", lg.get("rss_peak_mb"), "≤ 100", lambda v: v <= 100)
+    _check(rows, "logs", "peak RSS after the lines (MB)", lg.get("rss_peak_mb"), "≤ 100", _at_most(100))
+
+
+def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every figure, with its goal and whether it is met (None: no goal)."""
+    rows: list[dict[str, Any]] = []
+    _cold_start(rows, r)
+    _push(rows, r)
+    _stalls(rows, r)
     return rows
 
 
 def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
@@ -105,57 +222,35 @@ def _fmt(value: Any) -> str:
 
 
 def markdown(r: dict[str, Any]) -> str:
-    """The targets table, then polling at each size beside the naive strategy."""
+    """The block for the README: when, where, under what load; then every figure and its goal."""
     m = r.get("machine", {})
+    minutes = round(float(r.get("bench_seconds", 0)) / 60, 1)
     lines = [
-        f"Measured {r.get('started_at', '')} ({r.get('mode', '')} run) on {m.get('cores')} cores, "
-        f"Python {m.get('python')}, Textual {m.get('textual')}, against the embedded simulator "
-        f"(load average {m.get('load_average_1m')} at the start, {m.get('load_average_1m_at_end')} at "
-        "the end: the millisecond figures move with it; polling and freshness run on a driven clock "
-        "and do not).",
+        f"Measured {r.get('started_at', '')} ({r.get('mode', '')} run, {minutes} min) on "
+        f"{m.get('cores')} cores ({m.get('platform', '')}), Python {m.get('python')}, Textual "
+        f"{m.get('textual')}, against the embedded simulator on loopback; load average "
+        f"{m.get('load_average_1m')} at the start and {m.get('load_average_1m_at_end')} at the end "
+        f"(above {m.get('cores')} means other work shared the machine: the times in seconds and "
+        "milliseconds are then pessimistic). Push and polling figures run on a simulated clock "
+        "(seconds are simulated seconds) and do not depend on the load.",
         "",
-        "| figure | measure | value | target | met |",
+        "| figure | measure | value | goal | |",
         "| --- | --- | ---: | --- | --- |",
     ]
     for row in r.get("targets", []):
-        met = "—" if row["target"] == "—" else ("✓" if row["met"] else "✗")
+        met = "" if row["met"] is None else ("MET" if row["met"] else "**MISSED**")
         lines.append(
             f"| {row['figure']} | {row['measure']} | {_fmt(row['value'])} | {row['target']} | {met} |"
         )
-    sizes = [k for k in ("50", "200", "1000") if _get(r, "polling", k, "list_view")]
-    if sizes:
+    pu = r.get("push", {})
+    if pu.get("200") and "events_delivery" in pu.get("200", {}):
         lines += [
             "",
-            "Polling, steady state, 120x36, five pipelines running (simulated seconds, driven clock):",
-            "",
-            "| pipelines | view | calls/s | on screen every | off screen every | naive calls/s "
-            "| naive ÷ cptui |",
-            "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+            f"Push mode: events delivered after {pu['200']['events_delivery'].split('=')[1]} (simulated), "
+            f"safety sweep every {pu['200']['sweep_s']:g} s; 'idle' is nothing running or changing, "
+            "'5 running' has five pipelines kept running and executions started on screen every 30 s "
+            "and off screen every 60 s.",
         ]
-        for size in sizes:
-            p = r["polling"][size]
-            for view in ("list_view", "pipeline_view"):
-                v = p.get(view)
-                if not v:
-                    continue
-                gaps = v["refresh_gaps"]
-                on = _get(gaps, "on_screen", "p50_s")
-                off = _get(gaps, "off_screen", "p50_s")
-                naive = p["naive"]["calls_per_s"]
-                lines.append(
-                    f"| {size} | {view.replace('_', ' ')} | {_fmt(v['calls_per_s'])} | "
-                    f"{_fmt(on) + ' s' if on is not None else '—'} | "
-                    f"{_fmt(off) + ' s' if off is not None else '—'} | {_fmt(naive)} | "
-                    f"{_fmt(round(naive / max(1e-9, v['calls_per_s']), 1))}× |"
-                )
-        largest = sizes[-1]
-        ratio = _get(r, "polling", largest, "naive_over_cptui_list")
-        lines += [
-            "",
-            "The naive strategy reads every pipeline's state and latest execution every 30 s. cptui "
-            "spends its fixed budget on running pipelines (5 s) and rows on screen (15 s) and sweeps "
-            "the rest every 2 minutes, stretching both alike (rows on screen at most twice) when the "
-            f"budget cannot cover them; at {largest} pipelines the naive one needs {_fmt(ratio)}× "
-            "the calls.",
-        ]
+    missed = [row for row in r.get("targets", []) if row["met"] is False]
+    lines += ["", f"{len(missed)} goal(s) missed." if missed else "Every goal met."]
     return "\n".join(lines) + "\n"

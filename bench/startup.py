@@ -117,6 +117,9 @@ def cptui_cold_start(url: str, home: Path, last: str = "live_all") -> dict[str, 
 
 def aws_cli_command() -> list[str] | None:
     """The aws CLI (the real program behind a pyenv shim, so the shim's cost is not counted)."""
+    beside = Path(sys.executable).with_name("aws")  # the dev extra's awscli, in this venv
+    if beside.exists():
+        return [str(beside)]
     found = shutil.which("aws")
     if found:
         with contextlib.suppress(OSError, UnicodeDecodeError):
@@ -225,3 +228,208 @@ if __name__ == "__main__":
     import json
 
     print(json.dumps(run(repeats=3, cli_calls=10, last="live_screen"), indent=2))
+
+
+# --- section 3: cold and warm starts, measured from outside (the terminal's screen) and inside ------
+
+SCREEN_SIZE = (120, 40)
+_NOT_LIVE = ("loading", "cached", "…")
+
+
+def screen_milestones(lines: list[str]) -> dict[str, Any]:
+    """What a person sees on the pipelines list: the frame, cached rows, rows whose status is live.
+
+    ``lines`` is the terminal's screen; the table is what lies between its header line (``Pipeline``
+    ... ``Status``) and the footer (the last line)."""
+    out: dict[str, Any] = {
+        "frame": any(line.strip() for line in lines),
+        "throttled": any("throttl" in line.lower() for line in lines),
+        "rows": [],
+        "cached": 0,
+        "live": 0,
+    }
+    header = next((i for i, line in enumerate(lines) if "Pipeline" in line and "Status" in line), None)
+    if header is None:
+        return out
+    top = lines[header]
+    start = top.index("Status")
+    end = top.find("Stage", start)
+    end = end if end > start else start + 14
+    for line in lines[header + 1 : len(lines) - 1]:
+        name = line[:start].strip()
+        if not name:
+            continue
+        status = line[start:end].strip()
+        out["rows"].append(name)
+        if "cached" in status:
+            out["cached"] += 1
+        if status and not any(word in status for word in _NOT_LIVE):
+            out["live"] += 1
+    return out
+
+
+def screen_run(
+    argv: list[str], env: dict[str, str], timeout: float, size: tuple[int, int] = SCREEN_SIZE
+) -> tuple[float, dict[str, float], list[str], int]:
+    """Run ``argv`` in a pseudo-terminal of ``size``, reading its screen as a terminal would (pyte);
+    returns (spawn time, seconds to each milestone seen on the screen, the rows on screen at the
+    end, exit status). Milestones: ``frame``, ``cached_rows`` (a row marked cached),
+    ``live_first`` and ``live_screen`` (every row on screen with its live status)."""
+    import pyte
+
+    screen = pyte.Screen(*size)
+    stream = pyte.ByteStream(screen)
+    began = time.monotonic()
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+            os.execve(argv[0], argv, env)
+        finally:
+            os._exit(127)
+    seen: dict[str, float] = {}
+    rows: list[str] = []
+    deadline = began + timeout
+    status = None
+    try:
+        while True:
+            ready, _, _ = select.select([fd], [], [], 0.02)
+            if ready:
+                # The time the bytes reached the terminal, not when parsing them ended (pyte is
+                # slow): drain what is there, then read the screen once.
+                now = time.monotonic() - began
+                data = b""
+                closed = False
+                while True:
+                    try:
+                        chunk = os.read(fd, 1 << 16)
+                    except OSError:
+                        closed = True
+                        break
+                    if not chunk:
+                        closed = True
+                        break
+                    data += chunk
+                    if not select.select([fd], [], [], 0)[0]:
+                        break
+                stream.feed(data)
+                found = screen_milestones(list(screen.display))
+                if found["frame"]:
+                    seen.setdefault("frame", now)
+                if found["throttled"]:
+                    seen.setdefault("throttling_shown", now)
+                if found["cached"]:
+                    seen.setdefault("cached_rows", now)
+                if found["live"]:
+                    seen.setdefault("live_first", now)
+                if found["rows"] and found["live"] == len(found["rows"]) and "live_screen" not in seen:
+                    seen["live_screen"] = now
+                    rows = found["rows"]
+                    # What a person sees decides, not the app's own probe: quit as they would.
+                    with contextlib.suppress(OSError):
+                        os.write(fd, b"q")
+                    deadline = min(deadline, time.monotonic() + 10.0)
+                if closed:
+                    break
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            if time.monotonic() > deadline:
+                os.kill(pid, 9)
+                break
+    finally:
+        if status is None or not done:
+            _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    return began, {k: round(v, 3) for k, v in seen.items()}, rows, os.waitstatus_to_exitcode(status)
+
+
+def start_once(url: str, home: Path, *, cache: bool = True) -> dict[str, Any]:
+    """One start of ``cptui`` until every row on screen is live: seen from outside (the screen) and
+    from inside (the app's probe, ``tui/app/bench_hook.py``)."""
+    ready = home / "ready.txt"
+    ready.unlink(missing_ok=True)
+    env = _child_env(home, {"CPTUI_BENCH_READY_FILE": str(ready)})  # it quits when the screen is live
+    argv = [*cptui_command(), "--endpoint-url", url, "--region", "us-east-1"]
+    if not cache:
+        argv.append("--no-cache")
+    began, outside, rows, code = screen_run(argv, env, CHILD_TIMEOUT)
+    inside: dict[str, float] = {}
+    if ready.exists():
+        for line in ready.read_text(encoding="ascii").splitlines():
+            name, value = line.split()
+            if name != "rss":
+                inside[name] = round(float(value) - began, 3)
+    return {"exit": code, "outside_s": outside, "inside_s": inside, "rows": rows}
+
+
+def _medians(runs: list[dict[str, Any]], side: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in ("frame", "cached_rows", "rows", "live_first", "live_screen"):
+        values = [r[side][name] for r in runs if name in r[side]]
+        if values:
+            out[name] = {"median_s": round(median(values), 3), **spread(values)}
+    return out
+
+
+def scenario(faults: str, repeats: int, cli_calls: int | None) -> dict[str, Any]:
+    """50 pipelines at 120x40 against a simulator with ``faults``: the first start ever (no cache,
+    no remembered burst), then warm starts (the cache and the burst of the start before), and the
+    AWS CLI reading the same rows on screen one process at a time."""
+    simulator = Simulator(scenario="scale", seed=7, clock=RealClock(), pipelines=50, faults=faults)
+    handle = simulator.start_in_thread()
+    try:
+        with tempfile.TemporaryDirectory(prefix="cptui-bench-") as tmp:
+            root = Path(tmp)
+            cold_runs, warm_runs = [], []
+            for i in range(repeats):
+                home = root / f"cold{i}"  # a new home each time: nothing cached, nothing remembered
+                home.mkdir()
+                cold_runs.append(start_once(handle.url, home))
+                time.sleep(1.0)  # the endpoint's quota refills between starts
+            home = root / "cold0"
+            for _ in range(repeats):
+                warm_runs.append(start_once(handle.url, home))
+                time.sleep(1.0)
+            rows = next((r["rows"] for r in [*warm_runs, *cold_runs] if r["rows"]), [])
+            cli = _cli(handle.url, rows, root, cli_calls) if rows else {"available": False}
+    finally:
+        handle.stop()
+    result: dict[str, Any] = {
+        "faults": faults or "none",
+        "rows_on_screen": len(rows),
+        "cold": {"outside": _medians(cold_runs, "outside_s"), "inside": _medians(cold_runs, "inside_s")},
+        "warm": {"outside": _medians(warm_runs, "outside_s"), "inside": _medians(warm_runs, "inside_s")},
+        "exit_codes": sorted({r["exit"] for r in [*cold_runs, *warm_runs]}),
+        "starts_showing_throttling": sum(
+            "throttling_shown" in r["outside_s"] for r in [*cold_runs, *warm_runs]
+        ),
+        "starts": len(cold_runs) + len(warm_runs),
+        "aws_cli": cli,
+    }
+    live = _get_median(result, "cold", "outside", "live_screen")
+    if cli.get("available") and live:
+        result["cli_over_cptui_cold"] = round(cli["seconds_for_all"] / live, 1)
+    return result
+
+
+def _get_median(result: dict[str, Any], *path: str) -> float | None:
+    data: Any = result
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return float(data["median_s"]) if isinstance(data, dict) and "median_s" in data else None
+
+
+def section3(quick: bool) -> dict[str, Any]:
+    """Cold and warm starts with no quota and under ``tps=10``, each beside the AWS CLI."""
+    compile_package()
+    # The CLI is timed on a sample of the rows (on this machine a call takes 0.5-2 s) and scaled.
+    repeats, cli_calls = (1, 4) if quick else (3, 12)
+    return {
+        "pipelines": 50,
+        "terminal": f"{SCREEN_SIZE[0]}x{SCREEN_SIZE[1]}",
+        "no_quota": scenario("", repeats, cli_calls),
+        "tps_10": scenario("tps=10", repeats, cli_calls),
+    }

@@ -228,6 +228,70 @@ async def _fleet(shot: Shot) -> None:
 # --- end of the fleet ---------------------------------------------------------------------------
 
 
+# --- managing pipelines (tui/ui/screens/definition.py, manage_dialogs.py) -------------------------
+
+# The scripted "editor" of the diff scene: the Build stage gets a second action after the build, and
+# the build a new project (what an operator might do in $EDITOR).
+_EDIT_SCRIPT = """
+import json, sys
+path = sys.argv[1]
+doc = json.load(open(path))
+build = doc["pipeline"]["stages"][1]["actions"]
+build[0]["configuration"]["ProjectName"] = "billing-service-build-v2"
+lint = json.loads(json.dumps(build[0]))
+lint["name"] = "Lint"
+lint["runOrder"] = 2
+lint["configuration"] = {"ProjectName": "billing-service-lint"}
+lint["outputArtifacts"] = []
+build.append(lint)
+json.dump(doc, open(path, "w"), indent=2)
+"""
+
+
+@scene("definition")
+async def _definition(shot: Shot) -> None:
+    """checkout-web's declaration, found at its Production stage's entry condition (`d`, `/`)."""
+    from tui.ui.screens.definition import DefinitionScreen
+
+    await _show_pipeline(shot, "checkout-web")
+    await shot.pilot.press("d")
+    await shot.wait_for(
+        lambda: isinstance(shot.app.screen, DefinitionScreen) and shot.app.screen.declaration is not None
+    )
+    await shot.pilot.press("slash", *"beforeEntry", "enter")
+    await shot.wait_for(
+        lambda: isinstance(shot.app.screen, DefinitionScreen) and bool(shot.app.screen.matches)
+    )
+
+
+@scene("diff")
+async def _diff(shot: Shot) -> None:
+    """`E` on billing-service (CloudFormation manages it): the change, the diff, the warning."""
+    import os
+    import sys
+
+    from tui.ui.screens.manage_dialogs import UpdateDialog
+
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "editor.py"
+        script.write_text(_EDIT_SCRIPT)
+        before = os.environ.get("VISUAL")
+        os.environ["VISUAL"] = f"{sys.executable} {script}"
+        tempdir, tempfile.tempdir = tempfile.tempdir, folder  # the edit file goes with the folder
+        try:
+            await _show_pipeline(shot, "billing-service")
+            await shot.pilot.press("E")
+            await shot.wait_for(lambda: isinstance(shot.app.screen, UpdateDialog))
+        finally:
+            tempfile.tempdir = tempdir
+            if before is None:
+                os.environ.pop("VISUAL", None)
+            else:
+                os.environ["VISUAL"] = before
+    await shot.pilot.pause(0.3)
+
+
+# --- end of managing pipelines ------------------------------------------------------------------
 # --- history insights and fleet health (tui/ui/screens/insights.py, fleet_health.py) ------------
 
 

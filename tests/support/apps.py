@@ -57,6 +57,9 @@ MUTATIONS = (
     "StartPipelineExecution",
     "EnableStageTransition",
     "DisableStageTransition",
+    "UpdatePipeline",
+    "DeletePipeline",
+    "OverrideStageCondition",
 )
 
 _OPEN: list[AwsPipelineService] = []  # services sim_app made, closed after each test

@@ -36,22 +36,94 @@ async def test_polling_views_and_the_naive_strategy_report_every_figure() -> Non
     assert polling.ratio(naive, listed) > 0
 
 
-def test_the_report_checks_targets_and_renders_a_table() -> None:
+def test_the_report_checks_goals_and_renders_the_markdown_block() -> None:
     fake: dict[str, Any] = {
-        "machine": {"cores": 2, "python": "3.11", "textual": "8"},
+        "machine": {"cores": 2, "python": "3.11", "textual": "8", "load_average_1m": 1.0},
         "cold_start": {
-            "milestones_s": {"live_first": {"median_s": 0.5}},
-            "cli_loop_over_cptui_live_first": 40,
+            "tps_10": {
+                "rows_on_screen": 36,
+                "cold": {"outside": {"live_screen": {"median_s": 2.5}, "frame": {"median_s": 0.4}}},
+                "warm": {
+                    "outside": {"frame": {"median_s": 0.45}, "cached_rows": {"median_s": 0.5}},
+                    "inside": {"frame": {"median_s": 0.3}, "rows": {"median_s": 0.3}},
+                },
+                "aws_cli": {"available": True, "seconds_for_all": 20.0, "calls_timed": 36},
+                "cli_over_cptui_cold": 8.0,
+                "starts_showing_throttling": 0,
+                "starts": 2,
+            }
         },
+        "push": {
+            "200": {
+                "events_delivery": "events-delay=200-1000ms",
+                "sweep_s": 600.0,
+                "events": {
+                    "idle": {"calls_per_s": 0.35},
+                    "busy": {
+                        "calls_per_s": 1.0,
+                        "change_to_screen": {
+                            "on_screen": {"changes": 3, "p50_s": 0.5, "p95_s": 1.0, "max_s": 1.0}
+                        },
+                    },
+                },
+            },
+            "lost_events": {
+                "pipelines": 200,
+                "sweep_s": 600.0,
+                "changes": 9,
+                "events_lost": 2,
+                "longest_wrong_s": 300.0,
+            },
+        },
+        "stalls": {"logs": {"tailing_gc_frozen_after_mount": {"keypress_to_frame_ms": {"p95": 30.0}}}},
         "logs": {"ingest_lines_per_s": 100, "rss_peak_mb": 50},
     }
     rows = report.targets(fake)
-    met = {r["measure"]: r["met"] for r in rows}
-    assert met["first live rows on screen (s)"] and met["aws CLI loop ÷ cptui (×)"]
-    assert not met["lines/s ingested"] and met["peak RSS after 1M lines (MB)"]
+    met = {(r["figure"], r["measure"]): r["met"] for r in rows}
+    fig = "cold start, 50 pipelines, tps=10"
+    assert met[(fig, "every row on screen live, first start, outside (s)")]
+    assert met[(fig, "first cached rows, warm start, outside / inside (s)")]
+    assert met[(fig, "AWS CLI ÷ cptui (×)")] is False
+    assert met[(fig, "AWS CLI, the 36 rows one process each (s)")] is None  # context, no goal
+    idle = "CodePipeline calls/s, idle, measured after the first loads"
+    assert met[("200 pipelines, events", idle)] is False
+    assert met[("key → frame, tailing 2,000 log lines/s", "p95 (ms)")]
+    assert any(r["measure"].startswith("longest a row stayed wrong") and r["met"] for r in rows)
     fake["targets"] = rows
     table = report.markdown(fake)
-    assert table.startswith("Measured") and "| cold start |" in table
+    assert table.startswith("Measured") and "| cold start, 50 pipelines, tps=10 |" in table
+    assert "**MISSED**" in table and "MET" in table
+
+
+def test_the_screen_is_read_as_a_person_sees_it() -> None:
+    import startup
+
+    header = " Pipeline               Status        Stage             Started"
+    lines = [
+        " cptui  us-east-1",
+        header,
+        " alpha                  ✔ Succeeded                     12h ago",
+        " beta                   ● cached 5s                     12h ago",
+        " gamma                  … loading",
+        "",
+        " q Quit",
+    ]
+    seen = startup.screen_milestones(lines)
+    assert seen["frame"] and seen["rows"] == ["alpha", "beta", "gamma"]
+    assert seen["cached"] == 1 and seen["live"] == 1 and not seen["throttled"]
+    assert not startup.screen_milestones([" " * 10] * 3)["frame"]
+
+
+async def test_push_and_polling_report_calls_and_change_to_screen() -> None:
+    import push
+
+    result = await push.compare(12, idle_window=10.0, busy_window=5.0, busy_step=0.5)
+    for mode in ("polling", "events"):
+        assert {"idle", "busy", "rows_on_screen"} <= set(result[mode])
+        assert "calls_per_s" in result[mode]["idle"] and "change_to_screen" in result[mode]["busy"]
+    assert result["events"]["mode"] == "live · events"
+    lost = await push.lost(12, window=10.0, sweep=5.0)
+    assert {"longest_wrong_s", "events_lost", "changes", "change_to_screen"} <= set(lost)
 
 
 async def test_the_start_up_probe_writes_its_milestones_and_exits(

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from tui.aws.errors import ErrorKind
 from tui.core.budget import TokenBucket
 from tui.core.cache import BURST_FILE, load_bursts, remember_burst
 from tui.core.model import Status
-from tui.core.poller import Fetch, FetchKind, PollPolicy, PollSettings
+from tui.core.poller import Fetch, FetchKind, PollPolicy, PollSettings, StartupOutcome
 
 T = "ops@us-east-1"
 NAMES = [f"p{i:02d}" for i in range(50)]
@@ -84,30 +85,66 @@ def test_the_grant_is_capped_at_what_the_list_needs() -> None:
     assert policy.grant_startup(T, 40, 0.0) == 2 + int(policy.settings.reserve) + 1
 
 
-def test_a_throttle_during_the_burst_is_quiet_keeps_the_rate_and_retries() -> None:
-    policy = PollPolicy(PollSettings())
+class Endpoint:
+    """The endpoint's own quota, as the simulator's ``tps=N`` fault: a bucket of ``size`` refilled
+    ``rate`` per second (fake clock); a read without a token is throttled."""
+
+    def __init__(self, size: float, rate: float, now: float = 0.0) -> None:
+        self.size, self.rate, self.tokens, self.stamp = size, rate, size, now
+        self.throttled = 0
+
+    def accepts(self, now: float) -> bool:
+        self.tokens = min(self.size, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        self.throttled += 1
+        return False
+
+
+def start_against(
+    policy: PollPolicy, endpoint: Endpoint, grant: int, until: float = 15.0
+) -> dict[str, float]:
+    """Drive the start-up against ``endpoint``: ticks every 0.25 s, each read answered 50 ms after
+    it went out (accepted or throttled). Returns when each pipeline's first status came."""
     listed(policy)
-    policy.grant_startup(T, 34, 0.0)
-    first = policy.next_due(0.0)
-    assert all(policy.in_startup(f) for f in first)
-    ok, throttled = first[:10], first[10:]
-    for fetch in ok:
-        policy.on_result(fetch, 0.1, status=Status.SUCCEEDED)
-    for fetch in throttled:
-        assert policy.on_error(fetch, 0.1, ErrorKind.THROTTLED, "ThrottlingException") is False
-    assert policy.startup_throttled(T)
-    assert not policy.throttled(T)  # the sustained rate was not the problem: not halved
-    assert policy.bucket(T).rate == policy.settings.tps
-    # The throttled reads are due again, at the normal rate.
-    retried: set[str] = set()
-    t = 0.1
-    while t < 10.0 and not set(latest(throttled)) <= retried:
-        t += 0.25
+    policy.grant_startup(T, grant, 0.0)
+    seen: dict[str, float] = {}
+    pending: list[tuple[float, Fetch]] = []
+    t = 0.0
+    while t < until:
         for fetch in policy.next_due(t):
-            assert not policy.in_startup(fetch)
-            retried.add(fetch.name or "")
-            policy.on_result(fetch, t, status=Status.SUCCEEDED)
-    assert set(latest(throttled)) <= retried
+            pending.append((t + 0.05, fetch))
+        t = round(t + 0.05, 3)
+        for when, fetch in [p for p in pending if p[0] <= t]:
+            pending.remove((when, fetch))
+            if endpoint.accepts(when):
+                policy.on_result(fetch, when, status=Status.SUCCEEDED)
+                if fetch.kind is FetchKind.LATEST:
+                    seen.setdefault(fetch.name or "", when)
+            else:
+                assert policy.on_error(fetch, when, ErrorKind.THROTTLED, "ThrottlingException") is False
+    return seen
+
+
+def test_a_throttled_burst_is_retried_at_once_paced_to_what_the_endpoint_accepts() -> None:
+    """tps=10 at the endpoint, 30 rows on screen, a burst sized to the screen: 10 reads answered,
+    the rest throttled and retried at about 10/s (not cptui's 4 calls/s, not botocore's 0-3 s
+    backoff): every row on screen within a second of the quota's own floor (2.0 s)."""
+    policy = PollPolicy(PollSettings())
+    endpoint = Endpoint(10, 10)
+    seen = start_against(policy, endpoint, 34)
+    on_screen = [seen.get(n, 99.0) for n in NAMES[:30]]
+    assert max(on_screen) <= 3.0, sorted(on_screen)
+    assert endpoint.throttled > 0 and policy.startup_throttled(T)
+    assert not policy.throttled(T)  # the sustained rate was never the problem: not halved
+    assert policy.bucket(T).rate == policy.settings.tps
+    # Off screen waited for the rows on screen, then came at the normal rate.
+    assert min(seen[n] for n in NAMES[30:]) >= max(on_screen)
+    # What the endpoint took at once is what the next start sends.
+    assert policy.startup_outcome(T, 15.0) == StartupOutcome(34, 10, burst_throttled=True, clean=False)
+    assert policy.startup_outcome(T, 15.0) is None  # told once
 
 
 def test_a_throttle_after_the_burst_halves_the_rate_as_before() -> None:
@@ -116,8 +153,10 @@ def test_a_throttle_after_the_burst_halves_the_rate_as_before() -> None:
     policy.grant_startup(T, 34, 0.0)
     for fetch in policy.next_due(0.0):
         policy.on_result(fetch, 0.1, status=Status.SUCCEEDED)
-    fetch = next(f for f in policy.next_due(3.0))
-    policy.on_error(fetch, 3.1, ErrorKind.THROTTLED, "ThrottlingException")
+    # (The phase over, the bank starts empty: the next read a token's worth later.)
+    fetch = next(f for t in (3.0, 3.25, 3.5, 3.75) for f in policy.next_due(t))
+    assert not policy.in_startup(fetch)
+    policy.on_error(fetch, 3.9, ErrorKind.THROTTLED, "ThrottlingException")
     assert policy.throttled(T) and not policy.startup_throttled(T)
 
 
@@ -167,8 +206,9 @@ async def test_a_full_first_screen_under_an_endpoint_quota_shows_no_throttling(t
             )
             assert not [n for n, *_ in told(app) if "throttl" in n.lower()]
             if app.poller.policy.startup_throttled(target.key):
-                # The quota did throttle the burst: the next start sends half of it.
-                assert load_bursts(tmp_path / "cache") == {target.key: max(8, granted // 2)}
+                # The quota did throttle the burst: the next start sends about what it accepted.
+                await wait_until(pilot, lambda: bool(load_bursts(tmp_path / "cache")), timeout=15)
+                assert 8 <= load_bursts(tmp_path / "cache")[target.key] < granted
     finally:
         await sim.stop()
 
@@ -221,7 +261,7 @@ def test_the_cache_folder_follows_xdg_no_cache_the_config_and_the_demo(
     assert cli.demo_config(Config(), tmp_path / "demo").cache_dir is None
 
 
-def test_a_throttled_burst_is_remembered_halved_once_per_run(tmp_path: Path) -> None:
+def _poller_with(tmp_path: Path, outcome: StartupOutcome | None) -> Any:
     from tui.app.application import CptuiApp
     from tui.aws import create_service
     from tui.core.config import Config, GeneralConfig, PollingConfig
@@ -235,17 +275,85 @@ def test_a_throttled_burst_is_remembered_halved_once_per_run(tmp_path: Path) -> 
         cache_dir=tmp_path,
     )
     poller = CptuiApp([service], config).poller
-    poller.startup_granted[target.key] = 40
-    poller._startup_throttled(target.key)
-    poller._startup_throttled(target.key)  # the burst's other throttled reads: still halved once
-    assert load_bursts(tmp_path) == {target.key: 20}
-    assert poller.startup_burst(target.key) == 20
-    # The next run starts with half, and halves again after another throttle (not below burst).
-    again = CptuiApp([service], config).poller
-    assert again.startup_burst(target.key) == 20
-    again.startup_granted[target.key] = 10
-    again._startup_throttled(target.key)
-    assert load_bursts(tmp_path) == {target.key: 8}
+    outcomes = [outcome]
+    poller.policy.startup_outcome = lambda key, now: outcomes.pop() if outcomes else None
+    return poller
+
+
+def test_a_throttled_burst_is_remembered_as_what_the_endpoint_accepted(tmp_path: Path) -> None:
+    key = "@us-east-1"
+    # 40 tokens (38 reads and the reserve): the endpoint answered 10 at once; next time 12 tokens.
+    poller = _poller_with(tmp_path, StartupOutcome(40, 10, burst_throttled=True, clean=False))
+    poller._settle_startup(key)
+    poller._settle_startup(key)  # told once
+    assert load_bursts(tmp_path) == {key: 12}
+    assert poller.startup_burst(key) == 12
+    # The next run starts with it; a throttle again shrinks it, never below ``burst`` (8).
+    again = _poller_with(tmp_path, StartupOutcome(12, 3, burst_throttled=True, clean=False))
+    assert again.startup_burst(key) == 12
+    again._settle_startup(key)
+    assert load_bursts(tmp_path) == {key: 8}
+
+
+def test_clean_starts_let_the_remembered_burst_grow_back_to_the_screen(tmp_path: Path) -> None:
+    key = "@us-east-1"
+    remember_burst(tmp_path, key, 8)
+    sizes = []
+    for _ in range(6):
+        poller = _poller_with(tmp_path, None)
+        granted = poller.startup_burst(key)
+        sizes.append(granted)
+        poller.policy.startup_outcome = lambda k, now, g=granted: StartupOutcome(g, g - 2, False, True)
+        poller._settle_startup(key)
+    assert sizes == [8, 12, 18, 27, 40, 40]  # by half each clean start, up to what the screen asks
+    # A start that was not clean (a paced read throttled, not the burst) leaves it as it is.
+    remember_burst(tmp_path, key, 12)
+    poller = _poller_with(tmp_path, StartupOutcome(12, 10, burst_throttled=False, clean=False))
+    poller._settle_startup(key)
+    assert load_bursts(tmp_path) == {key: 12}
+
+
+def test_a_read_answered_only_after_a_retry_counts_as_throttled() -> None:
+    """botocore retries a throttle by itself: an answer that needed one says the burst was too big."""
+    policy = PollPolicy(PollSettings())
+    listed(policy)
+    policy.grant_startup(T, 12, 0.0)
+    burst = policy.next_due(0.0)
+    assert len(burst) == 10
+    for i, fetch in enumerate(burst):
+        policy.on_result(fetch, 0.1, status=Status.SUCCEEDED, retried=i >= 6)
+    assert policy.startup_throttled(T) and not policy.throttled(T)
+    t = 0.1
+    while policy.in_startup_phase(T) and t < 30:
+        t += 0.25
+        for fetch in policy.next_due(t):
+            policy.on_result(fetch, t, status=Status.SUCCEEDED)
+        outcome = policy.startup_outcome(T, t)
+        if outcome is not None:
+            assert outcome == StartupOutcome(12, 6, burst_throttled=True, clean=False)
+            break
+    else:
+        raise AssertionError("the start-up phase never ended")
+
+
+def test_a_burst_smaller_than_the_bank_is_not_paced() -> None:
+    """A budget whose own bank holds more than the burst (here 40 calls/s, burst 40) was never
+    limited by it: the rest goes out at once through the bucket, not at a start-up pace."""
+    policy = PollPolicy(PollSettings(tps=40.0, burst=40.0))
+    listed(policy)
+    policy.grant_startup(T, 6, 0.0)
+    first = policy.next_due(0.0)
+    assert set(NAMES[:30]) <= set(latest(first)) or len(first) >= policy.settings.max_in_flight
+    assert any(f.kind is FetchKind.IDENTITY for f in first)  # who the caller is: at once too
+
+
+def test_the_phase_ends_once_every_row_on_screen_is_read() -> None:
+    """No quota: the burst covers the screen and the phase ends with its answers, clean."""
+    policy = PollPolicy(PollSettings())
+    seen = start_against(policy, Endpoint(1000, 1000), 34, until=0.2)
+    assert set(NAMES[:30]) <= set(seen)
+    assert policy.startup_outcome(T, 0.2) == StartupOutcome(34, 32, burst_throttled=False, clean=True)
+    assert not policy.in_startup_phase(T)
 
 
 async def test_the_burst_reads_the_rows_the_first_frame_will_show(tmp_path: Path) -> None:
@@ -287,3 +395,50 @@ async def test_the_burst_reads_the_rows_the_first_frame_will_show(tmp_path: Path
             assert set(last) & set(asked[:burst])  # the favourites on top, not just the first names
     finally:
         await sim.stop()
+
+
+async def test_a_start_up_read_is_sent_once_and_an_answer_after_a_retry_says_so(sim: Any) -> None:
+    """The real client against the simulator: a read made with ``SINGLE_ATTEMPT`` comes back
+    throttled at once (one request, not botocore's three), so the start-up phase can pace the
+    retry itself; an ordinary read that botocore retried leaves ``LAST_RETRIES`` above 0."""
+    import pytest
+
+    from tui.aws import create_service
+    from tui.aws.errors import AwsError
+    from tui.aws.service import LAST_RETRIES, SINGLE_ATTEMPT
+    from tui.core.model import Target
+    from tui.sim.faults import Fault
+
+    faults = sim._faults
+    decide = faults.decide
+    throttle_next = [0]
+    requests: list[str] = []
+
+    def throttling(service: str, op: str, account: str, region: str, resource: str) -> Fault:
+        if op == "ListPipelineExecutions":
+            requests.append(op)
+            if throttle_next[0] > 0:
+                throttle_next[0] -= 1
+                return Fault(code="ThrottlingException", message="Rate exceeded")
+        return decide(service, op, account, region, resource)
+
+    faults.decide = throttling
+    east = Target(region="us-east-1")
+    service = create_service(east, endpoint_url=sim.url, credentials=("AKID1", "x", None))
+    name = sorted(sim.engine.world("123456789012", "us-east-1").pipelines)[0]
+    try:
+        await service.list_executions(name, max_results=1)
+        assert LAST_RETRIES.get() == 0
+        throttle_next[0], requests[:] = 1, []
+        token = SINGLE_ATTEMPT.set(True)
+        try:
+            with pytest.raises(AwsError) as caught:
+                await service.list_executions(name, max_results=1)
+        finally:
+            SINGLE_ATTEMPT.reset(token)
+        assert caught.value.kind is ErrorKind.THROTTLED and len(requests) == 1
+        throttle_next[0], requests[:] = 1, []
+        await service.list_executions(name, max_results=1)  # botocore retries it, and says so
+        assert len(requests) == 2 and LAST_RETRIES.get() == 1
+    finally:
+        await service.close()

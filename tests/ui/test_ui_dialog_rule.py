@@ -9,7 +9,10 @@ it is visible.
 
 from __future__ import annotations
 
+import asyncio
 import io
+import sys
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -49,6 +52,22 @@ from tui.ui.screens.dialogs import (
     StopDialog,
     TransitionDialog,
 )
+from tui.ui.screens.manage_dialogs import DeleteDialog, UpdateDialog
+
+
+@pytest.fixture(autouse=True)
+def _scripted_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`E` runs $VISUAL: a script that changes one value, so the update dialog opens."""
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import json, sys\n"
+        "doc = json.load(open(sys.argv[1]))\n"
+        "doc['pipeline']['stages'][-1]['actions'][0]['runOrder'] = 7\n"
+        "json.dump(doc, open(sys.argv[1], 'w'))\n"
+    )
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {script}")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the edit files kept on cancel
+
 
 REFLEXES: tuple[tuple[str, ...], ...] = (("enter",), ("enter", "enter"), ("space",))
 
@@ -62,6 +81,8 @@ DIALOGS = [
     ("start-with-variables", "S", ("payments-api-prod", "Build", None), StartDialog),
     ("disable-transition", "t", ("web-frontend", "Deploy", None), TransitionDialog),
     ("enable-transition", "t", ("infra-network", "Production", None), TransitionDialog),
+    ("update-definition", "E", ("docs-site", "Build", None), UpdateDialog),
+    ("delete-pipeline", "D", ("docs-site", "Build", None), DeleteDialog),
 ]
 
 
@@ -92,13 +113,20 @@ async def dialog_ready(pilot: Pilot[Any], app: CptuiApp, kind: type[Screen[Any]]
 
 
 async def back_to(pilot: Pilot[Any], app: CptuiApp, screen: Screen[Any]) -> None:
-    """Close whatever the reflex left open (a dialog, or a screen Enter opened after a cancel)."""
-    for _ in range(3):
-        if app.screen is screen:
-            break
-        await pilot.press("escape")
+    """Close whatever the reflex left open (a dialog, or a screen Enter opened after a cancel, or
+    what a flow shows after its dialog closed: the edit's "edit again / keep / discard"), until the
+    flow has ended."""
+
+    def operator_busy() -> bool:
+        return any(w.is_running or w.state.name == "PENDING" for w in app.workers if w.group == "operator")
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while app.screen is not screen or operator_busy():
+        assert loop.time() < deadline, f"still open: {app.screen!r}"
+        if app.screen is not screen:
+            await pilot.press("escape")
         await pilot.pause()
-    await wait_until(pilot, lambda: app.screen is screen)
     await wait_for_workers(pilot, "operator")
 
 

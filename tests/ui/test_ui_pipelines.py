@@ -36,6 +36,13 @@ async def test_rows_appear_with_the_demos_statuses(sim: Simulator, tmp_path: Pat
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         screen = pipelines_screen(app)
+        # The stages and approvals come from the reads the statuses ask for, after every row's status.
+        def stages_read() -> bool:
+            rows = screen.shown_rows()
+            failed = [r for r in rows if r.status is Status.FAILED]
+            return any(r.waiting_approval for r in rows) and all(r.stage for r in failed)
+
+        await wait_until(pilot, stages_read, timeout=10)
         shown = {r.name: r for r in screen.shown_rows()}
         assert set(shown) == set(sim.engine.world().pipelines)
         truth = await _truth(sim)

@@ -56,6 +56,7 @@ def screen_bindings() -> dict[str, list[Binding]]:
     """Screen name -> every binding active on it (its own, its main widgets', the app's)."""
     from tui.ui.screens.approvals import ApprovalsScreen
     from tui.ui.screens.chooser import ValueChooser
+    from tui.ui.screens.definition import DefinitionScreen
     from tui.ui.screens.dialogs import ApprovalDialog, ConfirmDialog
     from tui.ui.screens.execution import ExecutionScreen
     from tui.ui.screens.fleet_health import FleetHealthScreen
@@ -80,6 +81,7 @@ def screen_bindings() -> dict[str, list[Binding]]:
         "insights": _bindings([InsightsScreen, *app]),
         "fleet health": _bindings([FleetHealthScreen, RankedTable, *app]),
         "logs": _bindings([LogScreen, LogView, *app]),
+        "definition": _bindings([DefinitionScreen, *app]),
         "approvals": _bindings([ApprovalsScreen, RankedTable, *app]),
         "followed executions": _bindings([WatchListScreen, RankedTable, *app]),
         # Modal screens: the app's bindings do not reach them.

@@ -10,6 +10,7 @@ On-demand reads (``app.reads``, tui/core/reads.py) take their token from the sam
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -21,6 +22,7 @@ from textual.geometry import Size
 from tui.app.context import Scheduling, Telling
 from tui.aws.errors import AwsError, ErrorKind
 from tui.aws.iam import iam_action
+from tui.aws.service import LAST_RETRIES, SINGLE_ATTEMPT
 from tui.core.cache import load_bursts, remember_burst
 from tui.core.error_text import error_text, missing_permission
 from tui.core.poller import Fetch, FetchKind, PollPolicy, PollSettings
@@ -42,6 +44,17 @@ _LOCAL_ERRORS = (ErrorKind.NOT_FOUND, ErrorKind.VALIDATION, ErrorKind.CONFLICT)
 # The request went out and no answer came in time: the endpoint is reachable but not answering.
 _READ_TIMEOUTS = frozenset({"ReadTimeoutError", "ServerTimeoutError", "TimeoutError"})
 _LIST_PERMISSION = iam_action("ListPipelines")
+# Terminal lines of the pipelines list that are not rows (header, table header, footer, ...): the
+# start-up burst reads as many rows as the rest holds.
+LIST_CHROME_ROWS = 4
+
+
+_PACED_KINDS = frozenset({FetchKind.LATEST, FetchKind.STATE})
+
+
+def _retried() -> bool:
+    """The fetch just answered only after the client retried it (a throttle, most often)."""
+    return LAST_RETRIES.get() > 0
 
 
 class PollHost(Session, Scheduling, Telling, Protocol):
@@ -100,7 +113,6 @@ class PollController:
         self._cache_dir: Path | None = app.config.cache_dir
         self._bursts = load_bursts(self._cache_dir)
         self.startup_granted: dict[str, int] = {}
-        self._shrunk: set[str] = set()
         for key in self._targets:
             self.policy.add_target(key, monotonic())
 
@@ -216,6 +228,8 @@ class PollController:
             )
         for key, target in self._targets.items():
             self._emit(self.app.store.set_throttled(target, self.policy.throttled(key)))
+            if self.policy.in_startup_phase(key):
+                self._settle_startup(key)
 
     async def _run(self, fetch: Fetch) -> None:
         try:
@@ -252,9 +266,9 @@ class PollController:
                 self._unavailable(target, fetch, error.code or error.kind.value)
                 return
             if quiet:
-                # The start-up burst was too big for the endpoint: retried at once at the normal
-                # rate, nothing for the user to do; the next start sends a smaller burst.
-                self._startup_throttled(fetch.target)
+                # The start-up burst was too big for the endpoint: retried at once, paced to what
+                # it accepts; nothing for the user to do; the next start sends a smaller burst.
+                self._settle_startup(fetch.target)
                 self._dispatch_soon()
                 return
             self._failed(target, fetch, error)
@@ -267,6 +281,9 @@ class PollController:
             self.app.report_error(error, once=f"{fetch.kind.operation}:{type(error).__name__}")
             self._emit(self._mark_unread(target, fetch, "answer could not be read"))
             return
+        finally:
+            if self.policy.in_startup_phase(fetch.target):
+                self._settle_startup(fetch.target)
         store = self.app.store
         change = change.merge(store.clear_denied(target, iam_action(fetch.kind.operation)))
         if _LIST_PERMISSION not in store.freshness(target).denied:
@@ -276,9 +293,14 @@ class PollController:
 
     async def _fetch(self, service: PipelineService, target: Target, fetch: Fetch) -> StoreChange:
         store, policy, name = self.app.store, self.policy, fetch.name or ""
+        LAST_RETRIES.set(0)  # (each fetch runs in its own worker: its own context)
+        # In the start-up phase a throttled read comes back at once, and the policy retries it
+        # paced to what the endpoint accepts (botocore's own retries wait 0-1 s, then 0-2 s, in no
+        # order: rows on screen came 4 s late behind them).
+        SINGLE_ATTEMPT.set(fetch.kind in _PACED_KINDS and policy.in_startup(fetch))
         if fetch.kind is FetchKind.IDENTITY:
             change = store.set_identity(target, await service.identity())
-            policy.on_result(fetch, self._monotonic())
+            policy.on_result(fetch, self._monotonic(), retried=_retried())
         elif fetch.kind is FetchKind.LIST:
             summaries = await service.list_pipelines()
             first = not store.freshness(target).listed
@@ -310,7 +332,7 @@ class PollController:
                 or (row is not None and not row.loaded)
             )
             status = latest.status if latest else None
-            policy.on_result(fetch, self._monotonic(), changed, status=status)
+            policy.on_result(fetch, self._monotonic(), changed, status=status, retried=_retried())
             if changed:
                 self._dispatch_soon()  # its follow-up (the state) should not wait for the tick
         elif fetch.kind is FetchKind.STATE:
@@ -322,7 +344,7 @@ class PollController:
             change = store.set_state(target, name, state)
             change = change.merge(store.mark_read(target, name, fetch.kind.operation, self.app.now()))
             waiting = any(a.token for s in state.stages for a in s.actions)
-            policy.on_result(fetch, self._monotonic(), outdated, approval=waiting)
+            policy.on_result(fetch, self._monotonic(), outdated, approval=waiting, retried=_retried())
             if outdated:
                 self._dispatch_soon()  # the new status within the running cadence, not a tick later
         else:
@@ -333,12 +355,22 @@ class PollController:
 
     # --- the start-up burst ------------------------------------------------------------------
 
-    def startup_burst(self, key: str) -> int:
-        """Reads sent at once when ``key``'s first list arrives: ``[polling] startup_burst``, else
-        the screen's height in rows (the rows that fit, and a few); never more than a throttle
-        during an earlier start left remembered."""
+    def screen_burst(self) -> int:
+        """The burst the screen asks for: ``[polling] startup_burst``, else one read per row that
+        fits in the list (the terminal less the list's chrome), one for who the caller is, and the
+        tokens polls leave for on-demand calls. Not more: a read of a row off screen would take a
+        token of the endpoint's own bucket from a row on screen."""
         configured = self.policy.settings.startup_burst
-        burst = configured if configured is not None else max(self.app.size.height, 1)
+        if configured is not None:
+            return configured
+        rows = max(1, self.app.size.height - LIST_CHROME_ROWS)
+        return rows + 1 + int(self.policy.settings.reserve)
+
+    def startup_burst(self, key: str) -> int:
+        """Reads sent at once when ``key``'s first list arrives (``screen_burst``); never more
+        than what an earlier start left remembered for this target (a throttled burst is
+        remembered as what the endpoint accepted)."""
+        burst = self.screen_burst()
         remembered = self._bursts.get(key)
         return min(burst, remembered) if remembered is not None else burst
 
@@ -348,17 +380,32 @@ class PollController:
             # The list has not been painted yet: the rows it will show first are the first in the
             # list's order (favourites, then the latest activity the list knows of).
             rows = self.app.store.rows(self._targets[key])
-            self.policy.set_visible(key, [r.name for r in rows[:burst]])
+            fit = max(1, self.app.size.height - LIST_CHROME_ROWS)
+            self.policy.set_visible(key, [r.name for r in rows[:fit]])
         self.startup_granted[key] = self.policy.grant_startup(key, burst, now)
 
-    def _startup_throttled(self, key: str) -> None:
-        """Remember a burst half the size for the next start (once per run and target)."""
-        if key in self._shrunk:
-            return  # the burst's other throttled reads say the same
-        self._shrunk.add(key)
-        smaller = max(int(self.policy.settings.burst), self.startup_granted.get(key, 0) // 2)
-        self._bursts[key] = smaller
-        remember_burst(self._cache_dir, key, smaller)
+    def _settle_startup(self, key: str) -> None:
+        """Once the start-up phase is over: remember the burst for the next start. A burst the
+        endpoint throttled (or answered only after retries) becomes what it accepted at once (not
+        below ``burst``); a clean start whose burst was smaller than the screen asks grows it by
+        half, up to the screen (an endpoint's quota can be raised, or was shared at the time)."""
+        outcome = self.policy.startup_outcome(key, self._monotonic())
+        if outcome is None:
+            return
+        remembered = self._bursts.get(key)
+        floor = int(self.policy.settings.burst)
+        if outcome.burst_throttled:
+            # (A grant counts the tokens polls keep for on-demand calls: the reads it sends are fewer.)
+            reserve = int(self.policy.settings.reserve)
+            self._remember(key, max(floor, min(outcome.accepted + reserve, outcome.granted - 1)))
+        elif outcome.clean and remembered is not None:
+            wanted = self.screen_burst()
+            if outcome.granted >= remembered and remembered < wanted:
+                self._remember(key, min(wanted, max(remembered + 1, math.ceil(remembered * 1.5))))
+
+    def _remember(self, key: str, burst: int) -> None:
+        self._bursts[key] = burst
+        remember_burst(self._cache_dir, key, burst)
 
     def _unavailable(self, target: Target, fetch: Fetch, code: str) -> None:
         """The endpoint answers this operation with the same failure every time while others work:

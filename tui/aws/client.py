@@ -22,7 +22,7 @@ from botocore import xform_name
 
 from tui.aws import convert
 from tui.aws.errors import AccessDenied, AwsError, ErrorKind, Unsupported, ValidationFailed
-from tui.aws.service import LAST_REQUEST_ID, CallObserver
+from tui.aws.service import LAST_REQUEST_ID, LAST_RETRIES, SINGLE_ATTEMPT, CallObserver
 from tui.aws.session import DEFAULT_POOL, SessionPool
 from tui.core.model import (
     ActionExecution,
@@ -213,12 +213,16 @@ class AwsPipelineService:
         **params: Any,
     ) -> dict[str, Any]:
         async def run() -> dict[str, Any]:
-            client = await self._client(service, mutation=mutation)
+            # The mutations' client sends each request once: a read asked to be sent once uses it.
+            client = await self._client(service, mutation=mutation or SINGLE_ATTEMPT.get())
             method = getattr(client, xform_name(operation))
             response: dict[str, Any] = await method(**params)
-            request_id = (response.get("ResponseMetadata") or {}).get("RequestId")
+            metadata = response.get("ResponseMetadata") or {}
+            request_id = metadata.get("RequestId")
             if request_id:
                 LAST_REQUEST_ID.set(str(request_id))
+            retries = metadata.get("RetryAttempts")
+            LAST_RETRIES.set(retries if type(retries) is int else 0)
             return response
 
         return await self._observed(operation, run, mutation=mutation, observe=observe, service=service)

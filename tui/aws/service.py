@@ -36,6 +36,13 @@ from tui.core.model import (
 # action runner reads it right after a mutation so the audit log can cite it. A ContextVar, because
 # concurrent tasks each see their own.
 LAST_REQUEST_ID: ContextVar[str | None] = ContextVar("cptui_last_request_id", default=None)
+# How many times the client retried the latest call made in this task before it was answered
+# (botocore's own retries, e.g. of a throttle): the start-up burst learns from it what the endpoint
+# accepted at once (tui/core/poller.py).
+LAST_RETRIES: ContextVar[int] = ContextVar("cptui_last_retries", default=0)
+# True while a read made in this task must be sent once, not retried by the client (the start-up
+# phase paces its own retries of a throttle to what the endpoint accepts: tui/core/poller.py).
+SINGLE_ATTEMPT: ContextVar[bool] = ContextVar("cptui_single_attempt", default=False)
 
 
 class CallObserver(Protocol):

@@ -15,16 +15,24 @@ No Textual here: the dialogs live in ``tui/ui/screens/dialogs.py``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from tui.aws.errors import AwsError, ErrorKind
+from tui.aws.errors import AwsError, Conflict, ErrorKind
 from tui.aws.service import LAST_REQUEST_ID, PipelineService
 from tui.core.audit import AuditLog, AuditRecord, os_reason
-from tui.core.model import ApprovalRequest, Identity, RetryMode, SourceRevision, Target
+from tui.core.model import (
+    ApprovalRequest,
+    ConditionKind,
+    Identity,
+    PipelineDeclaration,
+    RetryMode,
+    SourceRevision,
+    Target,
+)
 from tui.core.sanitize import clean
 
 
@@ -49,6 +57,8 @@ class ActionRequest:
     call: Callable[[PipelineService], Awaitable[object]]
     destructive: bool = False
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # What a success says (and the audit line records), from the call's value; None: "TITLE: done".
+    done: Callable[[object], str] | None = None
 
     def with_where(self, identity: Identity | None) -> str:
         """The confirmation text with the account and region spelled out."""
@@ -132,10 +142,11 @@ class ActionRunner:
             unknown = error.kind in (ErrorKind.OUTCOME_UNKNOWN, ErrorKind.SERVICE)
             outcome = Outcome.UNKNOWN if unknown else Outcome.FAILED
             return ActionResult(request, outcome, clean(str(error), max_len=1000), error=error)
+        message = request.done(value) if request.done is not None else f"{request.title}: done"
         return ActionResult(
             request,
             Outcome.SUCCEEDED,
-            f"{request.title}: done",
+            message,
             value=value,
             request_id=LAST_REQUEST_ID.get(),
         )
@@ -360,4 +371,128 @@ def set_transition(
         },
         call=call,
         destructive=not enabled,
+    )
+
+
+# --- managing pipelines (issue 13) ---------------------------------------------------------------
+
+
+class VersionChanged(Conflict):
+    """The pipeline's version moved on between the start of an edit and its sending: UpdatePipeline
+    was not called (it has no concurrency check of its own, so cptui makes one)."""
+
+    def __init__(self, message: str, *, current: PipelineDeclaration) -> None:
+        super().__init__(message, code="PipelineVersionChanged", operation="UpdatePipeline")
+        self.current = current
+
+
+def update_pipeline(
+    target: Target,
+    pipeline: str,
+    declaration: Mapping[str, Any],
+    *,
+    base_version: int,
+    digest: str,
+    changes: Sequence[str],
+) -> ActionRequest:
+    """UpdatePipeline with an edited declaration, once — after reading the pipeline again: if its
+    version is no longer ``base_version`` (someone changed it meanwhile), ``VersionChanged`` is
+    raised and nothing is sent. The audit line records the versions before and after and the
+    diff's digest."""
+    document = dict(declaration)
+    document.pop("metadata", None)
+
+    async def call(service: PipelineService) -> object:
+        current = await service.get_pipeline_declaration(pipeline)
+        if current.version != base_version:
+            raise VersionChanged(
+                f"{pipeline} is at version {current.version} now, not {base_version} as when the edit "
+                "began: someone changed it meanwhile. Nothing was sent.",
+                current=current,
+            )
+        return await service.update_pipeline(document)
+
+    def done(value: object) -> str:
+        after = value.version if isinstance(value, PipelineDeclaration) else "unknown"
+        return f"Update pipeline: done, version {base_version} → {after} ({digest})"
+
+    count = len(changes)
+    return ActionRequest(
+        operation="UpdatePipeline",
+        target=target,
+        pipeline=pipeline,
+        subject=pipeline,
+        title="Update pipeline",
+        confirmation=f"Replace the definition of {clean(pipeline)} (version {base_version}) with your "
+        f"edit: {count} change{'s' if count != 1 else ''} (UpdatePipeline, version {base_version} → "
+        f"{base_version + 1})",
+        params={
+            "pipelineName": pipeline,
+            "versionBefore": base_version,
+            "versionAfter": base_version + 1,
+            "diffDigest": digest,
+            "changes": list(changes)[:50],
+        },
+        call=call,
+        destructive=True,
+        done=done,
+    )
+
+
+def delete_pipeline(
+    target: Target, pipeline: str, *, version: int | None, stack: str | None
+) -> ActionRequest:
+    """DeletePipeline: the pipeline and its history go (its S3 artifacts stay)."""
+
+    async def call(service: PipelineService) -> object:
+        await service.delete_pipeline(pipeline)
+        return None
+
+    return ActionRequest(
+        operation="DeletePipeline",
+        target=target,
+        pipeline=pipeline,
+        subject=pipeline,
+        title="Delete pipeline",
+        confirmation=f"Delete the pipeline {clean(pipeline)}"
+        + (f" (version {version})" if version is not None else "")
+        + " and its execution history, permanently",
+        params={
+            "pipelineName": pipeline,
+            "version": version,
+            **({"cloudFormationStack": stack} if stack else {}),
+        },
+        call=call,
+        destructive=True,
+    )
+
+
+def override_condition(
+    target: Target, pipeline: str, stage: str, execution_id: str, kind: ConditionKind
+) -> ActionRequest:
+    """OverrideStageCondition: the condition being checked for the execution ends as Overridden
+    and the stage goes on (BEFORE_ENTRY: it is entered; ON_SUCCESS: it succeeds)."""
+
+    async def call(service: PipelineService) -> object:
+        await service.override_stage_condition(pipeline, stage, execution_id, kind)
+        return None
+
+    what = "entry" if kind == ConditionKind.BEFORE_ENTRY else "on-success"
+    goes_on = "enters the stage" if kind == ConditionKind.BEFORE_ENTRY else "completes the stage"
+    return ActionRequest(
+        operation="OverrideStageCondition",
+        target=target,
+        pipeline=pipeline,
+        subject=f"{pipeline}/{stage}",
+        title="Override condition",
+        confirmation=f"Override the {what} condition of stage {clean(stage)} in {clean(pipeline)} for "
+        f"execution {execution_id}: its rules are no longer waited for and the execution {goes_on}",
+        params={
+            "pipelineName": pipeline,
+            "stageName": stage,
+            "pipelineExecutionId": execution_id,
+            "conditionType": str(kind.value),
+        },
+        call=call,
+        destructive=True,
     )

@@ -50,6 +50,11 @@ CATALOG: Mapping[str, KeyDef] = {
     "start": KeyDef("S"),
     "copy": KeyDef("y"),
     "link": KeyDef("b"),
+    "definition": KeyDef("d"),
+    "edit": KeyDef("E"),
+    "delete": KeyDef("D"),
+    "override": KeyDef("O"),
+    "stage_filter": KeyDef("f"),
     # The approvals inbox and the followed executions
     "open_pipeline": KeyDef("g"),
     "dismiss": KeyDef("d"),

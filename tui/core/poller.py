@@ -30,10 +30,16 @@ One ``TokenBucket`` per target is shared by polls and on-demand calls (``take_to
 bucket refills (many rows on screen, or a throttle halved the rate) the visible and idle intervals
 stretch by the same factor, so the budget always holds and running pipelines keep their cadence;
 rows on screen stretch at most ``visible_stretch_max`` times, what is off screen takes the rest.
-At start-up the controller grants a one-off burst (``grant_startup``: about the rows on screen):
-that many first loads start at once, in parallel, beyond ``burst`` and ``max_in_flight``; then the
-normal rate. A throttle during that burst drops the rest of it without halving the rate (the burst,
-not the sustained rate, was too big), and the fetch is due again at once.
+At start-up the controller grants a one-off burst (``grant_startup``: the rows on screen): that many
+first loads start at once, in parallel, beyond ``burst`` and ``max_in_flight``, top row first. The
+start-up phase lasts until every row on screen has its status (at most ``_STARTUP_MAX``): after the
+burst, what the user asked for, the list and the rows on screen go paced to what the endpoint took at
+once per second (``_pace``: an AWS bucket refills at about its size per second; a tenth more every
+half second, 15 % less after a throttle), not at ``tps``; everything else waits. A throttle in the
+phase is the burst (or the pace), not the sustained rate: the rate is not halved, the fetch is due
+again at once (the controller sends those reads once, not through botocore's retries, which waited
+0-3 s in no order). At its end the bank is emptied (the endpoint's bucket was just spent) and
+``startup_outcome`` tells the controller what to remember for the next start.
 
 Push mode (``set_push``): while events flow for a target (``tui.events``), every pipeline not on a
 screen is read only by the paced safety sweep (``[events] sweep_interval``, default 600 s) and the
@@ -80,6 +86,13 @@ _WINDOW = 30.0
 # A paced pool banks this much unused credit: after a moment without tokens the sweep catches up
 # instead of losing its share (at 2.0 the worst off-screen gap at 200 pipelines was 164 s, not 138).
 _CREDIT_MAX = 8.0
+_NO_RANK = 1 << 30  # (off screen: after every row on screen)
+# The start-up phase ends by this long (seconds) after its grant, whatever is still unread.
+_STARTUP_MAX = 20.0
+# A throttle during the paced start-up cuts the pace to this share (once per second at most).
+_PACE_CUT = 0.85
+# ... and grows by this share every this many seconds without one.
+_PACE_GROW, _PACE_GROW_EVERY = 0.1, 0.5
 
 
 class FetchKind(StrEnum):
@@ -217,6 +230,36 @@ class _Pipe:
         return self.status in RUNNING_STATUSES
 
 
+@dataclass(frozen=True)
+class StartupOutcome:
+    """How the start-up phase went: ``granted`` reads in the burst, ``accepted`` of them answered at
+    the first attempt; ``burst_throttled``: the endpoint throttled one of the burst (or answered it
+    only after a retry); ``clean``: nothing in the whole phase was throttled or retried."""
+
+    granted: int
+    accepted: int
+    burst_throttled: bool
+    clean: bool
+
+
+@dataclass
+class _Startup:
+    """The start-up phase of one target (see ``PollPolicy.grant_startup``)."""
+
+    granted: int
+    until: float  # the phase ends by then at the latest
+    wave: set[tuple[FetchKind, str | None]] = field(default_factory=set)  # the burst's reads in flight
+    accepted: int = 0  # the burst's reads answered at the first attempt
+    burst_throttled: bool = False
+    throttled: bool = False  # anything in the phase throttled or retried
+    beyond_bank: bool = True  # the burst was more than the bucket held (else it was never the limit)
+    pace: TokenBucket | None = None  # after the burst: reads paced to what the endpoint accepts
+    factor: float = 1.0  # the pace's share of ``accepted`` per second, cut by each throttle
+    cut_at: float | None = None
+    paced_at: float = 0.0  # when the pace began
+    grown: int = 0  # growth steps taken since it began, or since the last cut
+
+
 @dataclass
 class _Target:
     key: str
@@ -224,6 +267,7 @@ class _Target:
     added_at: float
     pipes: dict[str, _Pipe] = field(default_factory=dict)
     visible: set[str] = field(default_factory=set)
+    rank: dict[str, int] = field(default_factory=dict)  # rows on screen: top first
     fast: Counter[str] = field(default_factory=Counter)
     urgent: set[tuple[FetchKind, str | None]] = field(default_factory=set)
     # slot -> the schedule stamp before dispatch, restored when a retryable error means "again".
@@ -253,6 +297,14 @@ class _Target:
     startup_left: int = 0
     startup_slots: set[tuple[FetchKind, str | None]] = field(default_factory=set)
     startup_throttled: bool = False
+    # The start-up phase (from the grant until every row on screen has its status): its state,
+    # and its outcome once over (taken by ``startup_outcome``).
+    startup: _Startup | None = None
+    startup_done: StartupOutcome | None = None
+
+    def order(self, c: Candidate) -> tuple[int, float, int, int, str]:
+        """Service order: tier, deadline, kind, then rows on screen top first, then by name."""
+        return (c[0], c[1], _KIND_ORDER[c[3].kind], self.rank.get(c[3].name or "", _NO_RANK), c[3].name or "")
 
     def measured(self, now: float, tiers: tuple[int, ...]) -> float:
         """Calls per second recently dispatched in these tiers."""
@@ -302,18 +354,93 @@ class PollPolicy:
         tokens = min(int(tokens), len(t.pipes) + int(self.settings.reserve) + 1)
         if tokens <= 0:
             return 0
+        beyond_bank = tokens > t.bucket.available(now)
         t.bucket.grant(float(tokens), now)
         t.startup_left = tokens
+        t.startup = _Startup(granted=tokens, until=now + _STARTUP_MAX, beyond_bank=beyond_bank)
         return tokens
+
+    def in_startup_phase(self, target: str) -> bool:
+        """True from the grant until every row on screen has its status (or ``_STARTUP_MAX``) and
+        ``startup_outcome`` has told how it went."""
+        t = self._targets.get(target)
+        return t is not None and (t.startup is not None or t.startup_done is not None)
+
+    def startup_outcome(self, target: str, now: float) -> StartupOutcome | None:
+        """How the start-up phase went, once it is over (returned once; None before and after)."""
+        t = self._targets.get(target)
+        if t is None:
+            return None
+        self._startup_check(t, now)
+        outcome, t.startup_done = t.startup_done, None
+        return outcome
+
+    def _startup_check(self, t: _Target, now: float) -> _Startup | None:
+        """The phase, unless it just ended: every row on screen read and the burst answered, or
+        its time is up. At its end the bank is emptied: the endpoint's own bucket was just spent,
+        so what follows starts at the normal rate, not with a burst of its own (when it throttled:
+        an endpoint that did not keeps the bank for the one-off reads the statuses asked for)."""
+        st = t.startup
+        if st is None:
+            return None
+        unread = any(not p.seen for name in t.visible if (p := t.pipes.get(name)) is not None)
+        if now < st.until and (unread or st.wave or t.startup_left):
+            return st
+        t.startup = None
+        t.startup_left = 0
+        if st.throttled:
+            t.bucket.available(now)  # (refilled up to now first: emptied now, not back-dated)
+            t.bucket.tokens = min(t.bucket.tokens, 0.0)
+        t.startup_done = StartupOutcome(st.granted, st.accepted, st.burst_throttled, not st.throttled)
+        return None
+
+    def _pace(self, st: _Startup, now: float) -> TokenBucket:
+        """After the burst, the phase's reads go at what the endpoint accepted in it, per second
+        (an AWS bucket refills at about its size per second), never below ``tps``: a tenth more
+        every half second without a throttle, 15 % less after one (``_startup_throttled``)."""
+        if st.pace is not None:
+            grown = int((now - (st.cut_at if st.cut_at is not None else st.paced_at)) / _PACE_GROW_EVERY)
+            if grown > st.grown:
+                st.factor += _PACE_GROW * (grown - st.grown)
+                st.grown = grown
+        else:
+            st.paced_at = now
+        rate = max(self.settings.tps, st.accepted * st.factor)
+        if st.pace is None:
+            st.pace = TokenBucket(rate, max(1.0, rate / 2), now)
+            st.pace.tokens = 0.0  # the burst just emptied the endpoint's bucket
+        elif st.pace.rate != rate:
+            st.pace.available(now)  # what was earned so far, at the old rate
+            st.pace.base_rate = st.pace.rate = rate
+            st.pace.burst = max(1.0, rate / 2)
+        return st.pace
+
+    def _startup_throttled(self, t: _Target, fetch: Fetch, now: float) -> None:
+        """A throttle (or a read answered only after a retry) during the start-up phase."""
+        st = t.startup
+        if st is None:
+            return
+        st.throttled = True
+        t.startup_throttled = True
+        if fetch.slot in st.wave:
+            st.burst_throttled = True
+            t.startup_left = 0  # the rest of the burst goes paced
+        elif st.pace is not None and (st.cut_at is None or now - st.cut_at >= 1.0):
+            # Paced too fast (reads in flight together are often throttled together: once a second).
+            st.factor *= _PACE_CUT
+            st.cut_at = now
+            st.grown = 0
+            st.pace.tokens = min(st.pace.tokens, 0.0)
 
     def has_visible(self, target: str) -> bool:
         """True once the screen said which of this target's rows it shows."""
         return bool(self._targets[target].visible)
 
     def in_startup(self, fetch: Fetch) -> bool:
-        """True when ``fetch`` was started by the start-up burst and has not answered yet."""
+        """True when ``fetch`` was started by the start-up phase and has not answered yet, or the
+        phase is still on (a throttle then is the phase's to handle: quiet, paced, retried)."""
         t = self._targets.get(fetch.target)
-        return t is not None and fetch.slot in t.startup_slots
+        return t is not None and (fetch.slot in t.startup_slots or t.startup is not None)
 
     def startup_throttled(self, target: str) -> bool:
         """True once the endpoint throttled a fetch of the start-up burst (it was too big)."""
@@ -360,8 +487,10 @@ class PollPolicy:
             del t.fast[name]
 
     def set_visible(self, target: str, names: Iterable[str]) -> None:
-        """The rows on screen for this target (replaces the previous set)."""
-        self._targets[target].visible = set(names)
+        """The rows on screen for this target, top first (replaces the previous ones)."""
+        t = self._targets[target]
+        t.rank = {name: i for i, name in enumerate(names)}
+        t.visible = set(t.rank)
 
     def set_push(self, target: str, sweep: float | None) -> None:
         """Events flow for ``target`` (``sweep``: seconds between safety reads of each pipeline),
@@ -499,12 +628,20 @@ class PollPolicy:
                 if not t.in_flight and t.bucket.try_take(now):
                     out.append(self._probe(t, now))
                 continue
+            if t.startup_left and t.bucket.available(now) <= t.bucket.burst:
+                t.startup_left = 0  # the burst's bank is spent: paced, then the normal rate
+            st = self._startup_check(t, now)
+            if st is not None and not t.startup_left and (st.beyond_bank or st.throttled):
+                # (A burst smaller than the bank the bucket already holds was never the limit:
+                # the normal path serves that phase, unless the endpoint throttles.)
+                pace = self._pace(st, now)
+                if pace.available(now) >= 1.0 - 1e-9:
+                    self._paced(t, pace, self._candidates(t, now, iv), now, out)
+                continue
             if not t.urgent and t.bucket.available(now) < 1.0 + self.settings.reserve - 1e-9:
                 continue  # nothing could start: skip the scan
             candidates = self._candidates(t, now, iv)
-            candidates.sort(key=lambda c: (c[0], c[1], _KIND_ORDER[c[3].kind], c[3].name or ""))
-            if t.startup_left and t.bucket.available(now) <= t.bucket.burst:
-                t.startup_left = 0  # the burst's bank is spent: the normal rate from here
+            candidates.sort(key=t.order)
             limit = max(self.settings.max_in_flight, len(t.in_flight) + t.startup_left)
             for tier, _deadline, pool, fetch in candidates:
                 if len(t.in_flight) >= limit:
@@ -529,8 +666,42 @@ class PollPolicy:
                 if t.startup_left:
                     t.startup_left -= 1
                     t.startup_slots.add(fetch.slot)
+                    if st is not None:
+                        st.wave.add(fetch.slot)
                 out.append(fetch)
         return out
+
+    def _paced(
+        self, t: _Target, pace: TokenBucket, candidates: list[Candidate], now: float, out: list[Fetch]
+    ) -> None:
+        """The start-up phase after its burst: what the user asked for, the list, the rows on screen's
+        statuses, then their stages (the reads their statuses asked for), paced to what the
+        endpoint accepted (``_pace``), not to ``tps``; everything else (what is off screen) waits
+        the second or two until the phase ends: a person is waiting for the rows they see."""
+        def rank(c: Candidate) -> int:
+            """0: asked for or the list; 1: a first status on screen; 2: a row on screen's stages
+            (a one-off read its status asked for); 3: not now."""
+            fetch = c[3]
+            if c[0] == _URGENT or fetch.name is None:
+                return 0
+            if fetch.name not in t.visible:
+                return 3
+            if c[0] == _FIRST and fetch.kind is FetchKind.LATEST:
+                return 1
+            pipe = t.pipes.get(fetch.name)
+            once = pipe is not None and (pipe.want_state is not None or pipe.want_latest is not None)
+            return 2 if c[0] == _HOT and once else 3
+
+        ranked = [(rank(c), c) for c in candidates]
+        wanted = sorted((r for r in ranked if r[0] < 3), key=lambda r: (r[0], t.order(r[1])))
+        for _, (tier, _deadline, _pool, fetch) in wanted:
+            if not pace.try_take(now):
+                break
+            t.urgent.discard(fetch.slot)
+            t.in_flight[fetch.slot] = self._mark_started(t, fetch, now)
+            t.recent.append((now, tier))
+            t.startup_slots.add(fetch.slot)
+            out.append(fetch)
 
     def _candidates(self, t: _Target, now: float, iv: Intervals) -> list[Candidate]:
         """Everything that may start now, with its tier and deadline."""
@@ -665,8 +836,10 @@ class PollPolicy:
         status: Status | None = None,
         approval: bool | None = None,
         version: int | None = None,
+        retried: bool = False,
     ) -> None:
-        """A fetch succeeded. ``changed``: the row-relevant data differs from what was known.
+        """A fetch succeeded. ``changed``: the row-relevant data differs from what was known;
+        ``retried``: only after the client retried it (botocore's own retries of a throttle).
 
         LATEST passes the latest execution's ``status`` (None: the pipeline never ran); STATE
         passes ``approval`` (an approval waits) and ``changed`` meaning the state shows the known
@@ -678,6 +851,12 @@ class PollPolicy:
             return
         t.in_flight.pop(fetch.slot, None)
         t.startup_slots.discard(fetch.slot)
+        if (st := t.startup) is not None:
+            if retried:
+                self._startup_throttled(t, fetch, now)
+            elif fetch.slot in st.wave:
+                st.accepted += 1
+            st.wave.discard(fetch.slot)
         if t.failures:
             # The target was backing off (an outage, not one missing operation): what was rested
             # meanwhile gets its chance again now (one more identical failure rests it again).
@@ -725,16 +904,22 @@ class PollPolicy:
         prev = t.in_flight.pop(fetch.slot, None)
         t.list_answered |= fetch.kind is FetchKind.LIST
         s = self.settings
-        if fetch.slot in t.startup_slots:
-            t.startup_slots.discard(fetch.slot)
-            if kind is ErrorKind.THROTTLED:
-                # The burst was bigger than the endpoint's own bucket, not the sustained rate too
-                # high: the rest of the burst is dropped, the rate stays, the fetch is due again.
+        st = t.startup
+        in_phase = fetch.slot in t.startup_slots or st is not None
+        t.startup_slots.discard(fetch.slot)
+        if st is not None and kind is not ErrorKind.THROTTLED:
+            st.wave.discard(fetch.slot)
+        if in_phase and kind is ErrorKind.THROTTLED:
+            # The burst (or the pace after it) was more than the endpoint's own bucket holds, not
+            # the sustained rate too high: the rate stays, the rest of the phase goes paced (and
+            # slower), and the fetch is due again at once, before what is off screen.
+            if st is not None:
+                self._startup_throttled(t, fetch, now)
+                st.wave.discard(fetch.slot)
+            else:
                 t.startup_throttled = True
-                t.startup_left = 0
-                t.bucket.throttled(now, halve=False)
-                self._restore(t, fetch, prev)
-                return False
+            self._restore(t, fetch, prev)
+            return False
         if self._rest(t, fetch, now, kind, code):
             return True
         if kind is ErrorKind.THROTTLED:

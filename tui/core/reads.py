@@ -19,8 +19,10 @@ from tui.core.model import (
     Execution,
     ExecutionSummary,
     Page,
+    PipelineDeclaration,
     PipelineDef,
     PipelineState,
+    RuleExecution,
     Target,
 )
 
@@ -73,13 +75,21 @@ class Reads:
         )
 
     async def executions(
-        self, target: Target, pipeline: str, *, max_results: int = 25, next_token: str | None = None
+        self,
+        target: Target,
+        pipeline: str,
+        *,
+        max_results: int = 25,
+        next_token: str | None = None,
+        succeeded_in_stage: str | None = None,
     ) -> Page[ExecutionSummary]:
-        """ListPipelineExecutions: one page of the history, newest first."""
+        """ListPipelineExecutions: one page of the history, newest first (only the executions that
+        succeeded in ``succeeded_in_stage`` when one is named)."""
+        only = {"succeeded_in_stage": succeeded_in_stage} if succeeded_in_stage else {}
         return await self.call(
             target,
             "ListPipelineExecutions",
-            lambda s: s.list_executions(pipeline, max_results=max_results, next_token=next_token),
+            lambda s: s.list_executions(pipeline, max_results=max_results, next_token=next_token, **only),
         )
 
     async def action_executions(
@@ -88,6 +98,20 @@ class Reads:
         """ListActionExecutions: every action run of one execution."""
         return await self.call(
             target, "ListActionExecutions", lambda s: s.list_action_executions(pipeline, execution_id)
+        )
+
+    async def declaration(self, target: Target, pipeline: str) -> PipelineDeclaration:
+        """GetPipeline, the declaration as AWS sent it (for viewing, editing and UpdatePipeline)."""
+        return await self.call(target, "GetPipeline", lambda s: s.get_pipeline_declaration(pipeline))
+
+    async def tags(self, target: Target, arn: str) -> dict[str, str]:
+        """ListTagsForResource: a resource's tags by key."""
+        return await self.call(target, "ListTagsForResource", lambda s: s.list_tags_for_resource(arn))
+
+    async def rule_executions(self, target: Target, pipeline: str, execution_id: str) -> list[RuleExecution]:
+        """ListRuleExecutions: every condition-rule evaluation of one execution."""
+        return await self.call(
+            target, "ListRuleExecutions", lambda s: s.list_rule_executions(pipeline, execution_id)
         )
 
     async def account_alias(self, target: Target) -> str | None:

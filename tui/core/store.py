@@ -442,6 +442,16 @@ class Store:
             freshness=fresh_changed,
         )
 
+    def remove_pipeline(self, target: Target, name: str) -> StoreChange:
+        """A pipeline cptui itself deleted (DeletePipeline succeeded): its row goes now, before the
+        next ListPipelines says so."""
+        d = self._data.get(target.key)
+        if d is None or (name not in d.summaries and name not in d.rows):
+            return StoreChange(target)
+        for table in (d.summaries, d.latest, d.states, d.definitions, d.rows, d.approvals, d.reads, d.cached):
+            table.pop(name, None)
+        return StoreChange(target, frozenset({name}), listing=True)
+
     def set_latest(self, target: Target, name: str, latest: ExecutionSummary | None) -> StoreChange:
         """The latest execution (ListPipelineExecutions, maxResults=1); None: it never ran."""
         d = self._data[target.key]

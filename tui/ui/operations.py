@@ -96,6 +96,8 @@ def describe_result(result: ActionResult) -> tuple[str, str]:
     request, error = result.request, result.error
     where = clean(request.subject)
     if result.outcome is Outcome.SUCCEEDED:
+        if request.done is not None:  # the request says what its success means (e.g. the versions)
+            return f"{result.message} — {where}", "information"
         extra = ""
         if request.operation in ("StartPipelineExecution", "RollbackStage") and result.value:
             extra = f": execution {clean(result.value)}"

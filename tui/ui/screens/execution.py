@@ -26,6 +26,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from tui.aws.errors import AwsError
+from tui.core import definition as defn
 from tui.core.datum import Datum
 from tui.core.error_text import error_text
 from tui.core.execution_diff import ChangeKind, ExecutionDiff, diff_executions, find_last_success
@@ -211,6 +212,7 @@ class ExecutionScreen(Screen[None]):
                 self._summary(), None, now=self.host.now(), note="Loading…", id="execution-summary"
             )
             yield Static("", id="execution-failure", markup=False)
+            yield Static("", id="execution-rules", markup=False)
             table = RankedTable(id="execution-actions")
             for column in COLUMNS:
                 table.add_column(column, key=column.lower())
@@ -226,6 +228,7 @@ class ExecutionScreen(Screen[None]):
         self.host.poller.poll_fast(self.target, self.pipeline_name)
         self.host.store_changed.subscribe(self, self._on_store_changed)
         self.query_one("#execution-failure").display = False
+        self.query_one("#execution-rules").display = False
         self.table.focus()
         self.load()
 
@@ -288,8 +291,30 @@ class ExecutionScreen(Screen[None]):
         latest, self.earlier = latest_attempts(actions)
         self.actions = {a.action_execution_id: a for a in latest}
         self._render_execution()
+        definition = self._definition()
+        if definition is not None and any(stage.all_conditions for stage in definition.stages):
+            self.load_rules()
         if self.diff is None:
             self.load_diff()
+
+    @work(exclusive=True, group="execution-rules", exit_on_error=False)
+    async def load_rules(self) -> None:
+        """ListRuleExecutions of this execution: its stage conditions' rules and how they went."""
+        name, exec_id = self.pipeline_name, self.execution_id
+        text = Text("Rule executions  ", style="bold")
+        try:
+            found = await self.host.reads.rule_executions(self.target, name, exec_id)
+        except AwsError as error:
+            text.append(f"could not be read: {error_text(error, profile=self.target.profile)}", "yellow")
+        else:
+            lines = defn.rule_execution_lines(found)
+            if not lines:
+                text.append("none", "dim")
+            for index, line in enumerate(lines):
+                text.append(("\n  " if index else "") + clean(line, max_len=200))
+        rules = self.query_one("#execution-rules", Static)
+        rules.update(text)
+        rules.display = True
 
     @work(exclusive=True, group="execution-diff", exit_on_error=False)
     async def load_diff(self) -> None:

@@ -16,8 +16,10 @@ from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, OptionList, Static
+from textual.widgets.option_list import Option
 
 from tui.aws.errors import AwsError
 from tui.core.datum import Datum
@@ -161,6 +163,7 @@ class HistoryScreen(Screen[None]):
         bind("link", "link", "Link"),
         Binding("escape", "back", "Back"),
         bind("watch", "watch", "Follow execution", show=False),
+        bind("stage_filter", "stage_filter", "Succeeded in stage…"),
         bind("insights", "insights", "Insights"),
     ]
 
@@ -176,6 +179,8 @@ class HistoryScreen(Screen[None]):
         # The newest page (re-read on every change of the pipeline) and the page after the last.
         self.first_read: Datum[Page[ExecutionSummary]] = Datum()
         self.more_read: Datum[Page[ExecutionSummary]] = Datum()
+        # `f`: only executions that succeeded in this stage (ListPipelineExecutions' filter).
+        self.succeeded_in: str | None = None
 
     @property
     def host(self) -> Host:
@@ -197,9 +202,11 @@ class HistoryScreen(Screen[None]):
         yield KeyFooter()
 
     def _title(self) -> Text:
-        return Text.assemble(
-            (clean(self.pipeline_name), "bold"), "  ›  execution history", (f"   {self.target.label}", "dim")
-        )
+        title = Text.assemble((clean(self.pipeline_name), "bold"), "  ›  execution history")
+        if self.succeeded_in:
+            title.append(f"  ·  succeeded in {clean(self.succeeded_in)}", "bold yellow")
+        title.append(f"   {self.target.label}", "dim")
+        return title
 
     def on_mount(self) -> None:
         self.host.poller.poll_fast(self.target, self.pipeline_name)
@@ -227,11 +234,11 @@ class HistoryScreen(Screen[None]):
     @work(exclusive=True, group="history-first", exit_on_error=False)
     async def load_first_page(self) -> None:
         """(Re)fetch the newest page and merge it in by execution id."""
-        name = self.pipeline_name
+        name, stage = self.pipeline_name, self.succeeded_in
         self.first_read.start(None, self.host.now())
         try:
             page: Page[ExecutionSummary] = await self.host.reads.executions(
-                self.target, name, max_results=PAGE_SIZE
+                self.target, name, max_results=PAGE_SIZE, succeeded_in_stage=stage
             )
         except AwsError as error:
             reason = error_text(error, profile=self.target.profile)
@@ -258,11 +265,11 @@ class HistoryScreen(Screen[None]):
 
     @work(group="history-more", exit_on_error=False)
     async def _fetch_page(self, token: str) -> None:
-        name = self.pipeline_name
+        name, stage = self.pipeline_name, self.succeeded_in
         self.more_read.start(token)
         try:
             page: Page[ExecutionSummary] = await self.host.reads.executions(
-                self.target, name, max_results=PAGE_SIZE, next_token=token
+                self.target, name, max_results=PAGE_SIZE, succeeded_in_stage=stage, next_token=token
             )
         except AwsError as error:
             reason = error_text(error, profile=self.target.profile)
@@ -366,6 +373,31 @@ class HistoryScreen(Screen[None]):
         if key is not None and key in self.executions:
             self.host.alerts.follow(self.target, self.pipeline_name, key, self.executions[key])
 
+    def action_stage_filter(self) -> None:
+        """`f`: show only the executions that succeeded in a chosen stage (or all again)."""
+        definition = self.host.store.definition(self.target, self.pipeline_name)
+        stages = [s.name for s in definition.stages] if definition else []
+        if not stages:
+            self.notify("The pipeline's stages are not known yet.", severity="warning")
+            return
+        self.app.push_screen(StageChooser(stages, self.succeeded_in), self.set_stage_filter)
+
+    def set_stage_filter(self, stage: str | None) -> None:
+        """Show the executions that succeeded in ``stage`` ("" or None: all of them)."""
+        stage = stage or None
+        if stage == self.succeeded_in:
+            return
+        self.succeeded_in = stage
+        self.executions.clear()
+        self.table.clear()
+        self.next_token = None
+        self.pages_loaded = 0
+        self._first_page_done = False
+        self.first_read = Datum()
+        self.more_read = Datum()
+        self.query_one("#history-title", Static).update(self._title())
+        self._render_markers()
+        self.load_first_page()
     def action_insights(self) -> None:
         """`i`: the pipeline's insights over its last N executions."""
         from tui.ui.screens.insights import InsightsScreen
@@ -373,4 +405,45 @@ class HistoryScreen(Screen[None]):
         self.app.push_screen(InsightsScreen(self.target, self.pipeline_name))
 
     def action_back(self) -> None:
+        if self.succeeded_in:
+            self.set_stage_filter(None)  # esc clears the filter first
+            return
         self.dismiss()
+
+
+class StageChooser(ModalScreen[str | None]):
+    """Pick the stage executions must have succeeded in ("All executions" clears the filter)."""
+
+    DEFAULT_CSS = """
+    StageChooser { align: center middle; }
+    StageChooser #stage-chooser { width: 50; height: auto; max-height: 80%; border: thick $primary;
+        background: $surface; padding: 0 1; }
+    StageChooser OptionList { height: auto; max-height: 20; }
+    """
+    BINDINGS = [bind("dialog_cancel", "cancel", "Close")]
+
+    def __init__(self, stages: Sequence[str], current: str | None) -> None:
+        super().__init__()
+        self.stages = tuple(stages)
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="stage-chooser"):
+            yield Static(Text("Show executions that succeeded in", style="bold"), markup=False)
+            options = [Option("All executions", id="")]
+            options += [Option(Text(clean(s)), id=f"stage:{i}") for i, s in enumerate(self.stages)]
+            yield OptionList(*options, id="stage-list")
+            yield Static(Text("enter chooses · esc closes", style="dim"), markup=False)
+
+    def on_mount(self) -> None:
+        chooser = self.query_one(OptionList)
+        chooser.highlighted = self.stages.index(self.current) + 1 if self.current in self.stages else 0
+        chooser.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        key = event.option.id or ""
+        self.dismiss(self.stages[int(key.removeprefix("stage:"))] if key else "")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None if self.current is None else self.current)

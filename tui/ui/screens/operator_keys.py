@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
-from tui.core.model import Status, Target
+from tui.core.model import ConditionKind, Status, Target
 from tui.ui import copy_link
 from tui.ui import operations as operator
 from tui.ui.host import Host
 from tui.ui.keys import bind
 
-MUTATIONS = frozenset({"approve", "retry", "rollback", "transition", "stop", "start"})
+MUTATIONS = frozenset(
+    {"approve", "retry", "rollback", "transition", "stop", "start", "edit", "delete", "override"}
+)
 # What each mutation key does, for the one-line "why not" of a key that is unavailable.
 MUTATION_NAMES = {
     "approve": "approving",
@@ -28,6 +30,9 @@ MUTATION_NAMES = {
     "transition": "enabling or disabling a transition",
     "stop": "stopping an execution",
     "start": "starting an execution",
+    "edit": "editing the definition",
+    "delete": "deleting a pipeline",
+    "override": "overriding a stage condition",
 }
 
 
@@ -46,6 +51,10 @@ OPERATOR_BINDINGS = [
     bind("start", "start", "Start"),
     bind("copy", "copy", "Copy"),
     bind("link", "link", "Link"),
+    bind("definition", "definition", "Definition"),
+    bind("edit", "edit", "Edit definition"),
+    bind("delete", "delete", "Delete pipeline", show=False),
+    bind("override", "override", "Override condition", show=False),
 ]
 
 
@@ -86,6 +95,8 @@ class OperatorKeys:
         if action == "retry":
             blocker = operator.retry_blocker(app, self.target, self.pipeline_name, self.selected_stage)
             return True if blocker is None else None
+        if action == "override":
+            return True if self._blocking_condition()[1] is not None else None
         return True
 
     def unavailable_reason(self, action: str) -> str | None:
@@ -99,6 +110,8 @@ class OperatorKeys:
             return NO_APPROVAL
         if action == "retry":
             return operator.retry_blocker(app, self.target, self.pipeline_name, self.selected_stage)
+        if action == "override":
+            return self._blocking_condition()[0]
         return None
 
     def action_approve(self) -> None:
@@ -124,6 +137,60 @@ class OperatorKeys:
 
     def action_start(self) -> None:
         operator.open_start(self.app, self.target, self.pipeline_name)
+
+    def action_definition(self) -> None:
+        from tui.ui.screens.definition import DefinitionScreen
+
+        self.app.push_screen(DefinitionScreen(self.target, self.pipeline_name))
+
+    def action_edit(self) -> None:
+        from tui.ui import manage
+
+        manage.open_edit(self.app, self.target, self.pipeline_name)
+
+    def action_delete(self) -> None:
+        from tui.ui import manage
+
+        manage.open_delete(self.app, self.target, self.pipeline_name)
+
+    def _blocking_condition(
+        self,
+    ) -> tuple[str | None, tuple[str, str, ConditionKind, tuple[str, ...]] | None]:
+        """The condition holding the selected stage now: (why not, None) or (None, (stage,
+        execution id, kind, rules))."""
+        stage = self.selected_stage
+        if stage is None:
+            return "Select a stage held by a condition to override it", None
+        state = self.host.store.state(self.target, self.pipeline_name)
+        stage_state = state.stage(stage) if state else None
+        blocked = stage_state.blocked_by_condition if stage_state else None
+        if stage_state is None or blocked is None or stage_state.latest is None:
+            return f"Stage {stage} is not held by a condition now: nothing to override", None
+        if not blocked.kind.overridable:
+            return f"Stage {stage}'s {blocked.kind.label} condition cannot be overridden", None
+        definition = self.host.store.definition(self.target, self.pipeline_name)
+        stage_def = definition.stage(stage) if definition else None
+        conditions = stage_def.conditions(blocked.kind) if stage_def else None
+        evaluated = {r.name: r.status.label for r in blocked.rules}
+        rules = (
+            tuple(
+                f"{r.name} ({r.provider})" + (f": {evaluated[r.name]}" if r.name in evaluated else "")
+                for r in conditions.rules
+            )
+            if conditions
+            else ()
+        )
+        return None, (stage, stage_state.latest.execution_id, blocked.kind, rules)
+
+    def action_override(self) -> None:
+        from tui.ui import manage
+
+        why, found = self._blocking_condition()
+        if found is None:
+            self.app.notify(why or "nothing to override", severity="warning", markup=False)
+            return
+        stage, execution_id, kind, rules = found
+        manage.open_override(self.app, self.target, self.pipeline_name, stage, execution_id, kind, rules)
 
     def _execution_id(self) -> str | None:
         """The selected stage's latest execution, else the pipeline's latest."""

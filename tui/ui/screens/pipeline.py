@@ -9,7 +9,7 @@ when the poller next refreshes this pipeline, so an error goes as soon as the en
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import work
@@ -19,10 +19,11 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tui.aws.errors import AwsError
+from tui.core import definition as defn
 from tui.core.datum import Datum
 from tui.core.error_text import error_text
-from tui.core.fmt import ago, standing_text
-from tui.core.model import Execution, Status, Target
+from tui.core.fmt import ago, short_id, standing_text
+from tui.core.model import Execution, PipelineDef, RuleExecution, Status, Target
 from tui.core.sanitize import clean
 from tui.ui.host import Host, host_of
 from tui.ui.keys import bind
@@ -64,6 +65,11 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         self.latest_read: Datum[Execution] = Datum()
         # (execution id, status) last fetched: a new execution or a new status fetches again.
         self._fetched_key: tuple[str, str] | None = None
+        # ListRuleExecutions of the latest execution (V2 stage conditions), keyed by its id.
+        # Keyed by the executions on screen whose rules matter (the latest, and in PARALLEL mode
+        # the one a stage with conditions holds).
+        self.rules_read: Datum[list[RuleExecution]] = Datum()
+        self._rules_key: object = None  # (execution, its status, the conditions' states) last read
 
     @property
     def execution(self) -> Execution | None:
@@ -96,12 +102,14 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         store = self.host.store
         yield Static(self._title(), id="pipeline-title", markup=False)
         yield Static("", id="pipeline-notice", markup=False)
+        yield Static("", id="pipeline-v2", markup=False)
         yield StageGraph(
             store.definition(self.target, self.pipeline_name),
             store.state(self.target, self.pipeline_name),
             now=self.host.now(),
             id="stage-graph",
         )
+        yield Static("", id="pipeline-rules", markup=False)
         yield ExecutionPanel(
             store.latest_execution(self.target, self.pipeline_name),
             now=self.host.now(),
@@ -166,10 +174,28 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         if state is None:
             self.graph.set_missing_state(self._state_marker())
         self.query_one("#pipeline-title", Static).update(self._title())
+        self._show_v2(definition)
         key = (latest.execution_id, str(latest.status)) if latest is not None else None
         if latest is not None and key != self._fetched_key:
             self._fetched_key = key
             self.fetch_execution(latest.execution_id)
+        if latest is not None and definition is not None and any(s.all_conditions for s in definition.stages):
+            conditions = (
+                tuple((s.name, s.before_entry, s.on_success, s.on_failure) for s in state.stages)
+                if state
+                else ()
+            )
+            ids = [latest.execution_id]
+            for stage in state.stages if state else ():
+                stage_def = definition.stage(stage.name)
+                if stage_def is not None and stage_def.all_conditions and stage.latest is not None:
+                    ids.append(stage.latest.execution_id)
+            on_screen = tuple(dict.fromkeys(ids))
+            rules_key = (key, on_screen, conditions)
+            if rules_key != self._rules_key:
+                # A condition's evaluation moved: read the executions' rule executions again.
+                self._rules_key = rules_key
+                self.fetch_rule_executions(on_screen)
         note = self._panel_note(latest is not None)
         row = store.row(self.target, self.pipeline_name)
         panel = self.query_one(ExecutionPanel)
@@ -228,6 +254,59 @@ class PipelineScreen(OperatorKeys, Screen[None]):
             self._notice(self.latest_read.error)
         else:
             self._notice("")
+
+    def _show_v2(self, definition: PipelineDef | None) -> None:
+        """Triggers and pipeline-level variables (V2), and the rule executions of the execution on
+        screen when a stage has conditions."""
+        parts = Text()
+        triggers = defn.trigger_lines(definition) if definition else []
+        variables = defn.variable_lines(definition) if definition else []
+        if triggers:
+            parts.append("Triggers  ", "bold")
+            parts.append(" · ".join(clean(t, max_len=160) for t in triggers))
+        if variables:
+            if parts:
+                parts.append("\n")
+            parts.append("Variables ", "bold")
+            parts.append(" · ".join(clean(v, max_len=80) for v in variables))
+        v2 = self.query_one("#pipeline-v2", Static)
+        v2.update(parts)
+        v2.display = bool(parts)
+        rules = self.query_one("#pipeline-rules", Static)
+        has_conditions = definition is not None and any(s.all_conditions for s in definition.stages)
+        text = Text()
+        if has_conditions and self.rules_read.key is not None:
+            ids = cast("tuple[str, ...]", self.rules_read.key)
+            text.append(f"Rule executions of {', '.join(short_id(i) for i in ids)}  ", "bold")
+            if self.rules_read.error:
+                text.append(self.rules_read.error, "yellow")
+            elif self.rules_read.value is None:
+                text.append("loading…", "dim")
+            elif not self.rules_read.value:
+                text.append("none yet", "dim")
+            else:
+                text.append(
+                    " · ".join(
+                        clean(r, max_len=160) for r in defn.rule_execution_lines(self.rules_read.value)
+                    )
+                )
+        rules.update(text)
+        rules.display = bool(text)
+
+    @work(exclusive=True, group="pipeline-rules", exit_on_error=False)
+    async def fetch_rule_executions(self, execution_ids: tuple[str, ...]) -> None:
+        """ListRuleExecutions for the executions on screen (only when a stage has conditions)."""
+        name = self.pipeline_name
+        self.rules_read.start(execution_ids, self.host.now())
+        found: list[RuleExecution] = []
+        try:
+            for execution_id in execution_ids:
+                found += await self.host.reads.rule_executions(self.target, name, execution_id)
+        except AwsError as error:
+            self.rules_read.fail(f"could not be read: {error_text(error, profile=self.target.profile)}")
+        else:
+            self.rules_read.set_value(found, self.host.now())
+        self._show_v2(self.host.store.definition(self.target, self.pipeline_name))
 
     @work(exclusive=True, group="pipeline-execution", exit_on_error=False)
     async def fetch_execution(self, execution_id: str) -> None:

@@ -130,6 +130,7 @@ class PipelinesScreen(Screen[None]):
         bind("watch", "watch", "Follow latest execution", show=False),
         bind("fleet_health", "fleet_health", "Fleet health", show=False),
         bind("favourite", "favourite", "Pin on top", show=False),
+        bind("delete", "delete", "Delete pipeline", show=False),
     ]
 
     def __init__(self) -> None:
@@ -422,6 +423,22 @@ class PipelinesScreen(Screen[None]):
         if row is not None:
             self.host.toggle_favourite(row.name)
 
+    def action_delete(self) -> None:
+        """`D`: delete the pipeline under the cursor (its name typed to confirm)."""
+        from tui.ui import manage, operations
+
+        row = self.cursor_row
+        if row is None:
+            return
+        if operations.read_only(self.host):
+            self.app.notify(
+                "read-only: deleting a pipeline is off (--read-only or read_only = true in the config)",
+                severity="warning",
+                markup=False,
+            )
+            return
+        manage.open_delete(self.app, row.target, row.name)
+
     def action_watch(self) -> None:
         """`w`: follow the latest execution of the pipeline under the cursor until it ends."""
         row = self.cursor_row
@@ -437,17 +454,18 @@ class PipelinesScreen(Screen[None]):
         return table.row_keys_in_order()[first : first + height]
 
     def _report_visible(self) -> None:
-        by_target: dict[str, set[str]] = defaultdict(set)
+        by_target: dict[str, list[str]] = defaultdict(list)  # top first: the start-up reads so
         if not self._suspended:
             for key in self._visible_keys():
                 row = self._rows.get(key)
                 if row is not None:
-                    by_target[row.target.key].add(row.name)
+                    by_target[row.target.key].append(row.name)
         for target in self.host.targets:
-            names = frozenset(by_target.get(target.key, ()))
+            ordered = by_target.get(target.key, [])
+            names = frozenset(ordered)
             if self._visible.get(target.key) != names:
                 self._visible[target.key] = names
-                self.host.poller.set_visible(target, names)
+                self.host.poller.set_visible(target, ordered)
 
     def on_screen_suspend(self, event: events.ScreenSuspend) -> None:
         # Another screen covers the list: its rows are no longer on screen.

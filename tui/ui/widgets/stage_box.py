@@ -17,7 +17,16 @@ from textual.content import Content
 from textual.widget import Widget
 
 from tui.core.fmt import ago, duration, short_id, status_text
-from tui.core.model import ActionDef, ActionState, ApprovalRequest, StageDef, StageState, Status
+from tui.core.model import (
+    ActionDef,
+    ActionState,
+    ApprovalRequest,
+    ConditionKind,
+    StageConditionState,
+    StageDef,
+    StageState,
+    Status,
+)
 from tui.core.sanitize import clean
 
 MIN_BOX_WIDTH = 24
@@ -55,6 +64,13 @@ def principal(arn: str | None) -> str:
     if not text.startswith("arn:"):
         return text or "unknown"
     return text.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _condition_status(state: StageConditionState | None) -> str:
+    """A condition's latest evaluation in a word ("" when it has not been evaluated)."""
+    if state is None or state.status is None:
+        return ""
+    return str(state.status.value).lower().replace("inprogress", "checking")
 
 
 class StageBox(Widget):
@@ -188,7 +204,8 @@ class StageBox(Widget):
 
     def _apply_key(self, key: Hashable) -> None:
         self._key = key
-        status_class = f"-status-{'warning' if self.approvals else self.status.style}"
+        held = self.state is not None and self.state.blocked_by_condition is not None
+        status_class = f"-status-{'warning' if self.approvals or held else self.status.style}"
         if status_class != self._status_class:
             if self._status_class:
                 self.remove_class(self._status_class)
@@ -225,6 +242,7 @@ class StageBox(Widget):
         lines.append(self._status_line())
         lines.extend(self._transition_lines())
         lines.extend(self._inbound_lines())
+        lines.extend(self._condition_lines(ConditionKind.BEFORE_ENTRY))
         self.action_lines = {}
         groups = self.stage.run_orders
         for index, group in enumerate(groups):
@@ -239,11 +257,50 @@ class StageBox(Widget):
                 self.action_lines[action.name] = (start, len(lines))
         if not self.stage.actions:
             lines.append(_styled("no actions", _MUTED))
+        lines.extend(self._condition_lines(ConditionKind.ON_SUCCESS))
+        lines.extend(self._condition_lines(ConditionKind.ON_FAILURE))
         return lines
+
+    def _condition_lines(self, kind: ConditionKind) -> list[Content]:
+        """A V2 condition: its kind and result, then each rule with its latest evaluation."""
+        declared = self.stage.conditions(kind)
+        if declared is None:
+            return []
+        state = self.condition_state(kind)
+        result = declared.effective_result
+        head = f"◆ {kind.label}" + (f" → {result.value}" if result is not None else "")
+        status = _condition_status(state)
+        held = self.state is not None and self.state.blocked_by_condition is state and state is not None
+        style = "$warning bold" if held else _MUTED
+        lines = [_fit(_styled(head, style), status, self.inner_width, "$warning" if held else _MUTED)]
+        rule_states = {r.name: r for r in state.rules} if state is not None else {}
+        for rule in declared.rules:
+            rule_state = rule_states.get(rule.name)
+            rule_status = rule_state.status.label if rule_state is not None else ""
+            lines.append(
+                _fit(_styled(f"  {clean(rule.name)}", _MUTED), rule_status, self.inner_width, _MUTED)
+            )
+        return lines
+
+    def condition_state(self, kind: ConditionKind) -> StageConditionState | None:
+        if self.state is None:
+            return None
+        return {
+            ConditionKind.BEFORE_ENTRY: self.state.before_entry,
+            ConditionKind.ON_SUCCESS: self.state.on_success,
+            ConditionKind.ON_FAILURE: self.state.on_failure,
+        }.get(kind)
 
     def _status_line(self) -> Content:
         if self.state is None:
             return _styled(self.missing_state, _MUTED)
+        held = self.state.blocked_by_condition
+        if held is not None:
+            # A stage held by a condition says so (not just "In progress").
+            text = f"⏸ held by {held.kind.label} condition"
+            if len(text) > self.inner_width:
+                text = "⏸ held by condition"  # (the ◆ line below names which)
+            return _styled(text, "$warning bold")
         changes = [a.last_status_change for a in self.state.actions if a.last_status_change]
         when = ago(max(changes), self.now) if changes else ""
         if self.approvals:

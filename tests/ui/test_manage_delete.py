@@ -1,0 +1,140 @@
+"""`D` deletes a pipeline (list and pipeline screen), `d` shows its definition: through the real
+client against the simulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Button, Input, Static
+
+from tests.support.apps import EAST, open_pipeline, sim_app, wait_for_result, wait_for_screen
+from tests.support.sim import aio_client
+from tests.support.wait import wait_for_text, wait_until
+from tui.core.actions import Outcome
+from tui.core.audit import AuditLog
+from tui.sim import Simulator
+from tui.ui.screens.definition import DefinitionScreen
+from tui.ui.screens.manage_dialogs import DeleteDialog
+from tui.ui.screens.pipelines import PipelinesScreen
+
+
+def audit(tmp_path: Path) -> list[dict[str, Any]]:
+    return AuditLog(tmp_path / "audit.jsonl").read()
+
+
+def drawn(dialog: Any, widget: Any) -> bool:
+    """What is drawn at the widget's place is the widget (not clipped under the dialog's edge)."""
+    region = widget.region
+    if region.height <= 0 or region.y < 0 or region.bottom > dialog.size.height:
+        return False
+    at, _ = dialog.get_widget_at(region.x + 1, region.y + region.height // 2)
+    return bool(at is widget or widget in at.ancestors)
+
+
+def body_text(screen: Any) -> str:
+    return "\n".join(str(w.render()) for w in screen.query(Static))
+
+
+async def _names(sim: Simulator) -> list[str]:
+    async with aio_client(sim, "codepipeline") as cp:
+        return [p["name"] for p in (await cp.list_pipelines())["pipelines"]]
+
+
+async def test_delete_from_the_pipeline_screen_needs_the_name_and_the_row_goes(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    sim.engine.world().pipelines["docs-site"].tags["aws:cloudformation:stack-name"] = "docs-stack"
+    app = sim_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_pipeline(pilot, app, "docs-site")
+        await pilot.press("D")
+        dialog = await wait_for_screen(pilot, app, DeleteDialog)
+        text = body_text(dialog)
+        assert "its whole execution history" in text and "S3 artifact store are NOT deleted" in text
+        assert "managed by CloudFormation stack docs-stack" in text
+        assert "Type docs-site to enable the button (deleting cannot be undone)" in text
+        name = dialog.query_one("#dialog-protected-name", Input)
+        assert dialog.focused is name  # never the button
+        confirm = dialog.query_one("#choice-confirm", Button)
+        await pilot.press("enter", "enter")
+        assert confirm.disabled and sim.calls["DeletePipeline"] == 0
+        await pilot.press(*"docs-sit")  # not quite the name
+        assert confirm.disabled
+        await pilot.press("e")
+        await wait_until(pilot, lambda: not confirm.disabled)
+        await pilot.click("#choice-confirm")
+        result = await wait_for_result(pilot, app)
+        assert result.outcome is Outcome.SUCCEEDED
+        await wait_until(pilot, lambda: isinstance(app.screen, PipelinesScreen))  # its screen closed
+        await wait_until(pilot, lambda: app.store.row(EAST, "docs-site") is None)
+    assert sim.calls["DeletePipeline"] == 1
+    assert "docs-site" not in await _names(sim)
+    (line,) = audit(tmp_path)
+    assert line["operation"] == "DeletePipeline" and line["outcome"] == "succeeded"
+    assert line["params"]["cloudFormationStack"] == "docs-stack"
+
+
+async def test_delete_from_the_list(sim: Simulator, tmp_path: Path) -> None:
+    app = sim_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, PipelinesScreen)
+        await wait_until(pilot, lambda: app.store.row(EAST, "auth-service") is not None, timeout=10)
+        await wait_until(
+            pilot, lambda: screen.table.has_row("us-east-1|auth-service") or bool(screen.table.row_count)
+        )
+        key = next(k for k in screen.table.row_keys_in_order() if k.endswith("auth-service"))
+        screen.table.move_cursor(row=screen.table.row_keys_in_order().index(key))
+        await wait_until(
+            pilot, lambda: screen.cursor_row is not None and screen.cursor_row.name == "auth-service"
+        )
+        await pilot.press("D")
+        dialog = await wait_for_screen(pilot, app, DeleteDialog)
+        await pilot.press(*"auth-service")
+        await pilot.click("#choice-confirm")
+        result = await wait_for_result(pilot, app)
+        assert result.ok
+        await wait_until(pilot, lambda: not screen.table.has_row(key))
+        assert dialog is not app.screen
+    assert sim.calls["DeletePipeline"] == 1
+    assert "auth-service" not in await _names(sim)
+
+
+async def test_the_definition_screen_shows_searches_saves(
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = sim_app(sim, tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        pipeline = await open_pipeline(pilot, app, "web-frontend")
+        await pilot.press("d")
+        screen = await wait_for_screen(pilot, app, DefinitionScreen)
+        await wait_until(pilot, lambda: screen.declaration is not None, timeout=10)
+        await wait_for_text(pilot, '"name": "web-frontend"', "definition")
+        assert '"metadata"' not in screen.text
+        await pilot.press("slash", *"Deploy-Site", "enter")
+        await wait_until(pilot, lambda: bool(screen.matches))
+        await wait_for_text(pilot, "match 1 of")
+        await pilot.press("s")
+        await wait_until(pilot, lambda: screen.saved_to is not None)
+        assert screen.saved_to is not None and screen.saved_to.read_text() == screen.text
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is pipeline)
+    assert sim.calls["UpdatePipeline"] == 0
+
+
+async def test_at_80x24_the_delete_dialog_shows_its_name_field_and_buttons(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    sim.engine.world().pipelines["docs-site"].tags["aws:cloudformation:stack-name"] = "docs-stack"
+    app = sim_app(sim, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_pipeline(pilot, app, "docs-site")
+        await pilot.press("D")
+        dialog = await wait_for_screen(pilot, app, DeleteDialog)
+        await pilot.pause()
+        for selector in ("#dialog-protected-name", "#choice-confirm", "#dialog-cancel-button"):
+            widget = dialog.query_one(selector)
+            await wait_until(pilot, lambda widget=widget: drawn(dialog, widget))
