@@ -8,10 +8,13 @@ from datetime import UTC, datetime, timedelta
 from tui.core.model import (
     ActionState,
     ApprovalRequest,
+    ConditionKind,
+    ConditionStatus,
     ExecutionRef,
     ExecutionSummary,
     PipelineState,
     PipelineSummary,
+    StageConditionState,
     StageState,
     StandingKind,
     Status,
@@ -215,3 +218,30 @@ def test_the_summary_line_counts_standings_and_says_what_is_not_read() -> None:
     partial = summary_text(rows, coverage=store.coverage(NOW, [T])).plain
     assert "⏸ 0+? waiting for approval" in partial
     assert partial.endswith("⚠ 1 not read: access denied (GetPipelineState)")
+
+
+def test_a_stage_held_by_its_entry_condition_is_held_not_running() -> None:
+    """A V2 stage whose entry condition is being checked (a closed deployment window, say) holds the
+    execution: the list says Held, the header counts it as held, the title says which stage."""
+    gate = StageConditionState(ConditionKind.BEFORE_ENTRY, ConditionStatus.IN_PROGRESS)
+    state = PipelineState(
+        "p",
+        1,
+        (
+            StageState("Source", latest=ExecutionRef(EID, Status.SUCCEEDED)),
+            StageState("Production", latest=ExecutionRef(EID, Status.IN_PROGRESS), before_entry=gate),
+        ),
+    )
+    standing = standing_of(latest(Status.IN_PROGRESS), state)
+    assert standing.kind is StandingKind.CONDITION
+    assert (standing.word, standing.glyph, standing.stage) == ("Held", "⊘", "Production")
+    assert standing.sentence == "Held by a stage condition in Production"
+    assert standing.overrides_status and "held" in standing.words()
+    # Once the condition passed, the stage runs its actions: Running again.
+    passed = StageConditionState(ConditionKind.BEFORE_ENTRY, ConditionStatus.SUCCEEDED)
+    moving = PipelineState(
+        "p",
+        2,
+        (StageState("Production", latest=ExecutionRef(EID, Status.IN_PROGRESS), before_entry=passed),),
+    )
+    assert standing_of(latest(Status.IN_PROGRESS), moving).kind is StandingKind.RUNNING

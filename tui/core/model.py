@@ -799,6 +799,7 @@ class StandingKind(str, Enum):
     APPROVAL = "approval"  # a manual approval waits for a person
     HELD = "held"  # the execution waits before a disabled transition
     QUEUED = "queued"  # the execution waits before a stage another execution occupies
+    CONDITION = "condition"  # a V2 stage condition (entry / on success) is being checked and holds it
     FAILED = "failed"
     STOPPED = "stopped"
     SUCCEEDED = "succeeded"
@@ -812,6 +813,7 @@ _STANDING_LOOK: dict[StandingKind, tuple[str, str, str]] = {
     StandingKind.APPROVAL: ("⏸", "Approval", "warning"),
     StandingKind.HELD: ("⊘", "Held", "warning"),
     StandingKind.QUEUED: ("⏸", "Queued", "muted"),
+    StandingKind.CONDITION: ("⊘", "Held", "warning"),
 }
 
 
@@ -853,7 +855,12 @@ class Standing:
     def overrides_status(self) -> bool:
         """True when this says more than the execution's status: it waits for an approval, is held
         at a disabled transition, or is queued (the status alone would say Running)."""
-        return self.kind in (StandingKind.APPROVAL, StandingKind.HELD, StandingKind.QUEUED)
+        return self.kind in (
+            StandingKind.APPROVAL,
+            StandingKind.HELD,
+            StandingKind.QUEUED,
+            StandingKind.CONDITION,
+        )
 
     @property
     def sentence(self) -> str:
@@ -868,6 +875,8 @@ class Standing:
             )
         if self.kind is StandingKind.QUEUED:
             return f"Queued before {stage}" if stage else "Queued"
+        if self.kind is StandingKind.CONDITION:
+            return f"Held by a stage condition in {stage}" if stage else "Held by a stage condition"
         if stage and self.kind in (StandingKind.RUNNING, StandingKind.STOPPING):
             return f"{self.word} in {stage}"
         if stage and self.kind in (StandingKind.FAILED, StandingKind.STOPPED):
@@ -881,11 +890,27 @@ class Standing:
             found += [self.status.value.lower(), self.status.label.lower()]
         if self.kind is StandingKind.APPROVAL:
             found.append("waiting")
+        if self.kind is StandingKind.CONDITION:
+            found.append("held")
         return tuple(found)
 
 
 _RUNNING_STATUSES = ("InProgress", "Stopping")
 _HALTED_STATUSES = ("Failed", "Stopped", "Stopping")
+
+
+def condition_stage(state: PipelineState | None, execution_id: str) -> StageState | None:
+    """The stage whose entry or on-success condition holds this execution now, if any."""
+    if state is None:
+        return None
+    return next(
+        (
+            s
+            for s in state.stages
+            if s.latest and s.latest.execution_id == execution_id and s.blocked_by_condition is not None
+        ),
+        None,
+    )
 
 
 def held_stage(state: PipelineState | None, execution_id: str) -> StageState | None:
@@ -927,6 +952,9 @@ def standing_of(
         )
         return Standing(StandingKind.APPROVAL, status, first.stage_name, first.expires_at)
     if status.value == "InProgress":
+        gated = condition_stage(state, latest.execution_id)
+        if gated is not None:
+            return Standing(StandingKind.CONDITION, status, gated.name)
         held = held_stage(state, latest.execution_id)
         if held is not None:
             kind = StandingKind.QUEUED if held.transition.enabled else StandingKind.HELD

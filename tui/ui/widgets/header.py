@@ -185,7 +185,7 @@ def summary_text(
     kinds = Counter(r.standing.kind for r in rows)
     approval = kinds[StandingKind.APPROVAL]
     running = kinds[StandingKind.RUNNING] + kinds[StandingKind.STOPPING] + kinds[StandingKind.QUEUED]
-    held = kinds[StandingKind.HELD]
+    held = kinds[StandingKind.HELD] + kinds[StandingKind.CONDITION]
     failed = sum(1 for r in rows if r.status is Status.FAILED)
     loading = sum(1 for r in rows if r.status is None)
     unknown = coverage is not None and not coverage.complete
