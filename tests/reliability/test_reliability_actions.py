@@ -15,19 +15,15 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tests.support.apps import EAST, operator_notices
+from tests.support.dialogs import audit
 from tests.support.rig import Rig, drive, make_rig, open_pipeline
 from tui.core.actions import ActionResult, Outcome
-from tui.core.audit import AuditLog
 from tui.sim import Simulator
 from tui.ui import operations as operator
 from tui.ui.screens.dialogs import ApprovalDialog, RetryDialog
 
 APPROVAL = ("payments-api-prod", "Approval", "Approve-Production")
 FAILED = ("web-frontend", "Test")
-
-
-def audit(tmp_path: Path) -> list[dict[str, Any]]:
-    return AuditLog(tmp_path / "audit.jsonl").read()
 
 
 async def result_of(pilot: Pilot[Any], rig: Rig, count: int = 1) -> ActionResult:
@@ -129,9 +125,7 @@ async def test_a_second_key_press_while_the_first_request_hangs_sends_nothing(
     assert [line["outcome"] for line in audit(tmp_path)] == ["succeeded"]
 
 
-async def test_a_throttled_mutation_says_it_was_not_applied(
-    sim: Simulator, tmp_path: Path
-) -> None:
+async def test_a_throttled_mutation_says_it_was_not_applied(sim: Simulator, tmp_path: Path) -> None:
     """Reads retry by themselves; a mutation never does, so its notice must not promise it."""
     rig = make_rig(sim, tmp_path)
     async with rig.app.run_test(size=(120, 36)) as pilot:

@@ -11,16 +11,15 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import pytest
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input
 
 from tests.support.apps import EAST, open_pipeline, sim_app, wait_for_result, wait_for_screen
+from tests.support.dialogs import audit, body_text, drawn
 from tests.support.sim import aio_client
 from tests.support.wait import wait_for_text, wait_until
 from tui.core.actions import Outcome
-from tui.core.audit import AuditLog
 from tui.sim import Simulator
 from tui.ui import manage
 from tui.ui.screens.manage_dialogs import EditProblems, UpdateDialog
@@ -51,23 +50,6 @@ def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, name: str
 BUMP_TIMEOUT = (
     "text = None\np['stages'][1]['actions'][0]['configuration']['ProjectName'] = 'web-frontend-build-v2'"
 )
-
-
-def audit(tmp_path: Path) -> list[dict[str, Any]]:
-    return AuditLog(tmp_path / "audit.jsonl").read()
-
-
-def drawn(dialog: Any, widget: Any) -> bool:
-    """What is drawn at the widget's place is the widget (not clipped under the dialog's edge)."""
-    region = widget.region
-    if region.height <= 0 or region.y < 0 or region.bottom > dialog.size.height:
-        return False
-    at, _ = dialog.get_widget_at(region.x + 1, region.y + region.height // 2)
-    return bool(at is widget or widget in at.ancestors)
-
-
-def body_text(screen: Any) -> str:
-    return "\n".join(str(w.render()) for w in screen.query(Static))
 
 
 async def test_edit_with_a_scripted_editor_applies_once_and_audits(

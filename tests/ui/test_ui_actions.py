@@ -25,12 +25,12 @@ from tests.support.apps import (
     wait_for_result,
     wait_for_screen,
 )
+from tests.support.dialogs import audit
 from tests.support.sim import aio_client
 from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.app.application import CptuiApp
 from tui.core import actions
 from tui.core.actions import Outcome
-from tui.core.audit import AuditLog
 from tui.sim import Simulator
 from tui.ui import operations as operator
 from tui.ui.screens.chooser import ValueChooser
@@ -47,10 +47,6 @@ from tui.ui.screens.dialogs import (
 
 def mutations_sent(sim: Simulator) -> int:
     return sum(sim.calls[op] for op in MUTATIONS)
-
-
-def audit(tmp_path: Path) -> list[dict[str, object]]:
-    return AuditLog(tmp_path / "audit.jsonl").read()
 
 
 async def approve_in_dialog(pilot: Pilot[Any], app: CptuiApp, summary: str, button: str = "approve") -> None:

@@ -33,11 +33,11 @@ from tests.support.apps import (
     wait_for_result,
     wait_for_screen,
 )
+from tests.support.dialogs import audit
 from tests.support.wait import wait_for_text, wait_for_workers, wait_until
 from tui.app.application import CptuiApp
 from tui.core import actions
 from tui.core.actions import Outcome
-from tui.core.audit import AuditLog
 from tui.core.config import PipelinesConfig
 from tui.core.model import Target
 from tui.sim import Simulator
@@ -88,10 +88,6 @@ DIALOGS = [
 
 def mutations_sent(sim: Simulator) -> int:
     return sum(sim.calls[op] for op in MUTATIONS)
-
-
-def audit(tmp_path: Path) -> list[dict[str, object]]:
-    return AuditLog(tmp_path / "audit.jsonl").read()
 
 
 def details_text(dialog: ApprovalDialog) -> str:
