@@ -830,26 +830,27 @@ class Standing:
     expires_at: datetime | None = None
 
     @property
-    def glyph(self) -> str:
+    def _look(self) -> tuple[str, str, str]:
+        """(glyph, word, style): the kind's own look, else the execution status's."""
         look = _STANDING_LOOK.get(self.kind)
         if look is not None:
-            return look[0]
-        return self.status.glyph if self.status is not None else "?"
+            return look
+        if self.status is None:
+            return ("?", "?", "warning")
+        return (self.status.glyph, self.status.label, self.status.style)
+
+    @property
+    def glyph(self) -> str:
+        return self._look[0]
 
     @property
     def word(self) -> str:
         """One word for the list's status column: ``Running``, ``Approval``, ``Held``, ``Failed``…"""
-        look = _STANDING_LOOK.get(self.kind)
-        if look is not None:
-            return look[1]
-        return self.status.label if self.status is not None else "?"
+        return self._look[1]
 
     @property
     def style(self) -> str:
-        look = _STANDING_LOOK.get(self.kind)
-        if look is not None:
-            return look[2]
-        return self.status.style if self.status is not None else "warning"
+        return self._look[2]
 
     @property
     def overrides_status(self) -> bool:
