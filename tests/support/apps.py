@@ -62,6 +62,13 @@ MUTATIONS = (
     "OverrideStageCondition",
 )
 
+
+
+def mutations_sent(sim: Simulator) -> int:
+    """How many mutating calls reached ``sim``."""
+    return sum(sim.calls[op] for op in MUTATIONS)
+
+
 _OPEN: list[AwsPipelineService] = []  # services sim_app made, closed after each test
 
 
