@@ -132,6 +132,7 @@ async def test_all_read_the_inbox_lists_the_approval_and_no_warning(
     assert not rig.unexpected()
 
 
+@pytest.mark.slow
 async def test_under_heavy_throttling_the_inbox_shows_the_approval_or_says_what_is_not_read(
     sim: Simulator, tmp_path: Path
 ) -> None:

@@ -111,6 +111,7 @@ def all_rows_loaded(app: CptuiApp, count: int) -> bool:
 
 
 @pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.slow
 async def test_the_app_renders_generated_responses(
     seed: int, tmp_path: Path, sim: Simulator
 ) -> None:

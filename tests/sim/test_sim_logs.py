@@ -16,6 +16,7 @@ def _running(sim: Simulator, project: str) -> Build:
     return next(b for b in sim.engine.world().running_builds() if b.project == project)
 
 
+@pytest.mark.slow
 async def test_follow_a_running_build_with_forward_tokens(sim: Simulator) -> None:
     build = _running(sim, "auth-service-build")
     args = {"logGroupName": build.log_group, "logStreamName": build.log_stream}
@@ -122,6 +123,7 @@ async def test_live_tail_starts_then_pushes_one_update_per_second(sim: Simulator
         response["responseStream"].close()
 
 
+@pytest.mark.slow
 async def test_live_tail_samples_a_firehose() -> None:
     sim = demo_simulator(log_rate=3000)
     await sim.start()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.command import CommandInput, CommandPalette
 from textual.pilot import Pilot
 
@@ -185,6 +186,7 @@ async def test_r_refreshes_at_once(sim: Simulator, tmp_path: Path) -> None:
         assert sim.calls["ListPipelineExecutions"] >= latest + len(app.store.rows())  # every row on screen
 
 
+@pytest.mark.slow
 async def test_favourites_are_pinned_on_top_with_a_star(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path, favourites=("docs-*",))
     async with app.run_test(size=(120, 36)) as pilot:
