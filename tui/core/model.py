@@ -896,8 +896,15 @@ class Standing:
         return tuple(found)
 
 
-_RUNNING_STATUSES = ("InProgress", "Stopping")
-_HALTED_STATUSES = ("Failed", "Stopped", "Stopping")
+_RUNNING: tuple[Status, ...] = (Status.IN_PROGRESS, Status.STOPPING)
+_HALTED: tuple[Status, ...] = (Status.FAILED, Status.STOPPED, Status.STOPPING)
+
+
+def inbound_stage(state: PipelineState | None, execution_id: str) -> StageState | None:
+    """The first stage whose inbound transition holds this execution (it waits before it), if any."""
+    if state is None:
+        return None
+    return next((s for s in state.stages if any(r.execution_id == execution_id for r in s.inbound)), None)
 
 
 def condition_stage(state: PipelineState | None, execution_id: str) -> StageState | None:
@@ -915,15 +922,38 @@ def condition_stage(state: PipelineState | None, execution_id: str) -> StageStat
 
 
 def held_stage(state: PipelineState | None, execution_id: str) -> StageState | None:
-    """The stage whose inbound transition holds this execution (it runs in no stage), if any."""
+    """The stage whose inbound transition holds this execution while it runs in no stage, if any."""
     if state is None:
         return None
     if any(
-        s.latest and s.latest.execution_id == execution_id and s.status.value in _RUNNING_STATUSES
-        for s in state.stages
+        s.latest and s.latest.execution_id == execution_id and s.status in _RUNNING for s in state.stages
     ):
         return None
-    return next((s for s in state.stages if any(r.execution_id == execution_id for r in s.inbound)), None)
+    return inbound_stage(state, execution_id)
+
+
+def current_stage(latest: ExecutionSummary | None, state: PipelineState | None) -> str | None:
+    """The stage the latest execution is in (running), ended in (failed / stopped) or waits before
+    (held at its inbound transition): the list's stage column and the standing's stage.
+
+    A stage of this execution first; else, while GetPipelineState is ahead of the known latest
+    execution, any stage in that condition; else the stage it waits before. None when it
+    succeeded, ended otherwise (Superseded, Cancelled, ...) or the state is not known."""
+    if latest is None or state is None:
+        return None
+    if latest.status in _RUNNING:
+        wanted = _RUNNING
+    elif latest.status in _HALTED:
+        wanted = _HALTED
+    else:
+        return None
+    mine = [s for s in state.stages if s.latest and s.latest.execution_id == latest.execution_id]
+    for stages in (mine, state.stages):
+        match = next((s for s in stages if s.status in wanted), None)
+        if match is not None:
+            return match.name
+    held = inbound_stage(state, latest.execution_id)
+    return held.name if held else None
 
 
 def standing_of(
@@ -932,13 +962,10 @@ def standing_of(
     *,
     loaded: bool = True,
     approvals: Iterable[ApprovalRequest] = (),
-    stage: str | None = None,
 ) -> Standing:
     """Where the pipeline stands, from its latest execution (ListPipelineExecutions), its state
-    (GetPipelineState, None when not read) and the approvals waiting in that state.
-
-    ``stage``: where the latest execution runs or ended, when the caller already knows it (the
-    store's ``current_stage``); otherwise it is looked up in the state."""
+    (GetPipelineState, None when not read) and the approvals waiting in that state. Its stage is
+    ``current_stage``'s, unless an approval, a condition or a transition holds the execution."""
     if not loaded:
         return Standing(StandingKind.LOADING)
     if latest is None:
@@ -952,7 +979,7 @@ def standing_of(
             min(dated, key=lambda a: a.expires_at.timestamp() if a.expires_at else 0.0) if dated else mine[0]
         )
         return Standing(StandingKind.APPROVAL, status, first.stage_name, first.expires_at)
-    if status.value == "InProgress":
+    if status == Status.IN_PROGRESS:
         gated = condition_stage(state, latest.execution_id)
         if gated is not None:
             return Standing(StandingKind.CONDITION, status, gated.name)
@@ -963,8 +990,7 @@ def standing_of(
     kind = _KIND_OF_STATUS.get(status.value, StandingKind.OTHER)
     if kind is StandingKind.SUCCEEDED:
         return Standing(kind, status)
-    wanted = _RUNNING_STATUSES if kind is StandingKind.RUNNING else _HALTED_STATUSES
-    return Standing(kind, status, stage or _stage_of(state, latest.execution_id, wanted))
+    return Standing(kind, status, current_stage(latest, state))
 
 
 _KIND_OF_STATUS = {
@@ -974,12 +1000,3 @@ _KIND_OF_STATUS = {
     "Stopped": StandingKind.STOPPED,
     "Succeeded": StandingKind.SUCCEEDED,
 }
-
-
-def _stage_of(state: PipelineState | None, execution_id: str, wanted: tuple[str, ...]) -> str | None:
-    if state is None:
-        return None
-    for stage in state.stages:
-        if stage.latest and stage.latest.execution_id == execution_id and stage.status.value in wanted:
-            return stage.name
-    return None

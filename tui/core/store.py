@@ -22,18 +22,18 @@ from tui.core.model import (
     PipelineSummary,
     PipelineType,
     SourceRevision,
-    StageState,
     Standing,
     StandingKind,
     Status,
     Target,
+    current_stage,
+    inbound_stage,
     standing_of,
 )
 
 # CodePipeline's default for a manual approval that nobody answers.
 DEFAULT_APPROVAL_TIMEOUT = timedelta(days=7)
 _RUNNING = (Status.IN_PROGRESS, Status.STOPPING)
-_HALTED = (Status.FAILED, Status.STOPPED, Status.STOPPING)
 _LOADING = Standing(StandingKind.LOADING)
 
 
@@ -619,7 +619,7 @@ class Store:
             stage=stage,
             favourite=self._is_favourite(name),
             updated=summary.updated,
-            standing=standing_of(latest, state, loaded=loaded, approvals=approvals, stage=stage),
+            standing=standing_of(latest, state, loaded=loaded, approvals=approvals),
         )
         if d.rows.get(name) == row:
             return set()
@@ -657,31 +657,8 @@ def latest_outdated(latest: ExecutionSummary | None, state: PipelineState) -> bo
     if running - {mine}:
         return True
     if latest.status in _RUNNING:
-        return mine not in running and not any(_held(s, mine) for s in state.stages)
+        return mine not in running and inbound_stage(state, mine) is None
     return mine in running
-
-
-def current_stage(latest: ExecutionSummary | None, state: PipelineState | None) -> str | None:
-    """The stage the latest execution is in (running) or ended in (failed / stopped)."""
-    if latest is None or state is None:
-        return None
-    if latest.status in _RUNNING:
-        wanted: tuple[Status, ...] = _RUNNING
-    elif latest.status in _HALTED:
-        wanted = _HALTED
-    else:
-        return None
-    mine = [s for s in state.stages if s.latest and s.latest.execution_id == latest.execution_id]
-    for stages in (mine, state.stages):
-        match = next((s for s in stages if s.status in wanted), None)
-        if match is not None:
-            return match.name
-    held = next((s for s in state.stages if _held(s, latest.execution_id)), None)
-    return held.name if held else None
-
-
-def _held(stage: StageState, execution_id: str) -> bool:
-    return any(ref.execution_id == execution_id for ref in stage.inbound)
 
 
 def approvals_from_state(
