@@ -22,6 +22,7 @@ from tui.core.model.builds import (
     BuildPhase,
 )
 from tui.core.model.enums import (
+    RUNNING_STATUSES,
     ActionCategory,
     BuildStatus,
     ConditionKind,
@@ -95,6 +96,7 @@ from tui.core.model.target import (
 
 __all__ = [
     "CLOUDFORMATION_STACK_TAG",
+    "RUNNING_STATUSES",
     "UPDATE_CANCELS_IN_PROGRESS",
     "ActionCategory",
     "ActionDef",

@@ -64,6 +64,9 @@ class Status(OpenEnum):
         return {"InProgress": "Running"}.get(self.value, self.value)
 
 
+# An execution (or a stage) in these is still going: it may yet wait, fail or succeed.
+RUNNING_STATUSES: tuple[Status, ...] = (Status.IN_PROGRESS, Status.STOPPING)
+
 _GLYPHS = {
     "InProgress": "●",
     "Succeeded": "✔",

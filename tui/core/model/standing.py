@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import Enum
 
 from tui.core.model.enums import (
+    RUNNING_STATUSES,
     Status,
 )
 from tui.core.model.executions import (
@@ -126,7 +127,6 @@ class Standing:
         return tuple(found)
 
 
-_RUNNING: tuple[Status, ...] = (Status.IN_PROGRESS, Status.STOPPING)
 _HALTED: tuple[Status, ...] = (Status.FAILED, Status.STOPPED, Status.STOPPING)
 
 
@@ -155,7 +155,10 @@ def held_stage(state: PipelineState | None, execution_id: str) -> StageState | N
     """The stage whose inbound transition holds this execution while it runs in no stage, if any."""
     if state is None:
         return None
-    if any(s.latest and s.latest.execution_id == execution_id and s.status in _RUNNING for s in state.stages):
+    if any(
+        s.latest and s.latest.execution_id == execution_id and s.status in RUNNING_STATUSES
+        for s in state.stages
+    ):
         return None
     return inbound_stage(state, execution_id)
 
@@ -169,8 +172,8 @@ def current_stage(latest: ExecutionSummary | None, state: PipelineState | None) 
     succeeded, ended otherwise (Superseded, Cancelled, ...) or the state is not known."""
     if latest is None or state is None:
         return None
-    if latest.status in _RUNNING:
-        wanted = _RUNNING
+    if latest.status in RUNNING_STATUSES:
+        wanted = RUNNING_STATUSES
     elif latest.status in _HALTED:
         wanted = _HALTED
     else:
