@@ -95,14 +95,14 @@ class AwsPipelineService(AwsCaller):
 
         ``succeeded_in_stage`` keeps only executions that succeeded in that stage (the API's
         ``filter.succeededInStage``)."""
-        params: dict[str, Any] = {"pipelineName": name, "maxResults": max_results}
-        if succeeded_in_stage:
-            params["filter"] = {"succeededInStage": {"stageName": succeeded_in_stage}}
+        stage_filter = succeeded_in_stage and {"succeededInStage": {"stageName": succeeded_in_stage}}
         return await self._page(
             "ListPipelineExecutions",
             lambda data: convert.execution_summaries(name, data),
             next_token,
-            **params,
+            pipelineName=name,
+            maxResults=max_results,
+            **_present(filter=stage_filter),
         )
 
     async def get_execution(self, name: str, execution_id: str) -> Execution:
@@ -172,16 +172,14 @@ class AwsPipelineService(AwsCaller):
         limit: int | None = None,
     ) -> LogPage:
         """One GetLogEvents page; follow with ``next_forward_token`` (the same token at the end)."""
-        params: dict[str, Any] = {
-            "logGroupName": group,
-            "logStreamName": stream,
-            "startFromHead": start_from_head,
-        }
-        if next_token:
-            params["nextToken"] = next_token
-        if limit:
-            params["limit"] = limit
-        response = await self._call("logs", "GetLogEvents", **params)
+        response = await self._call(
+            "logs",
+            "GetLogEvents",
+            logGroupName=group,
+            logStreamName=stream,
+            startFromHead=start_from_head,
+            **_present(nextToken=next_token, limit=limit),
+        )
         return self._convert("GetLogEvents", convert.log_page, response)
 
     async def live_tail(self, group_arn: str, stream_names: Sequence[str]) -> AsyncIterator[list[LogEvent]]:
@@ -191,11 +189,9 @@ class AwsPipelineService(AwsCaller):
         as usual; on any of them the log screen falls back to following with GetLogEvents.
         Closing the iterator (``aclose`` or leaving ``async for``) ends the session.
         """
-        params: dict[str, Any] = {"logGroupIdentifiers": [group_arn]}
-        if stream_names:
-            params["logStreamNames"] = list(stream_names)
+        params = _present(logStreamNames=list(stream_names))
         try:
-            response = await self._call("logs", "StartLiveTail", **params)
+            response = await self._call("logs", "StartLiveTail", logGroupIdentifiers=[group_arn], **params)
         except AwsError as exc:
             if exc.code != "ResponseParserError":
                 raise
@@ -226,26 +222,27 @@ class AwsPipelineService(AwsCaller):
         ``client_request_token`` makes a repeated start (after an unknown outcome) safe: AWS
         starts one execution per token. botocore generates one when it is None.
         """
-        params: dict[str, Any] = {"name": name}
-        if variables:
-            params["variables"] = [{"name": k, "value": v} for k, v in variables.items()]
-        if source_revisions:
-            params["sourceRevisions"] = [_revision_override(r) for r in source_revisions]
-        if client_request_token:
-            params["clientRequestToken"] = client_request_token
-        response = await self._call(CODEPIPELINE, "StartPipelineExecution", mutation=True, **params)
+        params = _present(
+            variables=[{"name": k, "value": v} for k, v in (variables or {}).items()],
+            sourceRevisions=[_revision_override(r) for r in source_revisions],
+            clientRequestToken=client_request_token,
+        )
+        response = await self._call(
+            CODEPIPELINE, "StartPipelineExecution", mutation=True, name=name, **params
+        )
         return str(response.get("pipelineExecutionId") or "")
 
     async def stop_execution(self, name: str, execution_id: str, *, abandon: bool, reason: str) -> str:
         """StopPipelineExecution (finish running actions, or abandon them); returns the id."""
-        params: dict[str, Any] = {
-            "pipelineName": name,
-            "pipelineExecutionId": execution_id,
-            "abandon": abandon,
-        }
-        if reason:
-            params["reason"] = reason
-        response = await self._call(CODEPIPELINE, "StopPipelineExecution", mutation=True, **params)
+        response = await self._call(
+            CODEPIPELINE,
+            "StopPipelineExecution",
+            mutation=True,
+            pipelineName=name,
+            pipelineExecutionId=execution_id,
+            abandon=abandon,
+            **_present(reason=reason),
+        )
         return str(response.get("pipelineExecutionId") or execution_id)
 
     async def retry_stage(self, name: str, stage: str, execution_id: str, mode: RetryMode) -> str:
@@ -365,9 +362,7 @@ class AwsPipelineService(AwsCaller):
         **params: Any,
     ) -> Page[T]:
         """One page of a CodePipeline list (``next_token`` asks for the next one)."""
-        if next_token:
-            params["nextToken"] = next_token
-        response = await self._call(CODEPIPELINE, operation, **params)
+        response = await self._call(CODEPIPELINE, operation, **params, **_present(nextToken=next_token))
 
         def to_page(data: Mapping[str, Any]) -> Page[T]:
             return Page(items=tuple(items(data)), next_token=data.get("nextToken") or None)
@@ -387,6 +382,11 @@ class AwsPipelineService(AwsCaller):
             operation, result_key, pipelineName=name, filter={"pipelineExecutionId": execution_id}
         )
         return self._convert(operation, items, raw, execution_id)
+
+
+def _present(**members: Any) -> dict[str, Any]:
+    """The optional request members that are set: an empty or None one is left out of the request."""
+    return {key: value for key, value in members.items() if value}
 
 
 def _revision_override(revision: SourceRevision) -> dict[str, str]:

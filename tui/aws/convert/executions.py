@@ -4,10 +4,12 @@ ListRuleExecutions. An item without its id is left out; ids the request carried 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from tui.aws.convert.readers import (
     Json,
+    Outcome,
     dicts,
     having,
     integer,
@@ -41,22 +43,14 @@ def rule_execution(data: Json, execution_id: str | None = None) -> RuleExecution
     given = member(data, "input")
     result = member(member(data, "output"), "executionResult")
     return RuleExecution(
-        execution_id=str(
-            data.get("pipelineExecutionId") or execution_id or required(data, "pipelineExecutionId")
-        ),
+        execution_id=_pipeline_execution_id(data, execution_id),
         rule_execution_id=str(required(data, "ruleExecutionId")),
-        stage_name=str(data.get("stageName") or ""),
         rule_name=str(data.get("ruleName") or ""),
-        status=status(data.get("status"), Status.IN_PROGRESS),
         pipeline_version=integer(data, "pipelineVersion"),
         provider=str(member(given, "ruleTypeId").get("provider") or ""),
-        start_time=timestamp(data, "startTime"),
-        last_update_time=timestamp(data, "lastUpdateTime"),
-        updated_by=text(data, "updatedBy"),
         configuration=strings(given, "configuration"),
         resolved_configuration=strings(given, "resolvedConfiguration"),
-        summary=text(result, "externalExecutionSummary"),
-        **outcome(result),
+        **_run_detail(data, result),
     )
 
 
@@ -156,24 +150,44 @@ def action_execution(data: Json, execution_id: str | None = None) -> ActionExecu
     # resolvedConfiguration has the variables substituted: what the action actually ran with.
     configuration = strings(given, "resolvedConfiguration") or strings(given, "configuration")
     return ActionExecution(
-        pipeline_execution_id=str(
-            data.get("pipelineExecutionId") or execution_id or required(data, "pipelineExecutionId")
-        ),
+        pipeline_execution_id=_pipeline_execution_id(data, execution_id),
         action_execution_id=str(required(data, "actionExecutionId")),
-        stage_name=str(data.get("stageName") or ""),
         action_name=str(data.get("actionName") or ""),
-        status=status(data.get("status"), Status.IN_PROGRESS),
-        start_time=timestamp(data, "startTime"),
-        last_update_time=timestamp(data, "lastUpdateTime"),
         provider=str(type_id.get("provider") or ""),
         category=ActionCategory(category) if isinstance(category, str) and category else None,
         input_artifacts=names(dicts(given, "inputArtifacts")),
         output_artifacts=names(dicts(output, "outputArtifacts")),
         configuration=configuration,
         output_variables=strings(output, "outputVariables"),
+        **_run_detail(data, result),
+    )
+
+
+def _pipeline_execution_id(data: Json, execution_id: str | None) -> str:
+    """An item's pipeline execution, else the one the request's filter named."""
+    return str(data.get("pipelineExecutionId") or execution_id or required(data, "pipelineExecutionId"))
+
+
+class _RunDetail(Outcome):
+    stage_name: str
+    status: Status
+    start_time: datetime | None
+    last_update_time: datetime | None
+    updated_by: str | None
+    summary: str | None
+
+
+def _run_detail(data: Json, result: Json) -> _RunDetail:
+    """What an action's and a rule's execution detail (ListActionExecutions, ListRuleExecutions)
+    share: stage, status, times, who updated it, and its ``executionResult``."""
+    return _RunDetail(
+        stage_name=str(data.get("stageName") or ""),
+        status=status(data.get("status"), Status.IN_PROGRESS),
+        start_time=timestamp(data, "startTime"),
+        last_update_time=timestamp(data, "lastUpdateTime"),
+        updated_by=text(data, "updatedBy"),
         summary=text(result, "externalExecutionSummary"),
         **outcome(result),
-        updated_by=text(data, "updatedBy"),
     )
 
 

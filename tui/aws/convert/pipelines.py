@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from tui.aws.convert.readers import (
     Json,
@@ -44,13 +44,44 @@ from tui.core.model import (
 )
 
 
+class _Kind(TypedDict):
+    name: str
+    version: int
+    pipeline_type: PipelineType
+    execution_mode: ExecutionMode
+
+
+def _kind(pipeline: Json) -> _Kind:
+    """A pipeline's name, version, type and execution mode (ListPipelines' item, GetPipeline's
+    ``pipeline``)."""
+    return _Kind(
+        name=str(required(pipeline, "name")),
+        version=integer(pipeline, "version") or 1,
+        pipeline_type=PipelineType(pipeline.get("pipelineType") or "V1"),
+        execution_mode=ExecutionMode(pipeline.get("executionMode") or "SUPERSEDED"),
+    )
+
+
+class _Stored(TypedDict):
+    arn: str
+    created: datetime | None
+    updated: datetime | None
+
+
+def _stored(metadata: Json) -> _Stored:
+    """GetPipeline's (or UpdatePipeline's) ``metadata``: the pipeline's ARN and when it was made
+    and last changed."""
+    return _Stored(
+        arn=str(metadata.get("pipelineArn") or ""),
+        created=timestamp(metadata, "created"),
+        updated=timestamp(metadata, "updated"),
+    )
+
+
 def pipeline_summary(data: Json) -> PipelineSummary:
     """One item of ListPipelines' ``pipelines``."""
     return PipelineSummary(
-        name=str(required(data, "name")),
-        version=integer(data, "version") or 1,
-        pipeline_type=PipelineType(data.get("pipelineType") or "V1"),
-        execution_mode=ExecutionMode(data.get("executionMode") or "SUPERSEDED"),
+        **_kind(data),
         created=timestamp(data, "created"),
         updated=timestamp(data, "updated"),
     )
@@ -78,10 +109,7 @@ def pipeline_def(response: Json) -> PipelineDef:
     pipeline = required(response, "pipeline")
     metadata = member(response, "metadata")
     return PipelineDef(
-        name=str(required(pipeline, "name")),
-        version=integer(pipeline, "version") or 1,
-        pipeline_type=PipelineType(pipeline.get("pipelineType") or "V1"),
-        execution_mode=ExecutionMode(pipeline.get("executionMode") or "SUPERSEDED"),
+        **_kind(pipeline),
         stages=tuple(stage_def(stage) for stage in named(dicts(pipeline, "stages"))),
         variables=tuple(
             PipelineVariableDef(
@@ -92,9 +120,7 @@ def pipeline_def(response: Json) -> PipelineDef:
             for v in named(dicts(pipeline, "variables"))
         ),
         role_arn=str(pipeline.get("roleArn") or ""),
-        arn=str(metadata.get("pipelineArn") or ""),
-        created=timestamp(metadata, "created"),
-        updated=timestamp(metadata, "updated"),
+        **_stored(metadata),
         triggers=tuple(t for t in (trigger_def(t) for t in dicts(pipeline, "triggers")) if t is not None),
     )
 
@@ -210,9 +236,7 @@ def pipeline_declaration(response: Json) -> PipelineDeclaration:
         name=str(required(pipeline, "name")),
         version=integer(pipeline, "version") or 1,
         document=_jsonable(pipeline),
-        arn=str(metadata.get("pipelineArn") or ""),
-        created=timestamp(metadata, "created"),
-        updated=timestamp(metadata, "updated"),
+        **_stored(metadata),
     )
 
 

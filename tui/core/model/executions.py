@@ -22,6 +22,13 @@ from tui.core.model.target import (
 T = TypeVar("T")
 
 
+def seconds_between(start: datetime | None, end: datetime | None) -> float | None:
+    """How long from ``start`` to ``end``; None while either is unknown."""
+    if not start or not end:
+        return None
+    return (end - start).total_seconds()
+
+
 @dataclass(frozen=True)
 class RuleExecution:
     """One rule evaluation of one execution (an item of ListRuleExecutions)."""
@@ -83,9 +90,7 @@ class ExecutionSummary:
 
     @property
     def duration_seconds(self) -> float | None:
-        if not self.start_time or not self.last_update_time:
-            return None
-        return (self.last_update_time - self.start_time).total_seconds()
+        return seconds_between(self.start_time, self.last_update_time)
 
 
 @dataclass(frozen=True)
@@ -142,9 +147,7 @@ class ActionExecution:
 
     @property
     def duration_seconds(self) -> float | None:
-        if not self.start_time or not self.last_update_time:
-            return None
-        return (self.last_update_time - self.start_time).total_seconds()
+        return seconds_between(self.start_time, self.last_update_time)
 
 
 @dataclass(frozen=True)
