@@ -414,7 +414,33 @@ def scenario(faults: str, repeats: int, cli_calls: int | None) -> dict[str, Any]
     live = _get_median(result, "cold", "outside", "live_screen")
     if cli.get("available") and live:
         result["cli_over_cptui_cold"] = round(cli["seconds_for_all"] / live, 1)
+    floor = quota_floor(faults, len(rows), _get_median(result, "cold", "inside", "frame"))
+    if floor is not None:
+        result["quota_floor"] = floor
+        if cli.get("available"):
+            # No start can beat the quota's floor: the most the CLI loop can be outdone by.
+            result["cli_over_floor"] = round(cli["seconds_for_all"] / floor["from_launch_s"], 1)
     return result
+
+
+def quota_floor(faults: str, rows: int, first_frame: float | None) -> dict[str, Any] | None:
+    """The quota's own floor for a start under ``tps=N`` (a bucket of N refilled N/s): the list and
+    one read per row on screen, N of them at once and the rest at N/s after the first call, which
+    goes out at the first frame. None without such a quota (or rows, or a first frame)."""
+    quota = next(
+        (float(term.split("=", 1)[1]) for term in faults.split(",") if term.strip().startswith("tps=")), None
+    )
+    if not quota or not rows or first_frame is None:
+        return None
+    reads = rows + 1
+    after = max(0.0, reads - quota) / quota
+    return {
+        "reads": reads,
+        "quota_per_s": quota,
+        "after_first_call_s": round(after, 3),
+        "first_frame_s": first_frame,
+        "from_launch_s": round(first_frame + after, 3),
+    }
 
 
 def _get_median(result: dict[str, Any], *path: str) -> float | None:

@@ -242,6 +242,8 @@ class PollController:
         """While a start-up phase is paced (its burst was throttled), tick again when its pace has
         the next read's token: at 10 reads/s the quarter-second tick sent them two or three at a
         time, late (``bench/startup.py trace``)."""
+        if self._monotonic is not time.monotonic:
+            return  # (a driven clock, in tests and bench/driven.py: its driver ticks)
         wait = self.policy.startup_wait(self._monotonic())
         if self._pace_timer is not None:
             self._pace_timer.stop()
