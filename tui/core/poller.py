@@ -432,6 +432,30 @@ class PollPolicy:
             st.grown = 0
             st.pace.tokens = min(st.pace.tokens, 0.0)
 
+    @staticmethod
+    def _identity_waits(t: _Target) -> bool:
+        """While a start-up burst beyond the bank is on (the endpoint's quota may be the limit),
+        who the caller is waits until every row on screen has its status: an endpoint that counts
+        it (and the account alias it leads to) in the same quota gives the rows' reads two tokens
+        fewer, and its own client is made in the middle of the burst (a tenth of a second at
+        tps=10: ``bench/startup.py trace``)."""
+        st = t.startup
+        return st is not None and (st.beyond_bank or st.throttled)
+
+    def startup_wait(self, now: float) -> float | None:
+        """Seconds until the paced part of a start-up phase can send its next read (None: no
+        target is paced, or nothing waits for the pace). The controller's timer ticks then, not at
+        its next quarter-second tick: a pace of 10 reads/s loses a tenth of its reads otherwise."""
+        waits = []
+        for t in self._targets.values():
+            st = t.startup
+            if st is None or st.pace is None or t.startup_left:
+                continue
+            wait = st.pace.wait_time(now)
+            if wait > 0.0:
+                waits.append(wait)
+        return min(waits) if waits else None
+
     def has_visible(self, target: str) -> bool:
         """True once the screen said which of this target's rows it shows."""
         return bool(self._targets[target].visible)
@@ -746,8 +770,10 @@ class PollPolicy:
         since = t.added_at - list_interval  # the list is due at once
         # Who the caller is waits for the first list's answer: at start-up its client and request
         # would otherwise delay the list (a list that fails - denied, expired, unreachable - lets
-        # it go at once, so the header can still say who).
-        if not t.identity_ok and t.list_answered and free(FetchKind.IDENTITY, None):
+        # it go at once, so the header can still say who); and while the start-up burst is the
+        # limit, for the rows on screen too (``_identity_waits``).
+        waits = self._identity_waits(t)
+        if not t.identity_ok and t.list_answered and not waits and free(FetchKind.IDENTITY, None):
             periodic(_HOT, FetchKind.IDENTITY, None, t.identity_at, s.list_interval, since)
         if free(FetchKind.LIST, None):
             periodic(_HOT, FetchKind.LIST, None, t.listed_at, list_interval, since)
