@@ -24,7 +24,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Offset, Region, Size
 from textual.message import Message
 from textual.reactive import var
 from textual.scroll_view import ScrollView
@@ -116,7 +116,9 @@ class LogView(ScrollView, can_focus=True):
         self._row_cache: LRUCache[tuple[int, int, int, int, bool, bool], Strip] = LRUCache(CACHE_LINES)
         self._styles: dict[str, Style] | None = None
         self._epoch = 0
-        self._rows: RowIndex | None = None  # only while wrapping
+        self._rows: RowIndex | None = None  # only while wrapping lines wider than the view
+        self._wrapped_at: int | None = None  # the content width wrapping was worked out for
+        self._frame: tuple[Offset, int] | None = None  # (scroll offset, width) while a frame renders
         self._auto_scroll = False  # set while *we* scroll, so that only the user pauses follow
         self.cursor: int | None = None  # absolute line number, None while following
         # search
@@ -166,6 +168,7 @@ class LogView(ScrollView, can_focus=True):
         ring = self._ring
         old_first, old_end = ring.first, ring.end
         old_banner = self._banner
+        old_rows = self._total_rows()
         top_shift = 0
         if self._rows is not None and old_end > old_first:
             # Rows the lines about to be dropped take, measured before the ring forgets them.
@@ -178,6 +181,10 @@ class LogView(ScrollView, can_focus=True):
             else:
                 self._rows.extend(lines)
                 self._rows.trim(ring.first)
+        elif self.wrap and ring.max_len > self._content_width:
+            # The first line too wide to fit: from here on lines can take more than one row. The lines
+            # above it take one row each, so what is on screen stays where it is.
+            self._rebuild_rows()
         elif dropped:
             top_shift = dropped
         if self._pattern is not None:
@@ -196,6 +203,9 @@ class LogView(ScrollView, can_focus=True):
             shift = top_shift - (self._banner - old_banner)
             self._scroll_programmatic(y=max(0, self.scroll_y - shift))
             self.refresh()
+        elif old_rows < self.scroll_offset.y + self.scrollable_content_region.height:
+            # Paused: the rows on screen are unchanged unless the new lines start within the screen.
+            self.refresh_lines(old_rows, self._total_rows() - old_rows)
         if dropped and self._pattern is not None:
             self.post_message(self.StateChanged())
 
@@ -259,9 +269,9 @@ class LogView(ScrollView, can_focus=True):
             # Only the height changed and the vertical scrollbar is always shown, so no scrollbar
             # appears or goes: skip the layout pass that setting `virtual_size` would trigger. While
             # tailing, that pass (a full-screen compositor update) happened on every flushed batch.
+            # The caller repaints the rows that changed (appending while paused changes none on screen).
             self.set_reactive(LogView.virtual_size, size)
             self._scroll_update(size)
-            self.refresh()
         else:
             self.virtual_size = size
 
@@ -296,7 +306,11 @@ class LogView(ScrollView, can_focus=True):
         return (top[0] if top else self._ring.first), bottom[0]
 
     def _rebuild_rows(self) -> None:
-        self._rows = RowIndex(self._content_width) if self.wrap else None
+        """Index where each line starts, while wrapping and only if some line is too wide to fit: until
+        then every line takes one row, and measuring every line held (200,000) is what a key would wait on."""
+        width = self._content_width
+        self._wrapped_at = width if self.wrap else None
+        self._rows = RowIndex(width) if self.wrap and self._ring.max_len > width else None
         if self._rows is not None:
             self._rows.rebuild(self._ring)
 
@@ -344,7 +358,7 @@ class LogView(ScrollView, can_focus=True):
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.wrap and (self._rows is None or self._rows.width != self._content_width):
+        if self.wrap and self._wrapped_at != self._content_width:
             self._relayout()
         elif self.follow:
             self._scroll_end()
@@ -355,10 +369,17 @@ class LogView(ScrollView, can_focus=True):
         if not len(ring):
             return
         n = min(max(n, ring.first), ring.end - 1)
+        before, old = self.scroll_offset, self.cursor
         self.follow = False
         self.cursor = n
         self._ensure_visible(n, center=center)
-        self.refresh()
+        if self.scroll_offset == before:
+            # Nothing scrolled: repaint only the rows of the line the cursor left and of its new line.
+            if old is not None and ring.first <= old < ring.end and old != n:
+                self.refresh_lines(*self._line_rows(old))
+            self.refresh_lines(*self._line_rows(n))
+        else:
+            self.refresh()
         self.post_message(self.StateChanged())
 
     def center_cursor(self) -> None:
@@ -612,6 +633,12 @@ class LogView(ScrollView, can_focus=True):
         key = (n, self._search_gen, self._epoch, width, self.show_timestamps, cursor)
         strip = self._row_cache.get(key)
         if strip is None:
+            raw = self._ring.line(n)
+            if self._pattern is None and raw.isascii() and raw.isprintable():
+                # Most build lines: plain text, nothing to parse or highlight, one cell a character.
+                strip = self._plain_row(n, raw, width, cursor)
+                self._row_cache[key] = strip
+                return strip
             text = self._line_text(n)
             if self.show_timestamps:
                 gutter = Text(self._timestamp_label(n), style=self._style("log-view--timestamp"))
@@ -621,6 +648,23 @@ class LogView(ScrollView, can_focus=True):
             strip = Strip(list(text.render(self.app.console)), width)
             self._row_cache[key] = strip
         return strip
+
+    def _plain_row(self, n: int, line: str, width: int, cursor: bool) -> Strip:
+        """``_row_strip`` for a printable ASCII line without search: segments built directly, the
+        same ones the Text path renders (no Text, no spans, no cell measuring)."""
+        base = self._style("log-view--cursor") if cursor else self._style("")
+        segments: list[Segment] = []
+        room = width
+        if self.show_timestamps:
+            label = self._timestamp_label(n)[:room]
+            segments.append(Segment(label, base + self._style("log-view--timestamp")))
+            room -= len(label)
+        body = line[:room]
+        if len(body) < room:
+            body += " " * (room - len(body))
+        if body:
+            segments.append(Segment(body, base))
+        return Strip(segments, width)
 
     def _gutter(self, n: int, sub_row: int) -> Strip | None:
         if not self.show_timestamps:
@@ -637,19 +681,37 @@ class LogView(ScrollView, can_focus=True):
         strip = Strip(list(text.render(self.app.console)), text.cell_len)
         return strip.crop_extend(0, width, base).apply_style(base)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # What every row of this frame shares, worked out once instead of once a row.
+        self._frame = (self.scroll_offset, self.scrollable_content_region.width)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.scrollable_content_region.width
-        base = self._style("")
+        frame = self._frame or (self.scroll_offset, self.scrollable_content_region.width)
+        (scroll_x, scroll_y), width = frame
         row = scroll_y + y
-        if row == 0 and self._banner:
-            return self._banner_strip(width, base)
-        found = self._locate(row)
-        if found is None:
-            return Strip.blank(width, base)
-        n, sub_row = found
-        if self._rows is None and scroll_x == 0:
-            return self._row_strip(n, width, n == self.cursor)
+        ring = self._ring
+        first = ring.first
+        if self._rows is None:
+            if first and row == 0:
+                return self._banner_strip(width, self._style(""))
+            n = first + row - (1 if first else 0)
+            if n >= ring.end:
+                return Strip.blank(width, self._style(""))
+            if scroll_x == 0:
+                return self._row_strip(n, width, n == self.cursor)
+            sub_row = 0
+        else:
+            if row == 0 and first:
+                return self._banner_strip(width, self._style(""))
+            found = self._locate(row)
+            if found is None:
+                return Strip.blank(width, self._style(""))
+            n, sub_row = found
+        base = self._style("")
         content_width = max(1, width - self._gutter_width)
         strip = self._content_strip(n)
         if self._rows is not None:
