@@ -17,6 +17,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from math import ceil
 
 from rich.segment import Segment
 from rich.style import Style
@@ -28,7 +29,9 @@ from textual.geometry import Offset, Region, Size
 from textual.message import Message
 from textual.reactive import var
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
+from textual.timer import Timer
 
 from tui.core.config import DEFAULT_ERROR_PATTERNS
 from tui.core.logbuffer import (
@@ -48,6 +51,7 @@ TIMESTAMP_WIDTH = 13  # "HH:MM:SS.mmm "
 # collector has to walk (Textual gives every Strip its own caches); thousands of them made full
 # collections take long enough to be felt as key lag while tailing.
 CACHE_LINES = 320
+BAR_REDRAW_DELAY = 0.25  # while paused, the scrollbar catches up with lines arriving below this often
 
 
 class LogView(ScrollView, can_focus=True):
@@ -118,6 +122,8 @@ class LogView(ScrollView, can_focus=True):
         self._epoch = 0
         self._rows: RowIndex | None = None  # only while wrapping lines wider than the view
         self._wrapped_at: int | None = None  # the content width wrapping was worked out for
+        self._bar_thumb: tuple[int, ...] = ()  # the vertical scrollbar's thumb as last drawn
+        self._bar_redraw: Timer | None = None
         self._frame: tuple[Offset, int] | None = None  # (scroll offset, width) while a frame renders
         self._auto_scroll = False  # set while *we* scroll, so that only the user pauses follow
         self.cursor: int | None = None  # absolute line number, None while following
@@ -265,15 +271,33 @@ class LogView(ScrollView, can_focus=True):
         old = self.virtual_size
         if size == old:
             return
-        if size.width == old.width and self.show_vertical_scrollbar and self.styles.overflow_y == "scroll":
-            # Only the height changed and the vertical scrollbar is always shown, so no scrollbar
-            # appears or goes: skip the layout pass that setting `virtual_size` would trigger. While
-            # tailing, that pass (a full-screen compositor update) happened on every flushed batch.
-            # The caller repaints the rows that changed (appending while paused changes none on screen).
-            self.set_reactive(LogView.virtual_size, size)
-            self._scroll_update(size)
+        room = self.scrollable_content_region.width
+        if not (
+            self.show_vertical_scrollbar
+            and self.styles.overflow_y == "scroll"
+            and (size.width > room) == (old.width > room)
+        ):
+            self.virtual_size = size  # a scrollbar appears or goes: a layout pass
+            return
+        # The vertical scrollbar is always shown and the horizontal one stays as it is: skip the layout
+        # pass that setting `virtual_size` would trigger. While tailing, that pass (a full-screen
+        # compositor update) happened on every flushed batch; the toggles (timestamps, wrap) paid it too.
+        # The caller repaints the rows that changed (appending while paused changes none on screen).
+        self.set_reactive(LogView.virtual_size, size)
+        bar = self.vertical_scrollbar
+        if size.width != old.width or size.height < old.height:
+            self._scroll_update(size)  # the scroll offsets may have to come back within range
+        elif self.follow:
+            if self._thumb_moves(size.height, self.max_scroll_y):
+                self._scroll_update(size)
+            else:  # a long log grew, the thumb stays at the bottom: no frame just to draw it again
+                bar.set_reactive(ScrollBar.window_virtual_size, size.height)
         else:
-            self.virtual_size = size
+            bar.set_reactive(ScrollBar.window_virtual_size, size.height)
+            if self._thumb_moves(size.height, bar.position) and self._bar_redraw is None:
+                # Paused: the thumb creeps up (by eighths of a cell) as lines arrive below the
+                # screen; a few redraws a second show it, a frame for every batch would not.
+                self._bar_redraw = self.set_timer(BAR_REDRAW_DELAY, self._redraw_bar)
 
     def _locate(self, row: int) -> tuple[int, int] | None:
         """(line, row within the line) at display row ``row``; None for the banner or past the end."""
@@ -327,8 +351,35 @@ class LogView(ScrollView, can_focus=True):
     def _scroll_end(self) -> None:
         self._scroll_programmatic(y=self.max_scroll_y)
 
+    def _thumb_moves(self, virtual: float, position: float) -> bool:
+        """Whether the vertical scrollbar's thumb at this state is drawn elsewhere than it was last
+        drawn (worked out in eighths of a cell, as Textual's ``ScrollBarRender`` draws it)."""
+        bar = self.vertical_scrollbar
+        size, window, virtual = bar.size.height, bar.window_size, ceil(virtual)
+        window = window if window < virtual else 0
+        thumb: tuple[int, ...] = (size,)
+        if window and size and virtual and size != virtual:
+            length = max(1, window / (virtual / size))
+            start = int((size - length) * (bar.validate_position(position) / (virtual - window)) * 8)
+            thumb = (size, start, start + ceil(length * 8))
+        moves = thumb != self._bar_thumb
+        self._bar_thumb = thumb
+        return moves
+
+    def _redraw_bar(self) -> None:
+        self._bar_redraw = None
+        self._scroll_update(self.virtual_size)
+
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
+        bar = self.vertical_scrollbar if self.show_vertical_scrollbar else None
+        if bar is not None and not self._thumb_moves(bar.window_virtual_size, new_value):
+            # ScrollView.watch_scroll_y without the scrollbar's repaint: following a long log moves
+            # the position with every batch, and the thumb (already at the bottom) does not move.
+            bar.set_reactive(ScrollBar.position, bar.validate_position(new_value))
+            if round(old_value) != round(new_value):
+                self.refresh(self.size.region)
+        else:
+            super().watch_scroll_y(old_value, new_value)
         if self.follow and not self._auto_scroll and new_value < old_value and new_value < self.max_scroll_y:
             self.follow = False
 
@@ -358,6 +409,7 @@ class LogView(ScrollView, can_focus=True):
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
+        self._bar_thumb = ()  # redrawn at the new size
         if self.wrap and self._wrapped_at != self._content_width:
             self._relayout()
         elif self.follow:
