@@ -7,7 +7,6 @@ from typing import cast
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.pilot import Pilot
 from textual.strip import Strip
 
 from tests.support.wait import screen_lines, wait_until
