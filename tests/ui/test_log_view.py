@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import cast
 
 import pytest
-from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.strip import Strip
 
 from tests.support.wait import screen_lines, wait_until
 from tui.core.logbuffer import LineRing, RowIndex, compile_error_patterns, compile_search, scan
@@ -103,13 +103,13 @@ async def test_only_visible_lines_are_rendered() -> None:
     app = Harness()
     async with app.run_test(size=SIZE) as pilot:
         rendered: set[int] = set()
-        original = app.view._line_text
+        original = app.view._row_strip
 
-        def spy(n: int) -> Text:
+        def spy(n: int, width: int, cursor: bool) -> Strip:
             rendered.add(n)
-            return original(n)
+            return original(n, width, cursor)
 
-        app.view._line_text = spy  # type: ignore[method-assign]
+        app.view._row_strip = spy  # type: ignore[method-assign]
         app.view.append(*numbered(0, 50_000))
         await pilot.pause()
         assert rendered  # something was drawn
