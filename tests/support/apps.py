@@ -84,13 +84,19 @@ def sim_services(
 
     ``fleet``: each target with its demo keys (its account); ``options`` go to ``create_service``.
     """
-    made = [
-        create_service(
-            t, endpoint_url=sim.url, credentials=demo_credentials(t) if fleet else credentials, **options
-        )
+    return [
+        service_at(sim.url, t, credentials=demo_credentials(t) if fleet else credentials, **options)
         for t in targets
     ]
-    _OPEN.extend(made)
+
+
+def service_at(
+    url: str, target: Target = EAST, *, credentials: Credentials | None = CREDENTIALS, **options: Any
+) -> AwsPipelineService:
+    """A service for ``target`` at the endpoint ``url`` (closed after the test); ``options`` go to
+    ``create_service``."""
+    made = create_service(target, endpoint_url=url, credentials=credentials, **options)
+    _OPEN.append(made)
     return made
 
 
