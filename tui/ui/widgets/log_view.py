@@ -17,6 +17,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from math import ceil
 
 from rich.segment import Segment
 from rich.style import Style
@@ -24,11 +25,13 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Offset, Region, Size
 from textual.message import Message
 from textual.reactive import var
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
+from textual.timer import Timer
 
 from tui.core.config import DEFAULT_ERROR_PATTERNS
 from tui.core.logbuffer import (
@@ -48,6 +51,7 @@ TIMESTAMP_WIDTH = 13  # "HH:MM:SS.mmm "
 # collector has to walk (Textual gives every Strip its own caches); thousands of them made full
 # collections take long enough to be felt as key lag while tailing.
 CACHE_LINES = 320
+BAR_REDRAW_DELAY = 0.25  # while paused, the scrollbar catches up with lines arriving below this often
 
 
 class LogView(ScrollView, can_focus=True):
@@ -116,7 +120,11 @@ class LogView(ScrollView, can_focus=True):
         self._row_cache: LRUCache[tuple[int, int, int, int, bool, bool], Strip] = LRUCache(CACHE_LINES)
         self._styles: dict[str, Style] | None = None
         self._epoch = 0
-        self._rows: RowIndex | None = None  # only while wrapping
+        self._rows: RowIndex | None = None  # only while wrapping lines wider than the view
+        self._wrapped_at: int | None = None  # the content width wrapping was worked out for
+        self._bar_thumb: tuple[int, ...] = ()  # the vertical scrollbar's thumb as last drawn
+        self._bar_redraw: Timer | None = None
+        self._frame: tuple[Offset, int] | None = None  # (scroll offset, width) while a frame renders
         self._auto_scroll = False  # set while *we* scroll, so that only the user pauses follow
         self.cursor: int | None = None  # absolute line number, None while following
         # search
@@ -166,6 +174,7 @@ class LogView(ScrollView, can_focus=True):
         ring = self._ring
         old_first, old_end = ring.first, ring.end
         old_banner = self._banner
+        old_rows = self._total_rows()
         top_shift = 0
         if self._rows is not None and old_end > old_first:
             # Rows the lines about to be dropped take, measured before the ring forgets them.
@@ -178,6 +187,10 @@ class LogView(ScrollView, can_focus=True):
             else:
                 self._rows.extend(lines)
                 self._rows.trim(ring.first)
+        elif self.wrap and ring.max_len > self._content_width:
+            # The first line too wide to fit: from here on lines can take more than one row. The lines
+            # above it take one row each, so what is on screen stays where it is.
+            self._rebuild_rows()
         elif dropped:
             top_shift = dropped
         if self._pattern is not None:
@@ -196,6 +209,9 @@ class LogView(ScrollView, can_focus=True):
             shift = top_shift - (self._banner - old_banner)
             self._scroll_programmatic(y=max(0, self.scroll_y - shift))
             self.refresh()
+        elif old_rows < self.scroll_offset.y + self.scrollable_content_region.height:
+            # Paused: the rows on screen are unchanged unless the new lines start within the screen.
+            self.refresh_lines(old_rows, self._total_rows() - old_rows)
         if dropped and self._pattern is not None:
             self.post_message(self.StateChanged())
 
@@ -255,15 +271,33 @@ class LogView(ScrollView, can_focus=True):
         old = self.virtual_size
         if size == old:
             return
-        if size.width == old.width and self.show_vertical_scrollbar and self.styles.overflow_y == "scroll":
-            # Only the height changed and the vertical scrollbar is always shown, so no scrollbar
-            # appears or goes: skip the layout pass that setting `virtual_size` would trigger. While
-            # tailing, that pass (a full-screen compositor update) happened on every flushed batch.
-            self.set_reactive(LogView.virtual_size, size)
-            self._scroll_update(size)
-            self.refresh()
+        room = self.scrollable_content_region.width
+        if not (
+            self.show_vertical_scrollbar
+            and self.styles.overflow_y == "scroll"
+            and (size.width > room) == (old.width > room)
+        ):
+            self.virtual_size = size  # a scrollbar appears or goes: a layout pass
+            return
+        # The vertical scrollbar is always shown and the horizontal one stays as it is: skip the layout
+        # pass that setting `virtual_size` would trigger. While tailing, that pass (a full-screen
+        # compositor update) happened on every flushed batch; the toggles (timestamps, wrap) paid it too.
+        # The caller repaints the rows that changed (appending while paused changes none on screen).
+        self.set_reactive(LogView.virtual_size, size)
+        bar = self.vertical_scrollbar
+        if size.width != old.width or size.height < old.height:
+            self._scroll_update(size)  # the scroll offsets may have to come back within range
+        elif self.follow:
+            if self._thumb_moves(size.height, self.max_scroll_y):
+                self._scroll_update(size)
+            else:  # a long log grew, the thumb stays at the bottom: no frame just to draw it again
+                bar.set_reactive(ScrollBar.window_virtual_size, size.height)
         else:
-            self.virtual_size = size
+            bar.set_reactive(ScrollBar.window_virtual_size, size.height)
+            if self._thumb_moves(size.height, bar.position) and self._bar_redraw is None:
+                # Paused: the thumb creeps up (by eighths of a cell) as lines arrive below the
+                # screen; a few redraws a second show it, a frame for every batch would not.
+                self._bar_redraw = self.set_timer(BAR_REDRAW_DELAY, self._redraw_bar)
 
     def _locate(self, row: int) -> tuple[int, int] | None:
         """(line, row within the line) at display row ``row``; None for the banner or past the end."""
@@ -296,7 +330,11 @@ class LogView(ScrollView, can_focus=True):
         return (top[0] if top else self._ring.first), bottom[0]
 
     def _rebuild_rows(self) -> None:
-        self._rows = RowIndex(self._content_width) if self.wrap else None
+        """Index where each line starts, while wrapping and only if some line is too wide to fit: until
+        then every line takes one row, and measuring every line held (200,000) is what a key would wait on."""
+        width = self._content_width
+        self._wrapped_at = width if self.wrap else None
+        self._rows = RowIndex(width) if self.wrap and self._ring.max_len > width else None
         if self._rows is not None:
             self._rows.rebuild(self._ring)
 
@@ -313,8 +351,35 @@ class LogView(ScrollView, can_focus=True):
     def _scroll_end(self) -> None:
         self._scroll_programmatic(y=self.max_scroll_y)
 
+    def _thumb_moves(self, virtual: float, position: float) -> bool:
+        """Whether the vertical scrollbar's thumb at this state is drawn elsewhere than it was last
+        drawn (worked out in eighths of a cell, as Textual's ``ScrollBarRender`` draws it)."""
+        bar = self.vertical_scrollbar
+        size, window, virtual = bar.size.height, bar.window_size, ceil(virtual)
+        window = window if window < virtual else 0
+        thumb: tuple[int, ...] = (size,)
+        if window and size and virtual and size != virtual:
+            length = max(1, window / (virtual / size))
+            start = int((size - length) * (bar.validate_position(position) / (virtual - window)) * 8)
+            thumb = (size, start, start + ceil(length * 8))
+        moves = thumb != self._bar_thumb
+        self._bar_thumb = thumb
+        return moves
+
+    def _redraw_bar(self) -> None:
+        self._bar_redraw = None
+        self._scroll_update(self.virtual_size)
+
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
+        bar = self.vertical_scrollbar if self.show_vertical_scrollbar else None
+        if bar is not None and not self._thumb_moves(bar.window_virtual_size, new_value):
+            # ScrollView.watch_scroll_y without the scrollbar's repaint: following a long log moves
+            # the position with every batch, and the thumb (already at the bottom) does not move.
+            bar.set_reactive(ScrollBar.position, bar.validate_position(new_value))
+            if round(old_value) != round(new_value):
+                self.refresh(self.size.region)
+        else:
+            super().watch_scroll_y(old_value, new_value)
         if self.follow and not self._auto_scroll and new_value < old_value and new_value < self.max_scroll_y:
             self.follow = False
 
@@ -344,7 +409,8 @@ class LogView(ScrollView, can_focus=True):
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.wrap and (self._rows is None or self._rows.width != self._content_width):
+        self._bar_thumb = ()  # redrawn at the new size
+        if self.wrap and self._wrapped_at != self._content_width:
             self._relayout()
         elif self.follow:
             self._scroll_end()
@@ -355,10 +421,17 @@ class LogView(ScrollView, can_focus=True):
         if not len(ring):
             return
         n = min(max(n, ring.first), ring.end - 1)
+        before, old = self.scroll_offset, self.cursor
         self.follow = False
         self.cursor = n
         self._ensure_visible(n, center=center)
-        self.refresh()
+        if self.scroll_offset == before:
+            # Nothing scrolled: repaint only the rows of the line the cursor left and of its new line.
+            if old is not None and ring.first <= old < ring.end and old != n:
+                self.refresh_lines(*self._line_rows(old))
+            self.refresh_lines(*self._line_rows(n))
+        else:
+            self.refresh()
         self.post_message(self.StateChanged())
 
     def center_cursor(self) -> None:
@@ -612,6 +685,12 @@ class LogView(ScrollView, can_focus=True):
         key = (n, self._search_gen, self._epoch, width, self.show_timestamps, cursor)
         strip = self._row_cache.get(key)
         if strip is None:
+            raw = self._ring.line(n)
+            if self._pattern is None and raw.isascii() and raw.isprintable():
+                # Most build lines: plain text, nothing to parse or highlight, one cell a character.
+                strip = self._plain_row(n, raw, width, cursor)
+                self._row_cache[key] = strip
+                return strip
             text = self._line_text(n)
             if self.show_timestamps:
                 gutter = Text(self._timestamp_label(n), style=self._style("log-view--timestamp"))
@@ -621,6 +700,23 @@ class LogView(ScrollView, can_focus=True):
             strip = Strip(list(text.render(self.app.console)), width)
             self._row_cache[key] = strip
         return strip
+
+    def _plain_row(self, n: int, line: str, width: int, cursor: bool) -> Strip:
+        """``_row_strip`` for a printable ASCII line without search: segments built directly, the
+        same ones the Text path renders (no Text, no spans, no cell measuring)."""
+        base = self._style("log-view--cursor") if cursor else self._style("")
+        segments: list[Segment] = []
+        room = width
+        if self.show_timestamps:
+            label = self._timestamp_label(n)[:room]
+            segments.append(Segment(label, base + self._style("log-view--timestamp")))
+            room -= len(label)
+        body = line[:room]
+        if len(body) < room:
+            body += " " * (room - len(body))
+        if body:
+            segments.append(Segment(body, base))
+        return Strip(segments, width)
 
     def _gutter(self, n: int, sub_row: int) -> Strip | None:
         if not self.show_timestamps:
@@ -637,19 +733,37 @@ class LogView(ScrollView, can_focus=True):
         strip = Strip(list(text.render(self.app.console)), text.cell_len)
         return strip.crop_extend(0, width, base).apply_style(base)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # What every row of this frame shares, worked out once instead of once a row.
+        self._frame = (self.scroll_offset, self.scrollable_content_region.width)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.scrollable_content_region.width
-        base = self._style("")
+        frame = self._frame or (self.scroll_offset, self.scrollable_content_region.width)
+        (scroll_x, scroll_y), width = frame
         row = scroll_y + y
-        if row == 0 and self._banner:
-            return self._banner_strip(width, base)
-        found = self._locate(row)
-        if found is None:
-            return Strip.blank(width, base)
-        n, sub_row = found
-        if self._rows is None and scroll_x == 0:
-            return self._row_strip(n, width, n == self.cursor)
+        ring = self._ring
+        first = ring.first
+        if self._rows is None:
+            if first and row == 0:
+                return self._banner_strip(width, self._style(""))
+            n = first + row - (1 if first else 0)
+            if n >= ring.end:
+                return Strip.blank(width, self._style(""))
+            if scroll_x == 0:
+                return self._row_strip(n, width, n == self.cursor)
+            sub_row = 0
+        else:
+            if row == 0 and first:
+                return self._banner_strip(width, self._style(""))
+            found = self._locate(row)
+            if found is None:
+                return Strip.blank(width, self._style(""))
+            n, sub_row = found
+        base = self._style("")
         content_width = max(1, width - self._gutter_width)
         strip = self._content_strip(n)
         if self._rows is not None:
