@@ -13,7 +13,8 @@ service uses; tests/reliability/test_reliability_shapes.py removes each optional
 from full responses and runs them.
 
 One module an API (``pipelines``, ``state``, ``executions``, ``builds``, ``logs``, ``identity``), all
-reading through ``readers``; ``tui.aws.convert`` names every converter.
+reading through ``readers``; ``tui.aws.convert`` names every converter (the modules import each
+other directly, never through this package).
 """
 
 from __future__ import annotations

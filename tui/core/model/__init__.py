@@ -12,6 +12,8 @@ One module a subject; import from ``tui.core.model`` (this file names them all):
 - ``executions``: executions, action and rule executions, pages, waiting approvals;
 - ``builds`` and ``logs``: CodeBuild builds and CloudWatch log events;
 - ``standing``: where a pipeline stands, the one derivation every screen shows.
+The modules import each other directly, never through this package (the layers test refuses the
+cycle that would make).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ Import from ``tui.core.store`` (this file names everything):
 - ``coverage``: what was read well enough to say "none waiting" (``Coverage``, ``ReadMark``);
 - ``derive``: pure derivations from AWS's answers (changed stages, approvals that wait, whether the
   known latest execution is out of date).
+The modules import each other directly, never through this package.
 """
 
 from __future__ import annotations
