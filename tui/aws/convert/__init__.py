@@ -19,11 +19,7 @@ other directly, never through this package).
 
 from __future__ import annotations
 
-from tui.aws.convert.builds import (
-    build,
-    build_logs,
-    builds,
-)
+from tui.aws.convert.builds import build, build_logs, builds
 from tui.aws.convert.executions import (
     action_execution,
     action_executions,
@@ -35,13 +31,8 @@ from tui.aws.convert.executions import (
     rule_executions,
     source_revision,
 )
-from tui.aws.convert.identity import (
-    identity,
-)
-from tui.aws.convert.logs import (
-    log_event,
-    log_page,
-)
+from tui.aws.convert.identity import identity
+from tui.aws.convert.logs import log_event, log_page
 from tui.aws.convert.pipelines import (
     action_def,
     pipeline_declaration,
@@ -54,15 +45,8 @@ from tui.aws.convert.pipelines import (
     tags,
     trigger_def,
 )
-from tui.aws.convert.readers import (
-    MalformedResponse,
-)
-from tui.aws.convert.state import (
-    action_state,
-    pipeline_state,
-    stage_condition_state,
-    stage_state,
-)
+from tui.aws.convert.readers import MalformedResponse
+from tui.aws.convert.state import action_state, pipeline_state, stage_condition_state, stage_state
 
 __all__ = [
     "MalformedResponse",

@@ -18,11 +18,7 @@ cycle that would make).
 
 from __future__ import annotations
 
-from tui.core.model.builds import (
-    Build,
-    BuildLogs,
-    BuildPhase,
-)
+from tui.core.model.builds import Build, BuildLogs, BuildPhase
 from tui.core.model.enums import (
     RUNNING_STATUSES,
     ActionCategory,
@@ -49,11 +45,7 @@ from tui.core.model.executions import (
     SourceRevision,
     Trigger,
 )
-from tui.core.model.logs import (
-    LiveBatch,
-    LogEvent,
-    LogPage,
-)
+from tui.core.model.logs import LiveBatch, LogEvent, LogPage
 from tui.core.model.pipelines import (
     CLOUDFORMATION_STACK_TAG,
     UPDATE_CANCELS_IN_PROGRESS,
@@ -91,10 +83,7 @@ from tui.core.model.state import (
     StageState,
     TransitionState,
 )
-from tui.core.model.target import (
-    Identity,
-    Target,
-)
+from tui.core.model.target import Identity, Target
 
 __all__ = [
     "CLOUDFORMATION_STACK_TAG",

@@ -11,13 +11,7 @@ The modules import each other directly, never through this package.
 
 from __future__ import annotations
 
-from tui.core.store.coverage import (
-    COVERAGE_MAX_AGE,
-    NOT_READ_YET,
-    Coverage,
-    ReadMark,
-    short_reason,
-)
+from tui.core.store.coverage import COVERAGE_MAX_AGE, NOT_READ_YET, Coverage, ReadMark, short_reason
 from tui.core.store.derive import (
     DEFAULT_APPROVAL_TIMEOUT,
     approvals_from_state,
@@ -25,16 +19,8 @@ from tui.core.store.derive import (
     latest_outdated,
     stage_statuses_changed,
 )
-from tui.core.store.rows import (
-    Freshness,
-    PipelineRow,
-    StoreChange,
-    row_key,
-    sort_key,
-)
-from tui.core.store.store import (
-    Store,
-)
+from tui.core.store.rows import Freshness, PipelineRow, StoreChange, row_key, sort_key
+from tui.core.store.store import Store
 
 __all__ = [
     "COVERAGE_MAX_AGE",
