@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 from tui.app.context import Scheduling
 from tui.app.poll_control import PollController
 from tui.core.cache import CachedList, load_list, save_list
-from tui.ui.host import Session
+from tui.ui.host import SessionView
 
 if TYPE_CHECKING:
     from tui.core.model import Target
@@ -37,7 +37,7 @@ SAVE_EVERY = 120.0  # seconds between writes of the live lists (and once at exit
 FIRST_SAVE = 15.0
 
 
-class WarmHost(Session, Scheduling, Protocol):
+class WarmHost(SessionView, Scheduling, Protocol):
     """What the warm start needs: the shared data, timers, and the poller to publish through."""
 
     @property
