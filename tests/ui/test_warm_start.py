@@ -14,7 +14,7 @@ import pytest
 
 from tests.support.apps import sim_app
 from tests.support.notices import told
-from tests.support.sim import START, demo_simulator
+from tests.support.sim import START
 from tests.support.wait import wait_for_text, wait_until
 from tui.app.application import CptuiApp
 from tui.core.cache import MAX_TEXT, list_path, load_list, save_list
@@ -154,18 +154,10 @@ def _app(tmp_path: Path, sim: Simulator, *, favourites: tuple[str, ...] = ()) ->
     )
 
 
-@pytest.fixture
-async def scale_sim() -> object:
-    simulator = demo_simulator("scale", pipelines=6)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
-
-
+@pytest.mark.simulator("scale", pipelines=6)
 async def test_cached_rows_show_at_the_first_frame_then_live_ones_replace_them(
-    tmp_path: Path, scale_sim: Simulator
+    tmp_path: Path, sim: Simulator
 ) -> None:
-    sim = scale_sim
     names = sorted(sim.engine.world(ACCOUNT, "us-east-1").pipelines)
     cached = [row(names[0], Status.FAILED, when=timedelta(seconds=20)), row("deleted-since")]
     save_list(tmp_path / "cache", EAST, sim.url, ACCOUNT, cached, START - timedelta(minutes=3))
@@ -197,10 +189,10 @@ async def test_cached_rows_show_at_the_first_frame_then_live_ones_replace_them(
     assert sorted(r.name for r in saved.rows) == sorted(names)
 
 
+@pytest.mark.simulator("scale", pipelines=6)
 async def test_a_cache_of_another_account_is_dropped_with_one_log_line(
-    tmp_path: Path, scale_sim: Simulator, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, sim: Simulator, caplog: pytest.LogCaptureFixture
 ) -> None:
-    sim = scale_sim
     save_list(tmp_path / "cache", EAST, sim.url, "999999999999", [row("someone-elses")], START)
     app = _app(tmp_path, sim)
     with caplog.at_level(logging.WARNING, logger="tui.app.warm_start"):
@@ -212,10 +204,8 @@ async def test_a_cache_of_another_account_is_dropped_with_one_log_line(
     assert len([r for r in caplog.records if "another account" in r.getMessage()]) == 1
 
 
-async def test_without_a_cache_folder_nothing_is_read_or_written(
-    tmp_path: Path, scale_sim: Simulator
-) -> None:
-    sim = scale_sim
+@pytest.mark.simulator("scale", pipelines=6)
+async def test_without_a_cache_folder_nothing_is_read_or_written(tmp_path: Path, sim: Simulator) -> None:
     app = sim_app(sim, tmp_path, polling=PollingConfig())  # cache_dir None
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_until(
@@ -224,10 +214,8 @@ async def test_without_a_cache_folder_nothing_is_read_or_written(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["audit.jsonl"] or not list(tmp_path.glob("cache*"))
 
 
-async def test_the_list_is_saved_soon_after_start_not_only_at_exit(
-    tmp_path: Path, scale_sim: Simulator
-) -> None:
-    sim = scale_sim
+@pytest.mark.simulator("scale", pipelines=6)
+async def test_the_list_is_saved_soon_after_start_not_only_at_exit(tmp_path: Path, sim: Simulator) -> None:
     app = _app(tmp_path, sim)
     app.warm_start.first_save = 0.05
     save = app.warm_start.save
@@ -243,8 +231,9 @@ async def test_the_list_is_saved_soon_after_start_not_only_at_exit(
         assert saved is not None and saved.account == ACCOUNT and saved.rows
 
 
+@pytest.mark.simulator("scale", pipelines=6)
 async def test_the_lists_are_written_off_the_ui_thread_atomically(
-    tmp_path: Path, scale_sim: Simulator, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, sim: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Turning a thousand rows into JSON and writing them took the UI thread (issue 14): the rows
     are taken from the store there, the JSON is made and written by the writer thread, through a
@@ -253,7 +242,6 @@ async def test_the_lists_are_written_off_the_ui_thread_atomically(
 
     import tui.app.warm_start as warm_start
 
-    sim = scale_sim
     written_on: list[int] = []
     real = warm_start.save_list
 
