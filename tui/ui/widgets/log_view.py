@@ -693,10 +693,12 @@ class LogView(ScrollView, can_focus=True):
                 return strip
             text = self._line_text(n)
             if self.show_timestamps:
-                gutter = Text(self._timestamp_label(n), style=self._style("log-view--timestamp"))
-                text = gutter.append_text(text)
-            text.style = self._style("log-view--cursor") if cursor else self._style("")
+                # The label as a span (``Text(label, style=...)`` would style the whole row).
+                text = Text.assemble((self._timestamp_label(n), self._style("log-view--timestamp")), text)
             text.truncate(width, overflow="crop", pad=True)
+            # A span under the others, not ``text.style``: Rich renders a Text without spans unstyled,
+            # which drew plain uncoloured lines in the terminal's colours and hid the cursor on them.
+            text.stylize_before(self._style("log-view--cursor") if cursor else self._style(""))
             strip = Strip(list(text.render(self.app.console)), width)
             self._row_cache[key] = strip
         return strip
