@@ -3,16 +3,13 @@ hostile lines and follow/pause. A small harness App hosts the widget; no AWS is 
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from typing import cast
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.pilot import Pilot
 from textual.strip import Strip
 
-from tests.support.wait import screen_lines
+from tests.support.wait import screen_lines, wait_until
 from tui.core.logbuffer import LineRing, RowIndex, compile_error_patterns, compile_search, scan
 from tui.ui.widgets.log_view import LogView
 
@@ -34,16 +31,6 @@ class Harness(App[None]):
 
     def on_log_view_state_changed(self) -> None:
         self.changes += 1
-
-
-async def wait_until(pilot: Pilot[None], predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Let the app run until ``predicate`` holds (bounded; no fixed sleeps)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause()
 
 
 def numbered(start: int, stop: int, fmt: str = "line {}") -> tuple[list[str], list[int]]:

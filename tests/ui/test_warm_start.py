@@ -241,3 +241,42 @@ async def test_the_list_is_saved_soon_after_start_not_only_at_exit(
         await wait_until(pilot, lambda: load_list(tmp_path / "cache", EAST, sim.url) is not None, timeout=20)
         saved = load_list(tmp_path / "cache", EAST, sim.url)
         assert saved is not None and saved.account == ACCOUNT and saved.rows
+
+
+async def test_the_lists_are_written_off_the_ui_thread_atomically(
+    tmp_path: Path, scale_sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Turning a thousand rows into JSON and writing them took the UI thread (issue 14): the rows
+    are taken from the store there, the JSON is made and written by the writer thread, through a
+    temporary file renamed over the old one; the exit's write is waited for."""
+    import threading
+
+    import tui.app.warm_start as warm_start
+
+    sim = scale_sim
+    written_on: list[int] = []
+    real = warm_start.save_list
+
+    def recording(*args: object, **kwargs: object) -> bool:
+        written_on.append(threading.get_ident())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(warm_start, "save_list", recording)
+    app = _app(tmp_path, sim)
+    ui_thread = threading.get_ident()
+    async with app.run_test(size=(120, 30)) as pilot:
+        app.poller.start()
+        await wait_until(
+            pilot,
+            lambda: app.store.identity(EAST) is not None and all(r.loaded for r in app.store.rows()),
+            timeout=20,
+        )
+        assert app.warm_start.save()
+        await wait_until(pilot, lambda: load_list(tmp_path / "cache", EAST, sim.url) is not None, timeout=10)
+        assert written_on and ui_thread not in written_on
+        written_on.clear()
+    # At exit: written (by the writer thread) before the app is gone.
+    assert written_on and ui_thread not in written_on
+    assert not [p.name for p in (tmp_path / "cache").iterdir() if p.name.endswith(".tmp")]
+    saved = load_list(tmp_path / "cache", EAST, sim.url)
+    assert saved is not None and len(saved.rows) == len(app.store.rows())

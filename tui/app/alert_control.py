@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -44,7 +43,6 @@ if TYPE_CHECKING:
     from tui.core.store import StoreChange
 
 TICK_SECONDS = 1.0
-HISTORY = 500  # delivered / suppressed events kept for inspection (tests, a future history view)
 
 
 class AlertsHost(Session, Scheduling, Telling, Protocol):
@@ -68,7 +66,7 @@ def watch_path_for(audit_log: Path) -> Path:
 
 
 class Alerts:
-    """Created by ``CptuiApp``; ``start()`` once the app runs. Tests read ``delivered``."""
+    """Created by ``CptuiApp``; ``start()`` once the app runs."""
 
     def __init__(
         self,
@@ -91,8 +89,6 @@ class Alerts:
         env = os.environ if env is None else env
         self.protocol = desktop_protocol(env)
         self.tmux = bool(env.get("TMUX"))
-        self.delivered: deque[Event] = deque(maxlen=HISTORY)  # told, in order (the latest)
-        self.suppressed: deque[Event] = deque(maxlen=HISTORY)  # found again within the window
         self._monotonic = monotonic or time.monotonic
         self._polled_fast: dict[str, tuple[Target, str]] = {}  # followed key -> the pipeline polled fast
         self._fetching: set[str] = set()
@@ -132,9 +128,7 @@ class Alerts:
         now = self.app.now()
         for event in events:
             if not self.log.claim(event.key, now):
-                self.suppressed.append(event)
-                continue
-            self.delivered.append(event)
+                continue  # told already (found again within the window, perhaps by an earlier run)
             if config.toast:
                 self.app.notify(
                     event.body,

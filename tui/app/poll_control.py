@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from tui.core.model import Target
 
 TICK_SECONDS = 0.25
+# A paced start-up read goes this long after the pace has its token (a timer may fire a hair early).
+_PACE_SLACK = 0.002
 _YIELDS_BEFORE_PAINT = 8
 ACQUIRE_STEP = 0.25  # longest sleep while an on-demand call waits for a token
 # Errors that say nothing about the target as a whole (one pipeline's problem).
@@ -105,6 +107,7 @@ class PollController:
         self._targets: dict[str, Target] = {t.key: t for t in app.targets}
         self._pending: StoreChange | None = None
         self._timer: Timer | None = None
+        self._pace_timer: Timer | None = None  # the start-up pace's next read, between ticks
         self._fetch_ended = asyncio.Event()
         self._notified: set[tuple[str, str]] = set()
         self._told_denied: set[tuple[str, str]] = set()  # (target key, IAM action) told about
@@ -132,6 +135,9 @@ class PollController:
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+        if self._pace_timer is not None:
+            self._pace_timer.stop()
+            self._pace_timer = None
 
     def add_target(self, target: Target) -> None:
         """Poll a target added at runtime (the fleet picker): identity and its list are due now."""
@@ -230,6 +236,25 @@ class PollController:
             self._emit(self.app.store.set_throttled(target, self.policy.throttled(key)))
             if self.policy.in_startup_phase(key):
                 self._settle_startup(key)
+        self._pace()
+
+    def _pace(self) -> None:
+        """While a start-up phase is paced (its burst was throttled), tick again when its pace has
+        the next read's token: at 10 reads/s the quarter-second tick sent them two or three at a
+        time, late (``bench/startup.py trace``)."""
+        if self._monotonic is not time.monotonic:
+            return  # (a driven clock, in tests and bench/driven.py: its driver ticks)
+        wait = self.policy.startup_wait(self._monotonic())
+        if self._pace_timer is not None:
+            self._pace_timer.stop()
+            self._pace_timer = None
+        if wait is not None and wait < TICK_SECONDS and self.running:
+            self._pace_timer = self.app.set_timer(wait + _PACE_SLACK, self._paced_tick, name="poll pace")
+
+    def _paced_tick(self) -> None:
+        self._pace_timer = None
+        if self.running:
+            self.tick()
 
     async def _run(self, fetch: Fetch) -> None:
         try:
@@ -357,14 +382,15 @@ class PollController:
 
     def screen_burst(self) -> int:
         """The burst the screen asks for: ``[polling] startup_burst``, else one read per row that
-        fits in the list (the terminal less the list's chrome), one for who the caller is, and the
-        tokens polls leave for on-demand calls. Not more: a read of a row off screen would take a
-        token of the endpoint's own bucket from a row on screen."""
+        fits in the list (the terminal less the list's chrome) and the tokens polls leave for
+        on-demand calls. Not more: a read of a row off screen would take a token of the endpoint's
+        own bucket from a row on screen (who the caller is waits for the rows: the policy's
+        ``_identity_waits``)."""
         configured = self.policy.settings.startup_burst
         if configured is not None:
             return configured
         rows = max(1, self.app.size.height - LIST_CHROME_ROWS)
-        return rows + 1 + int(self.policy.settings.reserve)
+        return rows + int(self.policy.settings.reserve)
 
     def startup_burst(self, key: str) -> int:
         """Reads sent at once when ``key``'s first list arrives (``screen_burst``); never more

@@ -4,13 +4,19 @@
 (tui/core/cache.py, ``$XDG_CACHE_HOME/cptui/``) go into the store at once, each marked as cached with its
 age until its first live read replaces it. When a target's identity arrives from another account than
 the cache's, its cached rows go (one log line). The live rows are written back every few minutes and
-when the app exits. ``config.cache_dir`` None (tests, ``--no-cache``, ``[general] cache = false``)
-reads and writes nothing.
+when the app exits: the rows are taken from the store on the UI thread (immutable rows, a list per
+target), and turned into JSON and written (atomically: a temporary file renamed over the old one) by
+one writer thread, in the order they were taken, so a thousand rows never hold up a key press.
+``config.cache_dir`` None (tests, ``--no-cache``, ``[general] cache = false``) reads and writes nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -21,7 +27,7 @@ from tui.ui.host import Session
 
 if TYPE_CHECKING:
     from tui.core.model import Target
-    from tui.core.store import StoreChange
+    from tui.core.store import PipelineRow, StoreChange
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +44,26 @@ class WarmHost(Session, Scheduling, Protocol):
     def poller(self) -> PollController: ...
 
 
+@dataclass(frozen=True)
+class _ListToSave:
+    """One target's live rows as the store had them, for the writer thread."""
+
+    target: Target
+    endpoint: str | None
+    account: str
+    rows: tuple[PipelineRow, ...]
+    saved_at: datetime
+
+
+def _write(folder: Path, lists: list[_ListToSave]) -> None:
+    """On the writer thread: each list as JSON, written atomically (``save_list``)."""
+    for item in lists:
+        try:
+            save_list(folder, item.target, item.endpoint, item.account, item.rows, item.saved_at)
+        except Exception:  # a head start only: never an error the operator sees
+            log.exception("cannot write the cached list of %s", item.target.label)
+
+
 class WarmStart:
     def __init__(self, app: WarmHost) -> None:
         self.app = app
@@ -45,6 +71,8 @@ class WarmStart:
         # Cached lists painted and not yet checked against the target's account.
         self.pending: dict[str, CachedList] = {}
         self.first_save = FIRST_SAVE
+        self._writer: ThreadPoolExecutor | None = None  # one thread: writes land in order
+        self._writes: list[Future[None]] = []
 
     def _endpoint(self, target: Target) -> str | None:
         service = self.app.services.get(target.key)
@@ -90,18 +118,33 @@ class WarmStart:
             self.app.set_timer(self.first_save, self._first_save, name="warm-start first save")
 
     def save(self) -> bool:
-        """Write each target's live rows (only of targets whose account and list are known); True
-        if any list was written."""
+        """Hand each target's live rows (only of targets whose account and list are known) to the
+        writer thread; True if any list is to be written."""
         if self.folder is None:
             return False
         store, now = self.app.store, self.app.now()
-        wrote = False
+        lists: list[_ListToSave] = []
         for target in self.app.targets:
             identity = store.identity(target)
             if identity is None or not store.freshness(target).listed:
                 continue
             rows = store.rows_to_cache(target)
             if rows:
-                save_list(self.folder, target, self._endpoint(target), identity.account, rows, now)
-                wrote = True
-        return wrote
+                lists.append(_ListToSave(target, self._endpoint(target), identity.account, tuple(rows), now))
+        if not lists:
+            return False
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cptui-cache")
+        self._writes = [w for w in self._writes if not w.done()]
+        self._writes.append(self._writer.submit(_write, self.folder, lists))
+        return True
+
+    async def close(self) -> None:
+        """At exit: the last write, waited for (off the UI thread); then the writer thread ends."""
+        self.save()
+        writes, self._writes = self._writes, []
+        if writes:
+            await asyncio.gather(*(asyncio.wrap_future(w) for w in writes), return_exceptions=True)
+        if self._writer is not None:
+            self._writer.shutdown(wait=False)
+            self._writer = None
