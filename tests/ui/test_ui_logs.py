@@ -19,7 +19,8 @@ from textual.widgets import DataTable, Static
 from tests.support.apps import EAST, open_pipeline, sim_app
 from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.app.application import CptuiApp
-from tui.core.logtail import LogFollower, event_lines
+from tui.core.logmerge import event_lines
+from tui.core.logtail import LogFollower
 from tui.core.model import LogEvent
 from tui.core.sanitize import strip_ansi
 from tui.sim import ManualClock, Simulator
