@@ -73,10 +73,10 @@ async def test_every_line_is_drawn_in_the_view_style_and_the_cursor_shows_on_it(
         lines = ["plain build output 42", "caf\u00e9 \u2713 done\tnow", "\x1b[31mred\x1b[0m and plain"]
         view.append(lines, [T0, T0 + 1, T0 + 2])
         await pilot.pause()
-        base, cursor_style = view._style(""), view._style("log-view--cursor")
+        base, cursor_style = view._paint.style(""), view._paint.style("log-view--cursor")
         for n in range(3):
             for cursor in (False, True):
-                row = cells(view._row_strip(n, 60, cursor))
+                row = cells(view._paint.row(n, 60, cursor, view.show_timestamps))
                 assert len(row) == 60
                 want = cursor_style.bgcolor if cursor else base.bgcolor
                 assert all(style is not None and style.bgcolor == want for _, style in row), (n, cursor)
@@ -91,12 +91,12 @@ async def test_plain_lines_render_as_the_styled_path_renders_them() -> None:
         for timestamps in (False, True):
             view.show_timestamps = timestamps
             for cursor in (False, True):
-                fast = view._row_strip(0, 60, cursor)
-                view._pattern = logbuffer.compile_search("no such text")  # forces the Text path
-                view._search_gen += 1
-                styled = view._row_strip(0, 60, cursor)
-                view._pattern = None
-                view._search_gen += 1
+                fast = view._paint.row(0, 60, cursor, view.show_timestamps)
+                view._search.pattern = logbuffer.compile_search("no such text")  # forces the Text path
+                view._search.generation += 1
+                styled = view._paint.row(0, 60, cursor, view.show_timestamps)
+                view._search.pattern = None
+                view._search.generation += 1
                 assert cells(fast) == cells(styled)
                 assert fast.cell_length == 60
 
