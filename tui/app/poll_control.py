@@ -253,7 +253,9 @@ class PollController:
             self._pace_timer.stop()
             self._pace_timer = None
         if wait is not None and wait < TICK_SECONDS and self.running:
-            self._pace_timer = self.scheduler.set_timer(wait + _PACE_SLACK, self._paced_tick, name="poll pace")
+            self._pace_timer = self.scheduler.set_timer(
+                wait + _PACE_SLACK, self._paced_tick, name="poll pace"
+            )
 
     def _paced_tick(self) -> None:
         self._pace_timer = None
