@@ -280,3 +280,26 @@ async def test_the_lists_are_written_off_the_ui_thread_atomically(
     assert not [p.name for p in (tmp_path / "cache").iterdir() if p.name.endswith(".tmp")]
     saved = load_list(tmp_path / "cache", EAST, sim.url)
     assert saved is not None and len(saved.rows) == len(app.store.rows())
+
+
+async def test_a_run_that_ends_before_it_knows_its_account_still_keeps_its_list(tmp_path: Path) -> None:
+    """Who the caller is waits for the rows on screen at start-up (tui/core/poller.py): a run quit
+    the moment its rows are live (as the benchmark does, and a person checking one thing) knew its
+    list but not its account, and kept nothing for the next start. At exit it asks, then keeps it."""
+    sim = demo_simulator("scale", pipelines=50, faults="latency=1000ms@GetCallerIdentity")
+    await sim.start()
+    try:
+        app = sim_app(sim, tmp_path, polling=PollingConfig(), cache_dir=tmp_path / "cache")
+        async with app.run_test(size=(120, 40)) as pilot:
+            policy = app.poller.policy
+
+            def rows_on_screen_live() -> bool:
+                shown = [r for r in app.store.rows(EAST) if policy.is_visible(EAST.key, r.name)]
+                return bool(shown) and all(r.loaded for r in shown)
+
+            await wait_until(pilot, rows_on_screen_live, timeout=30)
+            assert app.store.identity(EAST) is None  # (still on its way: quit now)
+        saved = load_list(tmp_path / "cache", EAST, sim.url)
+        assert saved is not None and saved.account == ACCOUNT and saved.rows
+    finally:
+        await sim.stop()
