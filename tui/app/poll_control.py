@@ -116,6 +116,7 @@ class PollController:
         self._cache_dir: Path | None = session.config.cache_dir
         self._bursts = load_bursts(self._cache_dir)
         self.startup_granted: dict[str, int] = {}
+        self._list_answered: dict[str, asyncio.Event] = {}  # set once a target's list came back
         for key in self._targets:
             self.policy.add_target(key, monotonic())
 
@@ -129,7 +130,28 @@ class PollController:
         """Start the timer and dispatch what is due at once."""
         if self._timer is None:
             self._timer = self.scheduler.set_interval(TICK_SECONDS, self.tick, name="poll")
+            self._read_cached_rows_now()
             self.tick()
+
+    def _read_cached_rows_now(self) -> None:
+        """A warm start: the rows the cache painted are named before the list is, so the start-up
+        burst reads the ones on screen together with the list, not a round trip after it. A read
+        that comes back first waits for the list to name its row (``_wait_for_list``); a
+        pipeline deleted since answers not found and is forgotten."""
+        now = self._monotonic()
+        store = self.session.store
+        for key, target in self._targets.items():
+            if store.freshness(target).listed or key in self.startup_granted:
+                continue
+            cached = [r.name for r in store.rows(target) if r.cached_at is not None]
+            if cached:
+                self.policy.set_pipelines(key, dict.fromkeys(cached, 0), now)
+                self._grant_startup(key, now)
+
+    async def _wait_for_list(self, key: str) -> None:
+        """Until ``key``'s list has been answered (read or failed) at least once."""
+        event = self._list_answered.setdefault(key, asyncio.Event())
+        await event.wait()
 
     def stop(self) -> None:
         if self._timer is not None:
@@ -333,13 +355,16 @@ class PollController:
             change = store.set_identity(target, await service.identity())
             policy.on_result(fetch, self._monotonic(), retried=_retried())
         elif fetch.kind is FetchKind.LIST:
-            summaries = await service.list_pipelines()
-            first = not store.freshness(target).listed
-            change = store.set_pipelines(target, summaries).merge(store.mark_list_failed(target, None))
+            try:
+                summaries = await service.list_pipelines()
+                first = not store.freshness(target).listed
+                change = store.set_pipelines(target, summaries).merge(store.mark_list_failed(target, None))
+            finally:
+                self._list_answered.setdefault(fetch.target, asyncio.Event()).set()
             now = self._monotonic()
             policy.set_pipelines(fetch.target, {s.name: s.version for s in summaries}, now)
             policy.on_result(fetch, now)
-            if first:
+            if first and fetch.target not in self.startup_granted:
                 self._grant_startup(fetch.target, now)
             # The new rows' statuses go out now, before the table is filled and painted, so the
             # first frame with rows can already show live statuses.
@@ -351,6 +376,8 @@ class PollController:
                     await asyncio.sleep(0)
         elif fetch.kind is FetchKind.LATEST:
             page = await service.list_executions(name, max_results=1)
+            if not store.freshness(target).listed:
+                await self._wait_for_list(fetch.target)  # (a warm start's read, sent with the list)
             latest = page.items[0] if page.items else None
             before = store.latest_execution(target, name)
             change = store.set_latest(target, name, latest)
