@@ -20,15 +20,9 @@ from tests.support.wait import poll_until
 from tui.aws.client import AwsPipelineService
 from tui.aws.errors import AccessDenied
 from tui.aws.service import PipelineService
-from tui.core.logtail import (
-    LogFollower,
-    LogsUnavailable,
-    SeamDedupe,
-    TailMode,
-    build_id_for_action,
-    event_lines,
-    log_group_arn,
-)
+from tui.core.action_build import build_id_for_action
+from tui.core.logmerge import SeamDedupe, event_lines
+from tui.core.logtail import LogFollower, LogsUnavailable, TailMode, log_group_arn
 from tui.core.model import Build, BuildLogs, BuildStatus, LogEvent, LogPage, Target
 from tui.sim import ManualClock, Simulator
 
@@ -375,6 +369,7 @@ def test_the_follower_and_the_line_ring_do_not_import_textual() -> None:
     import subprocess
     import sys
 
-    code = "import sys, tui.core.logtail, tui.core.logbuffer; print('textual' in sys.modules)"
+    modules = "tui.core.logtail, tui.core.logmerge, tui.core.action_build, tui.core.logbuffer"
+    code = f"import sys, {modules}; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -308,17 +308,15 @@ def operator_notices(app: CptuiApp) -> str:
 
 
 def capture_writes(app: CptuiApp) -> list[str]:
-    """Everything the app writes to its terminal driver from now on (bell, OSC sequences)."""
+    """Everything the app writes to its terminal from now on (bell, OSC sequences)."""
     written: list[str] = []
-    driver = app._driver
-    assert driver is not None
-    original = driver.write
+    original = app.write_to_terminal
 
     def write(data: str) -> None:
         written.append(data)
         original(data)
 
-    driver.write = write  # type: ignore[method-assign]
+    app.write_to_terminal = write  # type: ignore[method-assign]
     return written
 
 

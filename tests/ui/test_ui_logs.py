@@ -12,13 +12,15 @@ from typing import Any
 
 import pyperclip
 import pytest
+from textual.geometry import Region
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from tests.support.apps import EAST, open_pipeline, sim_app
 from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.app.application import CptuiApp
-from tui.core.logtail import LogFollower, event_lines
+from tui.core.logmerge import event_lines
+from tui.core.logtail import LogFollower
 from tui.core.model import LogEvent
 from tui.core.sanitize import strip_ansi
 from tui.sim import ManualClock, Simulator
@@ -226,6 +228,17 @@ async def test_follow_a_running_build_to_its_end(
     clock = sim.clock
     assert isinstance(clock, ManualClock)
     screen = await open_logs(pilot, app, LogScreen(EAST, build.id))
+    # The status line changes with every batch (the line count): never with a layout pass, which
+    # would redraw the whole screen each time.
+    status = screen.query_one("#logs-status", Static)
+    status_refresh = status.refresh
+    status_layouts: list[bool] = []
+
+    def spy(*regions: Region, **options: bool) -> Static:
+        status_layouts.append(options.get("layout", False))
+        return status_refresh(*regions, **options)
+
+    status.refresh = spy  # type: ignore[method-assign]
     await wait_until(pilot, lambda: screen.follower is not None and screen.view.total_lines > 0, timeout=10)
     assert not screen.finished
     assert "following" in screen_text(app) or "reading" in screen_text(app)
@@ -245,6 +258,7 @@ async def test_follow_a_running_build_to_its_end(
     await wait_for_text(pilot, "✔ complete")
     assert screen.view.follow  # nobody scrolled: it stayed at the bottom
     assert screen.view.scroll_y == screen.view.max_scroll_y
+    assert status_layouts and not any(status_layouts)
 
 
 async def follow_live(
