@@ -42,6 +42,20 @@ def _cold_start(rows: list[dict[str, Any]], r: dict[str, Any]) -> None:
             continue
         fig = f"cold start, 50 pipelines, {label}"
         out = lambda *path, sc=sc: _get(sc, *path, "median_s")  # noqa: E731
+        floor = sc.get("quota_floor")
+        if floor:
+            # Issue 12's goal is the quota's own floor + 0.8 s (2.8 s for 30 rows); for the rows
+            # that really fit it is computed from them, and shown.
+            live_goal = round(floor["from_launch_s"] + 0.8, 2)
+            _check(
+                rows,
+                fig,
+                f"the quota's floor from launch: the first frame ({_fmt(floor['first_frame_s'])} s), "
+                f"then {floor['reads']} reads, {floor['quota_per_s']:g} at once and "
+                f"{floor['quota_per_s']:g}/s (s)",
+                floor["from_launch_s"],
+                "—",
+            )
         _check(
             rows,
             fig,
@@ -62,12 +76,13 @@ def _cold_start(rows: list[dict[str, Any]], r: dict[str, Any]) -> None:
                 lambda _v, c=cached_in, f=frame_in: c <= f + 0.01,
             )
         live = out("cold", "outside", "live_screen")
+        goal_text = f"≤ {live_goal:g}" + (" (floor + 0.8 s)" if floor else "")
         _check(
             rows,
             fig,
             "every row on screen live, first start, outside (s)",
             live,
-            f"≤ {live_goal:g}",
+            goal_text,
             _at_most(live_goal),
         )
         _check(
@@ -82,7 +97,7 @@ def _cold_start(rows: list[dict[str, Any]], r: dict[str, Any]) -> None:
             fig,
             "every row on screen live, warm start, outside (s)",
             out("warm", "outside", "live_screen"),
-            f"≤ {live_goal:g}",
+            goal_text,
             _at_most(live_goal),
         )
         shown = sc.get("starts_showing_throttling")
@@ -100,7 +115,22 @@ def _cold_start(rows: list[dict[str, Any]], r: dict[str, Any]) -> None:
                 cli["seconds_for_all"],
                 "—",
             )
-            _check(rows, fig, "AWS CLI ÷ cptui (×)", sc.get("cli_over_cptui_cold"), "≥ 10", lambda v: v >= 10)
+            bound = sc.get("cli_over_floor")
+            if floor and bound is not None:
+                # The quota caps the ratio at CLI ÷ floor; within 0.8 s of the floor is the goal.
+                want = round(cli["seconds_for_all"] / live_goal, 1)
+                _check(
+                    rows,
+                    fig,
+                    f"AWS CLI ÷ cptui (×; at most CLI ÷ floor = {_fmt(bound)})",
+                    sc.get("cli_over_cptui_cold"),
+                    f"≥ {_fmt(want)} (CLI ÷ (floor + 0.8 s))",
+                    lambda v, w=want: v >= w,
+                )
+            else:
+                _check(
+                    rows, fig, "AWS CLI ÷ cptui (×)", sc.get("cli_over_cptui_cold"), "≥ 10", lambda v: v >= 10
+                )
 
 
 def _pair(a: Any, b: Any) -> str | None:

@@ -23,11 +23,13 @@ import sys
 import tempfile
 import termios
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from common import median, spread
 
+from tui.app.bench_hook import is_live
 from tui.sim import RealClock, Simulator
 
 SIZE = (120, 36)
@@ -224,16 +226,11 @@ def _cli(url: str, names: list[str], home: Path, cli_calls: int | None) -> dict[
     }
 
 
-if __name__ == "__main__":
-    import json
-
-    print(json.dumps(run(repeats=3, cli_calls=10, last="live_screen"), indent=2))
 
 
 # --- section 3: cold and warm starts, measured from outside (the terminal's screen) and inside ------
 
 SCREEN_SIZE = (120, 40)
-_NOT_LIVE = ("loading", "cached", "…")
 
 
 def screen_milestones(lines: list[str]) -> dict[str, Any]:
@@ -263,18 +260,23 @@ def screen_milestones(lines: list[str]) -> dict[str, Any]:
         out["rows"].append(name)
         if "cached" in status:
             out["cached"] += 1
-        if status and not any(word in status for word in _NOT_LIVE):
+        if is_live(status):  # (the words the app's own probe goes by)
             out["live"] += 1
     return out
 
 
 def screen_run(
-    argv: list[str], env: dict[str, str], timeout: float, size: tuple[int, int] = SCREEN_SIZE
+    argv: list[str],
+    env: dict[str, str],
+    timeout: float,
+    size: tuple[int, int] = SCREEN_SIZE,
+    on_screen: Callable[[float, dict[str, Any]], None] | None = None,
 ) -> tuple[float, dict[str, float], list[str], int]:
     """Run ``argv`` in a pseudo-terminal of ``size``, reading its screen as a terminal would (pyte);
     returns (spawn time, seconds to each milestone seen on the screen, the rows on screen at the
     end, exit status). Milestones: ``frame``, ``cached_rows`` (a row marked cached),
-    ``live_first`` and ``live_screen`` (every row on screen with its live status)."""
+    ``live_first`` and ``live_screen`` (every row on screen with its live status). ``on_screen``
+    is told each screen read (seconds from the spawn, ``screen_milestones``)."""
     import pyte
 
     screen = pyte.Screen(*size)
@@ -314,6 +316,8 @@ def screen_run(
                         break
                 stream.feed(data)
                 found = screen_milestones(list(screen.display))
+                if on_screen is not None:
+                    on_screen(now, found)
                 if found["frame"]:
                     seen.setdefault("frame", now)
                 if found["throttled"]:
@@ -357,7 +361,7 @@ def start_once(url: str, home: Path, *, cache: bool = True) -> dict[str, Any]:
     inside: dict[str, float] = {}
     if ready.exists():
         for line in ready.read_text(encoding="ascii").splitlines():
-            name, value = line.split()
+            name, value, *_ = line.split()
             if name != "rss":
                 inside[name] = round(float(value) - began, 3)
     return {"exit": code, "outside_s": outside, "inside_s": inside, "rows": rows}
@@ -410,7 +414,33 @@ def scenario(faults: str, repeats: int, cli_calls: int | None) -> dict[str, Any]
     live = _get_median(result, "cold", "outside", "live_screen")
     if cli.get("available") and live:
         result["cli_over_cptui_cold"] = round(cli["seconds_for_all"] / live, 1)
+    floor = quota_floor(faults, len(rows), _get_median(result, "cold", "inside", "frame"))
+    if floor is not None:
+        result["quota_floor"] = floor
+        if cli.get("available"):
+            # No start can beat the quota's floor: the most the CLI loop can be outdone by.
+            result["cli_over_floor"] = round(cli["seconds_for_all"] / floor["from_launch_s"], 1)
     return result
+
+
+def quota_floor(faults: str, rows: int, first_frame: float | None) -> dict[str, Any] | None:
+    """The quota's own floor for a start under ``tps=N`` (a bucket of N refilled N/s): the list and
+    one read per row on screen, N of them at once and the rest at N/s after the first call, which
+    goes out at the first frame. None without such a quota (or rows, or a first frame)."""
+    quota = next(
+        (float(term.split("=", 1)[1]) for term in faults.split(",") if term.strip().startswith("tps=")), None
+    )
+    if not quota or not rows or first_frame is None:
+        return None
+    reads = rows + 1
+    after = max(0.0, reads - quota) / quota
+    return {
+        "reads": reads,
+        "quota_per_s": quota,
+        "after_first_call_s": round(after, 3),
+        "first_frame_s": first_frame,
+        "from_launch_s": round(first_frame + after, 3),
+    }
 
 
 def _get_median(result: dict[str, Any], *path: str) -> float | None:
@@ -433,3 +463,91 @@ def section3(quick: bool) -> dict[str, Any]:
         "no_quota": scenario("", repeats, cli_calls),
         "tps_10": scenario("tps=10", repeats, cli_calls),
     }
+
+
+# --- a timeline of one start: what went out, what was throttled, when each row turned live -------
+
+
+def trace(
+    faults: str = "tps=10", *, cache: bool = False, size: tuple[int, int] = SCREEN_SIZE
+) -> dict[str, Any]:
+    """One start of ``cptui`` (a new home: nothing cached or remembered unless ``cache``) against a
+    simulator with ``faults``, with every request the simulator served (time, operation, pipeline,
+    the fault it answered with), every screen the terminal showed (time, rows live of rows on
+    screen) and the app's own probe. Times are seconds from the spawn."""
+    compile_package()
+    simulator = Simulator(scenario="scale", seed=7, clock=RealClock(), pipelines=50, faults=faults)
+    faults_obj = simulator._faults
+    requests: list[tuple[float, str, str, str]] = []
+    decide = faults_obj.decide
+
+    def logged(service: str, op: str, account: str, region: str, resource: str) -> Any:
+        fault = decide(service, op, account, region, resource)
+        name = resource.rsplit(":", 1)[-1] if resource != "*" else ""
+        requests.append((time.monotonic(), op, name, fault.code or "ok"))
+        return fault
+
+    faults_obj.decide = logged  # type: ignore[method-assign]
+    handle = simulator.start_in_thread()
+    screens: list[tuple[float, int, int]] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="cptui-trace-") as tmp:
+            home = Path(tmp) / "home"
+            home.mkdir()
+            # A start before: it leaves the cache and the burst when ``cache``; else it only warms
+            # what is not cptui's to measure (the simulator's world and its first requests), as the
+            # benchmark's repeats are.
+            start_once(handle.url, home if cache else Path(tmp))
+            time.sleep(1.5)  # the endpoint's quota refills
+            requests.clear()
+            ready = home / "ready.txt"
+            ready.unlink(missing_ok=True)
+            env = _child_env(home, {"CPTUI_BENCH_READY_FILE": str(ready), "CPTUI_BENCH_TRACE": "1"})
+            argv = [*cptui_command(), "--endpoint-url", handle.url, "--region", "us-east-1"]
+
+            def seen(at: float, found: dict[str, Any]) -> None:
+                if not screens or screens[-1][1:] != (found["live"], len(found["rows"])):
+                    screens.append((at, found["live"], len(found["rows"])))
+
+            began, outside, _rows, code = screen_run(argv, env, CHILD_TIMEOUT, size, on_screen=seen)
+            inside: list[tuple[float, str]] = []
+            if ready.exists():
+                for line in ready.read_text(encoding="ascii").splitlines():
+                    name, value, *rest = line.split()
+                    if name != "rss":
+                        inside.append((round(float(value) - began, 3), " ".join([name, *rest])))
+    finally:
+        handle.stop()
+    return {
+        "faults": faults or "none",
+        "exit": code,
+        "outside_s": outside,
+        "requests": [(round(t - began, 3), op, name, result) for t, op, name, result in requests],
+        "screens": [(round(t, 3), live, rows) for t, live, rows in screens],
+        "inside": inside,
+    }
+
+
+def print_trace(result: dict[str, Any]) -> None:
+    """The timeline, one event a line."""
+    events: list[tuple[float, str]] = []
+    for at, op, name, outcome in result["requests"]:
+        events.append((at, f"sim   {op:<24} {name:<28} {outcome}"))
+    for at, live, rows in result["screens"]:
+        events.append((at, f"pty   {live}/{rows} rows live"))
+    for at, what in result["inside"]:
+        events.append((at, f"app   {what}"))
+    for at, line in sorted(events):
+        print(f"{at:7.3f}  {line}")
+    print("outside:", result["outside_s"], "exit", result["exit"])
+
+
+if __name__ == "__main__":
+    import json
+
+    if sys.argv[1:2] == ["trace"]:
+        # python bench/startup.py trace [FAULTS] [--cache]: one start's timeline
+        spec = next((a for a in sys.argv[2:] if not a.startswith("--")), "tps=10")
+        print_trace(trace(spec, cache="--cache" in sys.argv))
+    else:
+        print(json.dumps(run(repeats=3, cli_calls=10, last="live_screen"), indent=2))

@@ -62,6 +62,13 @@ MUTATIONS = (
     "OverrideStageCondition",
 )
 
+
+
+def mutations_sent(sim: Simulator) -> int:
+    """How many mutating calls reached ``sim``."""
+    return sum(sim.calls[op] for op in MUTATIONS)
+
+
 _OPEN: list[AwsPipelineService] = []  # services sim_app made, closed after each test
 
 
@@ -77,13 +84,19 @@ def sim_services(
 
     ``fleet``: each target with its demo keys (its account); ``options`` go to ``create_service``.
     """
-    made = [
-        create_service(
-            t, endpoint_url=sim.url, credentials=demo_credentials(t) if fleet else credentials, **options
-        )
+    return [
+        service_at(sim.url, t, credentials=demo_credentials(t) if fleet else credentials, **options)
         for t in targets
     ]
-    _OPEN.extend(made)
+
+
+def service_at(
+    url: str, target: Target = EAST, *, credentials: Credentials | None = CREDENTIALS, **options: Any
+) -> AwsPipelineService:
+    """A service for ``target`` at the endpoint ``url`` (closed after the test); ``options`` go to
+    ``create_service``."""
+    made = create_service(target, endpoint_url=url, credentials=credentials, **options)
+    _OPEN.append(made)
     return made
 
 

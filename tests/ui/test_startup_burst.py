@@ -442,3 +442,171 @@ async def test_a_start_up_read_is_sent_once_and_an_answer_after_a_retry_says_so(
         assert len(requests) == 2 and LAST_RETRIES.get() == 1
     finally:
         await service.close()
+
+
+# --- where the time above the quota's floor went (bench/startup.py trace) --------------------------
+
+
+def paced_start(policy: PollPolicy, endpoint: Endpoint, rows: int, grant: int) -> dict[str, float]:
+    """The controller's loop on a fake clock: a tick every 0.25 s, a tick as soon as a read is
+    answered (``_dispatch_soon``), and a tick when the start-up pace says its next read can go
+    (``startup_wait``); each read is answered 10 ms after it went out. Returns when each pipeline's
+    first status came."""
+    policy.add_target(T, 0.0)
+    (listing,) = policy.next_due(0.0)
+    policy.set_pipelines(T, {n: 1 for n in NAMES}, 0.0)
+    policy.on_result(listing, 0.0)
+    policy.set_visible(T, NAMES[:rows])
+    policy.grant_startup(T, grant, 0.0)
+    seen: dict[str, float] = {}
+    answers: list[tuple[float, Fetch]] = []
+    wakes = {round(0.25 * i, 6) for i in range(int(15 / 0.25))}
+    t = 0.0
+    while t < 15.0:
+        for when, fetch in sorted((a for a in answers if a[0] <= t), key=lambda a: a[0]):
+            answers.remove((when, fetch))
+            if endpoint.accepts(when):
+                policy.on_result(fetch, when, status=Status.SUCCEEDED)
+                if fetch.kind is FetchKind.LATEST:
+                    seen.setdefault(fetch.name or "", when)
+            else:
+                policy.on_error(fetch, when, ErrorKind.THROTTLED, "ThrottlingException")
+        for fetch in policy.next_due(t):
+            answers.append((round(t + 0.01, 6), fetch))
+            wakes.add(round(t + 0.01, 6))
+        wait = policy.startup_wait(t)
+        if wait is not None:
+            wakes.add(round(t + wait + 0.002, 6))
+        later = [w for w in wakes if w > t]
+        if not later:
+            break
+        t = min(later)
+    return seen
+
+
+def test_the_pace_says_when_its_next_read_can_go_so_the_rows_come_at_the_quotas_floor() -> None:
+    """tps=10 at the endpoint (a bucket of 10), 36 rows on screen, the burst sized to the screen:
+    10 answered at once, 26 throttled. Ticking only every quarter second sent the paced reads two or
+    three at a time, late (2.9 s instead of 2.6 s, ``bench/startup.py trace``); ticking when the
+    pace has its token, every row on screen has its status within a tenth of a second of the
+    quota's own floor (26 more at 10/s: 2.6 s)."""
+    policy = PollPolicy(PollSettings())
+    endpoint = Endpoint(10, 10)
+    seen = paced_start(policy, endpoint, rows=36, grant=36 + int(policy.settings.reserve))
+    on_screen = [seen.get(n, 99.0) for n in NAMES[:36]]
+    assert max(on_screen) <= 2.6 + 0.1, sorted(on_screen)
+    assert policy.startup_wait(20.0) is None  # the phase is over: nothing paced
+
+
+def test_who_the_caller_is_waits_while_the_burst_is_the_limit() -> None:
+    """The identity (and the account alias it leads to) would take two of the endpoint's tokens
+    from the rows on screen: it goes once every row on screen has its status."""
+    policy = PollPolicy(PollSettings())
+    identity_at: list[float] = []
+    original = policy.next_due
+
+    def watching(now: float) -> list[Fetch]:
+        due = original(now)
+        if any(f.kind is FetchKind.IDENTITY for f in due):
+            identity_at.append(now)
+        return due
+
+    policy.next_due = watching  # type: ignore[method-assign]
+    rows_at = start_against(policy, Endpoint(10, 10), 32)
+    assert identity_at, "who the caller is was never read"
+    assert identity_at[0] >= max(rows_at[n] for n in NAMES[:30])
+
+
+async def test_under_a_quota_the_identity_waits_for_the_rows_and_the_pace_ticks_between_ticks(
+    tmp_path: Path,
+) -> None:
+    """The real client against the simulator with tps=10, 120x40: GetCallerIdentity reaches the
+    endpoint only once every row on screen has its status (it shares the quota there), the paced
+    reads are timed by the pace (``_pace_timer``), and the header still learns the account."""
+    from tests.support.apps import EAST, sim_app
+    from tests.support.sim import demo_simulator
+    from tests.support.wait import wait_until
+    from tui.core.config import PollingConfig
+    from tui.sim.faults import Fault
+
+    sim = demo_simulator("scale", pipelines=50, faults="tps=10")
+    await sim.start()
+    app = sim_app(sim, tmp_path, polling=PollingConfig())
+    faults = sim._faults
+    decide = faults.decide
+    unread_when_identity_asked: list[list[str]] = []
+
+    def on_screen_unread() -> list[str]:
+        policy = app.poller.policy
+        return [
+            r.name
+            for r in app.store.rows(EAST)
+            if policy.is_visible(EAST.key, r.name) and not r.loaded
+        ]
+
+    def watching(service: str, op: str, account: str, region: str, resource: str) -> Fault:
+        if op == "GetCallerIdentity":
+            unread_when_identity_asked.append(on_screen_unread())
+        return decide(service, op, account, region, resource)
+
+    faults.decide = watching  # type: ignore[method-assign]
+    paced: list[bool] = []
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+
+            def pacing() -> bool:
+                if getattr(app.poller, "_pace_timer", None) is not None:
+                    paced.append(True)
+                return app.store.identity(EAST) is not None
+
+            await wait_until(pilot, pacing, timeout=60)
+            assert unread_when_identity_asked and unread_when_identity_asked[0] == []
+            assert app.poller.policy.startup_throttled(EAST.key)  # the burst met the quota ...
+            assert paced  # ... and what followed went at the pace's own times
+    finally:
+        await sim.stop()
+
+
+async def test_the_probe_goes_by_what_the_table_shows_not_the_store(tmp_path: Path) -> None:
+    """The start-up probe (``tui/app/bench_hook.py``) said every row on screen was live one row
+    early: a read's answer is in the store a message before the list redraws the row, and a frame
+    painted in between counted it. What the table draws decides."""
+    from rich.text import Text
+
+    from tests.support.apps import EAST, sim_app
+    from tests.support.sim import demo_simulator
+    from tests.support.wait import wait_until
+    from tui.app.bench_hook import _Probe
+    from tui.ui.screens.pipelines import PipelinesScreen
+
+    sim = demo_simulator("scale", pipelines=50)
+    await sim.start()
+    app = sim_app(sim, tmp_path)
+    ready = tmp_path / "ready.txt"
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: isinstance(app.screen, PipelinesScreen), timeout=30)
+            screen = app.screen
+            assert isinstance(screen, PipelinesScreen)
+
+            def all_live() -> bool:
+                keys = screen._visible_keys()
+                rows = {r.key: r for r in app.store.rows(EAST)}
+                return bool(keys) and all(k in rows and rows[k].loaded for k in keys)
+
+            await wait_until(pilot, all_live, timeout=30)
+            await pilot.pause()
+            # The store says the last row on screen is live; the table still draws it loading
+            # (as it does for the moment between the answer and the list's redraw).
+            last = screen._visible_keys()[-1]
+            drawn = screen.table.get_cell(last, "status")
+            screen.table.update_cell(last, "status", Text("… loading"))
+            probe = _Probe(app, str(ready), None)
+            probe.check(painted=True)
+            reached = [line.split()[0] for line in ready.read_text().splitlines()]
+            assert "live_first" in reached and "live_screen" not in reached
+            screen.table.update_cell(last, "status", drawn)
+            probe.check(painted=True)
+            assert "live_screen" in [line.split()[0] for line in ready.read_text().splitlines()]
+    finally:
+        await sim.stop()

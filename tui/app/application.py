@@ -273,7 +273,7 @@ class CptuiApp(App[None]):
 
     async def on_unmount(self) -> None:
         self.poller.stop()
-        self.warm_start.save()
+        await self.warm_start.close()  # the last lists, written off the UI thread
         await self.event_feed.stop()  # releases received, unapplied messages: before the clients close
         for service in self.services.values():
             try:

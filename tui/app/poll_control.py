@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from tui.core.model import Target
 
 TICK_SECONDS = 0.25
+# A paced start-up read goes this long after the pace has its token (a timer may fire a hair early).
+_PACE_SLACK = 0.002
 _YIELDS_BEFORE_PAINT = 8
 ACQUIRE_STEP = 0.25  # longest sleep while an on-demand call waits for a token
 # Errors that say nothing about the target as a whole (one pipeline's problem).
@@ -105,6 +107,7 @@ class PollController:
         self._targets: dict[str, Target] = {t.key: t for t in session.targets}
         self._pending: StoreChange | None = None
         self._timer: Timer | None = None
+        self._pace_timer: Timer | None = None  # the start-up pace's next read, between ticks
         self._fetch_ended = asyncio.Event()
         self._notified: set[tuple[str, str]] = set()
         self._told_denied: set[tuple[str, str]] = set()  # (target key, IAM action) told about
@@ -113,6 +116,7 @@ class PollController:
         self._cache_dir: Path | None = session.config.cache_dir
         self._bursts = load_bursts(self._cache_dir)
         self.startup_granted: dict[str, int] = {}
+        self._list_answered: dict[str, asyncio.Event] = {}  # set once a target's list came back
         for key in self._targets:
             self.policy.add_target(key, monotonic())
 
@@ -126,12 +130,36 @@ class PollController:
         """Start the timer and dispatch what is due at once."""
         if self._timer is None:
             self._timer = self.scheduler.set_interval(TICK_SECONDS, self.tick, name="poll")
+            self._read_cached_rows_now()
             self.tick()
+
+    def _read_cached_rows_now(self) -> None:
+        """A warm start: the rows the cache painted are named before the list is, so the start-up
+        burst reads the ones on screen together with the list, not a round trip after it. A read
+        that comes back first waits for the list to name its row (``_wait_for_list``); a
+        pipeline deleted since answers not found and is forgotten."""
+        now = self._monotonic()
+        store = self.session.store
+        for key, target in self._targets.items():
+            if store.freshness(target).listed or key in self.startup_granted:
+                continue
+            cached = [r.name for r in store.rows(target) if r.cached_at is not None]
+            if cached:
+                self.policy.set_pipelines(key, dict.fromkeys(cached, 0), now)
+                self._grant_startup(key, now)
+
+    async def _wait_for_list(self, key: str) -> None:
+        """Until ``key``'s list has been answered (read or failed) at least once."""
+        event = self._list_answered.setdefault(key, asyncio.Event())
+        await event.wait()
 
     def stop(self) -> None:
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+        if self._pace_timer is not None:
+            self._pace_timer.stop()
+            self._pace_timer = None
 
     def add_target(self, target: Target) -> None:
         """Poll a target added at runtime (the fleet picker): identity and its list are due now."""
@@ -234,6 +262,27 @@ class PollController:
             self._emit(self.session.store.set_throttled(target, self.policy.throttled(key)))
             if self.policy.in_startup_phase(key):
                 self._settle_startup(key)
+        self._pace()
+
+    def _pace(self) -> None:
+        """While a start-up phase is paced (its burst was throttled), tick again when its pace has
+        the next read's token: at 10 reads/s the quarter-second tick sent them two or three at a
+        time, late (``bench/startup.py trace``)."""
+        if self._monotonic is not time.monotonic:
+            return  # (a driven clock, in tests and bench/driven.py: its driver ticks)
+        wait = self.policy.startup_wait(self._monotonic())
+        if self._pace_timer is not None:
+            self._pace_timer.stop()
+            self._pace_timer = None
+        if wait is not None and wait < TICK_SECONDS and self.running:
+            self._pace_timer = self.scheduler.set_timer(
+                wait + _PACE_SLACK, self._paced_tick, name="poll pace"
+            )
+
+    def _paced_tick(self) -> None:
+        self._pace_timer = None
+        if self.running:
+            self.tick()
 
     async def _run(self, fetch: Fetch) -> None:
         try:
@@ -306,13 +355,16 @@ class PollController:
             change = store.set_identity(target, await service.identity())
             policy.on_result(fetch, self._monotonic(), retried=_retried())
         elif fetch.kind is FetchKind.LIST:
-            summaries = await service.list_pipelines()
-            first = not store.freshness(target).listed
-            change = store.set_pipelines(target, summaries).merge(store.mark_list_failed(target, None))
+            try:
+                summaries = await service.list_pipelines()
+                first = not store.freshness(target).listed
+                change = store.set_pipelines(target, summaries).merge(store.mark_list_failed(target, None))
+            finally:
+                self._list_answered.setdefault(fetch.target, asyncio.Event()).set()
             now = self._monotonic()
             policy.set_pipelines(fetch.target, {s.name: s.version for s in summaries}, now)
             policy.on_result(fetch, now)
-            if first:
+            if first and fetch.target not in self.startup_granted:
                 self._grant_startup(fetch.target, now)
             # The new rows' statuses go out now, before the table is filled and painted, so the
             # first frame with rows can already show live statuses.
@@ -324,6 +376,8 @@ class PollController:
                     await asyncio.sleep(0)
         elif fetch.kind is FetchKind.LATEST:
             page = await service.list_executions(name, max_results=1)
+            if not store.freshness(target).listed:
+                await self._wait_for_list(fetch.target)  # (a warm start's read, sent with the list)
             latest = page.items[0] if page.items else None
             before = store.latest_execution(target, name)
             change = store.set_latest(target, name, latest)
@@ -361,14 +415,15 @@ class PollController:
 
     def screen_burst(self) -> int:
         """The burst the screen asks for: ``[polling] startup_burst``, else one read per row that
-        fits in the list (the terminal less the list's chrome), one for who the caller is, and the
-        tokens polls leave for on-demand calls. Not more: a read of a row off screen would take a
-        token of the endpoint's own bucket from a row on screen."""
+        fits in the list (the terminal less the list's chrome) and the tokens polls leave for
+        on-demand calls. Not more: a read of a row off screen would take a token of the endpoint's
+        own bucket from a row on screen (who the caller is waits for the rows: the policy's
+        ``_identity_waits``)."""
         configured = self.policy.settings.startup_burst
         if configured is not None:
             return configured
         rows = max(1, self._screen_height() - LIST_CHROME_ROWS)
-        return rows + 1 + int(self.policy.settings.reserve)
+        return rows + int(self.policy.settings.reserve)
 
     def startup_burst(self, key: str) -> int:
         """Reads sent at once when ``key``'s first list arrives (``screen_burst``); never more
