@@ -113,7 +113,9 @@ class CptuiApp(App[None]):
         session.use_budget(self.poller)
         from tui.app.push_control import EventsController
 
-        self.event_feed = EventsController(self)
+        self.event_feed = EventsController(
+            session, scheduler, notices, self.poller, lambda: self.screen_stack
+        )
         self.targets_view = TargetsController(
             session,
             scheduler,
@@ -126,7 +128,7 @@ class CptuiApp(App[None]):
         # History insights and fleet health, read on demand.
         self.insights = InsightsController(session, self.poller.policy)
         # The last run's lists, painted at the first frame (nothing without a cache folder).
-        self.warm_start = WarmStart(self)
+        self.warm_start = WarmStart(session, scheduler, self.poller.publish)
         self.warm_start.paint()
         audit_log = session.config.general.audit_log
         self.alerts = Alerts(
