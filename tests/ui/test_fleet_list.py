@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from tests.support.apps import PIPELINES, PROD_EAST, PROD_WEST, SHARED, SHARED_ACCOUNT, sim_app, wait_fleet
+from tests.support.apps import (
+    PIPELINES,
+    PROD_EAST,
+    PROD_WEST,
+    SHARED,
+    SHARED_ACCOUNT,
+    sim_app,
+    wait_fleet,
+    wait_for_screen,
+)
 from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.core.fleet_rows import group_key
 from tui.sim import Simulator
@@ -116,9 +125,7 @@ async def test_the_picker_switches_between_one_target_and_all(sim: Simulator, tm
         await wait_fleet(pilot, app)
         screen = pipelines(app)
         await pilot.press("P")
-        await wait_until(pilot, lambda: isinstance(app.screen, TargetPicker))
-        picker = app.screen
-        assert isinstance(picker, TargetPicker)
+        picker = await wait_for_screen(pilot, app, TargetPicker)
         labels = [e.label for e in picker.entries]
         assert labels[:4] == ["All targets (3)", "prod/us-east-1", "prod/us-west-2", "shared/us-east-1"]
         assert "add profile demo-prod …" in labels and "add profile demo-shared …" in labels
@@ -146,9 +153,7 @@ async def test_a_profile_is_added_in_a_region_at_runtime(sim: Simulator, tmp_pat
         await wait_fleet(pilot, app)
         screen = pipelines(app)
         await pilot.press("P")
-        await wait_until(pilot, lambda: isinstance(app.screen, TargetPicker))
-        picker = app.screen
-        assert isinstance(picker, TargetPicker)
+        picker = await wait_for_screen(pilot, app, TargetPicker)
         index = [e.label for e in picker.entries].index("add profile demo-shared …")
         await pilot.press(*["down"] * index, "enter")
         region = picker.query_one("#picker-region", Input)
@@ -171,9 +176,7 @@ async def test_a_profile_is_added_in_a_region_at_runtime(sim: Simulator, tmp_pat
         assert identity is not None and identity.account == SHARED_ACCOUNT
         # The same profile and region again is refused.
         await pilot.press("P")
-        await wait_until(pilot, lambda: isinstance(app.screen, TargetPicker))
-        again = app.screen
-        assert isinstance(again, TargetPicker)
+        again = await wait_for_screen(pilot, app, TargetPicker)
         again.ask_region("demo-shared")
         assert not again.add("us-east-1")
         await wait_until(pilot, lambda: "already a target" in screen_text(app))
