@@ -66,7 +66,16 @@ class BenchApp(App[None]):
     def __init__(self, **options: Any) -> None:
         super().__init__()
         self.view = LogView(**options)
-        self.frames: list[float] = []
+        # Each frame: (when it began (the compositor refresh), when its terminal output was ready).
+        self.frames: list[tuple[float, float]] = []
+        self.keys_handled: list[float] = []  # when each key's bindings had run
+        self.refresh_began = 0.0
+
+    async def on_event(self, event: events.Event) -> None:
+        await super().on_event(event)
+        if isinstance(event, events.Key) and event.is_forwarded:
+            # The key came back up from the focused view: the bindings (the view's and ours) have run.
+            self.keys_handled.append(time.perf_counter())
 
     def compose(self) -> ComposeResult:
         yield self.view
@@ -89,7 +98,7 @@ def record_frames(app: BenchApp) -> None:
         original(screen, renderable)
         if renderable is not None and hasattr(renderable, "render_segments"):
             renderable.render_segments(app.console)
-            app.frames.append(time.perf_counter())
+            app.frames.append((app.refresh_began, time.perf_counter()))
 
     app._display = display  # type: ignore[method-assign]
 
@@ -101,7 +110,7 @@ def time_renders(app: BenchApp) -> list[float]:
     times: list[float] = []
 
     def timed() -> None:
-        began = time.perf_counter()
+        began = app.refresh_began = time.perf_counter()
         original()
         times.append((time.perf_counter() - began) * 1000)
 
@@ -169,13 +178,18 @@ async def bench_keypress(presses: int, rate: int, *, freeze: bool = False) -> di
         for n in range(presses):
             key = keys[n % len(keys)]
             char = key if len(key) == 1 else None
-            frames_before = len(app.frames)
+            frames_before, keys_before = len(app.frames), len(app.keys_handled)
             posted = time.perf_counter()
             app.post_message(events.Key(key, char))
-            # The first frame that started after the key was handled shows its effect.
-            while len(app.frames) == frames_before or app.frames[-1] < posted:
+            # The first frame that began after the key was handled shows its effect. (A frame that
+            # was already due when the key was posted can be drawn before the key is handled; it
+            # does not show the key, so it is not the key's frame.)
+            frame: float | None = None
+            while frame is None:
                 await asyncio.sleep(0.001)
-            frame = next(t for t in app.frames[frames_before:] if t >= posted)
+                if len(app.keys_handled) > keys_before:
+                    handled = app.keys_handled[keys_before]
+                    frame = next((end for began, end in app.frames[frames_before:] if began >= handled), None)
             latencies.append((frame - posted) * 1000)
             by_key.setdefault(key, []).append((frame - posted) * 1000)
             await asyncio.sleep(0.05)

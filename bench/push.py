@@ -14,8 +14,12 @@ everything visible was received, applied and deleted, so seconds here are simula
 (resolution: one step).
 
 ``lost(n)``: push mode with 1% of the events lost (``events-drop=0.01``): the longest time a row
-stayed wrong, which the safety sweep bounds. The sweep is the real 10 minutes, made measurable on the
-simulated clock (a run of 25 simulated minutes takes well under a minute).
+stayed wrong (changes still not shown at the end count with their age so far), which the safety
+sweep bounds: the longest period the budgeted sweep actually used at that pipeline count (``[events]
+sweep_calls_per_second``, tui/core/sweep.py), measured for at least that long on the simulated clock.
+
+Push mode runs with the default sweep: at least every 10 minutes, within 0.15 CodePipeline calls/s
+for the sweep and the list (``SWEEP``, ``SWEEP_BUDGET``).
 """
 
 from __future__ import annotations
@@ -27,11 +31,14 @@ from driven import EAST, SIZE, Harness
 from polling import FreshnessProbe
 
 from tui.app.push_control import LIVE
+from tui.core.config import EventsConfig
+from tui.core.poller import Fetch, FetchKind
 from tui.sim.world import operations
 
 CODEPIPELINE = ("ListPipelines", "ListPipelineExecutions", "GetPipelineState", "GetPipeline")
 EVENTS_DELAY = "events-delay=200-1000ms"
 SWEEP = 600.0
+SWEEP_BUDGET = EventsConfig().sweep_calls_per_second  # (the default: what a user gets)
 
 
 def _codepipeline(h: Harness) -> Counter[str]:
@@ -42,7 +49,7 @@ def _codepipeline(h: Harness) -> Counter[str]:
 async def _warm(h: Harness, pilot: Any, events: bool) -> float:
     loaded = await h.run_until(pilot, h.all_loaded, limit=1200.0)
     if events:
-        await h.run_until(pilot, lambda: h.app.store.freshness(EAST).mode == LIVE, limit=60.0)
+        await h.run_until(pilot, lambda: h.app.store.freshness(EAST).mode.startswith(LIVE), limit=60.0)
     # The one-off prefetches (definitions, states of every pipeline) are not what is measured
     # (polling at 200 and more has no spare budget for them: a fixed settle there).
     done, began = _prefetched(h), h.t
@@ -55,10 +62,89 @@ def _prefetched(h: Harness) -> Any:
     policy = h.app.poller.policy
 
     def done() -> bool:
-        pipes = policy._targets[EAST.key].pipes.values()
+        t = policy._targets[EAST.key]
+        # (push mode prefetches only what the sweep reads first: rows on screen, recent activity)
+        pipes = [p for p in t.pipes.values() if t.push is None or policy._swept_first(t, p, h.monotonic())]
         return all(p.has_def and p.state_at is not None for p in pipes)
 
     return done
+
+
+class Reasons:
+    """Why the poller made each CodePipeline call: the sweep (rows swept first: on screen, running
+    or with an event lately; the rest), the list, a confirming read after an event (or the latest
+    execution it asked for), a prefetch, a first load, a pipeline polled fast. Calls that did not go
+    through the poller (approvals, aliases, on-demand reads) are counted at the simulator apart."""
+
+    def __init__(self, h: Harness) -> None:
+        self.h = h
+        self.log: list[tuple[float, str]] = []
+        policy = h.app.poller.policy
+        inner = policy.next_due
+
+        def next_due(now: float) -> list[Fetch]:
+            t = policy._targets.get(EAST.key)
+            before = (
+                {}
+                if t is None
+                else {p.name: (p.want_state, p.want_latest, p.latest_at) for p in t.pipes.values()}
+            )
+            fetches = inner(now)
+            for f in fetches:
+                self.log.append((h.t, f"{f.kind.operation} {self._why(t, f, before, now)}"))
+            return fetches
+
+        policy.next_due = next_due  # type: ignore[method-assign]
+
+    def _why(self, t: Any, f: Fetch, before: dict[str, Any], now: float) -> str:
+        want_state, want_latest, latest_at = before.get(f.name or "", (None, None, None))
+        if f.urgent:
+            return "asked for"
+        if f.kind in (FetchKind.LIST, FetchKind.IDENTITY):
+            return "list" if f.kind is FetchKind.LIST else "identity"
+        if t is not None and f.name in t.fast:
+            return "polled fast"
+        if f.kind is FetchKind.STATE:
+            return "confirming (after an event)" if want_state is not None else "prefetch"
+        if f.kind is FetchKind.DEFINITION:
+            return "prefetch"
+        if want_latest is not None:
+            return "latest execution a state asked for"
+        if latest_at is None:
+            return "first load"
+        pipe = t.pipes.get(f.name) if t is not None else None
+        first = (
+            pipe is not None and t.push is not None and self.h.app.poller.policy._swept_first(t, pipe, now)
+        )
+        return "sweep, read first" if first else "sweep"
+
+    def mark(self) -> tuple[int, float, Counter[str]]:
+        return len(self.log), self.h.t, self.h.calls()
+
+    def per_min(self, mark: tuple[int, float, Counter[str]], end: float) -> dict[str, float]:
+        index, start, calls = mark
+        span = max(1e-9, end - start)
+        counted = Counter(why for _, why in self.log[index:])
+        out = {why: round(c * 60 / span, 2) for why, c in sorted(counted.items())}
+        polled = Counter(why.split(" ", 1)[0] for why in counted.elements())
+        made = self.h.calls() - calls
+        for op in CODEPIPELINE:
+            if made[op] > polled[op]:
+                out[f"{op} not through the poller"] = round((made[op] - polled[op]) * 60 / span, 2)
+        return out
+
+
+def _sweep(h: Harness) -> dict[str, Any]:
+    """The sweep's plan now: its periods and what it costs."""
+    plan = h.app.poller.policy.sweep_plan(EAST.key, h.monotonic())
+    if plan is None:
+        return {}
+    return {
+        "period_s": round(plan.rest, 1),
+        "first_period_s": round(plan.first, 1),
+        "planned_calls_per_s": round(plan.planned, 3),
+        "budget_calls_per_s": SWEEP_BUDGET,
+    }
 
 
 def _quiet_world(h: Harness) -> None:
@@ -135,6 +221,7 @@ async def mode(
     # Loaded with a large budget (the first load is the cold start's figure, not this one's), then
     # measured with the default one.
     h = await Harness.create(n, tps=1000.0, events=events, faults=EVENTS_DELAY if events else "", sweep=SWEEP)
+    reasons = Reasons(h)
     try:
         async with h.app.run_test(size=SIZE) as pilot:
             await _warm(h, pilot, events)
@@ -146,11 +233,15 @@ async def mode(
             }
             _quiet_world(h)
             await h.run_for(pilot, 30.0, 1.0)  # the stops' own events and confirming reads
+            mark = reasons.mark()
             result["idle"] = await _calls_per_s(h, pilot, idle_window, 5.0)  # (a rate: no resolution needed)
             # The window starts right after the first loads, when nothing is due for a while yet:
             # what the plan costs once every pipeline is on its cadence (the sweep, the list).
             iv = h.app.poller.policy.intervals(EAST.key, h.monotonic())
             result["idle"]["planned_steady_calls_per_s"] = round(iv.planned, 3)
+            if events:
+                result["idle"]["calls_by_reason_per_min"] = reasons.per_min(mark, h.t)
+                result["idle"]["sweep"] = _sweep(h)
             _busy_world(h)
             calls, freshness = await _with_probe(h, pilot, busy_window, busy_step, 30.0, 60.0)
             result["busy"] = {
@@ -179,26 +270,50 @@ async def compare(
 
 
 async def lost(n: int, *, window: float, sweep: float = SWEEP, step: float = 2.0) -> dict[str, Any]:
-    """Push mode with 1% of events lost: the longest time a row showed something no longer true."""
+    """Push mode with 1% of events lost: the longest time a row showed something no longer true,
+    beside the longest sweep period in effect meanwhile (the window lasts at least that long)."""
     faults = f"{EVENTS_DELAY},events-drop=0.01"
     h = await Harness.create(n, tps=1000.0, events=True, faults=faults, sweep=sweep)
+    policy = h.app.poller.policy
+    periods: list[float] = []
+
+    def period() -> None:
+        plan = policy.sweep_plan(EAST.key, h.monotonic())
+        if plan is not None:
+            periods.append(plan.rest)
+
     try:
         async with h.app.run_test(size=SIZE) as pilot:
             await _warm(h, pilot, True)
             h.default_budget()
+            period()
+            window = max(window, 1.25 * max(periods, default=0.0))
+            h.after_step.append(period)
             # Many changes, on screen and off, so that some of the lost events are the only word of one.
-            calls, freshness = await _with_probe(h, pilot, window, step, 10.0, 5.0)
+            probe = FreshnessProbe(h, on_every=10.0, off_every=5.0)
+            h.on_step.append(probe.before_tick)
+            h.after_step.append(probe.after_settle)
+            probe.active = True
+            probe.before_tick()
+            calls = await _calls_per_s(h, pilot, window, step)
+            probe.active = False
+            freshness = probe.summary()
             by_class = _by_class(freshness)
             longest = max((v["max_s"] for v in by_class.values() if isinstance(v, dict)), default=0.0)
+            # A change still not shown at the end has been wrong this long so far.
+            unseen = max((h.t - when for _value, when, _cls in probe.pending.values()), default=0.0)
             return {
                 "pipelines": n,
                 "faults": faults,
-                "sweep_s": sweep,
+                "sweep_s": round(max(periods, default=sweep), 1),
+                "sweep_interval_s": sweep,
+                "sweep_budget_calls_per_s": SWEEP_BUDGET,
                 "window_s": window,
-                "clock": "simulated (driven): a 10-minute sweep measured in well under a minute",
+                "longest_unseen_at_end_s": round(unseen, 1),
+                "clock": "simulated (driven): sweeps of tens of minutes measured in a few minutes",
                 "events_lost": h.sim.fault_counts.get("events-drop", 0),
                 "changes": sum(v["changes"] for v in by_class.values() if isinstance(v, dict)),
-                "longest_wrong_s": longest,
+                "longest_wrong_s": round(max(longest, unseen), 2),
                 "change_to_screen": by_class,
                 "calls_per_s": calls["calls_per_s"],
             }

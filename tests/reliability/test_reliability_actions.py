@@ -16,6 +16,7 @@ from textual.widgets import Input
 
 from tests.support.apps import EAST, operator_notices
 from tests.support.dialogs import audit
+from tests.support.outcomes import results as recorded
 from tests.support.rig import Rig, drive, make_rig, open_pipeline
 from tui.core.actions import ActionResult, Outcome
 from tui.sim import Simulator
@@ -27,7 +28,7 @@ FAILED = ("web-frontend", "Test")
 
 
 async def result_of(pilot: Pilot[Any], rig: Rig, count: int = 1) -> ActionResult:
-    results = operator.state(rig.app).results
+    results = recorded(rig.app)
     await drive(pilot, rig, lambda: len(results) >= count, every=0.2, seconds=60)
     return results[-1]
 

@@ -18,10 +18,10 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tests.support.apps import EAST
+from tests.support.outcomes import results as recorded
 from tests.support.rig import Rig, drive, make_rig, open_pipeline
 from tui.core.actions import Outcome
 from tui.sim import Simulator
-from tui.ui import operations as operator
 from tui.ui.screens.dialogs import ApprovalDialog
 
 ACCESS_KEY = "AKID123456789012LEAKCHECKAK"  # the simulator reads the account from the first digits
@@ -58,6 +58,7 @@ async def _approve(pilot: Pilot[Any], rig: Rig, summary: str) -> None:
     await pilot.click("#choice-approve")
 
 
+@pytest.mark.slow
 async def test_no_secret_reaches_the_audit_log_a_screenshot_a_notice_or_a_log(
     sim: Simulator, tmp_path: Path, debug_log: Path
 ) -> None:
@@ -71,7 +72,7 @@ async def test_no_secret_reaches_the_audit_log_a_screenshot_a_notice_or_a_log(
     rig = make_rig(sim, tmp_path, credentials=(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN))
     app = rig.app
     screenshots: list[str] = []
-    results = operator.state(app).results
+    results = recorded(app)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = await open_pipeline(pilot, rig, APPROVAL[0])
         await drive(pilot, rig, lambda: app.store.approvals(), every=0.5)
@@ -108,7 +109,6 @@ async def test_no_secret_reaches_the_audit_log_a_screenshot_a_notice_or_a_log(
     outputs: dict[str, str] = {f"screenshot {i}": svg for i, svg in enumerate(screenshots)}
     outputs["notices"] = "\n".join(message for message, *_ in rig.notices)
     outputs["notifications shown"] = "\n".join(shown)
-    outputs["operator notices"] = "\n".join(operator.state(app).notices)
     outputs["results"] = "\n".join(f"{r.message} {r.request.params}" for r in results)
     outputs["errors"] = "\n".join(str(e) for e in rig.errors)
     for path in sorted(p for p in tmp_path.rglob("*") if p.is_file()):

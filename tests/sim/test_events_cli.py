@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sim.test_sim_events_cli import AWS, Cli
+from tests.support.cli import Cli, needs_aws_cli
 from tui.cli import main
 from tui.sim import Simulator
 
@@ -122,7 +122,7 @@ def test_bad_events_config_names_the_line(running: Simulator, tmp_path: Path) ->
     )
 
 
-@pytest.mark.skipif(not AWS.exists(), reason="the AWS CLI is not installed in this venv")
+@needs_aws_cli
 def test_the_aws_cli_lists_what_setup_made(running: Simulator, tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text("")

@@ -7,8 +7,7 @@ polls without any wall-clock waiting.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,19 +16,13 @@ import pytest
 
 from tests.support.apps import sim_services
 from tests.support.aws import DEMO_CREDENTIALS, isolate_aws_env
-from tui.aws import create_service
+from tests.support.wait import poll_until
 from tui.aws.client import AwsPipelineService
 from tui.aws.errors import AccessDenied
 from tui.aws.service import PipelineService
-from tui.core.logtail import (
-    LogFollower,
-    LogsUnavailable,
-    SeamDedupe,
-    TailMode,
-    build_id_for_action,
-    event_lines,
-    log_group_arn,
-)
+from tui.core.action_build import build_id_for_action
+from tui.core.logmerge import SeamDedupe, event_lines
+from tui.core.logtail import LogFollower, LogsUnavailable, TailMode, log_group_arn
 from tui.core.model import Build, BuildLogs, BuildStatus, LogEvent, LogPage, Target
 from tui.sim import ManualClock, Simulator
 
@@ -71,28 +64,75 @@ def sim_time(sim: Simulator) -> Callable[[], float]:
     return lambda: sim.clock.now().timestamp()
 
 
-def sim_sleep(sim: Simulator, pace: float = 0.0, step: float = 1.0) -> Callable[[float], Awaitable[None]]:
+class LiveTally:
+    """The service, with a count of the live-tail sessions open and the updates they delivered, and
+    of the simulator's looks at its clock (its live-tail loop looks every 20 ms of real time)."""
+
+    def __init__(self, service: PipelineService, sim: Simulator) -> None:
+        self.service = service
+        self.open = 0
+        self.updates = 0
+        self.looks = 0
+        engine_now = sim.engine.now
+
+        def now() -> float:
+            self.looks += 1
+            return engine_now()
+
+        sim.engine.now = now  # type: ignore[method-assign]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.service, name)
+
+    async def live_tail(self, group_arn: str, stream_names: Sequence[str]) -> AsyncIterator[list[LogEvent]]:
+        session = self.service.live_tail(group_arn, stream_names)
+        self.open += 1
+        try:
+            async for events in session:
+                self.updates += 1
+                yield events
+        finally:
+            self.open -= 1
+            await session.aclose()  # type: ignore[attr-defined]
+
+    def caught_up(self, updates: int, looks: int) -> bool:
+        """Since the counts were ``updates`` and ``looks``: an update arrived, or the simulator looked
+        at its clock twice (it had then written whatever that second brought), or no session is open."""
+        return self.updates > updates or self.looks >= looks + 2 or not self.open
+
+
+def sim_sleep(
+    sim: Simulator, step: float = 1.0, live: LiveTally | None = None
+) -> Callable[[float], Awaitable[None]]:
     """A wait that moves simulated time (at most ``step`` seconds at a time) instead of sleeping.
 
-    ``pace`` gives the simulator's live-tail loop (which looks at the clock every 20 ms of real
-    time) a chance to push the second's update; it paces the world, it does not wait for a state.
+    ``live``: while a live-tail session is open, the wait lasts until the simulator has served the
+    moved clock to it (bounded), so simulated time does not run past what the session can buffer.
     """
     clock = sim.clock
     assert isinstance(clock, ManualClock)
 
     async def wait(seconds: float) -> None:
         clock.advance(min(max(seconds, 0.05), step))
-        await asyncio.sleep(pace)
+        if live is not None and live.open:
+            updates, looks = live.updates, live.looks
+            await poll_until(lambda: live.caught_up(updates, looks), timeout=10.0)
 
     return wait
 
 
-def follower(sim: Simulator, caller: Any, build_id: str, **options: Any) -> LogFollower:
+def follower(
+    sim: Simulator,
+    caller: Any,
+    build_id: str,
+    *,
+    step: float = 1.0,
+    live: LiveTally | None = None,
+    **options: Any,
+) -> LogFollower:
     return LogFollower(
-        caller, build_id, region="us-east-1",
-        sleep=sim_sleep(sim, options.pop("pace", 0.0), options.pop("step", 1.0)),
-        clock=sim_time(sim), **options,
-    )  # fmt: skip
+        caller, build_id, region="us-east-1", sleep=sim_sleep(sim, step, live), clock=sim_time(sim), **options
+    )
 
 
 async def drain(log: LogFollower) -> tuple[list[str], list[TailMode]]:
@@ -133,15 +173,6 @@ def soonest_running(sim: Simulator) -> str:
 def finished_build(sim: Simulator, outcome: str = "FAILED") -> str:
     world = sim.engine.world()
     return next(b.id for b in world.builds.values() if b.complete_at(world.now) and b.outcome == outcome)
-
-
-async def settle_live_sessions(sim: Simulator) -> None:
-    """Let the simulator notice closed live-tail sessions (it does when it next writes)."""
-    clock = sim.clock
-    assert isinstance(clock, ManualClock)
-    for _ in range(3):
-        clock.advance(1.0)
-        await asyncio.sleep(0.05)
 
 
 # --- plain helpers ------------------------------------------------------------------------------
@@ -234,13 +265,12 @@ async def test_polling_follows_a_running_build_until_a_read_after_it_finished_is
 
 async def test_live_tail_follows_a_running_build(sim: Simulator, service: AwsPipelineService) -> None:
     build_id = soonest_running(sim)
-    calls = Recorder(service)
+    live = LiveTally(service, sim)
+    calls = Recorder(live)
     # Up to 5 simulated seconds per wait: the simulator buffers 10 live updates, so none is lost.
-    log = follower(sim, calls, build_id, pace=0.03, step=5.0)
-    try:
-        lines, modes = await drain(log)
-    finally:
-        await settle_live_sessions(sim)
+    log = follower(sim, calls, build_id, step=5.0, live=live)
+    lines, modes = await drain(log)
+    assert live.open == 0  # the session was closed (the simulator ends its stream at once)
     assert TailMode.LIVE in modes
     assert log.live_error is None
     assert log.live_events > 0
@@ -263,7 +293,7 @@ async def test_live_tail_failure_falls_back_to_polling(sim: Simulator, service: 
 
 async def test_throttling_backs_off_and_carries_on(sim: Simulator) -> None:
     # One attempt per call: botocore's own retries (real sleeps) would hide the follower's back-off.
-    service = create_service(TARGET, endpoint_url=sim.url, credentials=DEMO_CREDENTIALS, max_attempts=1)
+    (service,) = sim_services(sim, [TARGET], credentials=DEMO_CREDENTIALS, max_attempts=1)
     sim.set_faults("throttle=0.3@GetLogEvents+BatchGetBuilds")
     notices: list[str] = []
     advance = sim_sleep(sim)
@@ -276,16 +306,13 @@ async def test_throttling_backs_off_and_carries_on(sim: Simulator) -> None:
         Recorder(service), finished_build(sim, "SUCCEEDED"), region="us-east-1", page_limit=20,
         sleep=wait, clock=sim_time(sim),
     )  # fmt: skip
-    try:
-        lines, _ = await drain(log)
-        assert sim.fault_counts["throttle"] > 0
-        assert any(n.startswith("throttled on") and "retrying in" in n for n in notices)
-        assert log.notice is None
-        sim.set_faults("")
-        assert log.build is not None
-        assert lines == await full_log(service, log.build)
-    finally:
-        await service.close()
+    lines, _ = await drain(log)
+    assert sim.fault_counts["throttle"] > 0
+    assert any(n.startswith("throttled on") and "retrying in" in n for n in notices)
+    assert log.notice is None
+    sim.set_faults("")
+    assert log.build is not None
+    assert lines == await full_log(service, log.build)
 
 
 async def test_unknown_build_and_expired_stream_say_why_with_a_link(
@@ -342,6 +369,7 @@ def test_the_follower_and_the_line_ring_do_not_import_textual() -> None:
     import subprocess
     import sys
 
-    code = "import sys, tui.core.logtail, tui.core.logbuffer; print('textual' in sys.modules)"
+    modules = "tui.core.logtail, tui.core.logmerge, tui.core.action_build, tui.core.logbuffer"
+    code = f"import sys, {modules}; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-AWS = shutil.which("aws")
+from tests.support.cli import Cli, needs_aws_cli
 
 
 @pytest.fixture
@@ -39,37 +36,23 @@ def sim_process() -> Iterator[str]:
             proc.wait(timeout=10)
 
 
-def _aws(url: str, *args: str) -> Any:
-    env = os.environ | {
-        "AWS_ACCESS_KEY_ID": "x",
-        "AWS_SECRET_ACCESS_KEY": "x",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-    }
-    assert AWS is not None
-    done = subprocess.run(
-        [AWS, "--endpoint-url", url, "--output", "json", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout) if done.stdout.strip() else None
+@pytest.fixture
+def aws(sim_process: str, tmp_path: Path) -> Iterator[Cli]:
+    cli = Cli(sim_process, tmp_path)
+    yield cli
+    cli.close()
 
 
-@pytest.mark.skipif(AWS is None, reason="the AWS CLI is not installed")
-def test_aws_cli_lists_reads_and_approves(sim_process: str) -> None:
-    names = [p["name"] for p in _aws(sim_process, "codepipeline", "list-pipelines")["pipelines"]]
+@needs_aws_cli
+@pytest.mark.slow
+def test_aws_cli_lists_reads_and_approves(aws: Cli) -> None:
+    names = [p["name"] for p in aws("codepipeline", "list-pipelines")["pipelines"]]
     assert "payments-api-prod" in names and len(names) >= 8
-    state = _aws(sim_process, "codepipeline", "get-pipeline-state", "--name", "payments-api-prod")
+    state = aws("codepipeline", "get-pipeline-state", "--name", "payments-api-prod")
     approval = next(s for s in state["stageStates"] if s["stageName"] == "Approval")
     action = approval["actionStates"][0]
     token = action["latestExecution"]["token"]
-    answer = _aws(
-        sim_process,
+    answer = aws(
         "codepipeline",
         "put-approval-result",
         "--pipeline-name",
@@ -86,61 +69,39 @@ def test_aws_cli_lists_reads_and_approves(sim_process: str) -> None:
     assert "approvedAt" in answer
 
 
-def _aws_error(url: str, *args: str) -> str:
-    """Run an AWS CLI command that must fail; its stderr."""
-    env = os.environ | {
-        "AWS_ACCESS_KEY_ID": "x",
-        "AWS_SECRET_ACCESS_KEY": "x",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-    }
-    assert AWS is not None
-    done = subprocess.run(
-        [AWS, "--endpoint-url", url, "--output", "json", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
-    assert done.returncode != 0, done.stdout
-    return done.stderr
-
-
-@pytest.mark.skipif(AWS is None, reason="the AWS CLI is not installed")
-def test_aws_cli_edits_deletes_and_overrides(sim_process: str, tmp_path: Path) -> None:
+@needs_aws_cli
+@pytest.mark.slow
+def test_aws_cli_edits_deletes_and_overrides(aws: Cli, tmp_path: Path) -> None:
     """get-pipeline -> edit the JSON (metadata dropped) -> update-pipeline, both ways the CLI
     takes it; a refused edit; tags; rule executions; overriding the blocked entry condition;
     delete-pipeline."""
-    got = _aws(sim_process, "codepipeline", "get-pipeline", "--name", "docs-site")
+    got = aws("codepipeline", "get-pipeline", "--name", "docs-site")
     version = got["pipeline"]["version"]
     del got["metadata"]
     got["pipeline"]["stages"][2]["actions"][0]["configuration"]["Extract"] = "false"
     whole = tmp_path / "update.json"
     whole.write_text(json.dumps(got))
-    updated = _aws(sim_process, "codepipeline", "update-pipeline", "--cli-input-json", f"file://{whole}")
+    updated = aws("codepipeline", "update-pipeline", "--cli-input-json", f"file://{whole}")
     assert updated["pipeline"]["version"] == version + 1
     member = tmp_path / "pipeline.json"
     member.write_text(json.dumps(updated["pipeline"]))
-    again = _aws(sim_process, "codepipeline", "update-pipeline", "--pipeline", f"file://{member}")
+    again = aws("codepipeline", "update-pipeline", "--pipeline", f"file://{member}")
     assert again["pipeline"]["version"] == version + 2
     assert again["pipeline"]["stages"][2]["actions"][0]["configuration"]["Extract"] == "false"
     broken = dict(updated["pipeline"], stages=updated["pipeline"]["stages"][:1])
     member.write_text(json.dumps(broken))
-    err = _aws_error(sim_process, "codepipeline", "update-pipeline", "--pipeline", f"file://{member}")
+    err = aws.fails("codepipeline", "update-pipeline", "--pipeline", f"file://{member}")
     assert "InvalidStructureException" in err and "at least two stages" in err
 
     arn = "arn:aws:codepipeline:us-east-1:123456789012:billing-service"
-    tags = _aws(sim_process, "codepipeline", "list-tags-for-resource", "--resource-arn", arn)["tags"]
+    tags = aws("codepipeline", "list-tags-for-resource", "--resource-arn", arn)["tags"]
     assert {"key": "aws:cloudformation:stack-name", "value": "billing-service-pipeline"} in tags
 
-    state = _aws(sim_process, "codepipeline", "get-pipeline-state", "--name", "checkout-web")
+    state = aws("codepipeline", "get-pipeline-state", "--name", "checkout-web")
     production = next(s for s in state["stageStates"] if s["stageName"] == "Production")
     assert production["beforeEntryConditionState"]["latestExecution"]["status"] == "InProgress"
     eid = production["latestExecution"]["pipelineExecutionId"]
-    rules = _aws(
-        sim_process,
+    rules = aws(
         "codepipeline",
         "list-rule-executions",
         "--pipeline-name",
@@ -149,8 +110,7 @@ def test_aws_cli_edits_deletes_and_overrides(sim_process: str, tmp_path: Path) -
         f"pipelineExecutionId={eid}",
     )["ruleExecutionDetails"]
     assert {r["ruleName"] for r in rules} >= {"Stable-Channel", "Business-Hours-Window"}
-    _aws(
-        sim_process,
+    aws(
         "codepipeline",
         "override-stage-condition",
         "--pipeline-name",
@@ -162,12 +122,12 @@ def test_aws_cli_edits_deletes_and_overrides(sim_process: str, tmp_path: Path) -
         "--condition-type",
         "BEFORE_ENTRY",
     )
-    state = _aws(sim_process, "codepipeline", "get-pipeline-state", "--name", "checkout-web")
+    state = aws("codepipeline", "get-pipeline-state", "--name", "checkout-web")
     production = next(s for s in state["stageStates"] if s["stageName"] == "Production")
     assert production["beforeEntryConditionState"]["latestExecution"]["status"] == "Overridden"
 
-    _aws(sim_process, "codepipeline", "delete-pipeline", "--name", "docs-site")
-    err = _aws_error(sim_process, "codepipeline", "get-pipeline", "--name", "docs-site")
+    aws("codepipeline", "delete-pipeline", "--name", "docs-site")
+    err = aws.fails("codepipeline", "get-pipeline", "--name", "docs-site")
     assert "PipelineNotFoundException" in err
 
 

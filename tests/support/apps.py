@@ -14,7 +14,8 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.screen import Screen
 
-from tests.support.notices import record_notices
+from tests.support.notices import record_notices, told
+from tests.support.outcomes import record_results, results
 from tests.support.wait import wait_until
 from tui.app.application import CptuiApp
 from tui.aws import create_service
@@ -32,7 +33,6 @@ from tui.core.config import (
 )
 from tui.core.model import ExecutionSummary, Status, Target
 from tui.sim import Simulator
-from tui.ui import operations
 from tui.ui.screens.pipeline import PipelineScreen
 from tui.ui.screens.pipelines import PipelinesScreen
 
@@ -62,6 +62,13 @@ MUTATIONS = (
     "OverrideStageCondition",
 )
 
+
+
+def mutations_sent(sim: Simulator) -> int:
+    """How many mutating calls reached ``sim``."""
+    return sum(sim.calls[op] for op in MUTATIONS)
+
+
 _OPEN: list[AwsPipelineService] = []  # services sim_app made, closed after each test
 
 
@@ -77,13 +84,19 @@ def sim_services(
 
     ``fleet``: each target with its demo keys (its account); ``options`` go to ``create_service``.
     """
-    made = [
-        create_service(
-            t, endpoint_url=sim.url, credentials=demo_credentials(t) if fleet else credentials, **options
-        )
+    return [
+        service_at(sim.url, t, credentials=demo_credentials(t) if fleet else credentials, **options)
         for t in targets
     ]
-    _OPEN.extend(made)
+
+
+def service_at(
+    url: str, target: Target = EAST, *, credentials: Credentials | None = CREDENTIALS, **options: Any
+) -> AwsPipelineService:
+    """A service for ``target`` at the endpoint ``url`` (closed after the test); ``options`` go to
+    ``create_service``."""
+    made = create_service(target, endpoint_url=url, credentials=credentials, **options)
+    _OPEN.append(made)
     return made
 
 
@@ -152,6 +165,7 @@ def sim_app(
         target_factory=demo_factory(sim.url) if fleet else None,
     )
     record_notices(app)
+    record_results(app)
     return app
 
 
@@ -258,28 +272,26 @@ async def wait_for_screen(pilot: Pilot[Any], app: CptuiApp, kind: type[Screen[An
 
 async def wait_for_result(pilot: Pilot[Any], app: CptuiApp, count: int = 1) -> ActionResult:
     """Wait until ``count`` operator results are in, and return the last."""
-    results = operations.state(app).results
-    await wait_until(pilot, lambda: len(results) >= count, timeout=10)
-    return results[-1]
+    found = results(app)
+    await wait_until(pilot, lambda: len(found) >= count, timeout=10)
+    return found[-1]
 
 
 def operator_notices(app: CptuiApp) -> str:
-    """Every operator notice so far (the operations' own record), one per line."""
-    return "\n".join(operations.state(app).notices)
+    """Every notice so far (``tests.support.notices``), one per line."""
+    return "\n".join(notice.message for notice in told(app))
 
 
 def capture_writes(app: CptuiApp) -> list[str]:
-    """Everything the app writes to its terminal driver from now on (bell, OSC sequences)."""
+    """Everything the app writes to its terminal from now on (bell, OSC sequences)."""
     written: list[str] = []
-    driver = app._driver
-    assert driver is not None
-    original = driver.write
+    original = app.write_to_terminal
 
     def write(data: str) -> None:
         written.append(data)
         original(data)
 
-    driver.write = write  # type: ignore[method-assign]
+    app.write_to_terminal = write  # type: ignore[method-assign]
     return written
 
 

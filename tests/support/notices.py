@@ -50,3 +50,9 @@ def told(app: App[Any]) -> list[Notice]:
 def told_text(app: App[Any]) -> list[str]:
     """``told(app)`` as the toasts read."""
     return [n.shown for n in told(app)]
+
+
+def alerts(app: App[Any]) -> list[Notice]:
+    """The notifications told as notices (``[notifications] toast``), in order: the only notices with
+    a title ('Approval waiting', 'Pipeline failed', 'Execution succeeded', ...)."""
+    return [n for n in told(app) if n.title]

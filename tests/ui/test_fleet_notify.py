@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 from tests.support.apps import PROD_EAST, SHARED, capture_writes, follow_from_pipeline, sim_app, wait_fleet
-from tests.support.notices import told_text
+from tests.support.notices import alerts, told_text
 from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.core.config import NotificationsConfig
 from tui.core.model import Status
-from tui.core.notify import Desktop, EventKind
+from tui.core.notify import Desktop
 from tui.sim import Simulator
 from tui.ui.screens.history import HistoryScreen
 from tui.ui.screens.pipeline import PipelineScreen
@@ -28,24 +28,27 @@ async def test_a_new_approval_is_told_once_by_notice_bell_and_desktop(sim: Simul
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_fleet(pilot, app)
         # Approvals that were already waiting long before cptui started are not news.
-        assert not app.alerts.delivered
+        assert not alerts(app)
         app.alerts.protocol, app.alerts.tmux = Desktop.OSC9, False
         written = capture_writes(app)
         sim.clock.advance(SHARED_APPROVAL_AT)
         await pilot.press("r")
 
-        def told() -> set[tuple[str, str]]:
-            return {(e.target.key, e.pipeline) for e in app.alerts.delivered if e.kind is EventKind.APPROVAL}
+        def told() -> set[str]:
+            return {n.message for n in alerts(app) if n.title == "Approval waiting"}
 
-        wanted = {(PROD_EAST.key, "payments-api-prod"), (SHARED.key, "payments-api-shared")}
+        wanted = {
+            "payments-api-prod › Approval › Approve-Production (prod/us-east-1)",
+            "payments-api-shared › Approval › Approve (shared/us-east-1)",
+        }
         await wait_until(pilot, lambda: told() >= wanted, timeout=15)
         polls = app.poller.calls.total()
         await pilot.press("r")  # more polls find the same approvals: nothing more is told
         await wait_until(pilot, lambda: app.poller.calls.total() > polls and app.poller.idle, timeout=15)
         # (order-service's approval, from +4100 s, is told too if its state was read meanwhile.)
-        events = app.alerts.delivered
-        assert all(e.kind is EventKind.APPROVAL for e in events)
-        assert len(events) == len({e.key for e in events}) >= 2
+        events = alerts(app)
+        assert all(n.title == "Approval waiting" for n in events)
+        assert len(events) == len({n.message for n in events}) >= 2
         assert written.count("\x07") == len(events)
         desktop = [w for w in written if w.startswith("\x1b]9;")]
         assert len(desktop) == len(events)
@@ -66,23 +69,30 @@ async def test_a_restart_within_the_window_does_not_tell_again(sim: Simulator, t
         first.alerts.protocol, first.alerts.tmux = Desktop.OSC777, False
         written = capture_writes(first)
         await wait_fleet(pilot, first)
-        await wait_until(
-            pilot, lambda: any(e.pipeline == "payments-api-shared" for e in first.alerts.delivered)
-        )
-        (event,) = [e for e in first.alerts.delivered if e.pipeline == "payments-api-shared"]
+        await wait_until(pilot, lambda: any("payments-api-shared" in n.message for n in alerts(first)))
+        (notice,) = [n for n in alerts(first) if "payments-api-shared" in n.message]
+        assert notice.title == "Approval waiting"
         assert any(
             w.startswith("\x1b]777;notify;cptui: Approval waiting;payments-api-shared") for w in written
         )
     saved = json.loads((tmp_path / "notified.json").read_text())["notified"]
-    assert event.key in saved
+    (key,) = [k for k in saved if k.startswith(f"approval|{SHARED.key}|payments-api-shared|")]
 
     again = sim_app(sim, tmp_path, fleet=True, targets=(PROD_EAST, SHARED), notifications=ALL_CHANNELS)
     async with again.run_test(size=(120, 36)) as pilot:
         written = capture_writes(again)
         await wait_fleet(pilot, again)
-        # Found again (it is still recent) but already told: quiet.
-        await wait_until(pilot, lambda: any(e.key == event.key for e in again.alerts.suppressed))
-        assert not again.alerts.delivered
+        # Found again (it is still recent) but already told: quiet. (A poll cycle after the store
+        # has it, its change has reached the alerts.)
+        await wait_until(
+            pilot, lambda: any(a.pipeline_name == "payments-api-shared" for a in again.store.approvals())
+        )
+        polls = again.poller.calls.total()
+        await pilot.press("r")
+        await wait_until(pilot, lambda: again.poller.calls.total() > polls and again.poller.idle, timeout=15)
+        saved = json.loads((tmp_path / "notified.json").read_text())["notified"]
+        assert key in saved
+        assert not alerts(again)
         assert "\x07" not in written and not any(w.startswith(("\x1b]", "\x1bP")) for w in written)
         assert not any("Approval waiting" in n for n in told_text(again))
 
@@ -110,9 +120,9 @@ async def test_the_watch_list_follows_an_execution_to_its_end(sim: Simulator, tm
         await wait_until(pilot, lambda: not app.alerts.watchlist.running(), timeout=15)
         (entry,) = app.alerts.watchlist.entries()
         assert entry.execution_id == latest.execution_id and entry.status in (Status.SUCCEEDED, Status.FAILED)
-        (event,) = app.alerts.delivered
-        assert event.execution_id == latest.execution_id
-        assert event.kind is (EventKind.FAILED if entry.status is Status.FAILED else EventKind.FINISHED)
+        (notice,) = alerts(app)
+        assert latest.execution_id[:8] in notice.message
+        assert notice.title == ("Pipeline failed" if entry.status is Status.FAILED else "Execution succeeded")
         assert written.count("\x07") == 1 and sum(w.startswith("\x1b]") for w in written) == 1
         await wait_until(pilot, lambda: "Following 0 running · 1 finished" in screen_text(app))
         assert not app.poller.policy.is_polled_fast(PROD_EAST.key, "auth-service")
@@ -141,4 +151,4 @@ async def test_w_in_the_history_follows_the_selected_execution(sim: Simulator, t
         assert entry.execution_id == history.table.row_keys_in_order()[2]
         # An execution that had ended already is listed as such, and nothing is told.
         assert entry.finished and entry.status == picked.status
-        assert not app.alerts.delivered
+        assert not alerts(app)

@@ -3,16 +3,13 @@ hostile lines and follow/pause. A small harness App hosts the widget; no AWS is 
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from typing import cast
 
 import pytest
-from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.pilot import Pilot
+from textual.strip import Strip
 
-from tests.support.wait import screen_lines
+from tests.support.wait import screen_lines, wait_until
 from tui.core.logbuffer import LineRing, RowIndex, compile_error_patterns, compile_search, scan
 from tui.ui.widgets.log_view import LogView
 
@@ -34,16 +31,6 @@ class Harness(App[None]):
 
     def on_log_view_state_changed(self) -> None:
         self.changes += 1
-
-
-async def wait_until(pilot: Pilot[None], predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Let the app run until ``predicate`` holds (bounded; no fixed sleeps)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause()
 
 
 def numbered(start: int, stop: int, fmt: str = "line {}") -> tuple[list[str], list[int]]:
@@ -116,13 +103,13 @@ async def test_only_visible_lines_are_rendered() -> None:
     app = Harness()
     async with app.run_test(size=SIZE) as pilot:
         rendered: set[int] = set()
-        original = app.view._line_text
+        original = app.view._paint.row
 
-        def spy(n: int) -> Text:
+        def spy(n: int, width: int, cursor: bool, timestamps: bool) -> Strip:
             rendered.add(n)
-            return original(n)
+            return original(n, width, cursor, timestamps)
 
-        app.view._line_text = spy  # type: ignore[method-assign]
+        app.view._paint.row = spy  # type: ignore[method-assign]
         app.view.append(*numbered(0, 50_000))
         await pilot.pause()
         assert rendered  # something was drawn

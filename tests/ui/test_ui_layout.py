@@ -192,7 +192,7 @@ async def test_l_on_a_running_row_opens_the_running_build(sim: Simulator, tmp_pa
         await wait_loaded(pilot, app)
         screen = pipelines_screen(app)
 
-        from tui.core.logtail import running_build
+        from tui.core.action_build import running_build
 
         async def running_build_id(row: PipelineRow) -> str | None:
             if not row.running or row.waiting_approval:

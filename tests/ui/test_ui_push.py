@@ -54,10 +54,16 @@ def stepping(mono: Mono, condition: Callable[[], bool], seconds: float = 30.0) -
 
 
 def _app(
-    sim: Simulator, tmp_path: Path, queue_url: str | None, mono: Mono, *, sweep: float = 3600.0
+    sim: Simulator,
+    tmp_path: Path,
+    queue_url: str | None,
+    mono: Mono,
+    *,
+    sweep: float = 3600.0,
+    budget: float = 0.15,
 ) -> CptuiApp:
     entries = (EventQueueConfig("us-east-1", None, queue_url, "q", "q", True),) if queue_url else ()
-    events = EventsConfig(sweep_interval=sweep, targets=entries)
+    events = EventsConfig(sweep_interval=sweep, sweep_calls_per_second=budget, targets=entries)
     app = sim_app(sim, tmp_path, polling=PollingConfig(), events=events, monotonic=mono)
     app.event_feed.wait_seconds = 2  # (a long poll that ends soon: the test's exit is quick)
     return app
@@ -73,7 +79,7 @@ def _row(app: CptuiApp, name: str) -> str:
 
 async def _settle(pilot: Pilot[Any], app: CptuiApp, mono: Mono) -> None:
     """First loads done, live, and the one-off prefetches (definitions, states) over."""
-    await wait_until(pilot, lambda: app.store.freshness(EAST).mode == LIVE, timeout=15)
+    await wait_until(pilot, lambda: app.store.freshness(EAST).mode.startswith(LIVE), timeout=15)
     policy = app.poller.policy
 
     def warm() -> bool:
@@ -138,6 +144,7 @@ async def test_polling_mode_for_comparison_polls_the_same_minutes(sim: Simulator
         assert sum((_codepipeline_calls(sim) - quiet).values()) >= 4
 
 
+@pytest.mark.slow
 async def test_duplicated_events_apply_once_and_lost_ones_heal_in_the_sweep(
     sim: Simulator, tmp_path: Path
 ) -> None:
@@ -161,6 +168,42 @@ async def test_duplicated_events_apply_once_and_lost_ones_heal_in_the_sweep(
         await wait_until(pilot, stepping(mono, lambda: "Running" not in _row(app, PIPELINE)), timeout=20)
         row = app.store.row(EAST, PIPELINE)
         assert row is not None and row.status is not Status.IN_PROGRESS
+
+
+async def test_the_budgeted_sweep_heals_a_lost_event_within_its_stated_period(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """``[events] sweep_calls_per_second``: the sweep's period follows the budget (here longer than
+    ``sweep_interval``), the header says it, the calls stay within it, and a lost event still heals."""
+    budget = 0.01
+    queue = sim.setup_event_queue()
+    mono = Mono()
+    app = _app(sim, tmp_path, queue.url, mono, sweep=600, budget=budget)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _settle(pilot, app, mono)
+        plan = app.poller.policy.sweep_plan(EAST.key, app.poller._monotonic())
+        assert plan is not None and plan.rest > 600  # the budget, not the interval, sets the period
+        shown = f"live · events · sweep every {round(plan.rest / 60)} min"
+        await wait_until(pilot, lambda: shown in screen_text(app).splitlines()[0], timeout=30)
+        await wait_until(pilot, lambda: not _pending(sim) and app.poller.idle, timeout=10)
+        # Every event is lost from now on: the pipeline starts, and only the sweep can tell.
+        sim.set_faults("events-drop=1")
+        before = _codepipeline_calls(sim)
+        _start(sim, PIPELINE)
+        sim.clock.advance(2)
+        minutes = 0
+        while "Running" not in _row(app, PIPELINE):
+            assert minutes * 60 <= plan.rest * 1.1, f"not healed within the sweep ({plan.rest:.0f} s)"
+            await _minute_passes(pilot, app, mono)
+            minutes += 1
+        made = sum((_codepipeline_calls(sim) - before).values())
+        # The sweep and the list within the budget (+ the heal's own reads: the state, the definition).
+        assert made <= budget * minutes * 60 + 3, (made, minutes)
+
+
+def _pending(sim: Simulator) -> bool:
+    queue = sim.engine.sqs.queues.get(("123456789012", "us-east-1", "cptui-events"))
+    return queue is not None and bool(queue.messages)
 
 
 @pytest.mark.parametrize("problem", ["deleted", "denied"])
@@ -191,6 +234,7 @@ async def test_a_queue_that_fails_falls_back_to_polling_with_one_notice(problem:
         await sim.stop()
 
 
+@pytest.mark.slow
 async def test_a_build_event_refreshes_an_open_log_screens_header(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -206,7 +250,7 @@ async def test_a_build_event_refreshes_an_open_log_screens_header(
     mono = Mono()
     app = _app(sim, tmp_path, queue.url, mono)
     async with app.run_test(size=(160, 40)) as pilot:
-        await wait_until(pilot, lambda: app.store.freshness(EAST).mode == LIVE, timeout=15)
+        await wait_until(pilot, lambda: app.store.freshness(EAST).mode.startswith(LIVE), timeout=15)
         screen = LogScreen(EAST, build.id)
         await app.push_screen(screen)
         await wait_until(pilot, lambda: screen.follower is not None and screen.follower.build is not None)
@@ -244,7 +288,7 @@ async def test_a_queue_deleted_while_live_falls_back_to_polling(sim: Simulator, 
     mono = Mono()
     app = _app(sim, tmp_path, queue.url, mono)
     async with app.run_test(size=(160, 40)) as pilot:
-        await wait_until(pilot, lambda: app.store.freshness(EAST).mode == LIVE, timeout=15)
+        await wait_until(pilot, lambda: app.store.freshness(EAST).mode.startswith(LIVE), timeout=15)
         assert app.poller.policy.push_sweep(EAST.key) == 3600.0
         with sim.engine.lock:
             del sim.engine.sqs.queues[("123456789012", "us-east-1", "cptui-events")]
@@ -275,7 +319,7 @@ async def test_a_shared_queue_routes_each_event_to_its_target(sim: Simulator, tm
     app.event_feed.wait_seconds = 2
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_until(
-            pilot, lambda: all(app.store.freshness(t).mode == LIVE for t in (EAST, west)), timeout=15
+            pilot, lambda: all(app.store.freshness(t).mode.startswith(LIVE) for t in (EAST, west)), timeout=15
         )
         assert len(app.event_feed.queues) == 1  # read once
         await wait_until(pilot, lambda: app.store.identity(west) is not None, timeout=15)

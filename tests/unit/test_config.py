@@ -368,6 +368,9 @@ def test_events_section_loads_and_finds_each_targets_queue(tmp_path: Path) -> No
     )
     config = parse_config(text, tmp_path / "c.toml")
     assert config.events.sweep_interval == 900.0
+    assert config.events.sweep_calls_per_second == 0.15  # (the default)
+    budgeted = parse_config("[events]\nsweep_calls_per_second = 0.05\n", tmp_path / "c.toml")
+    assert budgeted.events.sweep_calls_per_second == 0.05
     mine = config.events.for_target(Target(region="eu-west-1", profile="prod"))
     assert mine == EventQueueConfig("eu-west-1", "prod", "https://sqs.example/1/mine", "mine", "mine", True)
     other = config.events.for_target(Target(region="us-east-1"))
@@ -379,6 +382,14 @@ def test_events_section_loads_and_finds_each_targets_queue(tmp_path: Path) -> No
     [
         ("[events]\nsweep_interval = 5\n", "c.toml:2: [events] sweep_interval: must be at least 60 seconds"),
         ("[events]\nsweeps = 5\n", "c.toml:2: [events] sweeps: unknown key"),
+        (
+            "[events]\nsweep_calls_per_second = 0\n",
+            "c.toml:2: [events] sweep_calls_per_second: must be between 0.01 and 10 calls per second, got 0",
+        ),
+        (
+            '[events]\nsweep_calls_per_second = "fast"\n',
+            'c.toml:2: [events] sweep_calls_per_second: expected a number of calls per second, got "fast"',
+        ),
         ('[[events.targets]]\nregion = "us-east-1"\n', "c.toml:1: [[events.targets]] #1: needs queue_url"),
         (
             '[[events.targets]]\nregion = "us-east-1"\nmanaged = "yes"\n',

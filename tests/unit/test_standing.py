@@ -20,6 +20,7 @@ from tui.core.model import (
     Status,
     Target,
     TransitionState,
+    current_stage,
     standing_of,
 )
 from tui.core.pipeline_rows import matches, parse_filter, status_cell
@@ -117,6 +118,40 @@ def test_the_store_row_carries_the_standing_and_the_list_cell_says_held() -> Non
     assert status_cell(row).plain == "⊘ Held"
     assert matches(row, parse_filter("status:held"))
     assert not matches(row, parse_filter("status:failed"))
+
+
+def test_the_standing_and_the_stage_column_name_one_stage() -> None:
+    """One derivation (``current_stage``) names the list's stage column and the standing's stage,
+    wherever the execution runs, ended or waits, and whatever the store passes."""
+
+    def stages(*pairs: tuple[str, str, Status]) -> PipelineState:
+        return PipelineState("p", 1, tuple(StageState(n, latest=ExecutionRef(e, s)) for n, e, s in pairs))
+
+    # GetPipelineState ahead of the known latest execution: a newer one runs Build already.
+    ahead = stages(("Source", "newer", Status.SUCCEEDED), ("Build", "newer", Status.IN_PROGRESS))
+    failed = stages(("Source", EID, Status.SUCCEEDED), ("Deploy", EID, Status.FAILED))
+    cases = [
+        (latest(Status.IN_PROGRESS), ahead, "Build"),
+        (latest(Status.STOPPING), stages(("Build", EID, Status.STOPPING)), "Build"),
+        (latest(Status.FAILED), failed, "Deploy"),
+        (latest(Status.STOPPED), stages(("Deploy", EID, Status.STOPPED)), "Deploy"),
+        (latest(Status.SUCCEEDED), failed, None),
+        # Superseded, Cancelled, a status AWS adds tomorrow: no stage, in the column or the standing.
+        (latest(Status.SUPERSEDED), failed, None),
+        (latest(Status("Paused")), failed, None),
+    ]
+    for execution, state, stage in cases:
+        assert current_stage(execution, state) == stage, execution.status
+        assert standing_of(execution, state).stage == stage, execution.status
+        store = Store([T])
+        store.set_pipelines(T, [PipelineSummary("p", 1)])
+        store.set_latest(T, "p", execution)
+        store.set_state(T, "p", state)
+        row = store.row(T, "p")
+        assert row is not None and row.stage == row.standing.stage == stage, execution.status
+    # Held at a transition: the column says where it waits, as the standing does.
+    assert current_stage(latest(Status.IN_PROGRESS), held_state(enabled=False)) == "Production"
+    assert current_stage(latest(Status.IN_PROGRESS), None) is None
 
 
 # --- coverage: what is known well enough to say "none" -------------------------------------------

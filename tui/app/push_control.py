@@ -5,9 +5,10 @@ runs in a worker (group ``events``), outside the CodePipeline rate budget. Each 
 applied to the store at once (``EventApplier``: de-duplicated by id, never backwards), published
 like a poll's result, and each changed pipeline gets one confirming read through the budget
 (``PollPolicy.confirm``). While a queue answers, its targets' polling stretches to the safety sweep
-(``[events] sweep_interval``); when it fails (deleted, unreachable, access denied on
-sqs:ReceiveMessage) they poll as before, with one notice per reason. The header shows which:
-``live · events`` or ``polling (why)`` (``Freshness.mode``).
+(``[events] sweep_interval``, within ``sweep_calls_per_second``: tui/core/sweep.py); when it fails
+(deleted, unreachable, access denied on sqs:ReceiveMessage) they poll as before, with one notice per
+reason. The header shows which: ``live · events · sweep every 31 min`` (the longest a pipeline goes
+unread, what bounds a lost event) or ``polling (why)`` (``Freshness.mode``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from tui.app.poll_control import PollController
 from tui.core.model import Target
 from tui.events.consumer import EventApplier, PipelineEvent
 from tui.events.receiver import Receiver
-from tui.ui.host import Session
+from tui.ui.host import SessionView
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ STARTING = "polling (connecting to the event queue)"
 CONFIRM_WAIT = 30.0
 
 
-class PushHost(Session, Scheduling, Telling, Protocol):
+class PushHost(SessionView, Scheduling, Telling, Protocol):
     """What push mode needs: the shared data, timers, notices, the poller it hands sweeps to, and
     the screens (a log screen open on a build keeps its CodeBuild events)."""
 
@@ -52,6 +53,15 @@ class PushHost(Session, Scheduling, Telling, Protocol):
 
 def polling(why: str) -> str:
     return f"polling ({why})"
+
+
+def live(sweep: float | None) -> str:
+    """``live · events``, with the safety sweep's period in effect (seconds, rounded to minutes)."""
+    if sweep is None:
+        return LIVE
+    minutes = max(1, round(sweep / 60))
+    span = f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+    return f"{LIVE} · sweep every {span}"
 
 
 @dataclass
@@ -80,6 +90,11 @@ class EventsController:
     def sweep(self) -> float:
         return float(self.app.config.events.sweep_interval)
 
+    @property
+    def budget(self) -> float:
+        """CodePipeline calls/s the safety sweep and the list may cost (``[events]``)."""
+        return float(self.app.config.events.sweep_calls_per_second)
+
     def start(self) -> None:
         """Start one receiver per configured queue; say how each target is updated."""
         events = self.app.config.events
@@ -99,8 +114,10 @@ class EventsController:
         if queue is not None:  # a queue several targets share (an organisation's central one)
             queue.targets.append(target)
             if queue.live:
-                self.app.poller.policy.set_push(target.key, self.sweep)
-            self._mode([target], LIVE if queue.live else STARTING)
+                self.app.poller.policy.set_push(target.key, self.sweep, self.budget)
+                self._show_sweep([target])
+            else:
+                self._mode([target], STARTING)
             return
         service: Any = self.app.services[target.key]
         if not hasattr(service, "aws_call"):
@@ -138,6 +155,16 @@ class EventsController:
         for target in targets:
             self.app.poller.publish(self.app.store.set_mode(target, mode))
 
+    def _show_sweep(self, targets: Sequence[Target]) -> None:
+        """``live · events · sweep every …``: the period in effect (it grows with the pipelines)."""
+        policy = self.app.poller.policy
+        now = self.app.poller._monotonic()
+        for target in targets:
+            plan = policy.sweep_plan(target.key, now) if target.key in policy.targets else None
+            mode = live(plan.rest if plan is not None else None)
+            if self.app.store.freshness(target).mode != mode:
+                self._mode([target], mode)
+
     def _on_state(self, queue: _Queue, ok: bool, why: str | None) -> None:
         policy = self.app.poller.policy
         if ok:
@@ -151,8 +178,8 @@ class EventsController:
                 queue.live = True
                 queue.told.clear()  # a later failure deserves a notice again
                 for target in queue.targets:
-                    policy.set_push(target.key, self.sweep)
-                self._mode(queue.targets, LIVE)
+                    policy.set_push(target.key, self.sweep, self.budget)
+            self._show_sweep(queue.targets)
             return
         reason = why or "queue unreachable"
         was_live, queue.live = queue.live, False
@@ -197,7 +224,7 @@ class EventsController:
 
     def _on_events(self, queue: _Queue, events: list[PipelineEvent]) -> Awaitable[None] | None:
         policy = self.app.poller.policy
-        now = self.app.poller._monotonic()
+        now = self.app.poller.monotonic()
         confirm: set[tuple[str, str]] = set()
         for event in sorted(events, key=lambda e: e.time):
             target = self._route(queue, event)

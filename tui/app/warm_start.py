@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 from tui.app.context import Scheduling
 from tui.app.poll_control import PollController
 from tui.core.cache import CachedList, load_list, save_list
-from tui.ui.host import Session
+from tui.ui.host import SessionView
 
 if TYPE_CHECKING:
     from tui.core.model import Target
@@ -39,7 +39,7 @@ EXIT_IDENTITY_WAIT = 3.0
 FIRST_SAVE = 15.0
 
 
-class WarmHost(Session, Scheduling, Protocol):
+class WarmHost(SessionView, Scheduling, Protocol):
     """What the warm start needs: the shared data, timers, and the poller to publish through."""
 
     @property

@@ -207,13 +207,7 @@ def map_error(
             operation=op,
         )
     if _nothing_sent(exc):
-        return NetworkError(
-            f"cannot reach {_endpoint(exc)}: {_reason(exc)}",
-            code=type(exc).__name__,
-            operation=op,
-            endpoint=_endpoint(exc),
-            reason=short_reason(exc),
-        )
+        return _network_error(exc, op, f"cannot reach {_endpoint(exc)}: {_reason(exc)}")
     if isinstance(exc, (*_AFTER_SEND, EndpointConnectionError)):
         if mutation:
             return OutcomeUnknown(
@@ -222,13 +216,7 @@ def map_error(
                 code=type(exc).__name__,
                 operation=op,
             )
-        return NetworkError(
-            f"lost the connection to {_endpoint(exc)} during {op}: {_reason(exc)}",
-            code=type(exc).__name__,
-            operation=op,
-            endpoint=_endpoint(exc),
-            reason=short_reason(exc),
-        )
+        return _network_error(exc, op, f"lost the connection to {_endpoint(exc)} during {op}: {_reason(exc)}")
     if isinstance(exc, ResponseParserError | EventStreamParserError):
         return AwsError(f"could not read the answer to {op}: {exc}", code="ResponseParserError", operation=op)
     if isinstance(exc, BotoCoreError | aiohttp.ClientError | OSError):
@@ -333,6 +321,13 @@ def _credentials(
         operation=op,
         request_id=request_id,
         profile=profile,
+    )
+
+
+def _network_error(exc: BaseException, op: str, message: str) -> NetworkError:
+    """A failure to talk to the endpoint: which endpoint and why, in a few words."""
+    return NetworkError(
+        message, code=type(exc).__name__, operation=op, endpoint=_endpoint(exc), reason=short_reason(exc)
     )
 
 

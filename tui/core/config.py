@@ -204,7 +204,10 @@ class EventsConfig:
     manages, read for every target without its own entry."""
 
     enabled: bool = True
-    sweep_interval: float = 600.0  # while events flow: every pipeline is still read this often
+    sweep_interval: float = 600.0  # while events flow: every pipeline is still read this often ...
+    # ... or less often, so the sweep and the list cost at most this many CodePipeline calls/s
+    # (1,000 pipelines every 10 minutes would be 1.67 calls/s; tui/core/sweep.py)
+    sweep_calls_per_second: float = 0.15
     queue_url: str | None = None
     targets: tuple[EventQueueConfig, ...] = ()
 

@@ -112,6 +112,16 @@ def seconds(minimum: float) -> Checker:
     return check
 
 
+def calls_per_second(minimum: float, maximum: float) -> Checker:
+    def check(value: Any) -> float:
+        number = _number(value, "a number of calls per second")
+        if not minimum <= number <= maximum:
+            raise Invalid(f"must be between {minimum:g} and {maximum:g} calls per second, got {show(value)}")
+        return number
+
+    return check
+
+
 def positive_number(value: Any) -> float:
     number = _number(value, "a number")
     if number <= 0:
@@ -267,6 +277,8 @@ SCHEMAS: dict[str, dict[str, Checker]] = {
 EVENTS_SCHEMA: dict[str, Checker] = {
     "enabled": boolean,
     "sweep_interval": seconds(60.0),
+    # What the safety sweep and the list may cost while events flow (CodePipeline calls/s).
+    "sweep_calls_per_second": calls_per_second(0.01, 10.0),
     "queue_url": endpoint,
 }
 EVENT_TARGET_SCHEMA: dict[str, Checker] = {

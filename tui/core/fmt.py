@@ -63,13 +63,30 @@ def short_id(value: str | None, width: int = 8) -> str:
     return clean(value or "")[:width]
 
 
+def seconds_left(expires_at: datetime | None, now: datetime) -> float | None:
+    """Seconds until ``expires_at`` (0 or less once passed); None without an expiry."""
+    return None if expires_at is None else (expires_at - now).total_seconds()
+
+
+def time_left(expires_at: datetime | None, now: datetime, *, bare: bool = False) -> str:
+    """An approval's time left, the same words everywhere: '1h 20m left' until it expires,
+    'expired' once it has, 'time left unknown' without an expiry. ``bare`` (under a "Time left"
+    heading): '1h 20m', 'expired', 'unknown'."""
+    seconds = seconds_left(expires_at, now)
+    if seconds is None:
+        return "unknown" if bare else "time left unknown"
+    if seconds <= 0:
+        return "expired"
+    return duration(seconds) if bare else f"{duration(seconds)} left"
+
+
 def standing_text(standing: Standing, now: datetime | None = None) -> Text:
     """A ``Standing`` in words, coloured: ``⊘ Held at the disabled transition into Production``,
     ``⏸ Waiting for approval in Approval · 1h 20m left``. The same words on every screen."""
     text = Text(f"{standing.glyph} {clean(standing.sentence)}", style=STATUS_COLORS.get(standing.style, ""))
     if standing.expires_at is not None and now is not None:
         seconds = (standing.expires_at - now).total_seconds()
-        left = "expired" if seconds <= 0 else f"{duration(seconds)} left"
+        left = time_left(standing.expires_at, now)
         text.append(f" · {left}", style="bold yellow" if seconds < 3600 else STATUS_COLORS["warning"])
     return text
 

@@ -34,7 +34,7 @@ class LineRing:
         # array, not a list of ints: 8 bytes a line instead of ~36 (one int object each).
         self._stamps = array("q")
         self.end = 0  # absolute number one past the newest line
-        self.max_len = 0  # longest line seen (characters), for the horizontal scroll range
+        self.max_len = 0  # widest line seen (cells), for the horizontal scroll range and wrapping
 
     @property
     def first(self) -> int:
@@ -56,10 +56,12 @@ class LineRing:
         if not count:
             return 0
         before = self.first
-        if max(map(len, lines)) > self.max_len:
-            # Colour codes make a line longer than it looks: measure only lines that might be wider.
-            widest = max(display_width(s) for s in lines if len(s) > self.max_len)
-            self.max_len = max(self.max_len, widest)
+        # Measure only the lines that might be wider than the widest so far: colour codes make a line
+        # longer than it looks, and a wide character (CJK, emoji) takes two cells for one character.
+        widest = self.max_len
+        wider = [s for s in lines if len(s) > widest or (2 * len(s) > widest and not s.isascii())]
+        if wider:
+            self.max_len = max(widest, *map(display_width, wider))
         cap = self.capacity
         if count > cap:
             # Only the newest `cap` lines can survive; skip writing the rest.

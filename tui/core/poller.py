@@ -41,11 +41,14 @@ again at once (the controller sends those reads once, not through botocore's ret
 0-3 s in no order). At its end the bank is emptied (the endpoint's bucket was just spent) and
 ``startup_outcome`` tells the controller what to remember for the next start.
 
-Push mode (``set_push``): while events flow for a target (``tui.events``), every pipeline not on a
-screen is read only by the paced safety sweep (``[events] sweep_interval``, default 600 s) and the
-list at the longer of its interval and the sweep's; each event asks for one confirming
-GetPipelineState (``confirm``), which asks for the latest execution when it shows it moved on.
-Pipelines a screen shows keep their active cadence. ``set_push(target, None)``: back to polling.
+Push mode (``set_push``): while events flow for a target (``tui.events``), every pipeline not polled
+fast is read only by the paced safety sweep, within a calls-per-second budget (``[events]
+sweep_interval``, default 600 s, the shortest period; ``sweep_calls_per_second``, default 0.15):
+rows on screen, running pipelines and those with an event in the last hour first, everything else
+(and the list) at the period the budget leaves (``tui.core.sweep``); prefetches only for the former.
+Each event asks for one confirming GetPipelineState (``confirm``), which asks for the latest
+execution when it shows it moved on. Pipelines a screen shows keep their active cadence.
+``set_push(target, None)``: back to polling.
 
 Failures: a throttle halves the budget and the fetch is due again at once (within the smaller
 budget); network and service errors pause the target with an exponential back-off; failing
@@ -68,13 +71,16 @@ from enum import StrEnum
 from tui.aws.errors import ErrorKind
 from tui.core.budget import TokenBucket
 from tui.core.model import Status
+from tui.core.sweep import SweepPlan, plan_sweep
 
 RUNNING_STATUSES = frozenset({Status.IN_PROGRESS, Status.STOPPING})
 # A first load that finds one of these has nothing a GetPipelineState would add to the row.
 _QUIET_STATUSES = frozenset({Status.SUCCEEDED, Status.IDLE, Status.SUPERSEDED})
 
 # Service tiers, best first.
-_URGENT, _HOT, _FIRST, _VISIBLE, _SWEEP, _PREFETCH = range(6)
+# (_SWEPT_FIRST: push mode's sweep of rows on screen and pipelines with recent activity, at their
+# period, before the rest of the sweep, which takes what they leave, oldest first.)
+_URGENT, _HOT, _FIRST, _VISIBLE, _SWEPT_FIRST, _SWEEP, _PREFETCH = range(7)
 # Credit pools that pace a tier (candidates not in a pool are limited by the bucket only).
 _NO_POOL, _SWEEP_POOL, _PREFETCH_POOL = range(3)
 _PREFETCH_MAX_RATE = 1.0
@@ -183,6 +189,9 @@ class PollSettings:
     # Under a budget too small for everything, rows on screen wait at most this many times their
     # interval (30 s, not 56 s, at 1,000 pipelines); what is off screen waits longer instead.
     visible_stretch_max: float = 2.0
+    # Push mode: a pipeline with an event this recently (seconds) is swept first, like a row on
+    # screen (``tui.core.sweep``).
+    sweep_recent: float = 3600.0
 
     def window(self, every: float) -> float:
         """How early a fetch with this interval may start."""
@@ -191,10 +200,6 @@ class PollSettings:
     def rate(self, every: float) -> float:
         """Planned calls per second of one periodic fetch (it starts, on average, mid-window)."""
         return 1.0 / max(0.1, every - self.window(every) / 2)
-
-    def list_interval_with(self, push: float | None) -> float:
-        """How often the list is read: ``list_interval``, or the push sweep's if that is longer."""
-        return self.list_interval if push is None else max(self.list_interval, push)
 
 
 @dataclass(frozen=True)
@@ -207,6 +212,10 @@ class Intervals:
     factor: float  # 1.0 = not stretched; 0.5 = visible and idle intervals doubled
     sweep_rate: float  # calls/s the idle sweep is paced at
     planned: float  # calls/s all of it is planned to cost
+    # Push mode: the period of the pipelines swept first (on screen, recent activity; ``idle`` is
+    # everyone else's), and how often the list is read.
+    first: float | None = None
+    listing: float = 60.0
 
 
 @dataclass
@@ -288,6 +297,10 @@ class _Target:
     # Push mode: events flow for this target, so every pipeline not on a screen is read only
     # every ``push`` seconds (the safety sweep) plus once after each event (``confirm``).
     push: float | None = None
+    # ... within this many calls per second (None: every pipeline every ``push`` seconds), those on
+    # screen and with recent activity (an event: when) first (``tui.core.sweep``).
+    push_budget: float | None = None
+    activity: dict[str, float] = field(default_factory=dict)
     credit_stamp: float = 0.0
     # (when, tier) of recent dispatches, and when on-demand calls took tokens: measured load.
     recent: deque[tuple[float, int]] = field(default_factory=deque)
@@ -516,16 +529,41 @@ class PollPolicy:
         t.rank = {name: i for i, name in enumerate(names)}
         t.visible = set(t.rank)
 
-    def set_push(self, target: str, sweep: float | None) -> None:
-        """Events flow for ``target`` (``sweep``: seconds between safety reads of each pipeline),
-        or stopped flowing (None: poll as before)."""
+    def set_push(self, target: str, sweep: float | None, budget: float | None = None) -> None:
+        """Events flow for ``target`` (``sweep``: the shortest time between safety reads of each
+        pipeline; ``budget``: calls per second the sweep and the list may cost, which stretches
+        that period with the number of pipelines, see ``tui.core.sweep``), or stopped flowing
+        (None: poll as before)."""
         t = self._targets.get(target)
         if t is not None:
             t.push = sweep
+            t.push_budget = budget if sweep is not None else None
 
     def push_sweep(self, target: str) -> float | None:
         t = self._targets.get(target)
         return t.push if t is not None else None
+
+    def sweep_plan(self, target: str, now: float) -> SweepPlan | None:
+        """Push mode's sweep as planned now (None while polling): ``rest`` is the longest any
+        pipeline goes unread (what bounds a lost event), ``first`` the period of those on screen
+        and with recent activity."""
+        t = self._targets.get(target)
+        if t is None or t.push is None:
+            return None
+        return self._plan(t, now)
+
+    def _swept_first(self, t: _Target, pipe: _Pipe, now: float) -> bool:
+        """Push mode: a pipeline the sweep reads first (a row on screen, running, or an event lately)."""
+        if pipe.name in t.visible or pipe.running:
+            return True
+        at = t.activity.get(pipe.name)
+        return at is not None and now - at <= self.settings.sweep_recent
+
+    def _plan(self, t: _Target, now: float) -> SweepPlan:
+        assert t.push is not None
+        swept = [p for p in t.pipes.values() if p.name not in t.fast]
+        first = sum(1 for p in swept if self._swept_first(t, p, now))
+        return plan_sweep(len(swept), first, t.push, t.push_budget, self.settings.sweep_pace)
 
     def confirm(self, target: str, name: str, now: float) -> None:
         """An event changed this pipeline: read its state once (through the budget) to confirm;
@@ -540,6 +578,7 @@ class PollPolicy:
             return
         if pipe.want_state is None:
             pipe.want_state = now
+        t.activity[name] = now
 
     def confirmed(self, target: str, name: str) -> bool:
         """True once no confirming read of this pipeline is waiting or in flight."""
@@ -596,12 +635,22 @@ class PollPolicy:
             elif p.name in t.visible:
                 n_vis += 1
         n_idle = len(t.pipes) - n_hot - n_fast - n_vis
-        idle_interval = push if push is not None else s.idle_interval
-        list_interval = s.list_interval_with(push)
+        if push is not None:
+            # The safety sweep within its budget: those on screen and with recent activity first.
+            plan = self._plan(t, now)
+            idle_interval, first_interval = plan.rest, plan.first
+            list_interval = max(s.list_interval, plan.rest)
+            list_rate = plan.list_rate
+            idle = plan.rate
+        else:
+            idle_interval = first_interval = s.idle_interval
+            list_interval = s.list_interval
+            list_rate = 1.0 / list_interval
+            idle = n_idle * s.sweep_pace / idle_interval
         hot = (
             n_fast * (s.rate(s.active_interval) + 1.0 / _CHANGE_EVERY + 1.0 / s.visible_interval)
             + n_hot * (s.rate(s.active_interval) + 1.0 / _CHANGE_EVERY + 1.0 / s.idle_interval)
-            + 1.0 / list_interval
+            + list_rate
         )
         hot = max(hot, t.measured(now, (_HOT,)))
         active = s.active_interval
@@ -610,7 +659,6 @@ class PollPolicy:
             active = s.active_interval * hot / (0.8 * capacity)
             hot = 0.8 * capacity
         visible = n_vis * s.rate(s.visible_interval)
-        idle = n_idle * s.sweep_pace / idle_interval
         factor = vis_factor = 1.0
         spare = capacity - hot
         if visible + idle > 0 and visible + idle > spare:
@@ -631,6 +679,8 @@ class PollPolicy:
             factor,
             sweep,
             hot + visible * vis_factor + idle * factor,
+            first_interval / factor if push is not None else None,
+            list_interval,
         )
 
     # --- scheduling --------------------------------------------------------------------------
@@ -702,6 +752,7 @@ class PollPolicy:
         statuses, then their stages (the reads their statuses asked for), paced to what the
         endpoint accepted (``_pace``), not to ``tps``; everything else (what is off screen) waits
         the second or two until the phase ends: a person is waiting for the rows they see."""
+
         def rank(c: Candidate) -> int:
             """0: asked for or the list; 1: a first status on screen; 2: a row on screen's stages
             (a one-off read its status asked for); 3: not now."""
@@ -741,8 +792,12 @@ class PollPolicy:
                 # refreshes and the sweep; what is on screen first (its deadline is nearer).
                 found.append((tier if tier in (_URGENT, _HOT) else _FIRST, since + every, _NO_POOL, fetch))
             elif tier == _SWEEP:
-                if sweep_ok and now - last >= every * s.sweep_min_age:
+                if sweep_ok and now - last >= every * min_age:
                     found.append((_SWEEP, last + every, _SWEEP_POOL, fetch))
+            elif tier == _SWEPT_FIRST:
+                # Ahead of the rest, so only once due: early reads would take the rest's share.
+                if sweep_ok and now - last >= every - s.window(every):
+                    found.append((_SWEPT_FIRST, last + every, _SWEEP_POOL, fetch))
             elif tier == _VISIBLE and now - last >= overdue - s.window(overdue):
                 # Overdue on screen (first loads went first): it competes with them by deadline,
                 # so rows on screen are never left behind for the whole of a long first load.
@@ -751,6 +806,10 @@ class PollPolicy:
                 found.append((tier, last + every, _NO_POOL, fetch))
 
         overdue = s.visible_interval * s.visible_stretch_max
+        # Push mode's sweep is paced by its budget alone, oldest first: it starts at once after the
+        # switch (the first loads all came together; at half the period the last of them would
+        # wait well beyond it) and spreads the reads over the period from then on.
+        min_age = 0.0 if t.push is not None else s.sweep_min_age
         # Paced pools without credit cannot start anything: do not even list their candidates.
         sweep_ok = t.credit[_SWEEP_POOL] >= 1.0
         prefetch_ok = t.credit[_PREFETCH_POOL] >= 1.0
@@ -766,7 +825,7 @@ class PollPolicy:
             slot = (kind, name)
             return slot not in t.in_flight and slot not in t.urgent and not self._blocked(t, kind, now)
 
-        list_interval = s.list_interval_with(t.push)
+        list_interval = iv.listing
         since = t.added_at - list_interval  # the list is due at once
         # Who the caller is waits for the first list's answer: at start-up its client and request
         # would otherwise delay the list (a list that fails - denied, expired, unreachable - lets
@@ -782,12 +841,18 @@ class PollPolicy:
             name = pipe.name
             fast = name in t.fast
             visible = name in t.visible
+            # (push mode: prefetches only for those, so the budget holds at any number of pipelines)
+            first = t.push is None or self._swept_first(t, pipe, now)
             if fast:
                 # Its state is polled at the active cadence and asks for LATEST when out of date.
                 tier, latest_every = _HOT, s.visible_interval
             elif t.push is not None:
-                # Events tell what changes (each confirmed by one read): a paced safety sweep.
-                tier, latest_every = _SWEEP, iv.idle
+                # Events tell what changes (each confirmed by one read): a paced safety sweep, in
+                # its budget; what is on screen or did something lately is read first.
+                if first and iv.first is not None:
+                    tier, latest_every = _SWEPT_FIRST, iv.first
+                else:
+                    tier, latest_every = _SWEEP, iv.idle
             elif pipe.running:
                 tier, latest_every = _HOT, iv.idle
             elif visible:
@@ -810,14 +875,14 @@ class PollPolicy:
                     once(_HOT, pipe.want_state + s.active_interval, FetchKind.STATE, name)
                 elif hot:
                     periodic(_HOT, FetchKind.STATE, name, pipe.state_at, iv.active, pipe.added_at)
-                elif prefetch_ok and pipe.state_at is None and pipe.seen:
+                elif prefetch_ok and pipe.state_at is None and pipe.seen and first:
                     once(_PREFETCH, warm, FetchKind.STATE, name, _PREFETCH_POOL)
             current = pipe.has_def and pipe.def_version == pipe.version
             retry_ok = pipe.def_at is None or now - pipe.def_at >= s.list_interval
             if not current and retry_ok and free(FetchKind.DEFINITION, name):
                 if fast or pipe.has_approval:
                     once(_HOT, now + s.active_interval, FetchKind.DEFINITION, name)
-                elif prefetch_ok and not pipe.has_def and pipe.seen:
+                elif prefetch_ok and not pipe.has_def and pipe.seen and first:
                     once(_PREFETCH, warm, FetchKind.DEFINITION, name, _PREFETCH_POOL)
         return found
 

@@ -54,11 +54,9 @@ STOP_HISTORY = 25
 
 @dataclass
 class OperatorState:
-    """Per-app bookkeeping: which subjects have a flow open, and what happened (for the inbox/tests)."""
+    """Per-app bookkeeping: which subjects have a flow open."""
 
     busy: set[str] = field(default_factory=set)
-    results: list[ActionResult] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
 
 
 _STATES: weakref.WeakKeyDictionary[App[Any], OperatorState] = weakref.WeakKeyDictionary()
@@ -86,8 +84,7 @@ def read_only(host: Host) -> bool:
 
 
 def tell(app: App[Any], text: str, severity: str = "information") -> None:
-    """A notice from an operator flow (also kept in the app's ``OperatorState``)."""
-    state(app).notices.append(text)
+    """A notice from an operator flow."""
     app.notify(text, severity=severity, markup=False)  # type: ignore[arg-type]
 
 
@@ -127,7 +124,6 @@ async def run_confirmed(app: App[Any], request: ActionRequest) -> ActionResult:
         result = ActionResult(request, Outcome.REFUSED, f"no AWS connection for {request.target.label}")
     else:
         result = await host.actions.run(request, service)
-    state(app).results.append(result)
     text, severity = describe_result(result)
     if result.audit_error is not None:
         # The call's outcome first (it happened), then that it is not in the audit log.

@@ -116,13 +116,13 @@ def approval_details(
 
 def time_left(approval: ApprovalRequest, now: datetime) -> Text:
     """'2h 05m' until the approval expires; 'expired' once it has; 'unknown' without an expiry."""
-    if approval.expires_at is None:
-        return Text("unknown", style="dim")
-    seconds = (approval.expires_at - now).total_seconds()
+    words = fmt.time_left(approval.expires_at, now, bare=True)
+    seconds = fmt.seconds_left(approval.expires_at, now)
+    if seconds is None:
+        return Text(words, style="dim")
     if seconds <= 0:
-        return Text("expired", style="bold red")
-    style = "bold yellow" if seconds < 3600 else ""
-    return Text(fmt.duration(seconds), style=style)
+        return Text(words, style="bold red")
+    return Text(words, style="bold yellow" if seconds < 3600 else "")
 
 
 class ArmedInput(Input):

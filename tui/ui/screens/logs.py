@@ -303,7 +303,9 @@ class LogScreen(Screen[None]):
         content = Content.assemble(*parts)
         if content != self._status:
             self._status = content
-            self.query_one("#logs-status", Static).update(content)
+            # One row, always (logs.tcss): no layout pass, which would redraw the whole screen with
+            # every batch of lines while following (the line count changes with each).
+            self.query_one("#logs-status", Static).update(content, layout=False)
 
     @on(LogView.StateChanged)
     def _view_changed(self) -> None:

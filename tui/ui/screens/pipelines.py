@@ -210,7 +210,7 @@ class PipelinesScreen(Screen[None]):
 
     async def _triage(self, row: PipelineRow) -> None:
         from tui.aws.errors import AwsError
-        from tui.core.logtail import failed_build, running_build
+        from tui.core.action_build import failed_build, running_build
         from tui.ui.screens.execution import open_build_logs
 
         app, target, name = self.host, row.target, row.name

@@ -42,14 +42,15 @@ def freshness_text(freshness: Freshness, now: datetime) -> Text:
 
 
 def mode_text(modes: Sequence[str]) -> Text | None:
-    """How updates arrive, for one target or several: ``live · events``, ``polling (why)``, or
-    ``live · events (2 of 3 targets)``; None before anyone said (a screen without push mode)."""
+    """How updates arrive, for one target or several: ``live · events · sweep every 31 min`` (the
+    period the same for all), ``live · events``, ``polling (why)``, or ``live · events (2 of 3
+    targets)``; None before anyone said (a screen without push mode)."""
     known = [m for m in modes if m]
     if not known:
         return None
     live = [m for m in known if m.startswith("live")]
     if len(live) == len(modes):
-        return Text("live · events", style="bold")
+        return Text(clean(live[0]) if len(set(live)) == 1 else "live · events", style="bold")
     if live:
         return Text(f"live · events ({len(live)} of {len(modes)} targets)", style=_MUTED)
     return Text(clean(known[0]), style=_MUTED)

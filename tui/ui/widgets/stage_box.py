@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.content import Content
 from textual.widget import Widget
 
-from tui.core.fmt import ago, duration, short_id, status_text
+from tui.core.fmt import ago, short_id, status_text, time_left
 from tui.core.model import (
     ActionDef,
     ActionState,
@@ -150,10 +150,7 @@ class StageBox(Widget):
         return next((a for a in self.approvals if a.action_name == action), None)
 
     def _time_left(self, approval: ApprovalRequest) -> str:
-        if approval.expires_at is None:
-            return "time left unknown"
-        seconds = (approval.expires_at - self.now).total_seconds()
-        return "expired" if seconds <= 0 else f"{duration(seconds)} left"
+        return time_left(approval.expires_at, self.now)
 
     def set_missing_state(self, text: str) -> bool:
         """What the status line says while there is no state; refresh only if that shows."""

@@ -8,212 +8,25 @@ thrown away on an error: a failing target keeps its last data and is marked stal
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from tui.core.model import (
+    RUNNING_STATUSES,
     ApprovalRequest,
-    ExecutionMode,
     ExecutionSummary,
     Identity,
     PipelineDef,
     PipelineState,
     PipelineSummary,
-    PipelineType,
-    SourceRevision,
-    StageState,
-    Standing,
-    StandingKind,
-    Status,
     Target,
+    current_stage,
     standing_of,
 )
-
-# CodePipeline's default for a manual approval that nobody answers.
-DEFAULT_APPROVAL_TIMEOUT = timedelta(days=7)
-_RUNNING = (Status.IN_PROGRESS, Status.STOPPING)
-_HALTED = (Status.FAILED, Status.STOPPED, Status.STOPPING)
-_LOADING = Standing(StandingKind.LOADING)
-
-
-@dataclass(frozen=True)
-class StoreChange:
-    """What one write (or a merge of several) changed.
-
-    ``pipelines``: names whose data changed (row, state, definition or latest execution);
-    ``stages``: pipeline -> names of stages whose state changed; ``freshness``: the target's identity,
-    age or staleness changed; ``listing``: pipelines were added or removed. ``target`` is None when
-    a merge spans targets.
-    """
-
-    target: Target | None
-    pipelines: frozenset[str] = frozenset()
-    stages: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    freshness: bool = False
-    listing: bool = False
-
-    @property
-    def empty(self) -> bool:
-        return not (self.pipelines or self.stages or self.freshness or self.listing)
-
-    def merge(self, other: StoreChange) -> StoreChange:
-        """Both changes as one (for coalescing bursts of poll results)."""
-        stages = dict(self.stages)
-        for name, changed in other.stages.items():
-            stages[name] = stages.get(name, frozenset()) | changed
-        return StoreChange(
-            self.target if self.target == other.target else None,
-            self.pipelines | other.pipelines,
-            stages,
-            self.freshness or other.freshness,
-            self.listing or other.listing,
-        )
-
-
-@dataclass(frozen=True)
-class Freshness:
-    """How current a target's data is. ``stale_reason`` is set while its calls fail."""
-
-    updated_at: datetime | None = None
-    stale_reason: str | None = None
-    throttled: bool = False  # the rate budget is reduced after a throttle: polling is slower
-    listed: bool = False  # the pipeline list arrived at least once
-    denied: tuple[str, ...] = ()  # IAM actions polls were refused ("codepipeline:GetPipelineState")
-    # How updates arrive: "live · events" (push mode) or "polling (why)"; "" before anyone says.
-    mode: str = ""
-
-
-@dataclass(frozen=True)
-class PipelineRow:
-    """One row of the pipelines list: a summary, the latest execution and what the state adds."""
-
-    target: Target
-    name: str
-    pipeline_type: PipelineType = PipelineType.V1
-    execution_mode: ExecutionMode = ExecutionMode.SUPERSEDED
-    latest: ExecutionSummary | None = None
-    loaded: bool = False  # the latest execution was fetched (None then means "never ran")
-    stage: str | None = None  # where it runs, or where it failed / stopped
-    favourite: bool = False
-    updated: datetime | None = None  # the definition's last update (ListPipelines)
-    # Where it stands (Running, Approval, Held, Failed, ...): the one derivation every screen uses.
-    standing: Standing = _LOADING
-    # Painted from the warm-start cache (tui/app/warm_start.py): when that cache was saved. Such a row
-    # is not ``loaded`` (nothing was read in this run) and tells no notifications; the first live
-    # read of its latest execution replaces it.
-    cached_at: datetime | None = None
-
-    @property
-    def key(self) -> str:
-        return row_key(self.target, self.name)
-
-    @property
-    def status(self) -> Status | None:
-        """The latest execution's status; ``Idle`` if it never ran; None while loading."""
-        if not self.loaded:
-            return None
-        return self.latest.status if self.latest else Status.IDLE
-
-    @property
-    def running(self) -> bool:
-        return self.status in _RUNNING
-
-    @property
-    def waiting_approval(self) -> bool:
-        """A manual approval of this pipeline is waiting (its standing says so)."""
-        return self.standing.kind is StandingKind.APPROVAL
-
-    @property
-    def last_activity(self) -> datetime | None:
-        if self.latest is not None:
-            return self.latest.last_update_time or self.latest.start_time
-        return self.updated
-
-
-def row_key(target: Target, name: str) -> str:
-    """The stable key of a pipeline's row (tables reconcile by it)."""
-    return f"{target.key}/{name}"
-
-
-def sort_key(row: PipelineRow) -> tuple[int, float, str, str]:
-    """Favourites first, then most recent activity, then name: the list's default order."""
-    activity = row.last_activity
-    return (0 if row.favourite else 1, -(activity.timestamp() if activity else 0.0), row.name, row.target.key)
-
-
-@dataclass(frozen=True)
-class ReadMark:
-    """How the last reads of one pipeline went: when each polled call last succeeded, and why
-    the last one failed (None: it succeeded)."""
-
-    latest_at: datetime | None = None  # ListPipelineExecutions
-    state_at: datetime | None = None  # GetPipelineState
-    error: str | None = None
-
-
-NOT_READ_YET = "not read yet"
-# A pipeline's reads older than this are not "recent": what it shows may have changed since.
-COVERAGE_MAX_AGE = timedelta(minutes=10)
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """Which of the pipelines in scope were read successfully and recently enough to say what
-    waits in them: ``unread`` maps a reason to how many pipelines it leaves unknown; ``unlisted``
-    names the targets whose pipeline list could not be read (so how many pipelines they hold is
-    unknown too). Complete: "none waiting" is a fact; otherwise it is a guess and must say so."""
-
-    pipelines: int = 0
-    unread: Mapping[str, int] = field(default_factory=dict)
-    unlisted: tuple[tuple[str, str], ...] = ()  # (target label, reason)
-
-    @property
-    def complete(self) -> bool:
-        return not self.unread and not self.unlisted
-
-    @property
-    def failing(self) -> bool:
-        """Something could not be read (not merely: not read yet, as at start-up)."""
-        return any(why != NOT_READ_YET for why in self.unread) or any(
-            why != NOT_READ_YET for _, why in self.unlisted
-        )
-
-    @property
-    def missing(self) -> int:
-        """Pipelines (of those listed) not known."""
-        return sum(self.unread.values())
-
-    def describe(self, *, short: bool = False) -> str:
-        """``3 of 12 pipelines not read: access denied (GetPipelineState)``; "" when complete.
-        ``short``: ``3 not read: …`` (for the summary line)."""
-        parts: list[str] = []
-        if self.unread:
-            reasons = sorted(self.unread.items(), key=lambda item: (-item[1], item[0]))
-            if len(reasons) == 1:
-                why = reasons[0][0]
-            else:
-                why = ", ".join(f"{count} {reason}" for reason, count in reasons)
-            noun = "pipeline" if self.pipelines == 1 else "pipelines"
-            counted = f"{self.missing}" if short else f"{self.missing} of {self.pipelines} {noun}"
-            parts.append(f"{counted} not read yet" if why == NOT_READ_YET else f"{counted} not read: {why}")
-        if self.unlisted:
-            if len(self.unlisted) == 1:
-                label, why = self.unlisted[0]
-                parts.append(
-                    f"pipeline list of {label} not read" + (" yet" if why == NOT_READ_YET else f": {why}")
-                )
-            else:
-                labels = ", ".join(label for label, _ in self.unlisted)
-                why = self.unlisted[0][1]
-                parts.append(f"pipeline lists of {len(self.unlisted)} targets not read ({labels}): {why}")
-        return "; ".join(parts)
-
-
-def short_reason(reason: str) -> str:
-    """A target's stale reason as a coverage reason: without "stale —" and ", retrying"."""
-    text = reason.removeprefix("stale — ").removeprefix("stale - ")
-    return text.replace(", retrying", "").strip() or reason
+from tui.core.store.coverage import COVERAGE_MAX_AGE, NOT_READ_YET, Coverage, ReadMark, short_reason
+from tui.core.store.derive import DEFAULT_APPROVAL_TIMEOUT, approvals_from_state, changed_stages
+from tui.core.store.rows import Freshness, PipelineRow, StoreChange, sort_key
 
 
 @dataclass
@@ -342,7 +155,7 @@ class Store:
         if name not in d.latest:
             return _denied_reason(d, "ListPipelineExecutions") or NOT_READ_YET
         latest = d.latest[name]
-        running = latest is not None and latest.status in _RUNNING
+        running = latest is not None and latest.status in RUNNING_STATUSES
         if running and name not in d.states:
             return _denied_reason(d, "GetPipelineState") or NOT_READ_YET
         last = mark.state_at if running else mark.latest_at
@@ -619,7 +432,7 @@ class Store:
             stage=stage,
             favourite=self._is_favourite(name),
             updated=summary.updated,
-            standing=standing_of(latest, state, loaded=loaded, approvals=approvals, stage=stage),
+            standing=standing_of(latest, state, loaded=loaded, approvals=approvals),
         )
         if d.rows.get(name) == row:
             return set()
@@ -630,110 +443,3 @@ class Store:
 def _denied_reason(d: _TargetData, operation: str) -> str | None:
     permission = f"codepipeline:{operation}"
     return f"access denied ({operation})" if permission in d.freshness.denied else None
-
-
-def changed_stages(old: PipelineState | None, new: PipelineState) -> frozenset[str]:
-    """Names of the stages whose state differs (added and removed stages included)."""
-    before = {s.name: s for s in old.stages} if old else {}
-    after = {s.name: s for s in new.stages}
-    return frozenset(n for n in before.keys() | after.keys() if before.get(n) != after.get(n))
-
-
-def stage_statuses_changed(old: PipelineState | None, new: PipelineState) -> bool:
-    """True when any stage's latest execution (id or status) differs: what the list cares about."""
-    before = [(s.name, s.latest) for s in old.stages] if old else None
-    return before != [(s.name, s.latest) for s in new.stages]
-
-
-def latest_outdated(latest: ExecutionSummary | None, state: PipelineState) -> bool:
-    """True when GetPipelineState shows the known latest execution (ListPipelineExecutions) out of
-    date: a stage runs another execution (a newer one started), the known one is running but no
-    stage runs or holds it (it ended), or it ended but a stage runs it again (a retry). The poller
-    then asks for the latest execution once instead of every cycle."""
-    if latest is None:
-        return any(s.latest for s in state.stages)
-    mine = latest.execution_id
-    running = {s.latest.execution_id for s in state.stages if s.latest and s.latest.status in _RUNNING}
-    if running - {mine}:
-        return True
-    if latest.status in _RUNNING:
-        return mine not in running and not any(_held(s, mine) for s in state.stages)
-    return mine in running
-
-
-def current_stage(latest: ExecutionSummary | None, state: PipelineState | None) -> str | None:
-    """The stage the latest execution is in (running) or ended in (failed / stopped)."""
-    if latest is None or state is None:
-        return None
-    if latest.status in _RUNNING:
-        wanted: tuple[Status, ...] = _RUNNING
-    elif latest.status in _HALTED:
-        wanted = _HALTED
-    else:
-        return None
-    mine = [s for s in state.stages if s.latest and s.latest.execution_id == latest.execution_id]
-    for stages in (mine, state.stages):
-        match = next((s for s in stages if s.status in wanted), None)
-        if match is not None:
-            return match.name
-    held = next((s for s in state.stages if _held(s, latest.execution_id)), None)
-    return held.name if held else None
-
-
-def _held(stage: StageState, execution_id: str) -> bool:
-    return any(ref.execution_id == execution_id for ref in stage.inbound)
-
-
-def approvals_from_state(
-    target: Target,
-    state: PipelineState | None,
-    definition: PipelineDef | None,
-    latest: ExecutionSummary | None = None,
-    *,
-    default_timeout: timedelta = DEFAULT_APPROVAL_TIMEOUT,
-) -> list[ApprovalRequest]:
-    """Manual approvals that wait in this state (an action with a token).
-
-    The expiry is the action's ``timeoutInMinutes`` from the definition, else CodePipeline's default
-    of 7 days, counted from when the action started waiting; None until the definition is known.
-    """
-    if state is None:
-        return []
-    found: list[ApprovalRequest] = []
-    for stage in state.stages:
-        stage_def = definition.stage(stage.name) if definition else None
-        for action in stage.actions:
-            if not action.token:
-                continue
-            action_def = stage_def.action(action.name) if stage_def else None
-            config: Mapping[str, str] = action_def.configuration if action_def else {}
-            # Without the definition the timeout is unknown: showing the 7-day default could tell
-            # an approver they have days left when the action expires in minutes.
-            timeout: timedelta | None = None
-            if action_def is not None:
-                timeout = (
-                    timedelta(minutes=action_def.timeout_minutes)
-                    if action_def.timeout_minutes
-                    else default_timeout
-                )
-            since = action.last_status_change
-            execution_id = stage.latest.execution_id if stage.latest else None
-            revisions: tuple[SourceRevision, ...] = ()
-            if latest is not None and latest.execution_id == execution_id:
-                revisions = latest.source_revisions
-            found.append(
-                ApprovalRequest(
-                    target=target,
-                    pipeline_name=state.name,
-                    stage_name=stage.name,
-                    action_name=action.name,
-                    token=action.token,
-                    execution_id=execution_id,
-                    waiting_since=since,
-                    expires_at=since + timeout if since and timeout else None,
-                    custom_data=config.get("CustomData"),
-                    external_url=config.get("ExternalEntityLink") or action.entity_url,
-                    source_revisions=revisions,
-                )
-            )
-    return found
