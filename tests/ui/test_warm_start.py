@@ -33,6 +33,7 @@ from tui.core.notify import EventDetector
 from tui.core.pipeline_rows import status_cell
 from tui.core.store import PipelineRow, Store
 from tui.sim import Simulator
+from tui.sim.faults import Fault
 
 EAST = Target(region="us-east-1")
 ENDPOINT = "http://127.0.0.1:4599"
@@ -272,35 +273,32 @@ async def test_the_lists_are_written_off_the_ui_thread_atomically(
 
 @pytest.mark.simulator("scale", pipelines=50, faults="latency=1000ms@GetCallerIdentity")
 async def test_a_run_that_ends_before_it_knows_its_account_still_keeps_its_list(
-    tmp_path: Path, sim: Simulator
+    sim: Simulator, tmp_path: Path
 ) -> None:
     """Who the caller is waits for the rows on screen at start-up (tui/core/poller.py): a run quit
     the moment its rows are live (as the benchmark does, and a person checking one thing) knew its
     list but not its account, and kept nothing for the next start. At exit it asks, then keeps it."""
     app = sim_app(sim, tmp_path, polling=PollingConfig(), cache_dir=tmp_path / "cache")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: rows_on_screen_live(app), timeout=30)
+        policy = app.poller.policy
+
+        def rows_on_screen_live() -> bool:
+            shown = [r for r in app.store.rows(EAST) if policy.is_visible(EAST.key, r.name)]
+            return bool(shown) and all(r.loaded for r in shown)
+
+        await wait_until(pilot, rows_on_screen_live, timeout=30)
         assert app.store.identity(EAST) is None  # (still on its way: quit now)
     saved = load_list(tmp_path / "cache", EAST, sim.url)
     assert saved is not None and saved.account == ACCOUNT and saved.rows
 
 
-def rows_on_screen_live(app: CptuiApp) -> bool:
-    """Every row the list shows has its live status (none loading, none cached)."""
-    policy = app.poller.policy
-    shown = [r for r in app.store.rows(EAST) if policy.is_visible(EAST.key, r.name)]
-    return bool(shown) and all(r.loaded and r.cached_at is None for r in shown)
-
-
 @pytest.mark.simulator("scale", pipelines=50)
 async def test_a_warm_start_reads_the_cached_rows_on_screen_with_the_list(
-    tmp_path: Path, sim: Simulator
+    sim: Simulator, tmp_path: Path
 ) -> None:
     """The cache names the rows before the list does: the start-up burst reads the ones on screen
     together with ListPipelines instead of a round trip after it (bench/startup.py trace). A read
     that comes back first waits for the list; a pipeline deleted since is forgotten quietly."""
-    from tui.sim.faults import Fault
-
     names = sorted(sim.engine.world(ACCOUNT, "us-east-1").pipelines)
     cached = [row(n) for n in names[:40]] + [row("deleted-since")]
     save_list(tmp_path / "cache", EAST, sim.url, ACCOUNT, cached, START - timedelta(minutes=3))
@@ -316,7 +314,13 @@ async def test_a_warm_start_reads_the_cached_rows_on_screen_with_the_list(
 
     faults.decide = watching  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: rows_on_screen_live(app), timeout=30)
+        policy = app.poller.policy
+
+        def rows_on_screen_live() -> bool:
+            shown = [r for r in app.store.rows(EAST) if policy.is_visible(EAST.key, r.name)]
+            return bool(shown) and all(r.loaded and r.cached_at is None for r in shown)
+
+        await wait_until(pilot, rows_on_screen_live, timeout=30)
         assert before_the_list  # sent with the list, not after it
         assert app.store.row(EAST, "deleted-since") is None
         assert not [n for n, *_ in told(app) if "deleted-since" in n]
