@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from itertools import product
 
 import pytest
 from textual.app import App, ComposeResult
@@ -85,12 +86,16 @@ async def test_every_line_is_drawn_in_the_view_style_and_the_cursor_shows_on_it(
         lines = ["plain build output 42", "caf\u00e9 \u2713 done\tnow", "\x1b[31mred\x1b[0m and plain"]
         view.append(lines, [T0, T0 + 1, T0 + 2])
         base, cursor_style = view._paint.style(""), view._paint.style("log-view--cursor")
-        for n in range(3):
-            for cursor in (False, True):
-                row = cells(view._paint.row(n, 60, cursor, view.show_timestamps))
-                assert len(row) == 60
-                want = cursor_style.bgcolor if cursor else base.bgcolor
-                assert all(style is not None and style.bgcolor == want for _, style in row), (n, cursor)
+        for n, cursor, timestamps in product(range(3), (False, True), (False, True)):
+            row = cells(view._paint.row(n, 60, cursor, timestamps))
+            assert len(row) == 60
+            want = cursor_style.bgcolor if cursor else base.bgcolor
+            # (the timestamp gutter included: the cursor's background runs across the whole row)
+            assert all(style is not None and style.bgcolor == want for _, style in row), (
+                n,
+                cursor,
+                timestamps,
+            )
 
 
 async def test_plain_lines_render_as_the_styled_path_renders_them() -> None:
