@@ -16,6 +16,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 
 from tests.support.wait import wait_until
@@ -207,3 +208,29 @@ async def test_timestamps_toggle_without_a_layout_pass() -> None:
         await view.wait_for_refresh()
         assert layouts and not any(layouts)
         assert view.render_line(SIZE[1] - 1).text.rstrip().endswith("line 499")
+
+
+async def test_the_thumb_it_skips_redrawing_is_the_thumb_textual_draws() -> None:
+    # The view decides a scrollbar redraw is not needed by working out the thumb as Textual's
+    # ScrollBarRender draws it; if a Textual upgrade draws it otherwise, this fails by name.
+    async with drawn_view(100) as (_, view):
+        bar = view.vertical_scrollbar
+        size, window = bar.size.height, bar.window_size
+
+        def drawn(virtual: int, position: float) -> list[str]:
+            segments = ScrollBarRender.render_bar(
+                size=size,
+                virtual_size=virtual,
+                window_size=window if window < virtual else 0,
+                position=bar.validate_position(position),
+                thickness=bar.thickness,
+                vertical=True,
+            )
+            return [f"{s.text}{s.style and s.style.reverse}" for s in segments.segments]
+
+        states = [(v, p) for v in (100, 101, 140, 5_000, 5_067, 20_000) for p in (0.0, 3.3, 64.0, v - window)]
+        for (v1, p1), (v2, p2) in product(states, states):
+            if p1 > v1 - window or p2 > v2 - window:
+                continue
+            view._thumb_moves(v1, p1)
+            assert view._thumb_moves(v2, p2) == (drawn(v1, p1) != drawn(v2, p2)), (v1, p1, v2, p2)
