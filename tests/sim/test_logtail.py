@@ -17,7 +17,6 @@ import pytest
 from tests.support.apps import sim_services
 from tests.support.aws import DEMO_CREDENTIALS, isolate_aws_env
 from tests.support.wait import poll_until
-from tui.aws import create_service
 from tui.aws.client import AwsPipelineService
 from tui.aws.errors import AccessDenied
 from tui.aws.service import PipelineService
@@ -294,7 +293,7 @@ async def test_live_tail_failure_falls_back_to_polling(sim: Simulator, service: 
 
 async def test_throttling_backs_off_and_carries_on(sim: Simulator) -> None:
     # One attempt per call: botocore's own retries (real sleeps) would hide the follower's back-off.
-    service = create_service(TARGET, endpoint_url=sim.url, credentials=DEMO_CREDENTIALS, max_attempts=1)
+    (service,) = sim_services(sim, [TARGET], credentials=DEMO_CREDENTIALS, max_attempts=1)
     sim.set_faults("throttle=0.3@GetLogEvents+BatchGetBuilds")
     notices: list[str] = []
     advance = sim_sleep(sim)
@@ -307,16 +306,13 @@ async def test_throttling_backs_off_and_carries_on(sim: Simulator) -> None:
         Recorder(service), finished_build(sim, "SUCCEEDED"), region="us-east-1", page_limit=20,
         sleep=wait, clock=sim_time(sim),
     )  # fmt: skip
-    try:
-        lines, _ = await drain(log)
-        assert sim.fault_counts["throttle"] > 0
-        assert any(n.startswith("throttled on") and "retrying in" in n for n in notices)
-        assert log.notice is None
-        sim.set_faults("")
-        assert log.build is not None
-        assert lines == await full_log(service, log.build)
-    finally:
-        await service.close()
+    lines, _ = await drain(log)
+    assert sim.fault_counts["throttle"] > 0
+    assert any(n.startswith("throttled on") and "retrying in" in n for n in notices)
+    assert log.notice is None
+    sim.set_faults("")
+    assert log.build is not None
+    assert lines == await full_log(service, log.build)
 
 
 async def test_unknown_build_and_expired_stream_say_why_with_a_link(

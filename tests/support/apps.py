@@ -62,6 +62,13 @@ MUTATIONS = (
     "OverrideStageCondition",
 )
 
+
+
+def mutations_sent(sim: Simulator) -> int:
+    """How many mutating calls reached ``sim``."""
+    return sum(sim.calls[op] for op in MUTATIONS)
+
+
 _OPEN: list[AwsPipelineService] = []  # services sim_app made, closed after each test
 
 
@@ -77,13 +84,19 @@ def sim_services(
 
     ``fleet``: each target with its demo keys (its account); ``options`` go to ``create_service``.
     """
-    made = [
-        create_service(
-            t, endpoint_url=sim.url, credentials=demo_credentials(t) if fleet else credentials, **options
-        )
+    return [
+        service_at(sim.url, t, credentials=demo_credentials(t) if fleet else credentials, **options)
         for t in targets
     ]
-    _OPEN.extend(made)
+
+
+def service_at(
+    url: str, target: Target = EAST, *, credentials: Credentials | None = CREDENTIALS, **options: Any
+) -> AwsPipelineService:
+    """A service for ``target`` at the endpoint ``url`` (closed after the test); ``options`` go to
+    ``create_service``."""
+    made = create_service(target, endpoint_url=url, credentials=credentials, **options)
+    _OPEN.append(made)
     return made
 
 
@@ -270,17 +283,15 @@ def operator_notices(app: CptuiApp) -> str:
 
 
 def capture_writes(app: CptuiApp) -> list[str]:
-    """Everything the app writes to its terminal driver from now on (bell, OSC sequences)."""
+    """Everything the app writes to its terminal from now on (bell, OSC sequences)."""
     written: list[str] = []
-    driver = app._driver
-    assert driver is not None
-    original = driver.write
+    original = app.write_to_terminal
 
     def write(data: str) -> None:
         written.append(data)
         original(data)
 
-    driver.write = write  # type: ignore[method-assign]
+    app.write_to_terminal = write  # type: ignore[method-assign]
     return written
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Button
 
 from tests.support.apps import open_pipeline, sim_app, wait_for_result, wait_for_screen
@@ -53,6 +54,7 @@ async def held_at_deploy(sim: Simulator) -> str:
     return eid
 
 
+@pytest.mark.slow
 async def test_a_held_stage_says_so_and_override_goes_through_confirm_and_audit(
     sim: Simulator, tmp_path: Path
 ) -> None:

@@ -24,6 +24,7 @@ async def _names(sim: Simulator) -> list[str]:
         return [p["name"] for p in (await cp.list_pipelines())["pipelines"]]
 
 
+@pytest.mark.slow
 async def test_delete_from_the_pipeline_screen_needs_the_name_and_the_row_goes(
     sim: Simulator, tmp_path: Path
 ) -> None:
@@ -58,6 +59,7 @@ async def test_delete_from_the_pipeline_screen_needs_the_name_and_the_row_goes(
     assert line["params"]["cloudFormationStack"] == "docs-stack"
 
 
+@pytest.mark.slow
 async def test_delete_from_the_list(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -84,6 +86,7 @@ async def test_delete_from_the_list(sim: Simulator, tmp_path: Path) -> None:
     assert "auth-service" not in await _names(sim)
 
 
+@pytest.mark.slow
 async def test_the_definition_screen_shows_searches_saves(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

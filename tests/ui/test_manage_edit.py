@@ -97,6 +97,7 @@ async def test_edit_with_a_scripted_editor_applies_once_and_audits(
     )
 
 
+@pytest.mark.slow
 async def test_a_local_error_is_located_and_the_edit_resumes(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -142,6 +143,7 @@ async def test_a_local_error_is_located_and_the_edit_resumes(
     assert audit(tmp_path) == []
 
 
+@pytest.mark.slow
 async def test_an_aws_validation_error_is_shown_and_the_edit_resumes(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -185,6 +187,7 @@ async def test_an_aws_validation_error_is_shown_and_the_edit_resumes(
     assert [line["outcome"] for line in audit(tmp_path)] == ["failed", "succeeded"]
 
 
+@pytest.mark.slow
 async def test_a_version_change_meanwhile_refuses_and_shows_three_ways(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -221,6 +224,7 @@ async def test_a_version_change_meanwhile_refuses_and_shows_three_ways(
     assert line["outcome"] == "failed" and line["error_code"] == "PipelineVersionChanged"
 
 
+@pytest.mark.slow
 async def test_cloudformation_managed_needs_the_typed_name_and_says_why(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -310,6 +314,7 @@ async def test_at_80x24_the_name_field_and_the_buttons_stay_on_screen(
         assert dialog.query_one(".manage-warning").region.height > 0
 
 
+@pytest.mark.slow
 async def test_executions_in_progress_and_unreadable_tags_need_the_typed_name(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,7 +18,7 @@ from textual.widgets import Button, Input
 from tests.support.apps import (
     APPROVAL,
     EAST,
-    MUTATIONS,
+    mutations_sent,
     open_pipeline,
     operator_notices,
     sim_app,
@@ -43,10 +43,6 @@ from tui.ui.screens.dialogs import (
     StopDialog,
     TransitionDialog,
 )
-
-
-def mutations_sent(sim: Simulator) -> int:
-    return sum(sim.calls[op] for op in MUTATIONS)
 
 
 async def approve_in_dialog(pilot: Pilot[Any], app: CptuiApp, summary: str, button: str = "approve") -> None:
@@ -521,6 +517,7 @@ async def test_link_shows_the_console_deep_links(sim: Simulator, tmp_path: Path)
         await pilot.press("escape")
 
 
+@pytest.mark.slow
 async def test_copy_and_link_from_history_and_execution_name_the_execution(
     sim: Simulator, tmp_path: Path
 ) -> None:
@@ -558,6 +555,7 @@ async def test_copy_and_link_from_history_and_execution_name_the_execution(
 # --- the generic glue ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_perform_confirms_a_ready_request_once(sim: Simulator, tmp_path: Path) -> None:
     """``operator.perform``: ConfirmDialog (protected: name first), ``y`` confirms, one call."""
     app = sim_app(sim, tmp_path, protected=["web-*"])

@@ -27,7 +27,7 @@ from textual.widgets import Button, Input
 from tests.support.apps import (
     APPROVAL,
     EAST,
-    MUTATIONS,
+    mutations_sent,
     open_pipeline,
     sim_app,
     wait_for_result,
@@ -53,6 +53,8 @@ from tui.ui.screens.dialogs import (
     TransitionDialog,
 )
 from tui.ui.screens.manage_dialogs import DeleteDialog, UpdateDialog
+
+pytestmark = pytest.mark.slow  # each test drives dialogs through several keys and flows
 
 
 @pytest.fixture(autouse=True)
@@ -84,10 +86,6 @@ DIALOGS = [
     ("update-definition", "E", ("docs-site", "Build", None), UpdateDialog),
     ("delete-pipeline", "D", ("docs-site", "Build", None), DeleteDialog),
 ]
-
-
-def mutations_sent(sim: Simulator) -> int:
-    return sum(sim.calls[op] for op in MUTATIONS)
 
 
 def details_text(dialog: ApprovalDialog) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from textual.app import App
 from textual.widgets import Button, Input
 
@@ -199,6 +200,7 @@ async def test_retry_dialog_offers_both_modes() -> None:
         assert request.params["pipelineExecutionId"] == "exec-1"
 
 
+@pytest.mark.slow
 async def test_transition_reason_is_required_and_checked_against_aws_rules() -> None:
     app = Host(
         TransitionDialog(TARGET, "web", "Deploy", TransitionState(), identity=IDENTITY, now=lambda: NOW)

@@ -215,6 +215,7 @@ async def test_search_moves_between_matches_and_save_writes_the_log(
     assert "\x1b" not in path.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 async def test_follow_a_running_build_to_its_end(
     sim: Simulator, app_and_pilot: tuple[CptuiApp, Pilot[Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -301,6 +302,7 @@ async def test_live_tail_through_the_app_budget(
     assert app.poller.calls["StartLiveTail"] == 1  # it went through app.reads (the rate budget)
 
 
+@pytest.mark.slow
 async def test_a_sampled_live_tail_says_so_and_the_full_log_is_read_at_the_end(
     sim: Simulator, app_and_pilot: tuple[CptuiApp, Pilot[Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:

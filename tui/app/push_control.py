@@ -27,7 +27,7 @@ from tui.app.poll_control import PollController
 from tui.core.model import Target
 from tui.events.consumer import EventApplier, PipelineEvent
 from tui.events.receiver import Receiver
-from tui.ui.host import Session
+from tui.ui.host import SessionView
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ STARTING = "polling (connecting to the event queue)"
 CONFIRM_WAIT = 30.0
 
 
-class PushHost(Session, Scheduling, Telling, Protocol):
+class PushHost(SessionView, Scheduling, Telling, Protocol):
     """What push mode needs: the shared data, timers, notices, the poller it hands sweeps to, and
     the screens (a log screen open on a build keeps its CodeBuild events)."""
 
@@ -224,7 +224,7 @@ class EventsController:
 
     def _on_events(self, queue: _Queue, events: list[PipelineEvent]) -> Awaitable[None] | None:
         policy = self.app.poller.policy
-        now = self.app.poller._monotonic()
+        now = self.app.poller.monotonic()
         confirm: set[tuple[str, str]] = set()
         for event in sorted(events, key=lambda e: e.time):
             target = self._route(queue, event)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 from tui.app.context import Scheduling
 from tui.app.poll_control import PollController
 from tui.core.cache import CachedList, load_list, save_list
-from tui.ui.host import Session
+from tui.ui.host import SessionView
 
 if TYPE_CHECKING:
     from tui.core.model import Target
@@ -32,12 +32,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SAVE_EVERY = 120.0  # seconds between writes of the live lists (and once at exit)
+# At exit, how long to wait for who the caller is when it is not known yet (see ``close``).
+EXIT_IDENTITY_WAIT = 3.0
 # The first write, once the rows on screen are usually read: a run killed before its exit (a closed
 # terminal) still leaves a cache.
 FIRST_SAVE = 15.0
 
 
-class WarmHost(Session, Scheduling, Protocol):
+class WarmHost(SessionView, Scheduling, Protocol):
     """What the warm start needs: the shared data, timers, and the poller to publish through."""
 
     @property
@@ -117,6 +119,32 @@ class WarmStart:
         if not self.save():
             self.app.set_timer(self.first_save, self._first_save, name="warm-start first save")
 
+    async def _learn_accounts(self) -> None:
+        """A list is kept with the account it was read from. Who the caller is waits for the rows on
+        screen at start-up (tui/core/poller.py), so a run that ends a few seconds after it began
+        may know its lists but not yet its account: ask now (briefly), rather than keep nothing."""
+        if self.folder is None:
+            return
+        store = self.app.store
+        unknown = [
+            t
+            for t in self.app.targets
+            if store.identity(t) is None and store.freshness(t).listed and store.rows_to_cache(t)
+        ]
+
+        async def ask(target: Target) -> None:
+            service = self.app.services.get(target.key)
+            if service is None:
+                return
+            try:
+                identity = await asyncio.wait_for(service.identity(), EXIT_IDENTITY_WAIT)
+            except Exception:  # (unreachable, denied, too slow: the list is not kept this time)
+                log.info("not keeping the list of %s: its account is not known", target.label)
+                return
+            store.set_identity(target, identity)
+
+        await asyncio.gather(*(ask(t) for t in unknown))
+
     def save(self) -> bool:
         """Hand each target's live rows (only of targets whose account and list are known) to the
         writer thread; True if any list is to be written."""
@@ -141,6 +169,7 @@ class WarmStart:
 
     async def close(self) -> None:
         """At exit: the last write, waited for (off the UI thread); then the writer thread ends."""
+        await self._learn_accounts()
         self.save()
         writes, self._writes = self._writes, []
         if writes:
