@@ -364,7 +364,7 @@ class PollController:
             now = self._monotonic()
             policy.set_pipelines(fetch.target, {s.name: s.version for s in summaries}, now)
             policy.on_result(fetch, now)
-            if first and fetch.target not in self.startup_granted:
+            if fetch.target not in self.startup_granted:  # (one start-up burst per target)
                 self._grant_startup(fetch.target, now)
             # The new rows' statuses go out now, before the table is filled and painted, so the
             # first frame with rows can already show live statuses.

@@ -24,6 +24,7 @@ from tui.core.logsearch import LogSearch
 from tui.core.sanitize import ansi_to_text
 
 TIMESTAMP_WIDTH = 13  # "HH:MM:SS.mmm "
+TIMESTAMP_WIDTH_12H = 16  # "hh:MM:SS.mmm PM "
 # Rows kept: a few screens. Each cached Strip is a long-lived object graph the garbage collector has to
 # walk (Textual gives every Strip its own caches); thousands of them made full collections take long
 # enough to be felt as key lag while tailing.
@@ -41,12 +42,16 @@ class LogRows:
         console: Callable[[], Console],
         *,
         utc: bool = True,
+        clock_24h: bool = True,
     ) -> None:
         self._ring = ring
         self._search = search
         self._lookup = style
         self._console = console
         self.utc = utc
+        self.clock_24h = clock_24h
+        # The timestamp gutter's width: "14:05:07.123 " or "02:05:07.123 PM " (``[general] clock_24h``).
+        self.timestamp_width = TIMESTAMP_WIDTH if clock_24h else TIMESTAMP_WIDTH_12H
         self._content: LRUCache[tuple[int, int, int], Strip] = LRUCache(CACHE_LINES)
         self._rows: LRUCache[tuple[int, int, int, int, bool, bool], Strip] = LRUCache(CACHE_LINES)
         self._styles: dict[str, Style] = {}
@@ -70,11 +75,20 @@ class LogRows:
             style = self._styles[name] = self._lookup(name)
         return style
 
+    def _gutter_style(self) -> Style:
+        """The timestamps' colour only: the row's background (the cursor's, on its line) shows under it."""
+        style = self._styles.get(" gutter")
+        if style is None:
+            style = self._styles[" gutter"] = Style(color=self.style("log-view--timestamp").color)
+        return style
+
     def timestamp_label(self, n: int) -> str:
         millis = self._ring.timestamp(n)
         when = datetime.fromtimestamp(millis / 1000, tz=UTC)
         if not self.utc:
             when = when.astimezone()
+        if not self.clock_24h:
+            return f"{when:%I:%M:%S}.{millis % 1000:03d} {'AM' if when.hour < 12 else 'PM'} "
         return f"{when:%H:%M:%S}.{millis % 1000:03d} "
 
     def _text(self, n: int) -> Text:
@@ -102,7 +116,7 @@ class LogRows:
             text = self._text(n)
             if timestamps:
                 # The label as a span (``Text(label, style=...)`` would style the whole row).
-                text = Text.assemble((self.timestamp_label(n), self.style("log-view--timestamp")), text)
+                text = Text.assemble((self.timestamp_label(n), self._gutter_style()), text)
             text.truncate(width, overflow="crop", pad=True)
             # A span under the others, not ``text.style``: Rich renders a Text without spans unstyled,
             # which drew plain uncoloured lines in the terminal's colours and hid the cursor on them.
@@ -119,7 +133,7 @@ class LogRows:
         room = width
         if timestamps:
             label = self.timestamp_label(n)[:room]
-            segments.append(Segment(label, base + self.style("log-view--timestamp")))
+            segments.append(Segment(label, base + self._gutter_style()))
             room -= len(label)
         body = line[:room]
         if len(body) < room:
@@ -151,7 +165,7 @@ class LogRows:
         """Row ``sub_row`` of line ``n`` wrapped at ``wrap`` cells, or (``wrap`` None) the line scrolled
         ``scroll_x`` cells to the left; with the gutter, in ``width`` cells."""
         base = self.style("")
-        content_width = max(1, width - (TIMESTAMP_WIDTH if timestamps else 0))
+        content_width = max(1, width - (self.timestamp_width if timestamps else 0))
         strip = self._content_strip(n)
         if wrap is not None:
             length = strip.cell_length
@@ -163,10 +177,9 @@ class LogRows:
             piece = strip.crop_extend(scroll_x, scroll_x + content_width, base)
         if timestamps:
             if sub_row:
-                gutter = Strip.blank(TIMESTAMP_WIDTH)
+                gutter = Strip.blank(self.timestamp_width)
             else:
-                style = self.style("log-view--timestamp")
-                gutter = Strip([Segment(self.timestamp_label(n), style)], TIMESTAMP_WIDTH)
+                gutter = Strip([Segment(self.timestamp_label(n), self._gutter_style())], self.timestamp_width)
             piece = Strip.join([gutter, piece])
         if cursor:
             return piece.apply_style(base + self.style("log-view--cursor"))
