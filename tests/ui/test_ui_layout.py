@@ -124,9 +124,11 @@ async def test_a_dialog_shows_its_own_keys_not_the_screens_below(sim: Simulator,
         await wait_until(pilot, lambda: pipeline.execution is not None, timeout=10)
         pipeline.graph.select("Approval", "Approve-Production")
         pipeline.refresh_bindings()
-        await wait_until(pilot, lambda: footer_fits(app))
+        await wait_until(pilot, lambda: footer_fits(app) and pipeline.check_action("approve", ()) is True)
         await pilot.press("a")
-        await wait_until(pilot, lambda: app.screen is not pipeline and bool(app.screen.query(KeyFooter)))
+        await wait_until(
+            pilot, lambda: app.screen is not pipeline and bool(app.screen.query(KeyFooter)), timeout=10
+        )
         await wait_until(pilot, lambda: footer_fits(app))
         bottom = screen_lines(app)[-1]
         assert "Cancel" in bottom
