@@ -264,6 +264,7 @@ async def compare(
         "pipelines": n,
         "events_delivery": EVENTS_DELAY,
         "sweep_s": SWEEP,
+        "sweep_budget_calls_per_s": SWEEP_BUDGET,
         "polling": await mode(n, False, **kw),
         "events": await mode(n, True, **kw),
     }
@@ -296,6 +297,12 @@ async def lost(n: int, *, window: float, sweep: float = SWEEP, step: float = 2.0
             probe.active = True
             probe.before_tick()
             calls = await _calls_per_s(h, pilot, window, step)
+            # No more changes; the rows still wrong get until the longest period to heal (so the
+            # figure is how long they stayed wrong, not how long the window happened to last).
+            probe.next_on = probe.next_off = float("inf")
+            healing = h.t
+            while probe.pending and h.t - healing < max(periods) + 60.0:
+                await h.step(pilot, step)
             probe.active = False
             freshness = probe.summary()
             by_class = _by_class(freshness)

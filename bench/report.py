@@ -166,6 +166,14 @@ def _push(rows: list[dict[str, Any]], r: dict[str, Any]) -> None:
                 "≤ 0.2" if goal else "—",
                 _at_most(0.2) if goal else None,
             )
+            if goal and _get(m, "idle", "sweep", "period_s") is not None:
+                _check(
+                    rows,
+                    fig,
+                    "safety sweep period in effect (s; rows on screen / the rest, the bound on a lost event)",
+                    _pair(_get(m, "idle", "sweep", "first_period_s"), _get(m, "idle", "sweep", "period_s")),
+                    "—",
+                )
             _check(rows, fig, "CodePipeline calls/s, 5 running", _get(m, "busy", "calls_per_s"), "—")
             fresh = _get(m, "busy", "change_to_screen") or {}
             for cls in ("running", "on_screen", "off_screen"):
@@ -277,7 +285,9 @@ def markdown(r: dict[str, Any]) -> str:
         lines += [
             "",
             f"Push mode: events delivered after {pu['200']['events_delivery'].split('=')[1]} (simulated), "
-            f"safety sweep every {pu['200']['sweep_s']:g} s; 'idle' is nothing running or changing, "
+            f"safety sweep at least every {pu['200']['sweep_s']:g} s within "
+            f"{pu['200'].get('sweep_budget_calls_per_s', '—')} CodePipeline calls/s (with the list); "
+            "'idle' is nothing running or changing, "
             "'5 running' has five pipelines kept running and executions started on screen every 30 s "
             "and off screen every 60 s.",
         ]

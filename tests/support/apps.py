@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.widgets import Button
 
 from tests.support.notices import record_notices, told
 from tests.support.outcomes import record_results, results
@@ -37,6 +38,7 @@ from tui.ui.screens.pipeline import PipelineScreen
 from tui.ui.screens.pipelines import PipelinesScreen
 
 Credentials = tuple[str, str, str | None]
+S = TypeVar("S", bound=Screen[Any])
 
 EAST = Target(region="us-east-1")
 WEST = Target(region="us-west-2")
@@ -95,6 +97,9 @@ def service_at(
 ) -> AwsPipelineService:
     """A service for ``target`` at the endpoint ``url`` (closed after the test); ``options`` go to
     ``create_service``."""
+    # On a loaded machine the test's loop (which also serves the simulator) can stall for seconds;
+    # a connection is not refused for that (a test of timeouts sets its own).
+    options.setdefault("connect_timeout", 30.0)
     made = create_service(target, endpoint_url=url, credentials=credentials, **options)
     _OPEN.append(made)
     return made
@@ -268,6 +273,26 @@ async def wait_for_screen(pilot: Pilot[Any], app: CptuiApp, kind: type[Screen[An
     await wait_until(pilot, lambda: isinstance(app.screen, kind) and app.screen.is_mounted, timeout=10)
     await pilot.pause()  # let it render once
     return app.screen
+
+
+async def open_dialog(
+    pilot: Pilot[Any], app: CptuiApp, key: str, kind: type[S], *where: Any, **options: Any
+) -> S:
+    """Open a pipeline's screen (``where`` and ``options`` as for ``open_pipeline``: name, stage,
+    action), press ``key`` and wait for its ``kind`` dialog."""
+    await open_pipeline(pilot, app, *where, **options)
+    await pilot.press(key)
+    dialog: S = await wait_for_screen(pilot, app, kind)
+    return dialog
+
+
+async def press_confirm(pilot: Pilot[Any], app: CptuiApp, count: int = 1) -> ActionResult:
+    """Click the dialog's confirm button, once it is enabled (typing a name enables it a frame
+    later), and wait until ``count`` operator results are in; the last."""
+    button = app.screen.query_one("#choice-confirm", Button)
+    await wait_until(pilot, lambda: not button.disabled)
+    await pilot.click("#choice-confirm")
+    return await wait_for_result(pilot, app, count)
 
 
 async def wait_for_result(pilot: Pilot[Any], app: CptuiApp, count: int = 1) -> ActionResult:

@@ -8,11 +8,15 @@ wrapping is switched on and no line is too wide. (The figures are in bench/logs_
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from itertools import product
 
 import pytest
 from textual.app import App, ComposeResult
 from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 
 from tests.support.wait import wait_until
@@ -41,6 +45,18 @@ def numbered(start: int, stop: int) -> tuple[list[str], list[int]]:
     return [f"line {i}" for i in range(start, stop)], [T0 + i for i in range(start, stop)]
 
 
+@asynccontextmanager
+async def drawn_view(lines: int, **options: object) -> AsyncIterator[tuple[Pilot[None], LogView]]:
+    """A view holding ``lines`` numbered lines, on screen, with nothing left to repaint."""
+    app = Harness(**options)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.view
+        view.append(*numbered(0, lines))
+        await pilot.pause()
+        await view.wait_for_refresh()
+        yield pilot, view
+
+
 def count_calls(target: object, name: str) -> list[tuple[object, ...]]:
     """Record the arguments of every call of ``target.name`` (an instance's method)."""
     calls: list[tuple[object, ...]] = []
@@ -67,27 +83,25 @@ def test_a_line_of_wide_characters_counts_its_cells_not_its_characters() -> None
 
 
 async def test_every_line_is_drawn_in_the_view_style_and_the_cursor_shows_on_it() -> None:
-    app = Harness(follow=False)
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.view
+    async with drawn_view(0, follow=False) as (_, view):
         lines = ["plain build output 42", "caf\u00e9 \u2713 done\tnow", "\x1b[31mred\x1b[0m and plain"]
         view.append(lines, [T0, T0 + 1, T0 + 2])
-        await pilot.pause()
         base, cursor_style = view._paint.style(""), view._paint.style("log-view--cursor")
-        for n in range(3):
-            for cursor in (False, True):
-                row = cells(view._paint.row(n, 60, cursor, view.show_timestamps))
-                assert len(row) == 60
-                want = cursor_style.bgcolor if cursor else base.bgcolor
-                assert all(style is not None and style.bgcolor == want for _, style in row), (n, cursor)
+        for n, cursor, timestamps in product(range(3), (False, True), (False, True)):
+            row = cells(view._paint.row(n, 60, cursor, timestamps))
+            assert len(row) == 60
+            want = cursor_style.bgcolor if cursor else base.bgcolor
+            # (the timestamp gutter included: the cursor's background runs across the whole row)
+            assert all(style is not None and style.bgcolor == want for _, style in row), (
+                n,
+                cursor,
+                timestamps,
+            )
 
 
 async def test_plain_lines_render_as_the_styled_path_renders_them() -> None:
-    app = Harness()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.view
+    async with drawn_view(0) as (_, view):
         view.append(["plain build output 42", "x"], [T0, T0 + 1])
-        await pilot.pause()
         for timestamps in (False, True):
             view.show_timestamps = timestamps
             for cursor in (False, True):
@@ -102,12 +116,7 @@ async def test_plain_lines_render_as_the_styled_path_renders_them() -> None:
 
 
 async def test_lines_arriving_below_a_paused_screen_repaint_nothing() -> None:
-    app = Harness(follow=False)
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.view
-        view.append(*numbered(0, 200))
-        await pilot.pause()
-        await view.wait_for_refresh()
+    async with drawn_view(200, follow=False) as (_, view):
         drawn = count_calls(view, "render_line")
         for start in range(200, 400, 50):
             view.append(*numbered(start, start + 50))
@@ -117,23 +126,15 @@ async def test_lines_arriving_below_a_paused_screen_repaint_nothing() -> None:
 
 
 async def test_lines_arriving_within_a_paused_screen_are_drawn() -> None:
-    app = Harness(follow=False)
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.view
-        view.append(*numbered(0, 3))
-        await pilot.pause()
+    async with drawn_view(3, follow=False) as (pilot, view):
         view.append(*numbered(3, 6))
         await wait_until(pilot, lambda: "line 5" in view.render_line(5).text)
         assert [view.render_line(y).text.rstrip() for y in range(6)] == [f"line {i}" for i in range(6)]
 
 
 async def test_moving_the_cursor_repaints_only_its_two_lines() -> None:
-    app = Harness(follow=False)
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.view
-        view.append(*numbered(0, 200))
+    async with drawn_view(200, follow=False) as (pilot, view):
         view.go_to_line(3, center=False)
-        await pilot.pause()
         await view.wait_for_refresh()
         drawn = count_calls(view, "render_line")
         await pilot.press("down")
@@ -144,12 +145,7 @@ async def test_moving_the_cursor_repaints_only_its_two_lines() -> None:
 
 
 async def test_following_a_long_log_does_not_redraw_an_unmoving_scrollbar() -> None:
-    app = Harness()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.view
-        view.append(*numbered(0, 20_000))  # the thumb is at its smallest, at the bottom
-        await pilot.pause()
-        await view.wait_for_refresh()
+    async with drawn_view(20_000) as (_, view):  # the thumb is at its smallest, at the bottom
         bar = view.vertical_scrollbar
         bar_drawn = count_calls(bar, "render_line")
         view_drawn = count_calls(view, "render_line")
@@ -167,12 +163,7 @@ async def test_a_paused_scrollbar_catches_up_with_lines_arriving_below(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(log_view, "BAR_REDRAW_DELAY", 0.05)
-    app = Harness(follow=False)
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.view
-        view.append(*numbered(0, 30))
-        await pilot.pause()
-        await view.wait_for_refresh()
+    async with drawn_view(30, follow=False) as (pilot, view):
         bar = view.vertical_scrollbar
         drawn = count_calls(bar, "render_line")
         view.append(*numbered(30, 60))  # the thumb halves
@@ -189,11 +180,7 @@ async def test_wrapping_measures_no_line_until_one_is_too_wide(monkeypatch: pyte
         measured.append(line)
         return measure(line)
 
-    app = Harness()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.view
-        view.append(*numbered(0, 5_000))
-        await pilot.pause()
+    async with drawn_view(5_000) as (pilot, view):
         monkeypatch.setattr(logbuffer, "display_width", counting)
         view.wrap = True
         await view.wait_for_refresh()
@@ -207,12 +194,7 @@ async def test_wrapping_measures_no_line_until_one_is_too_wide(monkeypatch: pyte
 
 
 async def test_timestamps_toggle_without_a_layout_pass() -> None:
-    app = Harness()
-    async with app.run_test(size=SIZE) as pilot:
-        view = app.view
-        view.append(*numbered(0, 500))
-        await pilot.pause()
-        await view.wait_for_refresh()
+    async with drawn_view(500) as (pilot, view):
         layouts: list[bool] = []
         refresh = view.refresh
 
@@ -226,3 +208,29 @@ async def test_timestamps_toggle_without_a_layout_pass() -> None:
         await view.wait_for_refresh()
         assert layouts and not any(layouts)
         assert view.render_line(SIZE[1] - 1).text.rstrip().endswith("line 499")
+
+
+async def test_the_thumb_it_skips_redrawing_is_the_thumb_textual_draws() -> None:
+    # The view decides a scrollbar redraw is not needed by working out the thumb as Textual's
+    # ScrollBarRender draws it; if a Textual upgrade draws it otherwise, this fails by name.
+    async with drawn_view(100) as (_, view):
+        bar = view.vertical_scrollbar
+        size, window = bar.size.height, bar.window_size
+
+        def drawn(virtual: int, position: float) -> list[str]:
+            segments = ScrollBarRender.render_bar(
+                size=size,
+                virtual_size=virtual,
+                window_size=window if window < virtual else 0,
+                position=bar.validate_position(position),
+                thickness=bar.thickness,
+                vertical=True,
+            )
+            return [f"{s.text}{s.style and s.style.reverse}" for s in segments.segments]
+
+        states = [(v, p) for v in (100, 101, 140, 5_000, 5_067, 20_000) for p in (0.0, 3.3, 64.0, v - window)]
+        for (v1, p1), (v2, p2) in product(states, states):
+            if p1 > v1 - window or p2 > v2 - window:
+                continue
+            view._thumb_moves(v1, p1)
+            assert view._thumb_moves(v2, p2) == (drawn(v1, p1) != drawn(v2, p2)), (v1, p1, v2, p2)

@@ -22,7 +22,15 @@ async def test_the_hosts_session_part_is_the_session_and_no_controller_holds_the
     assert host.store is session.store and host.config is session.config
     assert host.targets is session.targets and host.services is session.services
     assert host.actions is session.actions and host.reads is session.reads
-    controllers = (app.poller, app.fleet, app.alerts, app.insights, app.preferences)
+    controllers = (
+        app.poller,
+        app.targets_view,
+        app.alerts,
+        app.insights,
+        app.preferences,
+        app.event_feed,
+        app.warm_start,
+    )
     for controller in controllers:
         assert controller.session is session
         assert all(value is not app for value in vars(controller).values()), type(controller).__name__

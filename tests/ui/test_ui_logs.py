@@ -134,8 +134,7 @@ async def test_triage_opens_at_the_first_error_with_the_failed_phase_and_action_
     assert cursor is not None
     first_error = next(i for i, line in enumerate(lines) if "FAILED" in strip_ansi(line))
     assert cursor - screen.view.first_line == first_error
-    await pilot.pause()
-    text = screen_text(app)
+    text = await wait_for_text(pilot, "Action error: Build terminated with state: FAILED")
     assert strip_ansi(lines[first_error])[:60] in text  # the error line is on screen ...
     assert "✖ BUILD FAILED: Error while executing command: python -m pytest" in text
     assert "Action error: Build terminated with state: FAILED" in text  # ... under the callout

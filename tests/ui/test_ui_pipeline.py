@@ -153,7 +153,5 @@ async def test_pipeline_screen_standalone_shows_placeholder_until_data(
     async with app.run_test(size=(120, 36)) as pilot:
         screen = PipelineScreen(EAST, "web-frontend")
         await app.push_screen(screen)
-        await pilot.pause()
-        text = screen_text(app)
-        assert "Loading the pipeline definition" in text
+        text = await wait_for_text(pilot, "Loading the pipeline definition")
         assert "No execution yet" in text or "Loading" in text

@@ -1,6 +1,6 @@
 """The layers of ``tui/``, read from its folders: who may import whom, and no import cycle anywhere.
 
-Every module belongs to the layer of its folder under ``tui/`` (``tui/core/store.py`` -> ``core``); a
+Every module belongs to the layer of its folder under ``tui/`` (``tui/core/store/rows.py`` -> ``core``); a
 module directly in ``tui/`` is a layer of its own (``cli``, ``screenshots``, ``__main__``; ``tui`` for
 the package's ``__init__``). Every import counts: top-level, inside a function, under
 ``TYPE_CHECKING``, so none of them can hide a cycle or a reach upwards.

@@ -100,3 +100,31 @@ def test_the_header_says_the_sweep_period_in_effect() -> None:
     # Several targets with different periods: the mode alone.
     both = mode_text([live(600.0), live(1841.0)])
     assert both is not None and both.plain == "live · events"
+
+
+def test_while_nothing_is_due_the_policy_does_not_rescan_every_pipeline_each_tick(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 1,000 pipelines a scan took several milliseconds, four times a second, while events arrived
+    and nothing was due: push mode scans again only when something falls due (or changes)."""
+    world = _pushed(1000, 30)
+    world.run(900, step=1.0)
+    policy = world.policy
+    scans = 0
+    inner = policy._candidates
+
+    def counted(*args: object) -> object:
+        nonlocal scans
+        scans += 1
+        return inner(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(policy, "_candidates", counted)
+    reads = world.calls_between(0, world.now + 1)
+    world.run(10, step=0.25)  # 40 ticks
+    swept = world.calls_between(0, world.now + 1) - reads
+    assert scans <= 10 + 2 * swept  # (at most one a second, and around each read)
+    # Something changes: it is served at the next tick, not when the quiet time ends.
+    world.policy.confirm(T, "p900", world.now)
+    before = len(world.starts[(FetchKind.STATE, "p900")])
+    world.run(0.25, step=0.25)
+    assert len(world.starts[(FetchKind.STATE, "p900")]) == before + 1

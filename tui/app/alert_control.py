@@ -38,8 +38,7 @@ from tui.core.watchlist import WATCH_FILE, Followed, WatchList, WatchListFile
 from tui.ui.host import Polling
 
 if TYPE_CHECKING:
-    from tui.aws.service import PipelineService
-    from tui.core.model import Execution, ExecutionSummary, Target
+    from tui.core.model import ExecutionSummary, Target
     from tui.core.store import StoreChange
 
 TICK_SECONDS = 1.0
@@ -234,9 +233,6 @@ class Alerts:
 
     async def _fetch(self, entry: Followed) -> None:
         name, execution_id = entry.pipeline, entry.execution_id
-
-        async def read(service: PipelineService) -> Execution:
-            return await service.get_execution(name, execution_id)
 
         try:
             execution = await self.session.reads.execution(entry.target, name, execution_id)

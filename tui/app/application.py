@@ -29,22 +29,22 @@ from tui.app.alert_control import Alerts, state_path_for, watch_path_for
 from tui.app.bench_hook import install_from_env as install_bench_probe
 from tui.app.bindings import APP_BINDINGS
 from tui.app.context import AppNotices, AppScheduler, StoreChanges
-from tui.app.fleet_control import FleetController
 from tui.app.gc_freeze import freeze_after_loading
 from tui.app.poll_control import PollController
 from tui.app.prefs_control import Preferences
+from tui.app.targets_control import TargetsController
 from tui.app.warm_start import WarmStart
 from tui.aws.errors import AwsError
 from tui.aws.service import PipelineService
 from tui.core.actions import ActionRunner
 from tui.core.config import Config
-from tui.core.fleet import TargetFactory
 from tui.core.model import Target
 from tui.core.poller import PollSettings
 from tui.core.reads import Reads
 from tui.core.sanitize import clean
 from tui.core.session import Session
 from tui.core.store import Store, StoreChange
+from tui.core.targets import TargetFactory
 from tui.ui.commands import CptuiCommands
 from tui.ui.host import Host
 from tui.ui.screens.too_small import fit_terminal, too_small
@@ -54,7 +54,7 @@ from tui.ui.widgets.textual_private import write_to_terminal
 T = TypeVar("T")
 NOTICE_MAX = 400  # characters of a notice: about six lines of a toast
 # App actions that open a screen: not offered while the terminal is too small to show one.
-_NEEDS_ROOM = frozenset({"help", "approvals", "command_palette", "profiles", "watchlist"})
+_NEEDS_ROOM = frozenset({"help", "approvals", "command_palette", "targets", "watchlist"})
 
 
 def poll_settings(config: Config) -> PollSettings:
@@ -113,8 +113,10 @@ class CptuiApp(App[None]):
         session.use_budget(self.poller)
         from tui.app.push_control import EventsController
 
-        self.event_feed = EventsController(self)
-        self.fleet = FleetController(
+        self.event_feed = EventsController(
+            session, scheduler, notices, self.poller, lambda: self.screen_stack
+        )
+        self.targets_view = TargetsController(
             session,
             scheduler,
             self.changes,
@@ -126,7 +128,7 @@ class CptuiApp(App[None]):
         # History insights and fleet health, read on demand.
         self.insights = InsightsController(session, self.poller.policy)
         # The last run's lists, painted at the first frame (nothing without a cache folder).
-        self.warm_start = WarmStart(self)
+        self.warm_start = WarmStart(session, scheduler, self.poller.publish)
         self.warm_start.paint()
         audit_log = session.config.general.audit_log
         self.alerts = Alerts(
@@ -207,7 +209,7 @@ class CptuiApp(App[None]):
         listing = PipelinesScreen()
         self.push_screen(listing)
         self._check_audit_log(listing)
-        self.subscribe_store(self.fleet.on_store_changed, immediate=True)
+        self.subscribe_store(self.targets_view.on_store_changed, immediate=True)
         self.alerts.start()
         self.warm_start.start()
         if self._start_polling:
@@ -217,7 +219,7 @@ class CptuiApp(App[None]):
             listing.call_after_refresh(self.event_feed.start)
         # Benchmark probe (bench/startup.py): a no-op unless CPTUI_BENCH_READY_FILE is set.
         install_bench_probe(self)
-        # Full garbage collections of a big fleet's objects stall keys for 0.2-0.3 s: freeze them.
+        # Full garbage collections of a thousand pipelines' objects stall keys for 0.2-0.3 s: freeze them.
         freeze_after_loading(self.session, AppScheduler(self), self.changes, headless=self.is_headless)
         # After the list is on the stack, so the message (if needed) goes on top of it.
         self.call_after_refresh(self._fit_terminal)
@@ -351,7 +353,7 @@ class CptuiApp(App[None]):
         if not isinstance(self.screen, ApprovalsScreen):
             self.push_screen(ApprovalsScreen())
 
-    def action_profiles(self) -> None:
+    def action_targets(self) -> None:
         """`P`: switch the view between targets, or add a profile in a region."""
         from tui.ui.screens.targets import TargetPicker
 

@@ -63,6 +63,7 @@ and its recovery ends any rest taken during it.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -93,6 +94,10 @@ _WINDOW = 30.0
 # instead of losing its share (at 2.0 the worst off-screen gap at 200 pipelines was 164 s, not 138).
 _CREDIT_MAX = 8.0
 _NO_RANK = 1 << 30  # (off screen: after every row on screen)
+# Push mode: after a scan that found nothing to start, the next one waits until something falls due
+# (at most this long: an interval that shrank meanwhile is noticed this late at worst). At 1,000
+# pipelines a scan took 4-8 ms, four times a second, while events arrived and nothing was due.
+_QUIET_MAX = 1.0
 # The start-up phase ends by this long (seconds) after its grant, whatever is still unread.
 _STARTUP_MAX = 20.0
 # A throttle during the paced start-up cuts the pace to this share (once per second at most).
@@ -301,6 +306,12 @@ class _Target:
     # screen and with recent activity (an event: when) first (``tui.core.sweep``).
     push_budget: float | None = None
     activity: dict[str, float] = field(default_factory=dict)
+    # Push mode: nothing can start before then unless something changes (``_quiet``), and the
+    # intervals the last scan used (a skipped scan keeps pacing the credit pools with them).
+    quiet_until: float = 0.0
+    last_intervals: Intervals | None = None
+    next_eligible: float = math.inf  # (set by each scan)
+    rates: tuple[float, float, float] = (0.0, 0.0, 0.0)  # per pool: credits earned per second
     credit_stamp: float = 0.0
     # (when, tier) of recent dispatches, and when on-demand calls took tokens: measured load.
     recent: deque[tuple[float, int]] = field(default_factory=deque)
@@ -364,6 +375,7 @@ class PollPolicy:
         first), beyond ``burst`` and ``max_in_flight``; then the normal rate. Called once the first
         list is known; capped at what that list needs. Returns the burst granted."""
         t = self._targets[target]
+        t.quiet_until = 0.0  # (something changed: scan again)
         tokens = min(int(tokens), len(t.pipes) + int(self.settings.reserve) + 1)
         if tokens <= 0:
             return 0
@@ -494,6 +506,7 @@ class PollPolicy:
     def set_pipelines(self, target: str, versions: Mapping[str, int], now: float) -> None:
         """The listed pipelines (name -> version): new ones are due now, deleted ones forgotten."""
         t = self._targets[target]
+        t.quiet_until = 0.0  # (something changed: scan again)
         for name in list(t.pipes):
             if name not in versions and name not in t.fast:
                 del t.pipes[name]
@@ -511,6 +524,7 @@ class PollPolicy:
     def poll_fast(self, target: str, name: str, now: float = 0.0) -> None:
         """A screen shows this pipeline: fetch it now, then poll it at the active cadence."""
         t = self._targets[target]
+        t.quiet_until = 0.0  # (something changed: scan again)
         t.fast[name] += 1
         pipe = t.pipes.setdefault(name, _Pipe(name, added_at=now))
         t.urgent.update({(FetchKind.LATEST, name), (FetchKind.STATE, name)})
@@ -519,6 +533,7 @@ class PollPolicy:
 
     def stop_polling_fast(self, target: str, name: str) -> None:
         t = self._targets[target]
+        t.quiet_until = 0.0  # (something changed: scan again)
         t.fast[name] -= 1
         if t.fast[name] <= 0:
             del t.fast[name]
@@ -526,6 +541,7 @@ class PollPolicy:
     def set_visible(self, target: str, names: Iterable[str]) -> None:
         """The rows on screen for this target, top first (replaces the previous ones)."""
         t = self._targets[target]
+        t.quiet_until = 0.0  # (something changed: scan again)
         t.rank = {name: i for i, name in enumerate(names)}
         t.visible = set(t.rank)
 
@@ -536,6 +552,7 @@ class PollPolicy:
         (None: poll as before)."""
         t = self._targets.get(target)
         if t is not None:
+            t.quiet_until = 0.0
             t.push = sweep
             t.push_budget = budget if sweep is not None else None
 
@@ -572,6 +589,7 @@ class PollPolicy:
         t = self._targets.get(target)
         if t is None:
             return
+        t.quiet_until = 0.0
         pipe = t.pipes.get(name)
         if pipe is None:
             t.urgent.add((FetchKind.LIST, None))
@@ -592,6 +610,7 @@ class PollPolicy:
     def refresh_now(self, now: float, target: str | None = None, name: str | None = None) -> None:
         """The user asked: what is on screen (or one pipeline) jumps the queue; pauses end."""
         for t in self._targets.values():
+            t.quiet_until = 0.0  # (something changed: scan again)
             if target is not None and t.key != target:
                 continue
             t.paused_until = 0.0
@@ -689,12 +708,14 @@ class PollPolicy:
         """The fetches to start now, most pressing first; each has already taken its token."""
         out: list[Fetch] = []
         for t in self._targets.values():
-            iv = self.intervals(t.key, now)
+            quiet = not t.urgent and now < t.quiet_until and t.last_intervals is not None
+            iv = t.last_intervals if quiet and t.last_intervals is not None else self.intervals(t.key, now)
+            t.last_intervals = iv
             elapsed = max(0.0, now - t.credit_stamp)
             t.credit_stamp = now
             spare = max(0.0, t.bucket.rate * self.settings.poll_share - iv.planned)
-            rates = (0.0, iv.sweep_rate, min(_PREFETCH_MAX_RATE, spare / 2))
-            t.credit = [min(_CREDIT_MAX, c + r * elapsed) for c, r in zip(t.credit, rates, strict=True)]
+            t.rates = (0.0, iv.sweep_rate, min(_PREFETCH_MAX_RATE, spare / 2))
+            t.credit = [min(_CREDIT_MAX, c + r * elapsed) for c, r in zip(t.credit, t.rates, strict=True)]
             if now < t.paused_until:
                 continue
             if t.probing:
@@ -714,7 +735,11 @@ class PollPolicy:
                 continue
             if not t.urgent and t.bucket.available(now) < 1.0 + self.settings.reserve - 1e-9:
                 continue  # nothing could start: skip the scan
+            if quiet:
+                continue  # nothing falls due before ``quiet_until`` (push mode)
             candidates = self._candidates(t, now, iv)
+            if t.push is not None and not candidates and t.startup is None:
+                t.quiet_until = min(t.next_eligible, now + _QUIET_MAX)
             candidates.sort(key=t.order)
             limit = max(self.settings.max_in_flight, len(t.in_flight) + t.startup_left)
             for tier, _deadline, pool, fetch in candidates:
@@ -779,31 +804,50 @@ class PollPolicy:
             out.append(fetch)
 
     def _candidates(self, t: _Target, now: float, iv: Intervals) -> list[Candidate]:
-        """Everything that may start now, with its tier and deadline."""
+        """Everything that may start now, with its tier and deadline; ``t.next_eligible``: when the
+        first of what may not start yet will (for a periodic fetch: its window opens, and its pool
+        has credit)."""
         s = self.settings
         found: list[Candidate] = []
+        t.next_eligible = math.inf
+
+        def later(at: float, pool: int = _NO_POOL) -> None:
+            if pool != _NO_POOL:
+                at = max(at, credit_at[pool])
+            if at < t.next_eligible:
+                t.next_eligible = at
 
         def periodic(
             tier: int, kind: FetchKind, name: str | None, last: float | None, every: float, since: float
         ) -> None:
-            fetch = Fetch(t.key, kind, name)
             if last is None:
                 # Never fetched: a first load goes as fast as the budget allows, before visible
                 # refreshes and the sweep; what is on screen first (its deadline is nearer).
-                found.append((tier if tier in (_URGENT, _HOT) else _FIRST, since + every, _NO_POOL, fetch))
-            elif tier == _SWEEP:
+                tier = tier if tier in (_URGENT, _HOT) else _FIRST
+                found.append((tier, since + every, _NO_POOL, Fetch(t.key, kind, name)))
+                return
+            if tier == _SWEEP:
+                # (most pipelines most of the time, so checked first and no Fetch made for nothing)
                 if sweep_ok and now - last >= every * min_age:
-                    found.append((_SWEEP, last + every, _SWEEP_POOL, fetch))
+                    found.append((_SWEEP, last + every, _SWEEP_POOL, Fetch(t.key, kind, name)))
+                else:
+                    later(last + every * min_age, _SWEEP_POOL)
             elif tier == _SWEPT_FIRST:
                 # Ahead of the rest, so only once due: early reads would take the rest's share.
                 if sweep_ok and now - last >= every - s.window(every):
-                    found.append((_SWEPT_FIRST, last + every, _SWEEP_POOL, fetch))
+                    found.append((_SWEPT_FIRST, last + every, _SWEEP_POOL, Fetch(t.key, kind, name)))
+                else:
+                    later(last + every - s.window(every), _SWEEP_POOL)
             elif tier == _VISIBLE and now - last >= overdue - s.window(overdue):
                 # Overdue on screen (first loads went first): it competes with them by deadline,
                 # so rows on screen are never left behind for the whole of a long first load.
-                found.append((_FIRST, last + every, _NO_POOL, fetch))
+                found.append((_FIRST, last + every, _NO_POOL, Fetch(t.key, kind, name)))
             elif now - last >= every - s.window(every):
-                found.append((tier, last + every, _NO_POOL, fetch))
+                found.append((tier, last + every, _NO_POOL, Fetch(t.key, kind, name)))
+            else:
+                later(last + every - s.window(every))
+                if tier == _VISIBLE:
+                    later(last + overdue - s.window(overdue))
 
         overdue = s.visible_interval * s.visible_stretch_max
         # Push mode's sweep is paced by its budget alone, oldest first: it starts at once after the
@@ -813,6 +857,10 @@ class PollPolicy:
         # Paced pools without credit cannot start anything: do not even list their candidates.
         sweep_ok = t.credit[_SWEEP_POOL] >= 1.0
         prefetch_ok = t.credit[_PREFETCH_POOL] >= 1.0
+        # When each pool has a whole credit, at the rates it earns them now.
+        credit_at = [
+            now + max(0.0, 1.0 - c) / r if r > 0 else math.inf for c, r in zip(t.credit, t.rates, strict=True)
+        ]
 
         def once(tier: int, deadline: float, kind: FetchKind, name: str, pool: int = _NO_POOL) -> None:
             found.append((tier, deadline, pool, Fetch(t.key, kind, name)))
@@ -821,9 +869,12 @@ class PollPolicy:
             if (kind, name) not in t.in_flight and not self._blocked(t, kind, now):
                 found.append((_URGENT, now, _NO_POOL, Fetch(t.key, kind, name, urgent=True)))
 
+        blocked = {kind: self._blocked(t, kind, now) for kind in FetchKind}
+        in_flight, urgent = t.in_flight, t.urgent
+
         def free(kind: FetchKind, name: str | None) -> bool:
             slot = (kind, name)
-            return slot not in t.in_flight and slot not in t.urgent and not self._blocked(t, kind, now)
+            return not blocked[kind] and slot not in in_flight and slot not in urgent
 
         list_interval = iv.listing
         since = t.added_at - list_interval  # the list is due at once
@@ -836,7 +887,7 @@ class PollPolicy:
             periodic(_HOT, FetchKind.IDENTITY, None, t.identity_at, s.list_interval, since)
         if free(FetchKind.LIST, None):
             periodic(_HOT, FetchKind.LIST, None, t.listed_at, list_interval, since)
-        state_blocked = self._blocked(t, FetchKind.STATE, now)
+        state_blocked = blocked[FetchKind.STATE]
         for pipe in t.pipes.values():
             name = pipe.name
             fast = name in t.fast
@@ -875,15 +926,23 @@ class PollPolicy:
                     once(_HOT, pipe.want_state + s.active_interval, FetchKind.STATE, name)
                 elif hot:
                     periodic(_HOT, FetchKind.STATE, name, pipe.state_at, iv.active, pipe.added_at)
-                elif prefetch_ok and pipe.state_at is None and pipe.seen and first:
-                    once(_PREFETCH, warm, FetchKind.STATE, name, _PREFETCH_POOL)
+                elif pipe.state_at is None and pipe.seen and first:
+                    if prefetch_ok:
+                        once(_PREFETCH, warm, FetchKind.STATE, name, _PREFETCH_POOL)
+                    else:
+                        later(now, _PREFETCH_POOL)
             current = pipe.has_def and pipe.def_version == pipe.version
             retry_ok = pipe.def_at is None or now - pipe.def_at >= s.list_interval
+            if not current and not retry_ok and pipe.def_at is not None:
+                later(pipe.def_at + s.list_interval)
             if not current and retry_ok and free(FetchKind.DEFINITION, name):
                 if fast or pipe.has_approval:
                     once(_HOT, now + s.active_interval, FetchKind.DEFINITION, name)
-                elif prefetch_ok and not pipe.has_def and pipe.seen and first:
-                    once(_PREFETCH, warm, FetchKind.DEFINITION, name, _PREFETCH_POOL)
+                elif not pipe.has_def and pipe.seen and first:
+                    if prefetch_ok:
+                        once(_PREFETCH, warm, FetchKind.DEFINITION, name, _PREFETCH_POOL)
+                    else:
+                        later(now, _PREFETCH_POOL)
         return found
 
     def _probe(self, t: _Target, now: float) -> Fetch:
@@ -940,6 +999,7 @@ class PollPolicy:
         t = self._targets.get(fetch.target)
         if t is None:
             return
+        t.quiet_until = 0.0
         t.in_flight.pop(fetch.slot, None)
         t.startup_slots.discard(fetch.slot)
         if (st := t.startup) is not None:
@@ -992,6 +1052,7 @@ class PollPolicy:
         t = self._targets.get(fetch.target)
         if t is None:
             return False
+        t.quiet_until = 0.0
         prev = t.in_flight.pop(fetch.slot, None)
         t.list_answered |= fetch.kind is FetchKind.LIST
         s = self.settings
@@ -1068,6 +1129,8 @@ class PollPolicy:
     def on_cancel(self, fetch: Fetch) -> None:
         """A fetch was cancelled (the app is closing): free its slot, schedule unchanged."""
         t = self._targets.get(fetch.target)
+        if t is not None:
+            t.quiet_until = 0.0
         if t is not None and fetch.slot in t.in_flight:
             self._restore(t, fetch, t.in_flight.pop(fetch.slot))
 
@@ -1075,6 +1138,7 @@ class PollPolicy:
         """Any call for this target was throttled (a poll or on-demand): shrink the budget."""
         t = self._targets.get(target)
         if t is not None:
+            t.quiet_until = 0.0
             t.bucket.throttled(now)
 
     @staticmethod

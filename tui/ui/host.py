@@ -18,12 +18,12 @@ from textual.signal import Signal
 from tui.aws.service import PipelineService
 from tui.core.actions import ActionRunner
 from tui.core.config import Config
-from tui.core.fleet import PickerEntry
 from tui.core.insights import FleetRow
 from tui.core.model import ActionExecution, Execution, ExecutionSummary, Target
 from tui.core.reads import Reads
 from tui.core.session import Session
 from tui.core.store import Store, StoreChange
+from tui.core.targets import PickerEntry
 from tui.core.watchlist import WatchList
 
 T = TypeVar("T")
@@ -46,7 +46,7 @@ class Polling(Protocol):
         ...
 
 
-class Fleet(Protocol):
+class TargetsView(Protocol):
     """The targets (profile x region) and which of them the screen shows."""
 
     @property
@@ -166,7 +166,7 @@ class Host(SessionView, Protocol):
     def poller(self) -> Polling: ...
 
     @property
-    def fleet(self) -> Fleet: ...
+    def targets_view(self) -> TargetsView: ...
 
     @property
     def alerts(self) -> Following: ...

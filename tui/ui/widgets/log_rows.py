@@ -70,6 +70,13 @@ class LogRows:
             style = self._styles[name] = self._lookup(name)
         return style
 
+    def _gutter_style(self) -> Style:
+        """The timestamps' colour only: the row's background (the cursor's, on its line) shows under it."""
+        style = self._styles.get(" gutter")
+        if style is None:
+            style = self._styles[" gutter"] = Style(color=self.style("log-view--timestamp").color)
+        return style
+
     def timestamp_label(self, n: int) -> str:
         millis = self._ring.timestamp(n)
         when = datetime.fromtimestamp(millis / 1000, tz=UTC)
@@ -102,7 +109,7 @@ class LogRows:
             text = self._text(n)
             if timestamps:
                 # The label as a span (``Text(label, style=...)`` would style the whole row).
-                text = Text.assemble((self.timestamp_label(n), self.style("log-view--timestamp")), text)
+                text = Text.assemble((self.timestamp_label(n), self._gutter_style()), text)
             text.truncate(width, overflow="crop", pad=True)
             # A span under the others, not ``text.style``: Rich renders a Text without spans unstyled,
             # which drew plain uncoloured lines in the terminal's colours and hid the cursor on them.
@@ -119,7 +126,7 @@ class LogRows:
         room = width
         if timestamps:
             label = self.timestamp_label(n)[:room]
-            segments.append(Segment(label, base + self.style("log-view--timestamp")))
+            segments.append(Segment(label, base + self._gutter_style()))
             room -= len(label)
         body = line[:room]
         if len(body) < room:
@@ -165,8 +172,7 @@ class LogRows:
             if sub_row:
                 gutter = Strip.blank(TIMESTAMP_WIDTH)
             else:
-                style = self.style("log-view--timestamp")
-                gutter = Strip([Segment(self.timestamp_label(n), style)], TIMESTAMP_WIDTH)
+                gutter = Strip([Segment(self.timestamp_label(n), self._gutter_style())], TIMESTAMP_WIDTH)
             piece = Strip.join([gutter, piece])
         if cursor:
             return piece.apply_style(base + self.style("log-view--cursor"))

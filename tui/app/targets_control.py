@@ -1,8 +1,9 @@
-"""The app's side of the fleet: which target the screen shows, targets added at runtime, aliases.
+"""The app's side of the targets (profile x region): which one the screen shows, targets added at
+runtime, account aliases.
 
-``Host.fleet.view`` is None (every target) or one target; ``set_view`` and ``add_target`` publish a
-``StoreChange`` so every screen redraws from the store. Each target keeps its own service, rate
-budget and error state (the poller's), so one target's failures never stall the others.
+``Host.targets_view.view`` is None (every target) or one target; ``set_view`` and ``add_target``
+publish a ``StoreChange`` so every screen redraws from the store. Each target keeps its own service,
+rate budget and error state (the poller's), so one target's failures never stall the others.
 
 Account aliases (iam:ListAccountAliases) are fetched once per account when its identity is known, in
 a worker under the target's budget; access denied simply means no alias.
@@ -17,18 +18,18 @@ from typing import TYPE_CHECKING
 from tui.app.context import Scheduling, StoreChanges
 from tui.aws.errors import AwsError
 from tui.aws.service import AccountAliasSource, PipelineService
-from tui.core.fleet import TargetFactory, new_target, picker_entries
 from tui.core.model import Target
 from tui.core.session import Session
 from tui.core.store import StoreChange
+from tui.core.targets import TargetFactory, new_target, picker_entries
 
 if TYPE_CHECKING:
-    from tui.core.fleet import PickerEntry
+    from tui.core.targets import PickerEntry
 
 PROFILES_TTL = 10.0  # seconds a read of the AWS config files' profiles is reused
 
 
-class FleetController:
+class TargetsController:
     """Created by ``CptuiApp``; the picker (`P`), the palette and the list use it. ``joins``: what a
     target added at runtime is handed to (the poller, push mode), after the session has it."""
 
@@ -140,15 +141,11 @@ class FleetController:
             self.scheduler.run_worker(
                 self._fetch_alias(target, identity.account),
                 name=f"alias {identity.account}",
-                group="fleet",
+                group="aliases",
                 exit_on_error=False,
             )
 
     async def _fetch_alias(self, target: Target, account: str) -> None:
-        async def ask(service: PipelineService) -> str | None:
-            assert isinstance(service, AccountAliasSource)
-            return await service.account_alias()
-
         try:
             alias = await self.session.reads.account_alias(target)
         except AwsError:
