@@ -4,7 +4,7 @@ the safety sweep, and each event's confirming read is one GetPipelineState throu
 from __future__ import annotations
 
 from tests.unit.test_poller import T, World
-from tui.core.poller import FetchKind
+from tui.core.poll_state import FetchKind
 
 
 def test_push_mode_stretches_polling_to_the_safety_sweep() -> None:

@@ -37,7 +37,7 @@ from tui.core.audit import AuditLog
 from tui.core.config import Config
 from tui.core.fleet import TargetFactory
 from tui.core.model import Target
-from tui.core.poller import PollSettings
+from tui.core.poll_state import PollSettings
 from tui.core.reads import Reads
 from tui.core.sanitize import clean
 from tui.core.store import Store, StoreChange
