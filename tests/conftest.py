@@ -13,10 +13,22 @@ from tui.sim import Simulator
 from tui.sim.simulator import SimulatorThread
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked ``slow`` first, then the rest, each in their order: with ``-n`` the workers
+    take the long ones while plenty of short ones remain to even out the end (a long test collected
+    last would keep one worker busy while the other idles)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    """A started demo simulator (seed 7) on a ManualClock at 2026-11-26 09:00 UTC."""
-    simulator = demo_simulator()
+async def sim(request: pytest.FixtureRequest) -> AsyncIterator[Simulator]:
+    """A started demo simulator (seed 7) on a ManualClock at 2026-11-26 09:00 UTC.
+
+    Another scenario or options: mark the test ``@pytest.mark.simulator("scale", pipelines=50)``
+    (the arguments of ``tests.support.sim.demo_simulator``).
+    """
+    marker = request.node.get_closest_marker("simulator")
+    simulator = demo_simulator(*marker.args, **marker.kwargs) if marker else demo_simulator()
     await simulator.start()
     yield simulator
     await simulator.stop()

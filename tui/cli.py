@@ -27,7 +27,7 @@ from tui.core.toml_lines import TomlLines
 if TYPE_CHECKING:
     from tui.aws.client import AwsPipelineService
     from tui.aws.service import PipelineService
-    from tui.core.fleet import TargetFactory
+    from tui.core.targets import TargetFactory
     from tui.sim import Simulator
 
 DEMO_CREDENTIALS: tuple[str, str, str | None] = ("AKID123456789012", "demo", None)
@@ -115,7 +115,7 @@ def demo_credentials(target: Target) -> tuple[str, str, str | None]:
 def demo_factory(endpoint_url: str) -> TargetFactory:
     """Targets added in the demo's picker: the demo's profiles, on the simulator."""
     from tui.aws.client import create_service
-    from tui.core.fleet import TargetFactory
+    from tui.core.targets import TargetFactory
 
     def make(target: Target) -> PipelineService:
         return create_service(target, endpoint_url=endpoint_url, credentials=demo_credentials(target))
@@ -280,7 +280,7 @@ def _run_app(
 
     pause_for_start()  # (the imports below allocate a lot, and nothing is garbage yet)
     from tui.app.application import CptuiApp
-    from tui.core.fleet import aws_factory
+    from tui.core.targets import aws_factory
 
     if factory is None:
         # Targets added in the app go where the others go (--endpoint-url), if they all go to one place.

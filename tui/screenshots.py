@@ -94,7 +94,7 @@ async def _pipelines(shot: Shot) -> None:
     """What `cptui --demo` shows first: every target, accounts and aliases known."""
     await shot.wait_for(lambda: all(shot.app.store.freshness(t).listed for t in shot.app.targets))
     await shot.wait_loaded()
-    await shot.wait_for(lambda: bool(shot.app.fleet.aliases))
+    await shot.wait_for(lambda: bool(shot.app.targets_view.aliases))
 
 
 @scene("help")
@@ -220,7 +220,7 @@ async def _fleet(shot: Shot) -> None:
 
     await shot.wait_for(lambda: all(shot.app.store.freshness(t).listed for t in shot.app.targets))
     await shot.wait_loaded()
-    await shot.wait_for(lambda: bool(shot.app.fleet.aliases))
+    await shot.wait_for(lambda: bool(shot.app.targets_view.aliases))
     await shot.pilot.press("g")
     await shot.wait_for(lambda: isinstance(shot.app.screen, PipelinesScreen) and shot.app.screen.grouped)
 

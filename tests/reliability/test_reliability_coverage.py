@@ -15,10 +15,9 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from tests.support.apps import CREDENTIALS, EAST
+from tests.support.apps import EAST, service_at
 from tests.support.rig import Rig, drive, make_rig, step
 from tests.support.wait import flat_text
-from tui.aws import create_service
 from tui.sim import Simulator
 from tui.ui.screens.approvals import NONE_WAITING, ApprovalsScreen
 from tui.ui.screens.pipelines import PipelinesScreen
@@ -53,7 +52,7 @@ async def test_closed_port_the_inbox_says_nothing_was_read_and_why(
     sim: Simulator, tmp_path: Path
 ) -> None:
     url = f"http://127.0.0.1:{closed_port()}"
-    service = create_service(EAST, endpoint_url=url, credentials=CREDENTIALS, read_timeout=2.0)
+    service = service_at(url, read_timeout=2.0)
     rig = make_rig(sim, tmp_path, services=[service])
     app = rig.app
     async with app.run_test(size=(120, 36)) as pilot:
@@ -132,6 +131,7 @@ async def test_all_read_the_inbox_lists_the_approval_and_no_warning(
     assert not rig.unexpected()
 
 
+@pytest.mark.slow
 async def test_under_heavy_throttling_the_inbox_shows_the_approval_or_says_what_is_not_read(
     sim: Simulator, tmp_path: Path
 ) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.apps import EAST, all_loaded
 from tests.support.rig import Rig, drive, make_rig, open_pipeline
-from tests.support.wait import flat_text
+from tests.support.wait import flat_text, wait_until
 from tui.sim import Simulator
 from tui.ui.screens.execution import ExecutionScreen
 from tui.ui.screens.history import HistoryScreen
@@ -46,9 +46,8 @@ async def test_denied_get_pipeline_execution_is_named_in_the_panel_and_the_graph
         screen = await open_pipeline(pilot, rig, PIPELINE)
         missing = "access denied: missing codepipeline:GetPipelineExecution"
         await drive(pilot, rig, lambda: missing in (screen.execution_note or ""), every=0.5)
-        await pilot.pause()
+        await wait_until(pilot, lambda: missing in flat_text(app))
         text = flat_text(app)
-        assert missing in text
         definition = app.store.definition(EAST, PIPELINE)
         assert definition is not None and len(screen.graph.boxes) == len(definition.stages)
         assert "… loading state" not in text  # the state came: the graph is drawn

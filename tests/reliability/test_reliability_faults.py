@@ -82,6 +82,7 @@ async def load(pilot: Pilot[Any], rig: Rig) -> None:
     ],
     ids=["throttling", "5xx", "dropped-connections", "latency-spike"],
 )
+@pytest.mark.slow
 async def test_a_fault_marks_the_data_stale_and_it_recovers_within_one_poll_cycle(
     sim: Simulator, tmp_path: Path, spec: str, reason: str, read_timeout: float
 ) -> None:
@@ -221,6 +222,7 @@ def busiest_window(samples: list[tuple[float, int]], window: float) -> int:
     return most
 
 
+@pytest.mark.slow
 async def test_soak_under_throttling_5xx_and_latency(
     sim: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

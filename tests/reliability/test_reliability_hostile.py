@@ -166,6 +166,7 @@ async def _wait_for(pilot: Pilot[Any], rig: Rig, kind: type[Any]) -> Any:
     return rig.app.screen
 
 
+@pytest.mark.slow
 async def test_the_same_hostile_corpus_through_every_screen(sim: Simulator, rig: Rig) -> None:
     build_id = seed_hostile_world(sim)
     app = rig.app

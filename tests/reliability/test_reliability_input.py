@@ -19,7 +19,7 @@ from tests.support.apps import all_loaded
 from tests.support.aws import isolate_aws_env
 from tests.support.rig import drive, make_rig
 from tests.support.sim import demo_simulator
-from tests.support.wait import flat_text
+from tests.support.wait import flat_text, wait_until
 from tui import cli
 from tui.aws.session import SessionPool
 from tui.core.config import Config
@@ -135,7 +135,7 @@ async def test_a_terminal_too_small_shows_what_it_needs_and_the_layout_returns(
     app = rig.app
     async with app.run_test(size=(52, 14)) as pilot:
         await drive(pilot, rig, lambda: isinstance(app.screen, TooSmallScreen), every=0.5)
-        await pilot.pause()
+        await wait_until(pilot, lambda: "terminal too small: 52×14" in flat_text(app))
         assert "terminal too small: 52×14, need at least 60×16" in flat_text(app)
         await pilot.press("question_mark")  # nothing opens over the message
         await pilot.pause()
@@ -155,7 +155,7 @@ async def test_a_terminal_too_small_shows_what_it_needs_and_the_layout_returns(
         pipeline = app.screen
         await pilot.resize_terminal(59, 30)
         await drive(pilot, rig, lambda: isinstance(app.screen, TooSmallScreen), every=0.5)
-        await pilot.pause()
+        await wait_until(pilot, lambda: "terminal too small: 59×30" in flat_text(app))
         assert "terminal too small: 59×30, need at least 60×16" in flat_text(app)
         await pilot.resize_terminal(60, 16)
         await drive(pilot, rig, lambda: app.screen is pipeline, every=0.5)

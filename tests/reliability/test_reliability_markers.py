@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support.apps import EAST, all_loaded
 from tests.support.rig import Rig, drive, make_rig, open_pipeline
 from tests.support.wait import flat_text
@@ -106,6 +108,7 @@ async def test_history_shows_no_loading_marker_under_its_error_and_recovers(
     assert not rig.unexpected()
 
 
+@pytest.mark.slow
 async def test_pipeline_graph_says_the_definition_could_not_be_read_rather_than_loading(
     sim: Simulator, tmp_path: Path
 ) -> None:

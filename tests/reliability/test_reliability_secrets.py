@@ -58,6 +58,7 @@ async def _approve(pilot: Pilot[Any], rig: Rig, summary: str) -> None:
     await pilot.click("#choice-approve")
 
 
+@pytest.mark.slow
 async def test_no_secret_reaches_the_audit_log_a_screenshot_a_notice_or_a_log(
     sim: Simulator, tmp_path: Path, debug_log: Path
 ) -> None:

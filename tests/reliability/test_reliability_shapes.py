@@ -14,13 +14,12 @@ from typing import Any
 
 import pytest
 
-from tests.support.apps import EAST
+from tests.support.apps import EAST, service_at
 from tests.support.rig import drive, make_rig
 from tests.support.shapegen import GeneratedEndpoint, ShapeGen, parse
 from tests.support.wait import flat_text
 from tui.app.application import CptuiApp
-from tui.aws import convert, create_service
-from tui.aws.client import AwsPipelineService
+from tui.aws import convert
 from tui.core.model import Status
 from tui.core.pipeline_rows import trigger_text
 from tui.core.store import Store, approvals_from_state
@@ -111,6 +110,7 @@ def all_rows_loaded(app: CptuiApp, count: int) -> bool:
 
 
 @pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.slow
 async def test_the_app_renders_generated_responses(
     seed: int, tmp_path: Path, sim: Simulator
 ) -> None:
@@ -119,9 +119,7 @@ async def test_the_app_renders_generated_responses(
     served = GeneratedEndpoint(seed=seed, history=2000)
     await served.start()
     try:
-        service: AwsPipelineService = create_service(
-            EAST, endpoint_url=served.url, credentials=("AKID123456789012", "x", None)
-        )
+        service = service_at(served.url)
         rig = make_rig(sim, tmp_path, services=[service], tps=40, burst=40)
         app = rig.app
         async with app.run_test(size=(120, 36)) as pilot:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support.apps import EAST
 from tests.support.rig import Rig, drive, make_rig, open_pipeline, step
 from tests.support.wait import flat_text
@@ -29,6 +31,7 @@ def told(rig: Rig) -> list[str]:
     return [message for message, *_ in rig.notices if SAYS in message]
 
 
+@pytest.mark.slow
 async def test_an_operation_the_endpoint_lacks_rests_for_minutes_and_is_named_once(
     sim: Simulator, tmp_path: Path
 ) -> None:
@@ -64,6 +67,7 @@ async def test_an_operation_the_endpoint_lacks_rests_for_minutes_and_is_named_on
     assert not rig.unexpected()
 
 
+@pytest.mark.slow
 async def test_the_pipeline_screen_says_the_state_is_not_available_rather_than_loading(
     sim: Simulator, tmp_path: Path
 ) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from tests.support.apps import sim_services
 from tests.support.sim import aio_client
-from tui.aws.client import AwsPipelineService, create_service
+from tui.aws.client import AwsPipelineService
 from tui.aws.errors import AccessDenied, Conflict
 from tui.core.model import Target
 from tui.events import admin
@@ -142,18 +142,10 @@ async def test_teardown_removes_exactly_what_setup_made(sim: Simulator, service:
         )
 
 
-async def test_denied_sqs_call_names_the_iam_action(sim: Simulator) -> None:
-    sim_faults = Simulator(scenario="demo", seed=7, faults="deny=ReceiveMessage")
-    await sim_faults.start()
-    svc = create_service(
-        Target(region="us-east-1"), endpoint_url=sim_faults.url, credentials=(f"AKID{ACCOUNT}", "x", None)
-    )
-    try:
-        url = (await svc.aws_call("sqs", "CreateQueue", mutation=True, QueueName="q"))["QueueUrl"]
-        with pytest.raises(AccessDenied) as info:
-            await svc.aws_call("sqs", "ReceiveMessage", QueueUrl=url, WaitTimeSeconds=0)
-        assert info.value.missing_action == "sqs:ReceiveMessage"
-        assert "sqs:ReceiveMessage" in str(info.value)
-    finally:
-        await svc.close()
-        await sim_faults.stop()
+async def test_denied_sqs_call_names_the_iam_action(sim: Simulator, service: AwsPipelineService) -> None:
+    sim.set_faults("deny=ReceiveMessage")
+    url = (await service.aws_call("sqs", "CreateQueue", mutation=True, QueueName="q"))["QueueUrl"]
+    with pytest.raises(AccessDenied) as info:
+        await service.aws_call("sqs", "ReceiveMessage", QueueUrl=url, WaitTimeSeconds=0)
+    assert info.value.missing_action == "sqs:ReceiveMessage"
+    assert "sqs:ReceiveMessage" in str(info.value)

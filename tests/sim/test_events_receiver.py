@@ -10,7 +10,7 @@ import pytest
 
 from tests.support.apps import sim_services
 from tests.support.wait import poll_until
-from tui.aws.client import AwsPipelineService, create_service
+from tui.aws.client import AwsPipelineService
 from tui.core.model import Target
 from tui.events.consumer import PipelineEvent
 from tui.events.receiver import REASON_DENIED, REASON_MISSING, Receiver
@@ -66,40 +66,31 @@ async def test_messages_held_at_exit_are_released(sim: Simulator, service: AwsPi
     assert sum(m.visible_at <= now for m in q.messages.values()) >= held  # visible again at once
 
 
-async def test_a_deleted_queue_is_reported(sim: Simulator, service: AwsPipelineService) -> None:
-    queue = sim.setup_event_queue()
-    await service.aws_call("sqs", "DeleteQueue", mutation=True, QueueUrl=queue.url)
+async def reported(service: AwsPipelineService, url: str) -> list[tuple[bool, str | None]]:
+    """What a receiver on ``url`` reports first (it then waits a minute before trying again)."""
     states: list[tuple[bool, str | None]] = []
     receiver = Receiver(
-        service, queue.url, lambda e: None, lambda ok, why: states.append((ok, why)), retry_after=60
+        service, url, lambda e: None, lambda ok, why: states.append((ok, why)), retry_after=60
     )
     task = asyncio.create_task(receiver.run())
     await poll_until(lambda: bool(states))
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
-    assert states == [(False, REASON_MISSING)]
+    return states
 
 
-async def test_denied_receive_is_reported_with_the_action() -> None:
-    sim = Simulator(scenario="demo", seed=7, faults="deny=ReceiveMessage")
-    await sim.start()
-    svc = create_service(
-        Target(region="us-east-1"), endpoint_url=sim.url, credentials=(f"AKID{ACCOUNT}", "x", None)
-    )
-    try:
-        queue = sim.setup_event_queue()
-        states: list[tuple[bool, str | None]] = []
-        receiver = Receiver(
-            svc, queue.url, lambda e: None, lambda ok, why: states.append((ok, why)), retry_after=60
-        )
-        task = asyncio.create_task(receiver.run())
-        await poll_until(lambda: bool(states))
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        assert states == [(False, REASON_DENIED)]
-    finally:
-        await svc.close()
-        await sim.stop()
+async def test_a_deleted_queue_is_reported(sim: Simulator, service: AwsPipelineService) -> None:
+    queue = sim.setup_event_queue()
+    await service.aws_call("sqs", "DeleteQueue", mutation=True, QueueUrl=queue.url)
+    assert await reported(service, queue.url) == [(False, REASON_MISSING)]
+
+
+async def test_denied_receive_is_reported_with_the_action(
+    sim: Simulator, service: AwsPipelineService
+) -> None:
+    sim.set_faults("deny=ReceiveMessage")
+    queue = sim.setup_event_queue()
+    assert await reported(service, queue.url) == [(False, REASON_DENIED)]
 
 
 async def test_a_batch_is_deleted_after_its_confirmation_and_released_if_it_never_comes(

@@ -17,19 +17,12 @@ import pytest
 from tests.support.apps import sim_services
 from tests.support.aws import DEMO_CREDENTIALS, isolate_aws_env
 from tests.support.wait import poll_until
-from tui.aws import create_service
 from tui.aws.client import AwsPipelineService
 from tui.aws.errors import AccessDenied
 from tui.aws.service import PipelineService
-from tui.core.logtail import (
-    LogFollower,
-    LogsUnavailable,
-    SeamDedupe,
-    TailMode,
-    build_id_for_action,
-    event_lines,
-    log_group_arn,
-)
+from tui.core.action_build import build_id_for_action
+from tui.core.logmerge import SeamDedupe, event_lines
+from tui.core.logtail import LogFollower, LogsUnavailable, TailMode, log_group_arn
 from tui.core.model import Build, BuildLogs, BuildStatus, LogEvent, LogPage, Target
 from tui.sim import ManualClock, Simulator
 
@@ -300,7 +293,7 @@ async def test_live_tail_failure_falls_back_to_polling(sim: Simulator, service: 
 
 async def test_throttling_backs_off_and_carries_on(sim: Simulator) -> None:
     # One attempt per call: botocore's own retries (real sleeps) would hide the follower's back-off.
-    service = create_service(TARGET, endpoint_url=sim.url, credentials=DEMO_CREDENTIALS, max_attempts=1)
+    (service,) = sim_services(sim, [TARGET], credentials=DEMO_CREDENTIALS, max_attempts=1)
     sim.set_faults("throttle=0.3@GetLogEvents+BatchGetBuilds")
     notices: list[str] = []
     advance = sim_sleep(sim)
@@ -313,16 +306,13 @@ async def test_throttling_backs_off_and_carries_on(sim: Simulator) -> None:
         Recorder(service), finished_build(sim, "SUCCEEDED"), region="us-east-1", page_limit=20,
         sleep=wait, clock=sim_time(sim),
     )  # fmt: skip
-    try:
-        lines, _ = await drain(log)
-        assert sim.fault_counts["throttle"] > 0
-        assert any(n.startswith("throttled on") and "retrying in" in n for n in notices)
-        assert log.notice is None
-        sim.set_faults("")
-        assert log.build is not None
-        assert lines == await full_log(service, log.build)
-    finally:
-        await service.close()
+    lines, _ = await drain(log)
+    assert sim.fault_counts["throttle"] > 0
+    assert any(n.startswith("throttled on") and "retrying in" in n for n in notices)
+    assert log.notice is None
+    sim.set_faults("")
+    assert log.build is not None
+    assert lines == await full_log(service, log.build)
 
 
 async def test_unknown_build_and_expired_stream_say_why_with_a_link(
@@ -379,6 +369,7 @@ def test_the_follower_and_the_line_ring_do_not_import_textual() -> None:
     import subprocess
     import sys
 
-    code = "import sys, tui.core.logtail, tui.core.logbuffer; print('textual' in sys.modules)"
+    modules = "tui.core.logtail, tui.core.logmerge, tui.core.action_build, tui.core.logbuffer"
+    code = f"import sys, {modules}; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

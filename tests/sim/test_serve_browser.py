@@ -26,6 +26,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@pytest.mark.slow
 def test_demo_in_headless_chromium(tmp_path: Path) -> None:
     assert CHROMIUM is not None
     env = {**child_environment(os.environ), "XDG_CONFIG_HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)}

@@ -44,6 +44,7 @@ def aws(sim_process: str, tmp_path: Path) -> Iterator[Cli]:
 
 
 @needs_aws_cli
+@pytest.mark.slow
 def test_aws_cli_lists_reads_and_approves(aws: Cli) -> None:
     names = [p["name"] for p in aws("codepipeline", "list-pipelines")["pipelines"]]
     assert "payments-api-prod" in names and len(names) >= 8
@@ -69,6 +70,7 @@ def test_aws_cli_lists_reads_and_approves(aws: Cli) -> None:
 
 
 @needs_aws_cli
+@pytest.mark.slow
 def test_aws_cli_edits_deletes_and_overrides(aws: Cli, tmp_path: Path) -> None:
     """get-pipeline -> edit the JSON (metadata dropped) -> update-pipeline, both ways the CLI
     takes it; a refused edit; tags; rule executions; overriding the blocked entry condition;

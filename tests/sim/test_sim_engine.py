@@ -96,6 +96,7 @@ async def test_failed_stage_retries_once_and_only_when_latest(sim: Simulator) ->
         assert p.executions[newer].stages["Test"].actions["Unit-Tests"].status == "InProgress"
 
 
+@pytest.mark.slow
 async def test_approval_token_is_single_use(sim: Simulator) -> None:
     approval = sim.engine.world().pending_approvals()[0]
     async with aio_client(sim, "codepipeline") as cp:
@@ -290,6 +291,7 @@ async def test_rollback_creates_a_rollback_execution(sim: Simulator) -> None:
             )
 
 
+@pytest.mark.slow
 async def test_stop_and_wait_then_abandon(sim: Simulator) -> None:
     p = sim.engine.world().pipelines["auth-service"]
     running = next(e for e in p.newest_first() if e.status == "InProgress")
@@ -359,6 +361,7 @@ async def test_the_demo_keeps_moving(sim: Simulator) -> None:
     )
 
 
+@pytest.mark.slow
 async def test_other_accounts_and_regions_have_their_own_worlds(sim: Simulator) -> None:
     async with (
         aio_client(sim, "codepipeline", region="us-west-2") as west,
@@ -383,6 +386,7 @@ async def _snapshot(sim: Simulator) -> str:
     return json.dumps(out, default=str, sort_keys=True)
 
 
+@pytest.mark.slow
 async def test_same_seed_and_clock_steps_give_the_same_world() -> None:
     snapshots = []
     for seed in (7, 7, 8):

@@ -364,6 +364,7 @@ async def test_no_delivery_to_a_queue_encrypted_with_the_aws_managed_key(sim: Si
     assert sim.event_metrics[made.rule_arn]["FailedInvocations"] > 0
 
 
+@pytest.mark.slow
 async def test_stop_and_retry_publish_their_states(sim: Simulator) -> None:
     made = sim.setup_event_queue()
     failed = sim.engine.world().retryable_failures()[0]

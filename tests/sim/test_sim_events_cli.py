@@ -23,6 +23,7 @@ def aws(threaded_sim: Simulator, tmp_path: Path) -> Iterator[Cli]:
     cli.close()
 
 
+@pytest.mark.slow
 def test_sqs_with_the_cli(aws: Cli) -> None:
     url = aws(
         "sqs",

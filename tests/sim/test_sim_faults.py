@@ -103,6 +103,7 @@ async def test_tps_quota_throttles_beyond_the_bucket(sim: Simulator) -> None:
     assert "Rate exceeded" in outcomes and sim.fault_counts["tps"] >= 1
 
 
+@pytest.mark.slow
 async def test_scopes_by_operation_and_account(sim: Simulator) -> None:
     sim.set_faults("throttle=1@GetPipelineState,account=210987654321")
     async with (

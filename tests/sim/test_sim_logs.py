@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.sim import aio_client, demo_simulator
+from tests.support.sim import aio_client
 from tui.sim import Simulator
 from tui.sim.world.builds import Build
 
@@ -16,6 +16,7 @@ def _running(sim: Simulator, project: str) -> Build:
     return next(b for b in sim.engine.world().running_builds() if b.project == project)
 
 
+@pytest.mark.slow
 async def test_follow_a_running_build_with_forward_tokens(sim: Simulator) -> None:
     build = _running(sim, "auth-service-build")
     args = {"logGroupName": build.log_group, "logStreamName": build.log_stream}
@@ -64,36 +65,30 @@ async def test_read_backwards_from_the_tail(sim: Simulator) -> None:
             await logs.get_log_events(logGroupName=done.log_group, logStreamName="no-such-stream")
 
 
-async def test_firehose_pages_are_capped_and_filter_paginates() -> None:
-    sim = demo_simulator(log_rate=3000)
-    await sim.start()
-    try:
-        train = _running(sim, "ml-train")
-        args = {"logGroupName": train.log_group, "logStreamName": train.log_stream}
-        async with aio_client(sim, "logs") as logs:
-            page = await logs.get_log_events(**args, startFromHead=True)
-            size = sum(len(e["message"].encode()) + 26 for e in page["events"])
-            assert len(page["events"]) < 10_000 and 1_048_576 - 500 < size <= 1_048_576  # the 1 MB cap
-            small = await logs.get_log_events(**args, startFromHead=True, limit=100)
-            assert len(small["events"]) == 100
-            found = await logs.filter_log_events(
-                logGroupName=train.log_group, filterPattern="epoch", limit=50
-            )
-            assert len(found["events"]) == 50 and found["nextToken"]
-            again = await logs.filter_log_events(
-                logGroupName=train.log_group, filterPattern="epoch", limit=50, nextToken=found["nextToken"]
-            )
-            assert again["events"][0]["timestamp"] >= found["events"][-1]["timestamp"]
-            assert {e["eventId"] for e in found["events"]}.isdisjoint(e["eventId"] for e in again["events"])
-            none = await logs.filter_log_events(
-                logGroupName=train.log_group,
-                filterPattern="-epoch -Container",
-                logStreamNames=[train.log_stream],
-                limit=20,
-            )
-            assert all("epoch" not in e["message"] for e in none["events"])
-    finally:
-        await sim.stop()
+@pytest.mark.simulator(log_rate=3000)
+async def test_firehose_pages_are_capped_and_filter_paginates(sim: Simulator) -> None:
+    train = _running(sim, "ml-train")
+    args = {"logGroupName": train.log_group, "logStreamName": train.log_stream}
+    async with aio_client(sim, "logs") as logs:
+        page = await logs.get_log_events(**args, startFromHead=True)
+        size = sum(len(e["message"].encode()) + 26 for e in page["events"])
+        assert len(page["events"]) < 10_000 and 1_048_576 - 500 < size <= 1_048_576  # the 1 MB cap
+        small = await logs.get_log_events(**args, startFromHead=True, limit=100)
+        assert len(small["events"]) == 100
+        found = await logs.filter_log_events(logGroupName=train.log_group, filterPattern="epoch", limit=50)
+        assert len(found["events"]) == 50 and found["nextToken"]
+        again = await logs.filter_log_events(
+            logGroupName=train.log_group, filterPattern="epoch", limit=50, nextToken=found["nextToken"]
+        )
+        assert again["events"][0]["timestamp"] >= found["events"][-1]["timestamp"]
+        assert {e["eventId"] for e in found["events"]}.isdisjoint(e["eventId"] for e in again["events"])
+        none = await logs.filter_log_events(
+            logGroupName=train.log_group,
+            filterPattern="-epoch -Container",
+            logStreamNames=[train.log_stream],
+            limit=20,
+        )
+        assert all("epoch" not in e["message"] for e in none["events"])
 
 
 async def _next(stream: Any) -> dict[str, Any]:
@@ -122,22 +117,19 @@ async def test_live_tail_starts_then_pushes_one_update_per_second(sim: Simulator
         response["responseStream"].close()
 
 
-async def test_live_tail_samples_a_firehose() -> None:
-    sim = demo_simulator(log_rate=3000)
-    await sim.start()
-    try:
-        train = _running(sim, "ml-train")
-        async with aio_client(sim, "logs") as logs:
-            response = await logs.start_live_tail(logGroupIdentifiers=[train.log_group])
-            events = response["responseStream"].__aiter__()
-            await _next(events)
-            sim.clock.advance(1)
-            update = (await _next(events))["sessionUpdate"]
-            assert update["sessionMetadata"]["sampled"] is True
-            assert len(update["sessionResults"]) == 500
-            response["responseStream"].close()
-    finally:
-        await sim.stop()
+@pytest.mark.slow
+@pytest.mark.simulator(log_rate=3000)
+async def test_live_tail_samples_a_firehose(sim: Simulator) -> None:
+    train = _running(sim, "ml-train")
+    async with aio_client(sim, "logs") as logs:
+        response = await logs.start_live_tail(logGroupIdentifiers=[train.log_group])
+        events = response["responseStream"].__aiter__()
+        await _next(events)
+        sim.clock.advance(1)
+        update = (await _next(events))["sessionUpdate"]
+        assert update["sessionMetadata"]["sampled"] is True
+        assert len(update["sessionResults"]) == 500
+        response["responseStream"].close()
 
 
 async def test_live_tail_times_out_after_three_hours(sim: Simulator) -> None:

@@ -155,6 +155,7 @@ async def test_update_pipeline_validation(sim: Simulator, change: Any, code: str
         assert (await _decl(cp, "docs-site"))["version"] == version
 
 
+@pytest.mark.slow
 async def test_variable_names_are_unique(sim: Simulator) -> None:
     async with aio_client(sim, "codepipeline") as cp:
         decl = await _decl(cp, "payments-api-prod")
@@ -230,6 +231,7 @@ def _stage(state: dict[str, Any], name: str) -> dict[str, Any]:
     return found
 
 
+@pytest.mark.slow
 async def test_entry_condition_fail_fails_the_stage(sim: Simulator) -> None:
     async with aio_client(sim, "codepipeline") as cp:
         check = _rule(
@@ -351,6 +353,7 @@ async def test_blocking_window_override_lets_the_stage_proceed(sim: Simulator) -
         assert rules["ruleExecutionDetails"][0]["updatedBy"].endswith(":assumed-role/cptui-operator/cptui")
 
 
+@pytest.mark.slow
 async def test_on_success_alarm_fails_the_stage(sim: Simulator) -> None:
     async with aio_client(sim, "codepipeline") as cp:
         decl = await _decl(cp, "auth-service")

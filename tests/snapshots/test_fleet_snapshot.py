@@ -19,7 +19,7 @@ def test_fleet_grouped_120x36(snap_compare: Any, threaded_sim: Simulator, tmp_pa
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await wait_fleet(pilot, app)
-        await wait_until(pilot, lambda: SHARED_ACCOUNT in app.fleet.aliases)
+        await wait_until(pilot, lambda: SHARED_ACCOUNT in app.targets_view.aliases)
         await pilot.press("g")
         screen = app.screen
         assert isinstance(screen, PipelinesScreen)

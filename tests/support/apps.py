@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.widgets import Button
 
 from tests.support.notices import record_notices, told
 from tests.support.outcomes import record_results, results
@@ -37,6 +38,7 @@ from tui.ui.screens.pipeline import PipelineScreen
 from tui.ui.screens.pipelines import PipelinesScreen
 
 Credentials = tuple[str, str, str | None]
+S = TypeVar("S", bound=Screen[Any])
 
 EAST = Target(region="us-east-1")
 WEST = Target(region="us-west-2")
@@ -62,6 +64,13 @@ MUTATIONS = (
     "OverrideStageCondition",
 )
 
+
+
+def mutations_sent(sim: Simulator) -> int:
+    """How many mutating calls reached ``sim``."""
+    return sum(sim.calls[op] for op in MUTATIONS)
+
+
 _OPEN: list[AwsPipelineService] = []  # services sim_app made, closed after each test
 
 
@@ -77,13 +86,22 @@ def sim_services(
 
     ``fleet``: each target with its demo keys (its account); ``options`` go to ``create_service``.
     """
-    made = [
-        create_service(
-            t, endpoint_url=sim.url, credentials=demo_credentials(t) if fleet else credentials, **options
-        )
+    return [
+        service_at(sim.url, t, credentials=demo_credentials(t) if fleet else credentials, **options)
         for t in targets
     ]
-    _OPEN.extend(made)
+
+
+def service_at(
+    url: str, target: Target = EAST, *, credentials: Credentials | None = CREDENTIALS, **options: Any
+) -> AwsPipelineService:
+    """A service for ``target`` at the endpoint ``url`` (closed after the test); ``options`` go to
+    ``create_service``."""
+    # On a loaded machine the test's loop (which also serves the simulator) can stall for seconds;
+    # a connection is not refused for that (a test of timeouts sets its own).
+    options.setdefault("connect_timeout", 30.0)
+    made = create_service(target, endpoint_url=url, credentials=credentials, **options)
+    _OPEN.append(made)
     return made
 
 
@@ -257,6 +275,26 @@ async def wait_for_screen(pilot: Pilot[Any], app: CptuiApp, kind: type[Screen[An
     return app.screen
 
 
+async def open_dialog(
+    pilot: Pilot[Any], app: CptuiApp, key: str, kind: type[S], *where: Any, **options: Any
+) -> S:
+    """Open a pipeline's screen (``where`` and ``options`` as for ``open_pipeline``: name, stage,
+    action), press ``key`` and wait for its ``kind`` dialog."""
+    await open_pipeline(pilot, app, *where, **options)
+    await pilot.press(key)
+    dialog: S = await wait_for_screen(pilot, app, kind)
+    return dialog
+
+
+async def press_confirm(pilot: Pilot[Any], app: CptuiApp, count: int = 1) -> ActionResult:
+    """Click the dialog's confirm button, once it is enabled (typing a name enables it a frame
+    later), and wait until ``count`` operator results are in; the last."""
+    button = app.screen.query_one("#choice-confirm", Button)
+    await wait_until(pilot, lambda: not button.disabled)
+    await pilot.click("#choice-confirm")
+    return await wait_for_result(pilot, app, count)
+
+
 async def wait_for_result(pilot: Pilot[Any], app: CptuiApp, count: int = 1) -> ActionResult:
     """Wait until ``count`` operator results are in, and return the last."""
     found = results(app)
@@ -270,17 +308,15 @@ def operator_notices(app: CptuiApp) -> str:
 
 
 def capture_writes(app: CptuiApp) -> list[str]:
-    """Everything the app writes to its terminal driver from now on (bell, OSC sequences)."""
+    """Everything the app writes to its terminal from now on (bell, OSC sequences)."""
     written: list[str] = []
-    driver = app._driver
-    assert driver is not None
-    original = driver.write
+    original = app.write_to_terminal
 
     def write(data: str) -> None:
         written.append(data)
         original(data)
 
-    driver.write = write  # type: ignore[method-assign]
+    app.write_to_terminal = write  # type: ignore[method-assign]
     return written
 
 

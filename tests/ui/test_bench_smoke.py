@@ -8,12 +8,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 if str(BENCH) not in sys.path:
     sys.path.insert(0, str(BENCH))
 
 import polling  # noqa: E402
-import pytest  # noqa: E402
 import report  # noqa: E402
 
 from tests.support.apps import sim_app  # noqa: E402
@@ -114,6 +115,7 @@ def test_the_screen_is_read_as_a_person_sees_it() -> None:
     assert not startup.screen_milestones([" " * 10] * 3)["frame"]
 
 
+@pytest.mark.slow
 async def test_push_and_polling_report_calls_and_change_to_screen() -> None:
     import push
 

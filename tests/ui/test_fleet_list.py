@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from tests.support.apps import PIPELINES, PROD_EAST, PROD_WEST, SHARED, SHARED_ACCOUNT, sim_app, wait_fleet
+from tests.support.apps import (
+    PIPELINES,
+    PROD_EAST,
+    PROD_WEST,
+    SHARED,
+    SHARED_ACCOUNT,
+    sim_app,
+    wait_fleet,
+    wait_for_screen,
+)
 from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.core.fleet_rows import group_key
 from tui.sim import Simulator
@@ -31,13 +40,13 @@ async def test_every_target_is_listed_with_where_it_lives(sim: Simulator, tmp_pa
         await wait_until(pilot, lambda: len(screen.shown_rows()) == sum(PIPELINES.values()))
         by_target = {t.key: sum(1 for r in screen.shown_rows() if r.target == t) for t in app.targets}
         assert by_target == PIPELINES
-        await wait_until(pilot, lambda: SHARED_ACCOUNT in app.fleet.aliases)
+        await wait_until(pilot, lambda: SHARED_ACCOUNT in app.targets_view.aliases)
         text = await wait_for_text(pilot, "3 targets", "shared/us-east-1")
         assert "3 targets" in text and "Profile/region" in text
         for label in ("prod/us-east-1", "prod/us-west-2", "shared/us-east-1"):
             assert label in text
         assert "payments-api-shared" in text and "payments-api-dr" in text
-        assert app.fleet.aliases == {SHARED_ACCOUNT: "acme-shared"}  # the other account has none
+        assert app.targets_view.aliases == {SHARED_ACCOUNT: "acme-shared"}  # the other account has none
 
 
 async def test_g_groups_rows_under_a_header_per_target(sim: Simulator, tmp_path: Path) -> None:
@@ -116,14 +125,12 @@ async def test_the_picker_switches_between_one_target_and_all(sim: Simulator, tm
         await wait_fleet(pilot, app)
         screen = pipelines(app)
         await pilot.press("P")
-        await wait_until(pilot, lambda: isinstance(app.screen, TargetPicker))
-        picker = app.screen
-        assert isinstance(picker, TargetPicker)
+        picker = await wait_for_screen(pilot, app, TargetPicker)
         labels = [e.label for e in picker.entries]
         assert labels[:4] == ["All targets (3)", "prod/us-east-1", "prod/us-west-2", "shared/us-east-1"]
         assert "add profile demo-prod …" in labels and "add profile demo-shared …" in labels
         await pilot.press("down", "down", "down", "enter")
-        await wait_until(pilot, lambda: app.screen is screen and app.fleet.view == SHARED)
+        await wait_until(pilot, lambda: app.screen is screen and app.targets_view.view == SHARED)
         await wait_until(pilot, lambda: {r.target for r in screen.shown_rows()} == {SHARED})
         assert len(screen.shown_rows()) == PIPELINES[SHARED.key]
         await wait_until(pilot, lambda: "acme-shared" in screen_text(app))
@@ -134,7 +141,7 @@ async def test_the_picker_switches_between_one_target_and_all(sim: Simulator, tm
         (show_all,) = [c for title, c, _ in target_commands(app) if title == "target: show all targets"]
         show_all()
         await wait_until(pilot, lambda: len(screen.shown_rows()) == sum(PIPELINES.values()))
-        assert app.fleet.view is None
+        assert app.targets_view.view is None
         await wait_for_text(pilot, "3 targets")
         titles = [title for title, _, _ in target_commands(app)]
         assert "target: switch to prod/us-west-2" in titles and "target: add profile demo-shared …" in titles
@@ -146,9 +153,7 @@ async def test_a_profile_is_added_in_a_region_at_runtime(sim: Simulator, tmp_pat
         await wait_fleet(pilot, app)
         screen = pipelines(app)
         await pilot.press("P")
-        await wait_until(pilot, lambda: isinstance(app.screen, TargetPicker))
-        picker = app.screen
-        assert isinstance(picker, TargetPicker)
+        picker = await wait_for_screen(pilot, app, TargetPicker)
         index = [e.label for e in picker.entries].index("add profile demo-shared …")
         await pilot.press(*["down"] * index, "enter")
         region = picker.query_one("#picker-region", Input)
@@ -163,7 +168,7 @@ async def test_a_profile_is_added_in_a_region_at_runtime(sim: Simulator, tmp_pat
         await wait_until(pilot, lambda: app.screen is screen and len(app.targets) == 2)
         added = app.targets[1]
         assert (added.profile, added.region) == ("demo-shared", "us-east-1")
-        assert app.fleet.view == added
+        assert app.targets_view.view == added
         # Its own service, polled from now on: the second account's pipelines arrive.
         await wait_until(pilot, lambda: len(screen.shown_rows()) == PIPELINES[SHARED.key], timeout=15)
         assert {r.name for r in screen.shown_rows()} >= {"payments-api-shared", "batch-reports-shared"}
@@ -171,9 +176,7 @@ async def test_a_profile_is_added_in_a_region_at_runtime(sim: Simulator, tmp_pat
         assert identity is not None and identity.account == SHARED_ACCOUNT
         # The same profile and region again is refused.
         await pilot.press("P")
-        await wait_until(pilot, lambda: isinstance(app.screen, TargetPicker))
-        again = app.screen
-        assert isinstance(again, TargetPicker)
+        again = await wait_for_screen(pilot, app, TargetPicker)
         again.ask_region("demo-shared")
         assert not again.add("us-east-1")
         await wait_until(pilot, lambda: "already a target" in screen_text(app))

@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 from textual.widgets import OptionList
 
-from tests.support.apps import open_pipeline, pipelines_screen, sim_app, wait_for_screen, wait_loaded
+from tests.support.apps import (
+    open_dialog,
+    open_pipeline,
+    pipelines_screen,
+    sim_app,
+    wait_for_screen,
+    wait_loaded,
+)
 from tests.support.wait import wait_until
 from tui.app.keymap import check_keymap, screen_bindings
 from tui.core.config import DEFAULT_KEYS, parse_config
@@ -106,9 +113,7 @@ async def test_ctrl_r_refreshes(sim: Simulator, tmp_path: Path, monkeypatch: pyt
 async def test_j_and_k_move_in_the_rollback_list_and_the_chooser(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "order-service", "Build")
-        await pilot.press("B")
-        dialog = await wait_for_screen(pilot, app, RollbackDialog)
+        dialog = await open_dialog(pilot, app, "B", RollbackDialog, "order-service", "Build")
         assert len(dialog.candidates) >= 2
         first = dialog.chosen
         options = dialog.query_one("#rollback-target", OptionList)

@@ -103,13 +103,13 @@ async def test_only_visible_lines_are_rendered() -> None:
     app = Harness()
     async with app.run_test(size=SIZE) as pilot:
         rendered: set[int] = set()
-        original = app.view._row_strip
+        original = app.view._paint.row
 
-        def spy(n: int, width: int, cursor: bool) -> Strip:
+        def spy(n: int, width: int, cursor: bool, timestamps: bool) -> Strip:
             rendered.add(n)
-            return original(n, width, cursor)
+            return original(n, width, cursor, timestamps)
 
-        app.view._row_strip = spy  # type: ignore[method-assign]
+        app.view._paint.row = spy  # type: ignore[method-assign]
         app.view.append(*numbered(0, 50_000))
         await pilot.pause()
         assert rendered  # something was drawn

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Button
 
-from tests.support.apps import open_pipeline, sim_app, wait_for_result, wait_for_screen
+from tests.support.apps import open_pipeline, press_confirm, sim_app, wait_for_screen
 from tests.support.sim import advance_until, aio_client
 from tests.support.wait import wait_for_text, wait_until
 from tui.core.actions import Outcome
@@ -53,6 +54,7 @@ async def held_at_deploy(sim: Simulator) -> str:
     return eid
 
 
+@pytest.mark.slow
 async def test_a_held_stage_says_so_and_override_goes_through_confirm_and_audit(
     sim: Simulator, tmp_path: Path
 ) -> None:
@@ -75,8 +77,7 @@ async def test_a_held_stage_says_so_and_override_goes_through_confirm_and_audit(
         dialog = await wait_for_screen(pilot, app, OverrideDialog)
         await wait_for_text(pilot, "Night-Window (DeploymentWindow)")
         assert f"execution {eid}" in dialog.describe()
-        await pilot.click("#choice-confirm")
-        result = await wait_for_result(pilot, app)
+        result = await press_confirm(pilot, app)
         assert result.outcome is Outcome.SUCCEEDED, result.message
     assert sim.calls["OverrideStageCondition"] == 1
     (line,) = AuditLog(tmp_path / "audit.jsonl").read()

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Input
 
-from tests.support.apps import EAST, open_pipeline, sim_app, wait_for_result, wait_for_screen
+from tests.support.apps import (
+    EAST,
+    open_dialog,
+    open_pipeline,
+    press_confirm,
+    sim_app,
+    wait_for_screen,
+)
 from tests.support.dialogs import audit, body_text, drawn
 from tests.support.sim import aio_client
 from tests.support.wait import wait_for_text, wait_until
@@ -24,15 +31,14 @@ async def _names(sim: Simulator) -> list[str]:
         return [p["name"] for p in (await cp.list_pipelines())["pipelines"]]
 
 
+@pytest.mark.slow
 async def test_delete_from_the_pipeline_screen_needs_the_name_and_the_row_goes(
     sim: Simulator, tmp_path: Path
 ) -> None:
     sim.engine.world().pipelines["docs-site"].tags["aws:cloudformation:stack-name"] = "docs-stack"
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "docs-site")
-        await pilot.press("D")
-        dialog = await wait_for_screen(pilot, app, DeleteDialog)
+        dialog = await open_dialog(pilot, app, "D", DeleteDialog, "docs-site")
         text = body_text(dialog)
         assert "its whole execution history" in text and "S3 artifact store are NOT deleted" in text
         assert "managed by CloudFormation stack docs-stack" in text
@@ -46,8 +52,7 @@ async def test_delete_from_the_pipeline_screen_needs_the_name_and_the_row_goes(
         assert confirm.disabled
         await pilot.press("e")
         await wait_until(pilot, lambda: not confirm.disabled)
-        await pilot.click("#choice-confirm")
-        result = await wait_for_result(pilot, app)
+        result = await press_confirm(pilot, app)
         assert result.outcome is Outcome.SUCCEEDED
         await wait_until(pilot, lambda: isinstance(app.screen, PipelinesScreen))  # its screen closed
         await wait_until(pilot, lambda: app.store.row(EAST, "docs-site") is None)
@@ -58,6 +63,7 @@ async def test_delete_from_the_pipeline_screen_needs_the_name_and_the_row_goes(
     assert line["params"]["cloudFormationStack"] == "docs-stack"
 
 
+@pytest.mark.slow
 async def test_delete_from_the_list(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -75,8 +81,7 @@ async def test_delete_from_the_list(sim: Simulator, tmp_path: Path) -> None:
         await pilot.press("D")
         dialog = await wait_for_screen(pilot, app, DeleteDialog)
         await pilot.press(*"auth-service")
-        await pilot.click("#choice-confirm")
-        result = await wait_for_result(pilot, app)
+        result = await press_confirm(pilot, app)
         assert result.ok
         await wait_until(pilot, lambda: not screen.table.has_row(key))
         assert dialog is not app.screen
@@ -84,6 +89,7 @@ async def test_delete_from_the_list(sim: Simulator, tmp_path: Path) -> None:
     assert "auth-service" not in await _names(sim)
 
 
+@pytest.mark.slow
 async def test_the_definition_screen_shows_searches_saves(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -113,9 +119,7 @@ async def test_at_80x24_the_delete_dialog_shows_its_name_field_and_buttons(
     sim.engine.world().pipelines["docs-site"].tags["aws:cloudformation:stack-name"] = "docs-stack"
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_pipeline(pilot, app, "docs-site")
-        await pilot.press("D")
-        dialog = await wait_for_screen(pilot, app, DeleteDialog)
+        dialog = await open_dialog(pilot, app, "D", DeleteDialog, "docs-site")
         await pilot.pause()
         for selector in ("#dialog-protected-name", "#choice-confirm", "#dialog-cancel-button"):
             widget = dialog.query_one(selector)

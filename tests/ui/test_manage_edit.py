@@ -10,12 +10,21 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+import textwrap
 from pathlib import Path
 
 import pytest
 from textual.widgets import Button, Input
 
-from tests.support.apps import EAST, open_pipeline, sim_app, wait_for_result, wait_for_screen
+from tests.support.apps import (
+    EAST,
+    open_dialog,
+    open_pipeline,
+    press_confirm,
+    sim_app,
+    wait_for_result,
+    wait_for_screen,
+)
 from tests.support.dialogs import audit, body_text, drawn
 from tests.support.sim import aio_client
 from tests.support.wait import wait_for_text, wait_until
@@ -31,8 +40,23 @@ def _edit_files_in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
 
-def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, name: str = "editor") -> Path:
-    """A scripted editor: ``body`` edits ``doc`` (the file's JSON, {"pipeline": …}) or ``text``."""
+def editor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, name: str = "editor", again: str | None = None
+) -> Path:
+    """A scripted editor: ``body`` edits ``doc`` (the file's JSON, {"pipeline": …}) or ``text``.
+
+    ``again``: what it does instead when it is opened a second time (to fix what the first made).
+    """
+    if again is not None:
+        body = (
+            "import os\n"
+            "text = None\n"
+            "if not os.path.exists(path + '.seen'):\n"
+            "    open(path + '.seen', 'w').close()\n"
+            + textwrap.indent(body, "    ")
+            + "\nelse:\n"
+            + textwrap.indent(again, "    ")
+        )
     script = tmp_path / f"{name}.py"
     script.write_text(
         "import json, sys\n"
@@ -71,8 +95,7 @@ async def test_edit_with_a_scripted_editor_applies_once_and_audits(
         assert str(session.path) in text
         assert not dialog.query("#dialog-protected-name")  # not protected, not CFN, nothing running
         assert isinstance(dialog.focused, Button) and not dialog.focused.has_class("dialog-choice")
-        await pilot.click("#choice-confirm")
-        result = await wait_for_result(pilot, app)
+        result = await press_confirm(pilot, app)
         assert result.outcome is Outcome.SUCCEEDED, result.message
         await wait_until(pilot, lambda: not session.path.exists())  # applied: the file goes
         await wait_until(
@@ -97,6 +120,7 @@ async def test_edit_with_a_scripted_editor_applies_once_and_audits(
     )
 
 
+@pytest.mark.slow
 async def test_a_local_error_is_located_and_the_edit_resumes(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -104,23 +128,12 @@ async def test_a_local_error_is_located_and_the_edit_resumes(
     editor(
         tmp_path,
         monkeypatch,
-        "import os\n"
-        "text = None\n"
-        "marker = path + '.seen'\n"
-        "acts = p['stages'][2]['actions']\n"
-        "if not os.path.exists(marker):\n"
-        "    open(marker, 'w').close()\n"
-        "    acts[1]['name'] = acts[0]['name']\n"
-        "    acts[0]['runOrder'] = 'first'\n"
-        "else:\n"
-        "    acts[1]['name'] = 'E2E'\n"
-        "    acts[0]['runOrder'] = 1\n",
+        "acts = p['stages'][2]['actions']\nacts[1]['name'] = acts[0]['name']\nacts[0]['runOrder'] = 'first'",
+        again="acts = p['stages'][2]['actions']\nacts[1]['name'] = 'E2E'\nacts[0]['runOrder'] = 1",
     )
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "web-frontend")
-        await pilot.press("E")
-        problems = await wait_for_screen(pilot, app, EditProblems)
+        problems = await open_dialog(pilot, app, "E", EditProblems, "web-frontend")
         text = body_text(problems)
         assert "2 problems in your edit of web-frontend" in text
         assert "action name 'Unit-Tests' is used twice in stage 'Test'" in text
@@ -142,6 +155,7 @@ async def test_a_local_error_is_located_and_the_edit_resumes(
     assert audit(tmp_path) == []
 
 
+@pytest.mark.slow
 async def test_an_aws_validation_error_is_shown_and_the_edit_resumes(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -149,24 +163,15 @@ async def test_an_aws_validation_error_is_shown_and_the_edit_resumes(
     editor(
         tmp_path,
         monkeypatch,
-        "import os\n"
-        "text = None\n"
-        "marker = path + '.seen'\n"
-        "act = p['stages'][2]['actions'][0]\n"
-        "if not os.path.exists(marker):\n"
-        "    open(marker, 'w').close()\n"
-        "    act['inputArtifacts'] = [{'name': 'NoSuchArtifact'}]\n"
-        "else:\n"
-        "    act['configuration']['ProjectName'] = 'fixed'\n"
-        "    act['inputArtifacts'] = [{'name': 'BuildArtifact'}]\n",
+        "p['stages'][2]['actions'][0]['inputArtifacts'] = [{'name': 'NoSuchArtifact'}]",
+        again="act = p['stages'][2]['actions'][0]\n"
+        "act['configuration']['ProjectName'] = 'fixed'\n"
+        "act['inputArtifacts'] = [{'name': 'BuildArtifact'}]",
     )
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "web-frontend")
-        await pilot.press("E")
-        dialog = await wait_for_screen(pilot, app, UpdateDialog)
-        await pilot.click("#choice-confirm")
-        result = await wait_for_result(pilot, app)
+        dialog = await open_dialog(pilot, app, "E", UpdateDialog, "web-frontend")
+        result = await press_confirm(pilot, app)
         assert result.outcome is Outcome.FAILED
         assert result.error is not None and result.error.code == "InvalidStructureException"
         await wait_for_text(pilot, "Not done:", "InvalidStructureException", "NoSuchArtifact")
@@ -185,23 +190,21 @@ async def test_an_aws_validation_error_is_shown_and_the_edit_resumes(
     assert [line["outcome"] for line in audit(tmp_path)] == ["failed", "succeeded"]
 
 
+@pytest.mark.slow
 async def test_a_version_change_meanwhile_refuses_and_shows_three_ways(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     editor(tmp_path, monkeypatch, BUMP_TIMEOUT)
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "web-frontend")
-        await pilot.press("E")
-        dialog = await wait_for_screen(pilot, app, UpdateDialog)
+        dialog = await open_dialog(pilot, app, "E", UpdateDialog, "web-frontend")
         # Someone else changes the pipeline while the dialog is open.
         async with aio_client(sim, "codepipeline") as cp:
             decl = (await cp.get_pipeline(name="web-frontend"))["pipeline"]
             decl["stages"][3]["actions"][0]["runOrder"] = 2
             await cp.update_pipeline(pipeline=decl)
         updates = sim.calls["UpdatePipeline"]
-        await pilot.click("#choice-confirm")
-        result = await wait_for_result(pilot, app)
+        result = await press_confirm(pilot, app)
         assert result.outcome is Outcome.FAILED and result.error is not None
         assert result.error.code == "PipelineVersionChanged"
         assert sim.calls["UpdatePipeline"] == updates  # nothing sent
@@ -221,6 +224,7 @@ async def test_a_version_change_meanwhile_refuses_and_shows_three_ways(
     assert line["outcome"] == "failed" and line["error_code"] == "PipelineVersionChanged"
 
 
+@pytest.mark.slow
 async def test_cloudformation_managed_needs_the_typed_name_and_says_why(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -229,9 +233,7 @@ async def test_cloudformation_managed_needs_the_typed_name_and_says_why(
     sim.engine.world().pipelines["web-frontend"].tags["aws:cloudformation:stack-name"] = "web-stack"
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "web-frontend")
-        await pilot.press("E")
-        dialog = await wait_for_screen(pilot, app, UpdateDialog)
+        dialog = await open_dialog(pilot, app, "E", UpdateDialog, "web-frontend")
         text = body_text(dialog)
         assert "managed by CloudFormation stack web-stack" in text and "drift" in text
         assert "(managed by CloudFormation)" in text
@@ -245,8 +247,7 @@ async def test_cloudformation_managed_needs_the_typed_name_and_says_why(
         await wait_until(pilot, lambda: not confirm.disabled)
         await pilot.press("enter")  # enter in the name field still does not send
         assert sim.calls["UpdatePipeline"] == 0
-        await pilot.click("#choice-confirm")
-        result = await wait_for_result(pilot, app)
+        result = await press_confirm(pilot, app)
         assert result.ok
     assert sim.calls["UpdatePipeline"] == 1
     assert sim.calls["ListTagsForResource"] >= 1
@@ -293,9 +294,7 @@ async def test_at_80x24_the_name_field_and_the_buttons_stay_on_screen(
     sim.engine.world().pipelines["web-frontend"].tags["aws:cloudformation:stack-name"] = "web-stack"
     app = sim_app(sim, tmp_path, protected=("web-*",))
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_pipeline(pilot, app, "web-frontend")
-        await pilot.press("E")
-        dialog = await wait_for_screen(pilot, app, UpdateDialog)
+        dialog = await open_dialog(pilot, app, "E", UpdateDialog, "web-frontend")
         await pilot.pause()
         for selector in (
             "#dialog-protected-label",
@@ -310,6 +309,7 @@ async def test_at_80x24_the_name_field_and_the_buttons_stay_on_screen(
         assert dialog.query_one(".manage-warning").region.height > 0
 
 
+@pytest.mark.slow
 async def test_executions_in_progress_and_unreadable_tags_need_the_typed_name(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -323,9 +323,7 @@ async def test_executions_in_progress_and_unreadable_tags_need_the_typed_name(
     sim.set_faults("deny=ListTagsForResource")
     app = sim_app(sim, tmp_path)  # (not protected: the name is asked for these reasons alone)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "payments-api-prod")
-        await pilot.press("E")
-        dialog = await wait_for_screen(pilot, app, UpdateDialog)
+        dialog = await open_dialog(pilot, app, "E", UpdateDialog, "payments-api-prod")
         text = body_text(dialog)
         assert "execution(s) in progress" in text and "UpdatePipeline cancels every execution" in text
         assert "Whether CloudFormation manages this pipeline is not known" in text
@@ -333,8 +331,7 @@ async def test_executions_in_progress_and_unreadable_tags_need_the_typed_name(
         assert "(CloudFormation not known · executions in progress)" in text
         assert dialog.query_one("#choice-confirm", Button).disabled
         await pilot.press(*"payments-api-prod")
-        await pilot.click("#choice-confirm")
-        result = await wait_for_result(pilot, app)
+        result = await press_confirm(pilot, app)
         assert result.ok, result.message
     assert sim.calls["UpdatePipeline"] == 1
     async with aio_client(sim, "codepipeline") as cp:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.apps import open_pipeline, sim_app, wait_for_screen
+from tests.support.apps import open_dialog, sim_app, wait_for_screen
 from tests.support.sim import aio_client
 from tests.support.wait import wait_for_text, wait_until
 from tui.sim import Simulator
@@ -30,9 +30,7 @@ async def test_history_filtered_to_executions_that_succeeded_in_a_stage(
     assert 0 < len(expected) < len(every)  # the filter leaves some out
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "web-frontend")
-        await pilot.press("h")
-        history = await wait_for_screen(pilot, app, HistoryScreen)
+        history = await open_dialog(pilot, app, "h", HistoryScreen, "web-frontend")
         await wait_until(pilot, lambda: len(history.executions) >= min(len(every), 25), timeout=10)
         await pilot.press("f")
         await wait_for_screen(pilot, app, StageChooser)

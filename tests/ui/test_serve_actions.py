@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Input
 
-from tests.support.apps import APPROVAL, open_pipeline, sim_app, wait_for_result, wait_for_screen
+from tests.support.apps import (
+    APPROVAL,
+    open_dialog,
+    open_pipeline,
+    sim_app,
+    wait_for_result,
+    wait_for_screen,
+)
 from tui.core.actions import Outcome
 from tui.core.audit import SERVE_CLIENT_ENV, AuditLog
 from tui.sim import Simulator
@@ -43,9 +50,7 @@ async def test_terminal_approval_has_no_client(
     monkeypatch.delenv(SERVE_CLIENT_ENV, raising=False)
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, *APPROVAL)
-        await pilot.press("a")
-        dialog = await wait_for_screen(pilot, app, ApprovalDialog)
+        dialog = await open_dialog(pilot, app, "a", ApprovalDialog, *APPROVAL)
         dialog.query_one("#approval-summary", Input).value = "from a terminal"
         await pilot.pause()
         dialog.query_one("#choice-approve", Button).press()

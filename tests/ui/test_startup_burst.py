@@ -12,6 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tui.aws.errors import ErrorKind
 from tui.core.budget import TokenBucket
 from tui.core.cache import BURST_FILE, load_bursts, remember_burst
@@ -518,20 +520,18 @@ def test_who_the_caller_is_waits_while_the_burst_is_the_limit() -> None:
     assert identity_at[0] >= max(rows_at[n] for n in NAMES[:30])
 
 
+@pytest.mark.simulator("scale", pipelines=50, faults="tps=10")
 async def test_under_a_quota_the_identity_waits_for_the_rows_and_the_pace_ticks_between_ticks(
-    tmp_path: Path,
+    tmp_path: Path, sim: Any
 ) -> None:
     """The real client against the simulator with tps=10, 120x40: GetCallerIdentity reaches the
     endpoint only once every row on screen has its status (it shares the quota there), the paced
     reads are timed by the pace (``_pace_timer``), and the header still learns the account."""
     from tests.support.apps import EAST, sim_app
-    from tests.support.sim import demo_simulator
     from tests.support.wait import wait_until
     from tui.core.config import PollingConfig
     from tui.sim.faults import Fault
 
-    sim = demo_simulator("scale", pipelines=50, faults="tps=10")
-    await sim.start()
     app = sim_app(sim, tmp_path, polling=PollingConfig())
     faults = sim._faults
     decide = faults.decide
@@ -539,75 +539,63 @@ async def test_under_a_quota_the_identity_waits_for_the_rows_and_the_pace_ticks_
 
     def on_screen_unread() -> list[str]:
         policy = app.poller.policy
-        return [
-            r.name
-            for r in app.store.rows(EAST)
-            if policy.is_visible(EAST.key, r.name) and not r.loaded
-        ]
+        return [r.name for r in app.store.rows(EAST) if policy.is_visible(EAST.key, r.name) and not r.loaded]
 
     def watching(service: str, op: str, account: str, region: str, resource: str) -> Fault:
         if op == "GetCallerIdentity":
             unread_when_identity_asked.append(on_screen_unread())
         return decide(service, op, account, region, resource)
 
-    faults.decide = watching  # type: ignore[method-assign]
+    faults.decide = watching
     paced: list[bool] = []
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40)) as pilot:
 
-            def pacing() -> bool:
-                if getattr(app.poller, "_pace_timer", None) is not None:
-                    paced.append(True)
-                return app.store.identity(EAST) is not None
+        def pacing() -> bool:
+            if getattr(app.poller, "_pace_timer", None) is not None:
+                paced.append(True)
+            return app.store.identity(EAST) is not None
 
-            await wait_until(pilot, pacing, timeout=60)
-            assert unread_when_identity_asked and unread_when_identity_asked[0] == []
-            assert app.poller.policy.startup_throttled(EAST.key)  # the burst met the quota ...
-            assert paced  # ... and what followed went at the pace's own times
-    finally:
-        await sim.stop()
+        await wait_until(pilot, pacing, timeout=60)
+        assert unread_when_identity_asked and unread_when_identity_asked[0] == []
+        assert app.poller.policy.startup_throttled(EAST.key)  # the burst met the quota ...
+        assert paced  # ... and what followed went at the pace's own times
 
 
-async def test_the_probe_goes_by_what_the_table_shows_not_the_store(tmp_path: Path) -> None:
+@pytest.mark.simulator("scale", pipelines=50)
+async def test_the_probe_goes_by_what_the_table_shows_not_the_store(tmp_path: Path, sim: Any) -> None:
     """The start-up probe (``tui/app/bench_hook.py``) said every row on screen was live one row
     early: a read's answer is in the store a message before the list redraws the row, and a frame
     painted in between counted it. What the table draws decides."""
     from rich.text import Text
 
     from tests.support.apps import EAST, sim_app
-    from tests.support.sim import demo_simulator
     from tests.support.wait import wait_until
     from tui.app.bench_hook import _Probe
     from tui.ui.screens.pipelines import PipelinesScreen
 
-    sim = demo_simulator("scale", pipelines=50)
-    await sim.start()
     app = sim_app(sim, tmp_path)
     ready = tmp_path / "ready.txt"
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await wait_until(pilot, lambda: isinstance(app.screen, PipelinesScreen), timeout=30)
-            screen = app.screen
-            assert isinstance(screen, PipelinesScreen)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, PipelinesScreen), timeout=30)
+        screen = app.screen
+        assert isinstance(screen, PipelinesScreen)
 
-            def all_live() -> bool:
-                keys = screen._visible_keys()
-                rows = {r.key: r for r in app.store.rows(EAST)}
-                return bool(keys) and all(k in rows and rows[k].loaded for k in keys)
+        def all_live() -> bool:
+            keys = screen._visible_keys()
+            rows = {r.key: r for r in app.store.rows(EAST)}
+            return bool(keys) and all(k in rows and rows[k].loaded for k in keys)
 
-            await wait_until(pilot, all_live, timeout=30)
-            await pilot.pause()
-            # The store says the last row on screen is live; the table still draws it loading
-            # (as it does for the moment between the answer and the list's redraw).
-            last = screen._visible_keys()[-1]
-            drawn = screen.table.get_cell(last, "status")
-            screen.table.update_cell(last, "status", Text("… loading"))
-            probe = _Probe(app, str(ready), None)
-            probe.check(painted=True)
-            reached = [line.split()[0] for line in ready.read_text().splitlines()]
-            assert "live_first" in reached and "live_screen" not in reached
-            screen.table.update_cell(last, "status", drawn)
-            probe.check(painted=True)
-            assert "live_screen" in [line.split()[0] for line in ready.read_text().splitlines()]
-    finally:
-        await sim.stop()
+        await wait_until(pilot, all_live, timeout=30)
+        await pilot.pause()
+        # The store says the last row on screen is live; the table still draws it loading (as it
+        # does for the moment between the answer and the list's redraw).
+        last = screen._visible_keys()[-1]
+        drawn = screen.table.get_cell(last, "status")
+        screen.table.update_cell(last, "status", Text("… loading"))
+        probe = _Probe(app, str(ready), None)
+        probe.check(painted=True)
+        reached = [line.split()[0] for line in ready.read_text().splitlines()]
+        assert "live_first" in reached and "live_screen" not in reached
+        screen.table.update_cell(last, "status", drawn)
+        probe.check(painted=True)
+        assert "live_screen" in [line.split()[0] for line in ready.read_text().splitlines()]

@@ -18,9 +18,11 @@ from textual.widgets import Button, Input
 from tests.support.apps import (
     APPROVAL,
     EAST,
-    MUTATIONS,
+    mutations_sent,
+    open_dialog,
     open_pipeline,
     operator_notices,
+    press_confirm,
     sim_app,
     wait_for_result,
     wait_for_screen,
@@ -45,10 +47,6 @@ from tui.ui.screens.dialogs import (
 )
 
 
-def mutations_sent(sim: Simulator) -> int:
-    return sum(sim.calls[op] for op in MUTATIONS)
-
-
 async def approve_in_dialog(pilot: Pilot[Any], app: CptuiApp, summary: str, button: str = "approve") -> None:
     dialog = app.screen
     assert isinstance(dialog, ApprovalDialog)
@@ -65,9 +63,7 @@ async def test_approve_sends_once_moves_the_stage_on_and_audits(sim: Simulator, 
     (pending,) = [p for p in world.pending_approvals() if p.pipeline == APPROVAL[0]]
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, *APPROVAL)
-        await pilot.press("a")
-        dialog = await wait_for_screen(pilot, app, ApprovalDialog)
+        dialog = await open_dialog(pilot, app, "a", ApprovalDialog, *APPROVAL)
         await wait_for_text(pilot, "in account 123456789012, region us-east-1")
         dialog.query_one("#approval-summary", Input).value = "staging p99 fine"
         await pilot.pause()
@@ -106,9 +102,7 @@ async def test_approve_sends_once_moves_the_stage_on_and_audits(sim: Simulator, 
 async def test_double_enter_on_approve_sends_once(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, *APPROVAL)
-        await pilot.press("a")
-        dialog = await wait_for_screen(pilot, app, ApprovalDialog)
+        dialog = await open_dialog(pilot, app, "a", ApprovalDialog, *APPROVAL)
         dialog.query_one("#approval-summary", Input).value = "ok"
         await pilot.pause()
         dialog.query_one("#choice-approve", Button).focus()
@@ -134,9 +128,7 @@ async def test_approval_already_answered_elsewhere_is_explained(sim: Simulator, 
     (pending,) = [p for p in sim.engine.world().pending_approvals() if p.pipeline == APPROVAL[0]]
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, *APPROVAL)
-        await pilot.press("a")
-        await wait_for_screen(pilot, app, ApprovalDialog)
+        await open_dialog(pilot, app, "a", ApprovalDialog, *APPROVAL)
         async with aio_client(sim, "codepipeline") as other:  # a colleague answers first
             await other.put_approval_result(
                 pipelineName=pending.pipeline,
@@ -160,9 +152,7 @@ async def test_expired_approval_token_is_stale(sim: Simulator, tmp_path: Path) -
     (pending,) = [p for p in sim.engine.world().pending_approvals() if p.pipeline == APPROVAL[0]]
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, *APPROVAL)
-        await pilot.press("a")
-        await wait_for_screen(pilot, app, ApprovalDialog)
+        await open_dialog(pilot, app, "a", ApprovalDialog, *APPROVAL)
         sim.clock.advance(pending.expires - sim.engine.now() + 60)  # it times out
         await approve_in_dialog(pilot, app, "late")
         result = await wait_for_result(pilot, app)
@@ -190,9 +180,7 @@ async def test_access_denied_names_the_missing_permission(sim: Simulator, tmp_pa
 async def test_dropped_answer_is_outcome_unknown_then_refresh(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, *APPROVAL)
-        await pilot.press("a")
-        await wait_for_screen(pilot, app, ApprovalDialog)
+        await open_dialog(pilot, app, "a", ApprovalDialog, *APPROVAL)
         sim.set_faults("drop=1@PutApprovalResult")
         refreshes = sim.calls["GetPipelineState"]
         await approve_in_dialog(pilot, app, "ok")
@@ -211,9 +199,7 @@ async def test_dropped_answer_is_outcome_unknown_then_refresh(sim: Simulator, tm
 async def test_protected_pipeline_needs_its_name(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path, protected=["*-prod"])
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, *APPROVAL)
-        await pilot.press("a")
-        dialog = await wait_for_screen(pilot, app, ApprovalDialog)
+        dialog = await open_dialog(pilot, app, "a", ApprovalDialog, *APPROVAL)
         dialog.query_one("#approval-summary", Input).value = "ok"
         await pilot.pause()
         buttons = [dialog.query_one(f"#choice-{c}", Button) for c in ("approve", "reject")]
@@ -292,8 +278,7 @@ async def test_retry_failed_actions_restarts_the_stage(sim: Simulator, tmp_path:
         await pilot.press("R")
         await wait_for_screen(pilot, app, RetryDialog)
         await wait_for_text(pilot, "Retry the failed actions of stage Test")
-        await pilot.click("#choice-confirm")
-        result = await wait_for_result(pilot, app)
+        result = await press_confirm(pilot, app)
         assert result.outcome is Outcome.SUCCEEDED
     assert sim.calls["RetryStageExecution"] == 1
     assert sim.engine.world().pipelines["web-frontend"].stage_status("Test") == "InProgress"
@@ -305,9 +290,7 @@ async def test_retry_refused_by_aws_is_explained(sim: Simulator, tmp_path: Path)
     failure = next(f for f in sim.engine.world().retryable_failures() if f.pipeline == "web-frontend")
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "web-frontend", "Test")
-        await pilot.press("R")
-        await wait_for_screen(pilot, app, RetryDialog)
+        await open_dialog(pilot, app, "R", RetryDialog, "web-frontend", "Test")
         async with aio_client(sim, "codepipeline") as other:  # someone retried it already
             await other.retry_stage_execution(
                 pipelineName="web-frontend",
@@ -315,8 +298,7 @@ async def test_retry_refused_by_aws_is_explained(sim: Simulator, tmp_path: Path)
                 pipelineExecutionId=failure.execution_id,
                 retryMode="FAILED_ACTIONS",
             )
-        await pilot.click("#choice-confirm")
-        result = await wait_for_result(pilot, app)
+        result = await press_confirm(pilot, app)
         assert result.outcome is Outcome.FAILED
         assert "conflicts with the pipeline's current state" in operator_notices(app)
 
@@ -325,9 +307,7 @@ async def test_retry_of_a_stage_that_no_longer_failed(sim: Simulator, tmp_path: 
     failure = next(f for f in sim.engine.world().retryable_failures() if f.pipeline == "web-frontend")
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "web-frontend", "Test")
-        await pilot.press("R")
-        await wait_for_screen(pilot, app, RetryDialog)
+        await open_dialog(pilot, app, "R", RetryDialog, "web-frontend", "Test")
         world = sim.engine.world()
         for action in world.pipelines["web-frontend"].spec.stage("Test").actions:  # type: ignore[union-attr]
             world.pipelines["web-frontend"].force("Test", action.name, outcome="Succeeded", duration=5)
@@ -339,8 +319,7 @@ async def test_retry_of_a_stage_that_no_longer_failed(sim: Simulator, tmp_path: 
                 retryMode="ALL_ACTIONS",
             )
         sim.clock.advance(600)
-        await pilot.click("#choice-confirm")
-        result = await wait_for_result(pilot, app)
+        result = await press_confirm(pilot, app)
         assert result.outcome is Outcome.FAILED
         assert "cannot retry this stage" in operator_notices(app)
 
@@ -352,8 +331,7 @@ async def test_throttled_mutation_is_reported_not_repeated(sim: Simulator, tmp_p
         sim.set_faults("throttle=1@RetryStageExecution")
         await pilot.press("R")
         await wait_for_screen(pilot, app, RetryDialog)
-        await pilot.click("#choice-confirm")
-        result = await wait_for_result(pilot, app)
+        result = await press_confirm(pilot, app)
         assert result.outcome is Outcome.FAILED
         assert "throttling" in operator_notices(app)
     assert sim.calls["RetryStageExecution"] == 1
@@ -366,14 +344,11 @@ async def test_throttled_mutation_is_reported_not_repeated(sim: Simulator, tmp_p
 async def test_disable_transition_with_a_reason(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "web-frontend", "Deploy")
-        await pilot.press("t")
-        dialog = await wait_for_screen(pilot, app, TransitionDialog)
+        dialog = await open_dialog(pilot, app, "t", TransitionDialog, "web-frontend", "Deploy")
         assert dialog.query_one("#choice-confirm", Button).disabled  # the reason is required
         await pilot.press(*"Release freeze (INC-42)", "enter")  # enter: no confirm
         assert sim.calls["DisableStageTransition"] == 0
-        await pilot.click("#choice-confirm")
-        result = await wait_for_result(pilot, app)
+        result = await press_confirm(pilot, app)
         assert result.outcome is Outcome.SUCCEEDED
     transition = sim.engine.world().pipelines["web-frontend"].transitions["Deploy"]
     assert transition.enabled is False
@@ -386,12 +361,9 @@ async def test_enable_a_disabled_transition(sim: Simulator, tmp_path: Path) -> N
     assert pipeline.transitions["Production"].enabled is False
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "infra-network", "Production")
-        await pilot.press("t")
-        await wait_for_screen(pilot, app, TransitionDialog)
+        await open_dialog(pilot, app, "t", TransitionDialog, "infra-network", "Production")
         await wait_for_text(pilot, "Enable the transition into stage Production")
-        await pilot.click("#choice-confirm")
-        await wait_for_result(pilot, app)
+        await press_confirm(pilot, app)
     assert sim.engine.world().pipelines["infra-network"].transitions["Production"].enabled is True
     assert sim.calls["EnableStageTransition"] == 1
 
@@ -402,16 +374,13 @@ async def test_enable_a_disabled_transition(sim: Simulator, tmp_path: Path) -> N
 async def test_stop_and_abandon_a_running_execution(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "auth-service", "Build")
-        await pilot.press("X")
-        dialog = await wait_for_screen(pilot, app, StopDialog)
+        dialog = await open_dialog(pilot, app, "X", StopDialog, "auth-service", "Build")
         await pilot.click("#stop-abandon")
         dialog.query_one("#stop-reason", Input).value = "bad commit"
         await pilot.pause()
         chosen = dialog.chosen
         assert chosen is not None
-        await pilot.click("#choice-confirm")
-        result = await wait_for_result(pilot, app)
+        result = await press_confirm(pilot, app)
         assert result.outcome is Outcome.SUCCEEDED
     execution = sim.engine.world().pipelines["auth-service"].executions[chosen.execution_id]
     assert execution.status in ("Stopping", "Stopped")
@@ -424,14 +393,11 @@ async def test_start_a_release_with_a_variable(sim: Simulator, tmp_path: Path) -
     before = set(sim.engine.world().pipelines["payments-api-prod"].executions)
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "payments-api-prod", "Build")
-        await pilot.press("S")
-        dialog = await wait_for_screen(pilot, app, StartDialog)
+        dialog = await open_dialog(pilot, app, "S", StartDialog, "payments-api-prod", "Build")
         assert dialog.query_one("#start-var-0", Input).value == "prod"
         dialog.query_one("#start-var-1", Input).value = "hotfix 1234"
         await pilot.pause()
-        await pilot.click("#choice-confirm")
-        result = await wait_for_result(pilot, app)
+        result = await press_confirm(pilot, app)
         assert result.outcome is Outcome.SUCCEEDED
     executions = sim.engine.world().pipelines["payments-api-prod"].executions
     (new,) = set(executions) - before
@@ -456,14 +422,11 @@ async def test_a_retried_start_starts_one_execution(sim: Simulator, tmp_path: Pa
 async def test_rollback_to_an_earlier_successful_execution(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "order-service", "Build")
-        await pilot.press("B")
-        dialog = await wait_for_screen(pilot, app, RollbackDialog)
+        dialog = await open_dialog(pilot, app, "B", RollbackDialog, "order-service", "Build")
         assert dialog.candidates, "the demo has earlier successful executions"
         target = dialog.chosen
         assert target is not None
-        await pilot.click("#choice-confirm")
-        result = await wait_for_result(pilot, app)
+        result = await press_confirm(pilot, app)
         assert result.outcome is Outcome.SUCCEEDED, operator_notices(app)
     executions = sim.engine.world().pipelines["order-service"].executions
     rollback = executions[str(result.value)]
@@ -475,9 +438,7 @@ async def test_rollback_to_an_earlier_successful_execution(sim: Simulator, tmp_p
 async def test_rollback_on_a_v1_pipeline_explains(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "docs-site", "Deploy")
-        await pilot.press("B")
-        await wait_for_screen(pilot, app, RollbackDialog)
+        await open_dialog(pilot, app, "B", RollbackDialog, "docs-site", "Deploy")
         await wait_for_text(pilot, "available only for V2 pipelines")
         await pilot.press("escape")
     assert sim.calls["RollbackStage"] == 0
@@ -495,9 +456,7 @@ async def test_copy_falls_back_to_osc52(
     monkeypatch.setattr(pyperclip, "copy", no_clipboard)
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "web-frontend", "Test")
-        await pilot.press("y")
-        chooser = await wait_for_screen(pilot, app, ValueChooser)
+        chooser = await open_dialog(pilot, app, "y", ValueChooser, "web-frontend", "Test")
         labels = [label for label, _ in chooser.items]
         assert labels[:2] == ["Pipeline name", "Pipeline ARN"]
         await pilot.press("down", "enter")
@@ -509,9 +468,7 @@ async def test_copy_falls_back_to_osc52(
 async def test_link_shows_the_console_deep_links(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "web-frontend", "Test")
-        await pilot.press("b")
-        chooser = await wait_for_screen(pilot, app, ValueChooser)
+        chooser = await open_dialog(pilot, app, "b", ValueChooser, "web-frontend", "Test")
         values = [value for _, value in chooser.items]
         base = "https://us-east-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/web-frontend"
         assert f"{base}/view?region=us-east-1" in values
@@ -521,6 +478,7 @@ async def test_link_shows_the_console_deep_links(sim: Simulator, tmp_path: Path)
         await pilot.press("escape")
 
 
+@pytest.mark.slow
 async def test_copy_and_link_from_history_and_execution_name_the_execution(
     sim: Simulator, tmp_path: Path
 ) -> None:
@@ -529,9 +487,7 @@ async def test_copy_and_link_from_history_and_execution_name_the_execution(
 
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "web-frontend", "Test")
-        await pilot.press("h")
-        history = await wait_for_screen(pilot, app, HistoryScreen)
+        history = await open_dialog(pilot, app, "h", HistoryScreen, "web-frontend", "Test")
         await wait_until(pilot, lambda: bool(history.executions), timeout=10)
         selected = history.table.cursor_key
         await pilot.press("y")
@@ -558,6 +514,7 @@ async def test_copy_and_link_from_history_and_execution_name_the_execution(
 # --- the generic glue ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_perform_confirms_a_ready_request_once(sim: Simulator, tmp_path: Path) -> None:
     """``operator.perform``: ConfirmDialog (protected: name first), ``y`` confirms, one call."""
     app = sim_app(sim, tmp_path, protected=["web-*"])

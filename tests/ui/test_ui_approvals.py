@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -44,6 +45,7 @@ async def test_inbox_lists_pending_approvals_of_every_target_oldest_first(
         assert "Time left" in text and "Waiting" in text
 
 
+@pytest.mark.slow
 async def test_approve_from_the_inbox_and_the_row_goes(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path, targets=(EAST, WEST))
     async with app.run_test(size=(120, 36)) as pilot:
@@ -66,6 +68,7 @@ async def test_approve_from_the_inbox_and_the_row_goes(sim: Simulator, tmp_path:
     assert all(p.pipeline != first.pipeline_name for p in world.pending_approvals())
 
 
+@pytest.mark.slow
 async def test_enter_opens_the_same_dialog_and_escape_sends_nothing(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:

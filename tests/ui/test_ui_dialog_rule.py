@@ -27,8 +27,9 @@ from textual.widgets import Button, Input
 from tests.support.apps import (
     APPROVAL,
     EAST,
-    MUTATIONS,
+    mutations_sent,
     open_pipeline,
+    press_confirm,
     sim_app,
     wait_for_result,
     wait_for_screen,
@@ -53,6 +54,8 @@ from tui.ui.screens.dialogs import (
     TransitionDialog,
 )
 from tui.ui.screens.manage_dialogs import DeleteDialog, UpdateDialog
+
+pytestmark = pytest.mark.slow  # each test drives dialogs through several keys and flows
 
 
 @pytest.fixture(autouse=True)
@@ -84,10 +87,6 @@ DIALOGS = [
     ("update-definition", "E", ("docs-site", "Build", None), UpdateDialog),
     ("delete-pipeline", "D", ("docs-site", "Build", None), DeleteDialog),
 ]
-
-
-def mutations_sent(sim: Simulator) -> int:
-    return sum(sim.calls[op] for op in MUTATIONS)
 
 
 def details_text(dialog: ApprovalDialog) -> str:
@@ -240,8 +239,7 @@ async def test_an_unknown_outcome_closes_the_dialog(sim: Simulator, tmp_path: Pa
         sim.set_faults("drop=1@RetryStageExecution")
         await pilot.press("R")
         await dialog_ready(pilot, app, RetryDialog)
-        await pilot.click("#choice-confirm")
-        result = await wait_for_result(pilot, app)
+        result = await press_confirm(pilot, app)
         assert result.outcome is Outcome.UNKNOWN
         await wait_until(pilot, lambda: app.screen is screen)  # the next poll shows the truth
 
@@ -375,8 +373,7 @@ async def test_a_reason_and_enter_do_not_disable_a_transition(sim: Simulator, tm
         await pilot.pause()
         assert app.screen is dialog and not dialog.confirmed
         assert sim.calls["DisableStageTransition"] == 0
-        await pilot.click("#choice-confirm")
-        await wait_for_result(pilot, app)
+        await press_confirm(pilot, app)
     assert sim.calls["DisableStageTransition"] == 1
 
 

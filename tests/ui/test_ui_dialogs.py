@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from textual.app import App
 from textual.widgets import Button, Input
 
-from tests.support.wait import screen_text, wait_for_text
+from tests.support.wait import wait_for_text, wait_until
 from tui.core import actions
 from tui.core.actions import ActionRequest
 from tui.core.model import (
@@ -88,8 +89,9 @@ def choice_buttons(app: App[None]) -> list[Button]:
 async def test_approval_dialog_shows_what_an_approver_needs() -> None:
     app = Host(ApprovalDialog(approval(), identity=IDENTITY, now=lambda: NOW))
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
-        text = screen_text(app)
+        text = await wait_for_text(
+            pilot, "payments-api-prod", "in account 123456789012, region eu-west-1 (ops)"
+        )
         for expected in (
             "payments-api-prod",
             "Approve-Production",
@@ -127,7 +129,7 @@ async def test_reject_sends_the_summary_and_fires_once() -> None:
         # A double click: both presses are queued before the dialog handles the first.
         reject.press()
         reject.press()
-        await pilot.pause()
+        await wait_until(pilot, lambda: bool(app.results))
         assert len(app.results) == 1
         request = app.results[0]
         assert request is not None
@@ -149,7 +151,7 @@ async def test_protected_pipeline_needs_its_name_typed() -> None:
         await pilot.press("d")
         assert all(not b.disabled for b in choice_buttons(app))
         await pilot.click("#choice-approve")
-        await pilot.pause()
+        await wait_until(pilot, lambda: bool(app.results))
         assert len(app.results) == 1 and app.results[0] is not None
         assert app.results[0].params["status"] == "Approved"
 
@@ -162,13 +164,13 @@ async def test_confirm_dialog_enter_cancels_and_its_key_confirms_once() -> None:
         await wait_for_text(pilot, "in account 123456789012, region eu-west-1 (ops)")
         assert app.focused is not None and app.focused.id == "dialog-cancel-button"
         await pilot.press("enter", "enter")  # a reflex: Cancel has the focus
-        await pilot.pause()
+        await wait_until(pilot, lambda: bool(app.results))
         assert app.results == [None]
     app = Host(ConfirmDialog(request, identity=IDENTITY))
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for_text(pilot, "Enable transition (y)")  # the key is on the button
         await pilot.press("y", "y")
-        await pilot.pause()
+        await wait_until(pilot, lambda: bool(app.results))
         assert app.results == [request]
 
 
@@ -178,7 +180,7 @@ async def test_confirm_dialog_escape_cancels() -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         await pilot.press("escape")
-        await pilot.pause()
+        await wait_until(pilot, lambda: bool(app.results))
         assert app.results == [None]
 
 
@@ -192,13 +194,14 @@ async def test_retry_dialog_offers_both_modes() -> None:
         await pilot.pause()
         assert app.results == []
         await pilot.click("#choice-confirm")
-        await pilot.pause()
+        await wait_until(pilot, lambda: bool(app.results))
         (request,) = app.results
         assert request is not None
         assert request.params["retryMode"] == RetryMode.ALL_ACTIONS.value
         assert request.params["pipelineExecutionId"] == "exec-1"
 
 
+@pytest.mark.slow
 async def test_transition_reason_is_required_and_checked_against_aws_rules() -> None:
     app = Host(
         TransitionDialog(TARGET, "web", "Deploy", TransitionState(), identity=IDENTITY, now=lambda: NOW)
@@ -216,7 +219,7 @@ async def test_transition_reason_is_required_and_checked_against_aws_rules() -> 
         await pilot.pause()
         assert app.results == []  # enter in the reason never confirms
         await pilot.click("#choice-confirm")
-        await pilot.pause()
+        await wait_until(pilot, lambda: bool(app.results))
         (request,) = app.results
         assert request is not None
         assert request.operation == "DisableStageTransition"
@@ -233,44 +236,35 @@ def _summary(eid: str, hours: int, status: Status = Status.SUCCEEDED) -> Executi
     )
 
 
-async def test_rollback_lists_revisions_and_explains_v1() -> None:
-    candidates = [_summary("exec-a", 1), _summary("exec-b", 2)]
-    app = Host(
+def rollback_host(pipeline_type: PipelineType, candidates: list[ExecutionSummary]) -> Host:
+    return Host(
         RollbackDialog(
             TARGET,
             "web",
             "Deploy",
             candidates,
-            pipeline_type=PipelineType.V2,
+            pipeline_type=pipeline_type,
             identity=IDENTITY,
             now=lambda: NOW,
         )
     )
+
+
+async def test_rollback_lists_revisions_and_explains_v1() -> None:
+    candidates = [_summary("exec-a", 1), _summary("exec-b", 2)]
+    app = rollback_host(PipelineType.V2, candidates)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
-        text = screen_text(app)
-        assert "11111111 commit 1" in text and "22222222 commit 2" in text
+        await wait_for_text(pilot, "11111111 commit 1", "22222222 commit 2")
         await pilot.press("j", "enter")
         await pilot.pause()
         assert app.results == []  # enter on the list chose exec-b; it did not roll back
         await pilot.click("#choice-confirm")
-        await pilot.pause()
+        await wait_until(pilot, lambda: bool(app.results))
         (request,) = app.results
         assert request is not None and request.params["targetPipelineExecutionId"] == "exec-b"
 
-    v1 = Host(
-        RollbackDialog(
-            TARGET,
-            "web",
-            "Deploy",
-            candidates,
-            pipeline_type=PipelineType.V1,
-            identity=IDENTITY,
-            now=lambda: NOW,
-        )
-    )
+    v1 = rollback_host(PipelineType.V1, candidates)
     async with v1.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
         await wait_for_text(pilot, "available only for V2 pipelines")
         assert choice_buttons(v1) == []
 
@@ -287,7 +281,7 @@ async def test_stop_dialog_chooses_among_parallel_executions_and_abandons() -> N
         await pilot.pause()
         assert app.results == []
         await pilot.click("#choice-confirm")
-        await pilot.pause()
+        await wait_until(pilot, lambda: bool(app.results))
         (request,) = app.results
         assert request is not None
         assert request.params == {
@@ -318,7 +312,7 @@ async def test_start_dialog_prefills_variables_and_sends_only_changes() -> None:
         await pilot.pause()
         assert app.results == []
         await pilot.click("#choice-confirm")
-        await pilot.pause()
+        await wait_until(pilot, lambda: bool(app.results))
         (request,) = app.results
         assert request is not None
         assert request.params["variables"] == {"NOTES": "hotfix"}

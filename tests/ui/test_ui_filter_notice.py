@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support.apps import pipelines_screen, sim_app, wait_loaded
 from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.core.pipeline_rows import FIELDS, filter_notice
@@ -40,6 +42,7 @@ def test_an_unknown_status_or_type_is_named_with_valid_ones() -> None:
     assert " · " in filter_notice("status:bogus foo:bar")
 
 
+@pytest.mark.slow
 async def test_the_list_says_why_it_is_empty(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:

@@ -10,6 +10,8 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from tests.support.apps import EAST, sim_app
 from tests.support.harness import TARGET, Change, FakeService, HarnessApp
 from tests.support.samples import NOW, summary
@@ -189,6 +191,7 @@ async def test_ranked_table_bookkeeping_survives_clear_and_remove_row() -> None:
 # --- the real App against the simulator --------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_sim_history_loads_the_second_page_as_the_cursor_goes_down(
     sim: Simulator, tmp_path: Path
 ) -> None:

@@ -192,7 +192,7 @@ async def test_l_on_a_running_row_opens_the_running_build(sim: Simulator, tmp_pa
         await wait_loaded(pilot, app)
         screen = pipelines_screen(app)
 
-        from tui.core.logtail import running_build
+        from tui.core.action_build import running_build
 
         async def running_build_id(row: PipelineRow) -> str | None:
             if not row.running or row.waiting_approval:
@@ -218,6 +218,17 @@ async def test_l_on_a_running_row_opens_the_running_build(sim: Simulator, tmp_pa
 # --- `b` over SSH -------------------------------------------------------------------------------
 
 
+async def choose_the_first_link(pilot: Pilot[Any], app: CptuiApp) -> None:
+    """On web-frontend's screen, once loaded: ``b`` (the console links), then Enter on the first."""
+    await wait_loaded(pilot, app)
+    pipeline = PipelineScreen(EAST, "web-frontend")
+    await app.push_screen(pipeline)
+    await wait_until(pilot, lambda: pipeline.execution is not None, timeout=10)
+    await pilot.press("b")
+    await wait_until(pilot, lambda: app.screen is not pipeline)
+    await pilot.press("enter")
+
+
 async def test_b_over_ssh_shows_the_link_and_never_calls_the_browser(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -228,13 +239,7 @@ async def test_b_over_ssh_shows_the_link_and_never_calls_the_browser(
     app = sim_app(sim, tmp_path)
     monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_loaded(pilot, app)
-        pipeline = PipelineScreen(EAST, "web-frontend")
-        await app.push_screen(pipeline)
-        await wait_until(pilot, lambda: pipeline.execution is not None, timeout=10)
-        await pilot.press("b")
-        await wait_until(pilot, lambda: app.screen is not pipeline)
-        await pilot.press("enter")
+        await choose_the_first_link(pilot, app)
         await wait_until(pilot, lambda: isinstance(app.screen, LinkScreen))
         link = app.screen
         assert isinstance(link, LinkScreen) and link.url.startswith("https://")
@@ -267,13 +272,7 @@ async def test_b_without_ssh_still_opens_the_browser(
     opened: list[str] = []
     monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_loaded(pilot, app)
-        pipeline = PipelineScreen(EAST, "web-frontend")
-        await app.push_screen(pipeline)
-        await wait_until(pilot, lambda: pipeline.execution is not None, timeout=10)
-        await pilot.press("b")
-        await wait_until(pilot, lambda: app.screen is not pipeline)
-        await pilot.press("enter")
+        await choose_the_first_link(pilot, app)
         await wait_until(pilot, lambda: bool(opened))
         assert opened[0].startswith("https://") and not isinstance(app.screen, LinkScreen)
         # The notice names the link; the URL itself is never in a toast (its gutter would be copied).

@@ -12,13 +12,15 @@ from typing import Any
 
 import pyperclip
 import pytest
+from textual.geometry import Region
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from tests.support.apps import EAST, open_pipeline, sim_app
 from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.app.application import CptuiApp
-from tui.core.logtail import LogFollower, event_lines
+from tui.core.logmerge import event_lines
+from tui.core.logtail import LogFollower
 from tui.core.model import LogEvent
 from tui.core.sanitize import strip_ansi
 from tui.sim import ManualClock, Simulator
@@ -132,8 +134,7 @@ async def test_triage_opens_at_the_first_error_with_the_failed_phase_and_action_
     assert cursor is not None
     first_error = next(i for i, line in enumerate(lines) if "FAILED" in strip_ansi(line))
     assert cursor - screen.view.first_line == first_error
-    await pilot.pause()
-    text = screen_text(app)
+    text = await wait_for_text(pilot, "Action error: Build terminated with state: FAILED")
     assert strip_ansi(lines[first_error])[:60] in text  # the error line is on screen ...
     assert "✖ BUILD FAILED: Error while executing command: python -m pytest" in text
     assert "Action error: Build terminated with state: FAILED" in text  # ... under the callout
@@ -213,6 +214,7 @@ async def test_search_moves_between_matches_and_save_writes_the_log(
     assert "\x1b" not in path.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 async def test_follow_a_running_build_to_its_end(
     sim: Simulator, app_and_pilot: tuple[CptuiApp, Pilot[Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -226,6 +228,17 @@ async def test_follow_a_running_build_to_its_end(
     clock = sim.clock
     assert isinstance(clock, ManualClock)
     screen = await open_logs(pilot, app, LogScreen(EAST, build.id))
+    # The status line changes with every batch (the line count): never with a layout pass, which
+    # would redraw the whole screen each time.
+    status = screen.query_one("#logs-status", Static)
+    status_refresh = status.refresh
+    status_layouts: list[bool] = []
+
+    def spy(*regions: Region, **options: bool) -> Static:
+        status_layouts.append(options.get("layout", False))
+        return status_refresh(*regions, **options)
+
+    status.refresh = spy  # type: ignore[method-assign]
     await wait_until(pilot, lambda: screen.follower is not None and screen.view.total_lines > 0, timeout=10)
     assert not screen.finished
     assert "following" in screen_text(app) or "reading" in screen_text(app)
@@ -245,6 +258,7 @@ async def test_follow_a_running_build_to_its_end(
     await wait_for_text(pilot, "✔ complete")
     assert screen.view.follow  # nobody scrolled: it stayed at the bottom
     assert screen.view.scroll_y == screen.view.max_scroll_y
+    assert status_layouts and not any(status_layouts)
 
 
 async def follow_live(
@@ -287,6 +301,7 @@ async def test_live_tail_through_the_app_budget(
     assert app.poller.calls["StartLiveTail"] == 1  # it went through app.reads (the rate budget)
 
 
+@pytest.mark.slow
 async def test_a_sampled_live_tail_says_so_and_the_full_log_is_read_at_the_end(
     sim: Simulator, app_and_pilot: tuple[CptuiApp, Pilot[Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from tests.support.apps import EAST, open_pipeline, sim_app
 from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.core.model import Status
@@ -51,6 +53,7 @@ async def test_disabled_transition_shows_reason_and_who(sim: Simulator, tmp_path
         assert "⏸ 1 waiting:" in text and latest.execution_id[:8] in text
 
 
+@pytest.mark.slow
 async def test_failed_stage_is_selected_with_its_error_and_the_current_execution(
     sim: Simulator, tmp_path: Path
 ) -> None:
@@ -98,6 +101,7 @@ async def test_keys_open_history_and_action_detail_and_go_back(sim: Simulator, t
     assert not app.poller.policy.is_polled_fast(EAST.key, "web-frontend")
 
 
+@pytest.mark.slow
 async def test_a_store_change_repaints_only_the_stage_that_changed(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(160, 40)) as pilot:
@@ -149,7 +153,5 @@ async def test_pipeline_screen_standalone_shows_placeholder_until_data(
     async with app.run_test(size=(120, 36)) as pilot:
         screen = PipelineScreen(EAST, "web-frontend")
         await app.push_screen(screen)
-        await pilot.pause()
-        text = screen_text(app)
-        assert "Loading the pipeline definition" in text
+        text = await wait_for_text(pilot, "Loading the pipeline definition")
         assert "No execution yet" in text or "Loading" in text

@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.command import CommandInput, CommandPalette
 from textual.pilot import Pilot
 
-from tests.support.apps import EAST, pipelines_screen, sim_app, wait_loaded
+from tests.support.apps import EAST, pipelines_screen, service_at, sim_app, wait_loaded
 from tests.support.sim import FakeMonotonic, aio_client
 from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.core.model import Status, Target
@@ -185,6 +186,7 @@ async def test_r_refreshes_at_once(sim: Simulator, tmp_path: Path) -> None:
         assert sim.calls["ListPipelineExecutions"] >= latest + len(app.store.rows())  # every row on screen
 
 
+@pytest.mark.slow
 async def test_favourites_are_pinned_on_top_with_a_star(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path, favourites=("docs-*",))
     async with app.run_test(size=(120, 36)) as pilot:
@@ -336,12 +338,9 @@ def test_stale_reasons_say_what_to_do() -> None:
 
 async def test_an_unreachable_endpoint_is_reported_and_retried(tmp_path: Path) -> None:
     from tui.app.application import CptuiApp
-    from tui.aws import create_service
     from tui.core.config import Config, GeneralConfig
 
-    service = create_service(
-        EAST, endpoint_url="http://127.0.0.1:9", credentials=("AKID123456789012", "x", None)
-    )
+    service = service_at("http://127.0.0.1:9")
     app = CptuiApp([service], Config(general=GeneralConfig(audit_log=tmp_path / "audit.jsonl")))
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: app.store.freshness(EAST).stale_reason is not None, timeout=15)

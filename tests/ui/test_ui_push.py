@@ -144,6 +144,7 @@ async def test_polling_mode_for_comparison_polls_the_same_minutes(sim: Simulator
         assert sum((_codepipeline_calls(sim) - quiet).values()) >= 4
 
 
+@pytest.mark.slow
 async def test_duplicated_events_apply_once_and_lost_ones_heal_in_the_sweep(
     sim: Simulator, tmp_path: Path
 ) -> None:
@@ -233,6 +234,7 @@ async def test_a_queue_that_fails_falls_back_to_polling_with_one_notice(problem:
         await sim.stop()
 
 
+@pytest.mark.slow
 async def test_a_build_event_refreshes_an_open_log_screens_header(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -40,7 +40,7 @@ class GraphApp(App[None]):
 async def test_stages_render_in_order_with_status_glyphs() -> None:
     app = GraphApp(wide_definition(), wide_state())
     async with app.run_test(size=(200, 40)) as pilot:
-        await pilot.pause()
+        await wait_for_text(pilot, "✔ Verify")
         top = screen_lines(app)[0]
         titles = ["✔ Source", "✔ Build", "✖ Test", "✔ Staging", "✔ Approve", "✔ Prod", "✔ Verify"]
         positions = [top.find(title) for title in titles]
@@ -54,9 +54,7 @@ async def test_stages_render_in_order_with_status_glyphs() -> None:
 async def test_disabled_transition_shows_reason_and_who() -> None:
     app = GraphApp(wide_definition(), wide_state())
     async with app.run_test(size=(200, 40)) as pilot:
-        await pilot.pause()
-        text = screen_text(app)
-        assert "⊘ inbound disabled" in text
+        text = await wait_for_text(pilot, "⊘ inbound disabled")
         assert "Release freeze" in text
         assert "by alice" in text
         arrows = app.graph.arrows
@@ -69,9 +67,7 @@ async def test_disabled_transition_shows_reason_and_who() -> None:
 async def test_inbound_waiting_executions_are_listed() -> None:
     app = GraphApp(wide_definition(), wide_state())
     async with app.run_test(size=(200, 40)) as pilot:
-        await pilot.pause()
-        text = screen_text(app)
-        assert "⏸ 2 waiting:" in text
+        text = await wait_for_text(pilot, "⏸ 2 waiting:")
         assert "e5f6a7b8" in text and "c0ffee00" in text
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from tests.support.apps import sim_app
 from tests.support.notices import told
-from tests.support.sim import START, demo_simulator
+from tests.support.sim import START
 from tests.support.wait import wait_for_text, wait_until
 from tui.app.application import CptuiApp
 from tui.core.cache import MAX_TEXT, list_path, load_list, save_list
@@ -33,6 +33,7 @@ from tui.core.notify import EventDetector
 from tui.core.pipeline_rows import status_cell
 from tui.core.store import PipelineRow, Store
 from tui.sim import Simulator
+from tui.sim.faults import Fault
 
 EAST = Target(region="us-east-1")
 ENDPOINT = "http://127.0.0.1:4599"
@@ -154,18 +155,10 @@ def _app(tmp_path: Path, sim: Simulator, *, favourites: tuple[str, ...] = ()) ->
     )
 
 
-@pytest.fixture
-async def scale_sim() -> object:
-    simulator = demo_simulator("scale", pipelines=6)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
-
-
+@pytest.mark.simulator("scale", pipelines=6)
 async def test_cached_rows_show_at_the_first_frame_then_live_ones_replace_them(
-    tmp_path: Path, scale_sim: Simulator
+    tmp_path: Path, sim: Simulator
 ) -> None:
-    sim = scale_sim
     names = sorted(sim.engine.world(ACCOUNT, "us-east-1").pipelines)
     cached = [row(names[0], Status.FAILED, when=timedelta(seconds=20)), row("deleted-since")]
     save_list(tmp_path / "cache", EAST, sim.url, ACCOUNT, cached, START - timedelta(minutes=3))
@@ -197,10 +190,10 @@ async def test_cached_rows_show_at_the_first_frame_then_live_ones_replace_them(
     assert sorted(r.name for r in saved.rows) == sorted(names)
 
 
+@pytest.mark.simulator("scale", pipelines=6)
 async def test_a_cache_of_another_account_is_dropped_with_one_log_line(
-    tmp_path: Path, scale_sim: Simulator, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, sim: Simulator, caplog: pytest.LogCaptureFixture
 ) -> None:
-    sim = scale_sim
     save_list(tmp_path / "cache", EAST, sim.url, "999999999999", [row("someone-elses")], START)
     app = _app(tmp_path, sim)
     with caplog.at_level(logging.WARNING, logger="tui.app.warm_start"):
@@ -212,10 +205,8 @@ async def test_a_cache_of_another_account_is_dropped_with_one_log_line(
     assert len([r for r in caplog.records if "another account" in r.getMessage()]) == 1
 
 
-async def test_without_a_cache_folder_nothing_is_read_or_written(
-    tmp_path: Path, scale_sim: Simulator
-) -> None:
-    sim = scale_sim
+@pytest.mark.simulator("scale", pipelines=6)
+async def test_without_a_cache_folder_nothing_is_read_or_written(tmp_path: Path, sim: Simulator) -> None:
     app = sim_app(sim, tmp_path, polling=PollingConfig())  # cache_dir None
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_until(
@@ -224,10 +215,8 @@ async def test_without_a_cache_folder_nothing_is_read_or_written(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["audit.jsonl"] or not list(tmp_path.glob("cache*"))
 
 
-async def test_the_list_is_saved_soon_after_start_not_only_at_exit(
-    tmp_path: Path, scale_sim: Simulator
-) -> None:
-    sim = scale_sim
+@pytest.mark.simulator("scale", pipelines=6)
+async def test_the_list_is_saved_soon_after_start_not_only_at_exit(tmp_path: Path, sim: Simulator) -> None:
     app = _app(tmp_path, sim)
     app.warm_start.first_save = 0.05
     save = app.warm_start.save
@@ -243,8 +232,9 @@ async def test_the_list_is_saved_soon_after_start_not_only_at_exit(
         assert saved is not None and saved.account == ACCOUNT and saved.rows
 
 
+@pytest.mark.simulator("scale", pipelines=6)
 async def test_the_lists_are_written_off_the_ui_thread_atomically(
-    tmp_path: Path, scale_sim: Simulator, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, sim: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Turning a thousand rows into JSON and writing them took the UI thread (issue 14): the rows
     are taken from the store there, the JSON is made and written by the writer thread, through a
@@ -253,7 +243,6 @@ async def test_the_lists_are_written_off_the_ui_thread_atomically(
 
     import tui.app.warm_start as warm_start
 
-    sim = scale_sim
     written_on: list[int] = []
     real = warm_start.save_list
 
@@ -280,3 +269,58 @@ async def test_the_lists_are_written_off_the_ui_thread_atomically(
     assert not [p.name for p in (tmp_path / "cache").iterdir() if p.name.endswith(".tmp")]
     saved = load_list(tmp_path / "cache", EAST, sim.url)
     assert saved is not None and len(saved.rows) == len(app.store.rows())
+
+
+@pytest.mark.simulator("scale", pipelines=50, faults="latency=1000ms@GetCallerIdentity")
+async def test_a_run_that_ends_before_it_knows_its_account_still_keeps_its_list(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """Who the caller is waits for the rows on screen at start-up (tui/core/poller.py): a run quit
+    the moment its rows are live (as the benchmark does, and a person checking one thing) knew its
+    list but not its account, and kept nothing for the next start. At exit it asks, then keeps it."""
+    app = sim_app(sim, tmp_path, polling=PollingConfig(), cache_dir=tmp_path / "cache")
+    async with app.run_test(size=(120, 40)) as pilot:
+        policy = app.poller.policy
+
+        def rows_on_screen_live() -> bool:
+            shown = [r for r in app.store.rows(EAST) if policy.is_visible(EAST.key, r.name)]
+            return bool(shown) and all(r.loaded for r in shown)
+
+        await wait_until(pilot, rows_on_screen_live, timeout=30)
+        assert app.store.identity(EAST) is None  # (still on its way: quit now)
+    saved = load_list(tmp_path / "cache", EAST, sim.url)
+    assert saved is not None and saved.account == ACCOUNT and saved.rows
+
+
+@pytest.mark.simulator("scale", pipelines=50)
+async def test_a_warm_start_reads_the_cached_rows_on_screen_with_the_list(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """The cache names the rows before the list does: the start-up burst reads the ones on screen
+    together with ListPipelines instead of a round trip after it (bench/startup.py trace). A read
+    that comes back first waits for the list; a pipeline deleted since is forgotten quietly."""
+    names = sorted(sim.engine.world(ACCOUNT, "us-east-1").pipelines)
+    cached = [row(n) for n in names[:40]] + [row("deleted-since")]
+    save_list(tmp_path / "cache", EAST, sim.url, ACCOUNT, cached, START - timedelta(minutes=3))
+    app = sim_app(sim, tmp_path, polling=PollingConfig(), cache_dir=tmp_path / "cache")
+    before_the_list: list[str] = []
+    faults = sim._faults
+    decide = faults.decide
+
+    def watching(service: str, op: str, account: str, region: str, resource: str) -> Fault:
+        if op == "ListPipelineExecutions" and not app.store.freshness(EAST).listed:
+            before_the_list.append(resource.rsplit(":", 1)[-1])
+        return decide(service, op, account, region, resource)
+
+    faults.decide = watching  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        policy = app.poller.policy
+
+        def rows_on_screen_live() -> bool:
+            shown = [r for r in app.store.rows(EAST) if policy.is_visible(EAST.key, r.name)]
+            return bool(shown) and all(r.loaded and r.cached_at is None for r in shown)
+
+        await wait_until(pilot, rows_on_screen_live, timeout=30)
+        assert before_the_list  # sent with the list, not after it
+        assert app.store.row(EAST, "deleted-since") is None
+        assert not [n for n, *_ in told(app) if "deleted-since" in n]

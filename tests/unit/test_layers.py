@@ -1,6 +1,6 @@
 """The layers of ``tui/``, read from its folders: who may import whom, and no import cycle anywhere.
 
-Every module belongs to the layer of its folder under ``tui/`` (``tui/core/store.py`` -> ``core``); a
+Every module belongs to the layer of its folder under ``tui/`` (``tui/core/store/rows.py`` -> ``core``); a
 module directly in ``tui/`` is a layer of its own (``cli``, ``screenshots``, ``__main__``; ``tui`` for
 the package's ``__init__``). Every import counts: top-level, inside a function, under
 ``TYPE_CHECKING``, so none of them can hide a cycle or a reach upwards.
@@ -196,3 +196,21 @@ def test_no_import_cycle_anywhere() -> None:
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_a_package_in_a_layer_is_of_that_layer_and_its_modules_skip_its_init() -> None:
+    """``tui/core/model/`` and the like: every module of the package is of its folder's layer, and
+    none imports the package itself (its ``__init__`` names them all: that would be a cycle)."""
+    packages = [m for m, path in MODULES.items() if path.name == "__init__.py" and m.count(".") >= 2]
+    assert "tui.core.model" in packages  # (the test reads the real tree)
+    wrong: list[str] = []
+    for package in packages:
+        for module in (m for m in MODULES if m.startswith(f"{package}.")):
+            if layer_of(module) != layer_of(package):
+                wrong.append(f"{module} is not of {layer_of(package)}")
+            wrong += [
+                f"{where(module, line)} imports its package"
+                for name, line in EDGES[module]
+                if name == package
+            ]
+    assert wrong == [], "\n".join(wrong)

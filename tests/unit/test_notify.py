@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.fleet import PickKind, new_target, picker_entries, where_label
 from tui.core.model import (
     ActionState,
     ExecutionMode,
@@ -37,6 +36,7 @@ from tui.core.notify import (
     tmux_passthrough,
 )
 from tui.core.store import Store
+from tui.core.targets import PickKind, new_target, picker_entries, where_label
 from tui.core.watchlist import WatchList, followed_key
 
 REPO = Path(__file__).resolve().parents[2]
@@ -321,9 +321,10 @@ def test_where_label_prefers_name_then_profile_then_account() -> None:
     assert where_label(Target(region="eu-west-1"), None) == "default/eu-west-1"
 
 
-def test_notification_and_fleet_modules_do_not_import_textual() -> None:
+def test_notification_targets_and_session_modules_do_not_import_textual() -> None:
     code = (
-        "import sys, tui.core.notify, tui.core.watchlist, tui.core.fleet, tui.core.fleet_rows;"
+        "import sys, tui.core.notify, tui.core.watchlist, tui.core.targets, tui.core.fleet_rows,"
+        " tui.core.session;"
         "assert 'textual' not in sys.modules, sorted(m for m in sys.modules if 'textual' in m)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, timeout=60)

@@ -299,6 +299,7 @@ def test_refresh_now_refreshes_what_is_on_screen() -> None:
 
 
 @pytest.mark.parametrize("visible", [10, 30])
+@pytest.mark.slow
 def test_the_budget_holds_in_every_second(visible: int) -> None:
     world = World(n=200, running=5, visible=visible)
     world.run(600.0)
@@ -308,6 +309,7 @@ def test_the_budget_holds_in_every_second(visible: int) -> None:
     assert len(world.calls) / 600.0 <= s.tps
 
 
+@pytest.mark.slow
 def test_200_pipelines_5_running_over_ten_minutes() -> None:
     """The issue's target: ≤ 4 calls/s on average, running ≤ 5 s, on screen ≤ 15 s, all ≤ 2 min."""
     world = World(n=200, running=5, visible=15)  # 80x24 shows about 15 rows, the 5 running on top
@@ -324,6 +326,7 @@ def test_200_pipelines_5_running_over_ten_minutes() -> None:
     assert world.max_gap(FetchKind.LATEST, world.names[5:15], after=120.0) <= max(15.0, iv.visible) + 0.5
 
 
+@pytest.mark.slow
 def test_200_pipelines_30_rows_on_screen_within_the_budget_running_at_one_call_a_cycle() -> None:
     """120x36 shows about 30 rows. Keeping every promise exactly would cost 5/5 + 25/15 + 170/120
     ≈ 4.1 calls/s, more than the budget: running pipelines keep 5 s at one call per cycle, the rest
@@ -343,6 +346,7 @@ def test_200_pipelines_30_rows_on_screen_within_the_budget_running_at_one_call_a
     assert world.max_gap(FetchKind.LATEST, world.names[30:], after=200.0) <= 1.25 * s.idle_interval
 
 
+@pytest.mark.slow
 def test_with_fewer_rows_on_screen_every_promise_is_kept() -> None:
     world = World(n=200, running=5, visible=10)
     world.run(600.0)
@@ -353,6 +357,7 @@ def test_with_fewer_rows_on_screen_every_promise_is_kept() -> None:
     assert world.calls_between(150.0, 600.0) / 450.0 <= 3.8
 
 
+@pytest.mark.slow
 def test_too_many_rows_on_screen_stretch_visible_and_idle_not_running() -> None:
     world = World(n=200, running=5, visible=40)
     world.run(600.0)
@@ -365,6 +370,7 @@ def test_too_many_rows_on_screen_stretch_visible_and_idle_not_running() -> None:
     assert conforms(world.calls, 4.0, 8.0)
 
 
+@pytest.mark.slow
 def test_with_far_too_many_pipelines_rows_on_screen_stretch_at_most_twice() -> None:
     # 1,000 pipelines at 4 calls/s: a uniform stretch would poll rows on screen every ~56 s.
     world = World(n=1000, running=5, visible=30)

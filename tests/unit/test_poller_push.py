@@ -3,10 +3,13 @@ the safety sweep, and each event's confirming read is one GetPipelineState throu
 
 from __future__ import annotations
 
+import pytest
+
 from tests.unit.test_poller import T, World
 from tui.core.poll_state import FetchKind
 
 
+@pytest.mark.slow
 def test_push_mode_stretches_polling_to_the_safety_sweep() -> None:
     world = World(n=200, running=5, visible=20)
     world.run(120)  # first loads, as in polling mode

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from textual.binding import Binding, BindingType
 
 from tui.app.application import CptuiApp
@@ -140,6 +141,7 @@ def test_the_check_catches_a_wrong_description() -> None:
     assert says("copy the line under the cursor", logs_y.description)
 
 
+@pytest.mark.slow
 async def test_the_first_screenshot_is_what_the_demo_shows(tmp_path: Path) -> None:
     from tui import screenshots
     from tui.cli import demo_targets

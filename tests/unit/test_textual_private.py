@@ -9,12 +9,13 @@ import inspect
 import pkgutil
 from pathlib import Path
 
+from textual.app import App
 from textual.keys import _character_to_key
 from textual.widgets import DataTable
 
 import tui
 from tui.ui.widgets import textual_private
-from tui.ui.widgets.textual_private import CellCachedTable, character_to_key
+from tui.ui.widgets.textual_private import CellCachedTable, character_to_key, write_to_terminal
 
 ROOT = Path(tui.__file__).resolve().parent
 ADAPTER = Path(textual_private.__file__).resolve()
@@ -80,6 +81,21 @@ def test_the_datatable_hooks_are_still_there_and_shaped_as_used() -> None:
         "_pseudo_class_state",
     ):
         assert hasattr(table, attribute), attribute
+
+
+def test_the_terminal_writer_reaches_the_driver() -> None:
+    app = App[None]()
+    assert hasattr(app, "_driver") and app._driver is None  # (set when it runs; None headless)
+    write_to_terminal(app, "\x07")  # no driver: nothing, no error
+    written: list[str] = []
+
+    class Driver:
+        def write(self, data: str) -> None:
+            written.append(data)
+
+    app._driver = Driver()  # type: ignore[assignment]
+    write_to_terminal(app, "\x1b]9;hi\x07")
+    assert written == ["\x1b]9;hi\x07"]
 
 
 def test_the_key_names_are_textuals() -> None:

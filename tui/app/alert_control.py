@@ -18,10 +18,9 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from tui.app.context import Scheduling, Telling
-from tui.app.poll_control import PollController
+from tui.app.context import Scheduling, StoreChanges, Telling
 from tui.aws.errors import AwsError, ErrorKind
 from tui.core.notify import (
     BELL,
@@ -34,25 +33,15 @@ from tui.core.notify import (
     tmux_passthrough,
 )
 from tui.core.sanitize import clean
+from tui.core.session import Session
 from tui.core.watchlist import WATCH_FILE, Followed, WatchList, WatchListFile
-from tui.ui.host import Session
+from tui.ui.host import Polling
 
 if TYPE_CHECKING:
-    from tui.aws.service import PipelineService
-    from tui.core.model import Execution, ExecutionSummary, Target
+    from tui.core.model import ExecutionSummary, Target
     from tui.core.store import StoreChange
 
 TICK_SECONDS = 1.0
-
-
-class AlertsHost(Session, Scheduling, Telling, Protocol):
-    """What alerts need: the shared data, timers and workers, notices, the poller (a followed
-    execution's pipeline is polled fast), and the terminal (bell, desktop notifications)."""
-
-    @property
-    def poller(self) -> PollController: ...
-
-    def write_to_terminal(self, data: str) -> None: ...
 
 
 def state_path_for(audit_log: Path) -> Path:
@@ -66,24 +55,35 @@ def watch_path_for(audit_log: Path) -> Path:
 
 
 class Alerts:
-    """Created by ``CptuiApp``; ``start()`` once the app runs."""
+    """Created by ``CptuiApp``; ``start()`` once the app runs. ``polling``: a followed execution's
+    pipeline is polled fast; ``write``: raw output to the terminal (bell, desktop notifications)."""
 
     def __init__(
         self,
-        app: AlertsHost,
+        session: Session,
+        scheduler: Scheduling,
+        notices: Telling,
+        changes: StoreChanges,
+        polling: Polling,
+        write: Callable[[str], None],
         *,
         state_path: Path | None = None,
         watch_path: Path | None = None,
         env: Mapping[str, str] | None = None,
         monotonic: Callable[[], float] | None = None,
     ) -> None:
-        self.app = app
-        config = app.config.notifications
+        self.session = session
+        self.scheduler = scheduler
+        self.notices = notices
+        self.changes = changes
+        self.polling = polling
+        self._write = write
+        config = session.config.notifications
         self.watchlist = WatchList()
         self.watch_file = WatchListFile(watch_path)
         self._saved_version = self.watchlist.version
         self.detector = EventDetector(
-            is_favourite=lambda name: app.config.pipelines.is_favourite(name), recent=config.dedupe_window
+            is_favourite=lambda name: session.config.pipelines.is_favourite(name), recent=config.dedupe_window
         )
         self.log = NotifiedLog(state_path, config.dedupe_window)
         env = os.environ if env is None else env
@@ -95,14 +95,13 @@ class Alerts:
         self._fetched_at: dict[str, float] = {}
 
     def start(self) -> None:
-        app = self.app
-        app.subscribe_store(self.on_store_changed, immediate=True)
-        app.set_interval(TICK_SECONDS, self._tick, name="watchlist")
+        self.changes.subscribe(self.on_store_changed, immediate=True)
+        self.scheduler.set_interval(TICK_SECONDS, self._tick, name="watchlist")
         # What was followed before a restart is followed again (its end still gets told).
-        self.watchlist.restore(self.watch_file.load({t.key: t for t in app.targets}))
+        self.watchlist.restore(self.watch_file.load({t.key: t for t in self.session.targets}))
         self._saved_version = self.watchlist.version
         for entry in self.watchlist.running():
-            app.poller.poll_fast(entry.target, entry.pipeline)
+            self.polling.poll_fast(entry.target, entry.pipeline)
             self._polled_fast[entry.key] = (entry.target, entry.pipeline)
 
     # --- detection -----------------------------------------------------------------------------
@@ -110,12 +109,12 @@ class Alerts:
     def on_store_changed(self, change: StoreChange) -> None:
         if not change.pipelines:
             return
-        app, now = self.app, self.app.now()
-        targets = [change.target] if change.target is not None else list(app.targets)
+        now = self.session.now()
+        targets = [change.target] if change.target is not None else list(self.session.targets)
         events: list[Event] = []
         for target in targets:
-            events += self.detector.observe(app.store, target, change.pipelines, now)
-        events += self.watchlist.update_from_store(app.store, now)
+            events += self.detector.observe(self.session.store, target, change.pipelines, now)
+        events += self.watchlist.update_from_store(self.session.store, now)
         self._settle()
         self._persist()
         self.deliver(events)
@@ -124,13 +123,13 @@ class Alerts:
 
     def deliver(self, events: list[Event]) -> None:
         """Tell each event once within the dedupe window, through the channels the config enables."""
-        config = self.app.config.notifications
-        now = self.app.now()
+        config = self.session.config.notifications
+        now = self.session.now()
         for event in events:
             if not self.log.claim(event.key, now):
                 continue  # told already (found again within the window, perhaps by an earlier run)
             if config.toast:
-                self.app.notify(
+                self.notices.notify(
                     event.body,
                     title=event.title,
                     severity=event.severity,  # type: ignore[arg-type]
@@ -144,8 +143,8 @@ class Alerts:
                 self.write(tmux_passthrough(sequence) if self.tmux else sequence)
 
     def write(self, data: str) -> None:
-        """Raw output to the terminal (the bell, OSC sequences), through the app's driver."""
-        self.app.write_to_terminal(data)
+        """Raw output to the terminal (the bell, OSC sequences)."""
+        self._write(data)
 
     # --- the watch list ------------------------------------------------------------------------
 
@@ -158,11 +157,10 @@ class Alerts:
     ) -> Followed | None:
         """Follow an execution (default: the pipeline's latest) until it ends; says so in a notice.
         ``known``: what the caller knows of it (a history row), when it is not the latest."""
-        app = self.app
-        latest = app.store.latest_execution(target, pipeline)
+        latest = self.session.store.latest_execution(target, pipeline)
         if execution_id is None:
             if latest is None:
-                app.notify(f"{clean(pipeline)} has no execution to follow yet.", markup=False)
+                self.notices.notify(f"{clean(pipeline)} has no execution to follow yet.", markup=False)
                 return None
             execution_id = latest.execution_id
         current = latest if latest is not None and latest.execution_id == execution_id else None
@@ -172,22 +170,24 @@ class Alerts:
             target,
             pipeline,
             execution_id,
-            app.now(),
+            self.session.now(),
             status=current.status if current else None,
             started=current.start_time if current else None,
         )
         short = clean(execution_id)[:8]
         if entry is None:
-            app.notify(f"Already following {clean(pipeline)} {short}.", markup=False)
+            self.notices.notify(f"Already following {clean(pipeline)} {short}.", markup=False)
             return None
         if entry.finished:
             status = entry.status.label.lower() if entry.status else "ended"
-            app.notify(f"{clean(pipeline)} {short} has already {status}.", markup=False)
+            self.notices.notify(f"{clean(pipeline)} {short} has already {status}.", markup=False)
             return entry
-        app.poller.poll_fast(target, pipeline)
+        self.polling.poll_fast(target, pipeline)
         self._polled_fast[entry.key] = (target, pipeline)
-        key = app.config.first_key("watchlist")
-        app.notify(f"Following {clean(pipeline)} {short} — {key} lists what you follow.", markup=False)
+        key = self.session.config.first_key("watchlist")
+        self.notices.notify(
+            f"Following {clean(pipeline)} {short} — {key} lists what you follow.", markup=False
+        )
         self._tick()
         return entry
 
@@ -213,36 +213,33 @@ class Alerts:
         """Stop polling fast the pipelines whose followed execution ended or was dismissed."""
         for key in [k for k in self._polled_fast if (e := self.watchlist.get(k)) is None or e.finished]:
             target, pipeline = self._polled_fast.pop(key)
-            self.app.poller.stop_polling_fast(target, pipeline)
+            self.polling.stop_polling_fast(target, pipeline)
             self._fetched_at.pop(key, None)
 
     def _tick(self) -> None:
         """Read the followed executions the store does not track, each every ``active_interval``."""
         self._persist()
-        every = self.app.config.polling.active_interval
+        every = self.session.config.polling.active_interval
         now = self._monotonic()
-        for entry in self.watchlist.needs_fetch(self.app.store):
+        for entry in self.watchlist.needs_fetch(self.session.store):
             last = self._fetched_at.get(entry.key)
             if entry.key in self._fetching or (last is not None and now - last < every):
                 continue
             self._fetching.add(entry.key)
             self._fetched_at[entry.key] = now
-            self.app.run_worker(
+            self.scheduler.run_worker(
                 self._fetch(entry), name=f"follow {entry.pipeline}", group="watchlist", exit_on_error=False
             )
 
     async def _fetch(self, entry: Followed) -> None:
         name, execution_id = entry.pipeline, entry.execution_id
 
-        async def read(service: PipelineService) -> Execution:
-            return await service.get_execution(name, execution_id)
-
         try:
-            execution = await self.app.reads.execution(entry.target, name, execution_id)
+            execution = await self.session.reads.execution(entry.target, name, execution_id)
         except AwsError as error:
             if error.kind is ErrorKind.NOT_FOUND:
                 # Gone (history is kept 12 months): nothing more will be learnt about it.
-                self.app.notify(
+                self.notices.notify(
                     f"{clean(name)} {clean(execution_id)[:8]} no longer exists.",
                     severity="warning",
                     markup=False,
@@ -251,7 +248,7 @@ class Alerts:
             return
         finally:
             self._fetching.discard(entry.key)
-        event = self.watchlist.update(entry.key, execution.status, self.app.now())
+        event = self.watchlist.update(entry.key, execution.status, self.session.now())
         self._settle()
         self._persist()
         if event is not None:

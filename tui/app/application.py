@@ -1,16 +1,19 @@
-"""The cptui App: holds the services, the store and the poller; screens do the rest.
+"""The cptui App: makes the session and the controllers, and shows the screens.
 
 ``CptuiApp(services, config)`` is all it takes: the CLI builds real services (or the demo's, pointed
-at the embedded simulator); tests build them against the simulator on loopback. AWS calls run only in
-workers: the poll controller's, and screens' on-demand reads through ``app.reads`` (``tui.core.reads``),
-which shares each target's rate budget with the polls. ``report_error`` is the one place an error
-becomes a notice.
+at the embedded simulator); tests build them against the simulator on loopback. The ``Session``
+(tui/core/session.py: store, config, targets and services, action runner, budgeted reads, clock) is
+the app's ``session``; screens read it through ``Host`` (tui/ui/host.py), controllers are handed it
+with the few app services each needs (tui/app/context.py). AWS calls run only in workers: the poll
+controller's, and screens' on-demand reads through ``Session.reads`` (``tui.core.reads``), which
+shares each target's rate budget with the polls. ``report_error`` is the one place an error becomes
+a notice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TypeVar
 
 from textual import events
@@ -22,34 +25,36 @@ from textual.signal import Signal
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
-from tui.app import prefs_control as app_prefs
 from tui.app.alert_control import Alerts, state_path_for, watch_path_for
 from tui.app.bench_hook import install_from_env as install_bench_probe
 from tui.app.bindings import APP_BINDINGS
-from tui.app.fleet_control import FleetController
+from tui.app.context import AppNotices, AppScheduler, StoreChanges
 from tui.app.gc_freeze import freeze_after_loading
 from tui.app.poll_control import PollController
+from tui.app.prefs_control import Preferences
+from tui.app.targets_control import TargetsController
 from tui.app.warm_start import WarmStart
 from tui.aws.errors import AwsError
 from tui.aws.service import PipelineService
 from tui.core.actions import ActionRunner
-from tui.core.audit import AuditLog
 from tui.core.config import Config
-from tui.core.fleet import TargetFactory
 from tui.core.model import Target
 from tui.core.poll_state import PollSettings
 from tui.core.reads import Reads
 from tui.core.sanitize import clean
+from tui.core.session import Session
 from tui.core.store import Store, StoreChange
+from tui.core.targets import TargetFactory
 from tui.ui.commands import CptuiCommands
 from tui.ui.host import Host
 from tui.ui.screens.too_small import fit_terminal, too_small
 from tui.ui.widgets.footer import install as install_footers
+from tui.ui.widgets.textual_private import write_to_terminal
 
 T = TypeVar("T")
 NOTICE_MAX = 400  # characters of a notice: about six lines of a toast
 # App actions that open a screen: not offered while the terminal is too small to show one.
-_NEEDS_ROOM = frozenset({"help", "approvals", "command_palette", "profiles", "watchlist"})
+_NEEDS_ROOM = frozenset({"help", "approvals", "command_palette", "targets", "watchlist"})
 
 
 def poll_settings(config: Config) -> PollSettings:
@@ -86,75 +91,125 @@ class CptuiApp(App[None]):
         target_factory: TargetFactory | None = None,
     ) -> None:
         super().__init__()
-        self.config = config or Config()
-        # Where the start-up memory lives (tui/core/cache.py); None: nothing read or written.
-        self.read_only = bool(read_only or self.config.general.read_only)
-        self.targets: list[Target] = [s.target for s in services]
-        self.services: dict[str, PipelineService] = {s.target.key: s for s in services}
-        self._clock = clock or (lambda: datetime.now(UTC))
-        pipelines = self.config.pipelines
-        # (read through the app: a favourite toggled in the app replaces the config)
-        self.store = Store(
-            self.targets,
-            is_favourite=lambda name: self.config.pipelines.is_favourite(name),
-            is_hidden=pipelines.is_hidden,
-        )
-        self.store_changed: Signal[StoreChange] = Signal(self, "store_changed")
+        # The store, config, targets and services, action runner, budgeted reads and clock.
+        self.session = Session(services, config, read_only=read_only, clock=clock)
+        session = self.session
+        # The store's change signal: screens subscribe to it; controllers publish through ``changes``.
+        self.changes = StoreChanges(self)
+        self.store_changed: Signal[StoreChange] = self.changes.signal
+        # What the controllers get of the app: its timers and workers, its notices.
+        scheduler, notices = AppScheduler(self), AppNotices(self)
+        settings = poll_settings(session.config)
+        height = self._screen_height
         if monotonic is None:
-            self.poller = PollController(self, poll_settings(self.config))
+            self.poller = PollController(
+                session, scheduler, notices, self.changes, settings, screen_height=height
+            )
         else:
-            self.poller = PollController(self, poll_settings(self.config), monotonic=monotonic)
+            self.poller = PollController(
+                session, scheduler, notices, self.changes, settings, screen_height=height, monotonic=monotonic
+            )
         # On-demand reads (screens, dialogs, aliases, followed executions) share the polls' budget.
-        self.reads = Reads(self.services, self.poller)
-        self.actions = ActionRunner(
-            AuditLog.for_session(self.config.general.audit_log),
-            read_only=self.read_only,
-            identity=self.store.identity,
-            clock=self._clock,
-        )
+        session.use_budget(self.poller)
         from tui.app.push_control import EventsController
 
-        self.event_feed = EventsController(self)
-        self.fleet = FleetController(self, target_factory)
+        self.event_feed = EventsController(
+            session, scheduler, notices, self.poller, lambda: self.screen_stack
+        )
+        self.targets_view = TargetsController(
+            session,
+            scheduler,
+            self.changes,
+            target_factory,
+            joins=(self.poller.add_target, self.event_feed.add_target),
+        )
         from tui.app.insights_control import InsightsController
 
-        self.insights = InsightsController(self)  # history insights and fleet health, read on demand
+        # History insights and fleet health, read on demand.
+        self.insights = InsightsController(session, self.poller.policy)
         # The last run's lists, painted at the first frame (nothing without a cache folder).
-        self.warm_start = WarmStart(self)
+        self.warm_start = WarmStart(session, scheduler, self.poller.publish)
         self.warm_start.paint()
-        audit_log = self.config.general.audit_log
+        audit_log = session.config.general.audit_log
         self.alerts = Alerts(
-            self,
+            session,
+            scheduler,
+            notices,
+            self.changes,
+            self.poller,
+            lambda data: self.write_to_terminal(data),  # (looked up at each write: tests capture it)
             state_path=state_path_for(audit_log),
             watch_path=watch_path_for(audit_log),
             monotonic=monotonic,
         )
+        self.preferences = Preferences(session, notices, self.refresh_rows)
         self._start_polling = start_polling
         self.audit_problem: str | None = None  # why the audit log cannot be written (checked at start)
         self._recent_notices: dict[str, datetime] = {}
         self._sized = False
-        if self.config.general.theme in self.available_themes:
-            self.theme = self.config.general.theme
+        if session.config.general.theme in self.available_themes:
+            self.theme = session.config.general.theme
+
+    # --- the session (``Host``'s session part is the ``Session`` object's) ---------------------
+
+    @property
+    def store(self) -> Store:
+        return self.session.store
+
+    @property
+    def config(self) -> Config:
+        return self.session.config
+
+    @config.setter
+    def config(self, config: Config) -> None:
+        self.session.config = config
+
+    @property
+    def read_only(self) -> bool:
+        return self.session.read_only
+
+    @read_only.setter
+    def read_only(self, read_only: bool) -> None:
+        self.session.read_only = read_only
+
+    @property
+    def targets(self) -> list[Target]:
+        return self.session.targets
+
+    @property
+    def services(self) -> dict[str, PipelineService]:
+        return self.session.services
+
+    @property
+    def reads(self) -> Reads:
+        return self.session.reads
+
+    @property
+    def actions(self) -> ActionRunner:
+        return self.session.actions
+
+    def now(self) -> datetime:
+        """The session's clock (tests share the simulator's manual clock)."""
+        return self.session.now()
 
     def subscribe_store(self, callback: Callable[[StoreChange], object], *, immediate: bool = False) -> None:
         """A controller's subscription to the store's changes, for as long as the app runs."""
-        self.store_changed.subscribe(self, callback, immediate=immediate)
+        self.changes.subscribe(callback, immediate=immediate)
 
-    def now(self) -> datetime:
-        """The app's clock (tests share the simulator's manual clock)."""
-        return self._clock()
+    def _screen_height(self) -> int:
+        return self.size.height
 
     def on_mount(self) -> None:
         if self.config.keys:
             self.set_keymap(dict(self.config.keys))
-        self.theme_changed_signal.subscribe(self, lambda theme: app_prefs.theme_changed(self, theme.name))
+        self.theme_changed_signal.subscribe(self, lambda theme: self.preferences.theme_changed(theme.name))
         install_footers(self)  # dialogs show their own keys, not those of the screen below
         from tui.ui.screens.pipelines import PipelinesScreen
 
         listing = PipelinesScreen()
         self.push_screen(listing)
         self._check_audit_log(listing)
-        self.subscribe_store(self.fleet.on_store_changed, immediate=True)
+        self.subscribe_store(self.targets_view.on_store_changed, immediate=True)
         self.alerts.start()
         self.warm_start.start()
         if self._start_polling:
@@ -164,8 +219,8 @@ class CptuiApp(App[None]):
             listing.call_after_refresh(self.event_feed.start)
         # Benchmark probe (bench/startup.py): a no-op unless CPTUI_BENCH_READY_FILE is set.
         install_bench_probe(self)
-        # Full garbage collections of a big fleet's objects stall keys for 0.2-0.3 s: freeze them.
-        freeze_after_loading(self)
+        # Full garbage collections of a thousand pipelines' objects stall keys for 0.2-0.3 s: freeze them.
+        freeze_after_loading(self.session, AppScheduler(self), self.changes, headless=self.is_headless)
         # After the list is on the stack, so the message (if needed) goes on top of it.
         self.call_after_refresh(self._fit_terminal)
 
@@ -230,8 +285,7 @@ class CptuiApp(App[None]):
 
     def write_to_terminal(self, data: str) -> None:
         """Raw output to the terminal (the bell, OSC sequences), through the driver; none headless."""
-        if self._driver is not None:
-            self._driver.write(data)
+        write_to_terminal(self, data)
 
     # --- errors ------------------------------------------------------------------------------
 
@@ -299,7 +353,7 @@ class CptuiApp(App[None]):
         if not isinstance(self.screen, ApprovalsScreen):
             self.push_screen(ApprovalsScreen())
 
-    def action_profiles(self) -> None:
+    def action_targets(self) -> None:
         """`P`: switch the view between targets, or add a profile in a region."""
         from tui.ui.screens.targets import TargetPicker
 
@@ -315,11 +369,11 @@ class CptuiApp(App[None]):
 
     def toggle_favourite(self, pipeline: str) -> None:
         """`*` on the list: pin the pipeline on top (in every target), or unpin it; saved."""
-        app_prefs.toggle_favourite(self, pipeline)
+        self.preferences.toggle_favourite(pipeline)
 
     def log_view_changed(self, *, wrap: bool, timestamps: bool) -> None:
         """The log view's ``wrap`` / ``timestamps`` toggles: the next log opens the same way."""
-        app_prefs.log_view_changed(self, wrap=wrap, timestamps=timestamps)
+        self.preferences.log_view_changed(wrap=wrap, timestamps=timestamps)
 
     def refresh_rows(self) -> None:
         """Derive every row again (a favourite changed) and publish the change."""

@@ -12,8 +12,9 @@ APP_BINDINGS: list[BindingType] = [
     bind("help", "help", "Help"),
     bind("refresh", "refresh", "Refresh"),
     bind("approvals", "approvals", "Approvals"),
-    # Fleet and watch list: in help and the palette; the footers keep to each screen's own keys.
-    bind("profiles", "profiles", "Switch or add target", show=False),
+    # Targets and watch list: in help and the palette; the footers keep to each screen's own keys.
+    # (The id stays ``profiles``: it is what ``[keys]`` remaps; the action says what it opens.)
+    bind("profiles", "targets", "Switch or add target", show=False),
     bind("watchlist", "watchlist", "Followed executions", show=False),
     bind("palette", "command_palette", "Commands", show=False, priority=True),
 ]

@@ -14,27 +14,19 @@ object graph would keep them all.
 from __future__ import annotations
 
 import gc
-from typing import Protocol
 
-from tui.app.context import Scheduling
-from tui.ui.host import Session
+from tui.app.context import Scheduling, StoreChanges
+from tui.ui.host import SessionView
 
 CHECK_SECONDS = 2.0
 START_LIMIT = 5.0
 
 
-class FreezeHost(Session, Scheduling, Protocol):
-    """What the freeze reads: the store's progress, and whether a terminal is attached."""
-
-    @property
-    def is_headless(self) -> bool: ...
-
-
-def loading_stage(app: FreezeHost) -> int:
+def loading_stage(session: SessionView) -> int:
     """0: nothing listed yet; 1: the pipeline list is on screen; 2: every row has its status."""
-    if not any(app.store.freshness(t).listed for t in app.targets):
+    if not any(session.store.freshness(t).listed for t in session.targets):
         return 0
-    rows = app.store.rows()
+    rows = session.store.rows()
     return 2 if rows and all(r.loaded for r in rows) else 1
 
 
@@ -50,7 +42,9 @@ def pause_for_start() -> None:
         _paused_at_start = True
 
 
-def freeze_after_loading(app: FreezeHost) -> None:
+def freeze_after_loading(
+    session: SessionView, scheduler: Scheduling, changes: StoreChanges, *, headless: bool
+) -> None:
     """Freeze the objects alive once the list is listed, and again once it is loaded (not headless).
 
     Until the first list arrives the collector is off: importing aiobotocore and loading botocore's
@@ -59,7 +53,7 @@ def freeze_after_loading(app: FreezeHost) -> None:
     Reference counting still frees everything else meanwhile; a few seconds at most.
     """
     was_enabled = gc.isenabled() or _paused_at_start
-    if app.is_headless:
+    if headless:
         if was_enabled:
             gc.enable()
         return
@@ -72,7 +66,7 @@ def freeze_after_loading(app: FreezeHost) -> None:
 
     def check() -> None:
         nonlocal frozen
-        stage = loading_stage(app)
+        stage = loading_stage(session)
         if stage > frozen:
             gc.freeze()
             frozen = stage
@@ -86,6 +80,6 @@ def freeze_after_loading(app: FreezeHost) -> None:
         if frozen == 0:
             check()
 
-    app.subscribe_store(on_change, immediate=True)
-    timer = app.set_interval(CHECK_SECONDS, check, name="gc-freeze")
-    app.set_timer(START_LIMIT, resume, name="gc-resume")
+    changes.subscribe(on_change, immediate=True)
+    timer = scheduler.set_interval(CHECK_SECONDS, check, name="gc-freeze")
+    scheduler.set_timer(START_LIMIT, resume, name="gc-resume")

@@ -1,6 +1,6 @@
 """Reads the history that insights need, through the app's rate budget, once per finished execution.
 
-Every read goes through ``app.reads`` (it waits for a token of the target's budget, shared with the
+Every read goes through ``Session.reads`` (it waits for a token of the target's budget, shared with the
 polls, and a throttle shrinks that budget for everyone). What never changes is read once: finished
 executions' rows, action executions and full executions are kept per execution id
 (tui/core/history_cache.py). The numbers are computed in tui/core/insights.py; screens draw them.
@@ -17,25 +17,16 @@ import asyncio
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
 
-from tui.app.poll_control import PollController
 from tui.aws.errors import AwsError
 from tui.aws.service import ActionHistorySource
 from tui.core.error_text import error_text
 from tui.core.history_cache import HistoryCache
 from tui.core.insights import FleetRow, fleet_row
 from tui.core.model import ActionExecution, Execution, ExecutionSummary, Page, Target
+from tui.core.poller import PollPolicy
+from tui.core.session import Session
 from tui.core.store import row_key
-from tui.ui.host import Session
-
-
-class InsightsHost(Session, Protocol):
-    """What the insights reads need of the app: the budgeted calls, the store, the poller's budget."""
-
-    @property
-    def poller(self) -> PollController: ...
-
 
 MAX_PAGE = 100  # ListPipelineExecutions' largest page
 # Up to this many executions without their action executions are read one call each; more, and the
@@ -47,8 +38,14 @@ FLEET_FRESH = 300.0  # seconds a fleet row is kept before `r` or a reopen reads 
 
 
 class InsightsController:
-    def __init__(self, app: InsightsHost, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self.app = app
+    """Created by ``CptuiApp``: the session's budgeted reads and store, and the poll policy (fleet
+    health reads at most ``FLEET_SHARE`` of a target's current rate)."""
+
+    def __init__(
+        self, session: Session, policy: PollPolicy, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.session = session
+        self.policy = policy
         self.cache = HistoryCache()
         self._clock = clock
         # Counters for the benchmark and the screens' coverage line.
@@ -62,7 +59,7 @@ class InsightsController:
 
     @property
     def window(self) -> int:
-        return self.app.config.general.insights_window
+        return self.session.config.general.insights_window
 
     # --- one pipeline ------------------------------------------------------------------------
 
@@ -73,7 +70,7 @@ class InsightsController:
         token: str | None = None
         while len(items) < want:
             size = min(MAX_PAGE, want - len(items))
-            page: Page[ExecutionSummary] = await self.app.reads.call(
+            page: Page[ExecutionSummary] = await self.session.reads.call(
                 target,
                 "ListPipelineExecutions",
                 lambda s, t=token, n=size: s.list_executions(name, max_results=n, next_token=t),  # type: ignore[misc]
@@ -94,7 +91,7 @@ class InsightsController:
         if cached is not None:
             return cached
         eid = summary.execution_id
-        found = await self.app.reads.call(
+        found = await self.session.reads.call(
             target, "ListActionExecutions", lambda s: s.list_action_executions(name, eid)
         )
         self.action_reads += 1
@@ -122,7 +119,7 @@ class InsightsController:
                 out[summary.execution_id] = cached
         if progress is not None and out:
             progress(out)
-        service = self.app.services.get(target.key)
+        service = self.session.services.get(target.key)
         starts = [s.start_time for s in missing]
         if len(missing) > PER_EXECUTION_MAX and isinstance(service, ActionHistorySource) and all(starts):
             oldest = min(s for s in starts if s is not None)
@@ -130,7 +127,7 @@ class InsightsController:
             found: dict[str, list[ActionExecution]] = {eid: [] for eid in wanted}
             token: str | None = None
             while True:
-                page: Page[ActionExecution] = await self.app.reads.call(
+                page: Page[ActionExecution] = await self.session.reads.call(
                     target,
                     "ListActionExecutions",
                     lambda s, t=token: s.list_pipeline_action_executions(name, next_token=t),  # type: ignore[misc]
@@ -164,7 +161,7 @@ class InsightsController:
         cached = self.cache.execution(target.key, name, execution_id)
         if cached is not None:
             return cached
-        found: Execution = await self.app.reads.call(
+        found: Execution = await self.session.reads.call(
             target, "GetPipelineExecution", lambda s: s.get_execution(name, execution_id)
         )
         self.execution_reads += 1
@@ -175,7 +172,7 @@ class InsightsController:
 
     def fleet_order(self) -> list[tuple[Target, str]]:
         """Every listed pipeline; the failing ones first (they are what fleet health is for)."""
-        rows = self.app.store.rows()
+        rows = self.session.store.rows()
         failing = [r for r in rows if r.status is not None and r.status.value == "Failed"]
         rest = [r for r in rows if r not in failing]
         return [(r.target, r.name) for r in failing + rest]
@@ -210,14 +207,14 @@ class InsightsController:
                 why = error_text(error, profile=target.profile)
                 row = FleetRow(key, name, target.label, error=f"could not be read: {why}")
             else:
-                row = fleet_row(key, name, target.label, history, self.app.now())
+                row = fleet_row(key, name, target.label, history, self.session.now())
             self.fleet_rows[key] = row
             self.fleet_read_at[key] = self._clock()
             on_row(row)
 
     async def _pace(self, target: Target) -> None:
         """At most ``FLEET_SHARE`` of the target's current rate (it halves on a throttle)."""
-        policy = self.app.poller.policy
+        policy = self.policy
         rate = policy.bucket(target.key).rate if target.key in policy.targets else 4.0
         gap = 1.0 / max(0.05, rate * FLEET_SHARE)
         last = self._last_fleet_call.get(target.key)
@@ -227,4 +224,4 @@ class InsightsController:
         self._last_fleet_call[target.key] = self._clock()
 
     def now(self) -> datetime:
-        return self.app.now()
+        return self.session.now()

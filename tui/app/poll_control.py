@@ -2,9 +2,9 @@
 
 A timer asks the policy what is due a few times a second; each fetch runs in its own worker (group
 ``poll``) so the UI never waits. Results go into the store; the changes of a burst are merged and
-published once on ``app.store_changed``. Failures keep the last data and mark the target stale with
-a reason a person can act on; the app tells the user once per new reason (``app.report_error``).
-On-demand reads (``app.reads``, tui/core/reads.py) take their token from the same per-target budget.
+published once on the store's change signal. Failures keep the last data and mark the target stale with
+a reason a person can act on; the operator is told once per new reason. On-demand reads
+(``Session.reads``, tui/core/reads.py) take their token from the same per-target budget.
 """
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from textual.geometry import Size
-
-from tui.app.context import Scheduling, Telling
+from tui.app.context import Scheduling, StoreChanges, Telling
 from tui.aws.errors import AwsError, ErrorKind
 from tui.aws.iam import iam_action
 from tui.aws.service import LAST_RETRIES, SINGLE_ATTEMPT
@@ -28,8 +26,8 @@ from tui.core.error_text import error_text, missing_permission
 from tui.core.poll_state import Fetch, FetchKind, PollSettings
 from tui.core.poller import PollPolicy
 from tui.core.sanitize import clean
+from tui.core.session import Session
 from tui.core.store import StoreChange, latest_outdated, short_reason, stage_statuses_changed
-from tui.ui.host import Session
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -60,14 +58,6 @@ def _retried() -> bool:
     return LAST_RETRIES.get() > 0
 
 
-class PollHost(Session, Scheduling, Telling, Protocol):
-    """What polling needs of the app: the shared data, timers and workers, notices, and the
-    terminal's height (the first list burst covers a screenful)."""
-
-    @property
-    def size(self) -> Size: ...
-
-
 def stale_reason(error: AwsError, target: Target, operation: str = "") -> str:
     """Why a target's data is old, in words that say what to do."""
     kind = error.kind
@@ -91,21 +81,31 @@ def stale_reason(error: AwsError, target: Target, operation: str = "") -> str:
 
 
 class PollController:
-    """Drives polling for every target of the app. Created by ``CptuiApp``; screens use
-    ``poll_fast`` / ``stop_polling_fast`` / ``set_visible`` / ``refresh_now``."""
+    """Drives polling for every target of the session. Created by ``CptuiApp``; screens use
+    ``poll_fast`` / ``stop_polling_fast`` / ``set_visible`` / ``refresh_now``.
+
+    ``screen_height``: the terminal's height (the first list burst covers a screenful)."""
 
     def __init__(
         self,
-        app: PollHost,
+        session: Session,
+        scheduler: Scheduling,
+        notices: Telling,
+        changes: StoreChanges,
         settings: PollSettings | None = None,
         *,
+        screen_height: Callable[[], int],
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.app = app
+        self.session = session
+        self.scheduler = scheduler
+        self.notices = notices
+        self.changes = changes
+        self._screen_height = screen_height
         self.policy = PollPolicy(settings)
         self.calls: Counter[str] = Counter()  # every API call made, by operation (polls and app.reads)
         self._monotonic = monotonic
-        self._targets: dict[str, Target] = {t.key: t for t in app.targets}
+        self._targets: dict[str, Target] = {t.key: t for t in session.targets}
         self._pending: StoreChange | None = None
         self._timer: Timer | None = None
         self._pace_timer: Timer | None = None  # the start-up pace's next read, between ticks
@@ -114,9 +114,10 @@ class PollController:
         self._told_denied: set[tuple[str, str]] = set()  # (target key, IAM action) told about
         self._told_unavailable: set[tuple[str, str]] = set()  # (target key, operation) told about
         # Start-up bursts: remembered from earlier runs (shrunk by throttles), and granted in this one.
-        self._cache_dir: Path | None = app.config.cache_dir
+        self._cache_dir: Path | None = session.config.cache_dir
         self._bursts = load_bursts(self._cache_dir)
         self.startup_granted: dict[str, int] = {}
+        self._list_answered: dict[str, asyncio.Event] = {}  # set once a target's list came back
         for key in self._targets:
             self.policy.add_target(key, monotonic())
 
@@ -129,8 +130,29 @@ class PollController:
     def start(self) -> None:
         """Start the timer and dispatch what is due at once."""
         if self._timer is None:
-            self._timer = self.app.set_interval(TICK_SECONDS, self.tick, name="poll")
+            self._timer = self.scheduler.set_interval(TICK_SECONDS, self.tick, name="poll")
+            self._read_cached_rows_now()
             self.tick()
+
+    def _read_cached_rows_now(self) -> None:
+        """A warm start: the rows the cache painted are named before the list is, so the start-up
+        burst reads the ones on screen together with the list, not a round trip after it. A read
+        that comes back first waits for the list to name its row (``_wait_for_list``); a
+        pipeline deleted since answers not found and is forgotten."""
+        now = self._monotonic()
+        store = self.session.store
+        for key, target in self._targets.items():
+            if store.freshness(target).listed or key in self.startup_granted:
+                continue
+            cached = [r.name for r in store.rows(target) if r.cached_at is not None]
+            if cached:
+                self.policy.set_pipelines(key, dict.fromkeys(cached, 0), now)
+                self._grant_startup(key, now)
+
+    async def _wait_for_list(self, key: str) -> None:
+        """Until ``key``'s list has been answered (read or failed) at least once."""
+        event = self._list_answered.setdefault(key, asyncio.Event())
+        await event.wait()
 
     def stop(self) -> None:
         if self._timer is not None:
@@ -173,6 +195,10 @@ class PollController:
         self.policy.refresh_now(self._monotonic(), key, name)
         self._dispatch_soon()
 
+    def monotonic(self) -> float:
+        """The polls' clock (monotonic seconds; tests move it by hand)."""
+        return self._monotonic()
+
     @property
     def in_flight(self) -> int:
         return self.policy.in_flight()
@@ -213,13 +239,13 @@ class PollController:
         if error.kind is ErrorKind.THROTTLED:
             self.policy.on_throttle(target.key, self._monotonic())
         if error.kind in (ErrorKind.THROTTLED, ErrorKind.CREDENTIALS, ErrorKind.NETWORK):
-            self._emit(self.app.store.mark_stale(target, stale_reason(error, target, operation)))
+            self._emit(self.session.store.mark_stale(target, stale_reason(error, target, operation)))
 
     # --- dispatch ----------------------------------------------------------------------------
 
     def _dispatch_soon(self) -> None:
         if self.running:
-            self.app.call_later(self.tick)
+            self.scheduler.call_later(self.tick)
 
     def tick(self) -> None:
         """Start every fetch that is due; keep the header's throttle flag current."""
@@ -227,14 +253,14 @@ class PollController:
         # the identity's client (and the alias lookup it leads to) would delay them.
         due = sorted(self.policy.next_due(self._monotonic()), key=lambda f: f.kind is FetchKind.IDENTITY)
         for fetch in due:
-            self.app.run_worker(
+            self.scheduler.run_worker(
                 self._run(fetch),
                 name=f"poll {fetch.kind.value} {fetch.name or ''}".strip(),
                 group="poll",
                 exit_on_error=False,
             )
         for key, target in self._targets.items():
-            self._emit(self.app.store.set_throttled(target, self.policy.throttled(key)))
+            self._emit(self.session.store.set_throttled(target, self.policy.throttled(key)))
             if self.policy.in_startup_phase(key):
                 self._settle_startup(key)
         self._pace()
@@ -250,7 +276,9 @@ class PollController:
             self._pace_timer.stop()
             self._pace_timer = None
         if wait is not None and wait < TICK_SECONDS and self.running:
-            self._pace_timer = self.app.set_timer(wait + _PACE_SLACK, self._paced_tick, name="poll pace")
+            self._pace_timer = self.scheduler.set_timer(
+                wait + _PACE_SLACK, self._paced_tick, name="poll pace"
+            )
 
     def _paced_tick(self) -> None:
         self._pace_timer = None
@@ -279,7 +307,7 @@ class PollController:
 
     async def _run_fetch(self, fetch: Fetch) -> None:
         target = self._targets[fetch.target]
-        service = self.app.services[fetch.target]
+        service = self.session.services[fetch.target]
         self.calls[fetch.kind.operation] += 1
         try:
             change = await self._fetch(service, target, fetch)
@@ -304,21 +332,21 @@ class PollController:
             if self.policy.on_error(fetch, self._monotonic(), ErrorKind.OTHER, type(error).__name__):
                 self._unavailable(target, fetch, type(error).__name__)
                 return
-            self.app.report_error(error, once=f"{fetch.kind.operation}:{type(error).__name__}")
+            self.notices.report_error(error, once=f"{fetch.kind.operation}:{type(error).__name__}")
             self._emit(self._mark_unread(target, fetch, "answer could not be read"))
             return
         finally:
             if self.policy.in_startup_phase(fetch.target):
                 self._settle_startup(fetch.target)
-        store = self.app.store
+        store = self.session.store
         change = change.merge(store.clear_denied(target, iam_action(fetch.kind.operation)))
         if _LIST_PERMISSION not in store.freshness(target).denied:
             # (While the list is denied, no other success makes the target's data current.)
-            change = change.merge(store.mark_fresh(target, self.app.now()))
+            change = change.merge(store.mark_fresh(target, self.session.now()))
         self._emit(change)
 
     async def _fetch(self, service: PipelineService, target: Target, fetch: Fetch) -> StoreChange:
-        store, policy, name = self.app.store, self.policy, fetch.name or ""
+        store, policy, name = self.session.store, self.policy, fetch.name or ""
         LAST_RETRIES.set(0)  # (each fetch runs in its own worker: its own context)
         # In the start-up phase a throttled read comes back at once, and the policy retries it
         # paced to what the endpoint accepts (botocore's own retries wait 0-1 s, then 0-2 s, in no
@@ -328,13 +356,16 @@ class PollController:
             change = store.set_identity(target, await service.identity())
             policy.on_result(fetch, self._monotonic(), retried=_retried())
         elif fetch.kind is FetchKind.LIST:
-            summaries = await service.list_pipelines()
-            first = not store.freshness(target).listed
-            change = store.set_pipelines(target, summaries).merge(store.mark_list_failed(target, None))
+            try:
+                summaries = await service.list_pipelines()
+                first = not store.freshness(target).listed
+                change = store.set_pipelines(target, summaries).merge(store.mark_list_failed(target, None))
+            finally:
+                self._list_answered.setdefault(fetch.target, asyncio.Event()).set()
             now = self._monotonic()
             policy.set_pipelines(fetch.target, {s.name: s.version for s in summaries}, now)
             policy.on_result(fetch, now)
-            if first:
+            if fetch.target not in self.startup_granted:  # (one start-up burst per target)
                 self._grant_startup(fetch.target, now)
             # The new rows' statuses go out now, before the table is filled and painted, so the
             # first frame with rows can already show live statuses.
@@ -346,10 +377,12 @@ class PollController:
                     await asyncio.sleep(0)
         elif fetch.kind is FetchKind.LATEST:
             page = await service.list_executions(name, max_results=1)
+            if not store.freshness(target).listed:
+                await self._wait_for_list(fetch.target)  # (a warm start's read, sent with the list)
             latest = page.items[0] if page.items else None
             before = store.latest_execution(target, name)
             change = store.set_latest(target, name, latest)
-            change = change.merge(store.mark_read(target, name, fetch.kind.operation, self.app.now()))
+            change = change.merge(store.mark_read(target, name, fetch.kind.operation, self.session.now()))
             row = store.row(target, name)
             changed = bool(change.pipelines) and (
                 before is None
@@ -368,7 +401,7 @@ class PollController:
             changed = stage_statuses_changed(store.state(target, name), state)
             outdated = changed and latest_outdated(store.latest_execution(target, name), state)
             change = store.set_state(target, name, state)
-            change = change.merge(store.mark_read(target, name, fetch.kind.operation, self.app.now()))
+            change = change.merge(store.mark_read(target, name, fetch.kind.operation, self.session.now()))
             waiting = any(a.token for s in state.stages for a in s.actions)
             policy.on_result(fetch, self._monotonic(), outdated, approval=waiting, retried=_retried())
             if outdated:
@@ -390,7 +423,7 @@ class PollController:
         configured = self.policy.settings.startup_burst
         if configured is not None:
             return configured
-        rows = max(1, self.app.size.height - LIST_CHROME_ROWS)
+        rows = max(1, self._screen_height() - LIST_CHROME_ROWS)
         return rows + int(self.policy.settings.reserve)
 
     def startup_burst(self, key: str) -> int:
@@ -406,8 +439,8 @@ class PollController:
         if not self.policy.has_visible(key):
             # The list has not been painted yet: the rows it will show first are the first in the
             # list's order (favourites, then the latest activity the list knows of).
-            rows = self.app.store.rows(self._targets[key])
-            fit = max(1, self.app.size.height - LIST_CHROME_ROWS)
+            rows = self.session.store.rows(self._targets[key])
+            fit = max(1, self._screen_height() - LIST_CHROME_ROWS)
             self.policy.set_visible(key, [r.name for r in rows[:fit]])
         self.startup_granted[key] = self.policy.grant_startup(key, burst, now)
 
@@ -466,7 +499,7 @@ class PollController:
             # name the permission. Only a denied list leaves the whole target without data.
             reason = stale_reason(error, target, fetch.kind.operation)
             permission = missing_permission(error, fetch.kind.operation)
-            self._emit(self.app.store.mark_denied(target, permission))
+            self._emit(self.session.store.mark_denied(target, permission))
             if fetch.kind is not FetchKind.LIST:
                 # Told once until the permission works again (not on every unrelated success).
                 if (target.key, permission) not in self._told_denied:
@@ -474,13 +507,13 @@ class PollController:
                     self._tell(target, reason, "warning")
                 return
         reason = stale_reason(error, target, fetch.kind.operation)
-        change = self.app.store.mark_stale(target, reason)
+        change = self.session.store.mark_stale(target, reason)
         self._emit(change)
         if change.freshness:
             self._tell_once(target, reason, "warning" if error.retryable else "error")
 
     def _mark_unread(self, target: Target, fetch: Fetch, why: str) -> StoreChange:
-        store = self.app.store
+        store = self.session.store
         if fetch.kind is FetchKind.LIST:
             return store.mark_list_failed(target, why)
         if fetch.kind in (FetchKind.LATEST, FetchKind.STATE) and fetch.name:
@@ -496,7 +529,7 @@ class PollController:
 
     def _tell(self, target: Target, reason: str, severity: str) -> None:
         label = f"{target.label}: " if len(self._targets) > 1 else ""
-        self.app.notify(f"{label}{reason}", severity=severity, markup=False)  # type: ignore[arg-type]
+        self.notices.notify(f"{label}{reason}", severity=severity, markup=False)  # type: ignore[arg-type]
 
     # --- publishing --------------------------------------------------------------------------
 
@@ -509,19 +542,19 @@ class PollController:
         if change.empty:
             return
         target = change.target
-        if change.freshness and target is not None and not self.app.store.freshness(target).stale_reason:
+        if change.freshness and target is not None and not self.session.store.freshness(target).stale_reason:
             # Recovered: the next failure deserves a notice again.
             self._notified = {n for n in self._notified if n[0] != target.key}
         if change.freshness and target is not None:
-            denied = self.app.store.freshness(target).denied
+            denied = self.session.store.freshness(target).denied
             self._told_denied = {d for d in self._told_denied if d[0] != target.key or d[1] in denied}
         if self._pending is None:
             self._pending = change
-            self.app.call_later(self._flush)
+            self.scheduler.call_later(self._flush)
         else:
             self._pending = self._pending.merge(change)
 
     def _flush(self) -> None:
         change, self._pending = self._pending, None
         if change is not None:
-            self.app.store_changed.publish(change)
+            self.changes.publish(change)

@@ -16,18 +16,18 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from textual.screen import Screen
 
 from tui.app.context import Scheduling, Telling
 from tui.app.poll_control import PollController
 from tui.core.model import Target
+from tui.core.session import Session
 from tui.events.consumer import EventApplier, PipelineEvent
 from tui.events.receiver import Receiver
-from tui.ui.host import Session
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +38,6 @@ STARTING = "polling (connecting to the event queue)"
 # A batch's messages are deleted once its confirming reads are done, or after this many seconds
 # (a target whose reads fail must not hold its messages forever: the sweep covers it).
 CONFIRM_WAIT = 30.0
-
-
-class PushHost(Session, Scheduling, Telling, Protocol):
-    """What push mode needs: the shared data, timers, notices, the poller it hands sweeps to, and
-    the screens (a log screen open on a build keeps its CodeBuild events)."""
-
-    @property
-    def poller(self) -> PollController: ...
-
-    @property
-    def screen_stack(self) -> list[Screen[Any]]: ...
 
 
 def polling(why: str) -> str:
@@ -75,11 +64,27 @@ class _Queue:
 
 
 class EventsController:
-    """Push mode for every target of the app. Created by ``CptuiApp``; ``start`` after polling."""
+    """Push mode for every target of the session. Created by ``CptuiApp``; ``start`` after polling.
+    ``poller``: what it hands sweeps and confirming reads to; ``screens``: the app's screen stack (a
+    log screen open on a build keeps its CodeBuild events)."""
 
-    def __init__(self, app: PushHost, *, wait_seconds: int = 20, retry_after: float = 300.0) -> None:
-        self.app = app
-        self.applier = EventApplier(app.store)
+    def __init__(
+        self,
+        session: Session,
+        scheduler: Scheduling,
+        notices: Telling,
+        poller: PollController,
+        screens: Callable[[], Sequence[Screen[Any]]],
+        *,
+        wait_seconds: int = 20,
+        retry_after: float = 300.0,
+    ) -> None:
+        self.session = session
+        self.scheduler = scheduler
+        self.notices = notices
+        self.poller = poller
+        self.screens = screens
+        self.applier = EventApplier(session.store)
         self.wait_seconds = wait_seconds
         self.retry_after = retry_after
         self.queues: dict[str, _Queue] = {}
@@ -88,38 +93,38 @@ class EventsController:
 
     @property
     def sweep(self) -> float:
-        return float(self.app.config.events.sweep_interval)
+        return float(self.session.config.events.sweep_interval)
 
     @property
     def budget(self) -> float:
         """CodePipeline calls/s the safety sweep and the list may cost (``[events]``)."""
-        return float(self.app.config.events.sweep_calls_per_second)
+        return float(self.session.config.events.sweep_calls_per_second)
 
     def start(self) -> None:
         """Start one receiver per configured queue; say how each target is updated."""
-        events = self.app.config.events
-        for target in self.app.targets:
+        events = self.session.config.events
+        for target in self.session.targets:
             self.add_target(target, events_enabled=events.enabled)
 
     def add_target(self, target: Target, *, events_enabled: bool | None = None) -> None:
-        enabled = self.app.config.events.enabled if events_enabled is None else events_enabled
+        enabled = self.session.config.events.enabled if events_enabled is None else events_enabled
         if not enabled:
             self._mode([target], PUSH_OFF)
             return
-        entry = self.app.config.events.for_target(target)
-        if entry is None or not entry.queue_url or target.key not in self.app.services:
+        entry = self.session.config.events.for_target(target)
+        if entry is None or not entry.queue_url or target.key not in self.session.services:
             self._mode([target], NO_QUEUE)
             return
         queue = self.queues.get(entry.queue_url)
         if queue is not None:  # a queue several targets share (an organisation's central one)
             queue.targets.append(target)
             if queue.live:
-                self.app.poller.policy.set_push(target.key, self.sweep, self.budget)
+                self.poller.policy.set_push(target.key, self.sweep, self.budget)
                 self._show_sweep([target])
             else:
                 self._mode([target], STARTING)
             return
-        service: Any = self.app.services[target.key]
+        service: Any = self.session.services[target.key]
         if not hasattr(service, "aws_call"):
             # Checked before the queue is registered: a target sharing this URL later must not
             # join a queue that has no receiver (it would say "connecting" for ever).
@@ -153,27 +158,27 @@ class EventsController:
 
     def _mode(self, targets: Sequence[Target], mode: str) -> None:
         for target in targets:
-            self.app.poller.publish(self.app.store.set_mode(target, mode))
+            self.poller.publish(self.session.store.set_mode(target, mode))
 
     def _show_sweep(self, targets: Sequence[Target]) -> None:
         """``live · events · sweep every …``: the period in effect (it grows with the pipelines)."""
-        policy = self.app.poller.policy
-        now = self.app.poller._monotonic()
+        policy = self.poller.policy
+        now = self.poller.monotonic()
         for target in targets:
             plan = policy.sweep_plan(target.key, now) if target.key in policy.targets else None
             mode = live(plan.rest if plan is not None else None)
-            if self.app.store.freshness(target).mode != mode:
+            if self.session.store.freshness(target).mode != mode:
                 self._mode([target], mode)
 
     def _on_state(self, queue: _Queue, ok: bool, why: str | None) -> None:
-        policy = self.app.poller.policy
+        policy = self.poller.policy
         if ok:
             # The queue answered: whatever changed is in it, so the data is current as of now
             # (the header's "updated ... ago"; the sweep covers events that never arrive).
             for target in queue.targets:
-                fresh = self.app.store.freshness(target)
+                fresh = self.session.store.freshness(target)
                 if fresh.listed and not fresh.stale_reason:  # (a failing poll keeps its reason)
-                    self.app.poller.publish(self.app.store.mark_fresh(target, self.app.now()))
+                    self.poller.publish(self.session.store.mark_fresh(target, self.session.now()))
             if queue.live is not True:
                 queue.live = True
                 queue.told.clear()  # a later failure deserves a notice again
@@ -188,12 +193,12 @@ class EventsController:
             if was_live:
                 # What events would have told meanwhile: read what is on screen now (once, on
                 # the switch: a queue that keeps failing must not undo the polls' back-off).
-                self.app.poller.refresh_now(target)
+                self.poller.refresh_now(target)
         self._mode(queue.targets, polling(reason))
         if reason not in queue.told:
             queue.told.add(reason)
             labels = ", ".join(t.label for t in queue.targets)
-            self.app.notify(
+            self.notices.notify(
                 f"{labels}: live updates off, polling instead ({reason})",
                 severity="warning",
                 markup=False,
@@ -205,7 +210,7 @@ class EventsController:
         for target in queue.targets:
             if event.region and event.region != target.region:
                 continue
-            identity = self.app.store.identity(target)
+            identity = self.session.store.identity(target)
             if identity is not None and event.account and identity.account == event.account:
                 return target
             if identity is None and fallback is None:
@@ -216,15 +221,15 @@ class EventsController:
         """A CodeBuild event: an open log screen of that build reads its header and phases now."""
         from tui.ui.screens.logs import LogScreen
 
-        for screen in self.app.screen_stack:
+        for screen in self.screens():
             if not isinstance(screen, LogScreen) or screen.follower is None:
                 continue
             if screen.target == target and _build_key(screen.build_id) == _build_key(event.build_id or ""):
                 screen.follower.check_build_now()
 
     def _on_events(self, queue: _Queue, events: list[PipelineEvent]) -> Awaitable[None] | None:
-        policy = self.app.poller.policy
-        now = self.app.poller._monotonic()
+        policy = self.poller.policy
+        now = self.poller.monotonic()
         confirm: set[tuple[str, str]] = set()
         for event in sorted(events, key=lambda e: e.time):
             target = self._route(queue, event)
@@ -237,20 +242,20 @@ class EventsController:
             if applied.build is not None:
                 self._build_changed(target, applied.build)
                 continue
-            self.app.poller.publish(applied.change)
+            self.poller.publish(applied.change)
             if applied.pipeline is not None:
                 confirm.add((target.key, applied.pipeline))
         for key, name in confirm:
             policy.confirm(key, name, now)
         if not confirm:
             return None
-        self.app.call_later(self.app.poller.tick)
+        self.scheduler.call_later(self.poller.tick)
         return self._confirmed(confirm)
 
     async def _confirmed(self, pending: set[tuple[str, str]]) -> None:
         """Until every confirming read of a batch is done (bounded by ``CONFIRM_WAIT``)."""
-        policy = self.app.poller.policy
-        await self.app.poller.wait_for_fetches(
+        policy = self.poller.policy
+        await self.poller.wait_for_fetches(
             lambda: all(policy.confirmed(k, n) for k, n in pending), CONFIRM_WAIT
         )
 

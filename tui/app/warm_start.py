@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from tui.app.context import Scheduling
-from tui.app.poll_control import PollController
 from tui.core.cache import CachedList, load_list, save_list
-from tui.ui.host import Session
+from tui.core.session import Session
 
 if TYPE_CHECKING:
     from tui.core.model import Target
@@ -32,16 +32,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SAVE_EVERY = 120.0  # seconds between writes of the live lists (and once at exit)
+# At exit, how long to wait for who the caller is when it is not known yet (see ``close``).
+EXIT_IDENTITY_WAIT = 3.0
 # The first write, once the rows on screen are usually read: a run killed before its exit (a closed
 # terminal) still leaves a cache.
 FIRST_SAVE = 15.0
-
-
-class WarmHost(Session, Scheduling, Protocol):
-    """What the warm start needs: the shared data, timers, and the poller to publish through."""
-
-    @property
-    def poller(self) -> PollController: ...
 
 
 @dataclass(frozen=True)
@@ -65,9 +60,16 @@ def _write(folder: Path, lists: list[_ListToSave]) -> None:
 
 
 class WarmStart:
-    def __init__(self, app: WarmHost) -> None:
-        self.app = app
-        self.folder: Path | None = app.config.cache_dir
+    """Created by ``CptuiApp``: the session, its timers, and ``publish`` (the poller's: a store
+    change made outside a poll)."""
+
+    def __init__(
+        self, session: Session, scheduler: Scheduling, publish: Callable[[StoreChange], None]
+    ) -> None:
+        self.session = session
+        self.scheduler = scheduler
+        self.publish = publish
+        self.folder: Path | None = session.config.cache_dir
         # Cached lists painted and not yet checked against the target's account.
         self.pending: dict[str, CachedList] = {}
         self.first_save = FIRST_SAVE
@@ -75,15 +77,15 @@ class WarmStart:
         self._writes: list[Future[None]] = []
 
     def _endpoint(self, target: Target) -> str | None:
-        service = self.app.services.get(target.key)
+        service = self.session.services.get(target.key)
         return getattr(service, "endpoint_url", None)
 
     def paint(self) -> None:
         """Put every target's cached rows into the store (before the first screen is built)."""
         if self.folder is None:
             return
-        store = self.app.store
-        for target in self.app.targets:
+        store = self.session.store
+        for target in self.session.targets:
             cached = load_list(self.folder, target, self._endpoint(target))
             if cached is None or not cached.rows:
                 continue
@@ -94,37 +96,63 @@ class WarmStart:
         """Check accounts as identities arrive; save the live lists now and then."""
         if self.folder is None:
             return
-        self.app.subscribe_store(self.on_store_changed, immediate=True)
-        self.app.set_timer(self.first_save, self._first_save, name="warm-start first save")
-        self.app.set_interval(SAVE_EVERY, self.save, name="warm-start save")
+        self.scheduler.subscribe_store(self.on_store_changed, immediate=True)
+        self.scheduler.set_timer(self.first_save, self._first_save, name="warm-start first save")
+        self.scheduler.set_interval(SAVE_EVERY, self.save, name="warm-start save")
 
     def on_store_changed(self, change: StoreChange) -> None:
         if not change.freshness or not self.pending:
             return
-        for target in self.app.targets:
+        for target in self.session.targets:
             cached = self.pending.get(target.key)
-            identity = self.app.store.identity(target)
+            identity = self.session.store.identity(target)
             if cached is None or identity is None:
                 continue
             del self.pending[target.key]
             if identity.account != cached.account:
                 log.warning("ignoring the cached list of %s: it was read from another account", target.label)
-                self.app.poller.publish(self.app.store.drop_cached(target))
+                self.publish(self.session.store.drop_cached(target))
 
     def _first_save(self) -> None:
         """The first write; on a start slower than ``first_save`` (nothing known yet to write), it
         tries again after as long, rather than leaving it to the next ``SAVE_EVERY``."""
         if not self.save():
-            self.app.set_timer(self.first_save, self._first_save, name="warm-start first save")
+            self.scheduler.set_timer(self.first_save, self._first_save, name="warm-start first save")
+
+    async def _learn_accounts(self) -> None:
+        """A list is kept with the account it was read from. Who the caller is waits for the rows on
+        screen at start-up (tui/core/poller.py), so a run that ends a few seconds after it began
+        may know its lists but not yet its account: ask now (briefly), rather than keep nothing."""
+        if self.folder is None:
+            return
+        store = self.session.store
+        unknown = [
+            t
+            for t in self.session.targets
+            if store.identity(t) is None and store.freshness(t).listed and store.rows_to_cache(t)
+        ]
+
+        async def ask(target: Target) -> None:
+            service = self.session.services.get(target.key)
+            if service is None:
+                return
+            try:
+                identity = await asyncio.wait_for(service.identity(), EXIT_IDENTITY_WAIT)
+            except Exception:  # (unreachable, denied, too slow: the list is not kept this time)
+                log.info("not keeping the list of %s: its account is not known", target.label)
+                return
+            store.set_identity(target, identity)
+
+        await asyncio.gather(*(ask(t) for t in unknown))
 
     def save(self) -> bool:
         """Hand each target's live rows (only of targets whose account and list are known) to the
         writer thread; True if any list is to be written."""
         if self.folder is None:
             return False
-        store, now = self.app.store, self.app.now()
+        store, now = self.session.store, self.session.now()
         lists: list[_ListToSave] = []
-        for target in self.app.targets:
+        for target in self.session.targets:
             identity = store.identity(target)
             if identity is None or not store.freshness(target).listed:
                 continue
@@ -141,6 +169,7 @@ class WarmStart:
 
     async def close(self) -> None:
         """At exit: the last write, waited for (off the UI thread); then the writer thread ends."""
+        await self._learn_accounts()
         self.save()
         writes, self._writes = self._writes, []
         if writes:

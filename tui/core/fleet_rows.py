@@ -12,11 +12,11 @@ from collections.abc import Hashable, Mapping, Sequence
 
 from rich.text import Text
 
-from tui.core.fleet import where_label
 from tui.core.fmt import STATUS_COLORS
 from tui.core.model import Identity, Target
 from tui.core.sanitize import clean
 from tui.core.store import Coverage, Freshness, PipelineRow, sort_key
+from tui.core.targets import where_label
 
 GROUP_PREFIX = "group:"
 _MUTED = STATUS_COLORS["muted"]

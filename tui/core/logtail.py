@@ -10,7 +10,8 @@ runs, follows it:
   Live lines are provisional: a session samples floods (over 500 events a second) and drops what it
   cannot buffer, so when it ends (build finished, session failed or timed out) the log is read by
   token from the seam, and live lines that differ from that read are retracted and replaced
-  (``TailUpdate.retract``): the final log is exactly what GetLogEvents holds;
+  (``TailUpdate.retract``): the final log is exactly what GetLogEvents holds (how two sources become
+  one log is ``tui.core.logmerge``; this module is when to read what);
 - else (or when the session fails or ends) with GetLogEvents every ``poll_interval`` seconds. At the end
   of a stream AWS returns the token it was given: that is "caught up", not an error.
 
@@ -25,8 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import Counter, deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Protocol, TypeVar
@@ -34,20 +34,11 @@ from typing import Any, Protocol, TypeVar
 from tui.aws.errors import AwsError, NotFound
 from tui.aws.service import PipelineService
 from tui.core import console_links
-from tui.core.model import (
-    ActionState,
-    Build,
-    LiveBatch,
-    LogEvent,
-    LogPage,
-    PipelineDef,
-    PipelineState,
-    Status,
-)
+from tui.core.logmerge import SeamDedupe, event_lines, reconcile
+from tui.core.model import Build, LiveBatch, LogEvent, LogPage
 
 T = TypeVar("T")
 
-CODEBUILD_PROVIDER = "CodeBuild"
 _MAX_EMPTY_PAGES = 20  # AWS may hand out empty pages with new tokens; stop chasing them after this
 
 
@@ -99,118 +90,12 @@ class TailUpdate:
     events: Sequence[LogEvent] | None = None  # internal: raw events, for reconciliation
 
 
-def build_id_for_action(provider: str, external_execution_id: str | None) -> str | None:
-    """The CodeBuild build id behind a pipeline action (its externalExecutionId), if it has one."""
-    if provider != CODEBUILD_PROVIDER or not external_execution_id:
-        return None
-    return external_execution_id if ":" in external_execution_id else None
-
-
-def _first_build(
-    state: PipelineState | None, definition: PipelineDef | None, status: Status
-) -> tuple[str, ActionState, str] | None:
-    """The first CodeBuild action in ``status`` as (stage, action, build id), stages in pipeline
-    order."""
-    if state is None or definition is None:
-        return None
-    for stage in state.stages:
-        stage_def = definition.stage(stage.name)
-        for action in stage.actions:
-            action_def = stage_def.action(action.name) if stage_def else None
-            if action.status != status or action_def is None:
-                continue
-            build_id = build_id_for_action(action_def.provider, action.external_execution_id)
-            if build_id:
-                return stage.name, action, build_id
-    return None
-
-
-def failed_build(
-    state: PipelineState | None, definition: PipelineDef | None
-) -> tuple[str, ActionState, str] | None:
-    """Triage: the first failed CodeBuild action of a pipeline's state as (stage, action, build id).
-
-    Stages are searched in pipeline order, so the earliest failure, the one that stopped the
-    execution, comes first.
-    """
-    return _first_build(state, definition, Status.FAILED)
-
-
-def running_build(
-    state: PipelineState | None, definition: PipelineDef | None
-) -> tuple[str, ActionState, str] | None:
-    """The first CodeBuild action of a pipeline's state that is running now, as (stage, action,
-    build id): what `l` on a running row opens (followed live) when nothing has failed."""
-    return _first_build(state, definition, Status.IN_PROGRESS)
-
-
 def log_group_arn(build: Build, group: str) -> str | None:
     """The log group's ARN in the build's account and region (StartLiveTail wants ARNs)."""
     parts = build.arn.split(":")
     if len(parts) < 6 or not parts[3] or not parts[4]:
         return None
     return f"arn:aws:logs:{parts[3]}:{parts[4]}:log-group:{group}"
-
-
-def event_lines(events: Iterable[LogEvent]) -> tuple[list[str], list[int]]:
-    """Split events into display lines: trailing newline dropped, ``\\r`` redraws keep their last state."""
-    lines: list[str] = []
-    stamps: list[int] = []
-    add_line, add_stamp = lines.append, stamps.append
-    for event in events:
-        message = event.message
-        if message.endswith("\n"):
-            message = message[:-1]
-        if "\n" not in message and "\r" not in message:
-            add_line(message)
-            add_stamp(event.timestamp)
-            continue
-        for part in message.replace("\r\n", "\n").split("\n"):
-            if "\r" in part:
-                # A progress bar redraws itself with \r: show its last non-empty state.
-                part = next((p for p in reversed(part.split("\r")) if p), "")
-            add_line(part)
-            add_stamp(event.timestamp)
-    return lines, stamps
-
-
-class SeamDedupe:
-    """The multiset union of two overlapping event sources (GetLogEvents and a live tail).
-
-    An event is passed on only if its source has now delivered that ``(timestamp, message)`` more often
-    than any source did before, so genuine repeats (two blank lines in the same millisecond) survive.
-    Memory is bounded: the oldest keys are forgotten beyond ``capacity``, and events at or before the
-    newest forgotten timestamp are taken as already delivered.
-    """
-
-    def __init__(self, capacity: int = 50_000) -> None:
-        self.capacity = capacity
-        self._counts: dict[str, Counter[tuple[int, str]]] = {}
-        self._passed: Counter[tuple[int, str]] = Counter()
-        self._order: deque[tuple[int, str]] = deque()
-        self.horizon: int | None = None
-
-    def admit(self, source: str, events: Sequence[LogEvent]) -> list[LogEvent]:
-        """The events of ``events`` (from ``source``) that no source delivered yet."""
-        counts = self._counts.setdefault(source, Counter())
-        passed = self._passed
-        out: list[LogEvent] = []
-        for event in events:
-            if self.horizon is not None and event.timestamp <= self.horizon:
-                continue
-            key = (event.timestamp, event.message)
-            counts[key] += 1
-            if counts[key] > passed[key]:
-                passed[key] = counts[key]
-                self._order.append(key)
-                out.append(event)
-        while len(self._order) > self.capacity:
-            old = self._order.popleft()
-            self.horizon = old[0] if self.horizon is None else max(self.horizon, old[0])
-            passed.pop(old, None)
-            for other in self._counts.values():
-                other.pop(old, None)
-        return out
 
 
 class LogFollower:
@@ -489,15 +374,11 @@ class LogFollower:
                 authoritative.extend(update)
         if provisional is None:
             return
-        same = 0
-        for shown, read in zip(provisional, authoritative, strict=False):
-            if shown.timestamp != read.timestamp or shown.message != read.message:
-                break
-            same += 1
-        retract = len(event_lines(provisional[same:])[0])
-        lines, stamps = event_lines(authoritative[same:])
-        if retract or lines:
-            yield TailUpdate(lines=lines, timestamps=stamps, retract=retract)
+        correction = reconcile(provisional, authoritative)
+        if correction.retract or correction.lines:
+            yield TailUpdate(
+                lines=correction.lines, timestamps=correction.timestamps, retract=correction.retract
+            )
 
     async def _read_events(self, group: str, stream: str) -> AsyncIterator[Sequence[LogEvent]]:
         """Raw pages of events from the current token to the end (for reconciliation)."""

@@ -3,28 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from tui.sim import paging
 from tui.sim import render_codepipeline as render
 from tui.sim.errors import SimError
 from tui.sim.protocol import Ctx
 from tui.sim.world import operations as ops
+from tui.sim.world.state import ActionRun, Pipeline, RuleRun
 
 Handler = Callable[[Ctx, dict[str, Any]], dict[str, Any]]
 
 
 def list_pipelines(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    names = sorted(ctx.world.pipelines)
-    size = paging.page_size(params, 100)
-    if params.get("nextToken"):
-        after = paging.decode(params["nextToken"])
-        names = [n for n in names if n > str(after)]
-    page = names[:size]
-    out: dict[str, Any] = {"pipelines": [render.summary(ctx.world.pipelines[n]) for n in page]}
-    if len(names) > size:
-        out["nextToken"] = paging.encode(page[-1])
-    return out
+    page, more = paging.names_page(sorted(ctx.world.pipelines), params, 100)
+    return {"pipelines": [render.summary(ctx.world.pipelines[n]) for n in page], **more}
 
 
 def get_pipeline(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
@@ -44,21 +37,14 @@ def get_pipeline_state(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 
 def list_pipeline_executions(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     p = ops.pipeline(ctx.world, params["pipelineName"])
-    executions = p.newest_first()
+    executions = list(p.executions.values())
     stage = ((params.get("filter") or {}).get("succeededInStage") or {}).get("stageName")
     if stage:
         executions = [
             e for e in executions if e.stages.get(stage) is not None and e.stages[stage].status == "Succeeded"
         ]
-    if params.get("nextToken"):
-        start, eid = paging.decode(params["nextToken"])
-        executions = [e for e in executions if (e.start, e.id) < (start, eid)]
-    size = paging.page_size(params, 100)
-    page = executions[:size]
-    out: dict[str, Any] = {"pipelineExecutionSummaries": [render.execution_summary(e) for e in page]}
-    if len(executions) > size:
-        out["nextToken"] = paging.encode([page[-1].start, page[-1].id])
-    return out
+    page, more = paging.newest_page(executions, params)
+    return {"pipelineExecutionSummaries": [render.execution_summary(e) for e in page], **more}
 
 
 def get_pipeline_execution(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
@@ -69,49 +55,32 @@ def get_pipeline_execution(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 
 def list_action_executions(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     p = ops.pipeline(ctx.world, params["pipelineName"])
-    flt = params.get("filter") or {}
-    eid = flt.get("pipelineExecutionId") or (flt.get("latestInPipelineExecution") or {}).get(
-        "pipelineExecutionId"
-    )
-    runs = p.action_runs
-    if eid:
-        ops.execution(p, eid)
-        runs = [r for r in runs if r.execution_id == eid]
-    runs = sorted(runs, key=lambda r: (r.start, r.id), reverse=True)
-    if params.get("nextToken"):
-        start, rid = paging.decode(params["nextToken"])
-        runs = [r for r in runs if (r.start, r.id) < (start, rid)]
-    size = paging.page_size(params, 100)
-    page = runs[:size]
+    page, more = paging.newest_page(_of_execution(p, params, p.action_runs), params)
     details = [
         render.action_detail(ctx.world, p, r, p.executions[r.execution_id].pipeline_version) for r in page
     ]
-    out: dict[str, Any] = {"actionExecutionDetails": details}
-    if len(runs) > size:
-        out["nextToken"] = paging.encode([page[-1].start, page[-1].id])
-    return out
+    return {"actionExecutionDetails": details, **more}
 
 
 def list_rule_executions(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     p = ops.pipeline(ctx.world, params["pipelineName"])
+    page, more = paging.newest_page(_of_execution(p, params, p.rule_runs), params)
+    return {"ruleExecutionDetails": [render.rule_detail(ctx.world, p, r) for r in page], **more}
+
+
+R = TypeVar("R", ActionRun, RuleRun)
+
+
+def _of_execution(p: Pipeline, params: dict[str, Any], runs: list[R]) -> list[R]:
+    """The runs of the execution the request's filter names (an unknown one raises), else all."""
     flt = params.get("filter") or {}
     eid = flt.get("pipelineExecutionId") or (flt.get("latestInPipelineExecution") or {}).get(
         "pipelineExecutionId"
     )
-    runs = p.rule_runs
-    if eid:
-        ops.execution(p, eid)
-        runs = [r for r in runs if r.execution_id == eid]
-    runs = sorted(runs, key=lambda r: (r.start, r.id), reverse=True)
-    if params.get("nextToken"):
-        start, rid = paging.decode(params["nextToken"])
-        runs = [r for r in runs if (r.start, r.id) < (start, rid)]
-    size = paging.page_size(params, 100)
-    page = runs[:size]
-    out: dict[str, Any] = {"ruleExecutionDetails": [render.rule_detail(ctx.world, p, r) for r in page]}
-    if len(runs) > size:
-        out["nextToken"] = paging.encode([page[-1].start, page[-1].id])
-    return out
+    if not eid:
+        return runs
+    ops.execution(p, eid)
+    return [r for r in runs if r.execution_id == eid]
 
 
 def override_stage_condition(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
@@ -156,16 +125,8 @@ def delete_pipeline(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 
 def list_tags_for_resource(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     p = ops.tagged_pipeline(ctx.world, params["resourceArn"])
-    keys = sorted(p.tags)
-    if params.get("nextToken"):
-        after = str(paging.decode(params["nextToken"]))
-        keys = [k for k in keys if k > after]
-    size = paging.page_size(params, 50)
-    page = keys[:size]
-    out: dict[str, Any] = {"tags": [{"key": k, "value": p.tags[k]} for k in page]}
-    if len(keys) > size:
-        out["nextToken"] = paging.encode(page[-1])
-    return out
+    page, more = paging.names_page(sorted(p.tags), params, 50)
+    return {"tags": [{"key": k, "value": p.tags[k]} for k in page], **more}
 
 
 def tag_resource(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:

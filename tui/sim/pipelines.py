@@ -6,36 +6,29 @@ from __future__ import annotations
 from tui.sim.world.state import ActionSpec
 
 
-def codecommit(repo: str, branch: str = "main", poll: bool = False) -> ActionSpec:
-    cfg = {"RepositoryName": repo, "BranchName": branch, "OutputArtifactFormat": "CODE_ZIP"}
-    if poll:
-        cfg["PollForSourceChanges"] = "true"
-    else:
-        cfg["PollForSourceChanges"] = "false"
+def _source(provider: str, cfg: dict[str, str], duration: tuple[float, float]) -> ActionSpec:
+    """A source action (AWS-owned) named Source, giving SourceArtifact and SourceVariables."""
     return ActionSpec(
         "Source",
         "Source",
         "AWS",
-        "CodeCommit",
+        provider,
         configuration=cfg,
         output_artifacts=["SourceArtifact"],
         namespace="SourceVariables",
-        duration=(5, 15),
+        duration=duration,
     )
+
+
+def codecommit(repo: str, branch: str = "main", poll: bool = False) -> ActionSpec:
+    cfg = {"RepositoryName": repo, "BranchName": branch, "OutputArtifactFormat": "CODE_ZIP"}
+    cfg["PollForSourceChanges"] = "true" if poll else "false"
+    return _source("CodeCommit", cfg, (5, 15))
 
 
 def s3_source(bucket: str, key: str, poll: bool = False) -> ActionSpec:
     cfg = {"S3Bucket": bucket, "S3ObjectKey": key, "PollForSourceChanges": "true" if poll else "false"}
-    return ActionSpec(
-        "Source",
-        "Source",
-        "AWS",
-        "S3",
-        configuration=cfg,
-        output_artifacts=["SourceArtifact"],
-        namespace="SourceVariables",
-        duration=(5, 12),
-    )
+    return _source("S3", cfg, (5, 12))
 
 
 def connection_source(
@@ -55,16 +48,7 @@ def connection_source(
         "OutputArtifactFormat": "CODE_ZIP",
         "DetectChanges": "true",
     }
-    return ActionSpec(
-        "Source",
-        "Source",
-        "AWS",
-        "CodeStarSourceConnection",
-        configuration=cfg,
-        output_artifacts=["SourceArtifact"],
-        namespace="SourceVariables",
-        duration=(5, 15),
-    )
+    return _source("CodeStarSourceConnection", cfg, (5, 15))
 
 
 def codebuild(

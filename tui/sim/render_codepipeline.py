@@ -154,26 +154,28 @@ def _entity_url(world: World, a: ActionSpec) -> str | None:
     return None
 
 
-def _error(run: ActionRun) -> dict[str, str] | None:
+def _error(run: ActionRun | RuleRun) -> dict[str, str] | None:
     if run.error_code is None:
         return None
     return {"code": run.error_code, "message": run.error_message or ""}
 
 
+def _latest_run(run: ActionRun | RuleRun) -> dict[str, Any]:
+    """What an action's and a rule's ``latestExecution`` share in GetPipelineState."""
+    return {
+        "status": run.status,
+        "summary": run.summary,
+        "lastStatusChange": run.last_update,
+        "lastUpdatedBy": run.updated_by,
+        "externalExecutionId": run.external_id,
+        "externalExecutionUrl": run.external_url,
+        "errorDetails": _error(run) if run.status == "Failed" else None,
+    }
+
+
 def _action_latest(run: ActionRun) -> dict[str, Any]:
-    return _drop_none(
-        {
-            "actionExecutionId": run.id,
-            "status": run.status,
-            "summary": run.summary,
-            "lastStatusChange": run.last_update,
-            "token": run.token if run.status == "InProgress" else None,
-            "lastUpdatedBy": run.updated_by,
-            "externalExecutionId": run.external_id,
-            "externalExecutionUrl": run.external_url,
-            "errorDetails": _error(run) if run.status == "Failed" else None,
-        }
-    )
+    token = run.token if run.status == "InProgress" else None
+    return _drop_none({"actionExecutionId": run.id, **_latest_run(run), "token": token})
 
 
 def _stage_exec(ex: Execution, status: str) -> dict[str, str]:
@@ -188,20 +190,7 @@ _CONDITION_MEMBERS = (
 
 
 def _rule_latest(rr: RuleRun) -> dict[str, Any]:
-    return _drop_none(
-        {
-            "ruleExecutionId": rr.id,
-            "status": rr.status,
-            "summary": rr.summary,
-            "lastStatusChange": rr.last_update,
-            "lastUpdatedBy": rr.updated_by,
-            "externalExecutionId": rr.external_id,
-            "externalExecutionUrl": rr.external_url,
-            "errorDetails": {"code": rr.error_code, "message": rr.error_message or ""}
-            if rr.status == "Failed" and rr.error_code
-            else None,
-        }
-    )
+    return _drop_none({"ruleExecutionId": rr.id, **_latest_run(rr)})
 
 
 def _rule_entity_url(world: World, rule: dict[str, Any]) -> str | None:

@@ -64,16 +64,16 @@ def screen_commands(screen: Screen[Any]) -> Iterator[tuple[str, Callable[[], Any
 
 def target_commands(app: App[Any]) -> list[tuple[str, Callable[[], Any], str]]:
     """Palette entries to show all targets or one, and to add each known profile in a region."""
-    from tui.core.fleet import PickKind
+    from tui.core.targets import PickKind
 
-    fleet = host_of(app).fleet
+    targets_view = host_of(app).targets_view
     commands: list[tuple[str, Callable[[], Any], str]] = []
-    for entry in fleet.entries():
+    for entry in targets_view.entries():
         if entry.kind is PickKind.ALL:
-            show_all = partial(fleet.set_view, None)
+            show_all = partial(targets_view.set_view, None)
             commands.append(("target: show all targets", show_all, "every account and region"))
         elif entry.kind is PickKind.TARGET and entry.target is not None:
-            show_one = partial(fleet.set_view, entry.target)
+            show_one = partial(targets_view.set_view, entry.target)
             title = f"target: switch to {clean(entry.label)}"
             commands.append((title, show_one, "only this account and region"))
         else:

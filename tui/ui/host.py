@@ -2,8 +2,8 @@
 
 The UI never imports the app (``tui/app/`` sits above ``tui/ui/``; ``tests/unit/test_layers.py`` checks
 it): ``CptuiApp`` offers these members, and a screen gets them with ``host_of(self.app)``. What a
-screen may do is what is written here: read the store, ask for a budgeted on-demand read, ask the
-poller to keep a pipeline fresh, follow an execution, switch targets, navigate.
+screen may do is what is written here: read the session (the store, a budgeted on-demand read, the
+action runner), ask the poller to keep a pipeline fresh, follow an execution, switch targets, navigate.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from textual.signal import Signal
 from tui.aws.service import PipelineService
 from tui.core.actions import ActionRunner
 from tui.core.config import Config
-from tui.core.fleet import PickerEntry
 from tui.core.insights import FleetRow
 from tui.core.model import ActionExecution, Execution, ExecutionSummary, Target
 from tui.core.reads import Reads
+from tui.core.session import Session
 from tui.core.store import Store, StoreChange
+from tui.core.targets import PickerEntry
 from tui.core.watchlist import WatchList
 
 T = TypeVar("T")
@@ -45,7 +46,7 @@ class Polling(Protocol):
         ...
 
 
-class Fleet(Protocol):
+class TargetsView(Protocol):
     """The targets (profile x region) and which of them the screen shows."""
 
     @property
@@ -121,15 +122,13 @@ class HistoryReads(Protocol):
     async def read_fleet(self, on_row: Callable[[FleetRow], None], *, force: bool = False) -> None: ...
 
 
-class Session(Protocol):
-    """What the screens and the app's controllers share: the store and its change signal, the config,
-    the targets (profile x region) and their services, the budgeted reads, the clock."""
+class SessionView(Protocol):
+    """The session as the screens read it (``tui.core.session.Session``, which the app exposes): the
+    store, the config, the targets (profile x region) and their services, the action runner, the
+    budgeted reads, the clock."""
 
     @property
     def store(self) -> Store: ...
-
-    @property
-    def store_changed(self) -> Signal[StoreChange]: ...
 
     @property
     def config(self) -> Config: ...
@@ -141,26 +140,33 @@ class Session(Protocol):
     def services(self) -> dict[str, PipelineService]: ...
 
     @property
-    def reads(self) -> Reads:
-        """On-demand reads within each target's rate budget; they raise ``AwsError``."""
-
-    def now(self) -> datetime: ...
-
-
-class Host(Session, Protocol):
-    """The app as the UI sees it (``CptuiApp`` implements it)."""
-
-    @property
     def read_only(self) -> bool: ...
 
     @property
     def actions(self) -> ActionRunner: ...
 
     @property
+    def reads(self) -> Reads:
+        """On-demand reads within each target's rate budget; they raise ``AwsError``."""
+
+    def now(self) -> datetime: ...
+
+
+class Host(SessionView, Protocol):
+    """The app as the UI sees it (``CptuiApp`` implements it): the session (its members are the
+    ``Session`` object's), the store's change signal, and the app's controllers as protocols."""
+
+    @property
+    def session(self) -> Session: ...
+
+    @property
+    def store_changed(self) -> Signal[StoreChange]: ...
+
+    @property
     def poller(self) -> Polling: ...
 
     @property
-    def fleet(self) -> Fleet: ...
+    def targets_view(self) -> TargetsView: ...
 
     @property
     def alerts(self) -> Following: ...
@@ -181,3 +187,7 @@ class Host(Session, Protocol):
 def host_of(app: App[Any]) -> Host:
     """The running app as the UI's ``Host`` (``CptuiApp`` is checked to be one, statically)."""
     return cast(Host, app)
+
+
+# The session object is what the screens read through ``SessionView``: mypy checks here that it is one.
+_IS_A_SESSION_VIEW: type[SessionView] = Session

@@ -13,16 +13,13 @@ service uses; tests/reliability/test_reliability_shapes.py removes each optional
 from full responses and runs them.
 
 One module an API (``pipelines``, ``state``, ``executions``, ``builds``, ``logs``, ``identity``), all
-reading through ``readers``; ``tui.aws.convert`` names every converter.
+reading through ``readers``; ``tui.aws.convert`` names every converter (the modules import each
+other directly, never through this package).
 """
 
 from __future__ import annotations
 
-from tui.aws.convert.builds import (
-    build,
-    build_logs,
-    builds,
-)
+from tui.aws.convert.builds import build, build_logs, builds
 from tui.aws.convert.executions import (
     action_execution,
     action_executions,
@@ -34,13 +31,8 @@ from tui.aws.convert.executions import (
     rule_executions,
     source_revision,
 )
-from tui.aws.convert.identity import (
-    identity,
-)
-from tui.aws.convert.logs import (
-    log_event,
-    log_page,
-)
+from tui.aws.convert.identity import identity
+from tui.aws.convert.logs import log_event, log_page
 from tui.aws.convert.pipelines import (
     action_def,
     pipeline_declaration,
@@ -53,15 +45,8 @@ from tui.aws.convert.pipelines import (
     tags,
     trigger_def,
 )
-from tui.aws.convert.readers import (
-    MalformedResponse,
-)
-from tui.aws.convert.state import (
-    action_state,
-    pipeline_state,
-    stage_condition_state,
-    stage_state,
-)
+from tui.aws.convert.readers import MalformedResponse
+from tui.aws.convert.state import action_state, pipeline_state, stage_condition_state, stage_state
 
 __all__ = [
     "MalformedResponse",

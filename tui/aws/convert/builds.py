@@ -2,22 +2,8 @@
 
 from __future__ import annotations
 
-from tui.aws.convert.readers import (
-    Json,
-    dicts,
-    having,
-    integer,
-    member,
-    required,
-    text,
-    timestamp,
-)
-from tui.core.model import (
-    Build,
-    BuildLogs,
-    BuildPhase,
-    BuildStatus,
-)
+from tui.aws.convert.readers import Json, dicts, having, integer, member, required, text, timestamp
+from tui.core.model import Build, BuildLogs, BuildPhase, BuildStatus
 
 
 def _build_status(value: object) -> BuildStatus | None:

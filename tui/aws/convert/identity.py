@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from tui.aws.convert.readers import (
-    Json,
-    required,
-)
-from tui.core.model import (
-    Identity,
-)
+from tui.aws.convert.readers import Json, required
+from tui.core.model import Identity
 
 
 def identity(response: Json) -> Identity:

@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from tui.aws.convert.readers import (
-    Json,
-    dicts,
-    integer,
-    text,
-)
-from tui.core.model import (
-    LogEvent,
-    LogPage,
-)
+from tui.aws.convert.readers import Json, dicts, integer, text
+from tui.core.model import LogEvent, LogPage
 
 
 def log_event(data: Json) -> LogEvent:

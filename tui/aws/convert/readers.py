@@ -11,10 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypedDict, TypeVar
 
-from tui.core.model import (
-    ConditionKind,
-    Status,
-)
+from tui.core.model import ConditionKind, Status
 
 Json = Mapping[str, Any]
 

@@ -12,15 +12,13 @@ One module a subject; import from ``tui.core.model`` (this file names them all):
 - ``executions``: executions, action and rule executions, pages, waiting approvals;
 - ``builds`` and ``logs``: CodeBuild builds and CloudWatch log events;
 - ``standing``: where a pipeline stands, the one derivation every screen shows.
+The modules import each other directly, never through this package (the layers test refuses the
+cycle that would make).
 """
 
 from __future__ import annotations
 
-from tui.core.model.builds import (
-    Build,
-    BuildLogs,
-    BuildPhase,
-)
+from tui.core.model.builds import Build, BuildLogs, BuildPhase
 from tui.core.model.enums import (
     RUNNING_STATUSES,
     ActionCategory,
@@ -47,11 +45,7 @@ from tui.core.model.executions import (
     SourceRevision,
     Trigger,
 )
-from tui.core.model.logs import (
-    LiveBatch,
-    LogEvent,
-    LogPage,
-)
+from tui.core.model.logs import LiveBatch, LogEvent, LogPage
 from tui.core.model.pipelines import (
     CLOUDFORMATION_STACK_TAG,
     UPDATE_CANCELS_IN_PROGRESS,
@@ -89,10 +83,7 @@ from tui.core.model.state import (
     StageState,
     TransitionState,
 )
-from tui.core.model.target import (
-    Identity,
-    Target,
-)
+from tui.core.model.target import Identity, Target
 
 __all__ = [
     "CLOUDFORMATION_STACK_TAG",

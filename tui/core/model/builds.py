@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from tui.core.model.enums import (
-    BuildStatus,
-)
+from tui.core.model.enums import BuildStatus
 
 
 @dataclass(frozen=True)

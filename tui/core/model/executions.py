@@ -8,16 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from tui.core.model.enums import (
-    ActionCategory,
-    ExecutionMode,
-    ExecutionType,
-    Status,
-    TriggerType,
-)
-from tui.core.model.target import (
-    Target,
-)
+from tui.core.model.enums import ActionCategory, ExecutionMode, ExecutionType, Status, TriggerType
+from tui.core.model.target import Target
 
 T = TypeVar("T")
 

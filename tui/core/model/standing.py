@@ -8,18 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from tui.core.model.enums import (
-    RUNNING_STATUSES,
-    Status,
-)
-from tui.core.model.executions import (
-    ApprovalRequest,
-    ExecutionSummary,
-)
-from tui.core.model.state import (
-    PipelineState,
-    StageState,
-)
+from tui.core.model.enums import RUNNING_STATUSES, Status
+from tui.core.model.executions import ApprovalRequest, ExecutionSummary
+from tui.core.model.state import PipelineState, StageState
 
 
 class StandingKind(str, Enum):

@@ -6,12 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from tui.core.model.enums import (
-    ConditionKind,
-    ConditionStatus,
-    ExecutionType,
-    Status,
-)
+from tui.core.model.enums import ConditionKind, ConditionStatus, ExecutionType, Status
 
 
 @dataclass(frozen=True)

@@ -24,24 +24,9 @@ from tui.core.model import (
     current_stage,
     standing_of,
 )
-from tui.core.store.coverage import (
-    COVERAGE_MAX_AGE,
-    NOT_READ_YET,
-    Coverage,
-    ReadMark,
-    short_reason,
-)
-from tui.core.store.derive import (
-    DEFAULT_APPROVAL_TIMEOUT,
-    approvals_from_state,
-    changed_stages,
-)
-from tui.core.store.rows import (
-    Freshness,
-    PipelineRow,
-    StoreChange,
-    sort_key,
-)
+from tui.core.store.coverage import COVERAGE_MAX_AGE, NOT_READ_YET, Coverage, ReadMark, short_reason
+from tui.core.store.derive import DEFAULT_APPROVAL_TIMEOUT, approvals_from_state, changed_stages
+from tui.core.store.rows import Freshness, PipelineRow, StoreChange, sort_key
 
 
 @dataclass

@@ -81,6 +81,34 @@ def _auto_trigger(world: WorldBase, name: str) -> None:
     world.schedule(p.next_trigger, "trigger", name)
 
 
+def new_execution(
+    p: Pipeline,
+    at: float,
+    trigger_type: str,
+    trigger_detail: str,
+    variables: dict[str, str] | None = None,
+    **more: Any,
+) -> Execution:
+    """An execution of ``p`` started ``at`` (not yet recorded): a V2 pipeline's variables are its
+    defaults with ``variables`` over them. Draws its id from the pipeline's random generator."""
+    resolved: dict[str, str] = {}
+    if p.spec.pipeline_type == "V2":
+        resolved = {v.name: v.default or "" for v in p.spec.variables}
+        resolved.update(variables or {})
+    return Execution(
+        id=new_uuid(p.rng),
+        pipeline=p.name,
+        pipeline_version=p.spec.version,
+        start=at,
+        last_update=at,
+        mode=p.spec.execution_mode,
+        trigger_type=trigger_type,
+        trigger_detail=trigger_detail,
+        variables=resolved,
+        **more,
+    )
+
+
 def start_execution(
     world: WorldBase,
     p: Pipeline,
@@ -95,23 +123,14 @@ def start_execution(
     revisions: list[Revision] | None = None,
 ) -> Execution:
     """Create an execution now and let it enter its first stage (or wait for it)."""
-    now = world.now
-    resolved: dict[str, str] = {}
-    if p.spec.pipeline_type == "V2":
-        resolved = {v.name: v.default or "" for v in p.spec.variables}
-        resolved.update(variables or {})
-    ex = Execution(
-        id=new_uuid(p.rng),
-        pipeline=p.name,
-        pipeline_version=p.spec.version,
-        start=now,
-        last_update=now,
-        mode=p.spec.execution_mode,
-        trigger_type=trigger_type,
-        trigger_detail=trigger_detail,
+    ex = new_execution(
+        p,
+        world.now,
+        trigger_type,
+        trigger_detail,
+        variables,
         execution_type=execution_type,
         rollback_target=rollback_target,
-        variables=resolved,
         revisions=list(revisions or []),
         revision_overrides=dict(overrides or {}),
         only_stage=only_stage,

@@ -34,18 +34,7 @@ def _one(world: World, p: Pipeline, at: float, index: int) -> None:
         )
     else:
         kind, detail = flow.auto_trigger_kind(world, p)
-    variables = {v.name: v.default or "" for v in p.spec.variables} if p.spec.pipeline_type == "V2" else {}
-    ex = Execution(
-        id=runners.new_uuid(rng),
-        pipeline=p.name,
-        pipeline_version=p.spec.version,
-        start=at,
-        last_update=at,
-        mode=p.spec.execution_mode,
-        trigger_type=kind,
-        trigger_detail=detail,
-        variables=variables,
-    )
+    ex = flow.new_execution(p, at, kind, detail)
     # Decide the fate up front so the walk knows where to stop.
     roll = rng.random()
     stop_at = None

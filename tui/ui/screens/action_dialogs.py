@@ -46,8 +46,24 @@ OVERRIDABLE_SOURCES = frozenset(
 )
 
 
-def _note(text: str | Text, *, id: str | None = None) -> Static:
+def note(text: str | Text, *, id: str | None = None) -> Static:
+    """A paragraph of a dialog's body (never parsed as markup)."""
     return Static(text if isinstance(text, Text) else Text(text), id=id, classes="dialog-note", markup=False)
+
+
+def first_of(dialog: Widget, *selectors: str) -> Widget | None:
+    """The first widget of ``dialog`` matching the first of ``selectors`` that matches any (what the
+    dialog focuses when it opens), or None."""
+    for selector in selectors:
+        found = list(dialog.query(selector))
+        if found:
+            return found[0]
+    return None
+
+
+def _execution(summaries: Sequence[ExecutionSummary], execution_id: str | None) -> ExecutionSummary | None:
+    """The execution of ``summaries`` with that id (a highlighted option's), or None."""
+    return next((s for s in summaries if s.execution_id == execution_id), None)
 
 
 def _revision_label(revisions: Sequence[SourceRevision]) -> str:
@@ -79,7 +95,7 @@ class RetryDialog(ActionDialog):
 
     def compose_body(self) -> ComposeResult:
         failed = ", ".join(clean(a) for a in self.failed_actions) or "unknown"
-        yield _note(
+        yield note(
             f"Stage {clean(self.stage)} failed in execution {clean(self.execution_id)}. "
             f"Failed actions: {failed}."
         )
@@ -137,7 +153,7 @@ class RollbackDialog(ActionDialog):
 
     def compose_body(self) -> ComposeResult:
         if self.pipeline_type != PipelineType.V2:
-            yield _note(
+            yield note(
                 f"Rollback is available only for V2 pipelines; {clean(self.pipeline)} is "
                 f"{clean(self.pipeline_type.value)}. To go back, start an execution with an earlier "
                 "source revision (S) instead.",
@@ -145,13 +161,13 @@ class RollbackDialog(ActionDialog):
             )
             return
         if not self.candidates:
-            yield _note(
+            yield note(
                 f"No earlier successful execution of {clean(self.pipeline)} was found to roll stage "
                 f"{clean(self.stage)} back to.",
                 id="rollback-unavailable",
             )
             return
-        yield _note(
+        yield note(
             f"Re-run stage {clean(self.stage)} with the revisions of an earlier execution that "
             "succeeded. Choose the execution (newest first):"
         )
@@ -171,12 +187,11 @@ class RollbackDialog(ActionDialog):
         yield KeyedOptionList(*options, id="rollback-target")
 
     def initial_focus(self) -> Widget | None:
-        found = self.query("#rollback-target").results(OptionList)
-        return next(iter(found), None)
+        return first_of(self, "#rollback-target")
 
     def on_field(self, event: Message) -> None:
         if isinstance(event, OptionList.OptionHighlighted):
-            self.chosen = next((c for c in self.candidates if c.execution_id == event.option_id), None)
+            self.chosen = _execution(self.candidates, event.option_id)
 
     def draft(self, choice: str) -> ActionRequest | None:
         if not self.possible or self.chosen is None:
@@ -234,17 +249,17 @@ class StopDialog(ActionDialog):
 
     def compose_body(self) -> ComposeResult:
         if not self.running:
-            yield _note(f"No execution of {clean(self.pipeline)} is running.", id="stop-nothing")
+            yield note(f"No execution of {clean(self.pipeline)} is running.", id="stop-nothing")
             return
         now = self.now()
         if len(self.running) > 1:
-            yield _note(f"{len(self.running)} executions are running. Which one to stop?")
+            yield note(f"{len(self.running)} executions are running. Which one to stop?")
             yield KeyedOptionList(
                 *(Option(self._describe_execution(s, now), id=s.execution_id) for s in self.running),
                 id="stop-execution",
             )
         else:
-            yield _note(self._describe_execution(self.running[0], now), id="stop-execution-line")
+            yield note(self._describe_execution(self.running[0], now), id="stop-execution-line")
         with RadioSet(id="stop-mode"):
             yield RadioButton("Stop and wait: running actions finish first", value=True, id="stop-wait")
             yield RadioButton("Stop and abandon: running actions are abandoned", id="stop-abandon")
@@ -255,15 +270,11 @@ class StopDialog(ActionDialog):
         )
 
     def initial_focus(self) -> Widget | None:
-        for selector in ("#stop-execution", "#stop-mode"):
-            found = list(self.query(selector))
-            if found:
-                return found[0]
-        return None
+        return first_of(self, "#stop-execution", "#stop-mode")
 
     def on_field(self, event: Message) -> None:
         if isinstance(event, OptionList.OptionHighlighted):
-            self.chosen = next((s for s in self.running if s.execution_id == event.option_id), self.chosen)
+            self.chosen = _execution(self.running, event.option_id) or self.chosen
         elif isinstance(event, RadioSet.Changed):
             self.abandon = event.pressed.id == "stop-abandon"
         elif isinstance(event, Input.Changed) and event.input.id == "stop-reason":
@@ -313,12 +324,12 @@ class StartDialog(ActionDialog):
         self.overrides: dict[str, str] = {}
 
     def compose_body(self) -> ComposeResult:
-        yield _note(f"Start {clean(self.pipeline)} with the latest source revisions, or override them.")
+        yield note(f"Start {clean(self.pipeline)} with the latest source revisions, or override them.")
         for index, variable in enumerate(self.variables):
             label = Text.assemble(("Variable ", "dim"), (clean(variable.name), "bold"))
             if variable.description:
                 label.append("  " + clean(variable.description, max_len=80), style="dim")
-            yield _note(label)
+            yield note(label)
             yield Input(
                 value=variable.default or "",
                 placeholder="required" if variable.default is None else "",
@@ -327,7 +338,7 @@ class StartDialog(ActionDialog):
                 classes="start-variable",
             )
         for index, action in enumerate(self.sources):
-            yield _note(
+            yield note(
                 Text.assemble(
                     ("Revision of ", "dim"),
                     (clean(action.name), "bold"),
@@ -341,8 +352,7 @@ class StartDialog(ActionDialog):
             )
 
     def initial_focus(self) -> Widget | None:
-        fields = list(self.query(".start-variable, .start-revision").results(Input))
-        return fields[0] if fields else None
+        return first_of(self, ".start-variable, .start-revision")
 
     def on_field(self, event: Message) -> None:
         if not isinstance(event, Input.Changed) or not event.input.id:
@@ -408,10 +418,10 @@ class TransitionDialog(ActionDialog):
             t = self.transition
             who = f" by {clean(t.last_changed_by)}" if t.last_changed_by else ""
             when = f" {fmt.ago(t.last_changed_at, self.now())}" if t.last_changed_at else ""
-            yield _note(f"Disabled{when}{who}. Reason: {clean(t.disabled_reason) or '(none given)'}")
-            yield _note("Enabling lets the executions waiting before the stage go in.")
+            yield note(f"Disabled{when}{who}. Reason: {clean(t.disabled_reason) or '(none given)'}")
+            yield note("Enabling lets the executions waiting before the stage go in.")
             return
-        yield _note(
+        yield note(
             f"Executions will wait before stage {clean(self.stage)} until the transition is enabled again."
         )
         yield Input(
@@ -421,8 +431,7 @@ class TransitionDialog(ActionDialog):
         )
 
     def initial_focus(self) -> Widget | None:
-        found = list(self.query("#transition-reason").results(Input))
-        return found[0] if found else None
+        return first_of(self, "#transition-reason")
 
     def on_field(self, event: Message) -> None:
         if isinstance(event, Input.Changed) and event.input.id == "transition-reason":

@@ -24,6 +24,7 @@ from tui.core import definition as defn
 from tui.core.actions import ActionRequest, ActionResult
 from tui.core.model import ConditionKind, Identity, PipelineDeclaration, Target
 from tui.core.sanitize import clean, safe_text
+from tui.ui.screens.action_dialogs import note
 from tui.ui.screens.dialog_base import ActionDialog
 
 
@@ -50,6 +51,29 @@ def diff_text(lines: Sequence[str], *, limit: int = 400) -> Text:
 
 def _warning(text: str) -> Static:
     return Static(Text.assemble(("⚠ ", "bold"), text), classes="dialog-note manage-warning", markup=False)
+
+
+def _stack_warning(
+    stack: str | None, tags_problem: str | None, effect: str, unknown: str = ""
+) -> Static | None:
+    """What a CloudFormation stack managing the pipeline does to this change (``effect``, with
+    ``{stack}``), or that nobody knows whether one does (its tags could not be read), then ``unknown``."""
+    if stack:
+        return _warning(effect.format(stack=clean(stack)))
+    if tags_problem:
+        return _warning(
+            "Whether CloudFormation manages this pipeline is not known: its tags could not be read "
+            f"({clean(tags_problem, max_len=200)}).{unknown}"
+        )
+    return None
+
+
+def _listing(title: str, items: Sequence[str], empty: str) -> Text:
+    """A bold title over one indented line per item (``empty`` when there is none)."""
+    text = Text(f"{title}\n", style="bold")
+    for item in items or [empty]:
+        text.append("  " + clean(item, max_len=200) + "\n", style="")
+    return text
 
 
 class TypedNameDialog(ActionDialog):
@@ -161,20 +185,13 @@ class UpdateDialog(TypedNameDialog):
         self.digest = defn.digest(base.document, edited)
 
     def compose_body(self) -> ComposeResult:
-        if self.stack:
-            yield _warning(defn.CLOUDFORMATION_EFFECT.format(stack=clean(self.stack)))
-        elif self.tags_problem:
-            yield _warning(
-                "Whether CloudFormation manages this pipeline is not known: its tags could not be read "
-                f"({clean(self.tags_problem, max_len=200)}). If a stack manages it, its next deploy "
-                "reverts this edit."
-            )
+        unknown = " If a stack manages it, its next deploy reverts this edit."
+        if warning := _stack_warning(self.stack, self.tags_problem, defn.CLOUDFORMATION_EFFECT, unknown):
+            yield warning
         if self.running:
             ids = ", ".join(clean(r[:8]) for r in self.running[:5])
             yield _warning(f"{len(self.running)} execution(s) in progress ({ids}). {defn.IN_PROGRESS_EFFECT}")
-        summary = Text("Changes:\n", style="bold")
-        for change in self.changes or ["(no structural change)"]:
-            summary.append("  " + clean(change, max_len=200) + "\n", style="")
+        summary = _listing("Changes:", self.changes, "(no structural change)")
         yield Static(summary, id="update-changes", markup=False)
         yield Static(diff_text(self.diff), id="update-diff", markup=False)
         yield Static(
@@ -217,14 +234,9 @@ class DeleteDialog(TypedNameDialog):
         self.running = running
 
     def compose_body(self) -> ComposeResult:
-        yield Static(Text(defn.DELETE_EFFECT), classes="dialog-note", markup=False)
-        if self.stack:
-            yield _warning(defn.CLOUDFORMATION_DELETE_EFFECT.format(stack=clean(self.stack)))
-        elif self.tags_problem:
-            yield _warning(
-                "Whether CloudFormation manages this pipeline is not known: its tags could not be read "
-                f"({clean(self.tags_problem, max_len=200)})."
-            )
+        yield note(defn.DELETE_EFFECT)
+        if warning := _stack_warning(self.stack, self.tags_problem, defn.CLOUDFORMATION_DELETE_EFFECT):
+            yield warning
         if self.running:
             yield _warning(
                 f"An execution is in progress: it ends with the pipeline ({self.running} running)."
@@ -262,10 +274,7 @@ class OverrideDialog(TypedNameDialog):
         self.rules = tuple(rules)
 
     def compose_body(self) -> ComposeResult:
-        text = Text("Rules not waited for any more:\n", style="bold")
-        for rule in self.rules or ["(none listed)"]:
-            text.append("  " + clean(rule, max_len=200) + "\n", style="")
-        yield Static(text, classes="dialog-note", markup=False)
+        yield note(_listing("Rules not waited for any more:", self.rules, "(none listed)"))
 
     def draft(self, choice: str) -> ActionRequest | None:
         return actions.override_condition(

@@ -149,7 +149,7 @@ class PipelinesScreen(Screen[None]):
         self.grouped = False
         self._where: dict[str, Text] = {}
         self._order: dict[str, int] = {}
-        self._fleet_seen: tuple[object, ...] = ()
+        self._targets_seen: tuple[object, ...] = ()
         self._group_count = 0
 
     @property
@@ -197,9 +197,9 @@ class PipelinesScreen(Screen[None]):
             self.host.open_pipeline(row.target, row.name)
         elif key.startswith(GROUP_PREFIX):
             # Enter on a target's header row: show only that target (again: all of them).
-            fleet = self.host.fleet
+            targets_view = self.host.targets_view
             target = next((t for t in self.host.targets if group_key(t) == key), None)
-            fleet.set_view(None if fleet.view is not None else target)
+            targets_view.set_view(None if targets_view.view is not None else target)
 
     def action_logs(self) -> None:
         """Triage in one key: the failed build's log of the pipeline under the cursor, at its first
@@ -210,7 +210,7 @@ class PipelinesScreen(Screen[None]):
 
     async def _triage(self, row: PipelineRow) -> None:
         from tui.aws.errors import AwsError
-        from tui.core.logtail import failed_build, running_build
+        from tui.core.action_build import failed_build, running_build
         from tui.ui.screens.execution import open_build_logs
 
         app, target, name = self.host, row.target, row.name
@@ -248,7 +248,7 @@ class PipelinesScreen(Screen[None]):
     def _on_store_changed(self, change: StoreChange) -> None:
         if change.freshness:
             self.query_one(IdentityHeader).refresh_text()
-        if change.freshness and self._fleet_signature() != self._fleet_seen:
+        if change.freshness and self._targets_signature() != self._targets_seen:
             self.reconcile()  # a target went stale or recovered, or its account became known
         elif change.listing or change.target is None or not self._columns:
             self.reconcile()
@@ -262,10 +262,10 @@ class PipelinesScreen(Screen[None]):
         app = self.host
         now = app.now()
         # (the table orders rows by their rank: the store need not sort them first)
-        rows = [r for r in app.store.rows(ordered=False) if app.fleet.shows(r.target)]
+        rows = [r for r in app.store.rows(ordered=False) if app.targets_view.shows(r.target)]
         self._rows = {r.key: r for r in rows}
         table = self.table
-        self._update_fleet()
+        self._update_targets()
         self._ensure_columns(rows)
         if names is None or target is None:
             shown = [r for r in rows if matches(r, self._terms)]
@@ -274,7 +274,7 @@ class PipelinesScreen(Screen[None]):
             updates = []
             for name in names:
                 row = app.store.row(target, name)
-                if row is None or not app.fleet.shows(target):
+                if row is None or not app.targets_view.shows(target):
                     continue
                 if matches(row, self._terms):
                     updates.append(self._entry(row, now))
@@ -295,7 +295,7 @@ class PipelinesScreen(Screen[None]):
 
     def _ensure_columns(self, rows: list[PipelineRow]) -> None:
         """(Re)build the columns when the terminal width or the data's widths call for others."""
-        several = len(self.host.fleet.view_targets) > 1
+        several = len(self.host.targets_view.view_targets) > 1
         widths = self._name_widths
         for r in rows:
             if r.name not in widths:
@@ -327,7 +327,7 @@ class PipelinesScreen(Screen[None]):
 
     def _show_summary(self, rows: list[PipelineRow]) -> None:
         shown = self.table.row_count - self._group_count
-        coverage = self.host.store.coverage(self.host.now(), self.host.fleet.view_targets)
+        coverage = self.host.store.coverage(self.host.now(), self.host.targets_view.view_targets)
         self.query_one("#pipelines-summary", Static).update(
             summary_text(rows, shown, self._filter_text, coverage)
         )
@@ -338,10 +338,12 @@ class PipelinesScreen(Screen[None]):
         empty.display = True
         if rows:
             empty.update(Text(f"No pipeline matches “{clean(self._filter_text)}” — esc clears the filter."))
-        elif any(self.host.store.freshness(t).listed for t in self.host.fleet.view_targets):
+        elif any(self.host.store.freshness(t).listed for t in self.host.targets_view.view_targets):
             empty.update(Text("No pipelines here."))
         else:
-            reasons = [f.stale_reason for f in map(self.host.store.freshness, self.host.fleet.view_targets)]
+            reasons = [
+                f.stale_reason for f in map(self.host.store.freshness, self.host.targets_view.view_targets)
+            ]
             reason = next((r for r in reasons if r), None)
             empty.update(Text(f"Cannot list pipelines: {clean(reason)}" if reason else "Loading pipelines…"))
 
@@ -354,28 +356,28 @@ class PipelinesScreen(Screen[None]):
         self.table.upsert(self._entry(r, now) for r in visible)
         self._report_visible()
 
-    # --- fleet: where each row lives, grouping by target ---------------------------------------
+    # --- targets: where each row lives, grouping by target -------------------------------------
 
-    def _fleet_signature(self) -> tuple[object, ...]:
+    def _targets_signature(self) -> tuple[object, ...]:
         """What the where cells and header rows show, bar counts: reconcile all rows when it changes."""
         app = self.host
         seen: list[object] = [self.grouped]
-        for t in app.fleet.view_targets:
+        for t in app.targets_view.view_targets:
             freshness = app.store.freshness(t)
             seen.append((t.key, bool(freshness.stale_reason), freshness.listed, app.store.identity(t)))
             if self.grouped:
                 coverage = app.store.coverage(app.now(), [t])
                 seen.append(coverage.describe() if coverage.failing else "")
-            seen.append(app.fleet.alias(t))
+            seen.append(app.targets_view.alias(t))
         return tuple(seen)
 
-    def _update_fleet(self) -> None:
+    def _update_targets(self) -> None:
         app = self.host
-        self._fleet_seen = self._fleet_signature()
-        self._order = {t.key: i for i, t in enumerate(app.fleet.view_targets)}
+        self._targets_seen = self._targets_signature()
+        self._order = {t.key: i for i, t in enumerate(app.targets_view.view_targets)}
         self._where = {
             t.key: where_cell(t, app.store.identity(t), bool(app.store.freshness(t).stale_reason))
-            for t in app.fleet.view_targets
+            for t in app.targets_view.view_targets
         }
 
     def _entry(self, row: PipelineRow, now: datetime) -> tuple[str, tuple[Text | str, ...], Hashable]:
@@ -392,13 +394,13 @@ class PipelinesScreen(Screen[None]):
         if self.grouped and len(self._order) > 1:
             app, keys = self.host, [c.key for c in self._columns]
             counts = Counter(r.target.key for r in shown)
-            for target in app.fleet.view_targets:
+            for target in app.targets_view.view_targets:
                 cells = group_cells(
                     target,
                     keys,
                     app.store.identity(target),
                     app.store.freshness(target),
-                    app.fleet.alias(target),
+                    app.targets_view.alias(target),
                     counts[target.key],
                     app.store.coverage(app.now(), [target]),
                 )
@@ -409,7 +411,7 @@ class PipelinesScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "group":
             # A priority key: it must not take the "g" typed into the filter box.
-            return len(self.host.fleet.view_targets) > 1 and not self.filter_input.has_focus
+            return len(self.host.targets_view.view_targets) > 1 and not self.filter_input.has_focus
         return self._check_action(action, parameters)
 
     def action_group(self) -> None:

@@ -3,7 +3,7 @@
 Lists "All targets", each target (coloured per account, with its account id, alias and whether its
 data is stale) and the profiles found in the AWS config files. Choosing a target changes the view;
 choosing a profile asks for a region (its configured region prefilled) and adds the target: a new
-service, polled from then on under its own rate budget. The picker acts through ``app.fleet``.
+service, polled from then on under its own rate budget. The picker acts through ``app.targets_view``.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.core.fleet import PickerEntry, PickKind
 from tui.core.fmt import STATUS_COLORS
 from tui.core.sanitize import clean
+from tui.core.targets import PickerEntry, PickKind
 from tui.ui.host import Host, host_of
 from tui.ui.widgets.header import freshness_text
 from tui.ui.widgets.option_list import KeyedOptionList
@@ -37,7 +37,7 @@ def entry_text(app: Host, entry: PickerEntry) -> Text:
     identity = app.store.identity(target)
     details = [clean(target.region)]
     if identity is not None:
-        alias = app.fleet.alias(target)
+        alias = app.targets_view.alias(target)
         details.append(clean(identity.account) + (f" ({clean(alias)})" if alias else ""))
     else:
         details.append("account not known yet")
@@ -100,7 +100,7 @@ class TargetPicker(ModalScreen[None]):
             self.options.focus()
 
     def _fill(self) -> None:
-        self._entries = self.host.fleet.entries()
+        self._entries = self.host.targets_view.entries()
         options = self.options
         options.clear_options()
         options.add_options(Option(entry_text(self.host, e), id=str(i)) for i, e in enumerate(self._entries))
@@ -121,12 +121,12 @@ class TargetPicker(ModalScreen[None]):
 
     def choose(self, entry: PickerEntry) -> None:
         """Act on an entry: show all, show one target, or ask the region for a profile."""
-        fleet = self.host.fleet
+        targets_view = self.host.targets_view
         if entry.kind is PickKind.ALL:
-            fleet.set_view(None)
+            targets_view.set_view(None)
             self.dismiss(None)
         elif entry.kind is PickKind.TARGET and entry.target is not None:
-            fleet.set_view(entry.target)
+            targets_view.set_view(entry.target)
             self.dismiss(None)
         else:
             self.ask_region(entry.profile)
@@ -138,7 +138,7 @@ class TargetPicker(ModalScreen[None]):
         prompt.update(Text(f"Add profile {clean(profile or 'default')} in region:"))
         prompt.display = True
         box = self.region_input
-        box.value = self.host.fleet.default_region(profile)
+        box.value = self.host.targets_view.default_region(profile)
         box.display = True
         box.focus()
 
@@ -151,7 +151,7 @@ class TargetPicker(ModalScreen[None]):
         """Add the profile being asked about in ``region``; False (and why, on screen) if it cannot be."""
         problem = self.query_one("#picker-problem", Static)
         try:
-            target = self.host.fleet.add_target(self._adding, region)
+            target = self.host.targets_view.add_target(self._adding, region)
         except ValueError as exc:
             problem.update(Text(clean(str(exc)), style=STATUS_COLORS["warning"]))
             problem.display = True

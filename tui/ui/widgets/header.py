@@ -13,11 +13,11 @@ from datetime import datetime
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.core.fleet import where_label
 from tui.core.fmt import STATUS_COLORS, ago
 from tui.core.model import StandingKind, Status, Target
 from tui.core.sanitize import clean
 from tui.core.store import Coverage, Freshness, PipelineRow, Store
+from tui.core.targets import where_label
 from tui.ui.host import Host
 
 _MUTED = STATUS_COLORS["muted"]
@@ -220,11 +220,11 @@ def identity_source(host: Host) -> Callable[[int | None], Text]:
 
     def text(width: int | None) -> Text:
         return header_text(
-            host.fleet.view_targets,
+            host.targets_view.view_targets,
             host.store,
             host.now(),
             read_only=host.read_only,
-            aliases=host.fleet.aliases,
+            aliases=host.targets_view.aliases,
             total=len(host.targets),
             width=width,
             picker_key=host.config.first_key("profiles"),

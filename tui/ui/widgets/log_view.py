@@ -12,19 +12,13 @@ exclusive worker, so a new query cancels the old one and the UI stays responsive
 
 from __future__ import annotations
 
-import asyncio
-import re
-from bisect import bisect_left
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Coroutine, Sequence
 from math import ceil
+from typing import Any
 
-from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.cache import LRUCache
 from textual.geometry import Offset, Region, Size
 from textual.message import Message
 from textual.reactive import var
@@ -39,18 +33,12 @@ from tui.core.logbuffer import (
     LineRing,
     RowIndex,
     compile_error_patterns,
-    compile_search,
-    scan,
 )
-from tui.core.sanitize import ansi_to_text, strip_ansi
+from tui.core.logsearch import LogSearch, first_match
+from tui.core.sanitize import strip_ansi
+from tui.ui.widgets.log_rows import TIMESTAMP_WIDTH, LogRows
 
-SCAN_CHUNK = 20_000  # lines scanned between yields to the event loop (~5-10 ms)
 MAX_VIRTUAL_WIDTH = 10_000
-TIMESTAMP_WIDTH = 13  # "HH:MM:SS.mmm "
-# Rendered lines kept: a few screens. Each cached Strip is a long-lived object graph the garbage
-# collector has to walk (Textual gives every Strip its own caches); thousands of them made full
-# collections take long enough to be felt as key lag while tailing.
-CACHE_LINES = 320
 BAR_REDRAW_DELAY = 0.25  # while paused, the scrollbar catches up with lines arriving below this often
 
 
@@ -114,12 +102,7 @@ class LogView(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._ring = LineRing(max_lines)
-        self.utc = utc
         self._error_pattern = compile_error_patterns(error_patterns)
-        self._cache: LRUCache[tuple[int, int, int], Strip] = LRUCache(CACHE_LINES)
-        self._row_cache: LRUCache[tuple[int, int, int, int, bool, bool], Strip] = LRUCache(CACHE_LINES)
-        self._styles: dict[str, Style] | None = None
-        self._epoch = 0
         self._rows: RowIndex | None = None  # only while wrapping lines wider than the view
         self._wrapped_at: int | None = None  # the content width wrapping was worked out for
         self._bar_thumb: tuple[int, ...] = ()  # the vertical scrollbar's thumb as last drawn
@@ -127,17 +110,22 @@ class LogView(ScrollView, can_focus=True):
         self._frame: tuple[Offset, int] | None = None  # (scroll offset, width) while a frame renders
         self._auto_scroll = False  # set while *we* scroll, so that only the user pauses follow
         self.cursor: int | None = None  # absolute line number, None while following
-        # search
-        self._pattern: re.Pattern[str] | None = None
-        self._query = ""
-        self._search_gen = 0
-        self._matches: list[int] = []
-        self._match_index: int | None = None
-        self._scanning = False
-        self._scan_tail: list[int] = []
+        self._search = LogSearch(self._ring)
+        self._paint = LogRows(
+            self._ring, self._search, self._component_style, lambda: self.app.console, utc=utc
+        )
         self.set_reactive(LogView.follow, follow)
         self.set_reactive(LogView.show_timestamps, show_timestamps)
         self.set_reactive(LogView.wrap, wrap)
+
+    @property
+    def utc(self) -> bool:
+        """Timestamps in UTC (else local time)."""
+        return self._paint.utc
+
+    def _component_style(self, name: str) -> Style:
+        """The widget's base style ("") or a component's full style (for ``LogRows``)."""
+        return self.rich_style if not name else self.get_component_rich_style(name)
 
     # --- content --------------------------------------------------------------------------
 
@@ -193,11 +181,7 @@ class LogView(ScrollView, can_focus=True):
             self._rebuild_rows()
         elif dropped:
             top_shift = dropped
-        if self._pattern is not None:
-            found = scan(ring.lines(max(old_end, ring.first)), self._pattern, max(old_end, ring.first))
-            (self._scan_tail if self._scanning else self._matches).extend(found)
-            if dropped:
-                self._prune_matches()
+        self._search.appended(old_end)
         if self.cursor is not None and self.cursor < ring.first:
             self.cursor = ring.first
         self._update_virtual_size()
@@ -212,7 +196,7 @@ class LogView(ScrollView, can_focus=True):
         elif old_rows < self.scroll_offset.y + self.scrollable_content_region.height:
             # Paused: the rows on screen are unchanged unless the new lines start within the screen.
             self.refresh_lines(old_rows, self._total_rows() - old_rows)
-        if dropped and self._pattern is not None:
+        if dropped and self._search.pattern is not None:
             self.post_message(self.StateChanged())
 
     def retract(self, count: int) -> None:
@@ -220,13 +204,10 @@ class LogView(ScrollView, can_focus=True):
         ring = self._ring
         if not ring.retract(count):
             return
-        self._epoch += 1  # line numbers are reused: cached strips for them are stale
+        self._paint.forget()  # line numbers are reused: rows drawn for them are stale
         if self._rows is not None:
             self._rows.retract_to(ring.end)
-        self._matches = [n for n in self._matches if n < ring.end]
-        self._scan_tail = [n for n in self._scan_tail if n < ring.end]
-        if self._match_index is not None and self._match_index >= len(self._matches):
-            self._match_index = None
+        self._search.retracted()
         if self.cursor is not None and self.cursor >= ring.end:
             self.cursor = ring.end - 1 if len(ring) else None
         self._update_virtual_size()
@@ -236,11 +217,9 @@ class LogView(ScrollView, can_focus=True):
 
     def clear(self) -> None:
         self._ring.clear()
-        self._cache.clear()
-        self._epoch += 1
+        self._paint.forget()
         self.cursor = None
-        self._matches.clear()
-        self._match_index = None
+        self._search.cleared()
         if self._rows is not None:
             self._rows.rebuild(self._ring)
         self._update_virtual_size()
@@ -516,103 +495,58 @@ class LogView(ScrollView, can_focus=True):
 
     @property
     def search_query(self) -> str:
-        return self._query
+        return self._search.query
 
     @property
     def searching(self) -> bool:
         """A full scan for the current query is still running."""
-        return self._scanning
+        return self._search.scanning
 
     @property
     def match_status(self) -> tuple[int, int] | None:
         """(current match, 1-based, or 0 if none selected; number of matching lines), or None."""
-        if self._pattern is None:
-            return None
-        self._prune_matches()
-        current = 0 if self._match_index is None else self._match_index + 1
-        return current, len(self._matches)
+        return self._search.status
 
     @property
     def matches(self) -> Sequence[int]:
-        return self._matches
+        return self._search.matches
 
     def search(self, query: str) -> None:
         """Highlight lines matching ``query`` (regex or plain, case-insensitive) and go to the first."""
-        self._search_gen += 1
-        self._query = query
-        self._matches = []
-        self._scan_tail = []
-        self._match_index = None
-        if not query:
-            self._pattern = None
-            self._scanning = False
-            self.refresh()
+        full_scan = self._search.start(query)
+        self.refresh()
+        if full_scan is None:
             self.post_message(self.StateChanged())
             return
-        self._pattern = compile_search(query)
-        self._scanning = True
-        self.refresh()
-        # Snapshot now: lines appended from here on are scanned by `append` into `_scan_tail`.
+        # The scan read the lines held now; lines appended from here on are scanned by `append`.
         self.run_worker(
-            self._scan_all(self._pattern, self._search_gen, self._ring.first, self._ring.lines()),
-            group="log-search",
-            exclusive=True,
-            exit_on_error=False,
+            self._finish_search(full_scan), group="log-search", exclusive=True, exit_on_error=False
         )
 
-    async def _scan_all(self, pattern: re.Pattern[str], generation: int, base: int, lines: list[str]) -> None:
-        found: list[int] = []
-        for start in range(0, len(lines), SCAN_CHUNK):
-            found.extend(scan(lines[start : start + SCAN_CHUNK], pattern, base + start))
-            await asyncio.sleep(0)
-            if generation != self._search_gen:
-                return
-        self._matches = found + self._scan_tail
-        self._scan_tail = []
-        self._scanning = False
-        self._prune_matches()
-        if self._matches:
+    async def _finish_search(self, full_scan: Coroutine[Any, Any, bool]) -> None:
+        if not await full_scan:
+            return  # a newer query took over
+        if self._search.matches:
             visible = self._visible_lines()
             top = visible[0] if visible and not self.follow else self._ring.first
-            index = next((i for i, n in enumerate(self._matches) if n >= top), 0)
-            self._match_index = index
-            self.go_to_line(self._matches[index])
+            found = self._search.select_from(top)
+            if found is not None:
+                self.go_to_line(found)
         self.post_message(self.StateChanged())
-
-    def _prune_matches(self) -> None:
-        first = self._ring.first
-        if self._matches and self._matches[0] < first:
-            cut = bisect_left(self._matches, first)
-            del self._matches[:cut]
-            if self._match_index is not None:
-                self._match_index = self._match_index - cut if self._match_index >= cut else None
 
     def next_match(self, forward: bool = True) -> bool:
         """Move to the next (or previous) matching line, wrapping around; False if there is none."""
-        self._prune_matches()
-        if not self._matches:
+        found = self._search.step(forward)
+        if found is None:
             return False
-        count = len(self._matches)
-        if self._match_index is None:
-            self._match_index = 0 if forward else count - 1
-        else:
-            self._match_index = (self._match_index + (1 if forward else -1)) % count
-        self.go_to_line(self._matches[self._match_index])
+        self.go_to_line(found)
         return True
 
     async def find_error(self, after: int | None = None) -> int | None:
         """The first line matching the error patterns (after line ``after``, if given)."""
         if self._error_pattern is None:
             return None
-        ring = self._ring
-        start = ring.first if after is None else max(ring.first, after + 1)
-        lines = ring.lines(start)
-        for offset in range(0, len(lines), SCAN_CHUNK):
-            found = scan(lines[offset : offset + SCAN_CHUNK], self._error_pattern, start + offset)
-            if found:
-                return found[0]
-            await asyncio.sleep(0)
-        return None
+        return await first_match(self._ring, self._error_pattern, 0 if after is None else after + 1)
 
     async def jump_to_error(self, *, next_after_cursor: bool = False) -> int | None:
         """Go to the first error line (or the next one after the cursor); None if there is none."""
@@ -636,102 +570,7 @@ class LogView(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._cache.clear()
-        self._row_cache.clear()
-        self._styles = None
-
-    def _style(self, name: str) -> Style:
-        """The widget's base style ("") or a component's full style, looked up once per style update."""
-        if self._styles is None:
-            self._styles = {"": self.rich_style}
-        style = self._styles.get(name)
-        if style is None:
-            style = self._styles[name] = self.get_component_rich_style(name)
-        return style
-
-    def _line_text(self, n: int) -> Text:
-        """Line ``n`` as Rich Text: build colours kept, controls stripped, search matches styled."""
-        text = ansi_to_text(self._ring.line(n))
-        if self._pattern is not None:
-            style = self._style("log-view--match")
-            for match in self._pattern.finditer(text.plain):
-                if match.end() > match.start():
-                    text.stylize(style, match.start(), match.end())
-        return text
-
-    def _content_strip(self, n: int) -> Strip:
-        """Line ``n`` rendered at full length (no gutter, no crop), cached: for wrapping and h-scroll."""
-        key = (n, self._search_gen, self._epoch)
-        strip = self._cache.get(key)
-        if strip is None:
-            text = self._line_text(n)
-            strip = Strip(list(text.render(self.app.console)), text.cell_len)
-            self._cache[key] = strip
-        return strip
-
-    def _timestamp_label(self, n: int) -> str:
-        millis = self._ring.timestamp(n)
-        when = datetime.fromtimestamp(millis / 1000, tz=UTC)
-        if not self.utc:
-            when = when.astimezone()
-        return f"{when:%H:%M:%S}.{millis % 1000:03d} "
-
-    def _row_strip(self, n: int, width: int, cursor: bool) -> Strip:
-        """The common case (no wrap, no horizontal scroll): one finished Strip per line, cached.
-
-        Built from one Text (gutter, line, padding, base style) so a new line costs one Strip, which
-        matters while tailing: every visible line is new on every frame.
-        """
-        key = (n, self._search_gen, self._epoch, width, self.show_timestamps, cursor)
-        strip = self._row_cache.get(key)
-        if strip is None:
-            raw = self._ring.line(n)
-            if self._pattern is None and raw.isascii() and raw.isprintable():
-                # Most build lines: plain text, nothing to parse or highlight, one cell a character.
-                strip = self._plain_row(n, raw, width, cursor)
-                self._row_cache[key] = strip
-                return strip
-            text = self._line_text(n)
-            if self.show_timestamps:
-                gutter = Text(self._timestamp_label(n), style=self._style("log-view--timestamp"))
-                text = gutter.append_text(text)
-            text.style = self._style("log-view--cursor") if cursor else self._style("")
-            text.truncate(width, overflow="crop", pad=True)
-            strip = Strip(list(text.render(self.app.console)), width)
-            self._row_cache[key] = strip
-        return strip
-
-    def _plain_row(self, n: int, line: str, width: int, cursor: bool) -> Strip:
-        """``_row_strip`` for a printable ASCII line without search: segments built directly, the
-        same ones the Text path renders (no Text, no spans, no cell measuring)."""
-        base = self._style("log-view--cursor") if cursor else self._style("")
-        segments: list[Segment] = []
-        room = width
-        if self.show_timestamps:
-            label = self._timestamp_label(n)[:room]
-            segments.append(Segment(label, base + self._style("log-view--timestamp")))
-            room -= len(label)
-        body = line[:room]
-        if len(body) < room:
-            body += " " * (room - len(body))
-        if body:
-            segments.append(Segment(body, base))
-        return Strip(segments, width)
-
-    def _gutter(self, n: int, sub_row: int) -> Strip | None:
-        if not self.show_timestamps:
-            return None
-        if sub_row:
-            return Strip.blank(TIMESTAMP_WIDTH)
-        style = self._style("log-view--timestamp")
-        return Strip([Segment(self._timestamp_label(n), style)], TIMESTAMP_WIDTH)
-
-    def _banner_strip(self, width: int, base: Style) -> Strip:
-        ring = self._ring
-        label = f"… {ring.dropped:,} earlier lines dropped (keeping the last {ring.capacity:,})"
-        text = Text(label, style=self._style("log-view--dropped"))
-        strip = Strip(list(text.render(self.app.console)), text.cell_len)
-        return strip.crop_extend(0, width, base).apply_style(base)
+        self._paint.restyle()
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # What every row of this frame shares, worked out once instead of once a row.
@@ -745,37 +584,21 @@ class LogView(ScrollView, can_focus=True):
         frame = self._frame or (self.scroll_offset, self.scrollable_content_region.width)
         (scroll_x, scroll_y), width = frame
         row = scroll_y + y
-        ring = self._ring
+        ring, paint = self._ring, self._paint
         first = ring.first
+        if first and row == 0:
+            return paint.banner(width)
         if self._rows is None:
-            if first and row == 0:
-                return self._banner_strip(width, self._style(""))
             n = first + row - (1 if first else 0)
             if n >= ring.end:
-                return Strip.blank(width, self._style(""))
+                return paint.blank(width)
             if scroll_x == 0:
-                return self._row_strip(n, width, n == self.cursor)
+                return paint.row(n, width, n == self.cursor, self.show_timestamps)
             sub_row = 0
         else:
-            if row == 0 and first:
-                return self._banner_strip(width, self._style(""))
             found = self._locate(row)
             if found is None:
-                return Strip.blank(width, self._style(""))
+                return paint.blank(width)
             n, sub_row = found
-        base = self._style("")
-        content_width = max(1, width - self._gutter_width)
-        strip = self._content_strip(n)
-        if self._rows is not None:
-            length = strip.cell_length
-            cuts = [*range(content_width, length, content_width), length]
-            pieces = strip.divide(cuts)
-            piece = pieces[sub_row] if sub_row < len(pieces) else Strip([])
-            piece = piece.crop_extend(0, content_width, base)
-        else:
-            piece = strip.crop_extend(scroll_x, scroll_x + content_width, base)
-        gutter = self._gutter(n, sub_row)
-        line = Strip.join([gutter, piece]) if gutter is not None else piece
-        if n == self.cursor:
-            return line.apply_style(base + self._style("log-view--cursor"))
-        return line.apply_style(base)
+        wrap = max(1, width - self._gutter_width) if self._rows is not None else None
+        return paint.piece(n, sub_row, width, scroll_x, wrap, n == self.cursor, self.show_timestamps)

@@ -14,6 +14,8 @@ screen. Nothing else in ``tui/`` touches a Textual name that starts with ``_``.
   segment by segment).
 - ``character_to_key``: Textual's own name for the key a character types (``?`` ->
   ``question_mark``), so a ``[keys]`` remap is compared the way Textual binds it.
+- ``write_to_terminal``: raw output through the app's ``_driver`` (None headless), as Textual itself
+  writes the bell and OSC 52: the bell and desktop notifications (OSC 9 / OSC 777) have no public way.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.app import App
 from textual.keys import _character_to_key
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
@@ -35,6 +38,13 @@ _NEWLINE = Text("\n")
 def character_to_key(character: str) -> str:
     """Textual's key name for a one-character key (``?`` -> ``question_mark``, ``a`` -> ``a``)."""
     return _character_to_key(character)
+
+
+def write_to_terminal(app: App[Any], data: str) -> None:
+    """Raw output to ``app``'s terminal (the bell, OSC sequences); nothing when headless."""
+    driver = app._driver
+    if driver is not None:
+        driver.write(data)
 
 
 class CellCachedTable(DataTable[Any]):

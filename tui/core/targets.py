@@ -1,4 +1,4 @@
-"""The fleet: many targets (profile x region), which one the screen shows, and adding one at runtime.
+"""The targets (profile x region): what the picker lists, and adding one at runtime.
 
 Plain Python (no Textual). ``TargetFactory`` is how the app makes a service for a target the
 operator adds from the picker: the CLI passes one that matches how it built the others (the same
