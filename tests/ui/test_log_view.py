@@ -200,6 +200,21 @@ async def test_timestamps_and_wrap_toggle() -> None:
         assert view_rows(app)[:3] == ["first", long_line[:78], "last"]
 
 
+async def test_a_12_hour_clock_widens_the_gutter_and_says_am_or_pm() -> None:
+    """``[general] clock_24h = false``: the timestamps read 09:00:01.234 AM / 02:05:00.000 PM, and
+    wrapped lines keep their text under a gutter as wide as those labels."""
+    app = Harness(follow=False, show_timestamps=True, wrap=True, clock_24h=False)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.view
+        long_line = "".join(str(i % 10) for i in range(100))
+        view.append(["first", long_line], [T0 + 1_234, T0 + 5 * 3_600_000 + 300_000])
+        width = 78 - 16
+        await wait_until(pilot, lambda: view_rows(app)[0] == "09:00:01.234 AM first")
+        rows = view_rows(app)
+        assert rows[1] == "02:05:00.000 PM " + long_line[:width]
+        assert rows[2] == " " * 16 + long_line[width : 2 * width]
+
+
 async def test_wrapped_follow_keeps_the_last_line_on_screen() -> None:
     app = Harness(wrap=True)
     async with app.run_test(size=SIZE) as pilot:

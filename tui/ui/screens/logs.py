@@ -137,6 +137,11 @@ class LogScreen(Screen[None]):
         general = getattr(getattr(self.app, "config", None), "general", None)
         return bool(getattr(general, "utc", False))
 
+    @property
+    def clock_24h(self) -> bool:
+        general = getattr(getattr(self.app, "config", None), "general", None)
+        return bool(getattr(general, "clock_24h", True))
+
     def _now(self) -> datetime:
         now = getattr(self.app, "now", None)
         return now() if callable(now) else datetime.now(UTC)
@@ -172,6 +177,7 @@ class LogScreen(Screen[None]):
             show_timestamps=settings.timestamps,
             wrap=settings.wrap,
             utc=self.utc,
+            clock_24h=self.clock_24h,
             id="log-view",
         )
         yield Input(placeholder="search: text or regex, enter to find, esc to close", id="logs-search")

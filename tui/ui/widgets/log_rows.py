@@ -24,6 +24,7 @@ from tui.core.logsearch import LogSearch
 from tui.core.sanitize import ansi_to_text
 
 TIMESTAMP_WIDTH = 13  # "HH:MM:SS.mmm "
+TIMESTAMP_WIDTH_12H = 16  # "hh:MM:SS.mmm PM "
 # Rows kept: a few screens. Each cached Strip is a long-lived object graph the garbage collector has to
 # walk (Textual gives every Strip its own caches); thousands of them made full collections take long
 # enough to be felt as key lag while tailing.
@@ -41,12 +42,16 @@ class LogRows:
         console: Callable[[], Console],
         *,
         utc: bool = True,
+        clock_24h: bool = True,
     ) -> None:
         self._ring = ring
         self._search = search
         self._lookup = style
         self._console = console
         self.utc = utc
+        self.clock_24h = clock_24h
+        # The timestamp gutter's width: "14:05:07.123 " or "02:05:07.123 PM " (``[general] clock_24h``).
+        self.timestamp_width = TIMESTAMP_WIDTH if clock_24h else TIMESTAMP_WIDTH_12H
         self._content: LRUCache[tuple[int, int, int], Strip] = LRUCache(CACHE_LINES)
         self._rows: LRUCache[tuple[int, int, int, int, bool, bool], Strip] = LRUCache(CACHE_LINES)
         self._styles: dict[str, Style] = {}
@@ -82,6 +87,8 @@ class LogRows:
         when = datetime.fromtimestamp(millis / 1000, tz=UTC)
         if not self.utc:
             when = when.astimezone()
+        if not self.clock_24h:
+            return f"{when:%I:%M:%S}.{millis % 1000:03d} {'AM' if when.hour < 12 else 'PM'} "
         return f"{when:%H:%M:%S}.{millis % 1000:03d} "
 
     def _text(self, n: int) -> Text:
@@ -158,7 +165,7 @@ class LogRows:
         """Row ``sub_row`` of line ``n`` wrapped at ``wrap`` cells, or (``wrap`` None) the line scrolled
         ``scroll_x`` cells to the left; with the gutter, in ``width`` cells."""
         base = self.style("")
-        content_width = max(1, width - (TIMESTAMP_WIDTH if timestamps else 0))
+        content_width = max(1, width - (self.timestamp_width if timestamps else 0))
         strip = self._content_strip(n)
         if wrap is not None:
             length = strip.cell_length
@@ -170,9 +177,9 @@ class LogRows:
             piece = strip.crop_extend(scroll_x, scroll_x + content_width, base)
         if timestamps:
             if sub_row:
-                gutter = Strip.blank(TIMESTAMP_WIDTH)
+                gutter = Strip.blank(self.timestamp_width)
             else:
-                gutter = Strip([Segment(self.timestamp_label(n), self._gutter_style())], TIMESTAMP_WIDTH)
+                gutter = Strip([Segment(self.timestamp_label(n), self._gutter_style())], self.timestamp_width)
             piece = Strip.join([gutter, piece])
         if cursor:
             return piece.apply_style(base + self.style("log-view--cursor"))

@@ -36,7 +36,7 @@ from tui.core.logbuffer import (
 )
 from tui.core.logsearch import LogSearch, first_match
 from tui.core.sanitize import strip_ansi
-from tui.ui.widgets.log_rows import TIMESTAMP_WIDTH, LogRows
+from tui.ui.widgets.log_rows import LogRows
 
 MAX_VIRTUAL_WIDTH = 10_000
 BAR_REDRAW_DELAY = 0.25  # while paused, the scrollbar catches up with lines arriving below this often
@@ -96,6 +96,7 @@ class LogView(ScrollView, can_focus=True):
         wrap: bool = False,
         follow: bool = True,
         utc: bool = True,
+        clock_24h: bool = True,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -112,7 +113,12 @@ class LogView(ScrollView, can_focus=True):
         self.cursor: int | None = None  # absolute line number, None while following
         self._search = LogSearch(self._ring)
         self._paint = LogRows(
-            self._ring, self._search, self._component_style, lambda: self.app.console, utc=utc
+            self._ring,
+            self._search,
+            self._component_style,
+            lambda: self.app.console,
+            utc=utc,
+            clock_24h=clock_24h,
         )
         self.set_reactive(LogView.follow, follow)
         self.set_reactive(LogView.show_timestamps, show_timestamps)
@@ -233,7 +239,7 @@ class LogView(ScrollView, can_focus=True):
 
     @property
     def _gutter_width(self) -> int:
-        return TIMESTAMP_WIDTH if self.show_timestamps else 0
+        return self._paint.timestamp_width if self.show_timestamps else 0
 
     @property
     def _content_width(self) -> int:
