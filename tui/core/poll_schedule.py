@@ -227,7 +227,7 @@ def candidates(settings: PollSettings, t: TargetState, now: float, iv: Intervals
     # Who the caller is waits for the first list's answer: at start-up its client and request
     # would otherwise delay the list (a list that fails - denied, expired, unreachable - lets
     # it go at once, so the header can still say who); and while the start-up burst is the
-    # limit, for the rows on screen too (``_identity_waits``).
+    # limit, for the rows on screen too (``poll_startup.identity_waits``).
     waits = identity_waits(t)
     if not t.identity_ok and t.list_answered and not waits and free(FetchKind.IDENTITY, None):
         periodic(HOT, FetchKind.IDENTITY, None, t.identity_at, s.list_interval, since)

@@ -66,7 +66,7 @@ def startup_check(t: TargetState, now: float) -> StartupPhase | None:
 def pace(settings: PollSettings, st: StartupPhase, now: float) -> TokenBucket:
     """After the burst, the phase's reads go at what the endpoint accepted in it, per second
     (an AWS bucket refills at about its size per second), never below ``tps``: a tenth more
-    every half second without a throttle, 15 % less after one (``_startup_throttled``)."""
+    every half second without a throttle, 15 % less after one (``startup_throttled``)."""
     if st.pace is not None:
         grown = int((now - (st.cut_at if st.cut_at is not None else st.paced_at)) / _PACE_GROW_EVERY)
         if grown > st.grown:

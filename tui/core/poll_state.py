@@ -227,8 +227,9 @@ class TargetState:
     # screen and with recent activity (an event: when) first (``tui.core.sweep``).
     push_budget: float | None = None
     activity: dict[str, float] = field(default_factory=dict)
-    # Push mode: nothing can start before then unless something changes (``_quiet``), and the
-    # intervals the last scan used (a skipped scan keeps pacing the credit pools with them).
+    # Push mode: nothing can start before then unless something changes (every PollPolicy call
+    # that changes what it knows resets it), and the intervals the last scan used (a skipped scan
+    # keeps pacing the credit pools with them).
     quiet_until: float = 0.0
     last_intervals: Intervals | None = None
     next_eligible: float = math.inf  # (set by each scan)
