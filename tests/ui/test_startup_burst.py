@@ -18,7 +18,8 @@ from tui.aws.errors import ErrorKind
 from tui.core.budget import TokenBucket
 from tui.core.cache import BURST_FILE, load_bursts, remember_burst
 from tui.core.model import Status
-from tui.core.poller import Fetch, FetchKind, PollPolicy, PollSettings, StartupOutcome
+from tui.core.poll_state import Fetch, FetchKind, PollSettings, StartupOutcome
+from tui.core.poller import PollPolicy
 
 T = "ops@us-east-1"
 NAMES = [f"p{i:02d}" for i in range(50)]

@@ -24,7 +24,8 @@ from tui.aws.iam import iam_action
 from tui.aws.service import LAST_RETRIES, SINGLE_ATTEMPT
 from tui.core.cache import load_bursts, remember_burst
 from tui.core.error_text import error_text, missing_permission
-from tui.core.poller import Fetch, FetchKind, PollPolicy, PollSettings
+from tui.core.poll_state import Fetch, FetchKind, PollSettings
+from tui.core.poller import PollPolicy
 from tui.core.sanitize import clean
 from tui.core.session import Session
 from tui.core.store import StoreChange, latest_outdated, short_reason, stage_statuses_changed
