@@ -27,7 +27,7 @@ from tui.app.application import CptuiApp
 from tui.aws import create_service
 from tui.core.config import Config, EventQueueConfig, EventsConfig, GeneralConfig, PollingConfig
 from tui.core.model import Target
-from tui.core.poller import Fetch, FetchKind
+from tui.core.poll_state import Fetch, FetchKind
 from tui.sim import ManualClock, Simulator
 from tui.sim.clock import DEFAULT_START
 from tui.sim.world import operations
@@ -162,7 +162,7 @@ class Harness:
     def default_budget(self) -> None:
         """Back to the default rate budget (after a first load run with a large one, to be quick)."""
         from tui.core.budget import TokenBucket
-        from tui.core.poller import PollSettings
+        from tui.core.poll_state import PollSettings
 
         defaults = PollSettings()
         policy = self.app.poller.policy

@@ -32,7 +32,8 @@ from polling import FreshnessProbe
 
 from tui.app.push_control import LIVE
 from tui.core.config import EventsConfig
-from tui.core.poller import Fetch, FetchKind
+from tui.core.poll_cadence import swept_first
+from tui.core.poll_state import Fetch, FetchKind
 from tui.sim.world import operations
 
 CODEPIPELINE = ("ListPipelines", "ListPipelineExecutions", "GetPipelineState", "GetPipeline")
@@ -64,7 +65,8 @@ def _prefetched(h: Harness) -> Any:
     def done() -> bool:
         t = policy._targets[EAST.key]
         # (push mode prefetches only what the sweep reads first: rows on screen, recent activity)
-        pipes = [p for p in t.pipes.values() if t.push is None or policy._swept_first(t, p, h.monotonic())]
+        now = h.monotonic()
+        pipes = [p for p in t.pipes.values() if t.push is None or swept_first(policy.settings, t, p, now)]
         return all(p.has_def and p.state_at is not None for p in pipes)
 
     return done
@@ -113,9 +115,8 @@ class Reasons:
         if latest_at is None:
             return "first load"
         pipe = t.pipes.get(f.name) if t is not None else None
-        first = (
-            pipe is not None and t.push is not None and self.h.app.poller.policy._swept_first(t, pipe, now)
-        )
+        settings = self.h.app.poller.policy.settings
+        first = pipe is not None and t.push is not None and swept_first(settings, t, pipe, now)
         return "sweep, read first" if first else "sweep"
 
     def mark(self) -> tuple[int, float, Counter[str]]:

@@ -14,7 +14,8 @@ from tui.core.actions import ActionRequest, ActionRunner, Outcome
 from tui.core.audit import AuditLog
 from tui.core.error_text import credentials_text, error_text
 from tui.core.model import Target
-from tui.core.poller import Fetch, FetchKind, PollPolicy, PollSettings
+from tui.core.poll_state import Fetch, FetchKind, PollSettings
+from tui.core.poller import PollPolicy
 
 T = "ops@us-east-1"
 

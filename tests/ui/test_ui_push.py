@@ -18,7 +18,7 @@ from tests.support.notices import told
 from tests.support.sim import demo_simulator
 from tests.support.wait import screen_text, wait_until
 from tui.app.application import CptuiApp
-from tui.app.push_control import LIVE
+from tui.app.push_control import LIVE, live
 from tui.core.config import EventQueueConfig, EventsConfig, PollingConfig
 from tui.core.model import Status
 from tui.sim import Simulator
@@ -183,8 +183,14 @@ async def test_the_budgeted_sweep_heals_a_lost_event_within_its_stated_period(
         await _settle(pilot, app, mono)
         plan = app.poller.policy.sweep_plan(EAST.key, app.poller._monotonic())
         assert plan is not None and plan.rest > 600  # the budget, not the interval, sets the period
-        shown = f"live · events · sweep every {round(plan.rest / 60)} min"
-        await wait_until(pilot, lambda: shown in screen_text(app).splitlines()[0], timeout=30)
+
+        def period_shown() -> bool:
+            now_plan = app.poller.policy.sweep_plan(EAST.key, app.poller._monotonic())
+            assert now_plan is not None
+            return live(now_plan.rest) in screen_text(app).splitlines()[0]
+
+        # (the header works the period out again once a minute: the poller's clock moves on)
+        await wait_until(pilot, stepping(mono, period_shown, 61), timeout=30)
         await wait_until(pilot, lambda: not _pending(sim) and app.poller.idle, timeout=10)
         # Every event is lost from now on: the pipeline starts, and only the sweep can tell.
         sim.set_faults("events-drop=1")
@@ -199,6 +205,47 @@ async def test_the_budgeted_sweep_heals_a_lost_event_within_its_stated_period(
         made = sum((_codepipeline_calls(sim) - before).values())
         # The sweep and the list within the budget (+ the heal's own reads: the state, the definition).
         assert made <= budget * minutes * 60 + 3, (made, minutes)
+
+
+async def test_the_header_sweep_period_is_not_worked_out_again_with_every_receive(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """The period moves with the pipelines, the rows on screen and recent activity; each new header
+    text relayouts the screen, so it is worked out again at most once a minute, not after every
+    batch of events."""
+    queue = sim.setup_event_queue()
+    mono = Mono()
+    app = _app(sim, tmp_path, queue.url, mono, sweep=600, budget=0.01)
+    async with app.run_test(size=(160, 12)) as pilot:  # (a few rows on screen: the rest swept later)
+        await wait_until(pilot, lambda: app.store.freshness(EAST).mode.startswith(LIVE), timeout=15)
+        loaded = lambda: bool(app.store.rows()) and all(r.loaded for r in app.store.rows())  # noqa: E731
+        await wait_until(pilot, stepping(mono, lambda: loaded() and app.poller.idle, 10), timeout=30)
+        feed = app.event_feed
+        policy = app.poller.policy
+        before = app.store.freshness(EAST).mode
+        plan = policy.sweep_plan(EAST.key, app.poller._monotonic())
+        set_modes: list[str] = []
+        inner = app.store.set_mode
+
+        def counted(target: Any, mode: str) -> Any:
+            set_modes.append(mode)
+            return inner(target, mode)
+
+        app.store.set_mode = counted  # type: ignore[method-assign]
+        shared = next(iter(feed.queues.values()))
+        feed._on_state(shared, True, None)  # a receive answers: the period is worked out now
+        set_modes.clear()
+        # The next list brings a hundred more pipelines: the period grows.
+        names = {name: 1 for name in policy.pipelines(EAST.key)} | {f"new-{i:03d}": 1 for i in range(100)}
+        policy.set_pipelines(EAST.key, names, app.poller._monotonic())
+        moved = policy.sweep_plan(EAST.key, app.poller._monotonic())
+        assert plan is not None and moved is not None and live(moved.rest) != before  # it would change
+        for _ in range(5):
+            feed._on_state(shared, True, None)  # receives answering
+        assert set_modes == []
+        mono.jump(61)
+        feed._on_state(shared, True, None)
+        assert set_modes == [live(moved.rest)]
 
 
 def _pending(sim: Simulator) -> bool:

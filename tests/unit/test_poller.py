@@ -16,7 +16,8 @@ import pytest
 from tui.aws.errors import ErrorKind
 from tui.core.budget import TokenBucket
 from tui.core.model import Status
-from tui.core.poller import Fetch, FetchKind, PollPolicy, PollSettings
+from tui.core.poll_state import Fetch, FetchKind, PollSettings
+from tui.core.poller import PollPolicy
 
 T = "ops@us-east-1"
 

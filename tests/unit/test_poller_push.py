@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.test_poller import T, World
-from tui.core.poller import FetchKind
+from tui.core.poll_state import FetchKind
 
 
 @pytest.mark.slow

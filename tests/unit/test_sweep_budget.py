@@ -9,7 +9,8 @@ import pytest
 
 from tests.unit.test_poller import T, World
 from tui.app.push_control import LIVE, live
-from tui.core.poller import FetchKind
+from tui.core import poll_schedule
+from tui.core.poll_state import FetchKind
 from tui.core.sweep import plan_sweep
 from tui.ui.widgets.header import mode_text
 
@@ -112,16 +113,15 @@ def test_while_nothing_is_due_the_policy_does_not_rescan_every_pipeline_each_tic
     and nothing was due: push mode scans again only when something falls due (or changes)."""
     world = _pushed(1000, 30)
     world.run(900, step=1.0)
-    policy = world.policy
     scans = 0
-    inner = policy._candidates
+    inner = poll_schedule.candidates
 
     def counted(*args: object) -> object:
         nonlocal scans
         scans += 1
         return inner(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(policy, "_candidates", counted)
+    monkeypatch.setattr(poll_schedule, "candidates", counted)
     reads = world.calls_between(0, world.now + 1)
     world.run(10, step=0.25)  # 40 ticks
     swept = world.calls_between(0, world.now + 1) - reads

@@ -39,7 +39,7 @@ from tui.aws.service import PipelineService
 from tui.core.actions import ActionRunner
 from tui.core.config import Config
 from tui.core.model import Target
-from tui.core.poller import PollSettings
+from tui.core.poll_state import PollSettings
 from tui.core.reads import Reads
 from tui.core.sanitize import clean
 from tui.core.session import Session

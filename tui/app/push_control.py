@@ -38,6 +38,10 @@ STARTING = "polling (connecting to the event queue)"
 # A batch's messages are deleted once its confirming reads are done, or after this many seconds
 # (a target whose reads fail must not hold its messages forever: the sweep covers it).
 CONFIRM_WAIT = 30.0
+# The header's sweep period is worked out again at most this often (seconds): it moves with the
+# pipelines on screen and with recent activity, and each new text relayouts the screen (at 1,000
+# pipelines with ten changes a second it changed 1.6 times a second).
+SWEEP_SHOWN_EVERY = 60.0
 
 
 def polling(why: str) -> str:
@@ -90,6 +94,7 @@ class EventsController:
         self.queues: dict[str, _Queue] = {}
         self.events_applied = 0
         self._tasks: list[asyncio.Task[None]] = []
+        self._sweep_shown: dict[str, float] = {}  # target key -> when its period was last worked out
 
     @property
     def sweep(self) -> float:
@@ -165,9 +170,14 @@ class EventsController:
         policy = self.poller.policy
         now = self.poller.monotonic()
         for target in targets:
+            shown = self._sweep_shown.get(target.key)
+            current = self.session.store.freshness(target).mode
+            if current.startswith(LIVE) and shown is not None and now - shown < SWEEP_SHOWN_EVERY:
+                continue
+            self._sweep_shown[target.key] = now
             plan = policy.sweep_plan(target.key, now) if target.key in policy.targets else None
             mode = live(plan.rest if plan is not None else None)
-            if self.session.store.freshness(target).mode != mode:
+            if current != mode:
                 self._mode([target], mode)
 
     def _on_state(self, queue: _Queue, ok: bool, why: str | None) -> None:
@@ -175,10 +185,13 @@ class EventsController:
         if ok:
             # The queue answered: whatever changed is in it, so the data is current as of now
             # (the header's "updated ... ago"; the sweep covers events that never arrive).
+            when = self.session.now()
             for target in queue.targets:
                 fresh = self.session.store.freshness(target)
-                if fresh.listed and not fresh.stale_reason:  # (a failing poll keeps its reason)
-                    self.poller.publish(self.session.store.mark_fresh(target, self.session.now()))
+                # (a failing poll keeps its reason; within a second, the header's age is the same)
+                recent = fresh.updated_at is not None and (when - fresh.updated_at).total_seconds() < 1.0
+                if fresh.listed and not fresh.stale_reason and not recent:
+                    self.poller.publish(self.session.store.mark_fresh(target, when))
             if queue.live is not True:
                 queue.live = True
                 queue.told.clear()  # a later failure deserves a notice again
