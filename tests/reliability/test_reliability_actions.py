@@ -22,6 +22,7 @@ from tui.core.actions import ActionResult, Outcome
 from tui.sim import Simulator
 from tui.ui import operations as operator
 from tui.ui.screens.dialogs import ApprovalDialog, RetryDialog
+from tui.ui.screens.pipeline import PipelineScreen
 
 APPROVAL = ("payments-api-prod", "Approval", "Approve-Production")
 FAILED = ("web-frontend", "Test")
@@ -43,6 +44,20 @@ async def approve(pilot: Pilot[Any], rig: Rig) -> None:
     dialog.query_one("#approval-summary", Input).value = "checked the canary"
     await pilot.pause()
     await pilot.click("#choice-approve")
+
+
+async def failed_stage_selected(pilot: Pilot[Any], rig: Rig) -> PipelineScreen:
+    """The failed pipeline's screen, its state read, the failed stage selected."""
+    screen = await open_pipeline(pilot, rig, FAILED[0])
+    await drive(pilot, rig, lambda: rig.app.store.state(EAST, FAILED[0]) is not None, every=0.5)
+    screen.graph.select(FAILED[1], None)
+    return screen
+
+
+async def press_retry(pilot: Pilot[Any], rig: Rig) -> None:
+    """``R``, and the retry dialog is up."""
+    await pilot.press("R")
+    await drive(pilot, rig, lambda: isinstance(rig.app.screen, RetryDialog), every=0.2)
 
 
 async def test_an_answer_that_comes_after_the_timeout_is_unknown_then_the_poll_shows_it_happened(
@@ -77,13 +92,10 @@ async def test_a_5xx_answer_to_a_mutation_is_unknown_sent_once_and_the_poll_show
 ) -> None:
     rig = make_rig(sim, tmp_path)
     async with rig.app.run_test(size=(120, 36)) as pilot:
-        screen = await open_pipeline(pilot, rig, FAILED[0])
-        await drive(pilot, rig, lambda: rig.app.store.state(EAST, FAILED[0]) is not None, every=0.5)
-        screen.graph.select(FAILED[1], None)
+        await failed_stage_selected(pilot, rig)
         sim.set_faults("5xx=1@RetryStageExecution")
         refreshes = sim.calls["GetPipelineState"]
-        await pilot.press("R")
-        await drive(pilot, rig, lambda: isinstance(rig.app.screen, RetryDialog), every=0.2)
+        await press_retry(pilot, rig)
         await pilot.click("#choice-confirm")
         result = await result_of(pilot, rig)
         assert result.outcome is Outcome.UNKNOWN
@@ -105,12 +117,9 @@ async def test_a_second_key_press_while_the_first_request_hangs_sends_nothing(
 ) -> None:
     rig = make_rig(sim, tmp_path)
     async with rig.app.run_test(size=(120, 36)) as pilot:
-        screen = await open_pipeline(pilot, rig, FAILED[0])
-        await drive(pilot, rig, lambda: rig.app.store.state(EAST, FAILED[0]) is not None, every=0.5)
-        screen.graph.select(FAILED[1], None)
+        screen = await failed_stage_selected(pilot, rig)
         sim.set_faults("latency=1500ms@RetryStageExecution")
-        await pilot.press("R")
-        await drive(pilot, rig, lambda: isinstance(rig.app.screen, RetryDialog), every=0.2)
+        await press_retry(pilot, rig)
         dialog = rig.app.screen
         await pilot.click("#choice-confirm")
         await drive(pilot, rig, lambda: sim.calls["RetryStageExecution"] == 1, every=0.1)

@@ -93,6 +93,7 @@ def _held_port() -> socket.socket:
     return held
 
 
+@pytest.mark.slow
 async def test_an_unreachable_endpoint_at_start_shows_a_banner_and_the_app_recovers_by_itself(
     env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,9 +9,13 @@ not offer it, and it is tried again afterwards (it works once the endpoint has i
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from tests.support.apps import EAST
 from tests.support.rig import Rig, drive, make_rig, open_pipeline, step
@@ -31,15 +35,24 @@ def told(rig: Rig) -> list[str]:
     return [message for message, *_ in rig.notices if SAYS in message]
 
 
+@asynccontextmanager
+async def told_it_is_missing(sim: Simulator, tmp_path: Path) -> AsyncIterator[tuple[Rig, Pilot[Any]]]:
+    """The app on an endpoint without GetPipelineState, once the user has been told (nothing else
+    unexpected by the end)."""
+    sim.set_faults("unimplemented=GetPipelineState")
+    rig = make_rig(sim, tmp_path)
+    async with rig.app.run_test(size=(120, 36)) as pilot:
+        await drive(pilot, rig, lambda: told(rig), seconds=300, every=0.5)
+        yield rig, pilot
+    assert not rig.unexpected()
+
+
 @pytest.mark.slow
 async def test_an_operation_the_endpoint_lacks_rests_for_minutes_and_is_named_once(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    sim.set_faults("unimplemented=GetPipelineState")
-    rig = make_rig(sim, tmp_path)
-    app = rig.app
-    async with app.run_test(size=(120, 36)) as pilot:
-        await drive(pilot, rig, lambda: told(rig), seconds=300, every=0.5)
+    async with told_it_is_missing(sim, tmp_path) as (rig, pilot):
+        app = rig.app
         assert told(rig) == [f"{SAYS} (InternalFailure); trying again every 5 min"]
         assert "service unavailable" not in told(rig)[0]
         # (Calls already under way finish - botocore retries a 500 in real time - before counting.)
@@ -64,21 +77,16 @@ async def test_an_operation_the_endpoint_lacks_rests_for_minutes_and_is_named_on
             every=5,
         )
         assert len(told(rig)) == 1
-    assert not rig.unexpected()
 
 
 @pytest.mark.slow
 async def test_the_pipeline_screen_says_the_state_is_not_available_rather_than_loading(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    sim.set_faults("unimplemented=GetPipelineState")
-    rig = make_rig(sim, tmp_path)
-    app = rig.app
-    async with app.run_test(size=(120, 36)) as pilot:
-        await drive(pilot, rig, lambda: told(rig), seconds=300, every=0.5)
+    async with told_it_is_missing(sim, tmp_path) as (rig, pilot):
+        app = rig.app
         screen = await open_pipeline(pilot, rig, "web-frontend")
         await drive(pilot, rig, lambda: SAYS in flat_text(app), seconds=30, every=0.5)
         await drive(pilot, rig, lambda: "state not read" in flat_text(app), seconds=10, every=0.5)
         assert "loading state" not in flat_text(app)  # unknown, and said why: not "loading"
         assert screen.is_mounted
-    assert not rig.unexpected()

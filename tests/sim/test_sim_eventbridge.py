@@ -139,6 +139,7 @@ async def _start(sim: Simulator, pipeline: str = "web-frontend") -> str:
         return str((await cp.start_pipeline_execution(name=pipeline))["pipelineExecutionId"])
 
 
+@pytest.mark.slow
 async def test_state_changes_arrive_as_eventbridge_events(sim: Simulator) -> None:
     url, rule = await _setup(sim)
     eid = await _start(sim)
@@ -205,6 +206,7 @@ async def test_no_delivery_without_the_queue_policy(sim: Simulator, policy: str 
     assert metrics["FailedInvocations"] == metrics["Invocations"] > 0
 
 
+@pytest.mark.slow
 async def test_a_deleted_queue_fails_invocations(sim: Simulator) -> None:
     url, rule = await _setup(sim)
     async with aio_client(sim, "sqs") as sqs:
@@ -278,6 +280,7 @@ async def test_events_delayed_on_the_simulators_clock(sim: Simulator) -> None:
         assert [json.loads(m["Body"])["detail"]["state"] for m in await _drain(sqs, made.url)] == ["STARTED"]
 
 
+@pytest.mark.slow
 async def test_events_out_of_order(sim: Simulator) -> None:
     ordered, _ = await _collect(sim, "", seconds=5 * 60)
     assert [b["time"] for b in ordered] == sorted(b["time"] for b in ordered)

@@ -55,6 +55,7 @@ def test_sqs_with_the_cli(aws: Cli) -> None:
     assert "AWS.SimpleQueueService.NonExistentQueue" in missing.err
 
 
+@pytest.mark.slow
 def test_events_to_sqs_with_the_cli(aws: Cli, sim_thread: SimulatorThread, tmp_path: Path) -> None:
     url = aws("sqs", "create-queue", "--queue-name", "cli-events")["QueueUrl"]
     queue_arn = "arn:aws:sqs:us-east-1:123456789012:cli-events"

@@ -23,6 +23,7 @@ from tui.app.gc_freeze import loading_stage  # noqa: E402
 from tui.sim import Simulator  # noqa: E402
 
 
+@pytest.mark.slow
 async def test_polling_views_and_the_naive_strategy_report_every_figure() -> None:
     # Bounded: a hang in the harness fails here instead of stalling the whole suite.
     result = await asyncio.wait_for(polling.views(12, settle=2.0, list_window=8.0, pipeline_window=4.0), 120)

@@ -82,6 +82,7 @@ async def test_g_groups_rows_under_a_header_per_target(sim: Simulator, tmp_path:
 @pytest.mark.parametrize(
     ("fault", "reason"), [("expired=1", "credentials expired"), ("throttle=1", "throttled")]
 )
+@pytest.mark.slow
 async def test_one_failing_target_does_not_stall_the_others(
     sim: Simulator, tmp_path: Path, fault: str, reason: str
 ) -> None:

@@ -599,3 +599,34 @@ async def test_the_probe_goes_by_what_the_table_shows_not_the_store(tmp_path: Pa
         screen.table.update_cell(last, "status", drawn)
         probe.check(painted=True)
         assert "live_screen" in [line.split()[0] for line in ready.read_text().splitlines()]
+
+
+def test_the_first_call_does_not_load_the_system_ca_store_for_aiohttps_unused_defaults() -> None:
+    """aiohttp builds two default SSL contexts when it is imported, each loading the system's CA
+    store (0.1-0.2 s on the first call's path at start-up). aiobotocore never uses them; its own
+    verifying context still has botocore's CAs, a new default context the system's, and the
+    environment is as it was. (A fresh interpreter: this one imported aiohttp long ago.)"""
+    import subprocess
+    import sys
+
+    probe = """
+import json, os, ssl
+os.environ["SSL_CERT_DIR"] = "/keep/this"  # (a directory is read lazily: the file still loads)
+from tui.aws.caller import _import_aiobotocore
+assert _import_aiobotocore()
+import aiohttp.connector
+from aiobotocore.httpsession import AIOHTTPSession
+print(json.dumps({
+    "aiohttp_defaults": aiohttp.connector._SSL_CONTEXT_VERIFIED.cert_store_stats()["x509_ca"],
+    "aiobotocore": AIOHTTPSession(verify=True)._build_verify_context().cert_store_stats()["x509_ca"],
+    "cert_file": os.environ.get("SSL_CERT_FILE"),
+    "cert_dir": os.environ.get("SSL_CERT_DIR"),
+}))
+"""
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("SSL_CERT_FILE", "SSL_CERT_DIR")}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["aiohttp_defaults"] == 0  # not loaded: the time it took is not spent
+    assert seen["aiobotocore"] > 0  # what AWS connections verify against is intact
+    assert seen["cert_dir"] == "/keep/this" and seen["cert_file"] is None  # put back as it was

@@ -338,6 +338,14 @@ async def test_keys_typed_before_the_approval_dialog_showed_do_not_reach_its_sum
         assert summary.value == "ok"
 
 
+def open_approval_without_revisions(app: CptuiApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Open the dialog on the demo's approval as if it came without its revisions and the store had no
+    execution to take them from: the dialog reads the execution itself."""
+    (approval,) = [a for a in app.store.approvals() if a.pipeline_name == APPROVAL[0]]
+    monkeypatch.setattr(app.store, "latest_execution", lambda target, pipeline: None)
+    assert operator.open_approval(app, replace(approval, source_revisions=()))
+
+
 async def test_the_approval_dialog_opens_before_the_execution_is_read(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -345,12 +353,9 @@ async def test_the_approval_dialog_opens_before_the_execution_is_read(
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, *APPROVAL)
-        (approval,) = [a for a in app.store.approvals() if a.pipeline_name == APPROVAL[0]]
-        bare = replace(approval, source_revisions=())
-        monkeypatch.setattr(app.store, "latest_execution", lambda target, pipeline: None)
         sim.set_faults("latency=1500ms@GetPipelineExecution")
         reads = sim.calls["GetPipelineExecution"]
-        assert operator.open_approval(app, bare)
+        open_approval_without_revisions(app, monkeypatch)
         dialog = await dialog_ready(pilot, app, ApprovalDialog)
         assert dialog.loading and "loading…" in details_text(dialog)
         await pilot.press(*"ok")
@@ -384,11 +389,8 @@ async def test_the_approval_dialog_says_when_the_revisions_could_not_be_read(
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, *APPROVAL)
-        (approval,) = [a for a in app.store.approvals() if a.pipeline_name == APPROVAL[0]]
-        bare = replace(approval, source_revisions=())
-        monkeypatch.setattr(app.store, "latest_execution", lambda target, pipeline: None)
         sim.set_faults("deny=GetPipelineExecution")
-        assert operator.open_approval(app, bare)
+        open_approval_without_revisions(app, monkeypatch)
         dialog = await dialog_ready(pilot, app, ApprovalDialog)
         await wait_until(pilot, lambda: not dialog.loading, timeout=15)
         text = details_text(dialog)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from textual.app import App
+from textual.pilot import Pilot
 from textual.widgets import Button, Input
 
 from tests.support.wait import wait_for_text, wait_until
@@ -60,6 +61,16 @@ class Host(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.dialog, self.results.append)
+
+    async def confirm(self, pilot: Pilot[None]) -> ActionRequest:
+        """Nothing dismissed yet; click the confirm button: the one request it dismisses with."""
+        await pilot.pause()
+        assert self.results == []
+        await pilot.click("#choice-confirm")
+        await wait_until(pilot, lambda: bool(self.results))
+        (request,) = self.results
+        assert request is not None
+        return request
 
 
 def approval(**overrides: Any) -> ApprovalRequest:
@@ -191,12 +202,7 @@ async def test_retry_dialog_offers_both_modes() -> None:
         await pilot.pause()
         await wait_for_text(pilot, "Failed actions only (E2E)")
         await pilot.press("j", "enter")  # j moves like down; enter chooses, never confirms
-        await pilot.pause()
-        assert app.results == []
-        await pilot.click("#choice-confirm")
-        await wait_until(pilot, lambda: bool(app.results))
-        (request,) = app.results
-        assert request is not None
+        request = await app.confirm(pilot)
         assert request.params["retryMode"] == RetryMode.ALL_ACTIONS.value
         assert request.params["pipelineExecutionId"] == "exec-1"
 
@@ -216,12 +222,7 @@ async def test_transition_reason_is_required_and_checked_against_aws_rules() -> 
         for _ in range(len(": INC-1")):
             await pilot.press("backspace")
         await pilot.press(*" for INC-1", "enter")
-        await pilot.pause()
-        assert app.results == []  # enter in the reason never confirms
-        await pilot.click("#choice-confirm")
-        await wait_until(pilot, lambda: bool(app.results))
-        (request,) = app.results
-        assert request is not None
+        request = await app.confirm(pilot)  # enter in the reason never confirms
         assert request.operation == "DisableStageTransition"
         assert request.params["reason"] == "freeze for INC-1"
 
@@ -256,12 +257,8 @@ async def test_rollback_lists_revisions_and_explains_v1() -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for_text(pilot, "11111111 commit 1", "22222222 commit 2")
         await pilot.press("j", "enter")
-        await pilot.pause()
-        assert app.results == []  # enter on the list chose exec-b; it did not roll back
-        await pilot.click("#choice-confirm")
-        await wait_until(pilot, lambda: bool(app.results))
-        (request,) = app.results
-        assert request is not None and request.params["targetPipelineExecutionId"] == "exec-b"
+        request = await app.confirm(pilot)  # enter on the list chose exec-b; it did not roll back
+        assert request.params["targetPipelineExecutionId"] == "exec-b"
 
     v1 = rollback_host(PipelineType.V1, candidates)
     async with v1.run_test(size=(120, 36)) as pilot:
@@ -278,12 +275,7 @@ async def test_stop_dialog_chooses_among_parallel_executions_and_abandons() -> N
         await pilot.click("#stop-abandon")
         app.screen.query_one("#stop-reason", Input).focus()
         await pilot.press(*"bad build", "enter")
-        await pilot.pause()
-        assert app.results == []
-        await pilot.click("#choice-confirm")
-        await wait_until(pilot, lambda: bool(app.results))
-        (request,) = app.results
-        assert request is not None
+        request = await app.confirm(pilot)
         assert request.params == {
             "pipelineName": "web",
             "pipelineExecutionId": "exec-b",
@@ -309,12 +301,7 @@ async def test_start_dialog_prefills_variables_and_sends_only_changes() -> None:
         await pilot.press("ctrl+u", *"hotfix")
         app.screen.query_one("#start-rev-0", Input).focus()
         await pilot.press(*"abc123", "enter")
-        await pilot.pause()
-        assert app.results == []
-        await pilot.click("#choice-confirm")
-        await wait_until(pilot, lambda: bool(app.results))
-        (request,) = app.results
-        assert request is not None
+        request = await app.confirm(pilot)
         assert request.params["variables"] == {"NOTES": "hotfix"}
         assert request.params["sourceRevisions"] == {"Source": "abc123"}
         assert "NOTES=hotfix" in request.confirmation

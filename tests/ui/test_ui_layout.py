@@ -23,6 +23,8 @@ from tests.support.wait import screen_lines, screen_text, wait_for_text, wait_un
 from tui.app.application import CptuiApp
 from tui.core.store import PipelineRow
 from tui.sim import Simulator
+from tui.ui.host import host_of
+from tui.ui.operations import approval_for
 from tui.ui.screens.approvals import ApprovalsScreen
 from tui.ui.screens.execution import ExecutionScreen
 from tui.ui.screens.history import HistoryScreen
@@ -125,6 +127,15 @@ async def test_a_dialog_shows_its_own_keys_not_the_screens_below(sim: Simulator,
         pipeline.graph.select("Approval", "Approve-Production")
         pipeline.refresh_bindings()
         await wait_until(pilot, lambda: footer_fits(app))
+        # `a` opens the dialog only once the state says the approval waits (else a "no approval" notice).
+        await wait_until(
+            pilot,
+            lambda: (
+                approval_for(host_of(app), EAST, "payments-api-prod", "Approval", "Approve-Production")
+                is not None
+            ),
+            timeout=10,
+        )
         await pilot.press("a")
         await wait_until(pilot, lambda: app.screen is not pipeline and bool(app.screen.query(KeyFooter)))
         await wait_until(pilot, lambda: footer_fits(app))

@@ -55,12 +55,6 @@ async def app_and_pilot(sim: Simulator, tmp_path: Path) -> AsyncIterator[tuple[C
     app = logs_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         yield app, pilot
-        # Let the simulator notice closed live-tail sessions (it does when it next writes).
-        clock = sim.clock
-        assert isinstance(clock, ManualClock)
-        for _ in range(3):
-            clock.advance(1.0)
-            await pilot.pause(0.05)
 
 
 def failed_e2e_build(sim: Simulator) -> SimBuild:

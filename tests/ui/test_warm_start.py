@@ -324,3 +324,46 @@ async def test_a_warm_start_reads_the_cached_rows_on_screen_with_the_list(
         assert before_the_list  # sent with the list, not after it
         assert app.store.row(EAST, "deleted-since") is None
         assert not [n for n, *_ in told(app) if "deleted-since" in n]
+
+
+@pytest.mark.simulator("scale", pipelines=50)
+async def test_a_warm_start_read_back_before_a_failed_list_waits_for_the_next_one(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """The first list fails (throttled on every try); the rows' reads sent with it came back and
+    wait for the list that succeeds, rather than being dropped (their rows would have stayed
+    "cached" until read again a poll later): each row on screen is read once."""
+    from collections import Counter
+
+    from tui.sim.faults import Fault
+
+    names = sorted(sim.engine.world(ACCOUNT, "us-east-1").pipelines)
+    cached = [row(n) for n in names[:40]]
+    save_list(tmp_path / "cache", EAST, sim.url, ACCOUNT, cached, START - timedelta(minutes=3))
+    app = sim_app(sim, tmp_path, polling=PollingConfig(), cache_dir=tmp_path / "cache")
+    reads: Counter[str] = Counter()
+    lists = [0]
+    faults = sim._faults
+    decide = faults.decide
+
+    def watching(service: str, op: str, account: str, region: str, resource: str) -> Fault:
+        if op == "ListPipelines":
+            lists[0] += 1
+            if lists[0] <= 3:  # (botocore tries a list three times)
+                return Fault(code="ThrottlingException", message="Rate exceeded")
+        if op == "ListPipelineExecutions":
+            reads[resource.rsplit(":", 1)[-1]] += 1
+        return decide(service, op, account, region, resource)
+
+    faults.decide = watching  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        policy = app.poller.policy
+
+        def rows_on_screen_live() -> bool:
+            shown = [r for r in app.store.rows(EAST) if policy.is_visible(EAST.key, r.name)]
+            return bool(shown) and all(r.loaded and r.cached_at is None for r in shown)
+
+        await wait_until(pilot, rows_on_screen_live, timeout=60)
+        assert lists[0] > 3
+        shown = [r.name for r in app.store.rows(EAST) if policy.is_visible(EAST.key, r.name)]
+        assert [n for n in shown if reads[n] != 1] == []

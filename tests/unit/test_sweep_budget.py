@@ -50,6 +50,7 @@ def _pushed(n: int, visible: int) -> World:
     return world
 
 
+@pytest.mark.slow
 def test_the_policy_keeps_the_sweep_within_the_budget_at_1000_pipelines() -> None:
     world = _pushed(1000, 30)
     plan = world.policy.sweep_plan(T, world.now)
@@ -62,6 +63,7 @@ def test_the_policy_keeps_the_sweep_within_the_budget_at_1000_pipelines() -> Non
     assert world.policy.intervals(T, world.now).planned <= BUDGET + 1e-9
 
 
+@pytest.mark.slow
 def test_rows_on_screen_first_and_every_pipeline_within_the_stated_period() -> None:
     world = _pushed(200, 20)
     plan = world.policy.sweep_plan(T, world.now)
@@ -78,6 +80,7 @@ def test_rows_on_screen_first_and_every_pipeline_within_the_stated_period() -> N
     assert world.calls_between(after, world.now) <= BUDGET * (world.now - after) + 2  # (+ whole calls)
 
 
+@pytest.mark.slow
 def test_a_pipeline_with_an_event_lately_is_swept_first() -> None:
     world = _pushed(200, 20)
     name = "p150"  # off screen

@@ -10,6 +10,7 @@ a reason a person can act on; the operator is told once per new reason. On-deman
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import time
 from collections import Counter
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from tui.core.model import Target
 
 TICK_SECONDS = 0.25
+# A warm start's read that came back before the list waits this long at most for it to name its row.
+LIST_WAIT = 10.0
 # A paced start-up read goes this long after the pace has its token (a timer may fire a hair early).
 _PACE_SLACK = 0.002
 _YIELDS_BEFORE_PAINT = 8
@@ -117,7 +120,7 @@ class PollController:
         self._cache_dir: Path | None = session.config.cache_dir
         self._bursts = load_bursts(self._cache_dir)
         self.startup_granted: dict[str, int] = {}
-        self._list_answered: dict[str, asyncio.Event] = {}  # set once a target's list came back
+        self._list_answered: dict[str, asyncio.Event] = {}  # set once a target's list was read
         for key in self._targets:
             self.policy.add_target(key, monotonic())
 
@@ -150,9 +153,11 @@ class PollController:
                 self._grant_startup(key, now)
 
     async def _wait_for_list(self, key: str) -> None:
-        """Until ``key``'s list has been answered (read or failed) at least once."""
+        """Until ``key``'s list has been read (a throttled one is sent again at once), at most
+        ``LIST_WAIT`` seconds: a list that keeps failing leaves the read to the row's next poll."""
         event = self._list_answered.setdefault(key, asyncio.Event())
-        await event.wait()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), LIST_WAIT)
 
     def stop(self) -> None:
         if self._timer is not None:
@@ -356,12 +361,10 @@ class PollController:
             change = store.set_identity(target, await service.identity())
             policy.on_result(fetch, self._monotonic(), retried=_retried())
         elif fetch.kind is FetchKind.LIST:
-            try:
-                summaries = await service.list_pipelines()
-                first = not store.freshness(target).listed
-                change = store.set_pipelines(target, summaries).merge(store.mark_list_failed(target, None))
-            finally:
-                self._list_answered.setdefault(fetch.target, asyncio.Event()).set()
+            summaries = await service.list_pipelines()
+            first = not store.freshness(target).listed
+            change = store.set_pipelines(target, summaries).merge(store.mark_list_failed(target, None))
+            self._list_answered.setdefault(fetch.target, asyncio.Event()).set()
             now = self._monotonic()
             policy.set_pipelines(fetch.target, {s.name: s.version for s in summaries}, now)
             policy.on_result(fetch, now)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from contextlib import AsyncExitStack
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack, contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore import xform_name
@@ -284,9 +284,43 @@ def _import_aiobotocore() -> bool:
 
     if "aiobotocore.session" in sys.modules:
         return False
-    import aiobotocore.session  # noqa: F401
+    with _no_default_ca_store():
+        import aiobotocore.session  # noqa: F401
 
     return True
+
+
+# OpenSSL's default CA locations, read each time a context loads its defaults.
+_CA_LOCATIONS = ("SSL_CERT_FILE", "SSL_CERT_DIR")
+
+
+@contextmanager
+def _no_default_ca_store() -> Iterator[None]:
+    """While aiohttp is first imported, OpenSSL's default CA locations point at nothing.
+
+    aiohttp builds two default SSL contexts at import, each loading the system's CA store: 0.1-0.2 s
+    on the first call's path, before the pipeline list can go out (``bench/startup.py trace``).
+    aiobotocore never uses them: every connection it opens carries its own context, loaded from
+    botocore's CA bundle (or ``AWS_CA_BUNDLE``). The locations are put back at once; another aiohttp
+    client in this process without a context of its own would verify against no CA and refuse (it
+    fails closed). Nothing changes when aiohttp is already imported (the demo's simulator)."""
+    import os
+    import sys
+
+    if "aiohttp.connector" in sys.modules:
+        yield
+        return
+    saved = {name: os.environ.get(name) for name in _CA_LOCATIONS}
+    for name in _CA_LOCATIONS:
+        os.environ[name] = os.devnull
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _warm_models(session: AioSession) -> None:
