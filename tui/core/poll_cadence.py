@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+import math
+
 from tui.core.poll_state import HOT, Intervals, Pipe, PollSettings, TargetState
 from tui.core.sweep import SweepPlan, plan_sweep
 
@@ -49,21 +51,26 @@ def intervals(settings: PollSettings, t: TargetState, now: float) -> Intervals:
     """
     s = settings
     capacity = max(0.05, t.bucket.rate * s.poll_share - t.on_demand_rate(now))
-    n_hot = n_fast = n_vis = 0
+    n_hot = n_fast = n_vis = n_first = 0
     push = t.push
+    fast, on_screen, activity, recent = t.fast, t.visible, t.activity, now - s.sweep_recent
     for p in t.pipes.values():
-        if p.name in t.fast:
+        name = p.name
+        if name in fast:
             n_fast += 1
         elif push is not None:
-            continue  # events tell: everything else is in the safety sweep
+            # Events tell: everything else is in the safety sweep (``swept_first``, inline: this
+            # runs a few times a second over every pipeline).
+            if name in on_screen or p.running or activity.get(name, -math.inf) >= recent:
+                n_first += 1
         elif p.running:
             n_hot += 1
-        elif p.name in t.visible:
+        elif name in on_screen:
             n_vis += 1
     n_idle = len(t.pipes) - n_hot - n_fast - n_vis
     if push is not None:
         # The safety sweep within its budget: those on screen and with recent activity first.
-        plan = plan_for(settings, t, now)
+        plan = plan_sweep(n_idle, n_first, push, t.push_budget, s.sweep_pace)
         idle_interval, first_interval = plan.rest, plan.first
         list_interval = max(s.list_interval, plan.rest)
         list_rate = plan.list_rate
