@@ -52,7 +52,6 @@ class InsightsController:
         self.pages = 0
         self.action_reads = 0  # ListActionExecutions of one execution
         self.action_pages = 0  # ListActionExecutions pages of the whole pipeline
-        self.execution_reads = 0
         self.fleet_rows: dict[str, FleetRow] = {}
         self.fleet_read_at: dict[str, float] = {}
         self._last_fleet_call: dict[str, float] = {}
@@ -164,7 +163,6 @@ class InsightsController:
         found: Execution = await self.session.reads.call(
             target, "GetPipelineExecution", lambda s: s.get_execution(name, execution_id)
         )
-        self.execution_reads += 1
         self.cache.put_execution(target.key, found)
         return found
 

@@ -99,7 +99,6 @@ class ActionRunner:
         self._clock = clock
         self._results: dict[str, ActionResult] = {}
         self._in_flight: set[tuple[str, str, str, str]] = set()
-        self.calls_sent = 0
 
     async def run(self, request: ActionRequest, service: PipelineService) -> ActionResult:
         """Send the request's API call at most once; return what happened (never raises AwsError)."""
@@ -133,7 +132,6 @@ class ActionRunner:
         return result
 
     async def _send(self, request: ActionRequest, service: PipelineService) -> ActionResult:
-        self.calls_sent += 1
         LAST_REQUEST_ID.set(None)
         try:
             value = await request.call(service)

@@ -37,7 +37,6 @@ class TokenBucket:
         self.min_rate = min_rate
         self.recovery_step = recovery_step
         self.recovery_every = recovery_every
-        self.throttles = 0
         self._stamp = now
         self._last_step = now
         self._last_halving: float | None = None
@@ -106,4 +105,3 @@ class TokenBucket:
             self._last_halving = now
         self.tokens = min(self.tokens, 0.0)
         self._last_step = now
-        self.throttles += 1

@@ -22,8 +22,6 @@ class HistoryCache:
         self._summaries: OrderedDict[Key, ExecutionSummary] = OrderedDict()
         self._actions: OrderedDict[Key, tuple[ActionExecution, ...]] = OrderedDict()
         self._executions: OrderedDict[Key, Execution] = OrderedDict()
-        self.hits = 0
-        self.misses = 0
 
     def _trim(self, store: OrderedDict[Key, object]) -> None:
         while len(store) > self.max_entries:
@@ -44,12 +42,7 @@ class HistoryCache:
 
     def actions(self, target: str, summary: ExecutionSummary) -> tuple[ActionExecution, ...] | None:
         """The cached action executions of a finished execution (None: read them)."""
-        found = self._actions.get((target, summary.pipeline_name, summary.execution_id))
-        if found is None:
-            self.misses += 1
-        else:
-            self.hits += 1
-        return found
+        return self._actions.get((target, summary.pipeline_name, summary.execution_id))
 
     def put_actions(self, target: str, summary: ExecutionSummary, actions: Sequence[ActionExecution]) -> None:
         if not summary.status.is_terminal or any(not a.status.is_terminal for a in actions):
