@@ -196,7 +196,7 @@ async def test_a_full_first_screen_under_an_endpoint_quota_shows_no_throttling(t
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_until(pilot, lambda: len([r for r in app.store.rows() if r.loaded]) >= 30, timeout=30)
-            granted = app.poller.startup_granted[target.key]
+            granted = app.poller.bursts.granted[target.key]
             assert granted >= 30  # sized to the screen: every row on screen in one burst
             await pilot.pause()
             assert not [n for n, *_ in told(app) if "throttl" in n.lower()]
@@ -228,8 +228,8 @@ def test_a_remembered_burst_caps_the_configured_one(tmp_path: Path) -> None:
     config = Config(
         general=GeneralConfig(audit_log=tmp_path / "audit.jsonl"), polling=PollingConfig(startup_burst=40)
     )
-    assert CptuiApp([service], replace(config, cache_dir=tmp_path)).poller.startup_burst(target.key) == 12
-    assert CptuiApp([service], config).poller.startup_burst(target.key) == 40
+    assert CptuiApp([service], replace(config, cache_dir=tmp_path)).poller.bursts.burst(target.key) == 12
+    assert CptuiApp([service], config).poller.bursts.burst(target.key) == 40
 
 
 def test_startup_burst_is_validated_with_its_line() -> None:
@@ -287,14 +287,14 @@ def test_a_throttled_burst_is_remembered_as_what_the_endpoint_accepted(tmp_path:
     key = "@us-east-1"
     # 40 tokens (38 reads and the reserve): the endpoint answered 10 at once; next time 12 tokens.
     poller = _poller_with(tmp_path, StartupOutcome(40, 10, burst_throttled=True, clean=False))
-    poller._settle_startup(key)
-    poller._settle_startup(key)  # told once
+    poller.bursts.settle(key, 0.0)
+    poller.bursts.settle(key, 0.0)  # told once
     assert load_bursts(tmp_path) == {key: 12}
-    assert poller.startup_burst(key) == 12
+    assert poller.bursts.burst(key) == 12
     # The next run starts with it; a throttle again shrinks it, never below ``burst`` (8).
     again = _poller_with(tmp_path, StartupOutcome(12, 3, burst_throttled=True, clean=False))
-    assert again.startup_burst(key) == 12
-    again._settle_startup(key)
+    assert again.bursts.burst(key) == 12
+    again.bursts.settle(key, 0.0)
     assert load_bursts(tmp_path) == {key: 8}
 
 
@@ -304,15 +304,15 @@ def test_clean_starts_let_the_remembered_burst_grow_back_to_the_screen(tmp_path:
     sizes = []
     for _ in range(6):
         poller = _poller_with(tmp_path, None)
-        granted = poller.startup_burst(key)
+        granted = poller.bursts.burst(key)
         sizes.append(granted)
         poller.policy.startup_outcome = lambda k, now, g=granted: StartupOutcome(g, g - 2, False, True)
-        poller._settle_startup(key)
+        poller.bursts.settle(key, 0.0)
     assert sizes == [8, 12, 18, 27, 40, 40]  # by half each clean start, up to what the screen asks
     # A start that was not clean (a paced read throttled, not the burst) leaves it as it is.
     remember_burst(tmp_path, key, 12)
     poller = _poller_with(tmp_path, StartupOutcome(12, 10, burst_throttled=False, clean=False))
-    poller._settle_startup(key)
+    poller.bursts.settle(key, 0.0)
     assert load_bursts(tmp_path) == {key: 12}
 
 
@@ -382,18 +382,18 @@ async def test_the_burst_reads_the_rows_the_first_frame_will_show(tmp_path: Path
 
     service.list_executions = recording  # type: ignore[method-assign,assignment]
     predicted: list[str] = []
-    grant = app.poller._grant_startup
+    grant = app.poller.bursts.grant
 
     def remember(key: str, now: float) -> None:
         predicted.extend(r.name for r in app.store.rows(target)[:10])
         grant(key, now)
 
-    app.poller._grant_startup = remember  # type: ignore[method-assign]
+    app.poller.bursts.grant = remember  # type: ignore[method-assign]
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_until(pilot, lambda: len(asked) >= 10, timeout=30)
             # The burst: its tokens less the reserve, one of them for who the caller is.
-            burst = app.poller.startup_granted[target.key] - int(app.poller.policy.settings.reserve) - 1
+            burst = app.poller.bursts.granted[target.key] - int(app.poller.policy.settings.reserve) - 1
             assert set(asked[:burst]) <= set(predicted)
             assert set(last) & set(asked[:burst])  # the favourites on top, not just the first names
     finally:

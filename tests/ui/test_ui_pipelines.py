@@ -318,7 +318,7 @@ async def test_access_denied_names_the_missing_permission(sim: Simulator, tmp_pa
 
 
 def test_stale_reasons_say_what_to_do() -> None:
-    from tui.app.poll_control import stale_reason
+    from tui.app.poll_notices import stale_reason
     from tui.aws.errors import AccessDenied, CredentialsError, NetworkError, Throttled
 
     ops = Target(region="eu-west-1", profile="ops")

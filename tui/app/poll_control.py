@@ -4,29 +4,29 @@ A timer asks the policy what is due a few times a second; each fetch runs in its
 ``poll``) so the UI never waits. Results go into the store; the changes of a burst are merged and
 published once on the store's change signal. Failures keep the last data and mark the target stale with
 a reason a person can act on; the operator is told once per new reason. On-demand reads
-(``Session.reads``, tui/core/reads.py) take their token from the same per-target budget.
+(``Session.reads``, tui/core/reads.py) take their token from the same per-target budget. The words
+and the once-only rule of the notices are in ``poll_notices``; the start-up burst's size and what is
+remembered of it in ``startup_burst``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.app.context import Scheduling, StoreChanges, Telling
+from tui.app.poll_notices import PollNotices, stale_reason
+from tui.app.startup_burst import StartupBursts
 from tui.aws.errors import AwsError, ErrorKind
 from tui.aws.iam import iam_action
 from tui.aws.service import LAST_RETRIES, SINGLE_ATTEMPT
-from tui.core.cache import load_bursts, remember_burst
-from tui.core.error_text import error_text, missing_permission
+from tui.core.error_text import missing_permission
 from tui.core.poll_state import Fetch, FetchKind, PollSettings
 from tui.core.poller import PollPolicy
-from tui.core.sanitize import clean
 from tui.core.session import Session
 from tui.core.store import StoreChange, latest_outdated, short_reason, stage_statuses_changed
 
@@ -45,13 +45,7 @@ _YIELDS_BEFORE_PAINT = 8
 ACQUIRE_STEP = 0.25  # longest sleep while an on-demand call waits for a token
 # Errors that say nothing about the target as a whole (one pipeline's problem).
 _LOCAL_ERRORS = (ErrorKind.NOT_FOUND, ErrorKind.VALIDATION, ErrorKind.CONFLICT)
-# The request went out and no answer came in time: the endpoint is reachable but not answering.
-_READ_TIMEOUTS = frozenset({"ReadTimeoutError", "ServerTimeoutError", "TimeoutError"})
 _LIST_PERMISSION = iam_action("ListPipelines")
-# Terminal lines of the pipelines list that are not rows (header, table header, footer, ...): the
-# start-up burst reads as many rows as the rest holds.
-LIST_CHROME_ROWS = 4
-
 
 _PACED_KINDS = frozenset({FetchKind.LATEST, FetchKind.STATE})
 
@@ -59,28 +53,6 @@ _PACED_KINDS = frozenset({FetchKind.LATEST, FetchKind.STATE})
 def _retried() -> bool:
     """The fetch just answered only after the client retried it (a throttle, most often)."""
     return LAST_RETRIES.get() > 0
-
-
-def stale_reason(error: AwsError, target: Target, operation: str = "") -> str:
-    """Why a target's data is old, in words that say what to do."""
-    kind = error.kind
-    if kind is ErrorKind.THROTTLED:
-        return "stale — throttled, retrying"
-    if kind is ErrorKind.CREDENTIALS:
-        return error_text(error, profile=target.profile)
-    if kind is ErrorKind.ACCESS_DENIED:
-        return f"access denied: missing {missing_permission(error, operation)}"
-    if kind is ErrorKind.NETWORK:
-        endpoint = clean(error.endpoint or "", max_len=80) or "endpoint"
-        if error.code in _READ_TIMEOUTS:
-            return f"{endpoint} not answering (timeout), retrying"
-        # Which endpoint and why: a typo in --endpoint-url and a server that is down read the same
-        # otherwise ("cannot reach http://127.0.0.1:1234 (connection refused), retrying").
-        reason = clean(error.reason or "", max_len=40)
-        return f"cannot reach {endpoint}{f' ({reason})' if reason else ''}, retrying"
-    if kind in (ErrorKind.SERVICE, ErrorKind.OUTCOME_UNKNOWN):
-        return "service unavailable, retrying"
-    return clean(str(error), max_len=120)
 
 
 class PollController:
@@ -104,7 +76,6 @@ class PollController:
         self.scheduler = scheduler
         self.notices = notices
         self.changes = changes
-        self._screen_height = screen_height
         self.policy = PollPolicy(settings)
         self.calls: Counter[str] = Counter()  # every API call made, by operation (polls and app.reads)
         self._monotonic = monotonic
@@ -113,13 +84,14 @@ class PollController:
         self._timer: Timer | None = None
         self._pace_timer: Timer | None = None  # the start-up pace's next read, between ticks
         self._fetch_ended = asyncio.Event()
-        self._notified: set[tuple[str, str]] = set()
-        self._told_denied: set[tuple[str, str]] = set()  # (target key, IAM action) told about
-        self._told_unavailable: set[tuple[str, str]] = set()  # (target key, operation) told about
+        self.told = PollNotices(notices, lambda: len(self._targets) > 1)
         # Start-up bursts: remembered from earlier runs (shrunk by throttles), and granted in this one.
-        self._cache_dir: Path | None = session.config.cache_dir
-        self._bursts = load_bursts(self._cache_dir)
-        self.startup_granted: dict[str, int] = {}
+        self.bursts = StartupBursts(
+            self.policy,
+            session.config.cache_dir,
+            screen_height=screen_height,
+            first_rows=lambda key: [r.name for r in session.store.rows(self._targets[key])],
+        )
         self._list_answered: dict[str, asyncio.Event] = {}  # set once a target's list was read
         for key in self._targets:
             self.policy.add_target(key, monotonic())
@@ -145,12 +117,12 @@ class PollController:
         now = self._monotonic()
         store = self.session.store
         for key, target in self._targets.items():
-            if store.freshness(target).listed or key in self.startup_granted:
+            if store.freshness(target).listed or key in self.bursts.granted:
                 continue
             cached = [r.name for r in store.rows(target) if r.cached_at is not None]
             if cached:
                 self.policy.set_pipelines(key, dict.fromkeys(cached, 0), now)
-                self._grant_startup(key, now)
+                self.bursts.grant(key, now)
 
     async def _wait_for_list(self, key: str) -> None:
         """Until ``key``'s list has been read (a throttled one is sent again at once), at most
@@ -267,7 +239,7 @@ class PollController:
         for key, target in self._targets.items():
             self._emit(self.session.store.set_throttled(target, self.policy.throttled(key)))
             if self.policy.in_startup_phase(key):
-                self._settle_startup(key)
+                self.bursts.settle(key, self._monotonic())
         self._pace()
 
     def _pace(self) -> None:
@@ -327,7 +299,7 @@ class PollController:
             if quiet:
                 # The start-up burst was too big for the endpoint: retried at once, paced to what
                 # it accepts; nothing for the user to do; the next start sends a smaller burst.
-                self._settle_startup(fetch.target)
+                self.bursts.settle(fetch.target, self._monotonic())
                 self._dispatch_soon()
                 return
             self._failed(target, fetch, error)
@@ -342,7 +314,7 @@ class PollController:
             return
         finally:
             if self.policy.in_startup_phase(fetch.target):
-                self._settle_startup(fetch.target)
+                self.bursts.settle(fetch.target, self._monotonic())
         store = self.session.store
         change = change.merge(store.clear_denied(target, iam_action(fetch.kind.operation)))
         if _LIST_PERMISSION not in store.freshness(target).denied:
@@ -368,8 +340,8 @@ class PollController:
             now = self._monotonic()
             policy.set_pipelines(fetch.target, {s.name: s.version for s in summaries}, now)
             policy.on_result(fetch, now)
-            if fetch.target not in self.startup_granted:  # (one start-up burst per target)
-                self._grant_startup(fetch.target, now)
+            if fetch.target not in self.bursts.granted:  # (one start-up burst per target)
+                self.bursts.grant(fetch.target, now)
             # The new rows' statuses go out now, before the table is filled and painted, so the
             # first frame with rows can already show live statuses.
             self.tick()
@@ -415,75 +387,9 @@ class PollController:
             policy.on_result(fetch, self._monotonic(), version=definition.version)
         return change
 
-    # --- the start-up burst ------------------------------------------------------------------
-
-    def screen_burst(self) -> int:
-        """The burst the screen asks for: ``[polling] startup_burst``, else one read per row that
-        fits in the list (the terminal less the list's chrome) and the tokens polls leave for
-        on-demand calls. Not more: a read of a row off screen would take a token of the endpoint's
-        own bucket from a row on screen (who the caller is waits for the rows: the policy's
-        ``_identity_waits``)."""
-        configured = self.policy.settings.startup_burst
-        if configured is not None:
-            return configured
-        rows = max(1, self._screen_height() - LIST_CHROME_ROWS)
-        return rows + int(self.policy.settings.reserve)
-
-    def startup_burst(self, key: str) -> int:
-        """Reads sent at once when ``key``'s first list arrives (``screen_burst``); never more
-        than what an earlier start left remembered for this target (a throttled burst is
-        remembered as what the endpoint accepted)."""
-        burst = self.screen_burst()
-        remembered = self._bursts.get(key)
-        return min(burst, remembered) if remembered is not None else burst
-
-    def _grant_startup(self, key: str, now: float) -> None:
-        burst = self.startup_burst(key)
-        if not self.policy.has_visible(key):
-            # The list has not been painted yet: the rows it will show first are the first in the
-            # list's order (favourites, then the latest activity the list knows of).
-            rows = self.session.store.rows(self._targets[key])
-            fit = max(1, self._screen_height() - LIST_CHROME_ROWS)
-            self.policy.set_visible(key, [r.name for r in rows[:fit]])
-        self.startup_granted[key] = self.policy.grant_startup(key, burst, now)
-
-    def _settle_startup(self, key: str) -> None:
-        """Once the start-up phase is over: remember the burst for the next start. A burst the
-        endpoint throttled (or answered only after retries) becomes what it accepted at once (not
-        below ``burst``); a clean start whose burst was smaller than the screen asks grows it by
-        half, up to the screen (an endpoint's quota can be raised, or was shared at the time)."""
-        outcome = self.policy.startup_outcome(key, self._monotonic())
-        if outcome is None:
-            return
-        remembered = self._bursts.get(key)
-        floor = int(self.policy.settings.burst)
-        if outcome.burst_throttled:
-            # (A grant counts the tokens polls keep for on-demand calls: the reads it sends are fewer.)
-            reserve = int(self.policy.settings.reserve)
-            self._remember(key, max(floor, min(outcome.accepted + reserve, outcome.granted - 1)))
-        elif outcome.clean and remembered is not None:
-            wanted = self.screen_burst()
-            if outcome.granted >= remembered and remembered < wanted:
-                self._remember(key, min(wanted, max(remembered + 1, math.ceil(remembered * 1.5))))
-
-    def _remember(self, key: str, burst: int) -> None:
-        self._bursts[key] = burst
-        remember_burst(self._cache_dir, key, burst)
-
     def _unavailable(self, target: Target, fetch: Fetch, code: str) -> None:
-        """The endpoint answers this operation with the same failure every time while others work:
-        it does not offer it. Say so once (not "service unavailable, retrying" forever); the
-        policy tries it again every few minutes, and ``r`` tries at once."""
-        operation = fetch.kind.operation
-        minutes = max(1, round(self.policy.settings.unavailable_pause / 60))
-        reason = (
-            f"{operation} is not available from this endpoint ({clean(code, max_len=40)}); "
-            f"trying again every {minutes} min"
-        )
-        # Told once per target and operation, however often it is tried again.
-        if (target.key, operation) not in self._told_unavailable:
-            self._told_unavailable.add((target.key, operation))
-            self._tell(target, reason, "warning")
+        """The endpoint does not offer this operation: say so once (``PollNotices.unavailable``)."""
+        self.told.unavailable(target, fetch.kind.operation, code, self.policy.settings.unavailable_pause)
 
     def _failed(self, target: Target, fetch: Fetch, error: AwsError) -> None:
         """Keep the data; mark the target stale (unless it is one pipeline's problem); tell once."""
@@ -504,16 +410,13 @@ class PollController:
             permission = missing_permission(error, fetch.kind.operation)
             self._emit(self.session.store.mark_denied(target, permission))
             if fetch.kind is not FetchKind.LIST:
-                # Told once until the permission works again (not on every unrelated success).
-                if (target.key, permission) not in self._told_denied:
-                    self._told_denied.add((target.key, permission))
-                    self._tell(target, reason, "warning")
+                self.told.denied(target, permission, reason)
                 return
         reason = stale_reason(error, target, fetch.kind.operation)
         change = self.session.store.mark_stale(target, reason)
         self._emit(change)
         if change.freshness:
-            self._tell_once(target, reason, "warning" if error.retryable else "error")
+            self.told.stale(target, reason, "warning" if error.retryable else "error")
 
     def _mark_unread(self, target: Target, fetch: Fetch, why: str) -> StoreChange:
         store = self.session.store
@@ -522,17 +425,6 @@ class PollController:
         if fetch.kind in (FetchKind.LATEST, FetchKind.STATE) and fetch.name:
             return store.mark_unread(target, fetch.name, why)
         return StoreChange(target)
-
-    def _tell_once(self, target: Target, reason: str, severity: str) -> None:
-        # Once per reason and target until the target recovers: a poll loop must not spam.
-        if (target.key, reason) in self._notified:
-            return
-        self._notified.add((target.key, reason))
-        self._tell(target, reason, severity)
-
-    def _tell(self, target: Target, reason: str, severity: str) -> None:
-        label = f"{target.label}: " if len(self._targets) > 1 else ""
-        self.notices.notify(f"{label}{reason}", severity=severity, markup=False)  # type: ignore[arg-type]
 
     # --- publishing --------------------------------------------------------------------------
 
@@ -545,12 +437,9 @@ class PollController:
         if change.empty:
             return
         target = change.target
-        if change.freshness and target is not None and not self.session.store.freshness(target).stale_reason:
-            # Recovered: the next failure deserves a notice again.
-            self._notified = {n for n in self._notified if n[0] != target.key}
         if change.freshness and target is not None:
-            denied = self.session.store.freshness(target).denied
-            self._told_denied = {d for d in self._told_denied if d[0] != target.key or d[1] in denied}
+            freshness = self.session.store.freshness(target)
+            self.told.recovered(target, bool(freshness.stale_reason), freshness.denied)
         if self._pending is None:
             self._pending = change
             self.scheduler.call_later(self._flush)
