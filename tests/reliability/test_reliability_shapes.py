@@ -24,7 +24,8 @@ from tui.core.model import Status
 from tui.core.pipeline_rows import trigger_text
 from tui.core.store import Store, approvals_from_state
 from tui.sim import Simulator
-from tui.ui.screens.execution import ExecutionScreen, action_cells
+from tui.ui.screens.execution import ExecutionScreen
+from tui.ui.screens.execution_view import action_cells
 from tui.ui.screens.history import HistoryScreen, history_cells
 from tui.ui.screens.pipeline import PipelineScreen
 from tui.ui.screens.pipelines import PipelinesScreen

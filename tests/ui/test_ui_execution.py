@@ -5,8 +5,6 @@ Stand-in App surface first (exact data, tests/support/harness.py); simulator tes
 
 from __future__ import annotations
 
-import sys
-import types
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -23,7 +21,9 @@ from tui.aws.errors import NotFound
 from tui.core.execution_diff import ChangeKind, diff_executions, find_last_success
 from tui.core.model import ActionExecution, Status, Target
 from tui.sim import Simulator
-from tui.ui.screens.execution import ExecutionScreen, latest_attempts
+from tui.ui.screens import logs
+from tui.ui.screens.execution import ExecutionScreen
+from tui.ui.screens.execution_view import latest_attempts
 
 OLD_COMMIT = "1" * 40
 
@@ -118,9 +118,7 @@ async def test_l_opens_logs_for_a_codebuild_action(monkeypatch: pytest.MonkeyPat
             super().__init__()
             opened.append((target, build_id))
 
-    module = types.ModuleType("tui.ui.screens.logs")
-    module.LogScreen = FakeLogScreen  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "tui.ui.screens.logs", module)
+    monkeypatch.setattr(logs, "LogScreen", FakeLogScreen)
     app, _ = _setup()
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_until(pilot, lambda: _screen(app).table.row_count == 4)

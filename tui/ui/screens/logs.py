@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
@@ -427,3 +427,30 @@ class LogScreen(Screen[None]):
     @property
     def build(self) -> Build | None:
         return self.follower.build if self.follower else None
+
+
+def open_build_logs(
+    app: App[object],
+    target: Target,
+    build_id: str | None,
+    *,
+    title: str = "",
+    error_message: str | None = None,
+) -> bool:
+    """Push the CodeBuild log screen for ``build_id``; notify (and return False) when it cannot.
+
+    With an ``error_message`` (a failed action) the log view opens at the first error.
+    """
+    if not build_id:
+        app.notify("This action has no CodeBuild build yet.", severity="warning")
+        return False
+    app.push_screen(
+        LogScreen(
+            target,
+            build_id=build_id,
+            title=title,
+            error_message=error_message,
+            jump_to_error=error_message is not None,
+        )
+    )
+    return True

@@ -27,7 +27,7 @@ from tui.core.model import Execution, PipelineDef, RuleExecution, Status, Target
 from tui.core.sanitize import clean
 from tui.ui.host import Host, host_of
 from tui.ui.keys import bind
-from tui.ui.screens.execution import open_build_logs
+from tui.ui.screens.logs import open_build_logs
 from tui.ui.screens.operator_keys import OPERATOR_BINDINGS, OperatorKeys
 from tui.ui.widgets.execution_panel import ExecutionPanel
 from tui.ui.widgets.footer import KeyFooter

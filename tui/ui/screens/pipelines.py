@@ -37,6 +37,7 @@ from tui.core.sanitize import clean
 from tui.core.store import PipelineRow, StoreChange
 from tui.ui.host import Host, host_of
 from tui.ui.keys import bind
+from tui.ui.screens.logs import open_build_logs
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.header import IdentityHeader, identity_source, summary_text
 from tui.ui.widgets.ranked_table import CURSOR_KEYS, RankedTable
@@ -211,7 +212,6 @@ class PipelinesScreen(Screen[None]):
     async def _triage(self, row: PipelineRow) -> None:
         from tui.aws.errors import AwsError
         from tui.core.action_build import failed_build, running_build
-        from tui.ui.screens.execution import open_build_logs
 
         app, target, name = self.host, row.target, row.name
         try:
