@@ -2,15 +2,14 @@
 
 Rows are upserted by key (``RankedTable``): a poll updates only the cells that changed, re-sorts only
 when the order really changes and keeps the cursor on the same pipeline. Relative times tick once a
-second for the rows on screen only, and those rows are what the poller refreshes more often. Columns
-drop as the terminal narrows: trigger first, then duration, then type.
+second for the rows on screen only, and those rows are what the poller refreshes more often. Which
+columns fit, and each row's cells: ``pipeline_columns``; `l` (triage): ``tui.ui.triage``.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Hashable
-from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
@@ -22,100 +21,18 @@ from textual.widgets import DataTable, Input, Static
 
 from tui.core.fleet_rows import GROUP_PREFIX, group_cells, group_key, group_rank, row_rank, where_cell
 from tui.core.model import Target
-from tui.core.pipeline_rows import (
-    duration_text,
-    filter_notice,
-    matches,
-    name_cell,
-    parse_filter,
-    stage_cell,
-    started_text,
-    status_cell,
-    trigger_text,
-)
+from tui.core.pipeline_rows import filter_notice, matches, parse_filter
 from tui.core.sanitize import clean
 from tui.core.store import PipelineRow, StoreChange
 from tui.ui.host import Host, host_of
 from tui.ui.keys import bind
-from tui.ui.screens.logs import open_build_logs
+from tui.ui.screens.pipeline_columns import Column, plan_columns, row_cells
+from tui.ui.triage import open_triage
 from tui.ui.widgets.footer import KeyFooter
 from tui.ui.widgets.header import IdentityHeader, identity_source, summary_text
 from tui.ui.widgets.ranked_table import CURSOR_KEYS, RankedTable
 
 TICK_SECONDS = 1.0
-_SCROLLBAR = 2
-_PADDING = 2  # DataTable's cell padding, both sides
-_MIN_TRIGGER = 24
-_MIN_STAGE = 10
-_CURSOR_KEYS = CURSOR_KEYS
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    width: int
-
-
-def plan_columns(width: int, name_width: int, where_width: int = 0) -> tuple[Column, ...]:
-    """The columns that fit ``width``: trigger is dropped first, then duration, then type."""
-    avail = width - _SCROLLBAR
-    status, stage, started, kind, span = 12, 16, 8, 4, 9
-    base = status + stage + started + (where_width + _PADDING if where_width else 0) + 4 * _PADDING
-    short = name_width - (avail - base - _PADDING)
-    if short > 0:
-        # Narrow (80 columns with a profile/region column): names like payments-api-prod and
-        # payments-api-dev must stay apart; the stage column gives up to 6 cells for them.
-        cut = min(short, stage - _MIN_STAGE)
-        stage, base = stage - cut, base - cut
-    name_width = max(12, min(name_width, avail - base - _PADDING))
-    used = base + name_width + _PADDING
-    with_type = used + kind + _PADDING <= avail
-    used += (kind + _PADDING) if with_type else 0
-    with_duration = with_type and used + span + _PADDING <= avail
-    used += (span + _PADDING) if with_duration else 0
-    trigger = avail - used - _PADDING if with_duration else 0
-    columns = [
-        Column("name", "Pipeline", name_width),
-        Column("status", "Status", status),
-        Column("stage", "Stage", stage),
-        Column("started", "Started", started),
-    ]
-    if with_duration:
-        columns.append(Column("duration", "Duration", span))
-    if trigger >= _MIN_TRIGGER:
-        columns.append(Column("trigger", "Trigger / revision", trigger))
-    if with_type:
-        columns.append(Column("type", "Type", kind))
-    if where_width:
-        columns.append(Column("where", "Profile/region", where_width))
-    return tuple(columns)
-
-
-def row_cells(
-    row: PipelineRow, now: datetime, columns: tuple[Column, ...], where: Text | None = None
-) -> tuple[Text | str, ...]:
-    """The cells of one row, in column order (``where``: the target cell, default its label)."""
-    cells: list[Text | str] = []
-    for column in columns:
-        key = column.key
-        if key == "name":
-            cells.append(name_cell(row))
-        elif key == "status":
-            cells.append(status_cell(row, now))
-        elif key == "stage":
-            cells.append(stage_cell(row))
-        elif key == "started":
-            cells.append(started_text(row, now))
-        elif key == "duration":
-            cells.append(duration_text(row, now))
-        elif key == "trigger":
-            cells.append(Text(trigger_text(row.latest), no_wrap=True, overflow="ellipsis"))
-        elif key == "type":
-            cells.append(clean(row.pipeline_type.value))
-        else:
-            cells.append(where if where is not None else clean(row.target.label))
-    return tuple(cells)
 
 
 class PipelinesScreen(Screen[None]):
@@ -207,41 +124,7 @@ class PipelinesScreen(Screen[None]):
         error; on a running pipeline with nothing failed, the running build's log, followed live."""
         row = self.cursor_row
         if row is not None:
-            self.run_worker(self._triage(row), group="triage", exclusive=True, exit_on_error=False)
-
-    async def _triage(self, row: PipelineRow) -> None:
-        from tui.aws.errors import AwsError
-        from tui.core.action_build import failed_build, running_build
-
-        app, target, name = self.host, row.target, row.name
-        try:
-            # The poller caches definitions lazily; fetch what triage needs rather than wait for it.
-            definition = app.store.definition(target, name) or await app.reads.pipeline(target, name)
-            state = app.store.state(target, name) or await app.reads.state(target, name)
-        except AwsError as error:
-            app.report_error(error)
-            return
-        found = failed_build(state, definition)
-        if found is not None:
-            stage, action, build_id = found
-            open_build_logs(
-                self.app,
-                target,
-                build_id,
-                title=f"{name} › {stage} › {action.name}",
-                error_message=action.error_message or action.error_code or "failed",
-            )
-            return
-        running = running_build(state, definition)
-        if running is not None:
-            stage, action, build_id = running
-            open_build_logs(self.app, target, build_id, title=f"{name} › {stage} › {action.name}")
-            return
-        self.notify(
-            f"{clean(name)} has no failed or running CodeBuild action to show (enter opens the pipeline).",
-            severity="information",
-            markup=False,
-        )
+            self.run_worker(open_triage(self.app, row), group="triage", exclusive=True, exit_on_error=False)
 
     # --- reconciliation ----------------------------------------------------------------------
 
@@ -287,7 +170,7 @@ class PipelinesScreen(Screen[None]):
         self._report_visible()
 
     def on_key(self, event: events.Key) -> None:
-        if event.key in _CURSOR_KEYS and self.table.has_focus:
+        if event.key in CURSOR_KEYS and self.table.has_focus:
             self._user_moved = True
 
     def on_click(self, event: events.Click) -> None:
