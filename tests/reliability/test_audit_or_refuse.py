@@ -31,7 +31,7 @@ from tui.core.actions import Outcome
 from tui.core.audit import AuditLog
 from tui.core.config import Config
 from tui.sim import Simulator
-from tui.ui import operations as operator
+from tui.ui import send
 
 PIPELINE, STAGE = "web-frontend", "Test"
 SIZE = (120, 36)
@@ -72,13 +72,13 @@ async def test_an_unwritable_audit_log_is_named_at_start_and_refuses_every_mutat
         assert "Actions are off" in text
         assert "Quit" in text.splitlines()[-1]  # the banner does not cover the footer
 
-        result = await operator.run_confirmed(app, disable())
+        result = await send.run_confirmed(app, disable())
         assert result.outcome is Outcome.REFUSED
         assert result.message.startswith(f"nothing was sent: audit log {path} is not writable (")
         await drive(pilot, blocked, lambda: any("nothing was sent" in m for m, *_ in blocked.notices))
         assert sent(blocked, "DisableStageTransition") == 0 and transition_enabled(sim)
         # The same request again (a second press) is refused again, not remembered as sent.
-        again = await operator.run_confirmed(app, disable())
+        again = await send.run_confirmed(app, disable())
         assert again.outcome is Outcome.REFUSED and sent(blocked, "DisableStageTransition") == 0
         assert not path.parent.is_dir()
 
@@ -103,7 +103,7 @@ async def test_when_the_audit_line_fails_after_the_call_its_outcome_is_still_sho
             raise OSError(30, "Read-only file system")
 
         monkeypatch.setattr(AuditLog, "append", fail)  # the disk went read-only after the check
-        result = await operator.run_confirmed(app, disable())
+        result = await send.run_confirmed(app, disable())
         assert (
             result.outcome is Outcome.SUCCEEDED
             and result.audit_error == "[Errno 30] Read-only file system"
@@ -136,7 +136,7 @@ def test_the_demo_keeps_its_state_in_a_temporary_directory(
                     target = services[0].target
                     await wait_until(pilot, lambda: app.store.state(target, PIPELINE) is not None, timeout=30)
                     request = actions.set_transition(target, PIPELINE, STAGE, enabled=False, reason="demo")
-                    seen["result"] = await operator.run_confirmed(app, request)
+                    seen["result"] = await send.run_confirmed(app, request)
                     seen["audit"] = config.general.audit_log
                     seen["beside"] = [app.alerts.watch_file.path, app.alerts.log.path]
                     seen["files"] = sorted(p.name for p in config.general.audit_log.parent.iterdir())

@@ -31,7 +31,7 @@ from tui.sim import pipelines as specs
 from tui.sim.logstream import ScriptSegment
 from tui.sim.world.state import PipelineSpec, StageSpec
 from tui.sim.world.world import World
-from tui.ui import operations as operator
+from tui.ui import send
 from tui.ui.screens.approvals import ApprovalsScreen
 from tui.ui.screens.dialogs import ApprovalDialog, TransitionDialog
 from tui.ui.screens.execution import ExecutionScreen
@@ -268,7 +268,7 @@ async def test_the_same_hostile_corpus_through_every_screen(sim: Simulator, rig:
             params={},
             call=_raise_hostile,
         )
-        await operator.run_confirmed(app, request)
+        await send.run_confirmed(app, request)
         await drive(pilot, rig, lambda: flat_text(app).count("[bold]BOLD") >= 2, every=0.1, seconds=20)
         text = seen["notices"] = check_screen(app, "notices")
         assert text.count("[bold]BOLD[/bold]") >= 2, text

@@ -34,7 +34,7 @@ from tui.app.application import CptuiApp
 from tui.core import actions
 from tui.core.actions import Outcome
 from tui.sim import Simulator
-from tui.ui import operations as operator
+from tui.ui import send
 from tui.ui.screens.chooser import ValueChooser
 from tui.ui.screens.dialogs import (
     ApprovalDialog,
@@ -516,12 +516,12 @@ async def test_copy_and_link_from_history_and_execution_name_the_execution(
 
 @pytest.mark.slow
 async def test_perform_confirms_a_ready_request_once(sim: Simulator, tmp_path: Path) -> None:
-    """``operator.perform``: ConfirmDialog (protected: name first), ``y`` confirms, one call."""
+    """``send.perform``: ConfirmDialog (protected: name first), ``y`` confirms, one call."""
     app = sim_app(sim, tmp_path, protected=["web-*"])
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, "web-frontend", "Deploy")
         request = actions.set_transition(EAST, "web-frontend", "Deploy", enabled=False, reason="freeze")
-        app.run_worker(operator.perform(app, request), group="operator")
+        app.run_worker(send.perform(app, request), group="operator")
         dialog = await wait_for_screen(pilot, app, ConfirmDialog)
         await wait_for_text(pilot, "Disable the transition into stage Deploy of web-frontend")
         assert dialog.query_one("#choice-confirm", Button).disabled

@@ -43,6 +43,7 @@ from tui.core.config import PipelinesConfig
 from tui.core.model import Target
 from tui.sim import Simulator
 from tui.ui import operations as operator
+from tui.ui import send
 from tui.ui.screens.dialog_base import ActionDialog
 from tui.ui.screens.dialogs import (
     ApprovalDialog,
@@ -163,20 +164,20 @@ async def test_enter_enter_enter_or_space_from_the_opening_focus_sends_nothing(
 
 
 async def test_the_ready_made_confirmation_needs_its_key_or_button(sim: Simulator, tmp_path: Path) -> None:
-    """``operator.perform``'s ConfirmDialog: Enter from the opening focus cancels; ``y`` sends."""
+    """``send.perform``'s ConfirmDialog: Enter from the opening focus cancels; ``y`` sends."""
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_pipeline(pilot, app, "web-frontend", "Deploy")
         for keys in REFLEXES:
             request = actions.set_transition(EAST, "web-frontend", "Deploy", enabled=False, reason="x")
-            app.run_worker(operator.perform(app, request), group="operator")
+            app.run_worker(send.perform(app, request), group="operator")
             await dialog_ready(pilot, app, ConfirmDialog)
             await pilot.press(*keys)
             await pilot.pause()
             assert mutations_sent(sim) == 0, keys
             await back_to(pilot, app, screen)
         request = actions.set_transition(EAST, "web-frontend", "Deploy", enabled=False, reason="x")
-        app.run_worker(operator.perform(app, request), group="operator")
+        app.run_worker(send.perform(app, request), group="operator")
         await dialog_ready(pilot, app, ConfirmDialog)
         await wait_for_text(pilot, "Disable transition (y)", "y confirm")
         await pilot.press("y")

@@ -13,9 +13,9 @@ from tui.core.model import Target
 from tui.core.sanitize import clean
 from tui.ui import clipboard
 from tui.ui.host import Host
-from tui.ui.operations import tell
 from tui.ui.screens.chooser import Picked, ValueChooser
 from tui.ui.screens.link import LinkScreen, over_ssh
+from tui.ui.send import tell
 
 
 def copy_items(

@@ -1,7 +1,7 @@
 """Managing a pipeline (issue 13): edit its definition in $EDITOR and apply it, delete it, override
 a stage condition. The glue between the keys and ``tui.core.actions``, like ``operations``, and
-through the same path: ``operations.launch`` (one flow per subject, refused in read-only mode),
-``operations.attach`` / ``run_confirmed`` (the runner: audit or refuse, one call per confirmation).
+through the same path: ``send.launch`` (one flow per subject, refused in read-only mode),
+``send.attach`` / ``run_confirmed`` (the runner: audit or refuse, one call per confirmation).
 
 The edit, step by step:
 1. GetPipeline (the declaration as AWS sent it, its version); write it without ``metadata`` to a
@@ -47,7 +47,7 @@ from tui.core.model import (
 )
 from tui.core.sanitize import clean
 from tui.core.store import StoreChange
-from tui.ui import operations as operator
+from tui.ui import send
 from tui.ui.host import host_of
 from tui.ui.screens.dialog_base import ActionDialog
 from tui.ui.screens.manage_dialogs import (
@@ -141,9 +141,9 @@ async def _ask(app: App[Any], title: str, lines: Sequence[str], path: Path) -> s
 
 
 async def _confirm(app: App[Any], dialog: ActionDialog, hint: str) -> ActionResult | None:
-    """``operations.confirm_and_run`` with a hint after a failure (what Esc leads to)."""
-    operator.attach(app, dialog)
-    dialog.explain = lambda result: f"{operator.explain(result)} — {hint}"
+    """``send.confirm_and_run`` with a hint after a failure (what Esc leads to)."""
+    send.attach(app, dialog)
+    dialog.explain = lambda result: f"{send.explain(result)} — {hint}"
     await app.push_screen(dialog, wait_for_dismiss=True)
     return dialog.result
 
@@ -172,7 +172,7 @@ def open_edit(app: App[Any], target: Target, pipeline: str) -> bool:
         operations_state(app).sessions.append(session)
         await edit_loop(app, session)
 
-    return operator.launch(app, "edit|" + "|".join((target.key, pipeline)), flow)
+    return send.launch(app, "edit|" + "|".join((target.key, pipeline)), flow)
 
 
 @dataclass
@@ -202,7 +202,7 @@ async def edit_loop(app: App[Any], session: EditSession) -> None:
             try:
                 text = path.read_text(encoding="utf-8")
             except OSError as error:
-                operator.tell(app, f"could not read {path}: {error.strerror or error}", "error")
+                send.tell(app, f"could not read {path}: {error.strerror or error}", "error")
                 return
             document, problems = defn.parse_edit(text, name=pipeline)
             if (
@@ -211,7 +211,7 @@ async def edit_loop(app: App[Any], session: EditSession) -> None:
                 and defn.same_declaration(session.base.document, document)
             ):
                 session.discard()
-                operator.tell(app, f"{clean(pipeline)}: no change to the definition; nothing sent")
+                send.tell(app, f"{clean(pipeline)}: no change to the definition; nothing sent")
                 return
             if problems or document is None:
                 count = len(problems)
@@ -228,15 +228,15 @@ async def edit_loop(app: App[Any], session: EditSession) -> None:
                         session.discard()
                         await _show_new_version(app, target, pipeline)
                     else:
-                        operator.tell(app, f"your text is kept in {path}", "warning")
+                        send.tell(app, f"your text is kept in {path}", "warning")
                     return
                 choice = await _ask(app, *_after_refusal(session, document, result), path)
         if choice == "discard":
             session.discard()
-            operator.tell(app, f"{clean(pipeline)}: edit discarded; nothing sent")
+            send.tell(app, f"{clean(pipeline)}: edit discarded; nothing sent")
             return
         if choice != "edit":
-            operator.tell(app, f"{clean(pipeline)}: not applied; your text is kept in {path}", "warning")
+            send.tell(app, f"{clean(pipeline)}: not applied; your text is kept in {path}", "warning")
             return
 
 
@@ -274,7 +274,7 @@ async def _review_and_send(
         session.base,
         document,
         identity=host_of(app).store.identity(target),
-        protected=operator.is_protected(host_of(app), target, pipeline),
+        protected=send.is_protected(host_of(app), target, pipeline),
         stack=stack,
         tags_problem=tags_problem,
         running=running,
@@ -318,12 +318,12 @@ def open_delete(app: App[Any], target: Target, pipeline: str) -> bool:
             tags_problem=tags_problem,
             running=running,
         )
-        result = await operator.confirm_and_run(app, dialog)
+        result = await send.confirm_and_run(app, dialog)
         if result is not None and result.ok:
             _leave_pipeline_screens(app, target, pipeline)
             _publish(app, host_of(app).store.remove_pipeline(target, pipeline))
 
-    return operator.launch(app, "delete|" + "|".join((target.key, pipeline)), flow)
+    return send.launch(app, "delete|" + "|".join((target.key, pipeline)), flow)
 
 
 def _leave_pipeline_screens(app: App[Any], target: Target, pipeline: str) -> None:
@@ -357,10 +357,10 @@ def open_override(
         kind,
         rules=rules,
         identity=host_of(app).store.identity(target),
-        protected=operator.is_protected(host_of(app), target, pipeline),
+        protected=send.is_protected(host_of(app), target, pipeline),
     )
-    return operator.launch(
+    return send.launch(
         app,
         "override|" + "|".join((target.key, pipeline, stage)),
-        lambda: operator.confirm_and_run(app, dialog),
+        lambda: send.confirm_and_run(app, dialog),
     )

@@ -27,6 +27,7 @@ from tui.core.model import ApprovalRequest
 from tui.core.revisions import revisions_text
 from tui.core.sanitize import clean
 from tui.ui import operations as operator
+from tui.ui import send
 from tui.ui.host import Host, host_of
 from tui.ui.keys import bind
 from tui.ui.screens.dialogs import time_left
@@ -171,7 +172,7 @@ class ApprovalsScreen(Screen[None]):
         if action == "open_pipeline":
             return True if self.selected is not None else None
         if action == "approve":
-            if operator.read_only(self.host):
+            if send.read_only(self.host):
                 return False  # hidden: read-only mode never offers a mutation
             return True if self.selected is not None else None
         return True
@@ -180,7 +181,7 @@ class ApprovalsScreen(Screen[None]):
         """Why `a` does nothing here, in one line (the app shows it on a press)."""
         if action != "approve":
             return None
-        if operator.read_only(self.host):
+        if send.read_only(self.host):
             return read_only_reason(action)
         return "No manual approval is selected: nothing to approve or reject"
 
@@ -218,7 +219,7 @@ class ApprovalsScreen(Screen[None]):
         if event.coordinate.column == PIPELINE_COLUMN:
             self.action_open_pipeline()
             return
-        if operator.read_only(self.host):
+        if send.read_only(self.host):
             self.notify(read_only_reason("approve"), severity="warning", markup=False)
             return
         self.action_approve()

@@ -206,9 +206,9 @@ class DefinitionScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "edit":
-            from tui.ui import operations
+            from tui.ui import send
 
-            return not operations.read_only(self.host)
+            return not send.read_only(self.host)
         return True
 
     def action_refresh(self) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App
 
 from tui.core.model import ConditionKind, Status, Target
-from tui.ui import copy_link
+from tui.ui import copy_link, send
 from tui.ui import operations as operator
 from tui.ui.host import Host
 from tui.ui.keys import bind
@@ -85,7 +85,7 @@ class OperatorKeys:
         if action not in MUTATIONS:
             return True
         app = self.host
-        if operator.read_only(app):
+        if send.read_only(app):
             return False
         if action == "approve":
             found = operator.approval_for(
@@ -104,7 +104,7 @@ class OperatorKeys:
         if action not in MUTATIONS:
             return None
         app = self.host
-        if operator.read_only(app):
+        if send.read_only(app):
             return read_only_reason(action)
         if action == "approve":
             return NO_APPROVAL

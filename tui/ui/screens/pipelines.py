@@ -310,12 +310,12 @@ class PipelinesScreen(Screen[None]):
 
     def action_delete(self) -> None:
         """`D`: delete the pipeline under the cursor (its name typed to confirm)."""
-        from tui.ui import manage, operations
+        from tui.ui import manage, send
 
         row = self.cursor_row
         if row is None:
             return
-        if operations.read_only(self.host):
+        if send.read_only(self.host):
             self.app.notify(
                 "read-only: deleting a pipeline is off (--read-only or read_only = true in the config)",
                 severity="warning",
