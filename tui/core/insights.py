@@ -203,6 +203,23 @@ def _attempts(actions: Iterable[ActionExecution]) -> list[ActionExecution]:
     )
 
 
+def _step(
+    stage: str, action: str | None, runs: int, failures: int, all_failures: int, ok: Sequence[float]
+) -> StepStats:
+    """A stage's or an action's stats: its share of all the failures, p50/p95 and "got slower" over
+    its successful runs (``ok``: durations, oldest first)."""
+    return StepStats(
+        stage,
+        action,
+        runs,
+        failures,
+        failures / all_failures if all_failures else None,
+        percentile(ok, 50),
+        percentile(ok, 95),
+        _slower(ok),
+    )
+
+
 def step_stats(
     history: Sequence[ExecutionSummary], actions: Mapping[str, Sequence[ActionExecution]]
 ) -> tuple[tuple[StepStats, ...], tuple[StepStats, ...]]:
@@ -242,29 +259,11 @@ def step_stats(
     total_stage_fail = sum(stage_fail.values())
     total_action_fail = sum(action_fail.values())
     stages = [
-        StepStats(
-            stage,
-            None,
-            runs,
-            stage_fail.get(stage, 0),
-            stage_fail.get(stage, 0) / total_stage_fail if total_stage_fail else None,
-            percentile(stage_ok.get(stage, []), 50),
-            percentile(stage_ok.get(stage, []), 95),
-            _slower(stage_ok.get(stage, [])),
-        )
+        _step(stage, None, runs, stage_fail.get(stage, 0), total_stage_fail, stage_ok.get(stage, []))
         for stage, runs in stage_runs.items()
     ]
     steps = [
-        StepStats(
-            key[0],
-            key[1],
-            runs,
-            action_fail.get(key, 0),
-            action_fail.get(key, 0) / total_action_fail if total_action_fail else None,
-            percentile(action_ok.get(key, []), 50),
-            percentile(action_ok.get(key, []), 95),
-            _slower(action_ok.get(key, [])),
-        )
+        _step(key[0], key[1], runs, action_fail.get(key, 0), total_action_fail, action_ok.get(key, []))
         for key, runs in action_runs.items()
     ]
 
