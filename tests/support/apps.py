@@ -65,7 +65,6 @@ MUTATIONS = (
 )
 
 
-
 def mutations_sent(sim: Simulator) -> int:
     """How many mutating calls reached ``sim``."""
     return sum(sim.calls[op] for op in MUTATIONS)
@@ -189,6 +188,14 @@ def all_loaded(app: CptuiApp) -> bool:
         return False
     screen = app.screen
     return isinstance(screen, PipelinesScreen) and screen.table.row_count == len(rows)
+
+
+def rows_on_screen_live(app: CptuiApp, target: Target = EAST, *, cached_too: bool = False) -> bool:
+    """Every row of ``target`` the list shows has been read (``cached_too``: a row painted from the
+    warm cache counts; else it must have been read since)."""
+    policy = app.poller.policy
+    shown = [r for r in app.store.rows(target) if policy.is_visible(target.key, r.name)]
+    return bool(shown) and all(r.loaded and (cached_too or r.cached_at is None) for r in shown)
 
 
 async def wait_loaded(pilot: Pilot[Any], app: CptuiApp, timeout: float = 15.0) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.apps import sim_app
+from tests.support.apps import rows_on_screen_live, sim_app
 from tests.support.notices import told
 from tests.support.sim import START
 from tests.support.wait import wait_for_text, wait_until
@@ -280,13 +280,7 @@ async def test_a_run_that_ends_before_it_knows_its_account_still_keeps_its_list(
     list but not its account, and kept nothing for the next start. At exit it asks, then keeps it."""
     app = sim_app(sim, tmp_path, polling=PollingConfig(), cache_dir=tmp_path / "cache")
     async with app.run_test(size=(120, 40)) as pilot:
-        policy = app.poller.policy
-
-        def rows_on_screen_live() -> bool:
-            shown = [r for r in app.store.rows(EAST) if policy.is_visible(EAST.key, r.name)]
-            return bool(shown) and all(r.loaded for r in shown)
-
-        await wait_until(pilot, rows_on_screen_live, timeout=30)
+        await wait_until(pilot, lambda: rows_on_screen_live(app, cached_too=True), timeout=30)
         assert app.store.identity(EAST) is None  # (still on its way: quit now)
     saved = load_list(tmp_path / "cache", EAST, sim.url)
     assert saved is not None and saved.account == ACCOUNT and saved.rows
@@ -314,13 +308,7 @@ async def test_a_warm_start_reads_the_cached_rows_on_screen_with_the_list(
 
     faults.decide = watching  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
-        policy = app.poller.policy
-
-        def rows_on_screen_live() -> bool:
-            shown = [r for r in app.store.rows(EAST) if policy.is_visible(EAST.key, r.name)]
-            return bool(shown) and all(r.loaded and r.cached_at is None for r in shown)
-
-        await wait_until(pilot, rows_on_screen_live, timeout=30)
+        await wait_until(pilot, lambda: rows_on_screen_live(app), timeout=30)
         assert before_the_list  # sent with the list, not after it
         assert app.store.row(EAST, "deleted-since") is None
         assert not [n for n, *_ in told(app) if "deleted-since" in n]
@@ -358,12 +346,7 @@ async def test_a_warm_start_read_back_before_a_failed_list_waits_for_the_next_on
     faults.decide = watching  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
         policy = app.poller.policy
-
-        def rows_on_screen_live() -> bool:
-            shown = [r for r in app.store.rows(EAST) if policy.is_visible(EAST.key, r.name)]
-            return bool(shown) and all(r.loaded and r.cached_at is None for r in shown)
-
-        await wait_until(pilot, rows_on_screen_live, timeout=60)
+        await wait_until(pilot, lambda: rows_on_screen_live(app), timeout=60)
         assert lists[0] > 3
         shown = [r.name for r in app.store.rows(EAST) if policy.is_visible(EAST.key, r.name)]
         assert [n for n in shown if reads[n] != 1] == []

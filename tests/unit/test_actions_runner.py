@@ -158,3 +158,25 @@ def test_confirmation_names_account_and_region() -> None:
     text = request.with_where(Identity(account="123456789012", arn="a"))
     assert "Disable the transition into stage Deploy of p" in text
     assert "account 123456789012, region us-east-1 (ops)" in text
+
+
+def test_the_package_names_every_runner_and_builder_export() -> None:
+    """``tui.core.actions`` is the one import for the runner and the builders: whatever either module
+    defines in public is named in the package's ``__all__`` (a new builder cannot be left out)."""
+    import inspect
+
+    from tui.core.actions import builders, runner
+
+    defined = {
+        name
+        for module in (runner, builders)
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and (inspect.isfunction(value) or inspect.isclass(value))
+        and value.__module__ == module.__name__
+    }
+    assert defined == set(actions.__all__)
+    assert all(
+        getattr(actions, name) is getattr(runner if hasattr(runner, name) else builders, name)
+        for name in defined
+    )

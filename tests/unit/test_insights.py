@@ -1,5 +1,6 @@
 """History insights from hand-built histories: retries, superseded and stopped executions,
-rollbacks, parallel executions (tui/core/insights.py, tui/core/execution_diff.find_breakage)."""
+rollbacks, parallel executions (tui/core/insights.py, tui/core/fleet_health.py,
+tui/core/execution_diff.find_breakage)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tui.core.execution_diff import find_breakage
+from tui.core.fleet_health import coverage_of, delivery, fleet_rank, fleet_row, red_periods
 from tui.core.history_cache import HistoryCache
 from tui.core.insights import (
-    coverage_of,
-    delivery,
     flaky_actions,
-    fleet_rank,
-    fleet_row,
     outcomes_of,
     percentile,
     pipeline_insights,
-    red_periods,
     step_stats,
 )
 from tui.core.model import (
@@ -256,7 +253,7 @@ def test_delivery_metrics() -> None:
 def test_fleet_rows_rank_worst_first_and_unknown_last() -> None:
     good = fleet_row("t@p1", "p1", "t", newest_first(ex(1, "Succeeded"), ex(2, "Succeeded")), NOW)
     bad = fleet_row("t@p2", "p2", "t", newest_first(ex(1, "Succeeded"), ex(2, "Failed")), NOW)
-    from tui.core.insights import FleetRow
+    from tui.core.fleet_health import FleetRow
 
     unknown = FleetRow("t@p3", "p3", "t", error="could not be read: access denied")
     waiting = FleetRow("t@p4", "p4", "t", error="waiting for budget")

@@ -3,7 +3,8 @@
 Every read goes through ``Session.reads`` (it waits for a token of the target's budget, shared with the
 polls, and a throttle shrinks that budget for everyone). What never changes is read once: finished
 executions' rows, action executions and full executions are kept per execution id
-(tui/core/history_cache.py). The numbers are computed in tui/core/insights.py; screens draw them.
+(tui/core/history_cache.py). The numbers are computed in tui/core/insights.py and
+tui/core/fleet_health.py; screens draw them.
 
 Fleet health reads one ListPipelineExecutions page (the window's size, at most 100) per pipeline,
 one target at a time each, and at most ``FLEET_SHARE`` of the target's rate: polls keep the rest,
@@ -21,8 +22,8 @@ from datetime import datetime
 from tui.aws.errors import AwsError
 from tui.aws.service import ActionHistorySource
 from tui.core.error_text import error_text
+from tui.core.fleet_health import FleetRow, fleet_row
 from tui.core.history_cache import HistoryCache
-from tui.core.insights import FleetRow, fleet_row
 from tui.core.model import ActionExecution, Execution, ExecutionSummary, Page, Target
 from tui.core.poller import PollPolicy
 from tui.core.session import Session

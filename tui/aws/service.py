@@ -104,7 +104,7 @@ class PipelineService(Protocol):
     ) -> LogPage: ...
     def live_tail(self, group_arn: str, stream_names: Sequence[str]) -> AsyncIterator[list[LogEvent]]: ...
 
-    # --- mutations (called only by tui/core/actions.py) ---
+    # --- mutations (called only by tui/core/actions/) ---
     async def start_execution(
         self,
         name: str,

@@ -8,6 +8,8 @@ difference (stages added / removed / moved, actions added / removed / changed an
 ``unified_diff`` the text difference, ``digest`` a short fingerprint of the change for the audit
 log. ``three_way`` says what changed at AWS and what the edit changes, when the pipeline moved on
 while it was being edited (UpdatePipeline has no concurrency check of its own).
+
+Describing a V2 pipeline's triggers and variables for the screen is tui/core/definition_lines.py.
 """
 
 from __future__ import annotations
@@ -497,68 +499,3 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 def file_stem(pipeline: str) -> str:
     """A pipeline's name made safe for a file name."""
     return _SAFE_NAME.sub("_", pipeline).strip("._") or "pipeline"
-
-
-# --- V2: triggers, variables, rule executions, as lines ------------------------------------------
-
-
-def _filter_text(label: str, found: Any) -> str | None:
-    if found is None:
-        return None
-    parts = []
-    if found.includes:
-        parts.append(", ".join(found.includes))
-    if found.excludes:
-        parts.append("not " + ", ".join(found.excludes))
-    return f"{label} {' '.join(parts)}" if parts else None
-
-
-def trigger_lines(definition: Any) -> list[str]:
-    """Each trigger of a V2 pipeline in one line: what starts it, on which source, with which filters."""
-    out: list[str] = []
-    for trigger in getattr(definition, "triggers", ()):
-        source = f"{trigger.source_action} ({trigger.provider_type})"
-        for push in trigger.push:
-            parts = [
-                p
-                for p in (
-                    _filter_text("branches", push.branches),
-                    _filter_text("tags", push.tags),
-                    _filter_text("files", push.file_paths),
-                )
-                if p
-            ]
-            out.append(f"git push → {source}" + (": " + "; ".join(parts) if parts else ": any"))
-        for pull in trigger.pull_request:
-            events = ", ".join(pull.events) or "any event"
-            parts = [
-                p
-                for p in (_filter_text("branches", pull.branches), _filter_text("files", pull.file_paths))
-                if p
-            ]
-            out.append(f"pull request ({events}) → {source}" + (": " + "; ".join(parts) if parts else ""))
-        if not trigger.push and not trigger.pull_request:
-            out.append(f"any change → {source}")
-    return out
-
-
-def variable_lines(definition: Any) -> list[str]:
-    """Pipeline-level variables with their defaults ("no default": it must be given at start)."""
-    out = []
-    for variable in getattr(definition, "variables", ()):
-        default = f"= {variable.default}" if variable.default is not None else "(no default)"
-        out.append(f"{variable.name} {default}")
-    return out
-
-
-def rule_execution_lines(items: Sequence[Any]) -> list[str]:
-    """ListRuleExecutions of one execution: stage › rule (provider): status — summary or error."""
-    out = []
-    for item in sorted(items, key=lambda r: (r.stage_name, r.rule_name)):
-        provider = f" ({item.provider})" if item.provider else ""
-        said = item.error_message or item.summary or ""
-        out.append(
-            f"{item.stage_name} › {item.rule_name}{provider}: {item.status.label}"
-            + (f" — {said}" if said else "")
-        )
-    return out

@@ -19,7 +19,7 @@ Definitions (the README's "History insights" section says the same in prose):
 - *flaky*: an action attempt that failed and then succeeded in the same execution (a retry), or
   whose last attempt failed and which succeeded in the next execution carrying the same source
   revisions (a re-run);
-- *delivery metrics* and *fleet health*: see ``delivery`` and ``fleet_health_of``.
+- *delivery metrics* and *fleet health*: tui/core/fleet_health.py, from the same definitions.
 """
 
 from __future__ import annotations
@@ -56,15 +56,15 @@ def counted(summary: ExecutionSummary) -> bool:
     )
 
 
-def _ended(summary: ExecutionSummary) -> datetime | None:
+def ended_at(summary: ExecutionSummary) -> datetime | None:
     return summary.last_update_time or summary.start_time
 
 
-def _oldest_first(history: Sequence[ExecutionSummary]) -> list[ExecutionSummary]:
+def oldest_first(history: Sequence[ExecutionSummary]) -> list[ExecutionSummary]:
     return sorted(history, key=lambda s: (s.start_time.timestamp() if s.start_time else 0.0, s.execution_id))
 
 
-def _span_days(history: Sequence[ExecutionSummary], now: datetime) -> float | None:
+def span_days(history: Sequence[ExecutionSummary], now: datetime) -> float | None:
     starts = [s.start_time for s in history if s.start_time is not None]
     if not starts:
         return None
@@ -203,6 +203,23 @@ def _attempts(actions: Iterable[ActionExecution]) -> list[ActionExecution]:
     )
 
 
+def _step(
+    stage: str, action: str | None, runs: int, failures: int, all_failures: int, ok: Sequence[float]
+) -> StepStats:
+    """A stage's or an action's stats: its share of all the failures, p50/p95 and "got slower" over
+    its successful runs (``ok``: durations, oldest first)."""
+    return StepStats(
+        stage,
+        action,
+        runs,
+        failures,
+        failures / all_failures if all_failures else None,
+        percentile(ok, 50),
+        percentile(ok, 95),
+        _slower(ok),
+    )
+
+
 def step_stats(
     history: Sequence[ExecutionSummary], actions: Mapping[str, Sequence[ActionExecution]]
 ) -> tuple[tuple[StepStats, ...], tuple[StepStats, ...]]:
@@ -213,7 +230,7 @@ def step_stats(
     action_runs: dict[tuple[str, str], int] = {}
     action_fail: dict[tuple[str, str], int] = {}
     action_ok: dict[tuple[str, str], list[float]] = {}
-    for summary in _oldest_first(history):
+    for summary in oldest_first(history):
         found = actions.get(summary.execution_id)
         if not found:
             continue
@@ -242,29 +259,11 @@ def step_stats(
     total_stage_fail = sum(stage_fail.values())
     total_action_fail = sum(action_fail.values())
     stages = [
-        StepStats(
-            stage,
-            None,
-            runs,
-            stage_fail.get(stage, 0),
-            stage_fail.get(stage, 0) / total_stage_fail if total_stage_fail else None,
-            percentile(stage_ok.get(stage, []), 50),
-            percentile(stage_ok.get(stage, []), 95),
-            _slower(stage_ok.get(stage, [])),
-        )
+        _step(stage, None, runs, stage_fail.get(stage, 0), total_stage_fail, stage_ok.get(stage, []))
         for stage, runs in stage_runs.items()
     ]
     steps = [
-        StepStats(
-            key[0],
-            key[1],
-            runs,
-            action_fail.get(key, 0),
-            action_fail.get(key, 0) / total_action_fail if total_action_fail else None,
-            percentile(action_ok.get(key, []), 50),
-            percentile(action_ok.get(key, []), 95),
-            _slower(action_ok.get(key, [])),
-        )
+        _step(key[0], key[1], runs, action_fail.get(key, 0), total_action_fail, action_ok.get(key, []))
         for key, runs in action_runs.items()
     ]
 
@@ -295,7 +294,7 @@ class Flaky:
         return f"{self.stage} › {self.action}"
 
 
-def _revisions_key(summary: ExecutionSummary) -> tuple[tuple[str, str], ...] | None:
+def revisions_key(summary: ExecutionSummary) -> tuple[tuple[str, str], ...] | None:
     revs = tuple(sorted((r.action_name, r.revision_id or "") for r in summary.source_revisions))
     return revs if revs and all(rid for _, rid in revs) else None
 
@@ -309,7 +308,7 @@ def flaky_actions(
     def add(key: tuple[str, str], kind: str, at: datetime | None, execution_id: str) -> None:
         found.setdefault(key, []).append((kind, at, execution_id))
 
-    ordered = _oldest_first(history)
+    ordered = oldest_first(history)
     final: dict[str, dict[tuple[str, str], ActionExecution]] = {}
     for summary in ordered:
         attempts = actions.get(summary.execution_id)
@@ -327,7 +326,7 @@ def flaky_actions(
             last[key] = attempt
         final[summary.execution_id] = last
     for i, summary in enumerate(ordered):
-        revs = _revisions_key(summary)
+        revs = revisions_key(summary)
         mine = final.get(summary.execution_id)
         if revs is None or mine is None:
             continue
@@ -336,7 +335,7 @@ def flaky_actions(
                 continue
             for later in ordered[i + 1 :]:
                 theirs = final.get(later.execution_id)
-                if _revisions_key(later) != revs or theirs is None or key not in theirs:
+                if revisions_key(later) != revs or theirs is None or key not in theirs:
                     continue
                 again = theirs[key]
                 if again.status == Status.SUCCEEDED:
@@ -389,7 +388,7 @@ def pipeline_insights(
 ) -> PipelineInsights:
     """Everything the insights screen shows, from the executions read (newest first)."""
     history = list(history)[:window]
-    ordered = _oldest_first(history)
+    ordered = oldest_first(history)
     bars = tuple(
         Bar(s.execution_id, s.duration_seconds, s.status)
         for s in ordered
@@ -423,7 +422,7 @@ def pipeline_insights(
         read=len(history),
         with_actions=sum(1 for s in history if s.execution_id in actions),
         outcomes=outcomes_of(history),
-        per_day=len(history) / span if (span := _span_days(history, now)) else None,
+        per_day=len(history) / span if (span := span_days(history, now)) else None,
         bars=bars,
         durations=durations,
         current=tuple(current),
@@ -432,173 +431,4 @@ def pipeline_insights(
         flaky=flaky_actions(history, actions),
         breakage=find_breakage(history),
         slower=_slower(ok_durations),
-    )
-
-
-# --- delivery metrics and fleet health -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RedPeriod:
-    """From the end of a failing execution after a success (or the window's start) to the end of
-    the next success (None: still red)."""
-
-    start: datetime
-    end: datetime | None
-
-
-def red_periods(history: Sequence[ExecutionSummary]) -> tuple[RedPeriod, ...]:
-    """When the pipeline was red: its newest counted execution had failed."""
-    periods: list[RedPeriod] = []
-    red_since: datetime | None = None
-    decided = sorted(
-        (s for s in history if counted(s) and _ended(s) is not None),
-        key=lambda s: (_ended(s) or datetime.min, s.execution_id),
-    )
-    for s in decided:
-        ended = _ended(s)
-        assert ended is not None
-        if s.status == Status.FAILED and red_since is None:
-            red_since = ended
-        elif s.status == Status.SUCCEEDED and red_since is not None:
-            periods.append(RedPeriod(red_since, ended))
-            red_since = None
-    if red_since is not None:
-        periods.append(RedPeriod(red_since, None))
-    return tuple(periods)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """The four delivery metrics over the executions read (README: "Delivery metrics")."""
-
-    deployments_per_day: float | None  # Succeeded STANDARD executions per day
-    lead_time: float | None  # median seconds, first pickup of a revision to the success that shipped it
-    change_failure_rate: float | None  # (failed + rolled back) / (succeeded + failed)
-    time_to_restore: float | None  # median seconds of the red periods that ended
-    red_for: float | None  # seconds red now (None: green or unknown)
-
-
-def delivery(history: Sequence[ExecutionSummary], now: datetime) -> Delivery:
-    ordered = _oldest_first(history)
-    span = _span_days(history, now)
-    succeeded = [s for s in ordered if counted(s) and s.status == Status.SUCCEEDED]
-    failed = [s for s in ordered if counted(s) and s.status == Status.FAILED]
-    first_seen: dict[tuple[tuple[str, str], ...], datetime] = {}
-    for s in ordered:
-        revs = _revisions_key(s)
-        if revs is not None and s.start_time is not None and s.execution_type != ExecutionType.ROLLBACK:
-            first_seen.setdefault(revs, s.start_time)
-    leads = []
-    for s in succeeded:
-        revs = _revisions_key(s)
-        ended = _ended(s)
-        if revs is not None and ended is not None and revs in first_seen:
-            leads.append((ended - first_seen[revs]).total_seconds())
-    # A success is rolled back when a rollback starts after it and before the next success.
-    rolled_back = 0
-    for i, s in enumerate(succeeded):
-        start = s.start_time
-        nxt = succeeded[i + 1].start_time if i + 1 < len(succeeded) else None
-        if start is None:
-            continue
-        if any(
-            r.execution_type == ExecutionType.ROLLBACK
-            and r.start_time is not None
-            and r.start_time > start
-            and (nxt is None or r.start_time < nxt)
-            for r in ordered
-        ):
-            rolled_back += 1
-    decided = len(succeeded) + len(failed)
-    periods = red_periods(history)
-    restored = [(p.end - p.start).total_seconds() for p in periods if p.end is not None]
-    open_red = next((p for p in periods if p.end is None), None)
-    return Delivery(
-        deployments_per_day=len(succeeded) / span if span else None,
-        lead_time=percentile(leads, 50),
-        change_failure_rate=(len(failed) + rolled_back) / decided if decided else None,
-        time_to_restore=percentile(restored, 50),
-        red_for=(now - open_red.start).total_seconds() if open_red else None,
-    )
-
-
-@dataclass(frozen=True)
-class FleetRow:
-    """One pipeline's health over its window; ``error`` says why its history is not known."""
-
-    key: str  # target key + pipeline name: unique across the fleet
-    pipeline: str
-    target_label: str
-    read: int = 0
-    outcomes: Outcomes = Outcomes()
-    failure_rate: float | None = None
-    red_share: float | None = None  # of the window's time
-    recent: tuple[Status, ...] = ()  # newest last, at most RECENT
-    delivery: Delivery | None = None
-    error: str | None = None  # "waiting for budget", "could not be read: …"
-
-    @property
-    def known(self) -> bool:
-        return self.delivery is not None
-
-
-RECENT = 20
-
-
-def fleet_row(
-    key: str, pipeline: str, target_label: str, history: Sequence[ExecutionSummary], now: datetime
-) -> FleetRow:
-    outcomes = outcomes_of(history)
-    red_share = None
-    starts = [s.start_time for s in history if s.start_time is not None]
-    if starts:
-        window = (now - min(starts)).total_seconds()
-        red = sum(((p.end or now) - p.start).total_seconds() for p in red_periods(history))
-        red_share = min(1.0, red / window) if window > 0 else None
-    return FleetRow(
-        key=key,
-        pipeline=pipeline,
-        target_label=target_label,
-        read=len(history),
-        outcomes=outcomes,
-        failure_rate=(outcomes.failed / outcomes.decided) if outcomes.decided else None,
-        red_share=red_share,
-        recent=tuple(s.status for s in _oldest_first(history)[-RECENT:]),
-        delivery=delivery(history, now),
-    )
-
-
-def fleet_rank(row: FleetRow) -> tuple[int, float, float, str]:
-    """Worst first: failure rate, then time red; pipelines not read (unknown) last."""
-    if not row.known:
-        return (1, 0.0, 0.0, row.pipeline)
-    return (0, -(row.failure_rate or 0.0), -(row.red_share or 0.0), row.pipeline)
-
-
-@dataclass(frozen=True)
-class Coverage:
-    pipelines: int
-    read: int
-    failed: int
-
-    @property
-    def sentence(self) -> str:
-        if self.pipelines == 0:
-            return "No pipelines yet."
-        text = f"{self.read:,} of {self.pipelines:,} pipelines read"
-        waiting = self.pipelines - self.read - self.failed
-        if self.failed:
-            text += f", {self.failed:,} could not be read"
-        if waiting:
-            text += f", {waiting:,} waiting for budget"
-        return text
-
-
-def coverage_of(rows: Iterable[FleetRow]) -> Coverage:
-    rows = list(rows)
-    return Coverage(
-        pipelines=len(rows),
-        read=sum(1 for r in rows if r.known),
-        failed=sum(1 for r in rows if not r.known and r.error and r.error.startswith("could not")),
     )

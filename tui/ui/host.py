@@ -18,7 +18,7 @@ from textual.signal import Signal
 from tui.aws.service import PipelineService
 from tui.core.actions import ActionRunner
 from tui.core.config import Config
-from tui.core.insights import FleetRow
+from tui.core.fleet_health import FleetRow
 from tui.core.model import ActionExecution, Execution, ExecutionSummary, Target
 from tui.core.reads import Reads
 from tui.core.session import Session

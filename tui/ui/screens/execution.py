@@ -25,8 +25,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from tui.aws.errors import AwsError
-from tui.core import definition as defn
 from tui.core.datum import Datum
+from tui.core.definition_lines import rule_execution_lines
 from tui.core.error_text import error_text
 from tui.core.execution_diff import ExecutionDiff, diff_executions, find_last_success
 from tui.core.model import ActionExecution, Execution, ExecutionSummary, PipelineDef, Status, Target
@@ -216,7 +216,7 @@ class ExecutionScreen(Screen[None]):
         except AwsError as error:
             text.append(f"could not be read: {error_text(error, profile=self.target.profile)}", "yellow")
         else:
-            lines = defn.rule_execution_lines(found)
+            lines = rule_execution_lines(found)
             if not lines:
                 text.append("none", "dim")
             for index, line in enumerate(lines):

@@ -18,8 +18,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from tui.core.fleet_health import RECENT, FleetRow, coverage_of, fleet_rank
 from tui.core.fmt import STATUS_COLORS, duration
-from tui.core.insights import RECENT, FleetRow, coverage_of, fleet_rank
 from tui.core.sanitize import clean
 from tui.ui.host import Host, host_of
 from tui.ui.keys import bind

@@ -19,8 +19,8 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tui.aws.errors import AwsError
-from tui.core import definition as defn
 from tui.core.datum import Datum
+from tui.core.definition_lines import rule_execution_lines, trigger_lines, variable_lines
 from tui.core.error_text import error_text
 from tui.core.fmt import ago, short_id, standing_text
 from tui.core.model import Execution, PipelineDef, RuleExecution, Status, Target
@@ -259,8 +259,8 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         """Triggers and pipeline-level variables (V2), and the rule executions of the execution on
         screen when a stage has conditions."""
         parts = Text()
-        triggers = defn.trigger_lines(definition) if definition else []
-        variables = defn.variable_lines(definition) if definition else []
+        triggers = trigger_lines(definition) if definition else []
+        variables = variable_lines(definition) if definition else []
         if triggers:
             parts.append("Triggers  ", "bold")
             parts.append(" · ".join(clean(t, max_len=160) for t in triggers))
@@ -286,9 +286,7 @@ class PipelineScreen(OperatorKeys, Screen[None]):
                 text.append("none yet", "dim")
             else:
                 text.append(
-                    " · ".join(
-                        clean(r, max_len=160) for r in defn.rule_execution_lines(self.rules_read.value)
-                    )
+                    " · ".join(clean(r, max_len=160) for r in rule_execution_lines(self.rules_read.value))
                 )
         rules.update(text)
         rules.display = bool(text)
