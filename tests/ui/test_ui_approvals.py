@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from tests.support.apps import EAST, WEST, operator_notices, sim_app, wait_for_result, wait_for_screen
 from tests.support.wait import wait_for_text, wait_until
 from tui.app.application import CptuiApp
 from tui.core.actions import Outcome
 from tui.sim import Simulator
-from tui.ui.screens.approvals import ApprovalsScreen
+from tui.ui.screens.approvals import NONE_WAITING, ApprovalsScreen
 from tui.ui.screens.dialogs import ApprovalDialog
 
 
@@ -43,6 +43,10 @@ async def test_inbox_lists_pending_approvals_of_every_target_oldest_first(
         text = await wait_for_text(pilot, "Approvals waiting  2 ", timeout=15)
         assert "Approval / Approve-Production" in text
         assert "Time left" in text and "Waiting" in text
+        # The hidden "none" line holds no "none" either: a frame drawn before the layout drops it
+        # must not say "No approval is waiting." under two listed approvals.
+        empty = inbox.query_one("#approvals-empty", Static)
+        assert not empty.display and NONE_WAITING not in str(empty.render())
 
 
 @pytest.mark.slow

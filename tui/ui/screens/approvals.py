@@ -155,7 +155,12 @@ class ApprovalsScreen(Screen[None]):
             )
         note.display = not coverage.complete
         empty = self.query_one("#approvals-empty", Static)
-        empty.update(Text(NONE_WAITING if coverage.complete else "No approval known."))
+        if count == 0:
+            empty.update(Text(NONE_WAITING if coverage.complete else "No approval known."))
+        else:
+            # Hidden, and empty too: until the layout drops it, a frame could still show its text
+            # beside a listed approval ("No approval is waiting." under "Approvals waiting 1").
+            empty.update("")
         empty.display = count == 0
         self.table.display = count > 0
         self.refresh_bindings()
