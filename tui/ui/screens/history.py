@@ -310,7 +310,7 @@ class HistoryScreen(Screen[None]):
             # The notice says why nothing is listed; the table's line does not repeat it.
             text = "" if self.first_read.error else "Loading executions…"
         empty.display = not self.executions and bool(text)
-        empty.update(text)
+        empty.update(text if empty.display else "")  # hidden lines hold nothing a frame could show
 
     def _upsert(self, items: Iterable[ExecutionSummary]) -> None:
         now, width = self.host.now(), self._revision_width()

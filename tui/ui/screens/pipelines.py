@@ -217,6 +217,7 @@ class PipelinesScreen(Screen[None]):
         empty = self.query_one("#pipelines-empty", Static)
         if shown:
             empty.display = False
+            empty.update("")  # hidden lines hold nothing a frame could show
             return
         empty.display = True
         if rows:

@@ -145,7 +145,9 @@ class WatchListScreen(Screen[None]):
         self.query_one("#watchlist-title", Static).update(title)
         empty = self.query_one("#watchlist-empty", Static)
         empty.display = not entries
-        if not entries:
+        if entries:
+            empty.update("")  # hidden lines hold nothing a frame could show
+        else:
             watch = self.host.config.first_key("watch")
             empty.update(
                 Text(
