@@ -111,6 +111,7 @@ async def _help(shot: Shot) -> None:
 
 @scene("approval")
 async def _approval(shot: Shot) -> None:
+    from tui.ui.operations import approval_for
     from tui.ui.screens.dialogs import ApprovalDialog
     from tui.ui.screens.pipeline import PipelineScreen
 
@@ -121,6 +122,13 @@ async def _approval(shot: Shot) -> None:
     )
     screen = shot.app.screen
     assert isinstance(screen, PipelineScreen)
+    # `a` opens the dialog once the state says the approval waits (else a "no approval" notice).
+    target = shot.app.targets[0]
+    await shot.wait_for(
+        lambda: (
+            approval_for(shot.app, target, "payments-api-prod", "Approval", "Approve-Production") is not None
+        )
+    )
     screen.graph.select("Approval", "Approve-Production")
     screen.refresh_bindings()
     await shot.pilot.press("a")
