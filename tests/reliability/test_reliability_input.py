@@ -112,7 +112,15 @@ async def test_an_unreachable_endpoint_at_start_shows_a_banner_and_the_app_recov
     target = app.targets[0]
     try:
         async with app.run_test(size=(120, 36)) as pilot:
-            await drive(pilot, rig, lambda: app.store.freshness(target).stale_reason is not None, every=0.5)
+            # The refusal and botocore's retries of it take real time, not the poll clock's: the
+            # real-time bound (30 s) governs this wait, not a count of simulated steps.
+            await drive(
+                pilot,
+                rig,
+                lambda: app.store.freshness(target).stale_reason is not None,
+                every=0.5,
+                seconds=3600,
+            )
             reason = f"cannot reach {url} (connection refused), retrying"
             assert app.store.freshness(target).stale_reason == reason, rig.errors
             banner = f"Cannot list pipelines: {reason}"
