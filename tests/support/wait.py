@@ -34,12 +34,41 @@ async def wait_for_workers(pilot: Pilot[Any], group: str | None = None, timeout:
 
 
 async def wait_for_text(pilot: Pilot[Any], *needles: str, timeout: float = 10.0) -> str:
-    """Wait until every needle is on the rendered screen (state can change a frame before the repaint).
+    """Wait until every needle is on the rendered screen (state can change a frame before the repaint)
+    and the screen has no layout or repaint pending.
 
     Returns the screen text, so the caller can assert on the rest of it.
     """
-    await wait_until(pilot, lambda: all(n in screen_text(pilot.app) for n in needles), timeout)
+    await wait_until(
+        pilot, lambda: settled(pilot.app) and all(n in screen_text(pilot.app) for n in needles), timeout
+    )
     return screen_text(pilot.app)
+
+
+async def wait_settled(pilot: Pilot[Any], timeout: float = 10.0) -> str:
+    """Wait until the screen has no layout, scroll or repaint pending; returns its text."""
+    await wait_until(pilot, lambda: settled(pilot.app), timeout)
+    return screen_text(pilot.app)
+
+
+def settled(app: App[Any]) -> bool:
+    """No layout, scroll, repaint or recompose is pending on the screen or any widget on it.
+
+    Read while one is pending, the screen composes widgets' new content into the old layout (a
+    squeezed column, a line that the layout is about to hide): a frame no user would be left with.
+    """
+    screen = app.screen
+    if (
+        screen._layout_required
+        or screen._scroll_required
+        or screen._repaint_required
+        or screen._recompose_required
+        or screen._dirty_widgets
+    ):
+        return False
+    return not any(
+        w._layout_required or w._repaint_required or w._recompose_required for w in screen.walk_children()
+    )
 
 
 async def poll_until(predicate: Callable[[], object], timeout: float = 10.0) -> None:

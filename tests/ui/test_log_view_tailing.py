@@ -25,6 +25,9 @@ from tui.core.logbuffer import LineRing
 from tui.ui.widgets import log_view
 from tui.ui.widgets.log_view import LogView
 
+# These tests count what each frame draws while tailing.
+pytestmark = pytest.mark.draws_frames
+
 SIZE = (80, 12)
 T0 = 1_764_147_600_000
 

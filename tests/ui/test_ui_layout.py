@@ -51,15 +51,16 @@ def footer_fits(app: CptuiApp) -> bool:
     if not footers:
         return False
     footer = footers.first()
+    line = screen_lines(app)[-1].rstrip()  # first: the footer lays its keys out as it is drawn
     shown = footer.shown
     if not shown:
         return False
-    line = screen_lines(app)[-1].rstrip()
     return line == footer_line(shown) and len(line) <= app.size.width
 
 
 def check_footer(app: CptuiApp) -> list[FooterItem]:
     footer = app.screen.query_one(KeyFooter)
+    bottom = screen_lines(app)[-1]  # first: the footer lays its keys out as it is drawn
     shown = footer.shown
     last = shown[-1]
     assert (last.key_display, last.description) in {("?", "Help"), ("?", "more")}, shown
@@ -68,7 +69,7 @@ def check_footer(app: CptuiApp) -> list[FooterItem]:
         assert shown == every  # nothing was left out
     else:
         assert len(shown) < len(every)  # something was, and `?` lists it
-    assert "▏" not in screen_lines(app)[-1]
+    assert "▏" not in bottom
     return shown
 
 
