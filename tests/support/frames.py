@@ -7,12 +7,13 @@ CPU: in a profile of tests/ui/test_ui_dialog_rule.py, 174 of 467 s went to
 
 ``skip_headless_frames()`` replaces ``Screen._compositor_refresh`` with one that, for the top screen
 of a headless app, does the refresh's bookkeeping (dirty regions and widgets cleared, the mouse-over
-updated) without composing the frame. Everything else (layout, messages, timers, widgets' state) runs
-as before, and a test still sees the real drawing: ``tests.support.wait.screen_lines`` composes the
-screen when it reads it, and the snapshot tests export theirs. Frames are still drawn, and passed to
-``App._display``, for an app that wraps ``_display`` itself (the bench hook counts frames) or runs
-inline, and in a test marked ``draws_frames`` (it counts what is drawn). ``tests/unit/test_textual_private.py`` pins the Textual method this mirrors, so an upgrade
-that changes it fails there by name.
+updated) without composing the frame. Everything else (layout, messages, timers, widgets'
+state) runs as before, and a test still sees the real drawing: ``tests.support.wait.screen_lines``
+composes the screen when it reads it, and the snapshot tests export theirs. Frames are still drawn,
+and passed to ``App._display``, for an app that wraps ``_display`` itself (the bench hook counts
+frames), one that runs inline, and in a test marked ``draws_frames`` (it counts what is drawn).
+``tests/unit/test_headless_frames.py`` pins the Textual method this mirrors, so an upgrade that
+changes it fails there by name.
 """
 
 from __future__ import annotations
