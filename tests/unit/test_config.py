@@ -26,8 +26,8 @@ from tui.core.config import (
     default_config_path,
     load_config,
     parse_config,
-    save_preferences,
 )
+from tui.core.config_save import save_event_queue, save_preferences
 from tui.core.config_schema import EVENT_TARGET_SCHEMA, EVENTS_SCHEMA, SCHEMAS, TARGET_SCHEMA
 
 REPO = Path(__file__).resolve().parents[2]
@@ -408,7 +408,7 @@ def test_events_mistakes_name_file_line_and_key(tmp_path: Path, text: str, expec
 
 
 def test_save_event_queue_round_trips_and_keeps_the_rest(tmp_path: Path) -> None:
-    from tui.core.config import EventQueueConfig, save_event_queue
+    from tui.core.config import EventQueueConfig
     from tui.core.model import Target
 
     path = tmp_path / "c.toml"

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from tui.aws.errors import AwsError
-from tui.core.config import Config, ConfigError, EventQueueConfig, KeymapCheck, save_event_queue
+from tui.core.config import Config, ConfigError, EventQueueConfig, KeymapCheck
+from tui.core.config_save import save_event_queue
 from tui.core.endpoints import Endpoint, UsageError, load, resolve_targets
 from tui.core.sanitize import clean
 from tui.events import admin
