@@ -1,4 +1,5 @@
-"""tui.core.definition: the edited declaration checked, compared and fingerprinted (no AWS, no UI).
+"""tui.core.definition and definition_diff: the edited declaration checked, compared and fingerprinted
+(no AWS, no UI).
 
 Hand-built declarations, as GetPipeline's ``pipeline`` member looks.
 """

@@ -8,7 +8,6 @@ root documents every key.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -48,9 +47,6 @@ __all__ = [
     "load_config",
     "parse_config",
 ]
-
-log = logging.getLogger(__name__)
-
 
 DEFAULT_ERROR_PATTERNS: tuple[str, ...] = (
     r"(?i)\berror\b",
