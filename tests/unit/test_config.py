@@ -399,6 +399,11 @@ def test_events_section_loads_and_finds_each_targets_queue(tmp_path: Path) -> No
             '[[events.targets]]\nqueue_url = "https://q"\n',
             "c.toml:1: [[events.targets]] #1: missing required key",
         ),
+        (
+            '[[events.targets]]\nregion = "us-east-1"\nmanaged = true\n'
+            '[[events.targets]]\nregion = "us-east-1"\nmanaged = true\n',
+            "c.toml:4: [[events.targets]] #2: same profile and region as [[events.targets]] #1",
+        ),
     ],
 )
 def test_events_mistakes_name_file_line_and_key(tmp_path: Path, text: str, expected: str) -> None:
