@@ -63,39 +63,62 @@ def cptui_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "tui"]
 
 
+class PtyChild:
+    """A program started in a pseudo-terminal of ``size`` (columns, rows): ``fd`` is the terminal's
+    side; ``ended`` polls it, ``reap`` waits for it and closes the terminal."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], size: tuple[int, int]) -> None:
+        self.began = time.monotonic()
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: become the program
+            try:
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+                os.execve(argv[0], argv, env)
+            finally:
+                os._exit(127)
+        self._status: int | None = None
+        self._maxrss = 0
+
+    def ended(self, deadline: float) -> bool:
+        """Whether the child has exited, or was killed now for running past ``deadline``."""
+        done, status, rusage = os.wait4(self.pid, os.WNOHANG)
+        if done:
+            self._status, self._maxrss = status, int(rusage.ru_maxrss)
+            return True
+        if time.monotonic() > deadline:
+            os.kill(self.pid, 9)
+            return True
+        return False
+
+    def reap(self) -> tuple[int, int]:
+        """Wait for the child (unless ``ended`` saw it exit) and close the terminal: (exit status,
+        peak RSS in kB of that child alone)."""
+        if self._status is None:
+            _, self._status, rusage = os.wait4(self.pid, 0)
+            self._maxrss = int(rusage.ru_maxrss)
+        os.close(self.fd)
+        return os.waitstatus_to_exitcode(self._status), self._maxrss
+
+
 def run_in_pty(argv: list[str], env: dict[str, str], timeout: float) -> tuple[float, int, int]:
     """Run ``argv`` in a pseudo-terminal of ``SIZE``, draining its output; returns
     (monotonic spawn time, exit status, peak RSS in kB of that child alone)."""
-    began = time.monotonic()
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: become the program
-        try:
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
-            os.execve(argv[0], argv, env)
-        finally:
-            os._exit(127)
-    deadline = began + timeout
-    status = rusage = None
+    child = PtyChild(argv, env, SIZE)
+    deadline = child.began + timeout
     try:
         while True:
-            ready, _, _ = select.select([fd], [], [], 0.05)
+            ready, _, _ = select.select([child.fd], [], [], 0.05)
             if ready:
                 try:
-                    if not os.read(fd, 65536):
+                    if not os.read(child.fd, 65536):
                         break
                 except OSError:  # EIO: the child closed the terminal
                     break
-            done, status, rusage = os.wait4(pid, os.WNOHANG)
-            if done:
-                break
-            if time.monotonic() > deadline:
-                os.kill(pid, 9)
+            if child.ended(deadline):
                 break
     finally:
-        if status is None or rusage is None or not done:
-            _, status, rusage = os.wait4(pid, 0)
-        os.close(fd)
-    return began, os.waitstatus_to_exitcode(status), int(rusage.ru_maxrss)
+        code, rss_kb = child.reap()
+    return child.began, code, rss_kb
 
 
 def cptui_cold_start(url: str, home: Path, last: str = "live_all") -> dict[str, Any]:
@@ -281,18 +304,11 @@ def screen_run(
 
     screen = pyte.Screen(*size)
     stream = pyte.ByteStream(screen)
-    began = time.monotonic()
-    pid, fd = pty.fork()
-    if pid == 0:
-        try:
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
-            os.execve(argv[0], argv, env)
-        finally:
-            os._exit(127)
+    child = PtyChild(argv, env, size)
+    began, fd = child.began, child.fd
     seen: dict[str, float] = {}
     rows: list[str] = []
     deadline = began + timeout
-    status = None
     try:
         while True:
             ready, _, _ = select.select([fd], [], [], 0.02)
@@ -335,17 +351,11 @@ def screen_run(
                     deadline = min(deadline, time.monotonic() + 10.0)
                 if closed:
                     break
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            if time.monotonic() > deadline:
-                os.kill(pid, 9)
+            if child.ended(deadline):
                 break
     finally:
-        if status is None or not done:
-            _, status = os.waitpid(pid, 0)
-        os.close(fd)
-    return began, {k: round(v, 3) for k, v in seen.items()}, rows, os.waitstatus_to_exitcode(status)
+        code, _rss_kb = child.reap()
+    return began, {k: round(v, 3) for k, v in seen.items()}, rows, code
 
 
 def start_once(url: str, home: Path, *, cache: bool = True) -> dict[str, Any]:
