@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -228,7 +229,10 @@ class Alerts:
             self._fetching.add(entry.key)
             self._fetched_at[entry.key] = now
             self.scheduler.run_worker(
-                self._fetch(entry), name=f"follow {entry.pipeline}", group="watchlist", exit_on_error=False
+                partial(self._fetch, entry),
+                name=f"follow {entry.pipeline}",
+                group="watchlist",
+                exit_on_error=False,
             )
 
     async def _fetch(self, entry: Followed) -> None:

@@ -16,6 +16,7 @@ import contextlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from tui.app.context import Scheduling, StoreChanges, Telling
@@ -231,7 +232,7 @@ class PollController:
         due = sorted(self.policy.next_due(self._monotonic()), key=lambda f: f.kind is FetchKind.IDENTITY)
         for fetch in due:
             self.scheduler.run_worker(
-                self._run(fetch),
+                partial(self._run, fetch),
                 name=f"poll {fetch.kind.value} {fetch.name or ''}".strip(),
                 group="poll",
                 exit_on_error=False,
