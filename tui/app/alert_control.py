@@ -156,8 +156,7 @@ class Alerts:
         execution_id: str | None = None,
         known: ExecutionSummary | None = None,
     ) -> Followed | None:
-        """Follow an execution (default: the pipeline's latest) until it ends; says so in a notice.
-        ``known``: what the caller knows of it (a history row), when it is not the latest."""
+        """As ``Following.follow`` (tui/ui/host.py) says; the entry, or None when nothing new is followed."""
         latest = self.session.store.latest_execution(target, pipeline)
         if execution_id is None:
             if latest is None:
