@@ -43,6 +43,7 @@ class Scheduling(Protocol):
     def run_worker(
         self,
         work: Callable[[], Coroutine[Any, Any, T]],
+        *,
         name: str | None = "",
         group: str = "default",
         description: str = "",
@@ -108,17 +109,9 @@ class AppScheduler:
     def call_later(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
         return self._app.call_later(callback, *args, **kwargs)
 
-    def run_worker(
-        self,
-        work: Callable[[], Coroutine[Any, Any, T]],
-        name: str | None = "",
-        group: str = "default",
-        description: str = "",
-        exit_on_error: bool = True,
-    ) -> Worker[T]:
-        return self._app.run_worker(
-            work, name=name, group=group, description=description, exit_on_error=exit_on_error
-        )
+    def run_worker(self, work: Callable[[], Coroutine[Any, Any, T]], **options: Any) -> Worker[T]:
+        """``Scheduling.run_worker``: its options (name, group, ...) passed on as they are."""
+        return self._app.run_worker(work, **options)
 
 
 class AppNotices:
