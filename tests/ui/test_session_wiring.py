@@ -57,9 +57,7 @@ class _NeverStarts:
         self.work.append(work)
 
 
-async def test_a_worker_that_never_starts_leaves_no_coroutine_never_awaited(
-    sim: Simulator, tmp_path: Path
-) -> None:
+async def test_an_unstarted_worker_leaves_no_coroutine_unawaited(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_fleet(pilot, app)

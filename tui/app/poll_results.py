@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass, field
 
 from tui.app.poll_notices import PollNotices, stale_reason
 from tui.app.startup_burst import StartupBursts
@@ -37,32 +38,23 @@ def _retried() -> bool:
     return LAST_RETRIES.get() > 0
 
 
+@dataclass(eq=False)
 class PollResults:
     """The store's side of the polls, for ``PollController``. ``dispatch_now`` / ``dispatch_soon``:
     start what is due now / on the next turn of the loop (an answer can make a follow-up due);
     ``emit``: hand a store change to be published."""
 
-    def __init__(
-        self,
-        session: Session,
-        policy: PollPolicy,
-        bursts: StartupBursts,
-        told: PollNotices,
-        *,
-        monotonic: Callable[[], float],
-        dispatch_now: Callable[[], None],
-        dispatch_soon: Callable[[], None],
-        emit: Callable[[StoreChange], None],
-    ) -> None:
-        self.session = session
-        self.policy = policy
-        self.bursts = bursts
-        self.told = told
-        self._monotonic = monotonic
-        self._dispatch_now = dispatch_now
-        self._dispatch_soon = dispatch_soon
-        self._emit = emit
-        self._list_answered: dict[str, asyncio.Event] = {}  # set once a target's list was read
+    session: Session
+    policy: PollPolicy
+    bursts: StartupBursts
+    told: PollNotices
+    _: KW_ONLY
+    monotonic: Callable[[], float]
+    dispatch_now: Callable[[], None]
+    dispatch_soon: Callable[[], None]
+    emit: Callable[[StoreChange], None]
+    # Set once a target's list was read (a warm start's reads wait for it).
+    _list_answered: dict[str, asyncio.Event] = field(default_factory=dict, init=False)
 
     async def _wait_for_list(self, key: str) -> None:
         """Until ``key``'s list has been read (a throttled one is sent again at once), at most
@@ -83,20 +75,20 @@ class PollResults:
         SINGLE_ATTEMPT.set(fetch.kind in _PACED_KINDS and policy.in_startup(fetch))
         if fetch.kind is FetchKind.IDENTITY:
             change = store.set_identity(target, await service.identity())
-            policy.on_result(fetch, self._monotonic(), retried=_retried())
+            policy.on_result(fetch, self.monotonic(), retried=_retried())
         elif fetch.kind is FetchKind.LIST:
             summaries = await service.list_pipelines()
             first = not store.freshness(target).listed
             change = store.set_pipelines(target, summaries).merge(store.mark_list_failed(target, None))
             self._list_answered.setdefault(fetch.target, asyncio.Event()).set()
-            now = self._monotonic()
+            now = self.monotonic()
             policy.set_pipelines(fetch.target, {s.name: s.version for s in summaries}, now)
             policy.on_result(fetch, now)
             if fetch.target not in self.bursts.granted:  # (one start-up burst per target)
                 self.bursts.grant(fetch.target, now)
             # The new rows' statuses go out now, before the table is filled and painted, so the
             # first frame with rows can already show live statuses.
-            self._dispatch_now()
+            self.dispatch_now()
             if first:
                 # Let them open their connections and send before the rows are painted (a
                 # frame takes 15-40 ms; sent after it, the statuses came one frame later).
@@ -118,9 +110,9 @@ class PollResults:
                 or (row is not None and not row.loaded)
             )
             status = latest.status if latest else None
-            policy.on_result(fetch, self._monotonic(), changed, status=status, retried=_retried())
+            policy.on_result(fetch, self.monotonic(), changed, status=status, retried=_retried())
             if changed:
-                self._dispatch_soon()  # its follow-up (the state) should not wait for the tick
+                self.dispatch_soon()  # its follow-up (the state) should not wait for the tick
         elif fetch.kind is FetchKind.STATE:
             state = await service.get_pipeline_state(name)
             # One call per cycle: the latest execution is fetched again only when this state,
@@ -130,13 +122,13 @@ class PollResults:
             change = store.set_state(target, name, state)
             change = change.merge(store.mark_read(target, name, fetch.kind.operation, self.session.now()))
             waiting = any(a.token for s in state.stages for a in s.actions)
-            policy.on_result(fetch, self._monotonic(), outdated, approval=waiting, retried=_retried())
+            policy.on_result(fetch, self.monotonic(), outdated, approval=waiting, retried=_retried())
             if outdated:
-                self._dispatch_soon()  # the new status within the running cadence, not a tick later
+                self.dispatch_soon()  # the new status within the running cadence, not a tick later
         else:
             definition = await service.get_pipeline(name)
             change = store.set_definition(target, name, definition)
-            policy.on_result(fetch, self._monotonic(), version=definition.version)
+            policy.on_result(fetch, self.monotonic(), version=definition.version)
         return change
 
     def answered(self, target: Target, fetch: Fetch, change: StoreChange) -> StoreChange:
@@ -166,19 +158,19 @@ class PollResults:
             why = f"access denied ({operation})"  # as the store says it of calls not yet tried
         else:
             why = short_reason(stale_reason(error, target, operation))
-        self._emit(self.mark_unread(target, fetch, why))
+        self.emit(self.mark_unread(target, fetch, why))
         if error.kind is ErrorKind.ACCESS_DENIED:
             # Kept until a call needing it succeeds; the screens that need it and one notice
             # name the permission. Only a denied list leaves the whole target without data.
             reason = stale_reason(error, target, fetch.kind.operation)
             permission = missing_permission(error, fetch.kind.operation)
-            self._emit(self.session.store.mark_denied(target, permission))
+            self.emit(self.session.store.mark_denied(target, permission))
             if fetch.kind is not FetchKind.LIST:
                 self.told.denied(target, permission, reason)
                 return
         reason = stale_reason(error, target, fetch.kind.operation)
         change = self.session.store.mark_stale(target, reason)
-        self._emit(change)
+        self.emit(change)
         if change.freshness:
             self.told.stale(target, reason, "warning" if error.retryable else "error")
 
