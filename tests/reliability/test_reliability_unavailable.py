@@ -18,7 +18,7 @@ import pytest
 from textual.pilot import Pilot
 
 from tests.support.apps import EAST
-from tests.support.rig import Rig, drive, make_rig, open_pipeline, step
+from tests.support.rig import Rig, drive, open_pipeline, running, step
 from tests.support.wait import flat_text
 from tui.sim import Simulator
 
@@ -39,12 +39,9 @@ def told(rig: Rig) -> list[str]:
 async def told_it_is_missing(sim: Simulator, tmp_path: Path) -> AsyncIterator[tuple[Rig, Pilot[Any]]]:
     """The app on an endpoint without GetPipelineState, once the user has been told (nothing else
     unexpected by the end)."""
-    sim.set_faults("unimplemented=GetPipelineState")
-    rig = make_rig(sim, tmp_path)
-    async with rig.app.run_test(size=(120, 36)) as pilot:
+    async with running(sim, tmp_path, faults="unimplemented=GetPipelineState") as (rig, _, pilot):
         await drive(pilot, rig, lambda: told(rig), seconds=300, every=0.5)
         yield rig, pilot
-    assert not rig.unexpected()
 
 
 @pytest.mark.slow

@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from tests.support.apps import EAST, WEST, operator_notices, sim_app, wait_for_result, wait_for_screen
+from tests.support.notices import told
 from tests.support.wait import wait_for_text, wait_until
 from tui.app.application import CptuiApp
 from tui.core.actions import Outcome
@@ -95,6 +96,6 @@ async def test_inbox_in_read_only_mode_offers_no_answer(sim: Simulator, tmp_path
         # Each key says why it does nothing, in one line.
         await wait_until(
             pilot,
-            lambda: sum(str(n.message).startswith("read-only: approving") for n in app._notifications) >= 1,
+            lambda: sum(str(n.message).startswith("read-only: approving") for n in told(app)) >= 1,
         )
     assert sim.calls["PutApprovalResult"] == 0
