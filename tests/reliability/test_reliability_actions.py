@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Input
 
 from tests.support.apps import EAST, operator_notices
-from tests.support.dialogs import audit
+from tests.support.dialogs import answer_approval, audit
 from tests.support.outcomes import results as recorded
 from tests.support.rig import Rig, drive, open_pipeline, running
 from tui.core.actions import ActionResult, Outcome
@@ -40,10 +39,7 @@ async def approve(pilot: Pilot[Any], rig: Rig) -> None:
     screen.graph.select(APPROVAL[1], APPROVAL[2])
     await pilot.press("a")
     await drive(pilot, rig, lambda: isinstance(rig.app.screen, ApprovalDialog), every=0.2)
-    dialog = rig.app.screen
-    dialog.query_one("#approval-summary", Input).value = "checked the canary"
-    await pilot.pause()
-    await pilot.click("#choice-approve")
+    await answer_approval(pilot, "checked the canary")
 
 
 async def failed_stage_selected(pilot: Pilot[Any], rig: Rig) -> PipelineScreen:

@@ -18,6 +18,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tests.support.apps import EAST
+from tests.support.dialogs import answer_approval
 from tests.support.notices import told
 from tests.support.outcomes import results as recorded
 from tests.support.rig import Rig, drive, open_pipeline, running
@@ -54,9 +55,7 @@ def debug_log(tmp_path: Path) -> Iterator[Path]:
 async def _approve(pilot: Pilot[Any], rig: Rig, summary: str) -> None:
     await pilot.press("a")
     await drive(pilot, rig, lambda: isinstance(rig.app.screen, ApprovalDialog), every=0.2)
-    rig.app.screen.query_one("#approval-summary", Input).value = summary
-    await pilot.pause()
-    await pilot.click("#choice-approve")
+    await answer_approval(pilot, summary)
 
 
 @pytest.mark.slow
