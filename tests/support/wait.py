@@ -10,6 +10,8 @@ from typing import Any
 from textual.app import App
 from textual.pilot import Pilot
 
+from tests.support.strips import screen_strips, settled
+
 
 async def wait_until(pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 5.0) -> None:
     """Let the app process messages until ``predicate()`` is true; fail after ``timeout`` seconds."""
@@ -51,26 +53,6 @@ async def wait_settled(pilot: Pilot[Any], timeout: float = 10.0) -> str:
     return screen_text(pilot.app)
 
 
-def settled(app: App[Any]) -> bool:
-    """No layout, scroll, repaint or recompose is pending on the screen or any widget on it.
-
-    Read while one is pending, the screen composes widgets' new content into the old layout (a
-    squeezed column, a line that the layout is about to hide): a frame no user would be left with.
-    """
-    screen = app.screen
-    if (
-        screen._layout_required
-        or screen._scroll_required
-        or screen._repaint_required
-        or screen._recompose_required
-        or screen._dirty_widgets
-    ):
-        return False
-    return not any(
-        w._layout_required or w._repaint_required or w._recompose_required for w in screen.walk_children()
-    )
-
-
 async def poll_until(predicate: Callable[[], object], timeout: float = 10.0) -> None:
     """Outside an app: let the loop run until ``predicate()`` is true; fail after ``timeout`` seconds."""
     loop = asyncio.get_running_loop()
@@ -83,7 +65,7 @@ async def poll_until(predicate: Callable[[], object], timeout: float = 10.0) -> 
 
 def screen_lines(app: App[Any]) -> list[str]:
     """The current screen, one string per terminal row, styles dropped."""
-    return [strip.text for strip in app.screen._compositor.render_strips()]
+    return [strip.text for strip in screen_strips(app)]
 
 
 def screen_text(app: App[Any]) -> str:

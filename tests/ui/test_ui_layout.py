@@ -19,6 +19,8 @@ import pytest
 from textual.pilot import Pilot
 
 from tests.support.apps import EAST, pipelines_screen, sim_app, wait_fleet, wait_loaded
+from tests.support.notices import told
+from tests.support.strips import screen_strips
 from tests.support.wait import screen_lines, screen_text, wait_for_text, wait_until
 from tui.app.application import CptuiApp
 from tui.core.store import PipelineRow
@@ -268,7 +270,7 @@ async def test_b_over_ssh_shows_the_link_and_never_calls_the_browser(
             joined += line
         assert joined == link.url
         # The URL carries an OSC 8 hyperlink (Textual writes a segment's link as OSC 8).
-        strips = app.screen._compositor.render_strips()
+        strips = screen_strips(app)
         linked = [seg.text for strip in strips for seg in strip if seg.style and seg.style.link == link.url]
         assert "".join(linked) == link.url
         assert "\x1b]8;id=" in "".join(strip.render(app.console) for strip in strips)
@@ -290,5 +292,5 @@ async def test_b_without_ssh_still_opens_the_browser(
         await wait_until(pilot, lambda: bool(opened))
         assert opened[0].startswith("https://") and not isinstance(app.screen, LinkScreen)
         # The notice names the link; the URL itself is never in a toast (its gutter would be copied).
-        await wait_until(pilot, lambda: any("Opening" in n.message for n in app._notifications))
-        assert not any("https://" in n.message for n in app._notifications)
+        await wait_until(pilot, lambda: any("Opening" in n.message for n in told(app)))
+        assert not any("https://" in n.message for n in told(app))
