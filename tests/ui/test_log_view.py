@@ -76,6 +76,7 @@ async def test_batches_append_and_the_ring_shows_what_it_dropped() -> None:
         assert rows[1] == "line 150"
 
 
+@pytest.mark.draws_frames  # counts the lines each frame draws
 async def test_only_visible_lines_are_rendered() -> None:
     app = LogViewHost()
     async with app.run_test(size=SIZE) as pilot:
