@@ -27,6 +27,7 @@ from tui.core.model import Execution, PipelineDef, RuleExecution, Status, Target
 from tui.core.sanitize import clean
 from tui.ui.host import Host, host_of
 from tui.ui.keys import bind
+from tui.ui.screens.fast_polling import start_fast_polling, stop_fast_polling
 from tui.ui.screens.logs import open_build_logs
 from tui.ui.screens.operator_keys import OPERATOR_BINDINGS, OperatorKeys
 from tui.ui.widgets.execution_panel import ExecutionPanel
@@ -135,15 +136,13 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         return title
 
     def on_mount(self) -> None:
-        self.host.poller.poll_fast(self.target, self.pipeline_name)
-        self.host.store_changed.subscribe(self, self._on_store_changed)
+        start_fast_polling(self, self.host, self.target, self.pipeline_name, self._on_store_changed)
         self.graph.focus()
         self.set_interval(TICK_SECONDS, self._tick)
         self.render_from_store()
 
     def on_unmount(self) -> None:
-        self.host.store_changed.unsubscribe(self)
-        self.host.poller.stop_polling_fast(self.target, self.pipeline_name)
+        stop_fast_polling(self, self.host, self.target, self.pipeline_name)
 
     # --- data -----------------------------------------------------------------------------------
 
