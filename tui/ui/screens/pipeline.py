@@ -207,26 +207,26 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         self.refresh_bindings()
         return repainted
 
+    def _unreadable(self, operation: str) -> bool:
+        """Whether ``operation`` (``GetPipeline``, ``GetPipelineState``) cannot be read for now: the
+        endpoint fails, access to it is denied, or the poller stopped asking for it."""
+        freshness = self.host.store.freshness(self.target)
+        return (
+            bool(freshness.stale_reason)
+            or any(p.endswith(f":{operation}") for p in freshness.denied)
+            or operation in self.host.poller.unavailable(self.target)
+        )
+
     def _definition_marker(self) -> str:
         """ "Loading…" only while the definition can still come; else that it could not be read
         (the notice above says why), so no loading marker stands under an error."""
-        freshness = self.host.store.freshness(self.target)
-        blocked = (
-            bool(freshness.stale_reason)
-            or any(p.endswith(":GetPipeline") for p in freshness.denied)
-            or "GetPipeline" in self.host.poller.unavailable(self.target)
-        )
-        return "The pipeline definition could not be read." if blocked else "Loading the pipeline definition…"
+        if self._unreadable("GetPipeline"):
+            return "The pipeline definition could not be read."
+        return "Loading the pipeline definition…"
 
     def _state_marker(self) -> str:
         """Each stage box's line while there is no state: loading, or that it cannot be read."""
-        freshness = self.host.store.freshness(self.target)
-        blocked = (
-            bool(freshness.stale_reason)
-            or any(p.endswith(":GetPipelineState") for p in freshness.denied)
-            or "GetPipelineState" in self.host.poller.unavailable(self.target)
-        )
-        return "state not read" if blocked else "… loading state"
+        return "state not read" if self._unreadable("GetPipelineState") else "… loading state"
 
     def _panel_note(self, has_latest: bool) -> str | None:
         if has_latest:
