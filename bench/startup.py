@@ -6,30 +6,25 @@ first frame, the first rows and the first live statuses are on screen, then exit
 child's own (``os.wait4``), not the maximum over every child this process ever waited for.
 
 The CLI loop is what people do without cptui: one ``aws codepipeline get-pipeline-state`` process per
-pipeline, one after the other, against the same endpoint.
+pipeline, one after the other, against the same endpoint. Running a program in a pseudo-terminal and
+reading its screen is ``terminal.py``'s.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
-import pty
-import select
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from common import median, spread
+from terminal import SCREEN_SIZE, run_in_pty, screen_run
 
-from tui.app.bench_hook import is_live
 from tui.sim import RealClock, Simulator
 
 SIZE = (120, 36)
@@ -63,48 +58,13 @@ def cptui_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "tui"]
 
 
-def run_in_pty(argv: list[str], env: dict[str, str], timeout: float) -> tuple[float, int, int]:
-    """Run ``argv`` in a pseudo-terminal of ``SIZE``, draining its output; returns
-    (monotonic spawn time, exit status, peak RSS in kB of that child alone)."""
-    began = time.monotonic()
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: become the program
-        try:
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
-            os.execve(argv[0], argv, env)
-        finally:
-            os._exit(127)
-    deadline = began + timeout
-    status = rusage = None
-    try:
-        while True:
-            ready, _, _ = select.select([fd], [], [], 0.05)
-            if ready:
-                try:
-                    if not os.read(fd, 65536):
-                        break
-                except OSError:  # EIO: the child closed the terminal
-                    break
-            done, status, rusage = os.wait4(pid, os.WNOHANG)
-            if done:
-                break
-            if time.monotonic() > deadline:
-                os.kill(pid, 9)
-                break
-    finally:
-        if status is None or rusage is None or not done:
-            _, status, rusage = os.wait4(pid, 0)
-        os.close(fd)
-    return began, os.waitstatus_to_exitcode(status), int(rusage.ru_maxrss)
-
-
 def cptui_cold_start(url: str, home: Path, last: str = "live_all") -> dict[str, Any]:
     """One cold start until milestone ``last``: seconds from spawn to each milestone, peak RSS."""
     ready = home / "ready.txt"
     ready.unlink(missing_ok=True)
     env = _child_env(home, {"CPTUI_BENCH_READY_FILE": str(ready), "CPTUI_BENCH_EXIT": last})
     argv = [*cptui_command(), "--endpoint-url", url, "--region", "us-east-1"]
-    began, code, rss_kb = run_in_pty(argv, env, CHILD_TIMEOUT)
+    began, code, rss_kb = run_in_pty(argv, env, CHILD_TIMEOUT, SIZE)
     marks: dict[str, float] = {}
     probe_rss = 0
     if ready.exists():
@@ -226,126 +186,7 @@ def _cli(url: str, names: list[str], home: Path, cli_calls: int | None) -> dict[
     }
 
 
-
-
 # --- section 3: cold and warm starts, measured from outside (the terminal's screen) and inside ------
-
-SCREEN_SIZE = (120, 40)
-
-
-def screen_milestones(lines: list[str]) -> dict[str, Any]:
-    """What a person sees on the pipelines list: the frame, cached rows, rows whose status is live.
-
-    ``lines`` is the terminal's screen; the table is what lies between its header line (``Pipeline``
-    ... ``Status``) and the footer (the last line)."""
-    out: dict[str, Any] = {
-        "frame": any(line.strip() for line in lines),
-        "throttled": any("throttl" in line.lower() for line in lines),
-        "rows": [],
-        "cached": 0,
-        "live": 0,
-    }
-    header = next((i for i, line in enumerate(lines) if "Pipeline" in line and "Status" in line), None)
-    if header is None:
-        return out
-    top = lines[header]
-    start = top.index("Status")
-    end = top.find("Stage", start)
-    end = end if end > start else start + 14
-    for line in lines[header + 1 : len(lines) - 1]:
-        name = line[:start].strip()
-        if not name:
-            continue
-        status = line[start:end].strip()
-        out["rows"].append(name)
-        if "cached" in status:
-            out["cached"] += 1
-        if is_live(status):  # (the words the app's own probe goes by)
-            out["live"] += 1
-    return out
-
-
-def screen_run(
-    argv: list[str],
-    env: dict[str, str],
-    timeout: float,
-    size: tuple[int, int] = SCREEN_SIZE,
-    on_screen: Callable[[float, dict[str, Any]], None] | None = None,
-) -> tuple[float, dict[str, float], list[str], int]:
-    """Run ``argv`` in a pseudo-terminal of ``size``, reading its screen as a terminal would (pyte);
-    returns (spawn time, seconds to each milestone seen on the screen, the rows on screen at the
-    end, exit status). Milestones: ``frame``, ``cached_rows`` (a row marked cached),
-    ``live_first`` and ``live_screen`` (every row on screen with its live status). ``on_screen``
-    is told each screen read (seconds from the spawn, ``screen_milestones``)."""
-    import pyte
-
-    screen = pyte.Screen(*size)
-    stream = pyte.ByteStream(screen)
-    began = time.monotonic()
-    pid, fd = pty.fork()
-    if pid == 0:
-        try:
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
-            os.execve(argv[0], argv, env)
-        finally:
-            os._exit(127)
-    seen: dict[str, float] = {}
-    rows: list[str] = []
-    deadline = began + timeout
-    status = None
-    try:
-        while True:
-            ready, _, _ = select.select([fd], [], [], 0.02)
-            if ready:
-                # The time the bytes reached the terminal, not when parsing them ended (pyte is
-                # slow): drain what is there, then read the screen once.
-                now = time.monotonic() - began
-                data = b""
-                closed = False
-                while True:
-                    try:
-                        chunk = os.read(fd, 1 << 16)
-                    except OSError:
-                        closed = True
-                        break
-                    if not chunk:
-                        closed = True
-                        break
-                    data += chunk
-                    if not select.select([fd], [], [], 0)[0]:
-                        break
-                stream.feed(data)
-                found = screen_milestones(list(screen.display))
-                if on_screen is not None:
-                    on_screen(now, found)
-                if found["frame"]:
-                    seen.setdefault("frame", now)
-                if found["throttled"]:
-                    seen.setdefault("throttling_shown", now)
-                if found["cached"]:
-                    seen.setdefault("cached_rows", now)
-                if found["live"]:
-                    seen.setdefault("live_first", now)
-                if found["rows"] and found["live"] == len(found["rows"]) and "live_screen" not in seen:
-                    seen["live_screen"] = now
-                    rows = found["rows"]
-                    # What a person sees decides, not the app's own probe: quit as they would.
-                    with contextlib.suppress(OSError):
-                        os.write(fd, b"q")
-                    deadline = min(deadline, time.monotonic() + 10.0)
-                if closed:
-                    break
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            if time.monotonic() > deadline:
-                os.kill(pid, 9)
-                break
-    finally:
-        if status is None or not done:
-            _, status = os.waitpid(pid, 0)
-        os.close(fd)
-    return began, {k: round(v, 3) for k, v in seen.items()}, rows, os.waitstatus_to_exitcode(status)
 
 
 def start_once(url: str, home: Path, *, cache: bool = True) -> dict[str, Any]:

@@ -8,9 +8,15 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from tests.support.apps import close_services
+from tests.support.frames import drawing_frames, skip_headless_frames
 from tests.support.sim import demo_simulator
 from tui.sim import Simulator
 from tui.sim.simulator import SimulatorThread
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Headless frames are not composed only to be thrown away (``tests.support.frames``)."""
+    skip_headless_frames()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -53,3 +59,13 @@ async def _close_services() -> AsyncIterator[None]:
     """Close the aiobotocore services the test's apps used (the App leaves them to its owner)."""
     yield
     await close_services()
+
+
+@pytest.fixture(autouse=True)
+def _frames_drawn_if_counted(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test marked ``draws_frames`` gets Textual's own frame drawing (``tests.support.frames``)."""
+    if request.node.get_closest_marker("draws_frames") is None:
+        yield
+        return
+    with drawing_frames():
+        yield

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.support.apps import EAST
-from tests.support.rig import Rig, drive, make_rig
+from tests.support.rig import Rig, drive, make_rig, running
 from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui import cli
 from tui.app.application import CptuiApp
@@ -93,9 +93,7 @@ async def test_read_only_mode_needs_no_audit_log(sim: Simulator, blocked: Rig) -
 async def test_when_the_audit_line_fails_after_the_call_its_outcome_is_still_shown(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rig = make_rig(sim, tmp_path)
-    app = rig.app
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with running(sim, tmp_path, size=SIZE, notifications=True) as (rig, app, pilot):
         await pilot.pause()
         assert app.audit_problem is None and not app.screen.query("#audit-banner")
 

@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Input
 
 from tests.support.apps import EAST, operator_notices
-from tests.support.dialogs import audit
+from tests.support.dialogs import answer_approval, audit
 from tests.support.outcomes import results as recorded
-from tests.support.rig import Rig, drive, make_rig, open_pipeline
+from tests.support.rig import Rig, drive, open_pipeline, running
 from tui.core.actions import ActionResult, Outcome
 from tui.sim import Simulator
 from tui.ui import operations as operator
@@ -40,10 +39,7 @@ async def approve(pilot: Pilot[Any], rig: Rig) -> None:
     screen.graph.select(APPROVAL[1], APPROVAL[2])
     await pilot.press("a")
     await drive(pilot, rig, lambda: isinstance(rig.app.screen, ApprovalDialog), every=0.2)
-    dialog = rig.app.screen
-    dialog.query_one("#approval-summary", Input).value = "checked the canary"
-    await pilot.pause()
-    await pilot.click("#choice-approve")
+    await answer_approval(pilot, "checked the canary")
 
 
 async def failed_stage_selected(pilot: Pilot[Any], rig: Rig) -> PipelineScreen:
@@ -65,10 +61,9 @@ async def test_an_answer_that_comes_after_the_timeout_is_unknown_then_the_poll_s
 ) -> None:
     """The request reached AWS and was applied; the answer came too late. The operator is told
     "outcome unknown", nothing is re-sent, and the refresh shows the approval went through."""
-    rig = make_rig(sim, tmp_path, read_timeout=0.5)
     world = sim.engine.world()
     pipeline = world.pipelines[APPROVAL[0]]
-    async with rig.app.run_test(size=(120, 36)) as pilot:
+    async with running(sim, tmp_path, read_timeout=0.5) as (rig, _, pilot):
         sim.set_faults("latency=1500ms@PutApprovalResult")
         await approve(pilot, rig)
         result = await result_of(pilot, rig)
@@ -90,8 +85,7 @@ async def test_an_answer_that_comes_after_the_timeout_is_unknown_then_the_poll_s
 async def test_a_5xx_answer_to_a_mutation_is_unknown_sent_once_and_the_poll_shows_the_truth(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    rig = make_rig(sim, tmp_path)
-    async with rig.app.run_test(size=(120, 36)) as pilot:
+    async with running(sim, tmp_path) as (rig, _, pilot):
         await failed_stage_selected(pilot, rig)
         sim.set_faults("5xx=1@RetryStageExecution")
         refreshes = sim.calls["GetPipelineState"]
@@ -115,8 +109,7 @@ async def test_a_5xx_answer_to_a_mutation_is_unknown_sent_once_and_the_poll_show
 async def test_a_second_key_press_while_the_first_request_hangs_sends_nothing(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    rig = make_rig(sim, tmp_path)
-    async with rig.app.run_test(size=(120, 36)) as pilot:
+    async with running(sim, tmp_path) as (rig, _, pilot):
         screen = await failed_stage_selected(pilot, rig)
         sim.set_faults("latency=1500ms@RetryStageExecution")
         await press_retry(pilot, rig)
@@ -137,8 +130,7 @@ async def test_a_second_key_press_while_the_first_request_hangs_sends_nothing(
 
 async def test_a_throttled_mutation_says_it_was_not_applied(sim: Simulator, tmp_path: Path) -> None:
     """Reads retry by themselves; a mutation never does, so its notice must not promise it."""
-    rig = make_rig(sim, tmp_path)
-    async with rig.app.run_test(size=(120, 36)) as pilot:
+    async with running(sim, tmp_path) as (rig, _, pilot):
         sim.set_faults("throttle=1@PutApprovalResult")
         await approve(pilot, rig)
         result = await result_of(pilot, rig)

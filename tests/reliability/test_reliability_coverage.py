@@ -16,7 +16,7 @@ import pytest
 from textual.pilot import Pilot
 
 from tests.support.apps import EAST, service_at
-from tests.support.rig import Rig, drive, make_rig, step
+from tests.support.rig import Rig, drive, make_rig, running, step
 from tests.support.wait import flat_text
 from tui.sim import Simulator
 from tui.ui.screens.approvals import NONE_WAITING, ApprovalsScreen
@@ -48,9 +48,7 @@ def inbox_says(rig: Rig, *words: str) -> bool:
     return all(word in text for word in words)
 
 
-async def test_closed_port_the_inbox_says_nothing_was_read_and_why(
-    sim: Simulator, tmp_path: Path
-) -> None:
+async def test_closed_port_the_inbox_says_nothing_was_read_and_why(sim: Simulator, tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{closed_port()}"
     service = service_at(url, read_timeout=2.0)
     rig = make_rig(sim, tmp_path, services=[service])
@@ -77,10 +75,7 @@ async def test_closed_port_the_inbox_says_nothing_was_read_and_why(
 async def test_a_failing_get_pipeline_state_is_not_counted_as_no_approval(
     sim: Simulator, tmp_path: Path, faults: str, why: str
 ) -> None:
-    sim.set_faults(faults)
-    rig = make_rig(sim, tmp_path)
-    app = rig.app
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with running(sim, tmp_path, faults=faults) as (rig, app, pilot):
         # The list and the latest executions come; the state (where approvals are) never does.
         await drive(
             pilot,
@@ -112,15 +107,10 @@ async def test_a_failing_get_pipeline_state_is_not_counted_as_no_approval(
         text = flat_text(app)
         assert "⏸ 0+? waiting for approval" in text
         assert "not read:" in text and why in text
-    assert not rig.unexpected()
 
 
-async def test_all_read_the_inbox_lists_the_approval_and_no_warning(
-    sim: Simulator, tmp_path: Path
-) -> None:
-    rig = make_rig(sim, tmp_path)
-    app = rig.app
-    async with app.run_test(size=(120, 36)) as pilot:
+async def test_all_read_the_inbox_lists_the_approval_and_no_warning(sim: Simulator, tmp_path: Path) -> None:
+    async with running(sim, tmp_path) as (rig, app, pilot):
         await drive(pilot, rig, lambda: bool(app.store.approvals()), every=0.5)
         await drive(pilot, rig, lambda: app.store.coverage(app.now()).complete, every=0.5)
         await open_inbox(pilot, rig)
@@ -128,17 +118,13 @@ async def test_all_read_the_inbox_lists_the_approval_and_no_warning(
         text = flat_text(app)
         assert "Approvals waiting 1 oldest first" in text
         assert "not read" not in text and NONE_WAITING not in text
-    assert not rig.unexpected()
 
 
 @pytest.mark.slow
 async def test_under_heavy_throttling_the_inbox_shows_the_approval_or_says_what_is_not_read(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    sim.set_faults("throttle=0.8")
-    rig = make_rig(sim, tmp_path)
-    app = rig.app
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with running(sim, tmp_path, faults="throttle=0.8") as (rig, app, pilot):
         await open_inbox(pilot, rig)
 
         def never_says_none() -> bool:
@@ -156,4 +142,3 @@ async def test_under_heavy_throttling_the_inbox_shows_the_approval_or_says_what_
         # The throttling ends: the approval is read and shown, and still never "none" meanwhile.
         sim.set_faults("")
         await drive(pilot, rig, never_says_none, every=0.5, seconds=600)
-    assert not rig.unexpected()

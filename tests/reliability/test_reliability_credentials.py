@@ -10,7 +10,7 @@ import pytest
 import tui.aws.client
 from tests.support.apps import all_loaded
 from tests.support.aws import isolate_aws_env
-from tests.support.rig import drive, make_rig, step
+from tests.support.rig import drive, running, step
 from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.aws.session import SessionPool
 from tui.cli import build_parser, build_services, resolve_targets
@@ -55,9 +55,7 @@ async def test_expired_credentials_one_banner_data_kept_probe_and_resume(
 ) -> None:
     isolate_aws_env(monkeypatch, tmp_path, aws_config)
     target = Target(region="us-east-1", profile=profile)
-    rig = make_rig(sim, tmp_path, targets=(target,))
-    app = rig.app
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with running(sim, tmp_path, targets=(target,)) as (rig, app, pilot):
         await drive(pilot, rig, lambda: all_loaded(app), every=0.5)
         rows = [r.key for r in app.store.rows()]
         sim.set_faults("expired=1")
@@ -90,7 +88,6 @@ async def test_expired_credentials_one_banner_data_kept_probe_and_resume(
             sim_time=False,
         )
         assert len([m for m, *_ in rig.notices if banner in m]) == 1
-    assert not rig.unexpected()
 
 
 async def test_missing_credentials_at_start_give_a_message_and_resume_once_configured(
@@ -102,11 +99,9 @@ async def test_missing_credentials_at_start_give_a_message_and_resume_once_confi
     monkeypatch.setattr(tui.aws.client, "DEFAULT_POOL", SessionPool())  # no session from other tests
     args = build_parser().parse_args(["--endpoint-url", sim.url, "--region", "us-east-1"])
     services = build_services(resolve_targets(args, Config()))
-    rig = make_rig(sim, tmp_path, services=services)
-    app = rig.app
-    target = app.targets[0]
     banner = "no AWS credentials found — run: aws configure, or set AWS_PROFILE"
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with running(sim, tmp_path, services=services) as (rig, app, pilot):
+        target = app.targets[0]
         await drive(pilot, rig, lambda: app.store.freshness(target).stale_reason is not None, every=0.5)
         assert app.store.freshness(target).stale_reason == banner
         # The screen repaints from the store's signal on its next turn: wait for it, do not race it.
@@ -124,4 +119,3 @@ async def test_missing_credentials_at_start_give_a_message_and_resume_once_confi
         took = await drive(pilot, rig, lambda: all_loaded(app), seconds=90, every=0.5)
         assert took <= PROBE + 30
         assert app.store.freshness(target).stale_reason is None
-    assert not rig.unexpected()

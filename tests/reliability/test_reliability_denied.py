@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.apps import EAST, all_loaded
-from tests.support.rig import Rig, drive, make_rig, open_pipeline
+from tests.support.rig import Rig, drive, open_pipeline, running
 from tests.support.wait import flat_text, wait_until
 from tui.sim import Simulator
 from tui.ui.screens.execution import ExecutionScreen
@@ -38,10 +38,7 @@ def loaded_and_fresh(rig: Rig) -> bool:
 async def test_denied_get_pipeline_execution_is_named_in_the_panel_and_the_graph_renders(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    sim.set_faults("deny=GetPipelineExecution")
-    rig = make_rig(sim, tmp_path)
-    app = rig.app
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with running(sim, tmp_path, faults="deny=GetPipelineExecution") as (rig, app, pilot):
         await drive(pilot, rig, lambda: loaded_and_fresh(rig), every=0.5)
         screen = await open_pipeline(pilot, rig, PIPELINE)
         missing = "access denied: missing codepipeline:GetPipelineExecution"
@@ -52,17 +49,13 @@ async def test_denied_get_pipeline_execution_is_named_in_the_panel_and_the_graph
         assert definition is not None and len(screen.graph.boxes) == len(definition.stages)
         assert "… loading state" not in text  # the state came: the graph is drawn
         assert app.store.freshness(EAST).stale_reason is None  # the rest is current
-    assert not rig.unexpected()
 
 
 async def test_denied_batch_get_builds_is_named_on_the_log_screen(
     sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(LogScreen, "LIVE_TAIL", False)
-    sim.set_faults("deny=BatchGetBuilds")
-    rig = make_rig(sim, tmp_path)
-    app = rig.app
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with running(sim, tmp_path, faults="deny=BatchGetBuilds") as (rig, app, pilot):
         await drive(pilot, rig, lambda: loaded_and_fresh(rig), every=0.5)
         screen = await open_pipeline(pilot, rig, PIPELINE)
         stage, action = codebuild_action(rig)
@@ -80,17 +73,13 @@ async def test_denied_batch_get_builds_is_named_on_the_log_screen(
         assert "Loading the build…" not in flat_text(app)
         await pilot.press("escape")
         await drive(pilot, rig, lambda: app.screen is screen, every=0.5)
-    assert not rig.unexpected()
 
 
 async def test_denied_list_executions_names_it_in_the_header_and_the_history(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    sim.set_faults("deny=ListPipelineExecutions")
-    rig = make_rig(sim, tmp_path)
-    app = rig.app
     missing = "access denied: missing codepipeline:ListPipelineExecutions"
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with running(sim, tmp_path, faults="deny=ListPipelineExecutions") as (rig, app, pilot):
         await drive(pilot, rig, lambda: missing in flat_text(app), every=0.5)
         assert app.store.freshness(EAST).stale_reason is None  # the list itself works
         assert len(app.store.rows()) == len(sim.engine.world().pipelines)
@@ -102,17 +91,13 @@ async def test_denied_list_executions_names_it_in_the_header_and_the_history(
         await drive(pilot, rig, lambda: f"Could not list executions: {missing}" in flat_text(app), every=0.5)
         await pilot.press("escape")
         await drive(pilot, rig, lambda: app.screen is screen, every=0.5)
-    assert not rig.unexpected()
 
 
 async def test_denied_state_names_it_on_the_pipeline_screen_and_clears_when_allowed(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    sim.set_faults("deny=GetPipelineState")
-    rig = make_rig(sim, tmp_path)
-    app = rig.app
     missing = "access denied: missing codepipeline:GetPipelineState"
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with running(sim, tmp_path, faults="deny=GetPipelineState") as (rig, app, pilot):
         await drive(
             pilot, rig, lambda: all(r.loaded for r in app.store.rows()) and app.store.rows(), every=0.5
         )
@@ -127,16 +112,12 @@ async def test_denied_state_names_it_on_the_pipeline_screen_and_clears_when_allo
         await drive(pilot, rig, lambda: missing not in flat_text(app), every=0.5)
         assert app.store.freshness(EAST).denied == ()
         assert screen.graph.boxes
-    assert not rig.unexpected()
 
 
 async def test_denied_action_executions_are_named_on_the_execution_screen(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    sim.set_faults("deny=ListActionExecutions")
-    rig = make_rig(sim, tmp_path)
-    app = rig.app
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with running(sim, tmp_path, faults="deny=ListActionExecutions") as (rig, app, pilot):
         await drive(pilot, rig, lambda: loaded_and_fresh(rig), every=0.5)
         latest = app.store.latest_execution(EAST, PIPELINE)
         assert latest is not None
@@ -144,18 +125,13 @@ async def test_denied_action_executions_are_named_on_the_execution_screen(
         missing = "access denied: missing codepipeline:ListActionExecutions"
         await drive(pilot, rig, lambda: missing in flat_text(app), every=0.5)
         assert app.store.freshness(EAST).stale_reason is None
-    assert not rig.unexpected()
 
 
 async def test_denied_identity_keeps_the_rows_and_says_so_in_the_header(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    sim.set_faults("deny=GetCallerIdentity")
-    rig = make_rig(sim, tmp_path)
-    app = rig.app
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with running(sim, tmp_path, faults="deny=GetCallerIdentity") as (rig, app, pilot):
         await drive(pilot, rig, lambda: all_loaded(app), every=0.5)
         await drive(pilot, rig, lambda: "missing sts:GetCallerIdentity" in flat_text(app), every=0.5)
         assert app.store.freshness(EAST).stale_reason is None
         assert app.store.freshness(EAST).updated_at is not None
-    assert not rig.unexpected()

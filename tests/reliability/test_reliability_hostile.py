@@ -23,6 +23,7 @@ from textual.pilot import Pilot
 
 from tests.support.apps import EAST, all_loaded
 from tests.support.rig import Rig, control_chars, drive, make_rig, open_pipeline, strips_text
+from tests.support.strips import screen_strips
 from tests.support.wait import flat_text
 from tui.aws.errors import AwsError
 from tui.core.actions import ActionRequest
@@ -135,7 +136,7 @@ def check_screen(app: App[Any], where: str) -> str:
         # Markup from the data never takes effect: "BOLD" only ever shows with its tag.
         assert not PARSED.search(row), (where, row)
     assert "\u202e" not in text and "\u202c" not in text, where
-    for strip in app.screen._compositor.render_strips():
+    for strip in screen_strips(app):
         assert strip.cell_length == SIZE[0], (where, strip.text)
         for segment in strip:
             style = segment.style
@@ -231,7 +232,7 @@ async def test_the_same_hostile_corpus_through_every_screen(sim: Simulator, rig:
         assert_literal_markup(text, "logs")  # the build's initiator, in the header
         red = [
             s.style.color
-            for strip in app.screen._compositor.render_strips()
+            for strip in screen_strips(app)
             for s in strip
             if "RED-TEXT" in s.text and s.style and s.style.color is not None
         ]

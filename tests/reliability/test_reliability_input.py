@@ -17,7 +17,7 @@ import pytest
 import tui.aws.client
 from tests.support.apps import all_loaded
 from tests.support.aws import isolate_aws_env
-from tests.support.rig import drive, make_rig
+from tests.support.rig import drive, make_rig, running
 from tests.support.sim import demo_simulator
 from tests.support.wait import flat_text, wait_until
 from tui import cli
@@ -140,9 +140,7 @@ async def test_an_unreachable_endpoint_at_start_shows_a_banner_and_the_app_recov
 async def test_a_terminal_too_small_shows_what_it_needs_and_the_layout_returns(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    rig = make_rig(sim, tmp_path)
-    app = rig.app
-    async with app.run_test(size=(52, 14)) as pilot:
+    async with running(sim, tmp_path, size=(52, 14)) as (rig, app, pilot):
         await drive(pilot, rig, lambda: isinstance(app.screen, TooSmallScreen), every=0.5)
         await wait_until(pilot, lambda: "terminal too small: 52×14" in flat_text(app))
         assert "terminal too small: 52×14, need at least 60×16" in flat_text(app)
@@ -170,13 +168,10 @@ async def test_a_terminal_too_small_shows_what_it_needs_and_the_layout_returns(
         await drive(pilot, rig, lambda: app.screen is pipeline, every=0.5)
         await pilot.press("question_mark")
         await drive(pilot, rig, lambda: isinstance(app.screen, HelpScreen), every=0.5)
-    assert not rig.unexpected()
 
 
 async def test_q_quits_from_the_too_small_message(sim: Simulator, tmp_path: Path) -> None:
-    rig = make_rig(sim, tmp_path)
-    app = rig.app
-    async with app.run_test(size=(40, 10)) as pilot:
+    async with running(sim, tmp_path, size=(40, 10)) as (rig, app, pilot):
         await drive(pilot, rig, lambda: isinstance(app.screen, TooSmallScreen), every=0.5)
         await pilot.press("q")
         await pilot.pause()

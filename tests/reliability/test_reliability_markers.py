@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.apps import EAST, all_loaded
-from tests.support.rig import Rig, drive, make_rig, open_pipeline
+from tests.support.rig import Rig, drive, open_pipeline, running
 from tests.support.wait import flat_text
 from tui.sim import Simulator
 from tui.ui.screens.execution import ExecutionScreen
@@ -34,10 +34,7 @@ async def _latest_id(pilot: object, rig: Rig) -> str:
 async def test_pipeline_screen_execution_error_goes_when_the_read_succeeds_again(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    sim.set_faults("deny=GetPipelineExecution")
-    rig = make_rig(sim, tmp_path)
-    app = rig.app
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with running(sim, tmp_path, faults="deny=GetPipelineExecution") as (rig, app, pilot):
         latest = await _latest_id(pilot, rig)
         screen = await open_pipeline(pilot, rig, PIPELINE)
         await drive(
@@ -55,15 +52,12 @@ async def test_pipeline_screen_execution_error_goes_when_the_read_succeeds_again
         )
         assert screen.execution_note is None
         assert app.store.latest_execution(EAST, PIPELINE).execution_id == latest  # type: ignore[union-attr]
-    assert not rig.unexpected()
 
 
 async def test_execution_screen_shows_no_loading_marker_under_its_error_and_recovers(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    rig = make_rig(sim, tmp_path)
-    app = rig.app
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with running(sim, tmp_path) as (rig, app, pilot):
         latest = await _latest_id(pilot, rig)
         sim.set_faults("deny=ListActionExecutions")
         screen = ExecutionScreen(EAST, PIPELINE, latest)
@@ -82,15 +76,12 @@ async def test_execution_screen_shows_no_loading_marker_under_its_error_and_reco
         )
         await drive(pilot, rig, lambda: screen.diff is not None, seconds=20, every=0.5)
         assert "Looking for the last successful execution" not in flat_text(app)
-    assert not rig.unexpected()
 
 
 async def test_history_shows_no_loading_marker_under_its_error_and_recovers(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    rig = make_rig(sim, tmp_path)
-    app = rig.app
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with running(sim, tmp_path) as (rig, app, pilot):
         await _latest_id(pilot, rig)
         sim.set_faults("deny=ListPipelineExecutions")
         screen = HistoryScreen(EAST, PIPELINE)
@@ -105,7 +96,6 @@ async def test_history_shows_no_loading_marker_under_its_error_and_recovers(
             seconds=30,
             every=0.5,
         )
-    assert not rig.unexpected()
 
 
 @pytest.mark.slow
@@ -114,10 +104,7 @@ async def test_pipeline_graph_says_the_definition_could_not_be_read_rather_than_
 ) -> None:
     from tui.ui.screens.pipeline import PipelineScreen
 
-    sim.set_faults("deny=GetPipeline")
-    rig = make_rig(sim, tmp_path)
-    app = rig.app
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with running(sim, tmp_path, faults="deny=GetPipeline") as (rig, app, pilot):
         await _latest_id(pilot, rig)
         screen = PipelineScreen(EAST, PIPELINE)
         await app.push_screen(screen)
@@ -131,4 +118,3 @@ async def test_pipeline_graph_says_the_definition_could_not_be_read_rather_than_
         await drive(pilot, rig, lambda: bool(screen.graph.boxes), seconds=1200, every=5)
         # The marker goes with the repaint that draws the boxes (wait for it, not one frame early).
         await drive(pilot, rig, lambda: "could not be read" not in flat_text(app), seconds=10, every=0.5)
-    assert not rig.unexpected()

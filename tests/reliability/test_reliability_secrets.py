@@ -18,8 +18,10 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tests.support.apps import EAST
+from tests.support.dialogs import answer_approval
+from tests.support.notices import told
 from tests.support.outcomes import results as recorded
-from tests.support.rig import Rig, drive, make_rig, open_pipeline
+from tests.support.rig import Rig, drive, open_pipeline, running
 from tui.core.actions import Outcome
 from tui.sim import Simulator
 from tui.ui.screens.dialogs import ApprovalDialog
@@ -53,9 +55,7 @@ def debug_log(tmp_path: Path) -> Iterator[Path]:
 async def _approve(pilot: Pilot[Any], rig: Rig, summary: str) -> None:
     await pilot.press("a")
     await drive(pilot, rig, lambda: isinstance(rig.app.screen, ApprovalDialog), every=0.2)
-    rig.app.screen.query_one("#approval-summary", Input).value = summary
-    await pilot.pause()
-    await pilot.click("#choice-approve")
+    await answer_approval(pilot, summary)
 
 
 @pytest.mark.slow
@@ -69,11 +69,10 @@ async def test_no_secret_reaches_the_audit_log_a_screenshot_a_notice_or_a_log(
         "session token": SESSION_TOKEN,
         "approval token": pending.token,
     }
-    rig = make_rig(sim, tmp_path, credentials=(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN))
-    app = rig.app
     screenshots: list[str] = []
-    results = recorded(app)
-    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+    credentials = (ACCESS_KEY, SECRET_KEY, SESSION_TOKEN)
+    async with running(sim, tmp_path, credentials=credentials, notifications=True) as (rig, app, pilot):
+        results = recorded(app)  # (recorded from the app's birth)
         screen = await open_pipeline(pilot, rig, APPROVAL[0])
         await drive(pilot, rig, lambda: app.store.approvals(), every=0.5)
         assert any(a.token == pending.token for a in app.store.approvals())  # it is in memory
@@ -103,7 +102,7 @@ async def test_no_secret_reaches_the_audit_log_a_screenshot_a_notice_or_a_log(
         await pilot.press("escape")
         await pilot.pause()
         screenshots.append(app.export_screenshot())
-        shown = [n.message for n in app._notifications]
+        shown = [n.message for n in told(app)]
     assert sim.calls["PutApprovalResult"] == 3
 
     outputs: dict[str, str] = {f"screenshot {i}": svg for i, svg in enumerate(screenshots)}

@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
 from tests.support.apps import EAST
-from tests.support.rig import Rig, drive, make_rig, open_pipeline, step
+from tests.support.rig import Rig, drive, open_pipeline, running, step
 from tests.support.wait import flat_text
+from tui.app.application import CptuiApp
 from tui.sim import Simulator
 
 SAYS = "GetPipelineState is not available from this endpoint"
@@ -36,23 +36,21 @@ def told(rig: Rig) -> list[str]:
 
 
 @asynccontextmanager
-async def told_it_is_missing(sim: Simulator, tmp_path: Path) -> AsyncIterator[tuple[Rig, Pilot[Any]]]:
+async def told_it_is_missing(
+    sim: Simulator, tmp_path: Path
+) -> AsyncIterator[tuple[Rig, CptuiApp, Pilot[None]]]:
     """The app on an endpoint without GetPipelineState, once the user has been told (nothing else
     unexpected by the end)."""
-    sim.set_faults("unimplemented=GetPipelineState")
-    rig = make_rig(sim, tmp_path)
-    async with rig.app.run_test(size=(120, 36)) as pilot:
+    async with running(sim, tmp_path, faults="unimplemented=GetPipelineState") as (rig, app, pilot):
         await drive(pilot, rig, lambda: told(rig), seconds=300, every=0.5)
-        yield rig, pilot
-    assert not rig.unexpected()
+        yield rig, app, pilot
 
 
 @pytest.mark.slow
 async def test_an_operation_the_endpoint_lacks_rests_for_minutes_and_is_named_once(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    async with told_it_is_missing(sim, tmp_path) as (rig, pilot):
-        app = rig.app
+    async with told_it_is_missing(sim, tmp_path) as (rig, app, pilot):
         assert told(rig) == [f"{SAYS} (InternalFailure); trying again every 5 min"]
         assert "service unavailable" not in told(rig)[0]
         # (Calls already under way finish - botocore retries a 500 in real time - before counting.)
@@ -83,8 +81,7 @@ async def test_an_operation_the_endpoint_lacks_rests_for_minutes_and_is_named_on
 async def test_the_pipeline_screen_says_the_state_is_not_available_rather_than_loading(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    async with told_it_is_missing(sim, tmp_path) as (rig, pilot):
-        app = rig.app
+    async with told_it_is_missing(sim, tmp_path) as (rig, app, pilot):
         screen = await open_pipeline(pilot, rig, "web-frontend")
         await drive(pilot, rig, lambda: SAYS in flat_text(app), seconds=30, every=0.5)
         await drive(pilot, rig, lambda: "state not read" in flat_text(app), seconds=10, every=0.5)

@@ -16,6 +16,7 @@ from tui.core.model import Target
 from tui.events import admin
 from tui.events import resources as res
 from tui.sim import Simulator
+from tui.sim.simulator import queue_policy
 
 ACCOUNT = "123456789012"
 NAME = "cptui-cptui-us-east-1"  # the simulator's caller: assumed-role/.../cptui (its session name)
@@ -56,17 +57,9 @@ async def test_setup_creates_exactly_what_push_mode_needs(
         ]
         assert attrs["SqsManagedSseEnabled"] == "true" and "KmsMasterKeyId" not in attrs
         assert int(attrs["MessageRetentionPeriod"]) >= 86400
+        # The statement the simulator's own queues carry: events.amazonaws.com may send from that rule.
         policy = json.loads(attrs["Policy"])
-        assert policy["Statement"] == [
-            {
-                "Sid": "cptui-events",
-                "Effect": "Allow",
-                "Principal": {"Service": "events.amazonaws.com"},
-                "Action": "sqs:SendMessage",
-                "Resource": queue_arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
-            }
-        ]
+        assert policy["Statement"] == json.loads(queue_policy(queue_arn, rule_arn))["Statement"]
         assert (await sqs.list_queue_tags(QueueUrl=outcome.queue_url))["Tags"] == {"cptui:managed": "true"}
         rule = await ev.describe_rule(Name=NAME)
         assert rule["State"] == "ENABLED" and rule.get("EventBusName", "default") == "default"

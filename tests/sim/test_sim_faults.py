@@ -12,17 +12,23 @@ from tui.sim import Simulator
 from tui.sim.faults import parse
 
 
-def _code(info: pytest.ExceptionInfo[ClientError]) -> str:
-    return str(info.value.response["Error"]["Code"])
+def _code(error: ClientError) -> str:
+    return str(error.response["Error"]["Code"])
+
+
+async def _list_refused(sim: Simulator) -> ClientError:
+    """ListPipelines under the faults set: the error botocore raises."""
+    async with aio_client(sim, "codepipeline") as cp:
+        with pytest.raises(ClientError) as info:
+            await cp.list_pipelines()
+    return info.value
 
 
 async def test_throttle(sim: Simulator) -> None:
     sim.set_faults("throttle=1")
-    async with aio_client(sim, "codepipeline") as cp:
-        with pytest.raises(ClientError) as info:
-            await cp.list_pipelines()
-    assert _code(info) == "ThrottlingException"
-    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    error = await _list_refused(sim)
+    assert _code(error) == "ThrottlingException"
+    assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert sim.fault_counts["throttle"] == 1 and sim.calls["ListPipelines"] == 1
 
 
@@ -33,7 +39,7 @@ async def test_server_errors(sim: Simulator) -> None:
         for _ in range(8):
             with pytest.raises(ClientError) as info:
                 await cp.get_pipeline_state(name="docs-site")
-            statuses.add((_code(info), info.value.response["ResponseMetadata"]["HTTPStatusCode"]))
+            statuses.add((_code(info.value), info.value.response["ResponseMetadata"]["HTTPStatusCode"]))
     assert statuses == {("InternalFailure", 500), ("ServiceUnavailable", 503)}
     assert sim.fault_counts["5xx"] == 8
 
@@ -58,15 +64,13 @@ async def test_drop_closes_the_connection(sim: Simulator) -> None:
 
 async def test_expired_credentials(sim: Simulator) -> None:
     sim.set_faults("expired=1")
-    async with aio_client(sim, "codepipeline") as cp:
-        with pytest.raises(ClientError) as info:
-            await cp.list_pipelines()
-    assert _code(info) == "ExpiredTokenException"
-    assert "security token included in the request is expired" in str(info.value)
+    error = await _list_refused(sim)
+    assert _code(error) == "ExpiredTokenException"
+    assert "security token included in the request is expired" in str(error)
     async with aio_client(sim, "sts") as sts:
         with pytest.raises(ClientError) as info:
             await sts.get_caller_identity()
-    assert _code(info) == "ExpiredToken"
+    assert _code(info.value) == "ExpiredToken"
 
 
 async def test_deny_names_the_action_and_resource(sim: Simulator) -> None:
@@ -82,7 +86,7 @@ async def test_deny_names_the_action_and_resource(sim: Simulator) -> None:
                 token=approval.token,
                 result={"summary": "ok", "status": "Approved"},
             )
-    assert _code(info) == "AccessDeniedException"
+    assert _code(info.value) == "AccessDeniedException"
     message = info.value.response["Error"]["Message"]
     assert "is not authorized to perform: codepipeline:PutApprovalResult on resource: " in message
     assert f"arn:aws:codepipeline:us-east-1:123456789012:{approval.pipeline}" in message
@@ -114,7 +118,7 @@ async def test_scopes_by_operation_and_account(sim: Simulator) -> None:
         name = (await other.list_pipelines())["pipelines"][0]["name"]
         with pytest.raises(ClientError) as info:
             await other.get_pipeline_state(name=name)
-    assert _code(info) == "ThrottlingException"
+    assert _code(info.value) == "ThrottlingException"
     sim.set_faults("")
     async with aio_client(sim, "codepipeline", account="210987654321") as other:
         await other.get_pipeline_state(name=name)
@@ -142,6 +146,6 @@ async def test_unimplemented_answers_500_for_those_operations_only(sim: Simulato
         await cp.list_pipelines()
         with pytest.raises(ClientError) as info:
             await cp.get_pipeline_state(name=name)
-    assert _code(info) == "InternalFailure"
+    assert _code(info.value) == "InternalFailure"
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
     assert "'GetPipelineState' for service 'codepipeline' is not implemented" in str(info.value)

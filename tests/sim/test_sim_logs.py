@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -95,15 +97,23 @@ async def _next(stream: Any) -> dict[str, Any]:
     return await asyncio.wait_for(stream.__anext__(), timeout=5)  # type: ignore[no-any-return]
 
 
+@asynccontextmanager
+async def live_tail(sim: Simulator, **request: Any) -> AsyncIterator[tuple[Any, dict[str, Any]]]:
+    """A StartLiveTail session on the simulator: its event stream and the first event (sessionStart);
+    the stream is closed after."""
+    async with aio_client(sim, "logs") as logs:
+        response = await logs.start_live_tail(**request)
+        events = response["responseStream"].__aiter__()
+        start = await _next(events)
+        yield events, start
+        response["responseStream"].close()
+
+
 async def test_live_tail_starts_then_pushes_one_update_per_second(sim: Simulator) -> None:
     build = _running(sim, "auth-service-build")
     group_arn = f"arn:aws:logs:us-east-1:123456789012:log-group:{build.log_group}"
-    async with aio_client(sim, "logs") as logs:
-        response = await logs.start_live_tail(
-            logGroupIdentifiers=[group_arn], logStreamNames=[build.log_stream]
-        )
-        events = response["responseStream"].__aiter__()
-        start = await _next(events)
+    stream = [build.log_stream]
+    async with live_tail(sim, logGroupIdentifiers=[group_arn], logStreamNames=stream) as (events, start):
         assert start["sessionStart"]["logGroupIdentifiers"] == [group_arn]
         seen: list[dict[str, Any]] = []
         for _ in range(30):
@@ -114,32 +124,24 @@ async def test_live_tail_starts_then_pushes_one_update_per_second(sim: Simulator
         assert seen and all(r["logStreamName"] == build.log_stream for r in seen)
         times = [r["timestamp"] for r in seen]
         assert times == sorted(times)
-        response["responseStream"].close()
 
 
 @pytest.mark.slow
 @pytest.mark.simulator(log_rate=3000)
 async def test_live_tail_samples_a_firehose(sim: Simulator) -> None:
     train = _running(sim, "ml-train")
-    async with aio_client(sim, "logs") as logs:
-        response = await logs.start_live_tail(logGroupIdentifiers=[train.log_group])
-        events = response["responseStream"].__aiter__()
-        await _next(events)
+    async with live_tail(sim, logGroupIdentifiers=[train.log_group]) as (events, _):
         sim.clock.advance(1)
         update = (await _next(events))["sessionUpdate"]
         assert update["sessionMetadata"]["sampled"] is True
         assert len(update["sessionResults"]) == 500
-        response["responseStream"].close()
 
 
 async def test_live_tail_times_out_after_three_hours(sim: Simulator) -> None:
     from botocore.exceptions import EventStreamError
 
     build = _running(sim, "auth-service-build")
-    async with aio_client(sim, "logs") as logs:
-        response = await logs.start_live_tail(logGroupIdentifiers=[build.log_group])
-        events = response["responseStream"].__aiter__()
-        await _next(events)
+    async with live_tail(sim, logGroupIdentifiers=[build.log_group]) as (events, _):
         sim.clock.advance(3 * 3600)
         updates = 0
         with pytest.raises(EventStreamError, match="SessionTimeoutException"):

@@ -255,10 +255,10 @@ def test_shapecheck_reports_the_bad_member() -> None:
 async def test_the_shape_check_runs_on_every_response(
     sim: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tui.sim import render_codepipeline
+    from tui.sim import render_pipeline
 
-    original = render_codepipeline.summary
-    monkeypatch.setattr(render_codepipeline, "summary", lambda p: {**original(p), "bogus": 1})
+    original = render_pipeline.summary
+    monkeypatch.setattr(render_pipeline, "summary", lambda p: {**original(p), "bogus": 1})
     async with aio_client(sim, "codepipeline") as cp:
         with pytest.raises(shapecheck.ShapeError, match=r"ListPipelines\.pipelines\[0\]\.bogus"):
             await cp.list_pipelines()

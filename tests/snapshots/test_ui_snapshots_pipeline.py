@@ -14,9 +14,19 @@ from textual.pilot import Pilot
 
 from tests.support.apps import EAST, open_pipeline, sim_app
 from tests.support.wait import wait_until
+from tui.app.application import CptuiApp
+from tui.core.model import ExecutionSummary
 from tui.sim import Simulator
 from tui.ui.screens.execution import ExecutionScreen
 from tui.ui.screens.history import PAGE_SIZE, HistoryScreen
+
+
+async def latest_of(pilot: Pilot[Any], app: CptuiApp, pipeline: str) -> ExecutionSummary:
+    """The pipeline's latest execution, once the app has read it."""
+    await wait_until(pilot, lambda: app.store.latest_execution(EAST, pipeline) is not None, timeout=10)
+    latest = app.store.latest_execution(EAST, pipeline)
+    assert latest is not None
+    return latest
 
 
 @pytest.mark.parametrize("size", [(120, 36), (80, 24)], ids=["120x36", "80x24"])
@@ -48,9 +58,7 @@ def test_history_screen(snap_compare: Any, threaded_sim: Simulator, tmp_path: Pa
     app = sim_app(threaded_sim, tmp_path)
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        await wait_until(
-            pilot, lambda: app.store.latest_execution(EAST, "web-frontend") is not None, timeout=10
-        )
+        await latest_of(pilot, app, "web-frontend")
         screen = HistoryScreen(EAST, "web-frontend")
         await app.push_screen(screen)
         await wait_until(pilot, lambda: screen.table.row_count == PAGE_SIZE, timeout=10)
@@ -64,11 +72,7 @@ def test_execution_screen(snap_compare: Any, threaded_sim: Simulator, tmp_path: 
     app = sim_app(threaded_sim, tmp_path)
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        await wait_until(
-            pilot, lambda: app.store.latest_execution(EAST, "web-frontend") is not None, timeout=10
-        )
-        latest = app.store.latest_execution(EAST, "web-frontend")
-        assert latest is not None
+        latest = await latest_of(pilot, app, "web-frontend")
         screen = ExecutionScreen(EAST, "web-frontend", latest.execution_id)
         await app.push_screen(screen)
         await wait_until(pilot, lambda: screen.diff is not None and screen.table.row_count > 0, timeout=10)

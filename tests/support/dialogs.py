@@ -1,13 +1,16 @@
-"""What the dialog tests look at: the audit log's lines, whether a widget is really drawn, a screen's text."""
+"""What the dialog tests look at and do: the audit log's lines, whether a widget is really drawn, a
+screen's text; answering the approval dialog."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Static
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
 
 from tui.core.audit import AuditLog
+from tui.ui.screens.dialogs import ApprovalDialog
 
 
 def audit(tmp_path: Path) -> list[dict[str, Any]]:
@@ -27,3 +30,12 @@ def drawn(dialog: Any, widget: Any) -> bool:
 def body_text(screen: Any) -> str:
     """Every Static's text on ``screen``, one per line."""
     return "\n".join(str(w.render()) for w in screen.query(Static))
+
+
+async def answer_approval(pilot: Pilot[Any], summary: str, choice: str = "approve") -> None:
+    """On the approval dialog on top: type ``summary`` and click ``choice`` ("approve" or "reject")."""
+    dialog = pilot.app.screen
+    assert isinstance(dialog, ApprovalDialog)
+    dialog.query_one("#approval-summary", Input).value = summary
+    await pilot.pause()
+    await pilot.click(f"#choice-{choice}")

@@ -15,6 +15,7 @@ from textual.app import App
 from textual.screen import Screen
 from textual.signal import Signal
 
+from tests.support.notices import record_notices
 from tui.aws.errors import AwsError
 from tui.core.model import (
     ActionExecution,
@@ -140,6 +141,7 @@ class HarnessApp(App[None]):
         self.clock = now
         self.store_changed: Signal[Change] = Signal(self, "store_changed")
         self._screen_factory = screen_factory
+        record_notices(self)  # ``notices.told(app)`` sees every notice, as with ``apps.sim_app``
 
     def now(self) -> datetime:
         return self.clock

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from tests.support import apps
 from tests.support.apps import CREDENTIALS, EAST, Credentials
 from tests.support.notices import Notice, told
 from tests.support.sim import FakeMonotonic
+from tests.support.strips import screen_strips
 from tui.app.application import CptuiApp
 from tui.aws.client import AwsPipelineService
 from tui.aws.errors import AwsError
@@ -38,6 +40,7 @@ __all__ = [
     "drive",
     "make_rig",
     "open_pipeline",
+    "running",
     "step",
 ]
 # Terminal control that must never reach the screen from AWS text: C0 (tab, newline and all),
@@ -137,6 +140,26 @@ def make_rig(
     return rig
 
 
+@asynccontextmanager
+async def running(
+    sim: Simulator,
+    tmp_path: Path,
+    *,
+    faults: str = "",
+    size: tuple[int, int] = (120, 36),
+    notifications: bool = False,
+    **options: Any,
+) -> AsyncIterator[tuple[Rig, CptuiApp, Pilot[None]]]:
+    """The reliability tests' set-up: the simulator's ``faults`` set, ``make_rig(**options)``, its
+    app run at ``size``; yields (rig, app, pilot). On the way out, no crash reached ``report_error``."""
+    if faults:
+        sim.set_faults(faults)
+    rig = make_rig(sim, tmp_path, **options)
+    async with rig.app.run_test(size=size, notifications=notifications) as pilot:
+        yield rig, rig.app, pilot
+    assert not rig.unexpected(), rig.unexpected()
+
+
 async def step(pilot: Pilot[Any], rig: Rig, seconds: float, *, sim_time: bool = True) -> None:
     """Move the poll clock (and the simulator's, unless ``sim_time`` is False) and tick once."""
     rig.mono.advance(seconds)
@@ -176,7 +199,7 @@ async def drive(
 def strips_text(app: App[Any]) -> list[str]:
     """Every segment's text of the current screen (all layers: toasts, modals), per row."""
     rows = []
-    for strip in app.screen._compositor.render_strips():
+    for strip in screen_strips(app):
         rows.append("".join(segment.text for segment in strip))
     return rows
 

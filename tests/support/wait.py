@@ -10,6 +10,8 @@ from typing import Any
 from textual.app import App
 from textual.pilot import Pilot
 
+from tests.support.strips import screen_strips, settled
+
 
 async def wait_until(pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 5.0) -> None:
     """Let the app process messages until ``predicate()`` is true; fail after ``timeout`` seconds."""
@@ -34,11 +36,20 @@ async def wait_for_workers(pilot: Pilot[Any], group: str | None = None, timeout:
 
 
 async def wait_for_text(pilot: Pilot[Any], *needles: str, timeout: float = 10.0) -> str:
-    """Wait until every needle is on the rendered screen (state can change a frame before the repaint).
+    """Wait until every needle is on the rendered screen (state can change a frame before the repaint)
+    and the screen has no layout or repaint pending.
 
     Returns the screen text, so the caller can assert on the rest of it.
     """
-    await wait_until(pilot, lambda: all(n in screen_text(pilot.app) for n in needles), timeout)
+    await wait_until(
+        pilot, lambda: settled(pilot.app) and all(n in screen_text(pilot.app) for n in needles), timeout
+    )
+    return screen_text(pilot.app)
+
+
+async def wait_settled(pilot: Pilot[Any], timeout: float = 10.0) -> str:
+    """Wait until the screen has no layout, scroll or repaint pending; returns its text."""
+    await wait_until(pilot, lambda: settled(pilot.app), timeout)
     return screen_text(pilot.app)
 
 
@@ -54,7 +65,7 @@ async def poll_until(predicate: Callable[[], object], timeout: float = 10.0) -> 
 
 def screen_lines(app: App[Any]) -> list[str]:
     """The current screen, one string per terminal row, styles dropped."""
-    return [strip.text for strip in app.screen._compositor.render_strips()]
+    return [strip.text for strip in screen_strips(app)]
 
 
 def screen_text(app: App[Any]) -> str:

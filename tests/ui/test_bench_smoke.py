@@ -98,7 +98,7 @@ def test_the_report_checks_goals_and_renders_the_markdown_block() -> None:
 
 
 def test_the_screen_is_read_as_a_person_sees_it() -> None:
-    import startup
+    import terminal
 
     header = " Pipeline               Status        Stage             Started"
     lines = [
@@ -110,10 +110,10 @@ def test_the_screen_is_read_as_a_person_sees_it() -> None:
         "",
         " q Quit",
     ]
-    seen = startup.screen_milestones(lines)
+    seen = terminal.screen_milestones(lines)
     assert seen["frame"] and seen["rows"] == ["alpha", "beta", "gamma"]
     assert seen["cached"] == 1 and seen["live"] == 1 and not seen["throttled"]
-    assert not startup.screen_milestones([" " * 10] * 3)["frame"]
+    assert not terminal.screen_milestones([" " * 10] * 3)["frame"]
 
 
 @pytest.mark.slow

@@ -4,8 +4,10 @@ time, each target failing on its own; the picker (`P`) and the palette switch an
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tests.support.apps import (
@@ -19,6 +21,7 @@ from tests.support.apps import (
     wait_for_screen,
 )
 from tests.support.wait import screen_text, wait_for_text, wait_until
+from tui.app.application import CptuiApp
 from tui.core.fleet_rows import group_key
 from tui.sim import Simulator
 from tui.ui.commands import target_commands
@@ -32,12 +35,18 @@ def pipelines(app: object) -> PipelinesScreen:
     return screen
 
 
+async def fleet_listed(pilot: Pilot[Any], app: CptuiApp) -> PipelinesScreen:
+    """The pipelines list once every target's every pipeline is on it."""
+    await wait_fleet(pilot, app)
+    screen = pipelines(app)
+    await wait_until(pilot, lambda: len(screen.shown_rows()) == sum(PIPELINES.values()))
+    return screen
+
+
 async def test_every_target_is_listed_with_where_it_lives(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path, fleet=True)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_fleet(pilot, app)
-        screen = pipelines(app)
-        await wait_until(pilot, lambda: len(screen.shown_rows()) == sum(PIPELINES.values()))
+        screen = await fleet_listed(pilot, app)
         by_target = {t.key: sum(1 for r in screen.shown_rows() if r.target == t) for t in app.targets}
         assert by_target == PIPELINES
         await wait_until(pilot, lambda: SHARED_ACCOUNT in app.targets_view.aliases)
@@ -52,9 +61,7 @@ async def test_every_target_is_listed_with_where_it_lives(sim: Simulator, tmp_pa
 async def test_g_groups_rows_under_a_header_per_target(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path, fleet=True)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_fleet(pilot, app)
-        screen = pipelines(app)
-        await wait_until(pilot, lambda: len(screen.shown_rows()) == sum(PIPELINES.values()))
+        screen = await fleet_listed(pilot, app)
         mixed = [r.target.key for r in screen.shown_rows()]
         assert mixed != sorted(mixed, key=[t.key for t in app.targets].index)  # by activity: mixed
         await pilot.press("g")

@@ -6,38 +6,15 @@ from __future__ import annotations
 from typing import cast
 
 import pytest
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.strip import Strip
 
+from tests.support.log_view_host import SIZE, T0, LogViewHost, numbered
 from tests.support.wait import screen_lines, wait_until
 from tui.core.logbuffer import LineRing, RowIndex, compile_error_patterns, compile_search, scan
-from tui.ui.widgets.log_view import LogView
-
-SIZE = (80, 12)
-T0 = 1_764_147_600_000  # 2025-11-26 09:00:00 UTC, in ms
 
 
-class Harness(App[None]):
-    def __init__(self, **options: object) -> None:
-        super().__init__()
-        self.view = LogView(id="log", **options)  # type: ignore[arg-type]
-        self.changes = 0
-
-    def compose(self) -> ComposeResult:
-        yield self.view
-
-    def on_mount(self) -> None:
-        self.view.focus()
-
-    def on_log_view_state_changed(self) -> None:
-        self.changes += 1
-
-
-def numbered(start: int, stop: int, fmt: str = "line {}") -> tuple[list[str], list[int]]:
-    return [fmt.format(i) for i in range(start, stop)], [T0 + i for i in range(start, stop)]
-
-
-def view_rows(app: Harness) -> list[str]:
+def view_rows(app: LogViewHost) -> list[str]:
     """The log view's rows as text (the view fills the harness screen)."""
     return [line[: SIZE[0] - 2].rstrip() for line in screen_lines(cast("App[object]", app))]
 
@@ -85,7 +62,7 @@ def test_row_index_maps_rows_to_wrapped_lines() -> None:
 
 
 async def test_batches_append_and_the_ring_shows_what_it_dropped() -> None:
-    app = Harness(max_lines=100)
+    app = LogViewHost(max_lines=100)
     async with app.run_test(size=SIZE) as pilot:
         for start in range(0, 250, 50):
             app.view.append(*numbered(start, start + 50))
@@ -100,7 +77,7 @@ async def test_batches_append_and_the_ring_shows_what_it_dropped() -> None:
 
 
 async def test_only_visible_lines_are_rendered() -> None:
-    app = Harness()
+    app = LogViewHost()
     async with app.run_test(size=SIZE) as pilot:
         rendered: set[int] = set()
         original = app.view._paint.row
@@ -119,7 +96,7 @@ async def test_only_visible_lines_are_rendered() -> None:
 
 async def test_search_highlights_and_moves_with_n_and_N() -> None:
     lines = [f"needle {i}" if i % 100 == 7 else f"hay {i}" for i in range(1000)]
-    app = Harness(follow=False)
+    app = LogViewHost(follow=False)
     async with app.run_test(size=SIZE) as pilot:
         view = app.view
         view.append(lines, [T0] * len(lines))
@@ -157,7 +134,7 @@ async def test_jump_to_first_error() -> None:
     lines[1234] = "npm ERR! code ELIFECYCLE"
     lines[1500] = "ERROR: failed to solve"
     lines[2000] = "Command did not exit successfully npm test exit status 1"
-    app = Harness()
+    app = LogViewHost()
     async with app.run_test(size=SIZE) as pilot:
         view = app.view
         view.append(lines, [T0] * len(lines))
@@ -167,14 +144,14 @@ async def test_jump_to_first_error() -> None:
         assert any(text.startswith("ERROR: failed to solve") for text in view_rows(app))
         assert await view.jump_to_error(next_after_cursor=True) == 2000
         assert await view.jump_to_error(next_after_cursor=True) == 1500  # wraps
-        clean = Harness()
+        clean = LogViewHost()
     async with clean.run_test(size=SIZE):
         clean.view.append(["all good"], [T0])
         assert await clean.view.jump_to_error() is None
 
 
 async def test_timestamps_and_wrap_toggle() -> None:
-    app = Harness(follow=False)
+    app = LogViewHost(follow=False)
     async with app.run_test(size=SIZE) as pilot:
         view = app.view
         long_line = "".join(str(i % 10) for i in range(200))
@@ -203,7 +180,7 @@ async def test_timestamps_and_wrap_toggle() -> None:
 async def test_a_12_hour_clock_widens_the_gutter_and_says_am_or_pm() -> None:
     """``[general] clock_24h = false``: the timestamps read 09:00:01.234 AM / 02:05:00.000 PM, and
     wrapped lines keep their text under a gutter as wide as those labels."""
-    app = Harness(follow=False, show_timestamps=True, wrap=True, clock_24h=False)
+    app = LogViewHost(follow=False, show_timestamps=True, wrap=True, clock_24h=False)
     async with app.run_test(size=SIZE) as pilot:
         view = app.view
         long_line = "".join(str(i % 10) for i in range(100))
@@ -216,7 +193,7 @@ async def test_a_12_hour_clock_widens_the_gutter_and_says_am_or_pm() -> None:
 
 
 async def test_wrapped_follow_keeps_the_last_line_on_screen() -> None:
-    app = Harness(wrap=True)
+    app = LogViewHost(wrap=True)
     async with app.run_test(size=SIZE) as pilot:
         for i in range(30):
             app.view.append([f"{i:03d} " + "x" * 150], [T0])
@@ -236,7 +213,7 @@ HOSTILE = [
 
 
 async def test_hostile_lines_render_literally_and_colours_survive() -> None:
-    app = Harness(follow=False)
+    app = LogViewHost(follow=False)
     async with app.run_test(size=SIZE) as pilot:
         view = app.view
         view.append(HOSTILE, [T0] * len(HOSTILE))
@@ -263,7 +240,7 @@ async def test_hostile_lines_render_literally_and_colours_survive() -> None:
 
 
 async def test_follow_pauses_on_scroll_up_and_resumes_with_end() -> None:
-    app = Harness()
+    app = LogViewHost()
     async with app.run_test(size=SIZE) as pilot:
         view = app.view
         view.append(*numbered(0, 500))
@@ -294,7 +271,7 @@ async def test_follow_pauses_on_scroll_up_and_resumes_with_end() -> None:
 
 
 async def test_paused_view_keeps_its_lines_while_the_ring_drops() -> None:
-    app = Harness(max_lines=200)
+    app = LogViewHost(max_lines=200)
     async with app.run_test(size=SIZE) as pilot:
         view = app.view
         view.append(*numbered(0, 200))
@@ -311,7 +288,7 @@ async def test_paused_view_keeps_its_lines_while_the_ring_drops() -> None:
 
 async def test_retracted_lines_are_replaced_not_duplicated() -> None:
     """A live tail's provisional lines, corrected by the authoritative read, leave no trace."""
-    app = Harness()
+    app = LogViewHost()
     async with app.run_test(size=SIZE) as pilot:
         view = app.view
         view.append(*numbered(0, 10))

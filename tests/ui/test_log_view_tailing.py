@@ -13,42 +13,26 @@ from contextlib import asynccontextmanager
 from itertools import product
 
 import pytest
-from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 
+from tests.support.log_view_host import SIZE, T0, LogViewHost, numbered
 from tests.support.wait import wait_until
 from tui.core import logbuffer
 from tui.core.logbuffer import LineRing
 from tui.ui.widgets import quiet_scroll
 from tui.ui.widgets.log_view import LogView
 
-SIZE = (80, 12)
-T0 = 1_764_147_600_000
-
-
-class Harness(App[None]):
-    def __init__(self, **options: object) -> None:
-        super().__init__()
-        self.view = LogView(id="log", **options)  # type: ignore[arg-type]
-
-    def compose(self) -> ComposeResult:
-        yield self.view
-
-    def on_mount(self) -> None:
-        self.view.focus()
-
-
-def numbered(start: int, stop: int) -> tuple[list[str], list[int]]:
-    return [f"line {i}" for i in range(start, stop)], [T0 + i for i in range(start, stop)]
+# These tests count what each frame draws while tailing.
+pytestmark = pytest.mark.draws_frames
 
 
 @asynccontextmanager
 async def drawn_view(lines: int, **options: object) -> AsyncIterator[tuple[Pilot[None], LogView]]:
     """A view holding ``lines`` numbered lines, on screen, with nothing left to repaint."""
-    app = Harness(**options)
+    app = LogViewHost(**options)
     async with app.run_test(size=SIZE) as pilot:
         view = app.view
         view.append(*numbered(0, lines))

@@ -10,6 +10,7 @@ import pytest
 from textual.widgets import Button
 
 from tests.support.apps import open_pipeline, press_confirm, sim_app, wait_for_screen
+from tests.support.notices import told
 from tests.support.sim import advance_until, aio_client
 from tests.support.wait import wait_for_text, wait_until
 from tui.core.actions import Outcome
@@ -22,8 +23,6 @@ WINDOW = {
     "ruleTypeId": {"category": "Rule", "owner": "AWS", "provider": "DeploymentWindow", "version": "1"},
     "configuration": {"Cron": "0 22-23 ? * MON-FRI *", "TimeZone": "UTC"},
 }
-
-
 
 
 async def held_at_deploy(sim: Simulator) -> str:
@@ -93,10 +92,10 @@ async def test_override_is_greyed_where_nothing_is_held(sim: Simulator, tmp_path
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_pipeline(pilot, app, "web-frontend", "Build")
         assert screen.check_action("override", ()) is None
-        before = len(app._notifications)
+        before = len(told(app))
         await pilot.press("O")
-        await wait_until(pilot, lambda: len(app._notifications) > before)
-        assert "not held by a condition" in str(list(app._notifications)[-1].message)
+        await wait_until(pilot, lambda: len(told(app)) > before)
+        assert "not held by a condition" in told(app)[-1].message
         assert app.screen is screen
     assert sim.calls["OverrideStageCondition"] == 0
 

@@ -26,6 +26,7 @@ from tests.support.apps import (
     wait_for_screen,
 )
 from tests.support.dialogs import audit, body_text, drawn
+from tests.support.notices import told
 from tests.support.sim import aio_client
 from tests.support.wait import wait_for_text, wait_until
 from tui.core.actions import Outcome
@@ -261,10 +262,10 @@ async def test_read_only_refuses_the_edit(
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_pipeline(pilot, app, "web-frontend")
         for key in ("E", "D"):
-            before = len(app._notifications)
+            before = len(told(app))
             await pilot.press(key)
-            await wait_until(pilot, lambda before=before: len(app._notifications) > before)
-            assert str(list(app._notifications)[-1].message).startswith("read-only: "), key
+            await wait_until(pilot, lambda before=before: len(told(app)) > before)
+            assert told(app)[-1].message.startswith("read-only: "), key
             assert app.screen is screen
     assert sim.calls["UpdatePipeline"] == 0 and sim.calls["DeletePipeline"] == 0
     assert not manage.operations_state(app).sessions

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.apps import EAST, pipelines_screen, sim_app, wait_loaded
+from tests.support.notices import told
 from tests.support.wait import wait_for_text, wait_until
 from tui.app.application import CptuiApp
 from tui.core.config import default_config_path, load_config
@@ -25,9 +26,9 @@ protected = ["*-prod"]
 """
 
 
-def told(app: CptuiApp, text: str) -> bool:
+def says(app: CptuiApp, text: str) -> bool:
     """A notice (toast) says ``text``."""
-    return any(text in str(n.message) for n in app._notifications)
+    return any(text in str(n.message) for n in told(app))
 
 
 def app_on_file(sim: Simulator, tmp_path: Path) -> tuple[CptuiApp, Path]:
@@ -74,7 +75,7 @@ async def test_a_favourite_by_pattern_is_explained_not_changed(sim: Simulator, t
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         app.toggle_favourite("payments-api-prod")
-        await wait_until(pilot, lambda: told(app, "by the pattern 'payments-*'"))
+        await wait_until(pilot, lambda: says(app, "by the pattern 'payments-*'"))
     assert path.read_text(encoding="utf-8") == before
 
 
@@ -106,7 +107,7 @@ async def test_without_a_file_location_nothing_is_written(
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         app.toggle_favourite("docs-site")
-        await wait_until(pilot, lambda: told(app, "★ docs-site is pinned on top."))
+        await wait_until(pilot, lambda: says(app, "★ docs-site is pinned on top."))
         assert app.store.row(EAST, "docs-site").favourite  # type: ignore[union-attr]  # for the session
     assert not default_config_path().exists()
     assert sorted(p.name for p in tmp_path.rglob("*.toml")) == []
@@ -118,6 +119,6 @@ async def test_a_config_broken_meanwhile_is_left_alone_and_said(sim: Simulator, 
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
         app.toggle_favourite("docs-site")
-        await wait_until(pilot, lambda: told(app, "Preference not saved") and told(app, "config.toml"))
+        await wait_until(pilot, lambda: says(app, "Preference not saved") and says(app, "config.toml"))
         assert app.store.row(EAST, "docs-site").favourite  # type: ignore[union-attr]  # for this session
     assert path.read_text(encoding="utf-8") == "[pipelines\nfavourites = ["

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button, Input
 
 from tests.support.apps import (
     APPROVAL,
@@ -17,6 +16,7 @@ from tests.support.apps import (
     wait_for_result,
     wait_for_screen,
 )
+from tests.support.dialogs import answer_approval
 from tui.core.actions import Outcome
 from tui.core.audit import SERVE_CLIENT_ENV, AuditLog
 from tui.sim import Simulator
@@ -31,11 +31,9 @@ async def test_served_approval_is_confirmed_and_audited_with_the_browser(
     async with app.run_test(size=(120, 36)) as pilot:
         await open_pipeline(pilot, app, *APPROVAL)
         await pilot.press("a")
-        dialog = await wait_for_screen(pilot, app, ApprovalDialog)  # the confirmation, as in a terminal
+        await wait_for_screen(pilot, app, ApprovalDialog)  # the confirmation, as in a terminal
         assert sim.calls["PutApprovalResult"] == 0
-        dialog.query_one("#approval-summary", Input).value = "from the wallboard"
-        await pilot.pause()
-        dialog.query_one("#choice-approve", Button).press()
+        await answer_approval(pilot, "from the wallboard")
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.SUCCEEDED
     assert sim.calls["PutApprovalResult"] == 1
@@ -50,10 +48,8 @@ async def test_terminal_approval_has_no_client(
     monkeypatch.delenv(SERVE_CLIENT_ENV, raising=False)
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        dialog = await open_dialog(pilot, app, "a", ApprovalDialog, *APPROVAL)
-        dialog.query_one("#approval-summary", Input).value = "from a terminal"
-        await pilot.pause()
-        dialog.query_one("#choice-approve", Button).press()
+        await open_dialog(pilot, app, "a", ApprovalDialog, *APPROVAL)
+        await answer_approval(pilot, "from a terminal")
         await wait_for_result(pilot, app)
     (line,) = AuditLog(tmp_path / "audit.jsonl").read()
     assert line["client"] is None

@@ -106,6 +106,17 @@ class Endpoint:
         return False
 
 
+def answer(policy: PollPolicy, endpoint: Endpoint, fetch: Fetch, when: float, seen: dict[str, float]) -> bool:
+    """The endpoint answers ``fetch`` at ``when``: the read comes (a pipeline's first status is noted
+    in ``seen``) or it is throttled. Returns whether the failure rested the operation (``on_error``)."""
+    if endpoint.accepts(when):
+        policy.on_result(fetch, when, status=Status.SUCCEEDED)
+        if fetch.kind is FetchKind.LATEST:
+            seen.setdefault(fetch.name or "", when)
+        return False
+    return policy.on_error(fetch, when, ErrorKind.THROTTLED, "ThrottlingException")
+
+
 def start_against(
     policy: PollPolicy, endpoint: Endpoint, grant: int, until: float = 15.0
 ) -> dict[str, float]:
@@ -122,12 +133,7 @@ def start_against(
         t = round(t + 0.05, 3)
         for when, fetch in [p for p in pending if p[0] <= t]:
             pending.remove((when, fetch))
-            if endpoint.accepts(when):
-                policy.on_result(fetch, when, status=Status.SUCCEEDED)
-                if fetch.kind is FetchKind.LATEST:
-                    seen.setdefault(fetch.name or "", when)
-            else:
-                assert policy.on_error(fetch, when, ErrorKind.THROTTLED, "ThrottlingException") is False
+            assert answer(policy, endpoint, fetch, when, seen) is False  # a throttle never rests it
     return seen
 
 
@@ -468,12 +474,7 @@ def paced_start(policy: PollPolicy, endpoint: Endpoint, rows: int, grant: int) -
     while t < 15.0:
         for when, fetch in sorted((a for a in answers if a[0] <= t), key=lambda a: a[0]):
             answers.remove((when, fetch))
-            if endpoint.accepts(when):
-                policy.on_result(fetch, when, status=Status.SUCCEEDED)
-                if fetch.kind is FetchKind.LATEST:
-                    seen.setdefault(fetch.name or "", when)
-            else:
-                policy.on_error(fetch, when, ErrorKind.THROTTLED, "ThrottlingException")
+            answer(policy, endpoint, fetch, when, seen)
         for fetch in policy.next_due(t):
             answers.append((round(t + 0.01, 6), fetch))
             wakes.add(round(t + 0.01, 6))

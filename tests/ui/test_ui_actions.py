@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import pyperclip
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Button, Input
 
 from tests.support.apps import (
@@ -27,10 +25,9 @@ from tests.support.apps import (
     wait_for_result,
     wait_for_screen,
 )
-from tests.support.dialogs import audit
+from tests.support.dialogs import answer_approval, audit
 from tests.support.sim import aio_client
 from tests.support.wait import screen_text, wait_for_text, wait_until
-from tui.app.application import CptuiApp
 from tui.core import actions
 from tui.core.actions import Outcome
 from tui.sim import Simulator
@@ -45,15 +42,6 @@ from tui.ui.screens.dialogs import (
     StopDialog,
     TransitionDialog,
 )
-
-
-async def approve_in_dialog(pilot: Pilot[Any], app: CptuiApp, summary: str, button: str = "approve") -> None:
-    dialog = app.screen
-    assert isinstance(dialog, ApprovalDialog)
-    dialog.query_one("#approval-summary", Input).value = summary
-    await pilot.pause()
-    await pilot.click(f"#choice-{button}")
-
 
 # --- approve -----------------------------------------------------------------------------------
 
@@ -138,7 +126,7 @@ async def test_approval_already_answered_elsewhere_is_explained(sim: Simulator, 
                 result={"summary": "mine", "status": "Approved"},
             )
         refreshes = sim.calls["GetPipelineState"]
-        await approve_in_dialog(pilot, app, "me too")
+        await answer_approval(pilot, "me too")
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.FAILED
         assert "already approved or rejected" in operator_notices(app)
@@ -154,7 +142,7 @@ async def test_expired_approval_token_is_stale(sim: Simulator, tmp_path: Path) -
     async with app.run_test(size=(120, 36)) as pilot:
         await open_dialog(pilot, app, "a", ApprovalDialog, *APPROVAL)
         sim.clock.advance(pending.expires - sim.engine.now() + 60)  # it times out
-        await approve_in_dialog(pilot, app, "late")
+        await answer_approval(pilot, "late")
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.FAILED
         assert "the approval changed since it was loaded" in operator_notices(app)
@@ -167,7 +155,7 @@ async def test_access_denied_names_the_missing_permission(sim: Simulator, tmp_pa
         sim.set_faults("deny=PutApprovalResult")
         await pilot.press("a")
         await wait_for_screen(pilot, app, ApprovalDialog)
-        await approve_in_dialog(pilot, app, "ok")
+        await answer_approval(pilot, "ok")
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.FAILED
         assert "codepipeline:PutApprovalResult" in operator_notices(app)
@@ -183,7 +171,7 @@ async def test_dropped_answer_is_outcome_unknown_then_refresh(sim: Simulator, tm
         await open_dialog(pilot, app, "a", ApprovalDialog, *APPROVAL)
         sim.set_faults("drop=1@PutApprovalResult")
         refreshes = sim.calls["GetPipelineState"]
-        await approve_in_dialog(pilot, app, "ok")
+        await answer_approval(pilot, "ok")
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.UNKNOWN
         assert "outcome unknown — refreshing to show the truth" in operator_notices(app)

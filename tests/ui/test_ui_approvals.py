@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from tests.support.apps import EAST, WEST, operator_notices, sim_app, wait_for_result, wait_for_screen
+from tests.support.dialogs import answer_approval
+from tests.support.notices import told
 from tests.support.wait import wait_for_text, wait_until
 from tui.app.application import CptuiApp
 from tui.core.actions import Outcome
@@ -59,9 +61,7 @@ async def test_approve_from_the_inbox_and_the_row_goes(sim: Simulator, tmp_path:
         await pilot.press("a")
         dialog = await wait_for_screen(pilot, app, ApprovalDialog)
         assert dialog.approval == first
-        dialog.query_one("#approval-summary", Input).value = "checked dashboards"
-        await pilot.pause()
-        await pilot.click("#choice-approve")
+        await answer_approval(pilot, "checked dashboards")
         result = await wait_for_result(pilot, app)
         assert result.outcome is Outcome.SUCCEEDED, operator_notices(app)
         await wait_until(pilot, lambda: app.screen is inbox and inbox.table.row_count == 1, timeout=10)
@@ -95,6 +95,6 @@ async def test_inbox_in_read_only_mode_offers_no_answer(sim: Simulator, tmp_path
         # Each key says why it does nothing, in one line.
         await wait_until(
             pilot,
-            lambda: sum(str(n.message).startswith("read-only: approving") for n in app._notifications) >= 1,
+            lambda: sum(str(n.message).startswith("read-only: approving") for n in told(app)) >= 1,
         )
     assert sim.calls["PutApprovalResult"] == 0

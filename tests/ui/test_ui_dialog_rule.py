@@ -35,6 +35,7 @@ from tests.support.apps import (
     wait_for_screen,
 )
 from tests.support.dialogs import audit
+from tests.support.notices import told
 from tests.support.wait import wait_for_text, wait_for_workers, wait_until
 from tui.app.application import CptuiApp
 from tui.core import actions
@@ -97,7 +98,7 @@ def details_text(dialog: ApprovalDialog) -> str:
 
 
 def toasts(app: CptuiApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return [n.message for n in told(app)]
 
 
 async def dialog_ready(pilot: Pilot[Any], app: CptuiApp, kind: type[Screen[Any]]) -> ActionDialog:

@@ -15,6 +15,7 @@ from textual.screen import Screen
 
 from tests.support.apps import EAST, sim_app
 from tests.support.harness import TARGET, FakeService, HarnessApp
+from tests.support.notices import told
 from tests.support.samples import COMMIT, NOW, action_executions, execution, summary, wide_definition
 from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.aws.errors import NotFound
@@ -26,8 +27,6 @@ from tui.ui.screens.execution import ExecutionScreen
 from tui.ui.screens.execution_view import latest_attempts
 
 OLD_COMMIT = "1" * 40
-
-
 
 
 def _setup(history: bool = True, focus: tuple[str, str] | None = None) -> tuple[HarnessApp, FakeService]:
@@ -133,7 +132,7 @@ async def test_l_on_a_non_codebuild_action_explains() -> None:
         await wait_until(pilot, lambda: _screen(app).table.row_count == 4)
         await pilot.press("l")
         await pilot.pause()
-        assert any("CodeBuild" in str(n.message) for n in app._notifications)
+        assert any("CodeBuild" in str(n.message) for n in told(app))
         assert isinstance(app.screen, ExecutionScreen)
 
 

@@ -15,6 +15,7 @@ import pytest
 from textual.command import CommandList, CommandPalette
 
 from tests.support.apps import sim_app
+from tests.support.strips import screen_strips
 from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.app.application import CptuiApp
 from tui.core.actions import ActionRequest
@@ -62,7 +63,7 @@ def prompts(app: CptuiApp) -> list[str]:
 
 def no_link(app: CptuiApp) -> bool:
     """No rendered cell carries a link (markup from the data would have made one)."""
-    for strip in app.screen._compositor.render_strips():
+    for strip in screen_strips(app):
         for segment in strip:
             if segment.style is not None and segment.style.link:
                 return False

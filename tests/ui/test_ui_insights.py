@@ -5,10 +5,14 @@ slower and a recent breaking commit: tui/sim/world/trends.py)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
 
 from tests.support.apps import EAST, open_pipeline, sim_app
 from tests.support.sim import advance_until
 from tests.support.wait import wait_for_text, wait_for_workers, wait_until
+from tui.app.application import CptuiApp
 from tui.core.insights import pipeline_insights
 from tui.sim import Simulator
 from tui.ui.screens.fleet_health import FleetHealthScreen
@@ -16,17 +20,23 @@ from tui.ui.screens.history import HistoryScreen
 from tui.ui.screens.insights import InsightsScreen
 
 
+async def insights_of(pilot: Pilot[Any], app: CptuiApp, pipeline: str) -> InsightsScreen:
+    """`i` on the pipeline's screen, once its insights are read."""
+    await open_pipeline(pilot, app, pipeline)
+    await pilot.press("i")
+    await wait_until(pilot, lambda: isinstance(app.screen, InsightsScreen), timeout=10)
+    screen = app.screen
+    assert isinstance(screen, InsightsScreen)
+    await wait_until(pilot, lambda: screen.insights is not None and not screen.busy_note, timeout=60)
+    return screen
+
+
 async def test_i_on_the_pipeline_screen_shows_flaky_actions_and_the_chart(
     sim: Simulator, tmp_path: Path
 ) -> None:
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "payments-api-prod")
-        await pilot.press("i")
-        await wait_until(pilot, lambda: isinstance(app.screen, InsightsScreen), timeout=10)
-        screen = app.screen
-        assert isinstance(screen, InsightsScreen)
-        await wait_until(pilot, lambda: screen.insights is not None and not screen.busy_note, timeout=60)
+        screen = await insights_of(pilot, app, "payments-api-prod")
         text = await wait_for_text(pilot, "Success rate", "Duration per execution", "p50", "Flaky actions")
         ins = screen.insights
         assert ins is not None
@@ -146,12 +156,7 @@ async def test_fleet_health_ranks_pipelines_and_says_why_one_is_unknown(
 async def test_insights_read_again_when_the_running_execution_ends(sim: Simulator, tmp_path: Path) -> None:
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_pipeline(pilot, app, "auth-service")
-        await pilot.press("i")
-        await wait_until(pilot, lambda: isinstance(app.screen, InsightsScreen), timeout=10)
-        screen = app.screen
-        assert isinstance(screen, InsightsScreen)
-        await wait_until(pilot, lambda: screen.insights is not None and not screen.busy_note, timeout=60)
+        screen = await insights_of(pilot, app, "auth-service")
         assert screen.history[0].status.value == "InProgress"
         await wait_for_text(pilot, "This run is at")
         running = screen.history[0].execution_id

@@ -19,6 +19,8 @@ import pytest
 from textual.pilot import Pilot
 
 from tests.support.apps import EAST, pipelines_screen, sim_app, wait_fleet, wait_loaded
+from tests.support.notices import told
+from tests.support.strips import screen_strips
 from tests.support.wait import screen_lines, screen_text, wait_for_text, wait_until
 from tui.app.application import CptuiApp
 from tui.core.store import PipelineRow
@@ -51,15 +53,16 @@ def footer_fits(app: CptuiApp) -> bool:
     if not footers:
         return False
     footer = footers.first()
+    line = screen_lines(app)[-1].rstrip()  # first: the footer lays its keys out as it is drawn
     shown = footer.shown
     if not shown:
         return False
-    line = screen_lines(app)[-1].rstrip()
     return line == footer_line(shown) and len(line) <= app.size.width
 
 
 def check_footer(app: CptuiApp) -> list[FooterItem]:
     footer = app.screen.query_one(KeyFooter)
+    bottom = screen_lines(app)[-1]  # first: the footer lays its keys out as it is drawn
     shown = footer.shown
     last = shown[-1]
     assert (last.key_display, last.description) in {("?", "Help"), ("?", "more")}, shown
@@ -68,7 +71,7 @@ def check_footer(app: CptuiApp) -> list[FooterItem]:
         assert shown == every  # nothing was left out
     else:
         assert len(shown) < len(every)  # something was, and `?` lists it
-    assert "▏" not in screen_lines(app)[-1]
+    assert "▏" not in bottom
     return shown
 
 
@@ -267,7 +270,7 @@ async def test_b_over_ssh_shows_the_link_and_never_calls_the_browser(
             joined += line
         assert joined == link.url
         # The URL carries an OSC 8 hyperlink (Textual writes a segment's link as OSC 8).
-        strips = app.screen._compositor.render_strips()
+        strips = screen_strips(app)
         linked = [seg.text for strip in strips for seg in strip if seg.style and seg.style.link == link.url]
         assert "".join(linked) == link.url
         assert "\x1b]8;id=" in "".join(strip.render(app.console) for strip in strips)
@@ -289,5 +292,5 @@ async def test_b_without_ssh_still_opens_the_browser(
         await wait_until(pilot, lambda: bool(opened))
         assert opened[0].startswith("https://") and not isinstance(app.screen, LinkScreen)
         # The notice names the link; the URL itself is never in a toast (its gutter would be copied).
-        await wait_until(pilot, lambda: any("Opening" in n.message for n in app._notifications))
-        assert not any("https://" in n.message for n in app._notifications)
+        await wait_until(pilot, lambda: any("Opening" in n.message for n in told(app)))
+        assert not any("https://" in n.message for n in told(app))

@@ -17,6 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from tests.support.apps import EAST, open_pipeline, sim_app
+from tests.support.notices import told
 from tests.support.wait import screen_text, wait_for_text, wait_until
 from tui.app.application import CptuiApp
 from tui.core.logmerge import event_lines
@@ -172,7 +173,7 @@ async def test_l_on_a_failed_pipeline_row_opens_the_failed_build_at_its_first_er
             await pilot.press("down")
         await pilot.press("l")
         await wait_until(
-            pilot, lambda: any("has no failed or running CodeBuild" in n.message for n in app._notifications)
+            pilot, lambda: any("has no failed or running CodeBuild" in n.message for n in told(app))
         )
         assert app.screen is pipelines
 

@@ -220,12 +220,15 @@ async def test_help_lists_the_screens_and_global_keys(sim: Simulator, tmp_path: 
         await wait_until(pilot, lambda: not isinstance(app.screen, HelpScreen))
 
 
-async def search_palette(pilot: Pilot[Any], query: str) -> None:
-    """Open the command palette and put ``query`` in its search field at once (typed key by key,
-    every key runs a search over every command: seconds per key on a busy machine)."""
+async def choose_in_palette(pilot: Pilot[Any], query: str, entry: str) -> None:
+    """Open the command palette, put ``query`` in its search field at once (typed key by key, every
+    key runs a search over every command: seconds per key on a busy machine), and press Enter once
+    ``entry`` is listed."""
     await pilot.press("ctrl+p")
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, CommandPalette))
     pilot.app.screen.query_one(CommandInput).value = query
+    await wait_until(pilot, lambda: entry in screen_text(pilot.app))
+    await pilot.press("enter")
 
 
 async def test_the_palette_goes_to_a_pipeline(sim: Simulator, tmp_path: Path) -> None:
@@ -234,9 +237,7 @@ async def test_the_palette_goes_to_a_pipeline(sim: Simulator, tmp_path: Path) ->
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
-        await search_palette(pilot, "go to pipeline docs")
-        await wait_until(pilot, lambda: "go to pipeline docs-site" in screen_text(app))
-        await pilot.press("enter")
+        await choose_in_palette(pilot, "go to pipeline docs", "go to pipeline docs-site")
         await wait_until(pilot, lambda: isinstance(app.screen, PipelineScreen))
         assert app.screen.pipeline_name == "docs-site"  # type: ignore[attr-defined]
 
@@ -272,9 +273,7 @@ async def test_the_palette_runs_the_screens_actions(sim: Simulator, tmp_path: Pa
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
-        await search_palette(pilot, "pipelines: filter")
-        await wait_until(pilot, lambda: "pipelines: filter" in screen_text(app))
-        await pilot.press("enter")
+        await choose_in_palette(pilot, "pipelines: filter", "pipelines: filter")
         await wait_until(pilot, lambda: pipelines_screen(app).filter_input.has_focus)
 
 

@@ -26,8 +26,8 @@ from tui.core.config import (
     default_config_path,
     load_config,
     parse_config,
-    save_preferences,
 )
+from tui.core.config_save import save_event_queue, save_preferences
 from tui.core.config_schema import EVENT_TARGET_SCHEMA, EVENTS_SCHEMA, SCHEMAS, TARGET_SCHEMA
 
 REPO = Path(__file__).resolve().parents[2]
@@ -399,6 +399,11 @@ def test_events_section_loads_and_finds_each_targets_queue(tmp_path: Path) -> No
             '[[events.targets]]\nqueue_url = "https://q"\n',
             "c.toml:1: [[events.targets]] #1: missing required key",
         ),
+        (
+            '[[events.targets]]\nregion = "us-east-1"\nmanaged = true\n'
+            '[[events.targets]]\nregion = "us-east-1"\nmanaged = true\n',
+            "c.toml:4: [[events.targets]] #2: same profile and region as [[events.targets]] #1",
+        ),
     ],
 )
 def test_events_mistakes_name_file_line_and_key(tmp_path: Path, text: str, expected: str) -> None:
@@ -408,7 +413,7 @@ def test_events_mistakes_name_file_line_and_key(tmp_path: Path, text: str, expec
 
 
 def test_save_event_queue_round_trips_and_keeps_the_rest(tmp_path: Path) -> None:
-    from tui.core.config import EventQueueConfig, save_event_queue
+    from tui.core.config import EventQueueConfig
     from tui.core.model import Target
 
     path = tmp_path / "c.toml"

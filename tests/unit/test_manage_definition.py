@@ -1,4 +1,5 @@
-"""tui.core.definition: the edited declaration checked, compared and fingerprinted (no AWS, no UI).
+"""tui.core.definition and definition_diff: the edited declaration checked, compared and fingerprinted
+(no AWS, no UI).
 
 Hand-built declarations, as GetPipeline's ``pipeline`` member looks.
 """
@@ -10,6 +11,7 @@ import json
 from typing import Any
 
 from tui.core import definition as d
+from tui.core import definition_diff as dd
 
 
 def action(name: str, category: str = "Build", provider: str = "CodeBuild", **extra: Any) -> dict[str, Any]:
@@ -109,7 +111,7 @@ def test_structural_changes_name_stages_actions_and_fields() -> None:
     stages[1]["actions"].append(action("Smoke", "Test"))
     stages.append({"name": "Verify", "actions": [action("Check", "Test")]})
     after["variables"] = [{"name": "REGION", "defaultValue": "eu"}]
-    found = [str(c) for c in d.changes(before, after)]
+    found = [str(c) for c in dd.changes(before, after)]
     assert found[0] == "~ pipeline: variables changed"
     assert "- action Build › Lint removed" in found
     assert "~ action Build › Compile: runOrder, configuration.ProjectName changed" in found
@@ -123,14 +125,14 @@ def test_unified_diff_and_digest() -> None:
     before = pipeline()
     after = copy.deepcopy(before)
     after["stages"][1]["actions"][0]["configuration"]["ProjectName"] = "compile-v2"
-    diff = d.unified_diff(before, after, name="web")
+    diff = dd.unified_diff(before, after, name="web")
     assert diff[0] == "--- web (AWS)" and diff[1] == "+++ web (edited)"
     assert any(line.startswith("-") and '"ProjectName": "compile"' in line for line in diff)
     assert any(line.startswith("+") and '"ProjectName": "compile-v2"' in line for line in diff)
-    assert d.digest(before, after) == d.digest(before, copy.deepcopy(after))
-    assert d.digest(before, after) != d.digest(before, before)
-    assert d.digest(before, after).startswith("sha256:")
-    assert d.same_declaration(before, {**before, "version": 9, "metadata": {}})
+    assert dd.digest(before, after) == dd.digest(before, copy.deepcopy(after))
+    assert dd.digest(before, after) != dd.digest(before, before)
+    assert dd.digest(before, after).startswith("sha256:")
+    assert dd.same_declaration(before, {**before, "version": 9, "metadata": {}})
 
 
 def test_three_way_shows_theirs_mine_and_what_both_touched() -> None:
@@ -140,7 +142,7 @@ def test_three_way_shows_theirs_mine_and_what_both_touched() -> None:
     mine = copy.deepcopy(base)
     mine["stages"][1]["actions"][0]["runOrder"] = 3
     mine["stages"].append({"name": "Verify", "actions": [action("Check", "Test")]})
-    found = d.three_way(base, theirs, mine, base_version=4, their_version=5)
+    found = dd.three_way(base, theirs, mine, base_version=4, their_version=5)
     text = "\n".join(found.lines())
     assert "version 4 when you began, 5 now. Nothing was sent." in text
     assert "~ action Build › Compile: configuration.ProjectName changed" in text

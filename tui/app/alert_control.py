@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -155,8 +156,7 @@ class Alerts:
         execution_id: str | None = None,
         known: ExecutionSummary | None = None,
     ) -> Followed | None:
-        """Follow an execution (default: the pipeline's latest) until it ends; says so in a notice.
-        ``known``: what the caller knows of it (a history row), when it is not the latest."""
+        """As ``Following.follow`` (tui/ui/host.py) says; the entry, or None when nothing new is followed."""
         latest = self.session.store.latest_execution(target, pipeline)
         if execution_id is None:
             if latest is None:
@@ -228,7 +228,10 @@ class Alerts:
             self._fetching.add(entry.key)
             self._fetched_at[entry.key] = now
             self.scheduler.run_worker(
-                self._fetch(entry), name=f"follow {entry.pipeline}", group="watchlist", exit_on_error=False
+                partial(self._fetch, entry),
+                name=f"follow {entry.pipeline}",
+                group="watchlist",
+                exit_on_error=False,
             )
 
     async def _fetch(self, entry: Followed) -> None:

@@ -42,12 +42,16 @@ class Scheduling(Protocol):
 
     def run_worker(
         self,
-        work: Coroutine[Any, Any, T],
+        work: Callable[[], Coroutine[Any, Any, T]],
+        *,
         name: str | None = "",
         group: str = "default",
         description: str = "",
         exit_on_error: bool = True,
-    ) -> Worker[T]: ...
+    ) -> Worker[T]:
+        """Run ``work()`` in a worker. The work is an async function, not a coroutine: the coroutine
+        is made when the worker starts, so a worker cancelled before it starts (the app closing)
+        leaves no coroutine that was never awaited."""
 
 
 class Telling(Protocol):
@@ -105,17 +109,9 @@ class AppScheduler:
     def call_later(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
         return self._app.call_later(callback, *args, **kwargs)
 
-    def run_worker(
-        self,
-        work: Coroutine[Any, Any, T],
-        name: str | None = "",
-        group: str = "default",
-        description: str = "",
-        exit_on_error: bool = True,
-    ) -> Worker[T]:
-        return self._app.run_worker(
-            work, name=name, group=group, description=description, exit_on_error=exit_on_error
-        )
+    def run_worker(self, work: Callable[[], Coroutine[Any, Any, T]], **options: Any) -> Worker[T]:
+        """``Scheduling.run_worker``: its options (name, group, ...) passed on as they are."""
+        return self._app.run_worker(work, **options)
 
 
 class AppNotices:
@@ -124,16 +120,9 @@ class AppNotices:
     def __init__(self, app: Telling) -> None:
         self._app = app
 
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = False,
-    ) -> None:
-        self._app.notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+    def notify(self, message: str, **options: Any) -> None:
+        """``Telling.notify``: its options (title, severity, timeout, markup) passed on as they are."""
+        self._app.notify(message, **options)
 
     def report_error(self, error: BaseException, *, once: str | None = None) -> None:
         self._app.report_error(error, once=once)

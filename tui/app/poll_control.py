@@ -4,55 +4,40 @@ A timer asks the policy what is due a few times a second; each fetch runs in its
 ``poll``) so the UI never waits. Results go into the store; the changes of a burst are merged and
 published once on the store's change signal. Failures keep the last data and mark the target stale with
 a reason a person can act on; the operator is told once per new reason. On-demand reads
-(``Session.reads``, tui/core/reads.py) take their token from the same per-target budget. The words
-and the once-only rule of the notices are in ``poll_notices``; the start-up burst's size and what is
-remembered of it in ``startup_burst``.
+(``Session.reads``, tui/core/reads.py) take their token from the same per-target budget. What each
+answer writes into the store, and what a failure marks, is in ``poll_results``; the words and the
+once-only rule of the notices in ``poll_notices``; the start-up burst's size and what is remembered
+of it in ``startup_burst``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from tui.app.context import Scheduling, StoreChanges, Telling
 from tui.app.poll_notices import PollNotices, stale_reason
+from tui.app.poll_results import PollResults
 from tui.app.startup_burst import StartupBursts
 from tui.aws.errors import AwsError, ErrorKind
-from tui.aws.iam import iam_action
-from tui.aws.service import LAST_RETRIES, SINGLE_ATTEMPT
-from tui.core.error_text import missing_permission
 from tui.core.poll_state import Fetch, FetchKind, PollSettings
 from tui.core.poller import PollPolicy
 from tui.core.session import Session
-from tui.core.store import StoreChange, latest_outdated, short_reason, stage_statuses_changed
+from tui.core.store import StoreChange
 
 if TYPE_CHECKING:
     from textual.timer import Timer
 
-    from tui.aws.service import PipelineService
     from tui.core.model import Target
 
 TICK_SECONDS = 0.25
-# A warm start's read that came back before the list waits this long at most for it to name its row.
-LIST_WAIT = 10.0
 # A paced start-up read goes this long after the pace has its token (a timer may fire a hair early).
 _PACE_SLACK = 0.002
-_YIELDS_BEFORE_PAINT = 8
 ACQUIRE_STEP = 0.25  # longest sleep while an on-demand call waits for a token
-# Errors that say nothing about the target as a whole (one pipeline's problem).
-_LOCAL_ERRORS = (ErrorKind.NOT_FOUND, ErrorKind.VALIDATION, ErrorKind.CONFLICT)
-_LIST_PERMISSION = iam_action("ListPipelines")
-
-_PACED_KINDS = frozenset({FetchKind.LATEST, FetchKind.STATE})
-
-
-def _retried() -> bool:
-    """The fetch just answered only after the client retried it (a throttle, most often)."""
-    return LAST_RETRIES.get() > 0
 
 
 class PollController:
@@ -92,7 +77,16 @@ class PollController:
             screen_height=screen_height,
             first_rows=lambda key: [r.name for r in session.store.rows(self._targets[key])],
         )
-        self._list_answered: dict[str, asyncio.Event] = {}  # set once a target's list was read
+        self.results = PollResults(
+            session,
+            self.policy,
+            self.bursts,
+            self.told,
+            monotonic=monotonic,
+            dispatch_now=self.tick,
+            dispatch_soon=self._dispatch_soon,
+            emit=self._emit,
+        )
         for key in self._targets:
             self.policy.add_target(key, monotonic())
 
@@ -112,7 +106,7 @@ class PollController:
     def _read_cached_rows_now(self) -> None:
         """A warm start: the rows the cache painted are named before the list is, so the start-up
         burst reads the ones on screen together with the list, not a round trip after it. A read
-        that comes back first waits for the list to name its row (``_wait_for_list``); a
+        that comes back first waits for the list to name its row (``PollResults``); a
         pipeline deleted since answers not found and is forgotten."""
         now = self._monotonic()
         store = self.session.store
@@ -123,13 +117,6 @@ class PollController:
             if cached:
                 self.policy.set_pipelines(key, dict.fromkeys(cached, 0), now)
                 self.bursts.grant(key, now)
-
-    async def _wait_for_list(self, key: str) -> None:
-        """Until ``key``'s list has been read (a throttled one is sent again at once), at most
-        ``LIST_WAIT`` seconds: a list that keeps failing leaves the read to the row's next poll."""
-        event = self._list_answered.setdefault(key, asyncio.Event())
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), LIST_WAIT)
 
     def stop(self) -> None:
         if self._timer is not None:
@@ -231,7 +218,7 @@ class PollController:
         due = sorted(self.policy.next_due(self._monotonic()), key=lambda f: f.kind is FetchKind.IDENTITY)
         for fetch in due:
             self.scheduler.run_worker(
-                self._run(fetch),
+                partial(self._run, fetch),
                 name=f"poll {fetch.kind.value} {fetch.name or ''}".strip(),
                 group="poll",
                 exit_on_error=False,
@@ -287,14 +274,14 @@ class PollController:
         service = self.session.services[fetch.target]
         self.calls[fetch.kind.operation] += 1
         try:
-            change = await self._fetch(service, target, fetch)
+            change = await self.results.fetch(service, target, fetch)
         except asyncio.CancelledError:
             self.policy.on_cancel(fetch)
             raise
         except AwsError as error:
             quiet = error.kind is ErrorKind.THROTTLED and self.policy.in_startup(fetch)
             if self.policy.on_error(fetch, self._monotonic(), error.kind, error.code):
-                self._unavailable(target, fetch, error.code or error.kind.value)
+                self.results.unavailable(target, fetch, error.code or error.kind.value)
                 return
             if quiet:
                 # The start-up burst was too big for the endpoint: retried at once, paced to what
@@ -302,129 +289,20 @@ class PollController:
                 self.bursts.settle(fetch.target, self._monotonic())
                 self._dispatch_soon()
                 return
-            self._failed(target, fetch, error)
+            self.results.failed(target, fetch, error)
             return
         except Exception as error:
             # A response we could not read: keep polling the rest, and say so once.
             if self.policy.on_error(fetch, self._monotonic(), ErrorKind.OTHER, type(error).__name__):
-                self._unavailable(target, fetch, type(error).__name__)
+                self.results.unavailable(target, fetch, type(error).__name__)
                 return
             self.notices.report_error(error, once=f"{fetch.kind.operation}:{type(error).__name__}")
-            self._emit(self._mark_unread(target, fetch, "answer could not be read"))
+            self._emit(self.results.mark_unread(target, fetch, "answer could not be read"))
             return
         finally:
             if self.policy.in_startup_phase(fetch.target):
                 self.bursts.settle(fetch.target, self._monotonic())
-        store = self.session.store
-        change = change.merge(store.clear_denied(target, iam_action(fetch.kind.operation)))
-        if _LIST_PERMISSION not in store.freshness(target).denied:
-            # (While the list is denied, no other success makes the target's data current.)
-            change = change.merge(store.mark_fresh(target, self.session.now()))
-        self._emit(change)
-
-    async def _fetch(self, service: PipelineService, target: Target, fetch: Fetch) -> StoreChange:
-        store, policy, name = self.session.store, self.policy, fetch.name or ""
-        LAST_RETRIES.set(0)  # (each fetch runs in its own worker: its own context)
-        # In the start-up phase a throttled read comes back at once, and the policy retries it
-        # paced to what the endpoint accepts (botocore's own retries wait 0-1 s, then 0-2 s, in no
-        # order: rows on screen came 4 s late behind them).
-        SINGLE_ATTEMPT.set(fetch.kind in _PACED_KINDS and policy.in_startup(fetch))
-        if fetch.kind is FetchKind.IDENTITY:
-            change = store.set_identity(target, await service.identity())
-            policy.on_result(fetch, self._monotonic(), retried=_retried())
-        elif fetch.kind is FetchKind.LIST:
-            summaries = await service.list_pipelines()
-            first = not store.freshness(target).listed
-            change = store.set_pipelines(target, summaries).merge(store.mark_list_failed(target, None))
-            self._list_answered.setdefault(fetch.target, asyncio.Event()).set()
-            now = self._monotonic()
-            policy.set_pipelines(fetch.target, {s.name: s.version for s in summaries}, now)
-            policy.on_result(fetch, now)
-            if fetch.target not in self.bursts.granted:  # (one start-up burst per target)
-                self.bursts.grant(fetch.target, now)
-            # The new rows' statuses go out now, before the table is filled and painted, so the
-            # first frame with rows can already show live statuses.
-            self.tick()
-            if first:
-                # Let them open their connections and send before the rows are painted (a
-                # frame takes 15-40 ms; sent after it, the statuses came one frame later).
-                for _ in range(_YIELDS_BEFORE_PAINT):
-                    await asyncio.sleep(0)
-        elif fetch.kind is FetchKind.LATEST:
-            page = await service.list_executions(name, max_results=1)
-            if not store.freshness(target).listed:
-                await self._wait_for_list(fetch.target)  # (a warm start's read, sent with the list)
-            latest = page.items[0] if page.items else None
-            before = store.latest_execution(target, name)
-            change = store.set_latest(target, name, latest)
-            change = change.merge(store.mark_read(target, name, fetch.kind.operation, self.session.now()))
-            row = store.row(target, name)
-            changed = bool(change.pipelines) and (
-                before is None
-                or latest is None
-                or (before.execution_id, before.status) != (latest.execution_id, latest.status)
-                or (row is not None and not row.loaded)
-            )
-            status = latest.status if latest else None
-            policy.on_result(fetch, self._monotonic(), changed, status=status, retried=_retried())
-            if changed:
-                self._dispatch_soon()  # its follow-up (the state) should not wait for the tick
-        elif fetch.kind is FetchKind.STATE:
-            state = await service.get_pipeline_state(name)
-            # One call per cycle: the latest execution is fetched again only when this state,
-            # having changed, says the known one is out of date.
-            changed = stage_statuses_changed(store.state(target, name), state)
-            outdated = changed and latest_outdated(store.latest_execution(target, name), state)
-            change = store.set_state(target, name, state)
-            change = change.merge(store.mark_read(target, name, fetch.kind.operation, self.session.now()))
-            waiting = any(a.token for s in state.stages for a in s.actions)
-            policy.on_result(fetch, self._monotonic(), outdated, approval=waiting, retried=_retried())
-            if outdated:
-                self._dispatch_soon()  # the new status within the running cadence, not a tick later
-        else:
-            definition = await service.get_pipeline(name)
-            change = store.set_definition(target, name, definition)
-            policy.on_result(fetch, self._monotonic(), version=definition.version)
-        return change
-
-    def _unavailable(self, target: Target, fetch: Fetch, code: str) -> None:
-        """The endpoint does not offer this operation: say so once (``PollNotices.unavailable``)."""
-        self.told.unavailable(target, fetch.kind.operation, code, self.policy.settings.unavailable_pause)
-
-    def _failed(self, target: Target, fetch: Fetch, error: AwsError) -> None:
-        """Keep the data; mark the target stale (unless it is one pipeline's problem); tell once."""
-        if error.kind in _LOCAL_ERRORS:
-            return
-        # What this read would have told is unknown until one succeeds (the approvals inbox and
-        # the summary counts say so instead of counting it as "none").
-        operation = fetch.kind.operation
-        if error.kind is ErrorKind.ACCESS_DENIED:
-            why = f"access denied ({operation})"  # as the store says it of calls not yet tried
-        else:
-            why = short_reason(stale_reason(error, target, operation))
-        self._emit(self._mark_unread(target, fetch, why))
-        if error.kind is ErrorKind.ACCESS_DENIED:
-            # Kept until a call needing it succeeds; the screens that need it and one notice
-            # name the permission. Only a denied list leaves the whole target without data.
-            reason = stale_reason(error, target, fetch.kind.operation)
-            permission = missing_permission(error, fetch.kind.operation)
-            self._emit(self.session.store.mark_denied(target, permission))
-            if fetch.kind is not FetchKind.LIST:
-                self.told.denied(target, permission, reason)
-                return
-        reason = stale_reason(error, target, fetch.kind.operation)
-        change = self.session.store.mark_stale(target, reason)
-        self._emit(change)
-        if change.freshness:
-            self.told.stale(target, reason, "warning" if error.retryable else "error")
-
-    def _mark_unread(self, target: Target, fetch: Fetch, why: str) -> StoreChange:
-        store = self.session.store
-        if fetch.kind is FetchKind.LIST:
-            return store.mark_list_failed(target, why)
-        if fetch.kind in (FetchKind.LATEST, FetchKind.STATE) and fetch.name:
-            return store.mark_unread(target, fetch.name, why)
-        return StoreChange(target)
+        self._emit(self.results.answered(target, fetch, change))
 
     # --- publishing --------------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 """What a failed poll tells the operator: why a target's data is old, in words that say what to do,
 and a notice once per new reason (a poll loop must not repeat it every few seconds).
 
-The ``PollController`` keeps the store's side (stale marks, unread rows); this module decides the
-words and whether they were told already, and forgets a target's reasons once it recovers.
+``PollResults`` (``poll_results``) keeps the store's side (stale marks, unread rows); this module
+decides the words and whether they were told already, and forgets a target's reasons once it
+recovers.
 """
 
 from __future__ import annotations

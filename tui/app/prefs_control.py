@@ -2,7 +2,7 @@
 
 A favourite toggled on the list (``*``), the theme chosen in the command palette, and the log view's
 wrap and timestamps toggles become the config's ``favourites``, ``theme``, ``wrap`` and
-``timestamps`` (``tui.core.config.save_preferences``: the file on disk is the base, rewritten with
+``timestamps`` (``tui.core.config_save.save_preferences``: the file on disk is the base, rewritten with
 tomli_w). The running app takes the change at once (the session's config is replaced). A config
 without a file location (tests, the demo, which must not touch the user's file) keeps the change for
 the session only. A file cptui
@@ -17,7 +17,8 @@ from typing import Any
 
 from tui.app.context import Telling
 from tui.app.keymap import check_keymap
-from tui.core.config import ConfigError, save_preferences
+from tui.core.config import ConfigError
+from tui.core.config_save import save_preferences
 from tui.core.sanitize import clean
 from tui.core.session import Session
 

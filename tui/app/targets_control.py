@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 from tui.app.context import Scheduling, StoreChanges
@@ -139,7 +140,7 @@ class TargetsController:
                 continue
             self._alias_asked.add(identity.account)
             self.scheduler.run_worker(
-                self._fetch_alias(target, identity.account),
+                partial(self._fetch_alias, target, identity.account),
                 name=f"alias {identity.account}",
                 group="aliases",
                 exit_on_error=False,

@@ -336,6 +336,11 @@ def _warm_models(session: AioSession) -> None:
         log.debug("warming botocore's models failed", exc_info=True)
 
 
+def present(**members: Any) -> dict[str, Any]:
+    """The optional request members that are set: an empty or None one is left out of the request."""
+    return {key: value for key, value in members.items() if value}
+
+
 def client_config(
     *,
     max_attempts: int,

@@ -1,8 +1,9 @@
 """``AwsPipelineService``: the real ``PipelineService``, on aiobotocore.
 
 One service per target (profile x region), built by ``create_service``: CodePipeline, CodeBuild,
-CloudWatch Logs, STS and IAM operations, each one call (or one page) through ``AwsCaller`` (clients,
-observation, error mapping) and its response through ``tui.aws.convert``.
+CloudWatch Logs, STS and IAM reads here, each one call (or one page) through ``AwsCaller`` (clients,
+observation, error mapping) and its response through ``tui.aws.convert``; the mutations it inherits
+from ``AwsMutations`` (``tui.aws.mutations``).
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui.aws import convert
-from tui.aws.caller import CODEPIPELINE, AwsCaller, client_config
-from tui.aws.errors import AccessDenied, AwsError, Unsupported, ValidationFailed
+from tui.aws.caller import CODEPIPELINE, client_config, present
+from tui.aws.errors import AccessDenied, AwsError, Unsupported
+from tui.aws.mutations import AwsMutations
 from tui.aws.service import CallObserver
 from tui.aws.session import DEFAULT_POOL, SessionPool
 from tui.core.model import (
     ActionExecution,
     Build,
-    ConditionKind,
     Execution,
     ExecutionSummary,
     Identity,
@@ -30,9 +31,7 @@ from tui.core.model import (
     PipelineDef,
     PipelineState,
     PipelineSummary,
-    RetryMode,
     RuleExecution,
-    SourceRevision,
     Target,
 )
 
@@ -45,7 +44,7 @@ T = TypeVar("T")
 _BATCH_GET_BUILDS_MAX = 100  # the API's limit on ids per call
 
 
-class AwsPipelineService(AwsCaller):
+class AwsPipelineService(AwsMutations):
     """``PipelineService`` for one target, talking to AWS (or the simulator) with aiobotocore.
 
     Build it with ``create_service``.
@@ -102,7 +101,7 @@ class AwsPipelineService(AwsCaller):
             next_token,
             pipelineName=name,
             maxResults=max_results,
-            **_present(filter=stage_filter),
+            **present(filter=stage_filter),
         )
 
     async def get_execution(self, name: str, execution_id: str) -> Execution:
@@ -178,7 +177,7 @@ class AwsPipelineService(AwsCaller):
             logGroupName=group,
             logStreamName=stream,
             startFromHead=start_from_head,
-            **_present(nextToken=next_token, limit=limit),
+            **present(nextToken=next_token, limit=limit),
         )
         return self._convert("GetLogEvents", convert.log_page, response)
 
@@ -189,7 +188,7 @@ class AwsPipelineService(AwsCaller):
         as usual; on any of them the log screen falls back to following with GetLogEvents.
         Closing the iterator (``aclose`` or leaving ``async for``) ends the session.
         """
-        params = _present(logStreamNames=list(stream_names))
+        params = present(logStreamNames=list(stream_names))
         try:
             response = await self._call("logs", "StartLiveTail", logGroupIdentifiers=[group_arn], **params)
         except AwsError as exc:
@@ -207,151 +206,6 @@ class AwsPipelineService(AwsCaller):
         async for events in live_tail_updates(response, profile=self.target.profile):
             yield events
 
-    # --- mutations ----------------------------------------------------------------------------
-
-    async def start_execution(
-        self,
-        name: str,
-        *,
-        variables: Mapping[str, str] | None = None,
-        source_revisions: Sequence[SourceRevision] = (),
-        client_request_token: str | None = None,
-    ) -> str:
-        """StartPipelineExecution; returns the new execution id.
-
-        ``client_request_token`` makes a repeated start (after an unknown outcome) safe: AWS
-        starts one execution per token. botocore generates one when it is None.
-        """
-        params = _present(
-            variables=[{"name": k, "value": v} for k, v in (variables or {}).items()],
-            sourceRevisions=[_revision_override(r) for r in source_revisions],
-            clientRequestToken=client_request_token,
-        )
-        response = await self._call(
-            CODEPIPELINE, "StartPipelineExecution", mutation=True, name=name, **params
-        )
-        return str(response.get("pipelineExecutionId") or "")
-
-    async def stop_execution(self, name: str, execution_id: str, *, abandon: bool, reason: str) -> str:
-        """StopPipelineExecution (finish running actions, or abandon them); returns the id."""
-        response = await self._call(
-            CODEPIPELINE,
-            "StopPipelineExecution",
-            mutation=True,
-            pipelineName=name,
-            pipelineExecutionId=execution_id,
-            abandon=abandon,
-            **_present(reason=reason),
-        )
-        return str(response.get("pipelineExecutionId") or execution_id)
-
-    async def retry_stage(self, name: str, stage: str, execution_id: str, mode: RetryMode) -> str:
-        """RetryStageExecution (failed actions or all actions); returns the execution id."""
-        response = await self._call(
-            CODEPIPELINE,
-            "RetryStageExecution",
-            mutation=True,
-            pipelineName=name,
-            stageName=stage,
-            pipelineExecutionId=execution_id,
-            retryMode=str(mode.value),
-        )
-        return str(response.get("pipelineExecutionId") or execution_id)
-
-    async def rollback_stage(self, name: str, stage: str, target_execution_id: str) -> str:
-        """RollbackStage to an earlier successful execution; returns the rollback execution id."""
-        response = await self._call(
-            CODEPIPELINE,
-            "RollbackStage",
-            mutation=True,
-            pipelineName=name,
-            stageName=stage,
-            targetPipelineExecutionId=target_execution_id,
-        )
-        return str(response.get("pipelineExecutionId") or "")
-
-    async def set_transition(self, name: str, stage: str, *, enabled: bool, reason: str = "") -> None:
-        """Enable or disable the stage's inbound transition (disabling needs a reason)."""
-        if enabled:
-            await self._call(
-                CODEPIPELINE,
-                "EnableStageTransition",
-                mutation=True,
-                pipelineName=name,
-                stageName=stage,
-                transitionType="Inbound",
-            )
-            return
-        if not reason.strip():
-            raise ValidationFailed(
-                "disabling a transition needs a reason (AWS requires one)",
-                code="MissingReason",
-                operation="DisableStageTransition",
-            )
-        await self._call(
-            CODEPIPELINE,
-            "DisableStageTransition",
-            mutation=True,
-            pipelineName=name,
-            stageName=stage,
-            transitionType="Inbound",
-            reason=reason,
-        )
-
-    async def put_approval_result(
-        self, name: str, stage: str, action: str, token: str, *, approved: bool, summary: str
-    ) -> None:
-        """PutApprovalResult. Not idempotent: it is sent once, never retried here."""
-        await self._call(
-            CODEPIPELINE,
-            "PutApprovalResult",
-            mutation=True,
-            pipelineName=name,
-            stageName=stage,
-            actionName=action,
-            token=token,
-            result={"summary": summary, "status": "Approved" if approved else "Rejected"},
-        )
-
-    async def update_pipeline(self, declaration: Mapping[str, Any]) -> PipelineDeclaration:
-        """UpdatePipeline with a whole declaration (no ``metadata``); returns what AWS stored,
-        whose version is the old one + 1. Sent once. UpdatePipeline has no concurrency check:
-        the caller compares versions (GetPipeline) just before calling it."""
-        if "metadata" in declaration:
-            raise ValidationFailed(
-                "the declaration still has its metadata block: UpdatePipeline takes the pipeline member only",
-                code="MetadataPresent",
-                operation="UpdatePipeline",
-            )
-        response = await self._call(CODEPIPELINE, "UpdatePipeline", mutation=True, pipeline=dict(declaration))
-        return self._convert("UpdatePipeline", convert.pipeline_declaration, response)
-
-    async def delete_pipeline(self, name: str) -> None:
-        """DeletePipeline: the pipeline and its execution history go (its S3 artifacts stay).
-        Sent once."""
-        await self._call(CODEPIPELINE, "DeletePipeline", mutation=True, name=name)
-
-    async def override_stage_condition(
-        self, name: str, stage: str, execution_id: str, kind: ConditionKind
-    ) -> None:
-        """OverrideStageCondition (BEFORE_ENTRY or ON_SUCCESS): the condition being checked for
-        ``execution_id`` ends as Overridden and the stage proceeds. Sent once."""
-        if not ConditionKind(kind).overridable:
-            raise ValidationFailed(
-                f"{kind} conditions cannot be overridden (only BEFORE_ENTRY and ON_SUCCESS)",
-                code="NotOverridable",
-                operation="OverrideStageCondition",
-            )
-        await self._call(
-            CODEPIPELINE,
-            "OverrideStageCondition",
-            mutation=True,
-            pipelineName=name,
-            stageName=stage,
-            pipelineExecutionId=execution_id,
-            conditionType=str(ConditionKind(kind).value),
-        )
-
     # --- shared shapes of the calls above -------------------------------------------------------
 
     async def _page(
@@ -362,7 +216,7 @@ class AwsPipelineService(AwsCaller):
         **params: Any,
     ) -> Page[T]:
         """One page of a CodePipeline list (``next_token`` asks for the next one)."""
-        response = await self._call(CODEPIPELINE, operation, **params, **_present(nextToken=next_token))
+        response = await self._call(CODEPIPELINE, operation, **params, **present(nextToken=next_token))
 
         def to_page(data: Mapping[str, Any]) -> Page[T]:
             return Page(items=tuple(items(data)), next_token=data.get("nextToken") or None)
@@ -382,18 +236,6 @@ class AwsPipelineService(AwsCaller):
             operation, result_key, pipelineName=name, filter={"pipelineExecutionId": execution_id}
         )
         return self._convert(operation, items, raw, execution_id)
-
-
-def _present(**members: Any) -> dict[str, Any]:
-    """The optional request members that are set: an empty or None one is left out of the request."""
-    return {key: value for key, value in members.items() if value}
-
-
-def _revision_override(revision: SourceRevision) -> dict[str, str]:
-    rid = revision.revision_id or ""
-    # The model keeps no revision type; an image digest is recognisable, anything else a commit.
-    kind = "IMAGE_DIGEST" if rid.startswith("sha256:") else "COMMIT_ID"
-    return {"actionName": revision.action_name, "revisionType": kind, "revisionValue": rid}
 
 
 def create_service(

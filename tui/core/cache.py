@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from tui import __version__
-from tui.core.config import write_json_atomic as write_atomic
+from tui.core.json_file import write_json_atomic as write_atomic
 from tui.core.model import (
     ExecutionMode,
     ExecutionSummary,

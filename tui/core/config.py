@@ -8,21 +8,15 @@ root documents every key.
 
 from __future__ import annotations
 
-import json
-import logging
-import os
 import re
-import tempfile
-import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from difflib import get_close_matches
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
 from tui.core.config_schema import (
-    SCHEMAS,
     ConfigError,
     check_events,
     check_keys,
@@ -52,32 +46,7 @@ __all__ = [
     "default_config_path",
     "load_config",
     "parse_config",
-    "save_event_queue",
-    "save_preferences",
 ]
-
-log = logging.getLogger(__name__)
-
-
-def write_json_atomic(path: Path, data: object, *, indent: int | None = None) -> bool:
-    """Replace ``path`` with ``data`` as JSON, atomically (a unique temporary file beside it, then a
-    rename); False and one log line on failure, never raised: the state and cache files are a
-    convenience across restarts, and nothing the operator does may fail because of one."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, indent=indent, separators=None if indent else (",", ":"))
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except (OSError, TypeError, ValueError) as exc:
-        log.warning("cannot write %s: %s", path, exc)
-        return False
-    return True
-
 
 DEFAULT_ERROR_PATTERNS: tuple[str, ...] = (
     r"(?i)\berror\b",
@@ -245,7 +214,8 @@ class Config:
         return self.key_for(binding_id).split(",")[0]
 
 
-_SECTIONS: dict[str, type] = {
+# Section name -> its settings dataclass (``[targets]``, ``[keys]`` and ``[events]`` are read apart).
+SECTIONS: dict[str, type] = {
     "general": GeneralConfig,
     "polling": PollingConfig,
     "pipelines": PipelinesConfig,
@@ -262,7 +232,7 @@ KeymapCheck = Callable[[Mapping[str, str], Path | None, TomlLines], None]
 def parse_config(text: str, path: Path | None = None, *, check_keymap: KeymapCheck | None = None) -> Config:
     """Validate TOML text into a ``Config``; raises ``ConfigError`` naming the line and key."""
     data, lines = load_text(text, path)
-    known = [*_SECTIONS, "targets", "keys", "events"]
+    known = [*SECTIONS, "targets", "keys", "events"]
     for name in data:
         if name not in known:
             close = get_close_matches(name, known, n=1)
@@ -274,7 +244,7 @@ def parse_config(text: str, path: Path | None = None, *, check_keymap: KeymapChe
                 f"unknown section{hint} (sections: {', '.join(known)})",
             )
     sections: dict[str, Any] = {}
-    for name, cls in _SECTIONS.items():
+    for name, cls in SECTIONS.items():
         values = check_section(name, data.get(name, {}), path, lines)
         sections[name] = cls(**values)
     keys = check_keys(data.get("keys", {}), KNOWN_BINDINGS, path, lines)
@@ -303,140 +273,3 @@ def load_config(path: Path | None = None, *, check_keymap: KeymapCheck | None = 
     except UnicodeDecodeError as exc:
         raise ConfigError(path, None, None, "not UTF-8 text") from exc
     return parse_config(text, path, check_keymap=check_keymap)
-
-
-# --- writing preferences back -------------------------------------------------------------------
-
-# Preference name -> section, for the keyword arguments of save_preferences.
-_PREFERENCE_SECTION = {key: section for section, schema in SCHEMAS.items() for key in schema}
-
-
-def save_preferences(
-    config: Config, path: Path | None = None, *, check_keymap: KeymapCheck | None = None, **changes: Any
-) -> Config:
-    """Write changed preferences into the config file and return the config as now saved.
-
-    ``changes`` are preference names (``theme="nord"``, ``favourites=[...]``, ``wrap=True``; each
-    name is unique across sections), ``keys={"refresh": "f5"}`` to remap keys, or a name set to
-    None to drop it back to its default. The file on disk is the base, so keys the user wrote by
-    hand keep their values; without a file, the non-default values of ``config`` are the base.
-
-    The file is rewritten with ``tomli_w``: its comments and formatting are lost. Raises
-    ``ConfigError`` if the file on disk is invalid (it is left untouched) or a change is.
-    """
-    path = path or config.path or default_config_path()
-    base = _base(config, path, check_keymap)
-    for name, value in changes.items():
-        if name == "keys":
-            if not isinstance(value, Mapping):
-                raise ConfigError(path, None, "[keys]", "expected a table of binding id = key")
-            table = base.setdefault("keys", {})
-            for binding, key in value.items():
-                _assign(table, binding, key)
-            continue
-        section = _PREFERENCE_SECTION.get(name)
-        if section is None:
-            raise ConfigError(path, None, name, "not a preference cptui can save")
-        _assign(base.setdefault(section, {}), name, value)
-    return _write(path, base, check_keymap)
-
-
-def _base(config: Config, path: Path, check_keymap: KeymapCheck | None) -> dict[str, Any]:
-    """What a write starts from: the file on disk (refused if cptui cannot read it), else the
-    non-default values of ``config``."""
-    if path.exists():
-        load_config(
-            path, check_keymap=check_keymap
-        )  # refuse to rewrite a file cptui cannot read: the user is editing it
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    return _non_defaults(config)
-
-
-def _write(path: Path, base: dict[str, Any], check_keymap: KeymapCheck | None) -> Config:
-    import tomli_w
-
-    base = {k: v for k, v in base.items() if v != {}}
-    text = tomli_w.dumps(base)
-    saved = parse_config(
-        text, path, check_keymap=check_keymap
-    )  # never write a file cptui would refuse to read
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return saved
-
-
-def save_event_queue(
-    config: Config,
-    target: Target,
-    entry: EventQueueConfig | None,
-    path: Path | None = None,
-    *,
-    check_keymap: KeymapCheck | None = None,
-) -> Config:
-    """Write (or with None remove) ``target``'s ``[[events.targets]]`` entry; returns the saved
-    config. Same rules as ``save_preferences``: the file on disk is the base, rewritten with
-    tomli_w, never into something cptui would refuse to read."""
-    path = path or config.path or default_config_path()
-    base = _base(config, path, check_keymap)
-    events = base.setdefault("events", {})
-    entries = [
-        e
-        for e in events.get("targets", [])
-        if (e.get("profile"), e.get("region")) != (target.profile, target.region)
-    ]
-    if entry is not None:
-        entries.append({k: v for k, v in vars(entry).items() if v is not None})
-    if entries:
-        events["targets"] = entries
-    else:
-        events.pop("targets", None)
-    return _write(path, base, check_keymap)
-
-
-def _assign(table: dict[str, Any], name: str, value: Any) -> None:
-    if value is None:
-        table.pop(name, None)
-    else:
-        table[name] = _to_toml(value)
-
-
-def _to_toml(value: Any) -> Any:
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, tuple | list):
-        return [_to_toml(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): _to_toml(v) for k, v in value.items()}
-    return value
-
-
-def _non_defaults(config: Config) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, cls in _SECTIONS.items():
-        current, default = getattr(config, name), cls()
-        values = {
-            f.name: _to_toml(getattr(current, f.name))
-            for f in fields(cls)
-            if getattr(current, f.name) != getattr(default, f.name)
-        }
-        if values:
-            out[name] = values
-    if config.targets:
-        out["targets"] = [{k: v for k, v in vars(t).items() if v is not None} for t in config.targets]
-    if config.keys:
-        out["keys"] = dict(config.keys)
-    if config.events != EventsConfig():
-        events: dict[str, Any] = {
-            f.name: _to_toml(getattr(config.events, f.name))
-            for f in fields(EventsConfig)
-            if f.name != "targets"
-            and getattr(config.events, f.name) not in (None, getattr(EventsConfig(), f.name))
-        }
-        if config.events.targets:
-            events["targets"] = [
-                {k: v for k, v in vars(e).items() if v is not None} for e in config.events.targets
-            ]
-        out["events"] = events
-    return out

@@ -1,20 +1,37 @@
-"""The rules behind ``tui.core.config``: what each key accepts, and errors that name file, line and key.
+"""The rules behind ``tui.core.config``: which key of which section takes which checker, and errors
+that name file, line and key.
 
-Kept apart from the dataclasses so that ``tui/core/config.py`` reads as the list of settings.
+Kept apart from the dataclasses so that ``tui/core/config.py`` reads as the list of settings; the
+checkers themselves (what a region, a glob list, a number of seconds is) are ``tui.core.config_values``.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+from tui.core.config_values import (
+    Checker,
+    Invalid,
+    boolean,
+    calls_per_second,
+    color,
+    endpoint,
+    glob_list,
+    key_string,
+    path_value,
+    positive_number,
+    regex_list,
+    region,
+    seconds,
+    show,
+    text,
+    whole_number,
+)
 from tui.core.toml_lines import TomlLines
 
 
@@ -36,32 +53,12 @@ class ConfigError(Exception):
         return f"{where}:{key} {self.message}"
 
 
-class Invalid(ValueError):
-    """Raised by a checker: the value is wrong; the message says what was expected."""
-
-
-Checker = Callable[[Any], Any]
-
-
 def _display_path(path: Path) -> str:
     text = str(path)
     home = str(Path.home())
     if home and home != "/" and (text == home or text.startswith(home + "/")):
         return "~" + text[len(home) :]
     return text
-
-
-def show(value: Any) -> str:
-    """A value as it looks in TOML, for "got ..." in messages."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    return str(value)
 
 
 def load_text(text: str, path: Path | None) -> tuple[dict[str, Any], TomlLines]:
@@ -81,161 +78,6 @@ def load_text(text: str, path: Path | None) -> tuple[dict[str, Any], TomlLines]:
             ) from exc
         raise ConfigError(path, None, None, f"invalid TOML: {message}") from exc
     return data, TomlLines(text)
-
-
-# --- checkers -----------------------------------------------------------------------------------
-
-
-def boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise Invalid(f"expected true or false, got {show(value)}")
-
-
-def _number(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise Invalid(f"expected {what}, got {show(value)}")
-    # TOML has nan and inf: neither is a rate or an interval (nan compares false with every bound,
-    # so it would slip past "at least").
-    if not math.isfinite(value):
-        raise Invalid(f"expected {what}, got {show(value)} (it must be a finite number)")
-    return float(value)
-
-
-def seconds(minimum: float) -> Checker:
-    def check(value: Any) -> float:
-        number = _number(value, "a number of seconds")
-        if number < minimum:
-            raise Invalid(f"must be at least {minimum:g} seconds, got {show(value)}")
-        return number
-
-    return check
-
-
-def calls_per_second(minimum: float, maximum: float) -> Checker:
-    def check(value: Any) -> float:
-        number = _number(value, "a number of calls per second")
-        if not minimum <= number <= maximum:
-            raise Invalid(f"must be between {minimum:g} and {maximum:g} calls per second, got {show(value)}")
-        return number
-
-    return check
-
-
-def positive_number(value: Any) -> float:
-    number = _number(value, "a number")
-    if number <= 0:
-        raise Invalid(f"must be greater than 0, got {show(value)}")
-    return number
-
-
-def whole_number(minimum: int) -> Checker:
-    def check(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise Invalid(f"expected a whole number, got {show(value)}")
-        if value < minimum:
-            raise Invalid(f"must be at least {minimum}, got {value}")
-        return value
-
-    return check
-
-
-def text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise Invalid(f"expected a string, got {show(value)}")
-    if not value.strip():
-        raise Invalid("must not be empty")
-    return value
-
-
-def path_value(value: Any) -> Path:
-    return Path(text(value)).expanduser()
-
-
-def _strings(value: Any) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise Invalid(f"expected a list of strings, got {show(value)}")
-    return value
-
-
-def regex_list(value: Any) -> tuple[str, ...]:
-    for pattern in _strings(value):
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise Invalid(f"invalid regular expression {show(pattern)}: {exc}") from exc
-    return tuple(value)
-
-
-def glob_list(value: Any) -> tuple[str, ...]:
-    for pattern in _strings(value):
-        if not pattern.strip():
-            raise Invalid("a glob must not be empty")
-        # fnmatch reads an unclosed "[" as a literal, so "*-prod[" would silently match nothing
-        # the user meant; reject it instead.
-        if _unclosed_bracket(pattern):
-            raise Invalid(f"invalid glob {show(pattern)}: unclosed '['")
-    return tuple(value)
-
-
-def _unclosed_bracket(pattern: str) -> bool:
-    i = 0
-    while i < len(pattern):
-        if pattern[i] == "[":
-            j = i + 1
-            if j < len(pattern) and pattern[j] == "!":
-                j += 1
-            if j < len(pattern) and pattern[j] == "]":
-                j += 1
-            j = pattern.find("]", j)
-            if j < 0:
-                return True
-            i = j
-        i += 1
-    return False
-
-
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
-
-
-def region(value: Any) -> str:
-    name = text(value)
-    if not _REGION.match(name):
-        raise Invalid(f"expected a region like us-east-1, got {show(value)}")
-    return name
-
-
-def endpoint(value: Any) -> str:
-    url = text(value)
-    if not re.match(r"^https?://[^\s/]+", url):
-        raise Invalid(f"expected an http:// or https:// URL, got {show(value)}")
-    netloc = urlsplit(url).netloc.rsplit("@", 1)[-1]
-    host, sep, port = netloc.rpartition(":") if not netloc.endswith("]") else (netloc, "", "")
-    if sep:
-        if not host:
-            raise Invalid(f"the URL has no host, got {show(value)}")
-        if not port.isdigit() or not 1 <= int(port) <= 65535:
-            raise Invalid(f"port {port or '(empty)'} is not a port number 1-65535, in {show(value)}")
-    return url
-
-
-def color(value: Any) -> str:
-    from rich.color import Color, ColorParseError
-
-    name = text(value)
-    try:
-        Color.parse(name)
-    except ColorParseError as exc:
-        raise Invalid(f'expected a colour name or #rrggbb (e.g. "red"), got {show(value)}') from exc
-    return name
-
-
-def key_string(value: Any) -> str:
-    keys = text(value)
-    parts = [k.strip() for k in keys.split(",")]
-    if any(not k or " " in k for k in parts):
-        raise Invalid(f'expected a key like "r", "ctrl+r" or "f5" (comma-separated), got {show(value)}')
-    return ",".join(parts)
 
 
 # --- sections -----------------------------------------------------------------------------------
@@ -360,35 +202,7 @@ def check_targets(value: Any, path: Path | None, lines: TomlLines) -> list[dict[
             "targets",
             "expected [[targets]] entries (an array of tables), each with a region",
         )
-    checked: list[dict[str, Any]] = []
-    seen: dict[tuple[Any, Any], int] = {}
-    for index, table in enumerate(value):
-        label = f"[[targets]] #{index + 1}"
-
-        def locate(key: str | None, index: int = index) -> int | None:
-            if key is None:
-                return lines.table("targets", index)
-            return lines.key("targets", key, index)
-
-        values = _check_table(table, TARGET_SCHEMA, label, locate, path)
-        if "region" not in values:
-            raise ConfigError(
-                path,
-                locate(None),
-                label,
-                'missing required key "region" (e.g. region = "us-east-1")',
-            )
-        identity = (values.get("profile"), values["region"])
-        if identity in seen:
-            raise ConfigError(
-                path,
-                locate(None),
-                label,
-                f"same profile and region as [[targets]] #{seen[identity] + 1}",
-            )
-        seen[identity] = index
-        checked.append(values)
-    return checked
+    return _check_entries(value, TARGET_SCHEMA, "targets", path, lines, _TARGET_NEEDS_REGION)
 
 
 def check_events(
@@ -412,34 +226,54 @@ def check_events(
             "[events] targets",
             "expected [[events.targets]] entries (an array of tables), each with a region",
         )
-    entries: list[dict[str, Any]] = []
+    entries = _check_entries(
+        raw, EVENT_TARGET_SCHEMA, "events.targets", path, lines, _NEEDS_REGION, _queue_problem
+    )
+    return values, entries
+
+
+_NEEDS_REGION = 'missing required key "region"'
+_TARGET_NEEDS_REGION = _NEEDS_REGION + ' (e.g. region = "us-east-1")'
+
+
+def _queue_problem(entry: dict[str, Any]) -> str | None:
+    if not entry.get("managed") and "queue_url" not in entry:
+        return "needs queue_url (a queue someone else manages) unless managed = true"
+    return None
+
+
+def _check_entries(
+    tables: list[dict[str, Any]],
+    schema: Mapping[str, Checker],
+    section: str,
+    path: Path | None,
+    lines: TomlLines,
+    missing_region: str,
+    problem: Callable[[dict[str, Any]], str | None] = lambda _entry: None,
+) -> list[dict[str, Any]]:
+    """Each ``[[section]]`` entry checked against ``schema``: a region in each, no ``problem`` with
+    it, and no two for the same profile and region. Returns the converted entries."""
+    checked: list[dict[str, Any]] = []
     seen: dict[tuple[Any, Any], int] = {}
-    for index, entry in enumerate(raw):
-        label = f"[[events.targets]] #{index + 1}"
+    for index, table in enumerate(tables):
+        label = f"[[{section}]] #{index + 1}"
 
-        def locate_entry(key: str | None, index: int = index) -> int | None:
+        def locate(key: str | None, index: int = index) -> int | None:
             if key is None:
-                return lines.table("events.targets", index)
-            return lines.key("events.targets", key, index)
+                return lines.table(section, index)
+            return lines.key(section, key, index)
 
-        checked = _check_table(entry, EVENT_TARGET_SCHEMA, label, locate_entry, path)
-        if "region" not in checked:
-            raise ConfigError(path, locate_entry(None), label, 'missing required key "region"')
-        if not checked.get("managed") and "queue_url" not in checked:
-            raise ConfigError(
-                path,
-                locate_entry(None),
-                label,
-                "needs queue_url (a queue someone else manages) unless managed = true",
-            )
-        identity = (checked.get("profile"), checked["region"])
+        values = _check_table(table, schema, label, locate, path)
+        if "region" not in values:
+            raise ConfigError(path, locate(None), label, missing_region)
+        complaint = problem(values)
+        if complaint is not None:
+            raise ConfigError(path, locate(None), label, complaint)
+        identity = (values.get("profile"), values["region"])
         if identity in seen:
             raise ConfigError(
-                path,
-                locate_entry(None),
-                label,
-                f"same profile and region as [[events.targets]] #{seen[identity] + 1}",
+                path, locate(None), label, f"same profile and region as [[{section}]] #{seen[identity] + 1}"
             )
         seen[identity] = index
-        entries.append(checked)
-    return values, entries
+        checked.append(values)
+    return checked

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.core.config import Config, KeymapCheck, TargetConfig, load_config
-from tui.core.config_schema import Invalid
-from tui.core.config_schema import endpoint as valid_endpoint
-from tui.core.config_schema import region as valid_region
+from tui.core.config_values import Invalid
+from tui.core.config_values import endpoint as valid_endpoint
+from tui.core.config_values import region as valid_region
 from tui.core.model import Target
 
 

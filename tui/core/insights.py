@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tui.core.execution_diff import Breakage, find_breakage
+from tui.core.fmt import duration
 from tui.core.model import ActionExecution, ExecutionSummary, ExecutionType, Status
 
 DEFAULT_WINDOW = 50
@@ -152,8 +153,6 @@ class CurrentRun:
     @property
     def sentence(self) -> str:
         """ "Build › Build is at 2.1× its usual p50 (3m 10s), past its p95"."""
-        from tui.core.fmt import duration
-
         ratio = self.ratio
         if ratio is None or self.p50 is None:
             return f"{self.label} has run {duration(self.elapsed)}; no finished run to compare with"

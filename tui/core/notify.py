@@ -27,7 +27,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from tui.core.config import write_json_atomic
+from tui.core.json_file import write_json_atomic
 from tui.core.model import ApprovalRequest, ExecutionSummary, Status, Target
 from tui.core.sanitize import clean
 from tui.core.store import Store

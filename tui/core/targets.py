@@ -13,8 +13,8 @@ from enum import StrEnum
 
 from tui.aws.service import PipelineService
 from tui.aws.session import available_profiles, resolve_region
-from tui.core.config_schema import Invalid
-from tui.core.config_schema import region as valid_region
+from tui.core.config_values import Invalid
+from tui.core.config_values import region as valid_region
 from tui.core.model import Identity, Target
 from tui.core.sanitize import clean
 

@@ -21,8 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from tui.aws.errors import AwsError
-from tui.core.config import Config, ConfigError, EventQueueConfig, KeymapCheck, save_event_queue
+from tui.core.config import Config, ConfigError, EventQueueConfig, KeymapCheck
+from tui.core.config_save import save_event_queue
 from tui.core.endpoints import Endpoint, UsageError, load, resolve_targets
+from tui.core.model import Target
+from tui.core.paths import default_config_path
 from tui.core.sanitize import clean
 from tui.events import admin
 
@@ -72,8 +75,6 @@ def main(
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     if config.path is None:
-        from tui.core.paths import default_config_path
-
         config = replace(config, path=default_config_path())
     make = make_service or _service
     session = _Session(config, args.command, bool(args.yes), stdin or sys.stdin, out, check_keymap)
@@ -228,10 +229,7 @@ class _Session:
             self.say("  (not in the config yet: run `cptui events setup` to record it)")
         return EXIT_FAILED if report.problems else EXIT_OK
 
-    def _remember(self, target: object, entry: EventQueueConfig | None) -> None:
-        from tui.core.model import Target
-
-        assert isinstance(target, Target)
+    def _remember(self, target: Target, entry: EventQueueConfig | None) -> None:
         current = self.config.events.for_target(target)
         if current == entry:
             return

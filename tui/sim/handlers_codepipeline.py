@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from tui.sim import paging
-from tui.sim import render_codepipeline as render
+from tui.sim import paging, render_executions, render_pipeline
 from tui.sim.errors import SimError
 from tui.sim.protocol import Ctx
 from tui.sim.world import operations as ops
@@ -17,7 +16,7 @@ Handler = Callable[[Ctx, dict[str, Any]], dict[str, Any]]
 
 def list_pipelines(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     page, more = paging.names_page(sorted(ctx.world.pipelines), params, 100)
-    return {"pipelines": [render.summary(ctx.world.pipelines[n]) for n in page], **more}
+    return {"pipelines": [render_pipeline.summary(ctx.world.pipelines[n]) for n in page], **more}
 
 
 def get_pipeline(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
@@ -28,11 +27,14 @@ def get_pipeline(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
             "PipelineVersionNotFoundException",
             f"Pipeline '{p.name}' has no version {version}; the current version is {p.spec.version}.",
         )
-    return {"pipeline": render.declaration(ctx.world, p), "metadata": render.metadata(ctx.world, p)}
+    return {
+        "pipeline": render_pipeline.declaration(ctx.world, p),
+        "metadata": render_pipeline.metadata(ctx.world, p),
+    }
 
 
 def get_pipeline_state(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
-    return render.state(ctx.world, ops.pipeline(ctx.world, params["name"]))
+    return render_pipeline.state(ctx.world, ops.pipeline(ctx.world, params["name"]))
 
 
 def list_pipeline_executions(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
@@ -44,20 +46,21 @@ def list_pipeline_executions(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]
             e for e in executions if e.stages.get(stage) is not None and e.stages[stage].status == "Succeeded"
         ]
     page, more = paging.newest_page(executions, params)
-    return {"pipelineExecutionSummaries": [render.execution_summary(e) for e in page], **more}
+    return {"pipelineExecutionSummaries": [render_executions.execution_summary(e) for e in page], **more}
 
 
 def get_pipeline_execution(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     p = ops.pipeline(ctx.world, params["pipelineName"])
     ex = ops.execution(p, params["pipelineExecutionId"])
-    return {"pipelineExecution": render.execution(p, ex)}
+    return {"pipelineExecution": render_executions.execution(p, ex)}
 
 
 def list_action_executions(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     p = ops.pipeline(ctx.world, params["pipelineName"])
     page, more = paging.newest_page(_of_execution(p, params, p.action_runs), params)
     details = [
-        render.action_detail(ctx.world, p, r, p.executions[r.execution_id].pipeline_version) for r in page
+        render_executions.action_detail(ctx.world, p, r, p.executions[r.execution_id].pipeline_version)
+        for r in page
     ]
     return {"actionExecutionDetails": details, **more}
 
@@ -65,7 +68,7 @@ def list_action_executions(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
 def list_rule_executions(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     p = ops.pipeline(ctx.world, params["pipelineName"])
     page, more = paging.newest_page(_of_execution(p, params, p.rule_runs), params)
-    return {"ruleExecutionDetails": [render.rule_detail(ctx.world, p, r) for r in page], **more}
+    return {"ruleExecutionDetails": [render_executions.rule_detail(ctx.world, p, r) for r in page], **more}
 
 
 R = TypeVar("R", ActionRun, RuleRun)
@@ -98,7 +101,7 @@ def override_stage_condition(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]
 def create_pipeline(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
     tags = list(params.get("tags") or [])
     p = ops.create_pipeline(ctx.world, params["pipeline"], tags)
-    out: dict[str, Any] = {"pipeline": render.declaration(ctx.world, p)}
+    out: dict[str, Any] = {"pipeline": render_pipeline.declaration(ctx.world, p)}
     if tags:
         out["tags"] = [{"key": k, "value": v} for k, v in p.tags.items()]
     return out
@@ -115,7 +118,7 @@ def update_pipeline(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
             "a pipeline's name cannot be changed by UpdatePipeline.",
         )
     p = ops.update_pipeline(ctx.world, decl)
-    return {"pipeline": render.declaration(ctx.world, p)}
+    return {"pipeline": render_pipeline.declaration(ctx.world, p)}
 
 
 def delete_pipeline(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:

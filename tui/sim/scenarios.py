@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tui.sim.scenario_specs import CLOUDFORMATION_TAGS, HOUR, demo_specs, scale_spec, secondary_specs
-from tui.sim.world import flow, history, trends
+from tui.sim.world import flow, history, scheduled, trends
 from tui.sim.world.world import World
 
 DEFAULT_ACCOUNT = "123456789012"
@@ -62,7 +62,7 @@ def build_demo(world: World) -> None:
         p = world.pipelines[name]
 
         def go() -> None:
-            flow.start_execution(world, p, *flow.auto_trigger_kind(world, p))
+            flow.start_execution(world, p, *scheduled.auto_trigger_kind(world, p))
 
         return go
 
@@ -106,7 +106,7 @@ def build_secondary(world: World) -> None:
     first = world.pipelines[specs[0].name]
     first.force("Build", "Build", "Succeeded", 120)
     world.advance(t0 - 1200)
-    flow.start_execution(world, first, *flow.auto_trigger_kind(world, first))
+    flow.start_execution(world, first, *scheduled.auto_trigger_kind(world, first))
     world.advance(t0)
 
 
@@ -123,7 +123,7 @@ def build_scale(world: World, count: int) -> None:
     for i in range(min(5, count)):
         p = world.pipelines[names[i * max(1, count // 5)]]
         p.force("Build", "Build", "Succeeded", 900)
-        flow.start_execution(world, p, *flow.auto_trigger_kind(world, p))
+        flow.start_execution(world, p, *scheduled.auto_trigger_kind(world, p))
     world.advance(t0)
 
 

@@ -85,7 +85,8 @@ class Following(Protocol):
         execution_id: str | None = None,
         known: ExecutionSummary | None = None,
     ) -> object:
-        """Follow an execution (default: the pipeline's latest) until it ends; says so in a notice."""
+        """Follow an execution (default: the pipeline's latest) until it ends; says so in a notice.
+        ``known``: what the caller knows of it (a history row), when it is not the latest."""
 
     def dismiss(self, key: str) -> None: ...
 

@@ -34,7 +34,7 @@ from typing import Any
 from textual.app import App, SuspendNotSupported
 
 from tui.aws.errors import AwsError
-from tui.core import actions, console_links
+from tui.core import actions, console_links, definition_diff
 from tui.core import definition as defn
 from tui.core.actions import ActionResult, Outcome
 from tui.core.error_text import error_text
@@ -208,7 +208,7 @@ async def edit_loop(app: App[Any], session: EditSession) -> None:
             if (
                 document is not None
                 and not problems
-                and defn.same_declaration(session.base.document, document)
+                and definition_diff.same_declaration(session.base.document, document)
             ):
                 session.discard()
                 send.tell(app, f"{clean(pipeline)}: no change to the definition; nothing sent")
@@ -249,7 +249,7 @@ def _after_refusal(
     error = result.error
     if isinstance(error, actions.VersionChanged):
         current = error.current
-        view = defn.three_way(
+        view = definition_diff.three_way(
             session.base.document,
             current.document,
             document,

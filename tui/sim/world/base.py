@@ -74,6 +74,6 @@ class WorldBase:
     # --- the queue ------------------------------------------------------------------------
 
     def schedule(self, at: float, kind: str, *args: Any) -> None:
-        """Run ``kind`` (see ``flow.handle``) at simulated time ``at``."""
+        """Run ``kind`` (see ``scheduled.handle``) at simulated time ``at``."""
         self._seq += 1
         heapq.heappush(self._queue, (at, self._seq, kind, args))

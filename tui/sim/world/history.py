@@ -7,7 +7,7 @@ planned outcome. Most succeed; some fail in a stage, some are superseded or stop
 
 from __future__ import annotations
 
-from tui.sim.world import conditions, flow, runners
+from tui.sim.world import conditions, flow, runners, scheduled
 from tui.sim.world.state import Execution, Pipeline, RuleRun, StageRun
 from tui.sim.world.world import World
 
@@ -33,7 +33,7 @@ def _one(world: World, p: Pipeline, at: float, index: int) -> None:
             f"arn:aws:sts::{world.account}:assumed-role/Developer/{rng.choice(_APPROVERS)}",
         )
     else:
-        kind, detail = flow.auto_trigger_kind(world, p)
+        kind, detail = scheduled.auto_trigger_kind(world, p)
     ex = flow.new_execution(p, at, kind, detail)
     # Decide the fate up front so the walk knows where to stop.
     roll = rng.random()

@@ -20,7 +20,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 
-from tui.sim.world import flow
+from tui.sim.world import scheduled
 from tui.sim.world.base import WorldBase
 from tui.sim.world.builds import Build
 from tui.sim.world.state import ActionRun, Execution
@@ -70,7 +70,7 @@ class World(WorldBase):
         while self._queue and self._queue[0][0] <= now:
             at, _, kind, args = heapq.heappop(self._queue)
             self.now = max(self.now, at)
-            flow.handle(self, kind, args)
+            scheduled.handle(self, kind, args)
             done += 1
         self.now = max(self.now, now)
         return done

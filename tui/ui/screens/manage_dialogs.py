@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from tui.core import actions
+from tui.core import actions, definition_diff
 from tui.core import definition as defn
 from tui.core.actions import ActionRequest, ActionResult
 from tui.core.model import ConditionKind, Identity, PipelineDeclaration, Target
@@ -180,9 +180,9 @@ class UpdateDialog(TypedNameDialog):
         self.base = base
         self.edited = edited
         self.path = path
-        self.changes = [str(c) for c in defn.changes(base.document, edited)]
-        self.diff = defn.unified_diff(base.document, edited, name=base.name)
-        self.digest = defn.digest(base.document, edited)
+        self.changes = [str(c) for c in definition_diff.changes(base.document, edited)]
+        self.diff = definition_diff.unified_diff(base.document, edited, name=base.name)
+        self.digest = definition_diff.digest(base.document, edited)
 
     def compose_body(self) -> ComposeResult:
         unknown = " If a stack manages it, its next deploy reverts this edit."

@@ -1,4 +1,7 @@
-"""World records -> CodePipeline response dicts, member names exactly as botocore's shapes."""
+"""World records -> CodePipeline responses about a pipeline: its declaration (ListPipelines,
+GetPipeline) and its state now (GetPipelineState). Member names exactly as botocore's shapes; what
+ran before is ``render_executions``'s.
+"""
 
 from __future__ import annotations
 
@@ -19,11 +22,13 @@ from tui.sim.world.state import (
 from tui.sim.world.world import World
 
 
-def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
+def drop_none(d: dict[str, Any]) -> dict[str, Any]:
+    """``d`` without its None members (botocore leaves absent members out)."""
     return {k: v for k, v in d.items() if v is not None}
 
 
 def artifact_bucket(world: World, region: str | None = None) -> str:
+    """The S3 artifact bucket of the account in ``region`` (the world's by default)."""
     return f"codepipeline-{region or world.region}-{world.account[-6:]}"
 
 
@@ -43,15 +48,16 @@ def _role_name(world: World, name: str) -> str:
     return f"AWSCodePipelineServiceRole-{world.region}-{name}"[:64]
 
 
-def _type_id(a: ActionSpec) -> dict[str, str]:
+def action_type_id(a: ActionSpec) -> dict[str, str]:
+    """An ActionTypeId."""
     return {"category": a.category, "owner": a.owner, "provider": a.provider, "version": a.version}
 
 
 def _action_decl(a: ActionSpec) -> dict[str, Any]:
-    return copy.deepcopy(a.extra) | _drop_none(
+    return copy.deepcopy(a.extra) | drop_none(
         {
             "name": a.name,
-            "actionTypeId": _type_id(a),
+            "actionTypeId": action_type_id(a),
             "runOrder": a.run_order,
             "configuration": dict(a.configuration),
             "outputArtifacts": [{"name": n} for n in a.output_artifacts],
@@ -105,7 +111,7 @@ def declaration(world: World, p: Pipeline) -> dict[str, Any]:
     if s.pipeline_type == "V2":
         if s.variables:
             decl["variables"] = [
-                _drop_none({"name": v.name, "defaultValue": v.default, "description": v.description})
+                drop_none({"name": v.name, "defaultValue": v.default, "description": v.description})
                 for v in s.variables
             ]
         if s.triggers is not None:
@@ -154,7 +160,8 @@ def _entity_url(world: World, a: ActionSpec) -> str | None:
     return None
 
 
-def _error(run: ActionRun | RuleRun) -> dict[str, str] | None:
+def error_details(run: ActionRun | RuleRun) -> dict[str, str] | None:
+    """An ErrorDetails, or None when the run has no error code."""
     if run.error_code is None:
         return None
     return {"code": run.error_code, "message": run.error_message or ""}
@@ -169,13 +176,13 @@ def _latest_run(run: ActionRun | RuleRun) -> dict[str, Any]:
         "lastUpdatedBy": run.updated_by,
         "externalExecutionId": run.external_id,
         "externalExecutionUrl": run.external_url,
-        "errorDetails": _error(run) if run.status == "Failed" else None,
+        "errorDetails": error_details(run) if run.status == "Failed" else None,
     }
 
 
 def _action_latest(run: ActionRun) -> dict[str, Any]:
     token = run.token if run.status == "InProgress" else None
-    return _drop_none({"actionExecutionId": run.id, **_latest_run(run), "token": token})
+    return drop_none({"actionExecutionId": run.id, **_latest_run(run), "token": token})
 
 
 def _stage_exec(ex: Execution, status: str) -> dict[str, str]:
@@ -190,7 +197,7 @@ _CONDITION_MEMBERS = (
 
 
 def _rule_latest(rr: RuleRun) -> dict[str, Any]:
-    return _drop_none({"ruleExecutionId": rr.id, **_latest_run(rr)})
+    return drop_none({"ruleExecutionId": rr.id, **_latest_run(rr)})
 
 
 def _rule_entity_url(world: World, rule: dict[str, Any]) -> str | None:
@@ -221,61 +228,14 @@ def condition_state(world: World, block: dict[str, Any], run: ConditionRun | Non
             rules.append(rs)
         cs: dict[str, Any] = {"ruleStates": rules}
         if run is not None:
-            cs["latestExecution"] = _drop_none(
+            cs["latestExecution"] = drop_none(
                 {"status": run.status, "summary": run.summary, "lastStatusChange": run.last_update}
             )
         states.append(cs)
     out: dict[str, Any] = {"conditionStates": states}
     if run is not None:
-        out["latestExecution"] = _drop_none({"status": run.status, "summary": run.summary})
+        out["latestExecution"] = drop_none({"status": run.status, "summary": run.summary})
     return out
-
-
-def rule_detail(world: World, p: Pipeline, rr: RuleRun) -> dict[str, Any]:
-    """One entry of ListRuleExecutions."""
-    rule = rr.rule
-    type_id = rule["ruleTypeId"]
-    result = _drop_none(
-        {
-            "externalExecutionId": rr.external_id,
-            "externalExecutionSummary": rr.summary,
-            "externalExecutionUrl": rr.external_url,
-            "errorDetails": {"code": rr.error_code, "message": rr.error_message or ""}
-            if rr.status == "Failed" and rr.error_code
-            else None,
-        }
-    )
-    return _drop_none(
-        {
-            "pipelineExecutionId": rr.execution_id,
-            "ruleExecutionId": rr.id,
-            "pipelineVersion": rr.pipeline_version,
-            "stageName": rr.stage,
-            "ruleName": rr.name,
-            "startTime": rr.start,
-            "lastUpdateTime": rr.last_update,
-            "updatedBy": rr.updated_by,
-            "status": rr.status,
-            "input": _drop_none(
-                {
-                    "ruleTypeId": {
-                        "category": type_id.get("category", "Rule"),
-                        "owner": type_id.get("owner", "AWS"),
-                        "provider": type_id["provider"],
-                        "version": type_id.get("version", "1"),
-                    },
-                    "configuration": dict(rule.get("configuration") or {}),
-                    "resolvedConfiguration": dict(rr.resolved),
-                    "roleArn": rule.get("roleArn"),
-                    "region": rule.get("region") or world.region,
-                    "inputArtifacts": _artifacts(
-                        world, p, [a["name"] for a in rule.get("inputArtifacts") or []], rr.execution_id
-                    ),
-                }
-            ),
-            "output": {"executionResult": result},
-        }
-    )
 
 
 def state(world: World, p: Pipeline) -> dict[str, Any]:
@@ -290,7 +250,7 @@ def state(world: World, p: Pipeline) -> dict[str, Any]:
             entry["inboundExecution"] = _stage_exec(waiting[0], "InProgress")
         if i > 0:
             t = p.transitions[st.name]
-            entry["inboundTransitionState"] = _drop_none(
+            entry["inboundTransitionState"] = drop_none(
                 {
                     "enabled": t.enabled,
                     "lastChangedBy": t.changed_by,
@@ -324,7 +284,7 @@ def state(world: World, p: Pipeline) -> dict[str, Any]:
             srun: StageRun = ex.stages[st.name]
             entry["latestExecution"] = _stage_exec(ex, srun.status)
             if srun.manual_retries or srun.auto_retries:
-                entry["retryStageMetadata"] = _drop_none(
+                entry["retryStageMetadata"] = drop_none(
                     {
                         "manualStageRetryAttempt": srun.manual_retries or None,
                         "autoStageRetryAttempt": srun.auto_retries or None,
@@ -344,124 +304,3 @@ def state(world: World, p: Pipeline) -> dict[str, Any]:
         "created": p.spec.created,
         "updated": p.spec.updated,
     }
-
-
-def _source_revisions(ex: Execution) -> list[dict[str, Any]]:
-    return [
-        _drop_none(
-            {
-                "actionName": r.action,
-                "revisionId": r.revision_id,
-                "revisionSummary": r.summary,
-                "revisionUrl": r.url,
-            }
-        )
-        for r in ex.revisions
-    ]
-
-
-def execution_summary(ex: Execution) -> dict[str, Any]:
-    """One entry of ListPipelineExecutions."""
-    out = _drop_none(
-        {
-            "pipelineExecutionId": ex.id,
-            "status": ex.status,
-            "statusSummary": ex.status_summary,
-            "startTime": ex.start,
-            "lastUpdateTime": ex.last_update,
-            "sourceRevisions": _source_revisions(ex),
-            "trigger": {"triggerType": ex.trigger_type, "triggerDetail": ex.trigger_detail},
-            "executionMode": ex.mode,
-            "executionType": ex.execution_type,
-        }
-    )
-    if ex.stop_reason is not None and ex.status in ("Stopped", "Stopping"):
-        out["stopTrigger"] = {"reason": ex.stop_reason}
-    if ex.rollback_target:
-        out["rollbackMetadata"] = {"rollbackTargetPipelineExecutionId": ex.rollback_target}
-    return out
-
-
-def execution(p: Pipeline, ex: Execution) -> dict[str, Any]:
-    """GetPipelineExecution's ``pipelineExecution``."""
-    out = _drop_none(
-        {
-            "pipelineName": p.name,
-            "pipelineVersion": ex.pipeline_version,
-            "pipelineExecutionId": ex.id,
-            "status": ex.status,
-            "statusSummary": ex.status_summary,
-            "artifactRevisions": [
-                _drop_none(
-                    {
-                        "name": r.artifact,
-                        "revisionId": r.revision_id,
-                        "revisionChangeIdentifier": r.change_id,
-                        "revisionSummary": r.summary,
-                        "created": r.created,
-                        "revisionUrl": r.url,
-                    }
-                )
-                for r in ex.revisions
-            ],
-            "trigger": {"triggerType": ex.trigger_type, "triggerDetail": ex.trigger_detail},
-            "executionMode": ex.mode,
-            "executionType": ex.execution_type,
-        }
-    )
-    if p.spec.pipeline_type == "V2":
-        out["variables"] = [{"name": k, "resolvedValue": v} for k, v in ex.variables.items()]
-    if ex.rollback_target:
-        out["rollbackMetadata"] = {"rollbackTargetPipelineExecutionId": ex.rollback_target}
-    return out
-
-
-def _artifacts(world: World, p: Pipeline, names: list[str], eid: str) -> list[dict[str, Any]]:
-    bucket = artifact_bucket(world)
-    return [
-        {"name": n, "s3location": {"bucket": bucket, "key": f"{p.name[:20]}/{n[:10]}/{eid[:7]}"}}
-        for n in names
-    ]
-
-
-def action_detail(world: World, p: Pipeline, run: ActionRun, version: int) -> dict[str, Any]:
-    """One entry of ListActionExecutions."""
-    spec = run.spec
-    result = _drop_none(
-        {
-            "externalExecutionId": run.external_id,
-            "externalExecutionSummary": run.summary,
-            "externalExecutionUrl": run.external_url,
-            "errorDetails": _error(run) if run.status == "Failed" else None,
-        }
-    )
-    return _drop_none(
-        {
-            "pipelineExecutionId": run.execution_id,
-            "actionExecutionId": run.id,
-            "pipelineVersion": version,
-            "stageName": run.stage,
-            "actionName": spec.name,
-            "startTime": run.start,
-            "lastUpdateTime": run.last_update,
-            "updatedBy": run.updated_by,
-            "status": run.status,
-            "input": _drop_none(
-                {
-                    "actionTypeId": _type_id(spec),
-                    "configuration": dict(spec.configuration),
-                    "resolvedConfiguration": dict(spec.configuration),
-                    "region": spec.region or world.region,
-                    "inputArtifacts": _artifacts(world, p, spec.input_artifacts, run.execution_id),
-                    "namespace": spec.namespace,
-                }
-            ),
-            "output": {
-                "outputArtifacts": _artifacts(world, p, spec.output_artifacts, run.execution_id)
-                if run.status == "Succeeded"
-                else [],
-                "executionResult": result,
-                "outputVariables": dict(run.output_variables) if run.status == "Succeeded" else {},
-            },
-        }
-    )
