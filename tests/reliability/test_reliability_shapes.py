@@ -26,7 +26,8 @@ from tui.core.store import Store, approvals_from_state
 from tui.sim import Simulator
 from tui.ui.screens.execution import ExecutionScreen
 from tui.ui.screens.execution_view import action_cells
-from tui.ui.screens.history import HistoryScreen, history_cells
+from tui.ui.screens.history import HistoryScreen
+from tui.ui.screens.history_view import history_cells
 from tui.ui.screens.pipeline import PipelineScreen
 from tui.ui.screens.pipelines import PipelinesScreen
 

@@ -22,7 +22,7 @@ from tests.support.log_view_host import SIZE, T0, LogViewHost, numbered
 from tests.support.wait import wait_until
 from tui.core import logbuffer
 from tui.core.logbuffer import LineRing
-from tui.ui.widgets import log_view
+from tui.ui.widgets import quiet_scroll
 from tui.ui.widgets.log_view import LogView
 
 # These tests count what each frame draws while tailing.
@@ -146,7 +146,7 @@ async def test_following_a_long_log_does_not_redraw_an_unmoving_scrollbar() -> N
 async def test_a_paused_scrollbar_catches_up_with_lines_arriving_below(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(log_view, "BAR_REDRAW_DELAY", 0.05)
+    monkeypatch.setattr(quiet_scroll, "BAR_REDRAW_DELAY", 0.05)
     async with drawn_view(30, follow=False) as (pilot, view):
         bar = view.vertical_scrollbar
         drawn = count_calls(bar, "render_line")

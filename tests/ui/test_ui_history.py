@@ -25,9 +25,8 @@ from tui.ui.screens.history import (
     PAGE_SIZE,
     PREFETCH_ROWS,
     HistoryScreen,
-    history_cells,
-    trigger_label,
 )
+from tui.ui.screens.history_view import history_cells, trigger_label
 
 
 def _app(count: int = 60) -> tuple[HarnessApp, FakeService]:

@@ -44,6 +44,7 @@ from tui.ui.screens.execution_view import (
     is_codebuild,
     latest_attempts,
 )
+from tui.ui.screens.fast_polling import start_fast_polling, stop_fast_polling
 from tui.ui.screens.logs import open_build_logs
 from tui.ui.widgets.execution_panel import ExecutionPanel
 from tui.ui.widgets.footer import KeyFooter
@@ -134,8 +135,7 @@ class ExecutionScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.host.poller.poll_fast(self.target, self.pipeline_name)
-        self.host.store_changed.subscribe(self, self._on_store_changed)
+        start_fast_polling(self, self.host, self.target, self.pipeline_name, self._on_store_changed)
         self.query_one("#execution-failure").display = False
         self.query_one("#execution-rules").display = False
         self.table.focus()
@@ -146,8 +146,7 @@ class ExecutionScreen(Screen[None]):
         self.set_class(event.size.width < 100, "-narrow")
 
     def on_unmount(self) -> None:
-        self.host.store_changed.unsubscribe(self)
-        self.host.poller.stop_polling_fast(self.target, self.pipeline_name)
+        stop_fast_polling(self, self.host, self.target, self.pipeline_name)
 
     def _summary(self) -> ExecutionSummary | None:
         found = next((s for s in self.history if s.execution_id == self.execution_id), None)

@@ -27,6 +27,7 @@ from tui.core.model import Execution, PipelineDef, RuleExecution, Status, Target
 from tui.core.sanitize import clean
 from tui.ui.host import Host, host_of
 from tui.ui.keys import bind
+from tui.ui.screens.fast_polling import start_fast_polling, stop_fast_polling
 from tui.ui.screens.logs import open_build_logs
 from tui.ui.screens.operator_keys import OPERATOR_BINDINGS, OperatorKeys
 from tui.ui.widgets.execution_panel import ExecutionPanel
@@ -135,15 +136,13 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         return title
 
     def on_mount(self) -> None:
-        self.host.poller.poll_fast(self.target, self.pipeline_name)
-        self.host.store_changed.subscribe(self, self._on_store_changed)
+        start_fast_polling(self, self.host, self.target, self.pipeline_name, self._on_store_changed)
         self.graph.focus()
         self.set_interval(TICK_SECONDS, self._tick)
         self.render_from_store()
 
     def on_unmount(self) -> None:
-        self.host.store_changed.unsubscribe(self)
-        self.host.poller.stop_polling_fast(self.target, self.pipeline_name)
+        stop_fast_polling(self, self.host, self.target, self.pipeline_name)
 
     # --- data -----------------------------------------------------------------------------------
 
@@ -208,26 +207,26 @@ class PipelineScreen(OperatorKeys, Screen[None]):
         self.refresh_bindings()
         return repainted
 
+    def _unreadable(self, operation: str) -> bool:
+        """Whether ``operation`` (``GetPipeline``, ``GetPipelineState``) cannot be read for now: the
+        endpoint fails, access to it is denied, or the poller stopped asking for it."""
+        freshness = self.host.store.freshness(self.target)
+        return (
+            bool(freshness.stale_reason)
+            or any(p.endswith(f":{operation}") for p in freshness.denied)
+            or operation in self.host.poller.unavailable(self.target)
+        )
+
     def _definition_marker(self) -> str:
         """ "Loading…" only while the definition can still come; else that it could not be read
         (the notice above says why), so no loading marker stands under an error."""
-        freshness = self.host.store.freshness(self.target)
-        blocked = (
-            bool(freshness.stale_reason)
-            or any(p.endswith(":GetPipeline") for p in freshness.denied)
-            or "GetPipeline" in self.host.poller.unavailable(self.target)
-        )
-        return "The pipeline definition could not be read." if blocked else "Loading the pipeline definition…"
+        if self._unreadable("GetPipeline"):
+            return "The pipeline definition could not be read."
+        return "Loading the pipeline definition…"
 
     def _state_marker(self) -> str:
         """Each stage box's line while there is no state: loading, or that it cannot be read."""
-        freshness = self.host.store.freshness(self.target)
-        blocked = (
-            bool(freshness.stale_reason)
-            or any(p.endswith(":GetPipelineState") for p in freshness.denied)
-            or "GetPipelineState" in self.host.poller.unavailable(self.target)
-        )
-        return "state not read" if blocked else "… loading state"
+        return "state not read" if self._unreadable("GetPipelineState") else "… loading state"
 
     def _panel_note(self, has_latest: bool) -> str | None:
         if has_latest:

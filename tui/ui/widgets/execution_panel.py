@@ -173,29 +173,22 @@ class ExecutionPanel(Widget):
     def _artifact_row(self, revision: ArtifactRevision) -> Content:
         provider = source_provider(self.definition, artifact=revision.name)
         label = revision_label(revision.revision_id, revision.revision_change_identifier, provider)
-        return Content.assemble(
-            (clean(revision.name), "bold"),
-            "  ",
-            label,
-            "  ",
-            (revision_message(revision.revision_summary), _MUTED),
-        )
+        return _revision_row(revision.name, label, revision.revision_summary)
 
     def _source_row(self, revision: SourceRevision) -> Content:
         provider = source_provider(self.definition, action=revision.action_name)
         label = revision_label(revision.revision_id, None, provider)
-        return Content.assemble(
-            (clean(revision.action_name), "bold"),
-            "  ",
-            label,
-            "  ",
-            (revision_message(revision.revision_summary), _MUTED),
-        )
+        return _revision_row(revision.action_name, label, revision.revision_summary)
 
 
 def _pick(first: T | None, second: T | None) -> T | None:
     """The full execution's value when it has one, else the summary's."""
     return first or second
+
+
+def _revision_row(name: str, label: str, summary: str | None) -> Content:
+    """An artifact's or a source action's revision: its name, the revision, the commit message."""
+    return Content.assemble((clean(name), "bold"), "  ", label, "  ", (revision_message(summary), _MUTED))
 
 
 def _row(label: str, body: Content) -> Content:
