@@ -269,6 +269,9 @@ async def test_live_tail_follows_a_running_build(sim: Simulator, service: AwsPip
     calls = Recorder(live)
     # Up to 5 simulated seconds per wait: the simulator buffers 10 live updates, so none is lost.
     log = follower(sim, calls, build_id, step=5.0, live=live)
+    # Two 5 s steps would use up the 10 s start timeout while the first update is still on its way
+    # over loopback (seen under load); what this test follows is the session, not its start timeout.
+    log.live_start_timeout = 60.0
     lines, modes = await drain(log)
     assert live.open == 0  # the session was closed (the simulator ends its stream at once)
     assert TailMode.LIVE in modes

@@ -271,6 +271,9 @@ async def open_pipeline(
     if stage is not None:
         screen.graph.select(stage, action)
         screen.refresh_bindings()
+        assert screen.graph.selected_stage == stage, f"no stage {stage} in {name}"
+        if action is not None:
+            assert screen.graph.selected_action == action, f"no action {action} in {stage}"
     await pilot.pause()
     return screen
 

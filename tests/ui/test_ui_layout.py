@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from tests.support.apps import EAST, pipelines_screen, sim_app, wait_fleet, wait_loaded
+from tests.support.apps import EAST, open_pipeline, pipelines_screen, sim_app, wait_fleet, wait_loaded
 from tests.support.notices import told
 from tests.support.strips import screen_strips
 from tests.support.wait import screen_lines, screen_text, wait_for_text, wait_until
@@ -90,11 +90,9 @@ async def test_every_main_screen_footer_fits_by_priority(
     async with app.run_test(size=size) as pilot:
         await wait_loaded(pilot, app)
         await assert_footer(pilot, app, "Build log")
-        pipeline = PipelineScreen(EAST, "payments-api-prod")
-        await app.push_screen(pipeline)
-        await wait_until(pilot, lambda: pipeline.execution is not None, timeout=10)
-        pipeline.graph.select("Approval", "Approve-Production")
-        pipeline.refresh_bindings()
+        # (the selection waits for the drawn graph: selected before the definition is read, it
+        # would be lost, and `a` would land elsewhere)
+        await open_pipeline(pilot, app, "payments-api-prod", "Approval", "Approve-Production")
         await assert_footer(pilot, app, "Approve")  # the key this moment is about comes first
         await pilot.press("h")
         await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.executions)
@@ -124,11 +122,9 @@ async def test_a_dialog_shows_its_own_keys_not_the_screens_below(sim: Simulator,
     app = sim_app(sim, tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_loaded(pilot, app)
-        pipeline = PipelineScreen(EAST, "payments-api-prod")
-        await app.push_screen(pipeline)
-        await wait_until(pilot, lambda: pipeline.execution is not None, timeout=10)
-        pipeline.graph.select("Approval", "Approve-Production")
-        pipeline.refresh_bindings()
+        # (the selection waits for the drawn graph: selected before the definition is read, it
+        # would be lost, and `a` would land elsewhere)
+        pipeline = await open_pipeline(pilot, app, "payments-api-prod", "Approval", "Approve-Production")
         await wait_until(pilot, lambda: footer_fits(app))
         # `a` opens the dialog only once the state says the approval waits (else a "no approval" notice).
         await wait_until(
