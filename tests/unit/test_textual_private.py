@@ -8,14 +8,20 @@ import importlib
 import inspect
 import pkgutil
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
 from textual.keys import _character_to_key
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 import tui
 from tui.ui.widgets import textual_private
-from tui.ui.widgets.textual_private import CellCachedTable, character_to_key, write_to_terminal
+from tui.ui.widgets.textual_private import (
+    CellCachedTable,
+    after_each_frame,
+    character_to_key,
+    write_to_terminal,
+)
 
 ROOT = Path(tui.__file__).resolve().parent
 ADAPTER = Path(textual_private.__file__).resolve()
@@ -101,3 +107,18 @@ def test_the_terminal_writer_reaches_the_driver() -> None:
 def test_the_key_names_are_textuals() -> None:
     assert character_to_key("?") == _character_to_key("?") == "question_mark"
     assert character_to_key("/") == "slash" and character_to_key("a") == "a" and character_to_key("R") == "R"
+
+
+async def test_after_each_frame_is_called_when_a_frame_is_written() -> None:
+    class Shows(App[None]):
+        def compose(self) -> Any:
+            yield Static("first", id="shown")
+
+    app = Shows()
+    frames: list[int] = []
+    async with app.run_test() as pilot:
+        after_each_frame(app, lambda: frames.append(1))
+        app.query_one("#shown", Static).update("second")
+        await pilot.pause()
+        await pilot.pause()
+    assert frames

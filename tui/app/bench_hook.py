@@ -29,6 +29,7 @@ from textual.app import App
 from textual.widgets.data_table import CellDoesNotExist
 
 from tui.ui.host import host_of
+from tui.ui.widgets.textual_private import after_each_frame
 
 READY_FILE = "CPTUI_BENCH_READY_FILE"
 EXIT = "CPTUI_BENCH_EXIT"
@@ -77,14 +78,7 @@ class _Probe:
         self._traced: tuple[int, int] | None = None
 
     def install(self) -> None:
-        original = self.app._display
-
-        def display(screen: Any, update: Any) -> None:
-            original(screen, update)
-            if update is not None:
-                self.check(painted=True)
-
-        self.app._display = display  # type: ignore[method-assign,assignment]
+        after_each_frame(self.app, lambda: self.check(painted=True))
         host = host_of(self.app)
         host.store_changed.subscribe(self.app, lambda _change: self.check(painted=False))
         if self.trace:

@@ -16,10 +16,14 @@ screen. Nothing else in ``tui/`` touches a Textual name that starts with ``_``.
   ``question_mark``), so a ``[keys]`` remap is compared the way Textual binds it.
 - ``write_to_terminal``: raw output through the app's ``_driver`` (None headless), as Textual itself
   writes the bell and OSC 52: the bell and desktop notifications (OSC 9 / OSC 777) have no public way.
+- ``after_each_frame``: wraps the app's ``_display`` (where each composed frame goes to the terminal),
+  so the benchmark hook (tui/app/bench_hook.py) can stamp when a change is painted; no public event
+  says so.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.segment import Segment
@@ -45,6 +49,18 @@ def write_to_terminal(app: App[Any], data: str) -> None:
     driver = app._driver
     if driver is not None:
         driver.write(data)
+
+
+def after_each_frame(app: App[Any], callback: Callable[[], None]) -> None:
+    """``callback()`` after each frame ``app`` writes out (a frame with something in it)."""
+    original = app._display
+
+    def display(screen: Any, renderable: Any) -> None:
+        original(screen, renderable)
+        if renderable is not None:
+            callback()
+
+    app._display = display  # type: ignore[method-assign]
 
 
 class CellCachedTable(DataTable[Any]):
