@@ -12,6 +12,7 @@ from tests.support.apps import all_loaded
 from tests.support.aws import isolate_aws_env
 from tests.support.rig import drive, running, step
 from tests.support.wait import screen_text, wait_for_text, wait_until
+from tui.aws.errors import AwsError
 from tui.aws.session import SessionPool
 from tui.cli import build_parser, build_services, resolve_targets
 from tui.core.config import Config
@@ -119,3 +120,25 @@ async def test_missing_credentials_at_start_give_a_message_and_resume_once_confi
         took = await drive(pilot, rig, lambda: all_loaded(app), seconds=90, every=0.5)
         assert took <= PROBE + 30
         assert app.store.freshness(target).stale_reason is None
+
+
+async def test_expired_credentials_met_first_by_an_on_demand_read_are_still_told_once(
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A screen's own read (here the state of a pipeline) can meet the expiry before any poll does:
+    it marks the data stale, and the one notice must still be told (the polls that fail after it
+    find the data already stale and say nothing more)."""
+    isolate_aws_env(monkeypatch, tmp_path, "")
+    target = Target(region="us-east-1")
+    banner = "credentials expired — refresh your AWS credentials (or set AWS_PROFILE)"
+    async with running(sim, tmp_path, targets=(target,)) as (rig, app, pilot):
+        await drive(pilot, rig, lambda: all_loaded(app), every=0.5)
+        name = app.store.rows()[0].name
+        sim.set_faults("expired=1")
+        with pytest.raises(AwsError):
+            await app.reads.state(target, name)
+        assert app.store.freshness(target).stale_reason == banner
+        for _ in range(60):  # two minutes of polls and probes failing the same way
+            await step(pilot, rig, 2.0)
+        told = [message for message, *_ in rig.notices if banner in message]
+        assert len(told) == 1, rig.notices

@@ -203,7 +203,13 @@ class PollController:
         if error.kind is ErrorKind.THROTTLED:
             self.policy.on_throttle(target.key, self._monotonic())
         if error.kind in (ErrorKind.THROTTLED, ErrorKind.CREDENTIALS, ErrorKind.NETWORK):
-            self._emit(self.session.store.mark_stale(target, stale_reason(error, target, operation)))
+            # Told here when this read is the first to meet it: the polls failing after it find
+            # the data already stale with this reason and say nothing more.
+            reason = stale_reason(error, target, operation)
+            change = self.session.store.mark_stale(target, reason)
+            self._emit(change)
+            if change.freshness:
+                self.told.stale(target, reason, "warning" if error.retryable else "error")
 
     # --- dispatch ----------------------------------------------------------------------------
 
