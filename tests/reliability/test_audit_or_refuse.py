@@ -103,8 +103,7 @@ async def test_when_the_audit_line_fails_after_the_call_its_outcome_is_still_sho
         monkeypatch.setattr(AuditLog, "append", fail)  # the disk went read-only after the check
         result = await send.run_confirmed(app, disable())
         assert (
-            result.outcome is Outcome.SUCCEEDED
-            and result.audit_error == "[Errno 30] Read-only file system"
+            result.outcome is Outcome.SUCCEEDED and result.audit_error == "[Errno 30] Read-only file system"
         )
         assert sent(rig, "DisableStageTransition") == 1 and not transition_enabled(sim)
         message, severity, _ = rig.notices[-1]

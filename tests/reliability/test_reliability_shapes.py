@@ -113,9 +113,7 @@ def all_rows_loaded(app: CptuiApp, count: int) -> bool:
 
 @pytest.mark.parametrize("seed", [1, 2])
 @pytest.mark.slow
-async def test_the_app_renders_generated_responses(
-    seed: int, tmp_path: Path, sim: Simulator
-) -> None:
+async def test_the_app_renders_generated_responses(seed: int, tmp_path: Path, sim: Simulator) -> None:
     """The real App, real aiobotocore: rows, a pipeline, its history (thousands of executions, more
     per page than asked for) and an execution, from generated data, without a crash."""
     served = GeneratedEndpoint(seed=seed, history=2000)
@@ -153,9 +151,12 @@ async def test_the_app_renders_generated_responses(
             await drive(pilot, rig, lambda: isinstance(app.screen, HistoryScreen), every=0.5)
             history = app.screen
             assert isinstance(history, HistoryScreen)
-            await drive(pilot, rig, lambda: history.table.row_count >= 1000, every=0.5)
+            # (a thousand generated executions a page, read, converted and put in the table: under a
+            # full machine that took longer than drive's usual 30 s of real time; the bound is for a
+            # hang, not for speed)
+            await drive(pilot, rig, lambda: history.table.row_count >= 1000, every=0.5, real_timeout=120)
             await pilot.press("G")  # the cursor near the end loads the next page
-            await drive(pilot, rig, lambda: history.table.row_count >= 2000, every=0.5)
+            await drive(pilot, rig, lambda: history.table.row_count >= 2000, every=0.5, real_timeout=120)
             await pilot.press("g", "enter")
             await drive(pilot, rig, lambda: isinstance(app.screen, ExecutionScreen), every=0.5)
             execution = app.screen

@@ -279,8 +279,18 @@ async def open_pipeline(
 
 
 async def wait_for_screen(pilot: Pilot[Any], app: CptuiApp, kind: type[Screen[Any]]) -> Any:
-    """Wait until the active screen is a ``kind`` and return it."""
-    await wait_until(pilot, lambda: isinstance(app.screen, kind) and app.screen.is_mounted, timeout=10)
+    """Wait until the active screen is a ``kind``, mounted and with its opening focus taken (keys
+    typed before that would go nowhere: a protected name missing its first letters), and return it."""
+
+    def ready() -> bool:
+        screen = app.screen
+        return (
+            isinstance(screen, kind)
+            and screen.is_mounted
+            and (screen.focused is not None or not screen.focus_chain)
+        )
+
+    await wait_until(pilot, ready, timeout=10)
     await pilot.pause()  # let it render once
     return app.screen
 

@@ -15,6 +15,7 @@ from tests.support.apps import (
     press_confirm,
     sim_app,
     wait_for_screen,
+    wait_loaded,
 )
 from tests.support.dialogs import audit, body_text, drawn
 from tests.support.sim import aio_client
@@ -69,10 +70,9 @@ async def test_delete_from_the_list(sim: Simulator, tmp_path: Path) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         screen = app.screen
         assert isinstance(screen, PipelinesScreen)
-        await wait_until(pilot, lambda: app.store.row(EAST, "auth-service") is not None, timeout=10)
-        await wait_until(
-            pilot, lambda: screen.table.has_row("us-east-1|auth-service") or bool(screen.table.row_count)
-        )
+        # Every row loaded first: a row arriving later re-sorts the list under the cursor, and `D`
+        # would then open the dialog of the pipeline that moved into its place.
+        await wait_loaded(pilot, app)
         key = next(k for k in screen.table.row_keys_in_order() if k.endswith("auth-service"))
         screen.table.move_cursor(row=screen.table.row_keys_in_order().index(key))
         await wait_until(
@@ -80,6 +80,7 @@ async def test_delete_from_the_list(sim: Simulator, tmp_path: Path) -> None:
         )
         await pilot.press("D")
         dialog = await wait_for_screen(pilot, app, DeleteDialog)
+        assert dialog.pipeline == "auth-service"
         await pilot.press(*"auth-service")
         result = await press_confirm(pilot, app)
         assert result.ok
