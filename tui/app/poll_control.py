@@ -20,7 +20,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from tui.app.context import Scheduling, StoreChanges, Telling
-from tui.app.poll_notices import PollNotices, stale_reason
+from tui.app.poll_notices import PollNotices
 from tui.app.poll_results import PollResults
 from tui.app.startup_burst import StartupBursts
 from tui.aws.errors import AwsError, ErrorKind
@@ -203,13 +203,7 @@ class PollController:
         if error.kind is ErrorKind.THROTTLED:
             self.policy.on_throttle(target.key, self._monotonic())
         if error.kind in (ErrorKind.THROTTLED, ErrorKind.CREDENTIALS, ErrorKind.NETWORK):
-            # Told here when this read is the first to meet it: the polls failing after it find
-            # the data already stale with this reason and say nothing more.
-            reason = stale_reason(error, target, operation)
-            change = self.session.store.mark_stale(target, reason)
-            self._emit(change)
-            if change.freshness:
-                self.told.stale(target, reason, "warning" if error.retryable else "error")
+            self.results.mark_stale(target, error, operation)
 
     # --- dispatch ----------------------------------------------------------------------------
 

@@ -168,7 +168,12 @@ class PollResults:
             if fetch.kind is not FetchKind.LIST:
                 self.told.denied(target, permission, reason)
                 return
-        reason = stale_reason(error, target, fetch.kind.operation)
+        self.mark_stale(target, error, fetch.kind.operation)
+
+    def mark_stale(self, target: Target, error: AwsError, operation: str) -> None:
+        """The target's data is stale for ``error``'s reason; told once, by whichever call (a poll
+        or a screen's own read) is the first to meet it."""
+        reason = stale_reason(error, target, operation)
         change = self.session.store.mark_stale(target, reason)
         self.emit(change)
         if change.freshness:
