@@ -21,6 +21,7 @@ from tui.app.application import CptuiApp
 from tui.app.push_control import LIVE, live
 from tui.core.config import EventQueueConfig, EventsConfig, PollingConfig
 from tui.core.model import Status
+from tui.core.poll_schedule import CREDIT_MAX
 from tui.sim import Simulator
 from tui.sim.world import flow
 
@@ -199,7 +200,7 @@ async def test_the_budgeted_sweep_heals_a_lost_event_within_its_stated_period(
         # The sweep is a paced pool that banks unused credit (tui.core.poll_schedule): what it held
         # now may be spent at once, on top of what the budget earns from here on.
         pool = app.poller.policy._targets[EAST.key]
-        banked = min(8.0, pool.credit[1] + pool.rates[1] * max(0.0, began - pool.credit_stamp))
+        banked = min(CREDIT_MAX, pool.credit[1] + pool.rates[1] * max(0.0, began - pool.credit_stamp))
         _start(sim, PIPELINE)
         sim.clock.advance(2)
         minutes = 0

@@ -43,7 +43,7 @@ from tui.core.poll_state import (
 _PREFETCH_MAX_RATE = 1.0
 # A paced pool banks this much unused credit: after a moment without tokens the sweep catches up
 # instead of losing its share (at 2.0 the worst off-screen gap at 200 pipelines was 164 s, not 138).
-_CREDIT_MAX = 8.0
+CREDIT_MAX = 8.0
 # Push mode: after a scan that found nothing to start, the next one waits until something falls due
 # (at most this long: an interval that shrank meanwhile is noticed this late at worst). At 1,000
 # pipelines a scan took 4-8 ms, four times a second, while events arrived and nothing was due.
@@ -61,7 +61,7 @@ def next_due(settings: PollSettings, targets: Iterable[TargetState], now: float)
         t.credit_stamp = now
         spare = max(0.0, t.bucket.rate * settings.poll_share - iv.planned)
         t.rates = (0.0, iv.sweep_rate, min(_PREFETCH_MAX_RATE, spare / 2))
-        t.credit = [min(_CREDIT_MAX, c + r * elapsed) for c, r in zip(t.credit, t.rates, strict=True)]
+        t.credit = [min(CREDIT_MAX, c + r * elapsed) for c, r in zip(t.credit, t.rates, strict=True)]
         if now < t.paused_until:
             continue
         if t.probing:
