@@ -24,6 +24,7 @@ from tests.support.apps import CREDENTIALS, EAST, Credentials
 from tests.support.notices import Notice, told
 from tests.support.sim import FakeMonotonic
 from tests.support.strips import screen_strips
+from tests.support.wait import wait_settled
 from tui.app.application import CptuiApp
 from tui.aws.client import AwsPipelineService
 from tui.aws.errors import AwsError
@@ -179,21 +180,31 @@ async def drive(
     sim_time: bool = True,
     real_timeout: float = 30.0,
 ) -> float:
-    """Step time until ``until()`` holds; returns the simulated seconds it took.
+    """Step time until ``until()`` holds on a settled screen; returns the simulated seconds it took.
 
-    Fails after ``seconds`` of simulated time or ``real_timeout`` seconds of real time.
+    Once ``until()`` holds, the screen is let settle (in real time: no simulated time passes) and
+    ``until()`` asked again, so a test that reads the screen next does not read a frame composed
+    while a layout was pending (a notice updated but not yet given its row). Fails after
+    ``seconds`` of simulated time or ``real_timeout`` seconds of real time.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + real_timeout
+
+    def remaining() -> float:
+        return max(0.0, deadline - loop.time())
+
     waited = 0.0
-    while not until():
+    while True:
+        if until():
+            await wait_settled(pilot, timeout=remaining())
+            if until():
+                return waited
         if waited >= seconds:
             raise AssertionError(f"condition not met within {seconds} simulated seconds")
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {real_timeout}s of real time")
         await step(pilot, rig, every, sim_time=sim_time)
         waited += every
-    return waited
 
 
 def strips_text(app: App[Any]) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.app import App
+from textual.app import App, ScreenStackError
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -23,7 +23,12 @@ def settled(app: App[Any]) -> bool:
     Read while one is pending, the screen composes widgets' new content into the old layout (a
     squeezed column, a line that the layout is about to hide): a frame no user would be left with.
     """
-    screen = app.screen
+    if not app.is_running:
+        return True  # not started, or exited: no frame is coming
+    try:
+        screen = app.screen
+    except ScreenStackError:
+        return True  # no screen yet: nothing to draw
     if (
         screen._layout_required
         or screen._scroll_required

@@ -14,12 +14,19 @@ from tests.support.strips import screen_strips, settled
 
 
 async def wait_until(pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 5.0) -> None:
-    """Let the app process messages until ``predicate()`` is true; fail after ``timeout`` seconds."""
+    """Let the app process messages until ``predicate()`` is true on a settled screen; fail after
+    ``timeout`` seconds.
+
+    Settled (no layout, scroll or repaint pending): whatever the predicate read, the test's next
+    look at the screen then sees a frame the user would be left with, not one composed between a
+    widget's update and the layout that gives it its row.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while not predicate():
+    while not (predicate() and settled(pilot.app)):
         if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
+            held = "held, but the screen did not settle" if predicate() else "not met"
+            raise AssertionError(f"condition {held} within {timeout}s")
         await pilot.pause(0.02)
 
 
@@ -41,15 +48,13 @@ async def wait_for_text(pilot: Pilot[Any], *needles: str, timeout: float = 10.0)
 
     Returns the screen text, so the caller can assert on the rest of it.
     """
-    await wait_until(
-        pilot, lambda: settled(pilot.app) and all(n in screen_text(pilot.app) for n in needles), timeout
-    )
+    await wait_until(pilot, lambda: all(n in screen_text(pilot.app) for n in needles), timeout)
     return screen_text(pilot.app)
 
 
 async def wait_settled(pilot: Pilot[Any], timeout: float = 10.0) -> str:
     """Wait until the screen has no layout, scroll or repaint pending; returns its text."""
-    await wait_until(pilot, lambda: settled(pilot.app), timeout)
+    await wait_until(pilot, lambda: True, timeout)
     return screen_text(pilot.app)
 
 
