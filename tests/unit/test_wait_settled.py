@@ -12,7 +12,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from tests.support.strips import settled
-from tests.support.wait import screen_text, wait_until
+from tests.support.wait import screen_text, wait_settled, wait_until
 
 
 class _Notice(App[None]):
@@ -36,7 +36,7 @@ class _Notice(App[None]):
 async def test_a_condition_met_before_the_layout_returns_only_once_the_screen_is_settled() -> None:
     app = _Notice()
     async with app.run_test(size=(60, 6)) as pilot:
-        await wait_until(pilot, lambda: True)
+        await wait_settled(pilot)
         app.tell("access denied: missing codepipeline:GetPipeline")
         # The state is there at once; the screen is not laid out for it yet.
         assert app.told and not settled(app)
